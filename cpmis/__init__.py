@@ -1,0 +1,1 @@
+"""cpmis — Child Protection Management Information System."""

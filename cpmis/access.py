@@ -1,0 +1,153 @@
+"""The one place that decides what a user may see and change.
+
+Every list, detail, search, export and report asks this module; no view filters by hand.
+A user holds role assignments (role × scope). A capability held at a scope grants it for the
+districts inside that scope; roles in ``CASELOAD_ROLES`` see only their own caseload there.
+Anything not granted is refused, and a record outside a user's reach is reported as absent.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from cpmis.accounts.roles import CAPABILITIES, CASELOAD_ROLES, ROLES_WITHOUT_2FA, ScopeLevel
+
+if TYPE_CHECKING:
+    from cpmis.accounts.models import RoleAssignment
+    from cpmis.audit.models import AuditEvent
+    from cpmis.people.models import Child
+    from cpmis.reference.models import District
+
+_CACHE_ATTR = "_cpmis_role_assignments"
+
+
+def assignments(user: Any) -> list[RoleAssignment]:
+    """The user's role assignments, loaded once per user object (one query)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        from cpmis.accounts.models import RoleAssignment
+
+        cached = list(
+            RoleAssignment.objects.filter(user_id=user.pk).select_related(
+                "district", "jurisdiction", "department"
+            )
+        )
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget(user: Any) -> None:
+    """Drop the cached assignments after they change."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def role_labels(user: Any) -> list[str]:
+    return [a.label for a in assignments(user)]
+
+
+def capabilities(user: Any) -> set[str]:
+    caps: set[str] = set()
+    for a in assignments(user):
+        caps |= CAPABILITIES.get(a.role, frozenset())
+    return caps
+
+
+def has_capability(user: Any, capability: str) -> bool:
+    return capability in capabilities(user)
+
+
+def requires_two_factor(user: Any) -> bool:
+    """Outside demo mode, every role that can see a child's record needs a second factor."""
+    if not settings.CPMIS_REQUIRE_2FA or not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    return any(a.role not in ROLES_WITHOUT_2FA for a in assignments(user))
+
+
+def _scope_q(assignment: RoleAssignment, district_path: str) -> Q:
+    if assignment.scope_level == ScopeLevel.NATIONAL:
+        return Q()
+    if assignment.scope_level == ScopeLevel.JURISDICTION:
+        return Q(**{f"{district_path}__jurisdiction_id": assignment.jurisdiction_id})
+    return Q(**{f"{district_path}_id": assignment.district_id})
+
+
+def scope_filter(user: Any, capability: str, *, district_path: str = "district") -> Q | None:
+    """A filter for records whose district lies in a scope where the user holds ``capability``.
+
+    None means no access at all (callers return an empty queryset).
+    """
+    q: Q | None = None
+    for a in assignments(user):
+        if capability not in CAPABILITIES.get(a.role, frozenset()):
+            continue
+        part = _scope_q(a, district_path)
+        if a.role in CASELOAD_ROLES:
+            part &= _caseload_q(user)
+        q = part if q is None else q | part
+    return q
+
+
+def _caseload_q(user: Any) -> Q:
+    # A CPO's caseload: the children they are responsible for. The cases issue extends this
+    # with children whose cases are assigned to them.
+    return Q(owner_id=user.pk)
+
+
+def _children(user: Any, capability: str) -> QuerySet[Child]:
+    from cpmis.people.models import Child
+
+    q = scope_filter(user, capability)
+    if q is None:
+        return Child.objects.none()
+    return Child.objects.filter(q)
+
+
+def children_visible_to(user: Any) -> QuerySet[Child]:
+    return _children(user, "child.view")
+
+
+def children_changeable_by(user: Any) -> QuerySet[Child]:
+    return _children(user, "child.change")
+
+
+def districts_where(user: Any, capability: str) -> QuerySet[District]:
+    """Districts in which the user holds ``capability`` (for forms and registration)."""
+    from cpmis.reference.models import District
+
+    q: Q | None = None
+    for a in assignments(user):
+        if capability in CAPABILITIES.get(a.role, frozenset()):
+            if a.scope_level == ScopeLevel.NATIONAL:
+                part = Q()
+            elif a.scope_level == ScopeLevel.JURISDICTION:
+                part = Q(jurisdiction_id=a.jurisdiction_id)
+            else:
+                part = Q(pk=a.district_id)
+            q = part if q is None else q | part
+    if q is None:
+        return District.objects.none()
+    return District.objects.filter(q)
+
+
+def can_register_child_in(user: Any, district: District) -> bool:
+    return districts_where(user, "child.register").filter(pk=district.pk).exists()
+
+
+def can_assign_owner_in(user: Any, district: District) -> bool:
+    return districts_where(user, "child.assign").filter(pk=district.pk).exists()
+
+
+def audit_events_visible_to(user: Any) -> QuerySet[AuditEvent]:
+    from cpmis.audit.models import AuditEvent
+
+    if not has_capability(user, "audit.view"):
+        return AuditEvent.objects.none()
+    return AuditEvent.objects.all()

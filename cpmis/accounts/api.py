@@ -1,0 +1,93 @@
+"""API authentication: a token for username, password and (where required) a TOTP code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from knox.models import AuthToken
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from cpmis import access
+
+from .authentication import api_sign_in
+from .forms import otp_code_validator
+from .services import sign_in_recorded
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=1024, trim_whitespace=False)
+    otp_code = serializers.CharField(
+        required=False, allow_blank=True, max_length=6, validators=[otp_code_validator]
+    )
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    expiry = serializers.DateTimeField()
+
+
+class TokenView(APIView):
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer})
+    def post(self, request: Request) -> Response:
+        data = TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = api_sign_in(
+            request._request,
+            username=data.validated_data["username"],
+            password=data.validated_data["password"],
+            otp_code=data.validated_data.get("otp_code", ""),
+        )
+        if result.locked_out:
+            return Response({"detail": result.error}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+        if result.user is None:
+            return Response({"detail": result.error}, status=status.HTTP_401_UNAUTHORIZED)
+        instance, token = AuthToken.objects.create(result.user)
+        return Response({"token": token, "expiry": instance.expiry})
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request) -> Response:
+        """Revoke the token used for this request."""
+        from knox.auth import TokenAuthentication
+
+        auth = TokenAuthentication().authenticate(request)
+        if auth is None:
+            return Response(status=status.HTTP_401_UNAUTHORIZED)
+        user, token = auth
+        token.delete()
+        sign_in_recorded(user=user, action="auth.token_revoked")
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses=inline_serializer(
+            "Me",
+            {
+                "username": serializers.CharField(),
+                "roles": serializers.ListField(child=serializers.CharField()),
+                "capabilities": serializers.ListField(child=serializers.CharField()),
+            },
+        )
+    )
+    def get(self, request: Request) -> Response:
+        return Response(
+            {
+                "username": request.user.get_username(),
+                "roles": access.role_labels(request.user),
+                "capabilities": sorted(access.capabilities(request.user)),
+            }
+        )

@@ -1,0 +1,92 @@
+"""Users and their role assignments (role × scope)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from cpmis.core.models import DataClassification
+from cpmis.reference.models import Department, District, Jurisdiction
+
+from .roles import Role, ScopeLevel
+
+
+class User(DataClassification, AbstractUser):
+    PERSONAL_DATA = ("username", "first_name", "last_name", "email", "last_login")
+    NOT_PERSONAL_DATA = (
+        "id", "password", "is_superuser", "is_staff", "is_active", "date_joined",
+    )
+
+    def __str__(self) -> str:
+        return self.username
+
+
+class RoleAssignment(DataClassification, models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    scope_level = models.CharField(max_length=16, choices=ScopeLevel.choices)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    district = models.ForeignKey(
+        District, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    NOT_PERSONAL_DATA = (
+        "id", "user", "role", "scope_level", "jurisdiction", "district", "department",
+        "created_at",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="role_scope_consistent",
+                condition=(
+                    models.Q(scope_level="national", jurisdiction__isnull=True, district__isnull=True)
+                    | models.Q(
+                        scope_level="jurisdiction",
+                        jurisdiction__isnull=False,
+                        district__isnull=True,
+                    )
+                    | models.Q(scope_level="district", district__isnull=False)
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def scope_code(self) -> str:
+        if self.scope_level == ScopeLevel.DISTRICT and self.district_id:
+            return self.district.pcode
+        if self.scope_level == ScopeLevel.JURISDICTION and self.jurisdiction_id:
+            return self.jurisdiction.iso_code
+        return "national"
+
+    @property
+    def label(self) -> str:
+        label = f"{self.role}@{self.scope_code}"
+        if self.department_id:
+            label += f"/{self.department.code}"
+        return label
+
+    def clean(self) -> None:
+        if self.scope_level == ScopeLevel.DISTRICT:
+            if not self.district_id:
+                raise ValidationError({"district": "A district scope needs a district."})
+            self.jurisdiction_id = self.district.jurisdiction_id
+        elif self.scope_level == ScopeLevel.JURISDICTION:
+            if not self.jurisdiction_id:
+                raise ValidationError({"jurisdiction": "A jurisdiction scope needs one."})
+            self.district = None
+        else:
+            self.jurisdiction = None
+            self.district = None
+        if self.role == Role.CPO and self.scope_level != ScopeLevel.DISTRICT:
+            raise ValidationError({"scope_level": "A Child Protection Officer works in a district."})

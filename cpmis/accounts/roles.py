@@ -1,0 +1,43 @@
+"""The roles of domain.md and what each may do.
+
+A role is held at a scope (national, a jurisdiction or a district, optionally a department).
+What a role may see within its scope is decided in ``cpmis.access``.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    CPO = "cpo", "Child Protection Officer"
+    SUPERVISOR = "supervisor", "CPU supervisor / district manager"
+    COMPLAINT_OFFICER = "complaint_officer", "Complaint officer"
+    FOCAL_POINT = "focal_point", "Department focal point"
+    ANALYST = "analyst", "Commission analyst"
+    ADMINISTRATOR = "administrator", "Administrator"
+    AUDITOR = "auditor", "Auditor"
+
+
+class ScopeLevel(models.TextChoices):
+    NATIONAL = "national", "National"
+    JURISDICTION = "jurisdiction", "Province / territory"
+    DISTRICT = "district", "District"
+
+
+# Capabilities are named "<noun>.<verb>"; later issues add theirs here.
+CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.CPO: frozenset({"child.view", "child.register", "child.change"}),
+    Role.SUPERVISOR: frozenset({"child.view", "child.register", "child.change", "child.assign"}),
+    Role.COMPLAINT_OFFICER: frozenset(),
+    Role.FOCAL_POINT: frozenset(),
+    Role.ANALYST: frozenset({"aggregates.view"}),
+    Role.ADMINISTRATOR: frozenset({"users.manage", "reference.view", "audit.view"}),
+    Role.AUDITOR: frozenset({"audit.view"}),
+}
+
+# Roles whose view of a child is limited to their own caseload, not their whole scope.
+CASELOAD_ROLES = frozenset({Role.CPO})
+
+# Roles that never need a second factor: they see aggregates only, never a named child.
+ROLES_WITHOUT_2FA = frozenset({Role.ANALYST})

@@ -1,0 +1,130 @@
+"""Account writes: users, role assignments, second factors, and sign-in events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from cpmis import access
+from cpmis.audit.services import audit_record
+from cpmis.reference.models import Department, District, Jurisdiction
+
+from .models import RoleAssignment, User
+from .roles import Role, ScopeLevel
+
+
+def _require_user_manager(actor: Any) -> None:
+    # ``actor=None`` is the system itself (management commands run by an operator, the demo).
+    if actor is not None and not access.has_capability(actor, "users.manage"):
+        raise PermissionDenied("Only an administrator can manage accounts.")
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: Any,
+    username: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    validate: bool = True,
+) -> User:
+    _require_user_manager(actor)
+    user = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    if validate:
+        validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    audit_record(actor=actor, action="user.create", object_type="accounts.user", object_id=user.pk)
+    return user
+
+
+@transaction.atomic
+def role_assign(
+    *,
+    actor: Any,
+    user: User,
+    role: str,
+    scope_level: str,
+    jurisdiction: Jurisdiction | None = None,
+    district: District | None = None,
+    department: Department | None = None,
+) -> RoleAssignment:
+    _require_user_manager(actor)
+    if role not in Role.values:
+        raise ValidationError({"role": f"Unknown role {role!r}."})
+    if scope_level not in ScopeLevel.values:
+        raise ValidationError({"scope_level": f"Unknown scope {scope_level!r}."})
+    assignment = RoleAssignment(
+        user=user,
+        role=role,
+        scope_level=scope_level,
+        jurisdiction=jurisdiction,
+        district=district,
+        department=department,
+    )
+    assignment.full_clean()
+    assignment.save()
+    access.forget(user)
+    audit_record(
+        actor=actor,
+        action="role.assign",
+        object_type="accounts.user",
+        object_id=user.pk,
+        detail={"assignment": assignment.label},
+    )
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
+    _require_user_manager(actor)
+    label, user = assignment.label, assignment.user
+    assignment.delete()
+    access.forget(user)
+    audit_record(
+        actor=actor,
+        action="role.revoke",
+        object_type="accounts.user",
+        object_id=user.pk,
+        detail={"assignment": label},
+    )
+
+
+def totp_device_for(user: User) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+@transaction.atomic
+def totp_enrolment_start(*, user: User) -> TOTPDevice:
+    """An unconfirmed device for the user to scan; replaces any earlier unconfirmed one."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+
+
+@transaction.atomic
+def totp_enrolment_confirm(*, user: User, device: TOTPDevice, token: str) -> bool:
+    if device.user_id != user.pk or device.confirmed or not device.verify_token(token):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    audit_record(actor=user, action="auth.2fa_enrolled", object_type="accounts.user", object_id=user.pk)
+    return True
+
+
+def sign_in_recorded(*, user: User | None, action: str, username: str = "", **detail: Any) -> None:
+    """Audit a sign-in, sign-out or refusal (never the password or the code)."""
+    audit_record(
+        actor=user,
+        action=action,
+        object_type="accounts.user",
+        object_id=user.pk if user else username[:64],
+        detail=detail,
+    )

@@ -1,0 +1,113 @@
+"""Sign-in, sign-out and two-factor enrolment pages."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import segno
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from . import services
+from .authentication import LOCKED_OUT, sign_in
+from .forms import LoginForm, TotpConfirmForm
+from .middleware import LAST_SEEN, LOGIN_AT
+
+
+@sensitive_post_parameters("password", "otp_code")
+@never_cache
+def login_view(request: HttpRequest) -> HttpResponse:
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = ""
+    form = LoginForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        result = sign_in(
+            request,
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password"],
+            otp_code=form.cleaned_data["otp_code"],
+        )
+        if result.locked_out:
+            return lockout_response(request)
+        if result.user is not None:
+            login(request, result.user)
+            if result.device is not None:
+                otp_login(request, result.device)
+            now = time.time()
+            request.session[LOGIN_AT] = now
+            request.session[LAST_SEEN] = now
+            services.sign_in_recorded(user=result.user, action="auth.login")
+            return redirect(next_url or "core:home")
+        error = result.error
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": form, "error": error, "next": next_url, "expired": "expired" in request.GET},
+        status=status,
+    )
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        services.sign_in_recorded(user=request.user, action="auth.logout")  # type: ignore[arg-type]
+    logout(request)
+    return redirect("accounts:login")
+
+
+@login_required
+@never_cache
+def twofactor_setup(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if services.totp_device_for(user) is not None and user.is_verified():  # type: ignore[arg-type,union-attr]
+        return redirect("core:home")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = services.totp_enrolment_start(user=user)  # type: ignore[arg-type]
+    form = TotpConfirmForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        if services.totp_enrolment_confirm(
+            user=user,  # type: ignore[arg-type]
+            device=device,
+            token=form.cleaned_data["otp_code"],
+        ):
+            otp_login(request, device)
+            return redirect("core:home")
+        error = "That code did not match. Check the time on your phone and try again."
+    qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4)
+    return render(
+        request,
+        "accounts/2fa_setup.html",
+        {"form": form, "error": error, "qr_svg": qr_svg, "secret": _base32(device)},
+        status=400 if error or (request.method == "POST" and not form.is_valid()) else 200,
+    )
+
+
+def _base32(device: TOTPDevice) -> str:
+    import base64
+
+    return base64.b32encode(device.bin_key).decode()
+
+
+def lockout_response(
+    request: HttpRequest, original_response: Any = None, credentials: Any = None
+) -> HttpResponse:
+    """django-axes calls this when an account is locked (JSON for the API)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": LOCKED_OUT}, status=429)
+    return render(request, "accounts/locked.html", {"message": LOCKED_OUT}, status=429)

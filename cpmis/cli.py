@@ -1,0 +1,107 @@
+"""The ``cpmis`` command: demo, serve, manage (Django commands) and bench."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def _django(mode: str | None = None) -> None:
+    if mode:
+        os.environ["CPMIS_MODE"] = mode
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cpmis.settings")
+    import django
+
+    django.setup()
+
+
+def _serve(host: str, port: int, threads: int) -> None:
+    from waitress import serve
+
+    from cpmis.wsgi import application
+
+    print(f"cpmis is listening on http://{host}:{port}/  (Ctrl+C stops it)", flush=True)
+    serve(application, host=host, port=port, threads=threads, ident="cpmis")
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    if os.environ.get("DEBUG", "1").strip().lower() in {"0", "false", "no", "off"}:
+        sys.exit("Demo mode refuses to run with DEBUG off: its accounts share a printed password.")
+    os.environ["DEBUG"] = "1"
+    var = Path(os.environ.get("CPMIS_VAR_DIR", Path.cwd() / "var"))
+    var.mkdir(parents=True, exist_ok=True)
+    if "DATABASE_URL" not in os.environ:
+        db = var / "demo.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)  # a demo always starts afresh
+        os.environ["DATABASE_URL"] = f"sqlite:///{db}"
+    _django("demo")
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("load_reference")
+    call_command("demo_data", size=args.size, seed=args.seed)
+    print(f"\nSign in at http://{args.host}:{args.port}/accounts/login/")
+    print(f"API documentation: http://{args.host}:{args.port}/api/docs/", flush=True)
+    if not args.no_serve:
+        _serve(args.host, args.port, args.threads)
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    _django()
+    from django.core.management import call_command
+
+    if args.migrate:
+        call_command("migrate", interactive=False)
+    _serve(args.host, args.port, args.threads)
+
+
+def cmd_manage(args: argparse.Namespace) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cpmis.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["cpmis manage", *args.rest])
+
+
+def cmd_bench(args: argparse.Namespace) -> None:
+    from bench.__main__ import main as bench_main
+
+    sys.exit(bench_main(args.rest))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="cpmis", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="build a demo database with synthetic data and serve it")
+    demo.add_argument("--size", type=int, default=2000, help="number of synthetic children")
+    demo.add_argument("--seed", type=int, default=2026)
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--threads", type=int, default=4)
+    demo.add_argument("--no-serve", action="store_true", help="build the database and exit")
+    demo.set_defaults(func=cmd_demo)
+
+    serve = sub.add_parser("serve", help="serve the application (waitress)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--threads", type=int, default=8)
+    serve.add_argument("--migrate", action="store_true", help="apply migrations first")
+    serve.set_defaults(func=cmd_serve)
+
+    manage = sub.add_parser("manage", help="run a Django management command")
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+
+    bench = sub.add_parser("bench", help="run a benchmark from bench/")
+    bench.add_argument("rest", nargs=argparse.REMAINDER)
+    bench.set_defaults(func=cmd_bench)
+
+    args = parser.parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

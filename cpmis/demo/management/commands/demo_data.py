@@ -1,0 +1,30 @@
+import os
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from cpmis.demo.generator import DEFAULT_PASSWORD, demo_accounts_create, population_generate
+from cpmis.people.models import Child
+
+
+class Command(BaseCommand):
+    help = "Create the demo accounts and a synthetic population (demo mode only)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--size", type=int, default=2000, help="number of children")
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args: Any, size: int, seed: int, **options: Any) -> None:
+        if not settings.DEMO_MODE:
+            raise CommandError("Demo data is only generated in demo mode (CPMIS_MODE=demo).")
+        if size < 0 or size > 5_000_000:
+            raise CommandError("--size must be between 0 and 5,000,000.")
+        password = os.environ.get("CPMIS_DEMO_PASSWORD") or DEFAULT_PASSWORD
+        accounts = demo_accounts_create(password=password)
+        if not Child.objects.exists():
+            population_generate(size=size, seed=seed)
+        self.stdout.write(f"{Child.objects.count()} synthetic children.")
+        self.stdout.write("Demo accounts (password: %s):" % password)
+        for user, account in accounts:
+            self.stdout.write(f"  {user.username:<22} {account.description}")

@@ -1,0 +1,34 @@
+"""NADRA identifiers: the CNIC and the child's B-form / CRC number share one 13-digit form.
+
+Written 5-7-1 (``35202-1234567-1``); accepted with or without dashes or spaces and stored
+in the dashed form. The last digit encodes sex (odd male, even female) on CNICs, but it is
+not checked against the record: data entry errors there are common and a refusal would block
+registration of a child in need.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+
+_DIGITS = re.compile(r"^\d{13}$")
+
+
+def normalize_nadra_number(value: str) -> str:
+    """Return the 5-7-1 form, or raise ValidationError with a message a clerk understands."""
+    raw = (value or "").strip()
+    digits = re.sub(r"[\s-]", "", raw)
+    dashed_ok = re.fullmatch(r"\d{5}-\d{7}-\d", raw) is not None
+    if not _DIGITS.match(digits) or ("-" in raw and not dashed_ok):
+        raise ValidationError(
+            "Enter 13 digits in the form 12345-1234567-1.", code="invalid_nadra_number"
+        )
+    if digits == "0" * 13:
+        raise ValidationError("This number is not a real identifier.", code="invalid_nadra_number")
+    return f"{digits[:5]}-{digits[5:12]}-{digits[12]}"
+
+
+def validate_nadra_number(value: str) -> None:
+    if value:
+        normalize_nadra_number(value)

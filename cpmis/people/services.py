@@ -1,0 +1,213 @@
+"""Writes to the people registry. Each checks permission, validates, runs in one transaction
+and writes its audit event in that transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cpmis import access
+from cpmis.accounts.roles import Role, ScopeLevel
+from cpmis.audit.services import audit_record
+from cpmis.reference.models import District
+
+from .identifiers import normalize_nadra_number
+from .models import Child, Disability
+from .search import search_key
+
+MAX_CHILD_AGE = 17
+# A child is a person under 18: Punjab Destitute and Neglected Children Act 2004 s.3(e);
+# report ¶23. The same age bound runs through every provincial child-protection act.
+CHILD_AGE_RULE = "A child is under 18 (Punjab DNCA 2004 s.3(e); OPSC report ¶23)."
+
+EDITABLE_FIELDS = (
+    "name_latin", "name_urdu", "guardian_relation", "guardian_name_latin",
+    "guardian_name_urdu", "sex", "date_of_birth", "date_of_birth_estimated", "b_form_number",
+    "cnic", "nationality", "has_disability", "disabilities", "address", "district",
+    "contact_name", "contact_phone", "owner",
+)
+
+
+@dataclass(frozen=True)
+class Age:
+    date_of_birth: date
+    estimated: bool
+
+
+def age_on(dob: date, day: date) -> int:
+    return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+
+def estimated_dob(age_years: int, today: date) -> date:
+    """A date of birth half a year before the birthday implied by an estimated age."""
+    try:
+        anniversary = today.replace(year=today.year - age_years)
+    except ValueError:  # 29 February
+        anniversary = today.replace(year=today.year - age_years, day=28)
+    return anniversary - timedelta(days=182)
+
+
+def _validate(child: Child, *, today: date) -> None:
+    errors: dict[str, list[str]] = {}
+    if not (child.name_latin.strip() or child.name_urdu.strip()):
+        errors.setdefault("name_latin", []).append(
+            "Give the child's name in Latin or Urdu script (or how the child is known)."
+        )
+    if child.date_of_birth > today:
+        errors.setdefault("date_of_birth", []).append("The date of birth is in the future.")
+    elif age_on(child.date_of_birth, today) > MAX_CHILD_AGE:
+        errors.setdefault("date_of_birth", []).append(
+            f"This person is {age_on(child.date_of_birth, today)} years old. {CHILD_AGE_RULE}"
+        )
+    for field in ("b_form_number", "cnic"):
+        value = getattr(child, field)
+        if value:
+            try:
+                setattr(child, field, normalize_nadra_number(value))
+            except ValidationError as exc:
+                errors.setdefault(field, []).extend(exc.messages)
+    unknown = [d for d in child.disabilities or [] if d not in Disability.values]
+    if unknown or not isinstance(child.disabilities, list):
+        errors.setdefault("disabilities", []).append(
+            f"Unknown disability domain; use {', '.join(Disability.values)}."
+        )
+    elif child.disabilities and child.has_disability is False:
+        errors.setdefault("has_disability", []).append(
+            "Disabilities are listed, so this cannot be 'no'."
+        )
+    child.nationality = (child.nationality or "").upper()
+    if len(child.nationality) != 2 or not child.nationality.isalpha():
+        errors.setdefault("nationality", []).append("Use a two-letter ISO 3166-1 code, e.g. PK.")
+    if errors:
+        raise ValidationError(errors)
+    try:
+        child.full_clean(exclude=["registered_by", "owner"])
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict) from exc
+
+
+def _check_owner(owner: Any, district: District) -> None:
+    if owner is None:
+        return
+    ok = any(
+        a.role == Role.CPO and a.scope_level == ScopeLevel.DISTRICT and a.district_id == district.pk
+        for a in access.assignments(owner)
+    )
+    if not ok:
+        raise ValidationError({"owner": "The responsible officer must be a CPO of this district."})
+
+
+def _resolve_age(
+    *, date_of_birth: date | None, estimated_age_years: int | None, today: date
+) -> Age:
+    if date_of_birth is not None and estimated_age_years is not None:
+        raise ValidationError(
+            {"estimated_age_years": "Give either a date of birth or an estimated age, not both."}
+        )
+    if date_of_birth is not None:
+        return Age(date_of_birth, estimated=False)
+    if estimated_age_years is None:
+        raise ValidationError({"date_of_birth": "Give a date of birth or an estimated age."})
+    if not 0 <= estimated_age_years <= MAX_CHILD_AGE:
+        raise ValidationError(
+            {"estimated_age_years": f"An estimated age is 0 to {MAX_CHILD_AGE}. {CHILD_AGE_RULE}"}
+        )
+    return Age(estimated_dob(estimated_age_years, today), estimated=True)
+
+
+@transaction.atomic
+def child_register(
+    *,
+    actor: Any,
+    district: District,
+    sex: str,
+    date_of_birth: date | None = None,
+    estimated_age_years: int | None = None,
+    owner: Any = None,
+    **fields: Any,
+) -> Child:
+    """Register a child in ``district``. A CPO becomes the child's responsible officer."""
+    if not access.can_register_child_in(actor, district):
+        raise PermissionDenied("You cannot register children in this district.")
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({f: "Not a field of a child record." for f in sorted(unknown)})
+    today = timezone.localdate()
+    age = _resolve_age(
+        date_of_birth=date_of_birth, estimated_age_years=estimated_age_years, today=today
+    )
+    may_assign = access.can_assign_owner_in(actor, district)
+    if owner is None and not may_assign:
+        owner = actor
+    if owner is not None and owner != actor and not may_assign:
+        raise PermissionDenied("Only a supervisor can register a child for another officer.")
+    _check_owner(owner, district)
+    now = timezone.now()
+    child = Child(
+        district=district,
+        sex=sex,
+        date_of_birth=age.date_of_birth,
+        date_of_birth_estimated=age.estimated,
+        owner=owner,
+        registered_by=actor,
+        registered_at=now,
+        updated_at=now,
+        **fields,
+    )
+    _validate(child, today=today)
+    child.name_search = search_key(child.name_latin, child.name_urdu)
+    child.save()
+    audit_record(
+        actor=actor, action="child.register", object_type="people.child", object_id=child.uuid
+    )
+    return child
+
+
+@transaction.atomic
+def child_update(*, actor: Any, child: Child, **changes: Any) -> Child:
+    """Change fields of a child record the actor may change; audits the field names."""
+    locked = access.children_changeable_by(actor).select_for_update().filter(pk=child.pk).first()
+    if locked is None:
+        raise PermissionDenied("You cannot change this child's record.")
+    unknown = set(changes) - set(EDITABLE_FIELDS) - {"estimated_age_years"}
+    if unknown:
+        raise ValidationError({f: "This field cannot be changed." for f in sorted(unknown)})
+    today = timezone.localdate()
+    if "estimated_age_years" in changes:
+        age = _resolve_age(
+            date_of_birth=changes.pop("date_of_birth", None),
+            estimated_age_years=changes.pop("estimated_age_years"),
+            today=today,
+        )
+        changes["date_of_birth"], changes["date_of_birth_estimated"] = age.date_of_birth, True
+    elif "date_of_birth" in changes:
+        changes.setdefault("date_of_birth_estimated", False)
+    if "district" in changes and not access.can_register_child_in(actor, changes["district"]):
+        raise PermissionDenied("You cannot move a child to a district outside your scope.")
+    district = changes.get("district", locked.district)
+    if "owner" in changes and changes["owner"] != locked.owner:
+        if not access.can_assign_owner_in(actor, district):
+            raise PermissionDenied("Only a supervisor can change the responsible officer.")
+        _check_owner(changes["owner"], district)
+    changed = [f for f, v in changes.items() if getattr(locked, f) != v]
+    for field in changed:
+        setattr(locked, field, changes[field])
+    _validate(locked, today=today)
+    if not changed:
+        return locked
+    locked.name_search = search_key(locked.name_latin, locked.name_urdu)
+    locked.updated_at = timezone.now()
+    locked.save(update_fields=[*changed, "name_search", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="child.update",
+        object_type="people.child",
+        object_id=locked.uuid,
+        detail={"fields": sorted(changed)},
+    )
+    return locked

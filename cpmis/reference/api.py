@@ -1,0 +1,66 @@
+"""Read-only API for reference data."""
+
+from __future__ import annotations
+
+from rest_framework import generics, serializers
+
+from . import selectors
+from .models import Department, District, InstitutionType, Jurisdiction
+
+
+class JurisdictionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Jurisdiction
+        fields = ["iso_code", "pcode", "name_en", "name_ur", "short_name", "kind"]
+
+
+class DistrictSerializer(serializers.ModelSerializer):
+    jurisdiction = serializers.SlugRelatedField(slug_field="iso_code", read_only=True)
+
+    class Meta:
+        model = District
+        fields = ["pcode", "name_en", "name_ur", "jurisdiction"]
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["code", "name_en", "name_ur", "level", "description", "report_paragraphs"]
+
+
+class InstitutionTypeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InstitutionType
+        fields = ["code", "name_en", "name_ur", "category", "description", "report_paragraphs"]
+
+
+class JurisdictionList(generics.ListAPIView):
+    serializer_class = JurisdictionSerializer
+    pagination_class = None
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.jurisdiction_list()
+
+
+class DistrictList(generics.ListAPIView):
+    serializer_class = DistrictSerializer
+    pagination_class = None
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.district_list(jurisdiction=self.request.query_params.get("jurisdiction"))
+
+
+class DepartmentList(generics.ListAPIView):
+    serializer_class = DepartmentSerializer
+    pagination_class = None
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.department_list()
+
+
+class InstitutionTypeList(generics.ListAPIView):
+    serializer_class = InstitutionTypeSerializer
+    pagination_class = None
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.institution_type_list()

@@ -1,0 +1,271 @@
+"""Settings for cpmis, read from the environment.
+
+Modes (CPMIS_MODE): ``production`` (default; SECRET_KEY required, 2FA enforced), ``demo``
+(synthetic data, printed demo password, refuses to run with DEBUG off) and ``test``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("CPMIS_VAR_DIR", BASE_DIR / "var"))
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+_running_tests = "pytest" in sys.modules or os.environ.get("CPMIS_MODE") == "test"
+CPMIS_MODE = os.environ.get("CPMIS_MODE", "test" if _running_tests else "production")
+if CPMIS_MODE not in {"production", "demo", "test"}:
+    raise ImproperlyConfigured(f"CPMIS_MODE must be production, demo or test, not {CPMIS_MODE!r}")
+DEMO_MODE = CPMIS_MODE == "demo"
+
+DEBUG = env_bool("DEBUG", default=DEMO_MODE)
+if DEMO_MODE and not DEBUG:
+    raise ImproperlyConfigured(
+        "Demo mode refuses to run with DEBUG off: demo accounts share a printed password. "
+        "Unset DEBUG (or set DEBUG=1) for a demo, or use CPMIS_MODE=production."
+    )
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if CPMIS_MODE == "production":
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Generate one with\n"
+            "  python -c 'import secrets; print(secrets.token_urlsafe(50))'\n"
+            "and export it as SECRET_KEY (or run `cpmis demo` for a demo with synthetic data)."
+        )
+    # Demo and test only: never used with real data (production refuses to start without one).
+    SECRET_KEY = "cpmis-insecure-" + CPMIS_MODE + "-key-not-for-real-data"  # noqa: S105
+
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+    if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "knox",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "cpmis.core",
+    "cpmis.audit",
+    "cpmis.reference",
+    "cpmis.accounts",
+    "cpmis.people",
+    "cpmis.demo",
+]
+
+MIDDLEWARE = [
+    "cpmis.core.middleware.RequestSizeLimitMiddleware",
+    "cpmis.audit.context.AuditContextMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "cpmis.accounts.middleware.SessionTimeoutMiddleware",
+    "cpmis.accounts.middleware.RequireTwoFactorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "cpmis.urls"
+WSGI_APPLICATION = "cpmis.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "cpmis" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "cpmis.core.context_processors.cpmis",
+            ]
+        },
+    }
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'cpmis.sqlite3'}"),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            # WAL and a busy timeout let the web server and a command share the file.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+        }
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+
+# Two-factor authentication is required for roles that can see a child's record in production
+# (demo accounts are synthetic and shared; tests turn it on where they test it).
+CPMIS_REQUIRE_2FA = env_bool("CPMIS_REQUIRE_2FA", default=CPMIS_MODE == "production")
+OTP_TOTP_ISSUER = "cpmis"
+
+# Lockout after repeated failed logins (django-axes): per username, so a guesser cannot
+# rotate addresses; an administrator unlocks with `cpmis manage axes_reset_username`.
+AXES_FAILURE_LIMIT = env_int("CPMIS_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("CPMIS_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# Locking by address too would lock a whole office behind one NAT address after a few typos;
+# per-address limits on the token endpoint come from DRF throttling instead.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "cpmis.accounts.views.lockout_response"
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_code"]
+
+# Sessions: idle timeout (default 15 minutes) and an absolute lifetime (default 10 hours).
+CPMIS_SESSION_IDLE_SECONDS = env_int("CPMIS_SESSION_IDLE_SECONDS", 15 * 60)
+CPMIS_SESSION_MAX_SECONDS = env_int("CPMIS_SESSION_MAX_SECONDS", 10 * 60 * 60)
+SESSION_COOKIE_AGE = CPMIS_SESSION_MAX_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_COOKIES = env_bool("CPMIS_SECURE_COOKIES", default=CPMIS_MODE == "production")
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Request bodies over this size are refused with a 400 before they are read.
+CPMIS_MAX_BODY_BYTES = env_int("CPMIS_MAX_BODY_BYTES", 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = CPMIS_MAX_BODY_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = CPMIS_MAX_BODY_BYTES
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("ur", "اردو")]
+TIME_ZONE = "Asia/Karachi"  # display; datetimes are stored in UTC
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"  # `cpmis manage collectstatic` fills it for production
+try:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request without it
+except OSError:
+    pass
+STATICFILES_DIRS = [BASE_DIR / "cpmis" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True  # serve straight from the apps when collectstatic was not run
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "cpmis.core.api.Pagination",
+    "PAGE_SIZE": 25,
+    "EXCEPTION_HANDLER": "cpmis.core.api.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"token": "10/minute"},
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env_int("CPMIS_API_TOKEN_HOURS", 10)),
+    "AUTO_REFRESH": False,
+    "TOKEN_LIMIT_PER_USER": 10,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "cpmis API",
+    "DESCRIPTION": "Child Protection Management Information System. Every endpoint is scoped "
+    "to what the authenticated user may see.",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# Errors never echo request bodies (they may hold a child's name).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "cpmis.core.logging.RedactingExceptionReporterFilter"
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "cpmis.core.logging.RedactPersonalDataFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # axes logs usernames and addresses at INFO; the audit trail records sign-ins instead.
+        "axes": {"level": "WARNING"},
+    },
+}
+
+if CPMIS_MODE == "test":
+    # Still Argon2, with parameters cheap enough for a suite that creates many users.
+    PASSWORD_HASHERS = ["cpmis.accounts.hashers.FastArgon2PasswordHasher", *PASSWORD_HASHERS]

@@ -1,0 +1,30 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from cpmis.accounts import urls as accounts_urls
+from cpmis.audit import urls as audit_urls
+from cpmis.core import views as core_views
+from cpmis.people import urls as people_urls
+
+api_patterns = [
+    path("auth/", include((accounts_urls.api_urlpatterns, "accounts-api"))),
+    path("children/", include((people_urls.api_urlpatterns, "people-api"))),
+    path("audit/", include((audit_urls.api_urlpatterns, "audit-api"))),
+    path("reference/", include("cpmis.reference.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("cpmis.accounts.urls")),
+    path("children/", include("cpmis.people.urls")),
+    path("audit/", include("cpmis.audit.urls")),
+    path("api/", include(api_patterns)),
+    path("", include("cpmis.core.urls")),
+]
+
+handler400 = "cpmis.core.views.bad_request"
+handler403 = "cpmis.core.views.permission_denied"
+handler404 = "cpmis.core.views.page_not_found"
+handler500 = "cpmis.core.views.server_error"
