@@ -23,15 +23,24 @@ def redact(text: str) -> str:
     return _PHONE.sub("[phone redacted]", text)
 
 
-class RedactPersonalDataFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
+def install_redacting_record_factory() -> None:
+    """Redact every log record as it is made, whichever logger or handler it reaches."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "cpmis_redacting", False):
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
         try:
             message = record.getMessage()
-        except Exception:  # a malformed record: keep it, unformatted
-            return True
+        except Exception:  # a malformed record: keep it as it is
+            return record
         record.msg = redact(message)
         record.args = None
-        return True
+        return record
+
+    factory.cpmis_redacting = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
 
 
 class RedactingExceptionReporterFilter(SafeExceptionReporterFilter):

@@ -1,0 +1,44 @@
+"""The cpmis command, as an operator runs it."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+CPMIS = [sys.executable, "-m", "cpmis.cli"]
+
+
+def run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CPMIS_MODE", "DEBUG"}}
+    return subprocess.run(  # noqa: S603 - fixed interpreter and arguments
+        CPMIS + args, cwd=tmp_path, env={**base, "CPMIS_VAR_DIR": str(tmp_path / "var"), **env},
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+
+
+def test_demo_builds_a_database_and_prints_the_accounts(tmp_path: Path) -> None:
+    result = run(["demo", "--no-serve", "--size", "200"], tmp_path, CPMIS_DEMO_PASSWORD="s3cret demo pw")
+    assert result.returncode == 0, result.stderr
+    assert "s3cret demo pw" in result.stdout
+    for username in ("cpo.lahore", "supervisor.lahore", "complaints.punjab", "focal.police.punjab",
+                     "analyst.national", "admin", "auditor"):
+        assert username in result.stdout
+    assert "/accounts/login/" in result.stdout
+    db = sqlite3.connect(tmp_path / "var" / "demo.sqlite3")
+    assert db.execute("select count(*) from people_child").fetchone() == (200,)
+    assert db.execute("select count(*) from reference_district").fetchone() == (160,)
+
+
+def test_demo_refuses_debug_off(tmp_path: Path) -> None:
+    result = run(["demo", "--no-serve"], tmp_path, DEBUG="0")
+    assert result.returncode != 0
+    assert "refuses to run with DEBUG off" in result.stderr
+
+
+def test_manage_runs_django_commands(tmp_path: Path) -> None:
+    result = run(["manage", "check"], tmp_path, CPMIS_MODE="test")
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
