@@ -39,7 +39,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 typecheck: setup
-	$(BIN)/mypy cpmis bench
+	CPMIS_MODE=test $(BIN)/mypy cpmis bench
 
 migrations-check: setup
 	CPMIS_MODE=test $(BIN)/cpmis manage makemigrations --check --dry-run

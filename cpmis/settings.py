@@ -6,6 +6,7 @@ Modes (CPMIS_MODE): ``production`` (default; SECRET_KEY required, 2FA enforced),
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from datetime import timedelta
@@ -52,7 +53,7 @@ if not SECRET_KEY:
             "and export it as SECRET_KEY (or run `cpmis demo` for a demo with synthetic data)."
         )
     # Demo and test only: never used with real data (production refuses to start without one).
-    SECRET_KEY = "cpmis-insecure-" + CPMIS_MODE + "-key-not-for-real-data"  # noqa: S105
+    SECRET_KEY = "cpmis-insecure-" + CPMIS_MODE + "-key-not-for-real-data"
 
 ALLOWED_HOSTS = [
     h.strip()
@@ -206,10 +207,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"  # `cpmis manage collectstatic` fills it for production
-try:
-    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request without it
-except OSError:
-    pass
+with contextlib.suppress(OSError):  # whitenoise warns on every request without it
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "cpmis" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -254,9 +253,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"}
-    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

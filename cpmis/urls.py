@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from cpmis.accounts import urls as accounts_urls
@@ -6,7 +6,7 @@ from cpmis.audit import urls as audit_urls
 from cpmis.core import views as core_views
 from cpmis.people import urls as people_urls
 
-api_patterns = [
+api_patterns: list[URLPattern | URLResolver] = [
     path("auth/", include((accounts_urls.api_urlpatterns, "accounts-api"))),
     path("children/", include((people_urls.api_urlpatterns, "people-api"))),
     path("audit/", include((audit_urls.api_urlpatterns, "audit-api"))),

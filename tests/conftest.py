@@ -70,10 +70,16 @@ def personas(db: Any) -> Personas:
         supervisor=make_user(
             "supervisor", {"role": Role.SUPERVISOR, "scope_level": d, "district": LAHORE}
         ),
-        other_cpo=make_user("other_cpo", {"role": Role.CPO, "scope_level": d, "district": PESHAWAR}),
+        other_cpo=make_user(
+            "other_cpo", {"role": Role.CPO, "scope_level": d, "district": PESHAWAR}
+        ),
         provincial_supervisor=make_user(
             "punjab_manager",
-            {"role": Role.SUPERVISOR, "scope_level": ScopeLevel.JURISDICTION, "jurisdiction": "PK-PB"},
+            {
+                "role": Role.SUPERVISOR,
+                "scope_level": ScopeLevel.JURISDICTION,
+                "jurisdiction": "PK-PB",
+            },
         ),
         complaint_officer=make_user(
             "complaints",
@@ -115,17 +121,28 @@ def records(personas: Personas) -> Records:
     peshawar = District.objects.get(pcode=PESHAWAR)
     return Records(
         cpo_child=child_register(
-            actor=personas.cpo, district=lahore, sex="female", date_of_birth=date(2015, 3, 1),
-            name_latin="Ayesha Bibi", name_urdu="عائشہ بی بی", guardian_name_latin="Muhammad Aslam",
+            actor=personas.cpo,
+            district=lahore,
+            sex="female",
+            date_of_birth=date(2015, 3, 1),
+            name_latin="Ayesha Bibi",
+            name_urdu="عائشہ بی بی",
+            guardian_name_latin="Muhammad Aslam",
             b_form_number="3520212345671",
         ),
         lahore_child=child_register(
-            actor=personas.supervisor, district=lahore, sex="male", estimated_age_years=9,
+            actor=personas.supervisor,
+            district=lahore,
+            sex="male",
+            estimated_age_years=9,
             name_latin="Muhammad Bilal",
         ),
         peshawar_child=child_register(
-            actor=personas.other_cpo, district=peshawar, sex="male",
-            date_of_birth=date(2012, 7, 9), name_latin="Mohammad Usman Khattak",
+            actor=personas.other_cpo,
+            district=peshawar,
+            sex="male",
+            date_of_birth=date(2012, 7, 9),
+            name_latin="Mohammad Usman Khattak",
         ),
     )
 

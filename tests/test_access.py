@@ -22,7 +22,9 @@ def test_cpo_sees_only_their_caseload(personas: Personas, records: Records) -> N
     assert uuids(api_as(personas.cpo).get(LIST)) == {str(records.cpo_child.uuid)}
 
 
-def test_supervisor_sees_their_district_and_nothing_else(personas: Personas, records: Records) -> None:
+def test_supervisor_sees_their_district_and_nothing_else(
+    personas: Personas, records: Records
+) -> None:
     seen = uuids(api_as(personas.supervisor).get(LIST))
     assert seen == {str(records.cpo_child.uuid), str(records.lahore_child.uuid)}
 
@@ -52,7 +54,8 @@ def test_other_district_cpo_cannot_open_a_guessed_detail_url(
 
 
 @pytest.mark.parametrize(
-    "persona", ["complaint_officer", "focal_point", "analyst", "administrator", "auditor", "outsider"]
+    "persona",
+    ["complaint_officer", "focal_point", "analyst", "administrator", "auditor", "outsider"],
 )
 def test_roles_without_child_access_are_refused(
     personas: Personas, records: Records, persona: str
@@ -97,7 +100,10 @@ def test_a_user_with_two_roles_gets_both(personas: Personas, records: Records) -
     from cpmis.reference.models import District
 
     role_assign(
-        actor=None, user=personas.administrator, role=Role.SUPERVISOR,
-        scope_level=ScopeLevel.DISTRICT, district=District.objects.get(pcode="PK528"),
+        actor=None,
+        user=personas.administrator,
+        role=Role.SUPERVISOR,
+        scope_level=ScopeLevel.DISTRICT,
+        district=District.objects.get(pcode="PK528"),
     )
     assert uuids(api_as(personas.administrator).get(LIST)) == {str(records.peshawar_child.uuid)}

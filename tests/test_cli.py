@@ -14,17 +14,31 @@ CPMIS = [sys.executable, "-m", "cpmis.cli"]
 def run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CPMIS_MODE", "DEBUG"}}
     return subprocess.run(  # noqa: S603 - fixed interpreter and arguments
-        CPMIS + args, cwd=tmp_path, env={**base, "CPMIS_VAR_DIR": str(tmp_path / "var"), **env},
-        capture_output=True, text=True, timeout=300, check=False,
+        CPMIS + args,
+        cwd=tmp_path,
+        env={**base, "CPMIS_VAR_DIR": str(tmp_path / "var"), **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
 
 def test_demo_builds_a_database_and_prints_the_accounts(tmp_path: Path) -> None:
-    result = run(["demo", "--no-serve", "--size", "200"], tmp_path, CPMIS_DEMO_PASSWORD="s3cret demo pw")
+    result = run(
+        ["demo", "--no-serve", "--size", "200"], tmp_path, CPMIS_DEMO_PASSWORD="s3cret demo pw"
+    )
     assert result.returncode == 0, result.stderr
     assert "s3cret demo pw" in result.stdout
-    for username in ("cpo.lahore", "supervisor.lahore", "complaints.punjab", "focal.police.punjab",
-                     "analyst.national", "admin", "auditor"):
+    for username in (
+        "cpo.lahore",
+        "supervisor.lahore",
+        "complaints.punjab",
+        "focal.police.punjab",
+        "analyst.national",
+        "admin",
+        "auditor",
+    ):
         assert username in result.stdout
     assert "/accounts/login/" in result.stdout
     db = sqlite3.connect(tmp_path / "var" / "demo.sqlite3")

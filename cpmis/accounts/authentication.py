@@ -38,13 +38,13 @@ def sign_in(request: HttpRequest, *, username: str, password: str, otp_code: str
         sign_in_recorded(user=None, action="auth.locked_out", username=username)
         return SignIn(error=LOCKED_OUT, locked_out=True)
     if not isinstance(user, User):
-        sign_in_recorded(user=None, action="auth.login_failed", username=username, reason="password")
+        sign_in_recorded(
+            user=None, action="auth.login_failed", username=username, reason="password"
+        )
         return SignIn(error=WRONG_CREDENTIALS)
     device = totp_device_for(user)
     if device is not None and not (otp_code and device.verify_token(otp_code)):
-        user_login_failed.send(
-            sender=__name__, credentials={"username": username}, request=request
-        )
+        user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
         sign_in_recorded(user=None, action="auth.login_failed", username=username, reason="code")
         return SignIn(error=WRONG_CODE)
     return SignIn(user=user, device=device)

@@ -15,7 +15,12 @@ from .roles import Role, ScopeLevel
 class User(DataClassification, AbstractUser):
     PERSONAL_DATA = ("username", "first_name", "last_name", "email", "last_login")
     NOT_PERSONAL_DATA = (
-        "id", "password", "is_superuser", "is_staff", "is_active", "date_joined",
+        "id",
+        "password",
+        "is_superuser",
+        "is_staff",
+        "is_active",
+        "date_joined",
     )
 
     def __str__(self) -> str:
@@ -38,7 +43,13 @@ class RoleAssignment(DataClassification, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     NOT_PERSONAL_DATA = (
-        "id", "user", "role", "scope_level", "jurisdiction", "district", "department",
+        "id",
+        "user",
+        "role",
+        "scope_level",
+        "jurisdiction",
+        "district",
+        "department",
         "created_at",
     )
 
@@ -47,7 +58,9 @@ class RoleAssignment(DataClassification, models.Model):
             models.CheckConstraint(
                 name="role_scope_consistent",
                 condition=(
-                    models.Q(scope_level="national", jurisdiction__isnull=True, district__isnull=True)
+                    models.Q(
+                        scope_level="national", jurisdiction__isnull=True, district__isnull=True
+                    )
                     | models.Q(
                         scope_level="jurisdiction",
                         jurisdiction__isnull=False,
@@ -63,22 +76,22 @@ class RoleAssignment(DataClassification, models.Model):
 
     @property
     def scope_code(self) -> str:
-        if self.scope_level == ScopeLevel.DISTRICT and self.district_id:
+        if self.scope_level == ScopeLevel.DISTRICT and self.district is not None:
             return self.district.pcode
-        if self.scope_level == ScopeLevel.JURISDICTION and self.jurisdiction_id:
+        if self.scope_level == ScopeLevel.JURISDICTION and self.jurisdiction is not None:
             return self.jurisdiction.iso_code
         return "national"
 
     @property
     def label(self) -> str:
         label = f"{self.role}@{self.scope_code}"
-        if self.department_id:
+        if self.department is not None:
             label += f"/{self.department.code}"
         return label
 
     def clean(self) -> None:
         if self.scope_level == ScopeLevel.DISTRICT:
-            if not self.district_id:
+            if self.district is None:
                 raise ValidationError({"district": "A district scope needs a district."})
             self.jurisdiction_id = self.district.jurisdiction_id
         elif self.scope_level == ScopeLevel.JURISDICTION:
@@ -89,4 +102,6 @@ class RoleAssignment(DataClassification, models.Model):
             self.jurisdiction = None
             self.district = None
         if self.role == Role.CPO and self.scope_level != ScopeLevel.DISTRICT:
-            raise ValidationError({"scope_level": "A Child Protection Officer works in a district."})
+            raise ValidationError(
+                {"scope_level": "A Child Protection Officer works in a district."}
+            )

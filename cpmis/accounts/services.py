@@ -115,7 +115,9 @@ def totp_enrolment_confirm(*, user: User, device: TOTPDevice, token: str) -> boo
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
-    audit_record(actor=user, action="auth.2fa_enrolled", object_type="accounts.user", object_id=user.pk)
+    audit_record(
+        actor=user, action="auth.2fa_enrolled", object_type="accounts.user", object_id=user.pk
+    )
     return True
 
 

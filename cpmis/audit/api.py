@@ -17,8 +17,17 @@ class AuditEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = [
-            "id", "occurred_at", "actor_id", "actor_username", "actor_roles", "action",
-            "object_type", "object_id", "ip_address", "request_id", "detail",
+            "id",
+            "occurred_at",
+            "actor_id",
+            "actor_username",
+            "actor_roles",
+            "action",
+            "object_type",
+            "object_id",
+            "ip_address",
+            "request_id",
+            "detail",
         ]
 
 

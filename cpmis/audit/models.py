@@ -40,8 +40,15 @@ class AuditEvent(models.Model):
 
     PERSONAL_DATA = ("actor_username", "ip_address")
     NOT_PERSONAL_DATA = (
-        "id", "occurred_at", "actor_id", "actor_roles", "action", "object_type", "object_id",
-        "request_id", "detail",
+        "id",
+        "occurred_at",
+        "actor_id",
+        "actor_roles",
+        "action",
+        "object_type",
+        "object_id",
+        "request_id",
+        "detail",
     )
 
     class Meta:
@@ -49,7 +56,8 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
 
     def __str__(self) -> str:
-        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.action} {self.object_type}:{self.object_id}"
+        when = f"{self.occurred_at:%Y-%m-%d %H:%M:%S}"
+        return f"{when} {self.action} {self.object_type}:{self.object_id}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:

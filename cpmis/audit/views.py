@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -17,8 +19,8 @@ from .api import AuditQuerySerializer
 @capability_required("audit.view")
 def audit_event_list(request: HttpRequest) -> HttpResponse:
     query = AuditQuerySerializer(data={k: v for k, v in request.GET.items() if v and k != "page"})
-    errors = {}
-    filters = {}
+    errors: dict[str, Any] = {}
+    filters: dict[str, Any] = {}
     if query.is_valid():
         filters = query.validated_data
     else:

@@ -41,13 +41,20 @@ class DemoAccount:
 
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("cpo.lahore", Role.CPO, "PK617", description="CPO, Lahore: own caseload"),
-    DemoAccount("supervisor.lahore", Role.SUPERVISOR, "PK617", description="CPU supervisor, Lahore"),
+    DemoAccount(
+        "supervisor.lahore", Role.SUPERVISOR, "PK617", description="CPU supervisor, Lahore"
+    ),
     DemoAccount("cpo.peshawar", Role.CPO, "PK528", description="CPO, Peshawar"),
     DemoAccount(
-        "complaints.punjab", Role.COMPLAINT_OFFICER, "PK-PB", "ombudsman",
+        "complaints.punjab",
+        Role.COMPLAINT_OFFICER,
+        "PK-PB",
+        "ombudsman",
         "Children Complaint Office, Punjab",
     ),
-    DemoAccount("focal.police.punjab", Role.FOCAL_POINT, "PK-PB", "police", "Punjab Police focal point"),
+    DemoAccount(
+        "focal.police.punjab", Role.FOCAL_POINT, "PK-PB", "police", "Punjab Police focal point"
+    ),
     DemoAccount("analyst.national", Role.ANALYST, "national", "commission", "Commission analyst"),
     DemoAccount("admin", Role.ADMINISTRATOR, "national", description="Administrator"),
     DemoAccount("auditor", Role.AUDITOR, "national", description="Auditor"),
@@ -114,8 +121,13 @@ def _nadra_number(rng: random.Random) -> str:
 
 
 def children_generate(
-    *, size: int, seed: int, districts: list[District], owners: dict[int, list[int]],
-    today: date, now: datetime,
+    *,
+    size: int,
+    seed: int,
+    districts: list[District],
+    owners: dict[int, list[int]],
+    today: date,
+    now: datetime,
 ) -> Iterator[Child]:
     """Yield ``size`` unsaved children; ``owners`` maps district id to CPO user ids."""
     rng = random.Random(seed)
@@ -137,8 +149,14 @@ def children_generate(
             name_latin=latin if script < 0.92 else "",
             name_urdu=urdu if script > 0.55 else "",
             guardian_relation=rng.choices(
-                [GuardianRelation.FATHER, GuardianRelation.MOTHER, GuardianRelation.GUARDIAN,
-                 GuardianRelation.UNKNOWN], [85, 6, 6, 3])[0],
+                [
+                    GuardianRelation.FATHER,
+                    GuardianRelation.MOTHER,
+                    GuardianRelation.GUARDIAN,
+                    GuardianRelation.UNKNOWN,
+                ],
+                [85, 6, 6, 3],
+            )[0],
             guardian_name_latin=father_latin,
             guardian_name_urdu=father_urdu if script > 0.55 else "",
             sex=sex,
@@ -180,7 +198,9 @@ def population_generate(*, size: int, seed: int = 2026, batch_size: int = 2000) 
                 batch.clear()
         Child.objects.bulk_create(batch)
         audit_record(
-            actor=None, action="demo.generate", object_type="people.child",
+            actor=None,
+            action="demo.generate",
+            object_type="people.child",
             detail={"children": size, "seed": seed},
         )
     return size

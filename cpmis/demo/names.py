@@ -83,7 +83,10 @@ GIRLS: list[Name] = [
 
 # Second parts of girls' names ("Fatima Bibi", "Ayesha Noor") and of boys' ("Muhammad Bilal").
 GIRL_SUFFIXES: list[Name] = [
-    (("Bibi",), "بی بی"), (("Noor",), "نور"), (("Batool",), "بتول"), (("Naz",), "ناز"),
+    (("Bibi",), "بی بی"),
+    (("Noor",), "نور"),
+    (("Batool",), "بتول"),
+    (("Naz",), "ناز"),
 ]
 
 FATHERS: list[Name] = [
@@ -119,18 +122,57 @@ FATHERS: list[Name] = [
 
 # Family / tribal names, by the p-code province digit of the district.
 FAMILY_BY_PROVINCE: dict[str, list[Name]] = {
-    "1": [(("Mir",), "میر"), (("Abbasi",), "عباسی"), (("Rathore",), "راٹھور"), (("Sudhan",), "سدھن")],
-    "2": [(("Baloch",), "بلوچ"), (("Marri",), "مری"), (("Bugti",), "بگٹی"), (("Kakar",), "کاکڑ"),
-          (("Mengal",), "مینگل"), (("Achakzai",), "اچکزئی")],
+    "1": [
+        (("Mir",), "میر"),
+        (("Abbasi",), "عباسی"),
+        (("Rathore",), "راٹھور"),
+        (("Sudhan",), "سدھن"),
+    ],
+    "2": [
+        (("Baloch",), "بلوچ"),
+        (("Marri",), "مری"),
+        (("Bugti",), "بگٹی"),
+        (("Kakar",), "کاکڑ"),
+        (("Mengal",), "مینگل"),
+        (("Achakzai",), "اچکزئی"),
+    ],
     "3": [(("Baig", "Beg"), "بیگ"), (("Shah",), "شاہ"), (("Balti",), "بلتی")],
     "4": [(("Abbasi",), "عباسی"), (("Qureshi", "Qureshy"), "قریشی"), (("Awan",), "اعوان")],
-    "5": [(("Khan",), "خان"), (("Khattak",), "خٹک"), (("Yousafzai", "Yusufzai"), "یوسفزئی"),
-          (("Afridi",), "آفریدی"), (("Shinwari",), "شنواری"), (("Wazir",), "وزیر")],
-    "6": [(("Butt", "Bhatt"), "بٹ"), (("Awan",), "اعوان"), (("Chaudhry", "Chaudhary"), "چوہدری"),
-          (("Malik",), "ملک"), (("Rajput",), "راجپوت"), (("Ansari",), "انصاری")],
-    "7": [(("Memon",), "میمن"), (("Soomro", "Sumro"), "سومرو"), (("Jatoi",), "جتوئی"),
-          (("Chandio",), "چانڈیو"), (("Leghari",), "لغاری"), (("Shaikh", "Sheikh"), "شیخ")],
+    "5": [
+        (("Khan",), "خان"),
+        (("Khattak",), "خٹک"),
+        (("Yousafzai", "Yusufzai"), "یوسفزئی"),
+        (("Afridi",), "آفریدی"),
+        (("Shinwari",), "شنواری"),
+        (("Wazir",), "وزیر"),
+    ],
+    "6": [
+        (("Butt", "Bhatt"), "بٹ"),
+        (("Awan",), "اعوان"),
+        (("Chaudhry", "Chaudhary"), "چوہدری"),
+        (("Malik",), "ملک"),
+        (("Rajput",), "راجپوت"),
+        (("Ansari",), "انصاری"),
+    ],
+    "7": [
+        (("Memon",), "میمن"),
+        (("Soomro", "Sumro"), "سومرو"),
+        (("Jatoi",), "جتوئی"),
+        (("Chandio",), "چانڈیو"),
+        (("Leghari",), "لغاری"),
+        (("Shaikh", "Sheikh"), "شیخ"),
+    ],
 }
 
-STREETS = ["Mohalla Islamabad", "Gulshan Colony", "Model Town", "Purana Shehar", "Railway Colony",
-           "Basti Jadeed", "Chak", "Goth", "Kili", "Mohalla Qazi"]
+STREETS = [
+    "Mohalla Islamabad",
+    "Gulshan Colony",
+    "Model Town",
+    "Purana Shehar",
+    "Railway Colony",
+    "Basti Jadeed",
+    "Chak",
+    "Goth",
+    "Kili",
+    "Mohalla Qazi",
+]

@@ -22,17 +22,39 @@ from .models import Child, Disability, GuardianRelation, Sex
 
 
 class ChildSerializer(serializers.ModelSerializer):
-    district = serializers.SlugRelatedField(slug_field="pcode", read_only=True)
+    district: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="pcode", read_only=True
+    )
     age = serializers.SerializerMethodField()
-    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    owner: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = Child
         fields = [
-            "uuid", "name_latin", "name_urdu", "guardian_relation", "guardian_name_latin",
-            "guardian_name_urdu", "sex", "date_of_birth", "date_of_birth_estimated", "age",
-            "b_form_number", "cnic", "nationality", "has_disability", "disabilities", "address",
-            "district", "contact_name", "contact_phone", "owner", "registered_at", "updated_at",
+            "uuid",
+            "name_latin",
+            "name_urdu",
+            "guardian_relation",
+            "guardian_name_latin",
+            "guardian_name_urdu",
+            "sex",
+            "date_of_birth",
+            "date_of_birth_estimated",
+            "age",
+            "b_form_number",
+            "cnic",
+            "nationality",
+            "has_disability",
+            "disabilities",
+            "address",
+            "district",
+            "contact_name",
+            "contact_phone",
+            "owner",
+            "registered_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -43,8 +65,16 @@ class ChildSerializer(serializers.ModelSerializer):
 class ChildListSerializer(ChildSerializer):
     class Meta(ChildSerializer.Meta):
         fields = [
-            "uuid", "name_latin", "name_urdu", "guardian_relation", "guardian_name_latin",
-            "guardian_name_urdu", "sex", "age", "date_of_birth_estimated", "district",
+            "uuid",
+            "name_latin",
+            "name_urdu",
+            "guardian_relation",
+            "guardian_name_latin",
+            "guardian_name_urdu",
+            "sex",
+            "age",
+            "date_of_birth_estimated",
+            "district",
         ]
         read_only_fields = fields
 
@@ -83,7 +113,9 @@ class ChildInputSerializer(serializers.Serializer):
         r"^\+?[0-9 -]{7,20}$", max_length=20, required=False, allow_blank=True
     )
     owner = serializers.SlugRelatedField(
-        slug_field="username", queryset=User.objects.filter(is_active=True), required=False,
+        slug_field="username",
+        queryset=User.objects.filter(is_active=True),
+        required=False,
         allow_null=True,
     )
 

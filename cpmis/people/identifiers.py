@@ -1,9 +1,9 @@
 """NADRA identifiers: the CNIC and the child's B-form / CRC number share one 13-digit form.
 
-Written 5-7-1 (``35202-1234567-1``); accepted with or without dashes or spaces and stored
-in the dashed form; Urdu and Arabic digits are read as the same digits. The last digit encodes sex (odd male, even female) on CNICs, but it is
-not checked against the record: data entry errors there are common and a refusal would block
-registration of a child in need.
+Written 5-7-1 (``35202-1234567-1``); accepted with or without dashes or spaces, in Latin,
+Urdu or Arabic digits, and stored in the dashed Latin form. The last digit encodes sex (odd
+male, even female) on CNICs, but it is not checked against the record: data entry errors
+there are common and a refusal would block registration of a child in need.
 """
 
 from __future__ import annotations

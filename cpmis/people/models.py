@@ -55,9 +55,7 @@ class Child(DataClassification, models.Model):
     b_form_number = models.CharField(
         "B-form / CRC number", max_length=15, blank=True, validators=[validate_nadra_number]
     )
-    cnic = models.CharField(
-        "CNIC", max_length=15, blank=True, validators=[validate_nadra_number]
-    )
+    cnic = models.CharField("CNIC", max_length=15, blank=True, validators=[validate_nadra_number])
     nationality = models.CharField(max_length=2, default="PK", help_text="ISO 3166-1 alpha-2")
     has_disability = models.BooleanField(null=True, blank=True, help_text="Unknown when empty.")
     disabilities = models.JSONField(default=list, blank=True)
@@ -82,13 +80,32 @@ class Child(DataClassification, models.Model):
     name_search = models.TextField(blank=True, editable=False)
 
     PERSONAL_DATA = (
-        "name_latin", "name_urdu", "guardian_relation", "guardian_name_latin",
-        "guardian_name_urdu", "sex", "date_of_birth", "date_of_birth_estimated",
-        "b_form_number", "cnic", "nationality", "has_disability", "disabilities", "address",
-        "contact_name", "contact_phone", "name_search",
+        "name_latin",
+        "name_urdu",
+        "guardian_relation",
+        "guardian_name_latin",
+        "guardian_name_urdu",
+        "sex",
+        "date_of_birth",
+        "date_of_birth_estimated",
+        "b_form_number",
+        "cnic",
+        "nationality",
+        "has_disability",
+        "disabilities",
+        "address",
+        "contact_name",
+        "contact_phone",
+        "name_search",
     )
     NOT_PERSONAL_DATA = (
-        "id", "uuid", "district", "owner", "registered_by", "registered_at", "updated_at",
+        "id",
+        "uuid",
+        "district",
+        "owner",
+        "registered_by",
+        "registered_at",
+        "updated_at",
     )
 
     class Meta:

@@ -16,9 +16,7 @@ from .models import Child
 from .search import normalize_name
 
 
-def child_search(
-    *, user: Any, q: str = "", district: str = "", sex: str = ""
-) -> QuerySet[Child]:
+def child_search(*, user: Any, q: str = "", district: str = "", sex: str = "") -> QuerySet[Child]:
     """Children the user may see, filtered by a partial name (either script), district, sex."""
     qs = access.children_visible_to(user).select_related("district")
     key = normalize_name(q)

@@ -26,10 +26,24 @@ MAX_CHILD_AGE = 17
 CHILD_AGE_RULE = "A child is under 18 (Punjab DNCA 2004 s.3(e); OPSC report ¶23)."
 
 EDITABLE_FIELDS = (
-    "name_latin", "name_urdu", "guardian_relation", "guardian_name_latin",
-    "guardian_name_urdu", "sex", "date_of_birth", "date_of_birth_estimated", "b_form_number",
-    "cnic", "nationality", "has_disability", "disabilities", "address", "district",
-    "contact_name", "contact_phone", "owner",
+    "name_latin",
+    "name_urdu",
+    "guardian_relation",
+    "guardian_name_latin",
+    "guardian_name_urdu",
+    "sex",
+    "date_of_birth",
+    "date_of_birth_estimated",
+    "b_form_number",
+    "cnic",
+    "nationality",
+    "has_disability",
+    "disabilities",
+    "address",
+    "district",
+    "contact_name",
+    "contact_phone",
+    "owner",
 )
 
 

@@ -3,6 +3,8 @@ selectors and services."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -23,14 +25,16 @@ from .models import Disability, GuardianRelation, Sex
 def child_list(request: HttpRequest) -> HttpResponse:
     query = ChildQuerySerializer(data={k: v for k, v in request.GET.items() if k != "page"})
     filters = {"q": "", "district": "", "sex": ""}
-    errors = {}
+    errors: dict[str, Any] = {}
     if query.is_valid():
         filters.update({k: query.validated_data.get(k, "") for k in filters})
     else:
         errors = query.errors
-    qs = selectors.child_search(user=request.user, **filters) if not errors else None
-    page = Paginator(qs if qs is not None else [], 25).get_page(request.GET.get("page"))
-    if qs is not None:
+    qs = selectors.child_search(user=request.user, **filters)
+    if errors:
+        qs = qs.none()
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    if not errors:
         selectors.children_listed(user=request.user, children=page.object_list, query=filters)
     return render(
         request,

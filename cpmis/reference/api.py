@@ -15,7 +15,9 @@ class JurisdictionSerializer(serializers.ModelSerializer):
 
 
 class DistrictSerializer(serializers.ModelSerializer):
-    jurisdiction = serializers.SlugRelatedField(slug_field="iso_code", read_only=True)
+    jurisdiction: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="iso_code", read_only=True
+    )
 
     class Meta:
         model = District

@@ -63,7 +63,13 @@ class Department(DataClassification, models.Model):
     report_paragraphs = models.CharField(max_length=100, blank=True, help_text="OPSC report ¶")
 
     NOT_PERSONAL_DATA = (
-        "id", "code", "name_en", "name_ur", "level", "description", "report_paragraphs",
+        "id",
+        "code",
+        "name_en",
+        "name_ur",
+        "level",
+        "description",
+        "report_paragraphs",
     )
 
     class Meta:
@@ -89,7 +95,13 @@ class InstitutionType(DataClassification, models.Model):
     report_paragraphs = models.CharField(max_length=100, blank=True, help_text="OPSC report ¶")
 
     NOT_PERSONAL_DATA = (
-        "id", "code", "name_en", "name_ur", "category", "description", "report_paragraphs",
+        "id",
+        "code",
+        "name_en",
+        "name_ur",
+        "category",
+        "description",
+        "report_paragraphs",
     )
 
     class Meta:

@@ -86,7 +86,9 @@ def test_the_session_ends_after_idle_time(client: Any, personas: Personas, setti
     assert client.get(reverse("people:child-list")).status_code == 302
 
 
-def test_the_session_has_an_absolute_lifetime(client: Any, personas: Personas, settings: Any) -> None:
+def test_the_session_has_an_absolute_lifetime(
+    client: Any, personas: Personas, settings: Any
+) -> None:
     login(client, "cpo")
     session = client.session
     session[LOGIN_AT] = time.time() - settings.CPMIS_SESSION_MAX_SECONDS - 1
@@ -115,7 +117,12 @@ def test_the_api_issues_a_token_that_authenticates(client: Any, personas: Person
 
 @pytest.mark.parametrize(
     "body",
-    [{}, {"username": "cpo"}, {"username": ["cpo"], "password": 1}, {"username": "cpo", "password": PASSWORD, "otp_code": "12ab"}],
+    [
+        {},
+        {"username": "cpo"},
+        {"username": ["cpo"], "password": 1},
+        {"username": "cpo", "password": PASSWORD, "otp_code": "12ab"},
+    ],
 )
 def test_the_token_endpoint_validates_input(client: Any, personas: Personas, body: dict) -> None:
     assert client.post(TOKEN, body, content_type="application/json").status_code == 400
@@ -171,7 +178,9 @@ class TestTwoFactor:
         assert api_token(client, "cpo").status_code == 401
         assert api_token(client, "cpo", otp_code=code_for(device)).status_code == 200
 
-    def test_the_api_refuses_a_token_before_enrolment(self, client: Any, personas: Personas) -> None:
+    def test_the_api_refuses_a_token_before_enrolment(
+        self, client: Any, personas: Personas
+    ) -> None:
         response = api_token(client, "supervisor")
         assert response.status_code == 401
         assert "two-factor" in response.json()["detail"]

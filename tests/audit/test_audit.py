@@ -26,7 +26,10 @@ def test_an_event_is_written_in_the_same_transaction_as_the_write(personas: Pers
     lahore = District.objects.get(pcode="PK617")
     with pytest.raises(RuntimeError), transaction.atomic():
         child_register(
-            actor=personas.cpo, district=lahore, sex="male", date_of_birth=date(2014, 1, 1),
+            actor=personas.cpo,
+            district=lahore,
+            sex="male",
+            date_of_birth=date(2014, 1, 1),
             name_latin="Hamza",
         )
         raise RuntimeError("the write fails after the audit")
@@ -36,8 +39,15 @@ def test_an_event_is_written_in_the_same_transaction_as_the_write(personas: Pers
 
 def test_events_record_who_what_which_when_and_where(client: Any, personas: Personas) -> None:
     client.force_login(personas.cpo)
-    body = {"name_latin": "Hamza", "sex": "male", "date_of_birth": "2014-01-01", "district": "PK617"}
-    response = client.post("/api/children/", body, content_type="application/json", REMOTE_ADDR="10.1.2.3")
+    body = {
+        "name_latin": "Hamza",
+        "sex": "male",
+        "date_of_birth": "2014-01-01",
+        "district": "PK617",
+    }
+    response = client.post(
+        "/api/children/", body, content_type="application/json", REMOTE_ADDR="10.1.2.3"
+    )
     event = AuditEvent.objects.get(action="child.register")
     assert event.actor_id == personas.cpo.pk
     assert event.actor_username == "cpo" and event.actor_roles == "cpo@PK617"
@@ -69,9 +79,12 @@ def test_the_application_cannot_edit_or_delete_events(personas: Personas, record
 def test_postgresql_refuses_update_and_delete(records: Records, sql: str) -> None:
     from django.db import DatabaseError
 
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql)
     assert AuditEvent.objects.filter(action="child.register").count() == 3
 
 
@@ -89,7 +102,12 @@ def test_an_auditor_queries_by_user_record_and_period(personas: Personas, record
 
 
 @pytest.mark.parametrize(
-    "params", [{"since": "yesterday"}, {"actor_id": "x"}, {"since": "2026-02-01T00:00", "until": "2026-01-01T00:00"}]
+    "params",
+    [
+        {"since": "yesterday"},
+        {"actor_id": "x"},
+        {"since": "2026-02-01T00:00", "until": "2026-01-01T00:00"},
+    ],
 )
 def test_bad_audit_queries_are_400s(personas: Personas, params: dict[str, str]) -> None:
     assert api_as(personas.auditor).get(EVENTS, params).status_code == 400

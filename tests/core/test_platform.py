@@ -19,7 +19,11 @@ from tests.conftest import Personas, api_as
 def run_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "CPMIS_MODE", "DEBUG"}}
     return subprocess.run(  # noqa: S603 - a fixed interpreter and code
-        [sys.executable, "-c", code], env={**base, **env}, capture_output=True, text=True, timeout=60,
+        [sys.executable, "-c", code],
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
         check=False,
     )
 
@@ -34,8 +38,12 @@ def test_production_refuses_to_start_without_a_secret_key() -> None:
 
 
 def test_production_starts_with_a_secret_key() -> None:
-    result = run_python(SETUP + "; from django.conf import settings; print(settings.CPMIS_REQUIRE_2FA, settings.DEBUG)",
-                        CPMIS_MODE="production", SECRET_KEY="x" * 50)
+    result = run_python(
+        SETUP
+        + "; from django.conf import settings; print(settings.CPMIS_REQUIRE_2FA, settings.DEBUG)",
+        CPMIS_MODE="production",
+        SECRET_KEY="x" * 50,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "False"]
 
@@ -82,7 +90,9 @@ def test_unknown_urls_are_404_not_500(client: Any, personas: Personas) -> None:
 
 
 def test_an_invalid_content_length_is_a_400(client: Any) -> None:
-    response = client.generic("POST", "/api/auth/token/", b"{}", "application/json", CONTENT_LENGTH="abc")
+    response = client.generic(
+        "POST", "/api/auth/token/", b"{}", "application/json", CONTENT_LENGTH="abc"
+    )
     assert response.status_code == 400
 
 
@@ -94,15 +104,32 @@ def test_personal_data_never_reaches_the_logs(
     with caplog.at_level(logging.DEBUG):
         created = api.post(
             "/api/children/",
-            {"name_latin": name, "name_urdu": urdu, "sex": "female", "date_of_birth": "2013-02-02",
-             "district": "PK617", "b_form_number": bform},
+            {
+                "name_latin": name,
+                "name_urdu": urdu,
+                "sex": "female",
+                "date_of_birth": "2013-02-02",
+                "district": "PK617",
+                "b_form_number": bform,
+            },
             format="json",
         ).json()
         api.get("/api/children/", {"q": name})
         api.get(f"/api/children/{created['uuid']}/")
-        api.post("/api/children/", {"name_latin": name, "b_form_number": "bad", "district": "PK617",
-                                     "sex": "female", "date_of_birth": "2999-01-01"}, format="json")
-        logging.getLogger("django.request").warning("Bad Request: /api/children/?q=%s %s", name, bform)
+        api.post(
+            "/api/children/",
+            {
+                "name_latin": name,
+                "b_form_number": "bad",
+                "district": "PK617",
+                "sex": "female",
+                "date_of_birth": "2999-01-01",
+            },
+            format="json",
+        )
+        logging.getLogger("django.request").warning(
+            "Bad Request: /api/children/?q=%s %s", name, bform
+        )
     text = caplog.text + "".join(str(r.__dict__) for r in caplog.records)
     for secret in (name, "Sakina", urdu, bform, "7654321"):
         assert secret not in text

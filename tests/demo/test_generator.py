@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from cpmis.accounts.models import User
 from cpmis.accounts.roles import Role
-from cpmis.demo.generator import DEMO_ACCOUNTS, children_generate, demo_accounts_create, population_generate
+from cpmis.demo.generator import (
+    DEMO_ACCOUNTS,
+    children_generate,
+    demo_accounts_create,
+    population_generate,
+)
 from cpmis.people.models import Child
 from cpmis.people.services import age_on
 from cpmis.reference.models import District
 
-TODAY = datetime(2026, 11, 28, tzinfo=timezone.utc)
+TODAY = datetime(2026, 11, 28, tzinfo=UTC)
 
 
 def sample(size: int, seed: int = 7) -> list[Child]:
     districts = list(District.objects.order_by("pcode"))
-    return list(children_generate(size=size, seed=seed, districts=districts, owners={},
-                                  today=TODAY.date(), now=TODAY))
+    return list(
+        children_generate(
+            size=size, seed=seed, districts=districts, owners={}, today=TODAY.date(), now=TODAY
+        )
+    )
 
 
 def test_the_same_seed_gives_the_same_people() -> None:

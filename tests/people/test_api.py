@@ -136,7 +136,9 @@ def test_a_cpo_cannot_register_in_another_district(personas: Personas) -> None:
 
 def test_only_a_supervisor_assigns_another_officer(personas: Personas) -> None:
     body = valid(owner="cpo")
-    assert api_as(personas.cpo).post(LIST, valid(owner="supervisor"), format="json").status_code in {400, 403}
+    assert api_as(personas.cpo).post(
+        LIST, valid(owner="supervisor"), format="json"
+    ).status_code in {400, 403}
     response = api_as(personas.supervisor).post(LIST, body, format="json")
     assert response.status_code == 201, response.content
     assert response.json()["owner"] == "cpo"
@@ -177,7 +179,9 @@ def test_search_filters_by_sex_and_district(personas: Personas, records: Records
     assert client.get(LIST, {"district": "PK617"}).json()["count"] == 2
 
 
-def test_a_list_read_is_audited_without_the_search_words(personas: Personas, records: Records) -> None:
+def test_a_list_read_is_audited_without_the_search_words(
+    personas: Personas, records: Records
+) -> None:
     api_as(personas.supervisor).get(LIST, {"q": "ayesha"})
     event = AuditEvent.objects.filter(action="child.list").latest("id")
     assert event.detail["results"] == [str(records.cpo_child.uuid)]
@@ -202,7 +206,9 @@ def test_a_change_is_audited_with_field_names(personas: Personas, records: Recor
 
 def test_a_change_outside_scope_is_refused(personas: Personas, records: Records) -> None:
     url = f"{LIST}{records.cpo_child.uuid}/"
-    assert api_as(personas.other_cpo).patch(url, {"name_urdu": "x"}, format="json").status_code == 404
+    assert (
+        api_as(personas.other_cpo).patch(url, {"name_urdu": "x"}, format="json").status_code == 404
+    )
     bad = api_as(personas.cpo).patch(url, {"date_of_birth": "2999-01-01"}, format="json")
     assert bad.status_code == 400
     records.cpo_child.refresh_from_db()

@@ -27,8 +27,18 @@ def test_nadra_numbers_are_stored_in_the_5_7_1_form(raw: str, expected: str) -> 
 
 
 @pytest.mark.parametrize(
-    "raw", ["", "123", "35202-123456-71", "352021234567", "35202123456712", "3520-21234567-1",
-            "35202-1234567-X", "0000000000000", "३५२०२१२३४५६७१"]
+    "raw",
+    [
+        "",
+        "123",
+        "35202-123456-71",
+        "352021234567",
+        "35202123456712",
+        "3520-21234567-1",
+        "35202-1234567-X",
+        "0000000000000",
+        "३५२०२१२३४५६७१",
+    ],
 )
 def test_invalid_nadra_numbers_are_refused(raw: str) -> None:
     with pytest.raises(ValidationError):

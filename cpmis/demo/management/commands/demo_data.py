@@ -25,6 +25,6 @@ class Command(BaseCommand):
         if not Child.objects.exists():
             population_generate(size=size, seed=seed)
         self.stdout.write(f"{Child.objects.count()} synthetic children.")
-        self.stdout.write("Demo accounts (password: %s):" % password)
+        self.stdout.write(f"Demo accounts (password: {password}):")
         for user, account in accounts:
             self.stdout.write(f"  {user.username:<22} {account.description}")
