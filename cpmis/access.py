@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from cpmis.accounts.roles import CAPABILITIES, CASELOAD_ROLES, ROLES_WITHOUT_2FA, ScopeLevel
 
 if TYPE_CHECKING:
-    from cpmis.accounts.models import RoleAssignment
+    from cpmis.accounts.models import RoleAssignment, User
     from cpmis.audit.models import AuditEvent
     from cpmis.people.models import Child
     from cpmis.reference.models import District
@@ -151,3 +151,47 @@ def audit_events_visible_to(user: Any) -> QuerySet[AuditEvent]:
     if not has_capability(user, "audit.view"):
         return AuditEvent.objects.none()
     return AuditEvent.objects.all()
+
+
+def _covers(
+    assignment: RoleAssignment, *, jurisdiction_id: int | None, district_id: int | None
+) -> bool:
+    """Whether an assignment's scope contains the target scope."""
+    if assignment.scope_level == ScopeLevel.NATIONAL:
+        return True
+    if assignment.scope_level == ScopeLevel.JURISDICTION:
+        return jurisdiction_id is not None and jurisdiction_id == assignment.jurisdiction_id
+    return district_id is not None and district_id == assignment.district_id
+
+
+def can_manage_scope(
+    user: Any, *, jurisdiction_id: int | None = None, district_id: int | None = None
+) -> bool:
+    """An administrator manages accounts whose scope lies inside their own."""
+    return any(
+        "users.manage" in CAPABILITIES.get(a.role, frozenset())
+        and _covers(a, jurisdiction_id=jurisdiction_id, district_id=district_id)
+        for a in assignments(user)
+    )
+
+
+def users_visible_to(user: Any) -> QuerySet[User]:
+    """Accounts an administrator may see: all for a national one, else those with a role in
+    their scope (and accounts with no role yet, so a new account can be given one)."""
+    from cpmis.accounts.models import User
+
+    q: Q | None = None
+    for a in assignments(user):
+        if "users.manage" not in CAPABILITIES.get(a.role, frozenset()):
+            continue
+        if a.scope_level == ScopeLevel.NATIONAL:
+            return User.objects.all()
+        part = (
+            Q(role_assignments__jurisdiction_id=a.jurisdiction_id)
+            if a.scope_level == ScopeLevel.JURISDICTION
+            else Q(role_assignments__district_id=a.district_id)
+        )
+        q = part if q is None else q | part
+    if q is None:
+        return User.objects.none()
+    return User.objects.filter(q | Q(role_assignments__isnull=True)).distinct()

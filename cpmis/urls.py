@@ -8,6 +8,7 @@ from cpmis.people import urls as people_urls
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("auth/", include((accounts_urls.api_urlpatterns, "accounts-api"))),
+    path("users/", include((accounts_urls.users_api_urlpatterns, "users-api"))),
     path("children/", include((people_urls.api_urlpatterns, "people-api"))),
     path("audit/", include((audit_urls.api_urlpatterns, "audit-api"))),
     path("reference/", include("cpmis.reference.urls")),

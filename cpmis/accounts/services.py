@@ -70,6 +70,10 @@ def role_assign(
         department=department,
     )
     assignment.full_clean()
+    if actor is not None and not access.can_manage_scope(
+        actor, jurisdiction_id=assignment.jurisdiction_id, district_id=assignment.district_id
+    ):
+        raise PermissionDenied("You cannot give a role outside your own scope.")
     assignment.save()
     access.forget(user)
     audit_record(
@@ -85,6 +89,10 @@ def role_assign(
 @transaction.atomic
 def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
     _require_user_manager(actor)
+    if actor is not None and not access.can_manage_scope(
+        actor, jurisdiction_id=assignment.jurisdiction_id, district_id=assignment.district_id
+    ):
+        raise PermissionDenied("You cannot remove a role outside your own scope.")
     label, user = assignment.label, assignment.user
     assignment.delete()
     access.forget(user)
@@ -95,6 +103,35 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
         object_id=user.pk,
         detail={"assignment": label},
     )
+
+
+@transaction.atomic
+def user_deactivate(*, actor: Any, user: User) -> User:
+    """Accounts are deactivated, never deleted, so the audit trail keeps its meaning."""
+    _require_user_manager(actor)
+    if actor is not None and not access.users_visible_to(actor).filter(pk=user.pk).exists():
+        raise PermissionDenied("This account is outside your scope.")
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    from knox.models import AuthToken
+
+    AuthToken.objects.filter(user=user).delete()
+    audit_record(
+        actor=actor, action="user.deactivate", object_type="accounts.user", object_id=user.pk
+    )
+    return user
+
+
+@transaction.atomic
+def user_unlock(*, actor: Any, user: User) -> None:
+    """Lift a sign-in lockout (django-axes) before it expires."""
+    from axes.utils import reset
+
+    _require_user_manager(actor)
+    if actor is not None and not access.users_visible_to(actor).filter(pk=user.pk).exists():
+        raise PermissionDenied("This account is outside your scope.")
+    reset(username=user.username)
+    audit_record(actor=actor, action="user.unlock", object_type="accounts.user", object_id=user.pk)
 
 
 def totp_device_for(user: User) -> TOTPDevice | None:

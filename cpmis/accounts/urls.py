@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, views
+from . import api, users_api, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -11,4 +11,15 @@ urlpatterns = [
 api_urlpatterns = [
     path("token/", api.TokenView.as_view(), name="api-token"),
     path("me/", api.MeView.as_view(), name="api-me"),
+]
+users_api_urlpatterns = [
+    path("", users_api.UserListCreate.as_view(), name="api-users"),
+    path("<int:pk>/roles/", users_api.UserRoles.as_view(), name="api-user-roles"),
+    path("<int:pk>/roles/<int:role_id>/", users_api.UserRoleDetail.as_view(), name="api-user-role"),
+    path("<int:pk>/unlock/", users_api.UserAction.as_view(action="unlock"), name="api-user-unlock"),
+    path(
+        "<int:pk>/deactivate/",
+        users_api.UserAction.as_view(action="deactivate"),
+        name="api-user-deactivate",
+    ),
 ]

@@ -1,0 +1,130 @@
+"""Account administration API: administrators create accounts and give roles in their scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cpmis import access
+from cpmis.reference.models import Department, District, Jurisdiction
+
+from . import services
+from .models import RoleAssignment, User
+from .permissions import HasCapability
+from .roles import Role, ScopeLevel
+
+
+class RoleAssignmentSerializer(serializers.ModelSerializer):
+    jurisdiction: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="iso_code", queryset=Jurisdiction.objects.all(), required=False, allow_null=True
+    )
+    district: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="pcode", queryset=District.objects.all(), required=False, allow_null=True
+    )
+    department: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="code", queryset=Department.objects.all(), required=False, allow_null=True
+    )
+    role = serializers.ChoiceField(Role.choices)
+    scope_level = serializers.ChoiceField(ScopeLevel.choices)
+
+    class Meta:
+        model = RoleAssignment
+        fields = ["id", "role", "scope_level", "jurisdiction", "district", "department", "label"]
+        read_only_fields = ["id", "label"]
+
+
+class UserSerializer(serializers.ModelSerializer):
+    roles = RoleAssignmentSerializer(source="role_assignments", many=True, read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "first_name", "last_name", "email", "is_active", "roles"]
+        read_only_fields = fields
+
+
+class UserCreateSerializer(serializers.Serializer):
+    username = serializers.RegexField(r"^[\w.@+-]{3,150}$", max_length=150)
+    password = serializers.CharField(max_length=1024, trim_whitespace=False)
+    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+
+    def validate_username(self, value: str) -> str:
+        if User.objects.filter(username__iexact=value).exists():
+            raise serializers.ValidationError("This username is taken.")
+        return value
+
+
+def _user(request: Request, pk: int) -> User:
+    return get_object_or_404(access.users_visible_to(request.user), pk=pk)
+
+
+class UserListCreate(GenericAPIView):
+    permission_classes = [HasCapability.of("users.manage")]
+    serializer_class = UserSerializer
+
+    def get(self, request: Request) -> Response:
+        qs = (
+            access.users_visible_to(request.user)
+            .prefetch_related(
+                "role_assignments__district",
+                "role_assignments__jurisdiction",
+                "role_assignments__department",
+            )
+            .order_by("username")
+        )
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(UserSerializer(page, many=True).data)
+
+    @extend_schema(request=UserCreateSerializer, responses={201: UserSerializer})
+    def post(self, request: Request) -> Response:
+        data = UserCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_create(actor=request.user, **data.validated_data)
+        return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class UserRoles(GenericAPIView):
+    permission_classes = [HasCapability.of("users.manage")]
+    serializer_class = RoleAssignmentSerializer
+
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request, pk)
+        data = RoleAssignmentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        assignment = services.role_assign(actor=request.user, user=user, **data.validated_data)
+        return Response(RoleAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
+
+
+class UserRoleDetail(GenericAPIView):
+    permission_classes = [HasCapability.of("users.manage")]
+    serializer_class = RoleAssignmentSerializer
+
+    def delete(self, request: Request, pk: int, role_id: int) -> Response:
+        user = _user(request, pk)
+        assignment = get_object_or_404(RoleAssignment, pk=role_id, user=user)
+        services.role_revoke(actor=request.user, assignment=assignment)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class UserAction(GenericAPIView):
+    permission_classes = [HasCapability.of("users.manage")]
+    serializer_class = UserSerializer
+    action: str = ""
+
+    @extend_schema(request=None)
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request, pk)
+        actions: dict[str, Any] = {
+            "unlock": services.user_unlock,
+            "deactivate": services.user_deactivate,
+        }
+        actions[self.action](actor=request.user, user=user)
+        user.refresh_from_db()
+        return Response(UserSerializer(user).data)
