@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cpmis import access
+from cpmis.core.api import CodeRelatedField
 from cpmis.reference.models import Department, District, Jurisdiction
 
 from . import services
@@ -21,13 +22,13 @@ from .roles import Role, ScopeLevel
 
 
 class RoleAssignmentSerializer(serializers.ModelSerializer):
-    jurisdiction: serializers.SlugRelatedField = serializers.SlugRelatedField(
+    jurisdiction: serializers.SlugRelatedField = CodeRelatedField(
         slug_field="iso_code", queryset=Jurisdiction.objects.all(), required=False, allow_null=True
     )
-    district: serializers.SlugRelatedField = serializers.SlugRelatedField(
+    district: serializers.SlugRelatedField = CodeRelatedField(
         slug_field="pcode", queryset=District.objects.all(), required=False, allow_null=True
     )
-    department: serializers.SlugRelatedField = serializers.SlugRelatedField(
+    department: serializers.SlugRelatedField = CodeRelatedField(
         slug_field="code", queryset=Department.objects.all(), required=False, allow_null=True
     )
     role = serializers.ChoiceField(Role.choices)

@@ -32,7 +32,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
 
 class AuditQuerySerializer(serializers.Serializer):
-    actor_id = serializers.IntegerField(required=False, min_value=1)
+    actor_id = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     actor_username = serializers.CharField(required=False, max_length=150)
     action = serializers.CharField(required=False, max_length=64)
     object_type = serializers.CharField(required=False, max_length=64)

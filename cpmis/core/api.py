@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, pagination
+from rest_framework import exceptions, pagination, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -25,3 +25,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, RequestDataTooBig):
         exc = exceptions.ValidationError({"detail": "The request body is too large."})
     return drf_exception_handler(exc, context)
+
+
+class CodeRelatedField(serializers.SlugRelatedField):
+    """A relation given by its code (p-code, ISO code, username), checked before any query:
+    a string of sensible length without NUL bytes (PostgreSQL refuses them in text)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str) or not data or len(data) > 150 or "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)

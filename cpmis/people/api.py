@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from cpmis.accounts.models import User
 from cpmis.accounts.permissions import HasCapability
+from cpmis.core.api import CodeRelatedField
 from cpmis.reference.models import District
 
 from . import selectors, services
@@ -107,12 +108,12 @@ class ChildInputSerializer(serializers.Serializer):
         child=serializers.ChoiceField(Disability.choices), required=False, max_length=6
     )
     address = serializers.CharField(max_length=1000, required=False, allow_blank=True)
-    district = serializers.SlugRelatedField(slug_field="pcode", queryset=District.objects.all())
+    district = CodeRelatedField(slug_field="pcode", queryset=District.objects.all())
     contact_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     contact_phone = serializers.RegexField(
         r"^\+?[0-9 -]{7,20}$", max_length=20, required=False, allow_blank=True
     )
-    owner = serializers.SlugRelatedField(
+    owner = CodeRelatedField(
         slug_field="username",
         queryset=User.objects.filter(is_active=True),
         required=False,
@@ -148,7 +149,7 @@ class ChildQuerySerializer(serializers.Serializer):
     q = serializers.CharField(required=False, allow_blank=True, max_length=100)
     district = serializers.RegexField(r"^PK\d{3}$", required=False, allow_blank=True)
     sex = serializers.ChoiceField(Sex.choices, required=False, allow_blank=True)
-    page = serializers.IntegerField(required=False, min_value=1)
+    page = serializers.IntegerField(required=False, min_value=1, max_value=100_000)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
 
     def validate_q(self, value: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
 from . import selectors
@@ -36,6 +37,10 @@ class InstitutionTypeSerializer(serializers.ModelSerializer):
         fields = ["code", "name_en", "name_ur", "category", "description", "report_paragraphs"]
 
 
+class DistrictQuerySerializer(serializers.Serializer):
+    jurisdiction = serializers.RegexField(r"^PK-[A-Z]{2}$", required=False)
+
+
 class JurisdictionList(generics.ListAPIView):
     serializer_class = JurisdictionSerializer
     pagination_class = None
@@ -48,8 +53,14 @@ class DistrictList(generics.ListAPIView):
     serializer_class = DistrictSerializer
     pagination_class = None
 
+    @extend_schema(parameters=[DistrictQuerySerializer])
+    def get(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        return selectors.district_list(jurisdiction=self.request.query_params.get("jurisdiction"))
+        query = DistrictQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return selectors.district_list(jurisdiction=query.validated_data.get("jurisdiction"))
 
 
 class DepartmentList(generics.ListAPIView):
