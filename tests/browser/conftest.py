@@ -3,7 +3,8 @@
 Chromium: ``CPMIS_CHROMIUM`` (the Makefile passes it; it may be empty), else ``chromium`` or
 ``chromium-browser`` on the PATH. Never ``playwright install``: there is no network for it.
 Without Chromium the tests are skipped loudly, and fail when ``CI=true`` or
-``CPMIS_REQUIRE_BROWSER=1``, so a CI run cannot pass by skipping them.
+``CPMIS_REQUIRE_BROWSER=1`` (so a CI run cannot pass by skipping them) or when CPMIS_CHROMIUM
+names a browser that is not there.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -36,13 +38,12 @@ _skipped_for_missing_chromium: list[str] = []
 
 
 def chromium_path() -> tuple[str | None, str]:
-    """The Chromium executable and a description of where it was looked for."""
+    """The Chromium executable (None if not found) and where it was looked for."""
     configured = os.environ.get("CPMIS_CHROMIUM", "").strip()
     if configured:
-        found = shutil.which(configured)
-        return found, f"CPMIS_CHROMIUM={configured!r}"
+        return shutil.which(configured), f"CPMIS_CHROMIUM={configured!r}"
     found = shutil.which("chromium") or shutil.which("chromium-browser")
-    return found, "chromium / chromium-browser on PATH (CPMIS_CHROMIUM unset or empty)"
+    return found, "`chromium` or `chromium-browser` on PATH (CPMIS_CHROMIUM unset or empty)"
 
 
 def browser_required() -> bool:
@@ -60,14 +61,17 @@ def browser_required() -> bool:
 @pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     """One headless Chromium for the browser tests; each test gets its own context."""
-    executable, looked_in = chromium_path()
+    executable, looked_for = chromium_path()
     if executable is None:
-        message = (
-            f"{MISSING} (looked for {looked_in}). Install it with `apt-get install chromium` "
-            "or point CPMIS_CHROMIUM at it."
-        )
-        if browser_required():
-            pytest.fail(f"{message} CI=true / CPMIS_REQUIRE_BROWSER=1: a skip is a failure.")
+        where = f"looked for {looked_for}; install it with `apt-get install chromium`"
+        if browser_required() or os.environ.get("CPMIS_CHROMIUM", "").strip():
+            # In CI a skip would pass unnoticed; a CPMIS_CHROMIUM that points nowhere is a typo.
+            pytest.fail(
+                f"Chromium not installed: the browser tests cannot run ({where}). They are "
+                "required here (CI=true, CPMIS_REQUIRE_BROWSER=1 or CPMIS_CHROMIUM set).",
+                pytrace=False,
+            )
+        message = f"{MISSING} ({where} or point CPMIS_CHROMIUM at it)"
         _skipped_for_missing_chromium.append(message)
         pytest.skip(message)
 
@@ -116,6 +120,14 @@ def page(browser: Any, live_server: Any, external_requests: list[str]) -> Iterat
         yield context.new_page()
     finally:
         context.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in this folder is a browser test, even one whose module forgets the mark."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.browser)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -119,7 +119,9 @@ def test_cpo_registers_a_child_and_invalid_input_is_refused(
     response = submit(page, page.get_by_role("button", name="Register"))
     assert response.status == 400
     assert page.url == f"{base}/children/new/"
-    expect(page.get_by_role("alert")).to_contain_text("Enter 13 digits in the form 12345-1234567-1.")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Enter 13 digits in the form 12345-1234567-1."
+    )
     expect(page.get_by_label("Name (English letters)")).to_have_value("Bad Bform")
     expect(page.get_by_label("B-form / CRC number")).to_have_value("123")
     assert Child.objects.count() == 1
