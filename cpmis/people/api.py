@@ -92,16 +92,22 @@ def _nadra(value: str) -> str:
 class ChildInputSerializer(serializers.Serializer):
     """Input of a registration or change; the service applies the rules of the domain."""
 
-    name_latin = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    name_urdu = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    name_latin = serializers.CharField(
+        label="Name (Latin script)", max_length=150, required=False, allow_blank=True
+    )
+    name_urdu = serializers.CharField(
+        label="Name (Urdu script)", max_length=150, required=False, allow_blank=True
+    )
     guardian_relation = serializers.ChoiceField(GuardianRelation.choices, required=False)
     guardian_name_latin = serializers.CharField(max_length=150, required=False, allow_blank=True)
     guardian_name_urdu = serializers.CharField(max_length=150, required=False, allow_blank=True)
     sex = serializers.ChoiceField(Sex.choices)
     date_of_birth = serializers.DateField(required=False)
     estimated_age_years = serializers.IntegerField(required=False, min_value=0, max_value=17)
-    b_form_number = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    cnic = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    b_form_number = serializers.CharField(
+        label="B-form / CRC number", max_length=20, required=False, allow_blank=True
+    )
+    cnic = serializers.CharField(label="CNIC", max_length=20, required=False, allow_blank=True)
     nationality = serializers.RegexField(r"^[A-Za-z]{2}$", required=False)
     has_disability = serializers.BooleanField(required=False, allow_null=True)
     disabilities = serializers.ListField(

@@ -83,11 +83,14 @@ def child_register(request: HttpRequest) -> HttpResponse:
                 return redirect("people:child-detail", uuid=child.uuid)
         else:
             errors = {k: [str(m) for m in v] for k, v in data.errors.items()}
+    labels = {name: field.label or name for name, field in ChildInputSerializer().fields.items()}
     return render(
         request,
         "people/child_form.html",
         {
             "errors": errors,
+            "error_list": [(labels.get(f, f), m) for f, m in errors.items()],
+            "checked_disabilities": request.POST.getlist("disabilities"),
             "values": request.POST,
             "districts": access.districts_where(request.user, "child.register"),
             "sexes": Sex.choices,
