@@ -138,7 +138,11 @@ def children_generate(
         sex = rng.choices([Sex.FEMALE, Sex.MALE, Sex.TRANSGENDER, Sex.UNKNOWN], [48, 50, 1, 1])[0]
         latin, urdu = namer.child(sex, province)
         father_latin, father_urdu = namer.pick(names.FATHERS)
-        script = rng.random()
+        script = rng.random()  # most records have the Latin name, about half the Urdu one
+        if script >= 0.92:
+            latin = ""
+        if script <= 0.55:
+            urdu = father_urdu = ""
         estimated = rng.random() < 0.3
         dob = today - timedelta(days=rng.randint(0, 17 * 365 + 364))
         registered_at = now - timedelta(minutes=rng.randint(0, 3 * 365 * 24 * 60))
@@ -146,8 +150,8 @@ def children_generate(
         owner_ids = owners.get(district.pk, [])
         yield Child(
             uuid=uuid.UUID(int=rng.getrandbits(128), version=4),
-            name_latin=latin if script < 0.92 else "",
-            name_urdu=urdu if script > 0.55 else "",
+            name_latin=latin,
+            name_urdu=urdu,
             guardian_relation=rng.choices(
                 [
                     GuardianRelation.FATHER,
@@ -158,7 +162,7 @@ def children_generate(
                 [85, 6, 6, 3],
             )[0],
             guardian_name_latin=father_latin,
-            guardian_name_urdu=father_urdu if script > 0.55 else "",
+            guardian_name_urdu=father_urdu,
             sex=sex,
             date_of_birth=dob,
             date_of_birth_estimated=estimated,
