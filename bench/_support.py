@@ -1,4 +1,4 @@
-"""What every benchmark needs: a dedicated PostgreSQL database, Django in demo mode, figures.
+"""What every benchmark needs: a dedicated PostgreSQL database, Django as in production, figures.
 
 A benchmark never touches other data: it works in its own database (a name containing
 "bench", ``cpmis_bench`` by default) on the server given by ``--database-url``,
@@ -14,7 +14,11 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    import psycopg
 
 DEFAULT_DATABASE = "cpmis_bench"
 URL_ENV = ("CPMIS_BENCH_DATABASE_URL", "DATABASE_URL")
@@ -80,11 +84,12 @@ def database_resolve(cli_url: str | None) -> BenchDatabase:
     return BenchDatabase(url=url, name=name, conninfo=conninfo)
 
 
-def _admin_connect(db: BenchDatabase):  # type: ignore[no-untyped-def]
+def _admin_connect(db: BenchDatabase) -> psycopg.Connection[Any]:
     import psycopg
+    from psycopg.conninfo import make_conninfo
 
     try:
-        return psycopg.connect(dbname="postgres", autocommit=True, **db.conninfo)
+        return psycopg.connect(make_conninfo("", dbname="postgres", **db.conninfo), autocommit=True)
     except psycopg.Error as exc:
         raise BenchError(f"Cannot connect to the PostgreSQL server: {exc}".strip()) from exc
 
@@ -114,13 +119,17 @@ def database_create(db: BenchDatabase, *, fresh: bool) -> None:
 
 
 def django_setup(db: BenchDatabase) -> None:
-    """Django in demo mode (synthetic data, DEBUG on) on the dedicated database."""
+    """Django with the production settings (DEBUG off, 2FA on) on the dedicated database;
+    the data is synthetic (the demo generator), the secret key made for this run."""
+    import secrets
+
     from django.conf import settings
 
     if settings.configured:
         raise BenchError("Django is already set up in this process; run the benchmark alone.")
-    os.environ["CPMIS_MODE"] = "demo"
-    os.environ["DEBUG"] = "1"
+    os.environ["CPMIS_MODE"] = "production"
+    os.environ["DEBUG"] = "0"
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ["DATABASE_URL"] = db.url
     os.environ["DJANGO_SETTINGS_MODULE"] = "cpmis.settings"
     import django

@@ -218,7 +218,7 @@ WHITENOISE_USE_FINDERS = True  # serve straight from the apps when collectstatic
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "cpmis.accounts.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -259,8 +259,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        # axes logs usernames and addresses at INFO; the audit trail records sign-ins instead.
-        "axes": {"level": "WARNING"},
+        # axes logs usernames and addresses; the audit trail records sign-ins and failures.
+        "axes": {"level": "ERROR"},
     },
 }
 

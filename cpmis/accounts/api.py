@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import extend_schema, inline_serializer
-from knox.models import AuthToken
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -18,6 +17,7 @@ from cpmis import access
 from .authentication import api_sign_in
 from .forms import otp_code_validator
 from .services import sign_in_recorded
+from .tokens import TokenAuthentication, token_issue
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -53,14 +53,12 @@ class TokenView(APIView):
             return Response({"detail": result.error}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         if result.user is None:
             return Response({"detail": result.error}, status=status.HTTP_401_UNAUTHORIZED)
-        instance, token = AuthToken.objects.create(result.user)
+        instance, token = token_issue(result.user)
         return Response({"token": token, "expiry": instance.expiry})
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request) -> Response:
         """Revoke the token used for this request."""
-        from knox.auth import TokenAuthentication
-
         auth = TokenAuthentication().authenticate(request)
         if auth is None:
             return Response(status=status.HTTP_401_UNAUTHORIZED)
