@@ -88,6 +88,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "cpmis.core.middleware.RequestSizeLimitMiddleware",
+    "cpmis.core.middleware.SecurityHeadersMiddleware",
     "cpmis.audit.context.AuditContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

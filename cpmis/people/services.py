@@ -208,6 +208,8 @@ def child_update(*, actor: Any, child: Child, **changes: Any) -> Child:
         if not access.can_assign_owner_in(actor, district):
             raise PermissionDenied("Only a supervisor can change the responsible officer.")
         _check_owner(changes["owner"], district)
+    elif "district" in changes:
+        _check_owner(locked.owner, district)  # the officer must work where the child now is
     changed = [f for f, v in changes.items() if getattr(locked, f) != v]
     for field in changed:
         setattr(locked, field, changes[field])

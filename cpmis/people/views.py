@@ -76,7 +76,7 @@ def child_register(request: HttpRequest) -> HttpResponse:
             try:
                 child = services.child_register(actor=request.user, **data.validated_data)
             except ValidationError as exc:
-                errors = exc.message_dict
+                errors = getattr(exc, "message_dict", {"__all__": exc.messages})
             except PermissionDenied as exc:
                 errors = {"district": [str(exc)]}
             else:

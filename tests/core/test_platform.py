@@ -133,3 +133,13 @@ def test_personal_data_never_reaches_the_logs(
     text = caplog.text + "".join(str(r.__dict__) for r in caplog.records)
     for secret in (name, "Sakina", urdu, bform, "7654321"):
         assert secret not in text
+
+
+def test_pages_carry_a_strict_policy_and_are_not_cached(client: Any, personas: Personas) -> None:
+    client.force_login(personas.supervisor)
+    response = client.get("/children/")
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert "cdn" not in response["Content-Security-Policy"]
+    assert response["Cache-Control"] == "no-store"
+    assert response["X-Frame-Options"] == "DENY"
+    assert api_as(personas.supervisor).get("/api/children/")["Cache-Control"] == "no-store"

@@ -223,3 +223,14 @@ def test_a_cpo_cannot_reassign_or_move_out_of_scope(personas: Personas, records:
     response = api_as(personas.supervisor).patch(url, {"owner": None}, format="json")
     assert response.status_code == 200
     assert api_as(personas.cpo).get(url).status_code == 404  # left the caseload
+
+
+def test_moving_a_child_needs_an_officer_of_the_new_district(
+    personas: Personas, records: Records
+) -> None:
+    url = f"{LIST}{records.cpo_child.uuid}/"
+    client = api_as(personas.provincial_supervisor)
+    assert client.patch(url, {"district": "PK601"}, format="json").status_code == 400
+    moved = client.patch(url, {"district": "PK601", "owner": None}, format="json")
+    assert moved.status_code == 200, moved.content
+    assert moved.json()["district"] == "PK601" and moved.json()["owner"] is None
