@@ -5,13 +5,14 @@ from cpmis.accounts import urls as accounts_urls
 from cpmis.audit import urls as audit_urls
 from cpmis.core import views as core_views
 from cpmis.people import urls as people_urls
+from cpmis.reference import urls as reference_urls
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("auth/", include((accounts_urls.api_urlpatterns, "accounts-api"))),
     path("users/", include((accounts_urls.users_api_urlpatterns, "users-api"))),
     path("children/", include((people_urls.api_urlpatterns, "people-api"))),
     path("audit/", include((audit_urls.api_urlpatterns, "audit-api"))),
-    path("reference/", include("cpmis.reference.urls")),
+    path("reference/", include((reference_urls.api_urlpatterns, "reference-api"))),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file, so the page needs no inline script.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("accounts/", include("cpmis.accounts.urls")),
     path("children/", include("cpmis.people.urls")),
     path("audit/", include("cpmis.audit.urls")),
+    path("reference/", include("cpmis.reference.urls")),
     path("api/", include(api_patterns)),
     path("", include("cpmis.core.urls")),
 ]

@@ -53,7 +53,13 @@ class SessionTimeoutMiddleware:
 class RequireTwoFactorMiddleware:
     """A signed-in user who needs a second factor and has not used one may only enrol."""
 
-    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/")
+    ALLOWED_PREFIXES = (
+        "/accounts/login/",
+        "/accounts/logout/",
+        "/accounts/2fa/",
+        "/static/",
+        "/healthz",
+    )
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

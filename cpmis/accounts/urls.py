@@ -1,12 +1,17 @@
 from django.urls import path
 
-from . import api, users_api, views
+from . import api, user_views, users_api, views
 
 app_name = "accounts"
 urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("2fa/setup/", views.twofactor_setup, name="2fa-setup"),
+    path("users/", user_views.user_list, name="user-list"),
+    path("users/new/", user_views.user_create, name="user-create"),
+    path("users/<int:pk>/", user_views.user_detail, name="user-detail"),
+    path("users/<int:pk>/roles/<int:role_id>/revoke/", user_views.role_revoke, name="role-revoke"),
+    path("users/<int:pk>/<str:action>/", user_views.user_action, name="user-action"),
 ]
 api_urlpatterns = [
     path("token/", api.TokenView.as_view(), name="api-token"),

@@ -3,6 +3,12 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from cpmis import access
+
 
 def cpmis(request: HttpRequest) -> dict[str, Any]:
-    return {"DEMO_MODE": settings.DEMO_MODE}
+    user = getattr(request, "user", None)
+    return {
+        "DEMO_MODE": settings.DEMO_MODE,
+        "capabilities": access.capabilities(user) if user is not None else set(),
+    }

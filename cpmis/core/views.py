@@ -26,7 +26,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"capabilities": access.capabilities(request.user)})
+    return render(
+        request,
+        "core/home.html",
+        {
+            "capabilities": access.capabilities(request.user),
+            "assignments": access.assignments(request.user),
+        },
+    )
 
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:

@@ -17,7 +17,7 @@ from cpmis.accounts.permissions import capability_required
 
 from . import selectors, services
 from .api import ChildInputSerializer, ChildQuerySerializer
-from .models import Disability, GuardianRelation, Sex
+from .models import Child, Disability, GuardianRelation, Sex
 
 
 @login_required
@@ -58,21 +58,63 @@ def child_detail(request: HttpRequest, uuid: str) -> HttpResponse:
     return render(
         request,
         "people/child_detail.html",
-        {"child": child, "age": services.age_on(child.date_of_birth, timezone.localdate())},
+        {
+            "child": child,
+            "age": services.age_on(child.date_of_birth, timezone.localdate()),
+            "can_change": access.children_changeable_by(request.user).filter(pk=child.pk).exists(),
+        },
     )
+
+
+def _payload(request: HttpRequest) -> Any:
+    payload = request.POST.copy()
+    for optional in ("date_of_birth", "estimated_age_years", "has_disability", "owner"):
+        if not payload.get(optional):
+            payload.pop(optional, None)
+    return payload
+
+
+def _form(
+    request: HttpRequest,
+    *,
+    errors: dict[str, Any],
+    values: Any,
+    checked: list[str],
+    child: Child | None = None,
+) -> HttpResponse:
+    labels = {name: field.label or name for name, field in ChildInputSerializer().fields.items()}
+    capability = "child.change" if child else "child.register"
+    return render(
+        request,
+        "people/child_form.html",
+        {
+            "child": child,
+            "errors": errors,
+            "error_list": [(labels.get(f, f), m) for f, m in errors.items()],
+            "checked_disabilities": checked,
+            "values": values,
+            "districts": access.districts_where(request.user, capability),
+            "sexes": Sex.choices,
+            "relations": GuardianRelation.choices,
+            "disabilities": Disability.choices,
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _errors(data: ChildInputSerializer) -> dict[str, list[str]]:
+    return {k: [str(m) for m in v] for k, v in data.errors.items()}
 
 
 @login_required
 @capability_required("child.register")
 def child_register(request: HttpRequest) -> HttpResponse:
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, Any] = {}
     if request.method == "POST":
-        payload = request.POST.copy()
-        for optional in ("date_of_birth", "estimated_age_years", "has_disability", "owner"):
-            if not payload.get(optional):
-                payload.pop(optional, None)
-        data = ChildInputSerializer(data=payload)
-        if data.is_valid():
+        data = ChildInputSerializer(data=_payload(request))
+        if not data.is_valid():
+            errors = _errors(data)
+        else:
             try:
                 child = services.child_register(actor=request.user, **data.validated_data)
             except ValidationError as exc:
@@ -81,21 +123,48 @@ def child_register(request: HttpRequest) -> HttpResponse:
                 errors = {"district": [str(exc)]}
             else:
                 return redirect("people:child-detail", uuid=child.uuid)
-        else:
-            errors = {k: [str(m) for m in v] for k, v in data.errors.items()}
-    labels = {name: field.label or name for name, field in ChildInputSerializer().fields.items()}
-    return render(
-        request,
-        "people/child_form.html",
-        {
-            "errors": errors,
-            "error_list": [(labels.get(f, f), m) for f, m in errors.items()],
-            "checked_disabilities": request.POST.getlist("disabilities"),
-            "values": request.POST,
-            "districts": access.districts_where(request.user, "child.register"),
-            "sexes": Sex.choices,
-            "relations": GuardianRelation.choices,
-            "disabilities": Disability.choices,
-        },
-        status=400 if errors else 200,
+    return _form(
+        request, errors=errors, values=request.POST, checked=request.POST.getlist("disabilities")
     )
+
+
+@login_required
+@capability_required("child.change")
+def child_edit(request: HttpRequest, uuid: str) -> HttpResponse:
+    child = selectors.child_read(user=request.user, child_uuid=uuid, purpose="change")
+    if not access.children_changeable_by(request.user).filter(pk=child.pk).exists():
+        raise PermissionDenied
+    errors: dict[str, Any] = {}
+    if request.method == "POST":
+        payload = _payload(request)
+        if payload.get("date_of_birth") == child.date_of_birth.isoformat():
+            payload.pop("date_of_birth")  # unchanged: keep whether it was estimated
+        data = ChildInputSerializer(data=payload, partial=True)
+        if not data.is_valid():
+            errors = _errors(data)
+        else:
+            changes = dict(data.validated_data)
+            # A form sends nothing for unticked boxes and an empty choice: both mean "clear".
+            changes.setdefault("disabilities", [])
+            if request.POST.get("has_disability") == "":
+                changes["has_disability"] = None
+            try:
+                services.child_update(actor=request.user, child=child, **changes)
+            except ValidationError as exc:
+                errors = getattr(exc, "message_dict", {"__all__": exc.messages})
+            except PermissionDenied as exc:
+                errors = {"district": [str(exc)]}
+            else:
+                return redirect("people:child-detail", uuid=child.uuid)
+        return _form(
+            request,
+            errors=errors,
+            values=request.POST,
+            checked=request.POST.getlist("disabilities"),
+            child=child,
+        )
+    values = {f: getattr(child, f) for f in services.EDITABLE_FIELDS if f != "owner"}
+    values["district"] = child.district.pcode
+    values["date_of_birth"] = child.date_of_birth.isoformat()
+    values["has_disability"] = {None: "", True: "true", False: "false"}[child.has_disability]
+    return _form(request, errors=errors, values=values, checked=child.disabilities, child=child)

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import api
+from . import api, views
 
 app_name = "reference"
-urlpatterns = [
+urlpatterns = [path("", views.reference_page, name="page")]
+api_urlpatterns = [
     path("jurisdictions/", api.JurisdictionList.as_view(), name="jurisdictions"),
     path("districts/", api.DistrictList.as_view(), name="districts"),
     path("departments/", api.DepartmentList.as_view(), name="departments"),

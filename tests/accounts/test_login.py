@@ -185,6 +185,11 @@ class TestTwoFactor:
         assert response.status_code == 401
         assert "two-factor" in response.json()["detail"]
 
+    def test_account_pages_are_not_exempt(self, client: Any, personas: Personas) -> None:
+        login(client, "administrator")
+        response = client.get("/accounts/users/")
+        assert response.status_code == 302 and response.url == reverse("accounts:2fa-setup")
+
     def test_an_analyst_needs_no_second_factor(self, client: Any, personas: Personas) -> None:
         login(client, "analyst")
         assert client.get(reverse("core:home")).status_code == 200
