@@ -5,43 +5,28 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from cpmis import access
+from cpmis.core.forms import Errors, run_service, serializer_errors
 from cpmis.reference.models import Department, District, Jurisdiction
 
-from . import services
+from . import selectors, services
 from .models import RoleAssignment, User
 from .permissions import capability_required
 from .roles import Role, ScopeLevel
 from .users_api import RoleAssignmentSerializer, UserCreateSerializer
 
 
-def _messages(exc: Exception) -> dict[str, Any]:
-    if isinstance(exc, ValidationError):
-        return getattr(exc, "message_dict", {"__all__": exc.messages})
-    return {"__all__": [str(exc)]}
-
-
 @login_required
 @capability_required("users.manage")
 def user_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")[:150].replace("\x00", "")
-    users = (
-        access.users_visible_to(request.user)
-        .prefetch_related(
-            "role_assignments__district",
-            "role_assignments__jurisdiction",
-            "role_assignments__department",
-        )
-        .order_by("username")
-    )
-    if q:
-        users = users.filter(username__icontains=q)
+    users = selectors.user_list(user=request.user, q=q)
     page = Paginator(users, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/user_list.html", {"page": page, "q": q})
 
@@ -49,18 +34,17 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @capability_required("users.manage")
 def user_create(request: HttpRequest) -> HttpResponse:
-    errors: dict[str, Any] = {}
+    errors: Errors = {}
     if request.method == "POST":
         data = UserCreateSerializer(data=request.POST)
-        if data.is_valid():
-            try:
-                user = services.user_create(actor=request.user, **data.validated_data)
-            except (ValidationError, PermissionDenied) as exc:
-                errors = _messages(exc)
-            else:
-                return redirect("accounts:user-detail", pk=user.pk)
+        if not data.is_valid():
+            errors = serializer_errors(data)
         else:
-            errors = {k: [str(m) for m in v] for k, v in data.errors.items()}
+            user, errors = run_service(
+                services.user_create, actor=request.user, **data.validated_data
+            )
+            if user is not None:
+                return redirect("accounts:user-detail", pk=user.pk)
     return render(
         request,
         "accounts/user_form.html",
@@ -77,37 +61,32 @@ def _visible_user(request: HttpRequest, pk: int) -> User:
 @capability_required("users.manage")
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _visible_user(request, pk)
-    errors: dict[str, Any] = {}
+    errors: Errors = {}
     if request.method == "POST":
         payload = {k: v for k, v in request.POST.items() if v and k != "csrfmiddlewaretoken"}
         data = RoleAssignmentSerializer(data=payload)
-        if data.is_valid():
-            try:
-                services.role_assign(actor=request.user, user=user, **data.validated_data)
-            except (ValidationError, PermissionDenied) as exc:
-                errors = _messages(exc)
-            else:
-                return redirect("accounts:user-detail", pk=user.pk)
+        if not data.is_valid():
+            errors = serializer_errors(data)
         else:
-            errors = {k: [str(m) for m in v] for k, v in data.errors.items()}
-    return render(
-        request,
-        "accounts/user_detail.html",
-        {
-            "account": user,
-            "assignments": user.role_assignments.select_related(
-                "district", "jurisdiction", "department"
-            ),
-            "errors": errors,
-            "values": request.POST,
-            "roles": Role.choices,
-            "scopes": ScopeLevel.choices,
-            "jurisdictions": Jurisdiction.objects.all(),
-            "districts": District.objects.select_related("jurisdiction"),
-            "departments": Department.objects.all(),
-        },
-        status=400 if errors else 200,
-    )
+            _, errors = run_service(
+                services.role_assign, actor=request.user, user=user, **data.validated_data
+            )
+            if not errors:
+                return redirect("accounts:user-detail", pk=user.pk)
+    context: dict[str, Any] = {
+        "account": user,
+        "assignments": user.role_assignments.select_related(
+            "district", "jurisdiction", "department"
+        ),
+        "errors": errors,
+        "values": request.POST,
+        "roles": Role.choices,
+        "scopes": ScopeLevel.choices,
+        "jurisdictions": Jurisdiction.objects.all(),
+        "districts": District.objects.select_related("jurisdiction"),
+        "departments": Department.objects.all(),
+    }
+    return render(request, "accounts/user_detail.html", context, status=400 if errors else 200)
 
 
 @require_POST

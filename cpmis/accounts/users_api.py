@@ -15,7 +15,7 @@ from cpmis import access
 from cpmis.core.api import CodeRelatedField
 from cpmis.reference.models import Department, District, Jurisdiction
 
-from . import services
+from . import selectors, services
 from .models import RoleAssignment, User
 from .permissions import HasCapability
 from .roles import Role, ScopeLevel
@@ -71,16 +71,7 @@ class UserListCreate(GenericAPIView):
     serializer_class = UserSerializer
 
     def get(self, request: Request) -> Response:
-        qs = (
-            access.users_visible_to(request.user)
-            .prefetch_related(
-                "role_assignments__district",
-                "role_assignments__jurisdiction",
-                "role_assignments__department",
-            )
-            .order_by("username")
-        )
-        page = self.paginate_queryset(qs)
+        page = self.paginate_queryset(selectors.user_list(user=request.user))
         return self.get_paginated_response(UserSerializer(page, many=True).data)
 
     @extend_schema(request=UserCreateSerializer, responses={201: UserSerializer})

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from cpmis import access
 from cpmis.accounts.permissions import capability_required
+from cpmis.core.forms import run_service, serializer_errors
 
 from . import selectors, services
 from .api import ChildInputSerializer, ChildQuerySerializer
@@ -102,10 +103,6 @@ def _form(
     )
 
 
-def _errors(data: ChildInputSerializer) -> dict[str, list[str]]:
-    return {k: [str(m) for m in v] for k, v in data.errors.items()}
-
-
 @login_required
 @capability_required("child.register")
 def child_register(request: HttpRequest) -> HttpResponse:
@@ -113,15 +110,15 @@ def child_register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         data = ChildInputSerializer(data=_payload(request))
         if not data.is_valid():
-            errors = _errors(data)
+            errors = serializer_errors(data)
         else:
-            try:
-                child = services.child_register(actor=request.user, **data.validated_data)
-            except ValidationError as exc:
-                errors = getattr(exc, "message_dict", {"__all__": exc.messages})
-            except PermissionDenied as exc:
-                errors = {"district": [str(exc)]}
-            else:
+            child, errors = run_service(
+                services.child_register,
+                refused_field="district",
+                actor=request.user,
+                **data.validated_data,
+            )
+            if child is not None:
                 return redirect("people:child-detail", uuid=child.uuid)
     return _form(
         request, errors=errors, values=request.POST, checked=request.POST.getlist("disabilities")
@@ -141,20 +138,21 @@ def child_edit(request: HttpRequest, uuid: str) -> HttpResponse:
             payload.pop("date_of_birth")  # unchanged: keep whether it was estimated
         data = ChildInputSerializer(data=payload, partial=True)
         if not data.is_valid():
-            errors = _errors(data)
+            errors = serializer_errors(data)
         else:
             changes = dict(data.validated_data)
             # A form sends nothing for unticked boxes and an empty choice: both mean "clear".
             changes.setdefault("disabilities", [])
             if request.POST.get("has_disability") == "":
                 changes["has_disability"] = None
-            try:
-                services.child_update(actor=request.user, child=child, **changes)
-            except ValidationError as exc:
-                errors = getattr(exc, "message_dict", {"__all__": exc.messages})
-            except PermissionDenied as exc:
-                errors = {"district": [str(exc)]}
-            else:
+            _, errors = run_service(
+                services.child_update,
+                refused_field="district",
+                actor=request.user,
+                child=child,
+                **changes,
+            )
+            if not errors:
                 return redirect("people:child-detail", uuid=child.uuid)
         return _form(
             request,

@@ -1,0 +1,23 @@
+"""Reads of accounts, through cpmis.access."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from cpmis import access
+
+from .models import User
+
+
+def user_list(*, user: Any, q: str = "") -> QuerySet[User]:
+    """Accounts an administrator may see, with their roles, by username."""
+    users = access.users_visible_to(user).prefetch_related(
+        "role_assignments__district",
+        "role_assignments__jurisdiction",
+        "role_assignments__department",
+    )
+    if q:
+        users = users.filter(username__icontains=q)
+    return users.order_by("username")
