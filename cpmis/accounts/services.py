@@ -142,7 +142,14 @@ def totp_device_for(user: User) -> TOTPDevice | None:
 def totp_enrolment_start(*, user: User) -> TOTPDevice:
     """An unconfirmed device for the user to scan; replaces any earlier unconfirmed one."""
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    audit_record(
+        actor=user,
+        action="auth.2fa_enrolment_started",
+        object_type="accounts.user",
+        object_id=user.pk,
+    )
+    return device
 
 
 @transaction.atomic

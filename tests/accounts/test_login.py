@@ -156,6 +156,7 @@ class TestTwoFactor:
         device.refresh_from_db()
         assert device.confirmed
         assert client.get(reverse("people:child-list")).status_code == 200
+        assert AuditEvent.objects.filter(action="auth.2fa_enrolment_started").exists()
         assert AuditEvent.objects.filter(action="auth.2fa_enrolled").exists()
 
     def test_a_user_with_a_device_needs_the_code(self, client: Any, personas: Personas) -> None:
