@@ -175,6 +175,17 @@ def can_manage_scope(
     )
 
 
+def can_manage_user(user: Any, account: User) -> bool:
+    """Whether an administrator may act on an account: every role it holds lies in their scope
+    (a provincial administrator cannot deactivate someone who also holds a national role)."""
+    if not has_capability(user, "users.manage"):
+        return False
+    return all(
+        can_manage_scope(user, jurisdiction_id=a.jurisdiction_id, district_id=a.district_id)
+        for a in account.role_assignments.all()
+    )
+
+
 def users_visible_to(user: Any) -> QuerySet[User]:
     """Accounts an administrator may see: all for a national one, else those with a role in
     their scope (and accounts with no role yet, so a new account can be given one)."""

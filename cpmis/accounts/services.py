@@ -109,8 +109,8 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
 def user_deactivate(*, actor: Any, user: User) -> User:
     """Accounts are deactivated, never deleted, so the audit trail keeps its meaning."""
     _require_user_manager(actor)
-    if actor is not None and not access.users_visible_to(actor).filter(pk=user.pk).exists():
-        raise PermissionDenied("This account is outside your scope.")
+    if actor is not None and not access.can_manage_user(actor, user):
+        raise PermissionDenied("This account holds roles outside your scope.")
     user.is_active = False
     user.save(update_fields=["is_active"])
     from knox.models import AuthToken
@@ -128,8 +128,8 @@ def user_unlock(*, actor: Any, user: User) -> None:
     from axes.utils import reset
 
     _require_user_manager(actor)
-    if actor is not None and not access.users_visible_to(actor).filter(pk=user.pk).exists():
-        raise PermissionDenied("This account is outside your scope.")
+    if actor is not None and not access.can_manage_user(actor, user):
+        raise PermissionDenied("This account holds roles outside your scope.")
     reset(username=user.username)
     audit_record(actor=actor, action="user.unlock", object_type="accounts.user", object_id=user.pk)
 

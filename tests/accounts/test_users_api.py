@@ -165,3 +165,28 @@ def test_create_user_command(personas: Personas, monkeypatch: pytest.MonkeyPatch
             "create_user", "z.cpo", "--role", "cpo", "--national", "--password-env", "NEW_PW"
         )
     assert not User.objects.filter(username="z.cpo").exists()
+
+
+def test_a_provincial_administrator_cannot_act_on_a_national_account(personas: Personas) -> None:
+    from cpmis.accounts.services import role_assign
+    from cpmis.reference.models import District
+
+    admin = make_user(
+        "punjab.admin2",
+        {
+            "role": Role.ADMINISTRATOR,
+            "scope_level": ScopeLevel.JURISDICTION,
+            "jurisdiction": "PK-PB",
+        },
+    )
+    role_assign(
+        actor=None,
+        user=personas.administrator,
+        role=Role.SUPERVISOR,
+        scope_level=ScopeLevel.DISTRICT,
+        district=District.objects.get(pcode="PK617"),
+    )  # the national administrator now also holds a Punjab role, so is visible
+    client = api_as(admin)
+    assert client.post(f"{USERS}{personas.administrator.pk}/deactivate/").status_code == 403
+    assert User.objects.get(pk=personas.administrator.pk).is_active
+    assert client.post(f"{USERS}{personas.cpo.pk}/unlock/").status_code == 200
