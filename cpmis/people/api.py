@@ -117,6 +117,9 @@ class ChildInputSerializer(serializers.Serializer):
     def validate_cnic(self, value: str) -> str:
         return _nadra(value)
 
+    def validate_nationality(self, value: str) -> str:
+        return value.upper()
+
     def validate_date_of_birth(self, value: date) -> date:
         if value > timezone.localdate():
             raise serializers.ValidationError("The date of birth is in the future.")

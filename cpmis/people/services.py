@@ -47,6 +47,10 @@ EDITABLE_FIELDS = (
 )
 
 
+# Set by child_register from its own arguments, not from **fields.
+_REGISTER_ARGUMENTS = {"district", "sex", "date_of_birth", "date_of_birth_estimated", "owner"}
+
+
 @dataclass(frozen=True)
 class Age:
     date_of_birth: date
@@ -66,7 +70,9 @@ def estimated_dob(age_years: int, today: date) -> date:
     return anniversary - timedelta(days=182)
 
 
-def _validate(child: Child, *, today: date) -> None:
+def _validate(child: Child, *, today: date, registered_on: date) -> None:
+    """The record's rules. Age is judged at registration: a child who has since turned 18
+    keeps a record that can still be corrected (follow-up goes on after 18)."""
     errors: dict[str, list[str]] = {}
     if not (child.name_latin.strip() or child.name_urdu.strip()):
         errors.setdefault("name_latin", []).append(
@@ -74,9 +80,11 @@ def _validate(child: Child, *, today: date) -> None:
         )
     if child.date_of_birth > today:
         errors.setdefault("date_of_birth", []).append("The date of birth is in the future.")
-    elif age_on(child.date_of_birth, today) > MAX_CHILD_AGE:
+    elif age_on(child.date_of_birth, registered_on) > MAX_CHILD_AGE:
+        age = age_on(child.date_of_birth, registered_on)
+        when = "is" if registered_on == today else "was, when registered,"
         errors.setdefault("date_of_birth", []).append(
-            f"This person is {age_on(child.date_of_birth, today)} years old. {CHILD_AGE_RULE}"
+            f"This person {when} {age} years old. {CHILD_AGE_RULE}"
         )
     for field in ("b_form_number", "cnic"):
         value = getattr(child, field)
@@ -148,7 +156,7 @@ def child_register(
     """Register a child in ``district``. A CPO becomes the child's responsible officer."""
     if not access.can_register_child_in(actor, district):
         raise PermissionDenied("You cannot register children in this district.")
-    unknown = set(fields) - set(EDITABLE_FIELDS)
+    unknown = set(fields) - set(EDITABLE_FIELDS) | (set(fields) & _REGISTER_ARGUMENTS)
     if unknown:
         raise ValidationError({f: "Not a field of a child record." for f in sorted(unknown)})
     today = timezone.localdate()
@@ -173,7 +181,7 @@ def child_register(
         updated_at=now,
         **fields,
     )
-    _validate(child, today=today)
+    _validate(child, today=today, registered_on=today)
     child.name_search = search_key(child.name_latin, child.name_urdu)
     child.save()
     audit_record(
@@ -213,7 +221,7 @@ def child_update(*, actor: Any, child: Child, **changes: Any) -> Child:
     changed = [f for f, v in changes.items() if getattr(locked, f) != v]
     for field in changed:
         setattr(locked, field, changes[field])
-    _validate(locked, today=today)
+    _validate(locked, today=today, registered_on=timezone.localdate(locked.registered_at))
     if not changed:
         return locked
     locked.name_search = search_key(locked.name_latin, locked.name_urdu)

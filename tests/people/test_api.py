@@ -234,3 +234,26 @@ def test_moving_a_child_needs_an_officer_of_the_new_district(
     moved = client.patch(url, {"district": "PK601", "owner": None}, format="json")
     assert moved.status_code == 200, moved.content
     assert moved.json()["district"] == "PK601" and moved.json()["owner"] is None
+
+
+def test_a_child_who_turned_18_keeps_a_record_that_can_be_corrected(
+    personas: Personas, records: Records
+) -> None:
+    from datetime import timedelta
+
+    registered = timezone.now() - timedelta(days=2 * 366)
+    born = timezone.localdate() - timedelta(days=19 * 366)  # 17 at registration, 19 now
+    Child.objects.filter(pk=records.cpo_child.pk).update(
+        registered_at=registered, date_of_birth=born
+    )
+    url = f"{LIST}{records.cpo_child.uuid}/"
+    response = api_as(personas.cpo).patch(url, {"address": "Shelter, Lahore"}, format="json")
+    assert response.status_code == 200, response.content
+    too_old = str(born - timedelta(days=366))
+    refused = api_as(personas.cpo).patch(url, {"date_of_birth": too_old}, format="json")
+    assert refused.status_code == 400 and "when registered" in refused.json()["date_of_birth"][0]
+
+
+def test_nationality_is_stored_upper_case(personas: Personas) -> None:
+    response = api_as(personas.cpo).post(LIST, valid(nationality="af"), format="json")
+    assert response.json()["nationality"] == "AF"
