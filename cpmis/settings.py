@@ -78,11 +78,13 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "simple_history",
     "cpmis.core",
     "cpmis.audit",
     "cpmis.reference",
     "cpmis.accounts",
     "cpmis.people",
+    "cpmis.legal",
     "cpmis.demo",
 ]
 

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from cpmis.accounts import urls as accounts_urls
 from cpmis.audit import urls as audit_urls
 from cpmis.core import views as core_views
+from cpmis.legal import urls as legal_urls
 from cpmis.people import urls as people_urls
 from cpmis.reference import urls as reference_urls
 
@@ -13,6 +14,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("children/", include((people_urls.api_urlpatterns, "people-api"))),
     path("audit/", include((audit_urls.api_urlpatterns, "audit-api"))),
     path("reference/", include((reference_urls.api_urlpatterns, "reference-api"))),
+    path("legal/", include((legal_urls.api_urlpatterns, "legal-api"))),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file, so the page needs no inline script.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
@@ -24,6 +26,7 @@ urlpatterns = [
     path("children/", include("cpmis.people.urls")),
     path("audit/", include("cpmis.audit.urls")),
     path("reference/", include("cpmis.reference.urls")),
+    path("legal/", include("cpmis.legal.urls")),
     path("api/", include(api_patterns)),
     path("", include("cpmis.core.urls")),
 ]

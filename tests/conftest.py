@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from cpmis.accounts.models import User
 from cpmis.accounts.roles import Role, ScopeLevel
 from cpmis.accounts.services import role_assign, user_create
+from cpmis.legal.loader import legal_data_load
 from cpmis.people.models import Child
 from cpmis.people.services import child_register
 from cpmis.reference.models import Department, District, Jurisdiction
@@ -22,9 +23,18 @@ PASSWORD = "correct horse battery staple"
 LAHORE, PESHAWAR = "PK617", "PK528"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    # Reference data and the legal catalogue are committed once, outside the tests'
+    # transactions, so every test starts with them.
+    with django_db_blocker.unblock():
+        reference_data_load()
+        legal_data_load()
+
+
 @pytest.fixture(autouse=True)
 def _reference_data(db: Any) -> None:
-    # Loaded per test: cheap, and survives the flush of transactional (browser) tests.
+    # A transactional (browser) test flushes the database: load the reference data again.
     if not District.objects.exists():
         reference_data_load()
 

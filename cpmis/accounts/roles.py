@@ -32,7 +32,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.COMPLAINT_OFFICER: frozenset(),
     Role.FOCAL_POINT: frozenset(),
     Role.ANALYST: frozenset({"aggregates.view"}),
-    Role.ADMINISTRATOR: frozenset({"users.manage", "reference.view", "audit.view"}),
+    Role.ADMINISTRATOR: frozenset({"users.manage", "reference.view", "audit.view", "legal.edit"}),
     Role.AUDITOR: frozenset({"audit.view"}),
 }
 

@@ -1,0 +1,430 @@
+"""REST API of the legal catalogue: read by every signed-in user, changed by its editors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cpmis.accounts.permissions import HasCapability
+from cpmis.core.api import CodeRelatedField
+from cpmis.reference.models import Jurisdiction
+
+from . import exports, selectors, services
+from .models import OpscArticle, OpscCategory, Penalty, Provision, Statute
+from .sentencing import Sentence, sentence_within_range
+
+
+class PenaltySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Penalty
+        fields = [
+            "prison_min_months",
+            "prison_max_months",
+            "prison_life",
+            "death",
+            "fine_min_rs",
+            "fine_max_rs",
+            "combination",
+            "penalty_text",
+        ]
+
+
+class StatuteSerializer(serializers.ModelSerializer):
+    jurisdiction = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Statute
+        fields = [
+            "code",
+            "title",
+            "short_title",
+            "year",
+            "jurisdiction",
+            "kind",
+            "report_paragraphs",
+            "notes",
+        ]
+
+    def get_jurisdiction(self, statute: Statute) -> str:
+        return statute.jurisdiction.iso_code if statute.jurisdiction else "federal"
+
+
+class ProvisionSerializer(serializers.ModelSerializer):
+    statute: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    amended_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    citation = serializers.CharField(read_only=True)
+    penalty = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Provision
+        fields = [
+            "id",
+            "statute",
+            "section",
+            "citation",
+            "title",
+            "kind",
+            "valid_from",
+            "valid_to",
+            "amended_by",
+            "report_paragraphs",
+            "opsc_category",
+            "notes",
+            "penalty",
+        ]
+
+    def get_penalty(self, provision: Provision) -> dict[str, Any] | None:
+        penalty = getattr(provision, "penalty", None)
+        return PenaltySerializer(penalty).data if penalty else None
+
+
+class ProvisionQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    statute = serializers.SlugField(required=False, max_length=60)
+    kind = serializers.ChoiceField(Provision.Kind.choices, required=False)
+    category = serializers.ChoiceField(OpscCategory.choices, required=False)
+    jurisdiction = serializers.RegexField(r"^(federal|PK-[A-Z]{2})$", required=False)
+    on = serializers.DateField(required=False)
+    page = serializers.IntegerField(required=False, min_value=1, max_value=100_000)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
+
+
+class ParagraphsField(serializers.ListField):
+    # The service checks each number against the report's paragraphs.
+    child = serializers.IntegerField(min_value=1, max_value=10_000)
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_length", 1)
+        kwargs.setdefault("max_length", 97)
+        super().__init__(**kwargs)
+
+
+class ProvisionInputSerializer(serializers.Serializer):
+    statute = CodeRelatedField(slug_field="code", queryset=Statute.objects.all())
+    section = serializers.RegexField(r"^[0-9A-Za-z()\-. ]{1,40}$")
+    title = serializers.CharField(max_length=300)
+    kind = serializers.ChoiceField(Provision.Kind.choices)
+    valid_from = serializers.DateField(required=False, allow_null=True)
+    valid_to = serializers.DateField(required=False, allow_null=True)
+    report_paragraphs = ParagraphsField()
+    opsc_category = serializers.ChoiceField(OpscCategory.choices, required=False, allow_blank=True)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class ProvisionCorrectionSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=300, required=False)
+    kind = serializers.ChoiceField(Provision.Kind.choices, required=False)
+    valid_to = serializers.DateField(required=False, allow_null=True)
+    report_paragraphs = ParagraphsField(required=False)
+    opsc_category = serializers.ChoiceField(OpscCategory.choices, required=False, allow_blank=True)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class PenaltyInputSerializer(serializers.Serializer):
+    prison_min_months = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=1200
+    )
+    prison_max_months = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=1200
+    )
+    prison_life = serializers.BooleanField(required=False, default=False)
+    death = serializers.BooleanField(required=False, default=False)
+    fine_min_rs = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=10**12
+    )
+    fine_max_rs = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=10**12
+    )
+    combination = serializers.ChoiceField(Penalty.Combination.choices)
+    penalty_text = serializers.CharField(max_length=2000)
+
+
+class AmendmentSerializer(serializers.Serializer):
+    valid_from = serializers.DateField()
+    amended_by = CodeRelatedField(slug_field="code", queryset=Statute.objects.all())
+    title = serializers.CharField(max_length=300, required=False)
+    report_paragraphs = ParagraphsField(required=False)
+    opsc_category = serializers.ChoiceField(OpscCategory.choices, required=False, allow_blank=True)
+    penalty = PenaltyInputSerializer(required=False)
+
+
+class SentenceSerializer(serializers.Serializer):
+    provision = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    prison_months = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=1200
+    )
+    life = serializers.BooleanField(required=False, default=False)
+    death = serializers.BooleanField(required=False, default=False)
+    fine_rs = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=10**12
+    )
+
+
+def _query(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    query = serializer_class(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return dict(query.validated_data)
+
+
+class StatuteQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    jurisdiction = serializers.RegexField(r"^(federal|PK-[A-Z]{2})$", required=False)
+
+
+class StatuteList(GenericAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = StatuteSerializer
+
+    @extend_schema(parameters=[StatuteQuerySerializer])
+    def get(self, request: Request) -> Response:
+        query = StatuteQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        q = query.validated_data.get("q", "")
+        where = query.validated_data.get("jurisdiction", "")
+        page = self.paginate_queryset(selectors.statute_list(q=q, jurisdiction=where))
+        return self.get_paginated_response(StatuteSerializer(page, many=True).data)
+
+
+class ProvisionListCreate(GenericAPIView):
+    serializer_class = ProvisionSerializer
+
+    def get_permissions(self):  # type: ignore[no-untyped-def]
+        if self.request.method == "POST":
+            return [HasCapability.of("legal.edit")()]
+        return [IsAuthenticated()]
+
+    @extend_schema(parameters=[ProvisionQuerySerializer])
+    def get(self, request: Request) -> Response:
+        params = _query(ProvisionQuerySerializer, request)
+        params.pop("page", None)
+        params.pop("page_size", None)
+        page = self.paginate_queryset(selectors.provision_search(**params))
+        return self.get_paginated_response(ProvisionSerializer(page, many=True).data)
+
+    @extend_schema(request=ProvisionInputSerializer, responses={201: ProvisionSerializer})
+    def post(self, request: Request) -> Response:
+        data = ProvisionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        provision = services.provision_create(actor=request.user, **data.validated_data)
+        return Response(ProvisionSerializer(provision).data, status=status.HTTP_201_CREATED)
+
+
+class ProvisionDetail(GenericAPIView):
+    serializer_class = ProvisionSerializer
+
+    def get_permissions(self):  # type: ignore[no-untyped-def]
+        if self.request.method == "PATCH":
+            return [HasCapability.of("legal.edit")()]
+        return [IsAuthenticated()]
+
+    def get(self, request: Request, pk: int) -> Response:
+        provision = get_object_or_404(Provision.objects.select_related("statute"), pk=pk)
+        data = dict(ProvisionSerializer(provision).data)
+        data["versions"] = [
+            {"id": v.pk, "valid_from": v.valid_from, "valid_to": v.valid_to}
+            for v in selectors.provision_versions(provision)
+        ]
+        data["history"] = [
+            {
+                "at": h.history_date,
+                "type": h.history_type,
+                "user": h.history_user.username if h.history_user else None,
+            }
+            for h in provision.history.select_related("history_user").all()  # type: ignore[attr-defined]
+        ]
+        return Response(data)
+
+    @extend_schema(request=ProvisionCorrectionSerializer, responses=ProvisionSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        provision = get_object_or_404(Provision, pk=pk)
+        data = ProvisionCorrectionSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        provision = services.provision_correct(
+            actor=request.user, provision=provision, **data.validated_data
+        )
+        return Response(ProvisionSerializer(provision).data)
+
+
+class ProvisionAmend(GenericAPIView):
+    permission_classes = [HasCapability.of("legal.edit")]
+    serializer_class = AmendmentSerializer
+
+    @extend_schema(request=AmendmentSerializer, responses={201: ProvisionSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        provision = get_object_or_404(Provision, pk=pk)
+        data = AmendmentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        new = services.provision_amend(
+            actor=request.user, provision=provision, **data.validated_data
+        )
+        return Response(ProvisionSerializer(new).data, status=status.HTTP_201_CREATED)
+
+
+class ProvisionPenalty(GenericAPIView):
+    permission_classes = [HasCapability.of("legal.edit")]
+    serializer_class = PenaltyInputSerializer
+
+    @extend_schema(request=PenaltyInputSerializer, responses=PenaltySerializer)
+    def put(self, request: Request, pk: int) -> Response:
+        provision = get_object_or_404(Provision, pk=pk)
+        data = PenaltyInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        penalty = services.penalty_set(
+            actor=request.user, provision=provision, **data.validated_data
+        )
+        return Response(PenaltySerializer(penalty).data)
+
+
+class SentenceCheck(GenericAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = SentenceSerializer
+
+    @extend_schema(request=SentenceSerializer)
+    def post(self, request: Request) -> Response:
+        data = SentenceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        provision = get_object_or_404(
+            Provision.objects.select_related("statute"), pk=values.pop("provision")
+        )
+        verdict = sentence_within_range(
+            getattr(provision, "penalty", None),
+            Sentence(
+                prison_months=values.get("prison_months"),
+                life=values.get("life", False),
+                death=values.get("death", False),
+                fine_rs=values.get("fine_rs"),
+            ),
+        )
+        return Response(
+            {"provision": provision.citation, "within": verdict.within, "reasons": verdict.reasons}
+        )
+
+
+class ArticleList(GenericAPIView):
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request: Request) -> Response:
+        return Response(
+            [
+                {
+                    "number": a.number,
+                    "title": a.title,
+                    "obligation": a.obligation,
+                    "report_paragraphs": a.report_paragraphs,
+                }
+                for a in OpscArticle.objects.all()
+            ]
+        )
+
+
+class MatrixQuerySerializer(serializers.Serializer):
+    jurisdiction = serializers.RegexField(r"^(federal|PK-[A-Z]{2})$", required=False)
+    # not "format": DRF reads that one for content negotiation
+    export = serializers.ChoiceField(["xlsx", "docx"], required=False)
+
+
+def matrix_payload(matrix: selectors.Matrix) -> dict[str, Any]:
+    return {
+        "columns": matrix.column_codes,
+        "gaps": matrix.gaps(),
+        "rows": [
+            {
+                "article": row.article.number,
+                "title": row.article.title,
+                "cells": {
+                    code: {
+                        "gap": cell.gap,
+                        "provisions": [
+                            {
+                                "statute": link.statute.code,
+                                "section": link.provision.section if link.provision else None,
+                                "citation": link.provision.citation
+                                if link.provision
+                                else link.statute.short_title,
+                                "report_paragraphs": link.report_paragraphs,
+                            }
+                            for link in cell.links
+                        ],
+                    }
+                    for code, cell in zip(matrix.column_codes, row.cells, strict=True)
+                },
+            }
+            for row in matrix.rows
+        ],
+    }
+
+
+def matrix_file(matrix: selectors.Matrix, kind: str) -> HttpResponse:
+    if kind == "xlsx":
+        content = exports.matrix_xlsx(matrix)
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        content = exports.matrix_docx(matrix)
+        mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    response = HttpResponse(content, content_type=mime)
+    response["Content-Disposition"] = f'attachment; filename="opsc-compliance-matrix.{kind}"'
+    return response
+
+
+class ComplianceMatrix(GenericAPIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(parameters=[MatrixQuerySerializer])
+    def get(self, request: Request) -> Any:
+        params = _query(MatrixQuerySerializer, request)
+        where = params.get("jurisdiction", "")
+        if (
+            where
+            and where != "federal"
+            and not Jurisdiction.objects.filter(iso_code=where).exists()
+        ):
+            return Response({"jurisdiction": [f"Unknown jurisdiction {where!r}."]}, status=400)
+        matrix = selectors.compliance_matrix(jurisdiction=where)
+        if params.get("export"):
+            return matrix_file(matrix, params["export"])
+        return Response(matrix_payload(matrix))
+
+
+class RuleList(GenericAPIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(parameters=[OpenApiParameter("jurisdiction", str)])
+    def get(self, request: Request) -> Response:
+        code = request.query_params.get("jurisdiction", "")
+        jurisdiction = None
+        if code:
+            jurisdiction = Jurisdiction.objects.filter(iso_code=code[:6]).first()
+            if jurisdiction is None:
+                return Response(
+                    {"jurisdiction": [f"Unknown jurisdiction {code[:10]!r}."]}, status=400
+                )
+        return Response(
+            [
+                {
+                    "code": r.code,
+                    "basis": r.rule.basis,
+                    "scope": r.rule.scope,
+                    "hours": r.rule.hours,
+                    "days": r.rule.days,
+                    "months": r.rule.months,
+                    "value": r.rule.value,
+                    "text": r.rule.text,
+                    "citation": r.citation,
+                    "report_paragraphs": r.rule.report_paragraphs,
+                }
+                for r in selectors.rules_for(jurisdiction)
+            ]
+        )

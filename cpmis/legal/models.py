@@ -1,0 +1,293 @@
+"""The law as reviewable data: statutes, provisions (versioned), penalties, OPSC articles, the
+compliance matrix and procedural rules per jurisdiction.
+
+Every row cites the paragraphs of Pakistan's initial OPSC report it comes from
+(``report_paragraphs``). A jurisdiction of None means federal law. Changes keep their history
+(django-simple-history) and are audited by the services.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from cpmis.core.models import DataClassification
+from cpmis.reference.models import Jurisdiction
+
+
+class OpscCategory(models.TextChoices):
+    SALE = "sale", "Sale of children / trafficking (Art. 2(a))"
+    PROSTITUTION = "prostitution", "Child prostitution (Art. 2(b))"
+    PORNOGRAPHY = "pornography", "Child pornography (Art. 2(c))"
+    RELATED = "related", "Related offence"
+
+
+class Statute(DataClassification, models.Model):
+    class Kind(models.TextChoices):
+        CONSTITUTION = "constitution", "Constitution"
+        CODE = "code", "Code"
+        ACT = "act", "Act"
+        ORDINANCE = "ordinance", "Ordinance"
+        RULES = "rules", "Rules"
+        POLICY = "policy", "Policy"
+
+    code = models.SlugField(max_length=60, unique=True)
+    title = models.CharField(max_length=300)
+    short_title = models.CharField(max_length=80)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty for federal law.",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    report_paragraphs = models.JSONField(default=list)
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    NOT_PERSONAL_DATA = (
+        "id",
+        "code",
+        "title",
+        "short_title",
+        "year",
+        "jurisdiction",
+        "kind",
+        "report_paragraphs",
+        "notes",
+    )
+
+    class Meta:
+        ordering = ["jurisdiction__name_en", "title"]
+
+    def __str__(self) -> str:
+        return self.short_title
+
+
+class Provision(DataClassification, models.Model):
+    """One version of a section of a statute; an amendment is a new version."""
+
+    class Kind(models.TextChoices):
+        DEFINITION = "definition", "Definition"
+        OFFENCE = "offence", "Offence"
+        PENALTY = "penalty", "Penalty"
+        PROCEDURE = "procedure", "Procedure"
+        PROTECTION = "protection", "Protection"
+        JURISDICTION = "jurisdiction", "Jurisdiction"
+        INSTITUTION = "institution", "Institution"
+
+    statute = models.ForeignKey(Statute, on_delete=models.PROTECT, related_name="provisions")
+    section = models.CharField(max_length=40, help_text='As written: "369-A", "3(e)", "4(5)"')
+    section_key = models.CharField(max_length=40, editable=False, db_index=True)
+    title = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    amended_by = models.ForeignKey(
+        Statute, null=True, blank=True, on_delete=models.PROTECT, related_name="amendments"
+    )
+    report_paragraphs = models.JSONField(default=list)
+    opsc_category = models.CharField(max_length=20, choices=OpscCategory.choices, blank=True)
+    notes = models.TextField(blank=True)
+    search_text = models.TextField(blank=True, editable=False)
+    history = HistoricalRecords()
+
+    NOT_PERSONAL_DATA = (
+        "id",
+        "statute",
+        "section",
+        "section_key",
+        "title",
+        "kind",
+        "valid_from",
+        "valid_to",
+        "amended_by",
+        "report_paragraphs",
+        "opsc_category",
+        "notes",
+        "search_text",
+    )
+
+    class Meta:
+        ordering = ["statute__short_title", "section_key", "valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                name="provision_validity_ordered",
+                condition=models.Q(valid_from__isnull=True)
+                | models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gt=models.F("valid_from")),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.statute.short_title} s.{self.section}"
+
+    @property
+    def citation(self) -> str:
+        prefix = "Art." if self.statute.kind == Statute.Kind.CONSTITUTION else "s."
+        return f"{self.statute.short_title} {prefix}{self.section}"
+
+
+class Penalty(DataClassification, models.Model):
+    class Combination(models.TextChoices):
+        OR = "or", "imprisonment or fine"
+        AND = "and", "imprisonment and fine"
+        OR_BOTH = "or_both", "imprisonment, or fine, or both"
+        AND_LIABLE_TO_FINE = "and_liable_to_fine", "imprisonment, and liable to fine"
+        PRISON_ONLY = "prison_only", "imprisonment only"
+        FINE_ONLY = "fine_only", "fine only"
+
+    provision = models.OneToOneField(Provision, on_delete=models.CASCADE, related_name="penalty")
+    prison_min_months = models.PositiveIntegerField(null=True, blank=True)
+    prison_max_months = models.PositiveIntegerField(null=True, blank=True)
+    prison_life = models.BooleanField(default=False)
+    death = models.BooleanField(default=False)
+    fine_min_rs = models.PositiveBigIntegerField(null=True, blank=True)
+    fine_max_rs = models.PositiveBigIntegerField(null=True, blank=True)
+    combination = models.CharField(max_length=24, choices=Combination.choices)
+    penalty_text = models.TextField(help_text="The report's words for the penalty.")
+    history = HistoricalRecords()
+
+    NOT_PERSONAL_DATA = (
+        "id",
+        "provision",
+        "prison_min_months",
+        "prison_max_months",
+        "prison_life",
+        "death",
+        "fine_min_rs",
+        "fine_max_rs",
+        "combination",
+        "penalty_text",
+    )
+
+    def __str__(self) -> str:
+        return f"Penalty of {self.provision}"
+
+
+class OpscArticle(DataClassification, models.Model):
+    number = models.PositiveSmallIntegerField(unique=True)
+    title = models.CharField(max_length=200)
+    obligation = models.TextField(blank=True)
+    report_paragraphs = models.JSONField(default=list, blank=True)
+
+    NOT_PERSONAL_DATA = ("id", "number", "title", "obligation", "report_paragraphs")
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"Article {self.number}: {self.title}"
+
+
+class ComplianceLink(DataClassification, models.Model):
+    """A cell entry of the matrix: this provision (or statute) of this jurisdiction's law
+    implements this article, as the report's paragraphs show."""
+
+    article = models.ForeignKey(OpscArticle, on_delete=models.PROTECT, related_name="links")
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty for federal law.",
+    )
+    statute = models.ForeignKey(Statute, on_delete=models.PROTECT, related_name="+")
+    provision = models.ForeignKey(
+        Provision, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    report_paragraphs = models.JSONField(default=list)
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    NOT_PERSONAL_DATA = (
+        "id",
+        "article",
+        "jurisdiction",
+        "statute",
+        "provision",
+        "report_paragraphs",
+        "notes",
+    )
+
+    def __str__(self) -> str:
+        return f"Art. {self.article.number}: {self.provision or self.statute}"
+
+
+class ProceduralRule(DataClassification, models.Model):
+    """A procedural rule as one jurisdiction's law (or federal law) sets it, or the policy
+    default applied where the law of a jurisdiction is silent."""
+
+    class Scope(models.TextChoices):
+        FEDERAL = "federal", "Federal law"
+        JURISDICTION = "jurisdiction", "Law of a province or territory"
+        DEFAULT = "default", "Policy default"
+
+    class Basis(models.TextChoices):
+        LAW = "law", "Law"
+        POLICY = "policy", "Policy"
+
+    code = models.SlugField(max_length=60)
+    scope = models.CharField(max_length=16, choices=Scope.choices)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    basis = models.CharField(max_length=8, choices=Basis.choices)
+    statute = models.ForeignKey(
+        Statute, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    section = models.CharField(max_length=40, blank=True)
+    hours = models.PositiveIntegerField(null=True, blank=True)
+    days = models.PositiveIntegerField(null=True, blank=True)
+    months = models.PositiveIntegerField(null=True, blank=True)
+    value = models.CharField(max_length=200, blank=True)
+    report_paragraphs = models.JSONField(default=list)
+    text = models.TextField()
+    history = HistoricalRecords()
+
+    NOT_PERSONAL_DATA = (
+        "id",
+        "code",
+        "scope",
+        "jurisdiction",
+        "basis",
+        "statute",
+        "section",
+        "hours",
+        "days",
+        "months",
+        "value",
+        "report_paragraphs",
+        "text",
+    )
+
+    class Meta:
+        ordering = ["code", "scope", "jurisdiction__name_en"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "jurisdiction"],
+                name="rule_once_per_jurisdiction",
+                condition=models.Q(scope="jurisdiction"),
+            ),
+            models.UniqueConstraint(
+                fields=["code", "scope"],
+                name="rule_once_federal_or_default",
+                condition=~models.Q(scope="jurisdiction"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.scope})"
+
+    @property
+    def citation(self) -> str:
+        paragraphs = ", ".join(f"¶{p}" for p in self.report_paragraphs)
+        if self.basis == self.Basis.POLICY:
+            return f"policy default; report {paragraphs}"
+        assert self.statute is not None
+        section = f" s.{self.section}" if self.section else " (section not cited in the report)"
+        return f"{self.statute.short_title}{section}; report {paragraphs}"

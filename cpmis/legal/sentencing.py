@@ -1,0 +1,71 @@
+"""Whether a recorded sentence lies inside the range the statute sets (for conviction
+statistics: sentences inside and outside the statutory range)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .models import Penalty
+
+
+@dataclass(frozen=True)
+class Sentence:
+    prison_months: int | None = None
+    life: bool = False
+    death: bool = False
+    fine_rs: int | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    within: bool | None  # None: the statute's range is not known from the catalogue
+    reasons: list[str] = field(default_factory=list)
+
+
+def sentence_within_range(penalty: Penalty | None, sentence: Sentence) -> Verdict:
+    if penalty is None:
+        return Verdict(None, ["The catalogue holds no penalty for this provision."])
+    reasons: list[str] = []
+    has_prison = sentence.prison_months is not None or sentence.life or sentence.death
+    has_fine = sentence.fine_rs is not None
+    if not (has_prison or has_fine):
+        return Verdict(False, ["The sentence has neither imprisonment nor a fine."])
+    if sentence.death and not penalty.death:
+        reasons.append("Death is not a sentence this provision allows.")
+    if sentence.life and not penalty.prison_life:
+        reasons.append("Imprisonment for life is not a sentence this provision allows.")
+    if sentence.prison_months is not None:
+        if penalty.combination == Penalty.Combination.FINE_ONLY:
+            reasons.append("The provision allows a fine only.")
+        if (
+            penalty.prison_min_months is not None
+            and sentence.prison_months < penalty.prison_min_months
+        ):
+            reasons.append(f"Below the minimum of {penalty.prison_min_months} months.")
+        if (
+            penalty.prison_max_months is not None
+            and not penalty.prison_life
+            and not penalty.death
+            and sentence.prison_months > penalty.prison_max_months
+        ):
+            reasons.append(f"Above the maximum of {penalty.prison_max_months} months.")
+    if has_fine:
+        assert sentence.fine_rs is not None
+        if penalty.combination == Penalty.Combination.PRISON_ONLY:
+            reasons.append("The provision allows no fine.")
+        if penalty.fine_min_rs is not None and sentence.fine_rs < penalty.fine_min_rs:
+            reasons.append(f"Fine below the minimum of Rs {penalty.fine_min_rs:,}.")
+        if penalty.fine_max_rs is not None and sentence.fine_rs > penalty.fine_max_rs:
+            reasons.append(f"Fine above the maximum of Rs {penalty.fine_max_rs:,}.")
+    combination = penalty.combination
+    if combination == Penalty.Combination.AND and not (has_prison and has_fine):
+        reasons.append("The provision requires both imprisonment and a fine.")
+    if combination == Penalty.Combination.OR and has_prison and has_fine:
+        reasons.append("The provision allows imprisonment or a fine, not both.")
+    if combination == Penalty.Combination.AND_LIABLE_TO_FINE and not has_prison:
+        reasons.append("The provision requires imprisonment (a fine may be added).")
+    if combination == Penalty.Combination.PRISON_ONLY and not has_prison:
+        reasons.append("The provision requires imprisonment.")
+    if combination == Penalty.Combination.FINE_ONLY and not has_fine:
+        reasons.append("The provision requires a fine.")
+    return Verdict(not reasons, reasons)

@@ -1,0 +1,72 @@
+"""Rules every legal record obeys, shared by the loader and the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+from . import report
+from .models import Penalty, Provision
+
+
+def paragraphs(value: Any, *, field: str = "report_paragraphs", required: bool = True) -> list[int]:
+    """A list of report paragraph numbers, each one that exists (¶1–¶97)."""
+    if isinstance(value, str):
+        items: list[Any] = [v.strip() for v in value.replace(",", ";").split(";") if v.strip()]
+    elif isinstance(value, list):
+        items = value
+    else:
+        raise ValidationError({field: "Give the report paragraphs as a list of numbers."})
+    numbers = []
+    for item in items:
+        try:
+            number = int(item)
+        except (TypeError, ValueError):
+            raise ValidationError({field: f"{item!r} is not a paragraph number."}) from None
+        if number not in report.paragraphs():
+            last = max(report.paragraphs())
+            raise ValidationError(
+                {field: f"¶{number} does not exist: the report has ¶1 to ¶{last}."}
+            )
+        numbers.append(number)
+    if required and not numbers:
+        raise ValidationError({field: "Cite at least one paragraph of the report."})
+    return sorted(set(numbers))
+
+
+def penalty(p: Penalty) -> None:
+    errors: dict[str, str] = {}
+    low, high = p.prison_min_months, p.prison_max_months
+    if low is not None and high is not None and low > high:
+        errors["prison_min_months"] = "The minimum imprisonment is above the maximum."
+    if p.fine_min_rs is not None and p.fine_max_rs is not None and p.fine_min_rs > p.fine_max_rs:
+        errors["fine_min_rs"] = "The minimum fine is above the maximum."
+    has_prison = p.prison_max_months is not None or p.prison_min_months is not None or p.prison_life
+    has_fine = p.fine_min_rs is not None or p.fine_max_rs is not None
+    if p.combination == Penalty.Combination.FINE_ONLY and has_prison:
+        errors["combination"] = "A fine-only penalty has no imprisonment."
+    if p.combination == Penalty.Combination.PRISON_ONLY and has_fine:
+        errors["combination"] = "An imprisonment-only penalty has no fine."
+    if not (p.penalty_text or "").strip():
+        errors["penalty_text"] = "Give the words of the law (or of the report) for the penalty."
+    if errors:
+        raise ValidationError(errors)
+
+
+def no_overlap(p: Provision) -> None:
+    """Versions of one section may not be in force at the same time."""
+    others = Provision.objects.filter(statute_id=p.statute_id, section_key=p.section_key)
+    if p.pk:
+        others = others.exclude(pk=p.pk)
+    # [from, to) intervals overlap unless one ends before the other starts (open ends: infinite)
+    overlapping = others
+    if p.valid_to is not None:
+        overlapping = overlapping.filter(Q(valid_from__isnull=True) | Q(valid_from__lt=p.valid_to))
+    if p.valid_from is not None:
+        overlapping = overlapping.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=p.valid_from))
+    if overlapping.exists():
+        raise ValidationError(
+            {"valid_from": f"Another version of s.{p.section} is in force in this period."}
+        )
