@@ -10,6 +10,7 @@ import sys
 # Name -> module (in this package) with ``main(argv: list[str]) -> int``.
 BENCHMARKS: dict[str, str] = {
     "child_search": "bench.child_search",
+    "compliance_matrix": "bench.compliance_matrix",
 }
 
 

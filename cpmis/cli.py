@@ -42,6 +42,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("load_reference")
+    call_command("load_legal")
     call_command("demo_data", size=args.size, seed=args.seed)
     print(f"\nSign in at http://{args.host}:{args.port}/accounts/login/")
     print(f"API documentation: http://{args.host}:{args.port}/api/docs/", flush=True)

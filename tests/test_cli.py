@@ -44,6 +44,7 @@ def test_demo_builds_a_database_and_prints_the_accounts(tmp_path: Path) -> None:
     db = sqlite3.connect(tmp_path / "var" / "demo.sqlite3")
     assert db.execute("select count(*) from people_child").fetchone() == (200,)
     assert db.execute("select count(*) from reference_district").fetchone() == (160,)
+    assert db.execute("select count(*) from legal_opscarticle").fetchone() == (17,)
 
 
 def test_demo_refuses_debug_off(tmp_path: Path) -> None:

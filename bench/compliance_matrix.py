@@ -1,0 +1,143 @@
+"""The OPSC compliance matrix for all jurisdictions (API and page), against the same matrix as
+one raw SQL query.
+
+With the full shipped catalogue on PostgreSQL, ``GET /api/legal/compliance-matrix/`` (token)
+and ``GET /legal/matrix/`` (signed-in page) are timed in process with the production settings,
+and so is one hand-written SQL statement that returns every cell of the matrix. Target: both
+answer in well under a second (p95 under 250 ms); the ratio to the raw query is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable, Sequence
+
+from ._population import migrate
+from ._support import (
+    BenchError,
+    database_create,
+    database_exists,
+    database_resolve,
+    django_setup,
+    fail,
+    percentile,
+    step,
+    table,
+)
+
+TARGET_P95_MS = 250.0
+RAW_SQL = """
+SELECT a.number, a.title, l.jurisdiction_id, s.code, s.short_title, s.kind, p.section,
+       l.report_paragraphs
+FROM legal_opscarticle a
+LEFT JOIN legal_compliancelink l ON l.article_id = a.id
+LEFT JOIN legal_statute s ON s.id = l.statute_id
+LEFT JOIN legal_provision p ON p.id = l.provision_id
+WHERE a.number <= 12
+ORDER BY a.number, s.short_title, p.section_key
+"""
+
+
+def timed(fn: Callable[[], object], n: int, warmup: int) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    out = []
+    for _ in range(n):
+        started = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
+def arguments(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench compliance_matrix",
+        description=(__doc__ or "").strip().splitlines()[0],
+    )
+    parser.add_argument("--requests", type=int, default=200, help="timed requests (200)")
+    parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--database-url", help="PostgreSQL server (as for child_search)")
+    args = parser.parse_args(list(argv))
+    if args.requests < 1 or args.warmup < 0:
+        parser.error("--requests must be positive, --warmup not negative")
+    return args
+
+
+def main(argv: Sequence[str]) -> int:
+    try:
+        args = arguments(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    try:
+        return run(args)
+    except BenchError as exc:
+        fail(str(exc))
+        return exc.code
+
+
+def run(args: argparse.Namespace) -> int:
+    db = database_resolve(args.database_url)
+    print(f"compliance_matrix: {args.requests} requests each, database {db.describe()}")
+    database_create(db, fresh=not database_exists(db))
+    django_setup(db)
+
+    from django.db import connection
+    from django.test import Client
+
+    from cpmis.accounts.models import User
+    from cpmis.accounts.tokens import token_issue
+    from cpmis.demo.generator import DEFAULT_PASSWORD, demo_accounts_create
+    from cpmis.legal.loader import legal_data_load
+    from cpmis.legal.models import ComplianceLink, Provision, Statute
+    from cpmis.reference.services import reference_data_load
+
+    with step("migrate, reference data, legal catalogue, accounts"):
+        migrate()
+        reference_data_load()
+        legal_data_load()
+        demo_accounts_create(password=DEFAULT_PASSWORD)
+    print(
+        f"  catalogue: {Statute.objects.count()} statutes, {Provision.objects.count()} "
+        f"provisions, {ComplianceLink.objects.count()} matrix entries"
+    )
+    analyst = User.objects.get(username="analyst.national")  # aggregates only: no second factor
+    api = Client(HTTP_AUTHORIZATION=f"Token {token_issue(analyst)[1]}")
+    page = Client()
+    page.force_login(analyst)
+
+    def api_call() -> None:
+        response = api.get("/api/legal/compliance-matrix/")
+        if response.status_code != 200:
+            raise BenchError(f"API answered {response.status_code}", code=1)
+
+    def page_call() -> None:
+        response = page.get("/legal/matrix/")
+        if response.status_code != 200:
+            raise BenchError(f"page answered {response.status_code}", code=1)
+
+    def raw_call() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(RAW_SQL)
+            cursor.fetchall()
+
+    runs = {
+        "API": timed(api_call, args.requests, args.warmup),
+        "page": timed(page_call, args.requests, args.warmup),
+        "raw SQL": timed(raw_call, args.requests, args.warmup),
+    }
+    raw50, raw95 = percentile(runs["raw SQL"], 50), percentile(runs["raw SQL"], 95)
+    rows = []
+    for label, values in runs.items():
+        p50, p95 = percentile(values, 50), percentile(values, 95)
+        rows.append(
+            [label, f"{p50:.2f}", f"{p95:.2f}", f"{p50 / raw50:.1f}x", f"{p95 / raw95:.1f}x"]
+        )
+    print("\nMilliseconds per request (all jurisdictions, the full catalogue):")
+    print(table(["path", "p50 ms", "p95 ms", "p50 / raw", "p95 / raw"], rows))
+    print("\nTargets:")
+    for label in ("API", "page"):
+        p95 = percentile(runs[label], 95)
+        verdict = "MET" if p95 < TARGET_P95_MS else "MISSED"
+        print(f"  {verdict:<6} {label} p95 {p95:.1f} ms < {TARGET_P95_MS:.0f} ms")
+    return 0
