@@ -213,3 +213,14 @@ def compliance_link_add(
         object_id=link.pk,
     )
     return link
+
+
+@transaction.atomic
+def provision_edit(
+    *, actor: Any, provision: Provision, changes: dict[str, Any], penalty: dict[str, Any] | None
+) -> Provision:
+    """A correction and, for an offence, its penalty, together (the edit page)."""
+    provision = provision_correct(actor=actor, provision=provision, **changes)
+    if penalty is not None:
+        penalty_set(actor=actor, provision=provision, **penalty)
+    return provision

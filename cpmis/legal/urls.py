@@ -6,6 +6,7 @@ app_name = "legal"
 urlpatterns = [
     path("", views.catalogue, name="catalogue"),
     path("statutes/<slug:code>/", views.statute_detail, name="statute"),
+    path("provisions/<int:pk>/", views.provision_detail, name="provision"),
     path("matrix/", views.matrix, name="matrix"),
     path("matrix.<str:export>", views.matrix, name="matrix-export"),
     path("rules/", views.rules, name="rules"),

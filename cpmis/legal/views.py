@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+import re
+from typing import Any
 
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from cpmis import access
+from cpmis.core.forms import Errors, run_service, serializer_errors
 from cpmis.reference.models import Jurisdiction
 
-from . import selectors
-from .api import MatrixQuerySerializer, ProvisionQuerySerializer, matrix_file
-from .models import Statute
+from . import report, selectors, services
+from .api import (
+    MatrixQuerySerializer,
+    PenaltyInputSerializer,
+    ProvisionCorrectionSerializer,
+    ProvisionQuerySerializer,
+    matrix_file,
+)
+from .models import OpscCategory, Penalty, Provision, Statute
 
 
 @login_required
@@ -39,6 +51,80 @@ def statute_detail(request: HttpRequest, code: str) -> HttpResponse:
         "section_key", "valid_from"
     )
     return render(request, "legal/statute.html", {"statute": statute, "provisions": provisions})
+
+
+@login_required
+def provision_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A provision, its versions and its history; editors correct it here."""
+    provision = get_object_or_404(
+        Provision.objects.select_related("statute__jurisdiction", "amended_by"), pk=pk
+    )
+    editor = access.has_capability(request.user, "legal.edit")
+    errors: Errors = {}
+    if request.method == "POST":
+        if not editor:
+            raise PermissionDenied
+        data = ProvisionCorrectionSerializer(data=_form_data(request.POST, CORRECTION_FIELDS))
+        penalty_data = _form_data(request.POST, PENALTY_FIELDS)
+        penalty_input = PenaltyInputSerializer(data=penalty_data) if penalty_data else None
+        if not data.is_valid():
+            errors = serializer_errors(data)
+        elif penalty_input is not None and not penalty_input.is_valid():
+            errors = serializer_errors(penalty_input)
+        else:
+            _, errors = run_service(
+                services.provision_edit,
+                actor=request.user,
+                provision=provision,
+                changes=dict(data.validated_data),
+                penalty=dict(penalty_input.validated_data) if penalty_input else None,
+            )
+            if not errors:
+                return redirect("legal:provision", pk=provision.pk)
+    return render(
+        request,
+        "legal/provision.html",
+        {
+            "provision": provision,
+            "penalty": getattr(provision, "penalty", None),
+            "versions": selectors.provision_versions(provision),
+            "history": provision.history.select_related("history_user")[:50],  # type: ignore[attr-defined]
+            "editor": editor,
+            "errors": errors,
+            "values": request.POST,
+            "kinds": Provision.Kind.choices,
+            "categories": OpscCategory.choices,
+            "combinations": Penalty.Combination.choices,
+            "paragraph_text": {n: report.text(n) for n in provision.report_paragraphs},
+        },
+        status=400 if errors else 200,
+    )
+
+
+CORRECTION_FIELDS = ("title", "kind", "report_paragraphs", "opsc_category", "notes")
+PENALTY_FIELDS = (
+    "prison_min_months",
+    "prison_max_months",
+    "prison_life",
+    "death",
+    "fine_min_rs",
+    "fine_max_rs",
+    "combination",
+    "penalty_text",
+)
+
+
+def _form_data(post: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    """The filled-in fields of a form; paragraphs typed as "25; 26" become a list."""
+    data: dict[str, Any] = {f: post.get(f) for f in fields if post.get(f) not in (None, "")}
+    if "report_paragraphs" in data:
+        data["report_paragraphs"] = [
+            p for p in re.split(r"[;,\s]+", data["report_paragraphs"]) if p
+        ]
+    for flag in ("prison_life", "death"):
+        if flag in data:
+            data[flag] = data[flag] == "on"
+    return data
 
 
 @login_required

@@ -236,3 +236,38 @@ def test_only_editors_change_the_law(personas: Personas, catalogue: Any, persona
     )
     assert client.get(f"/api/legal/provisions/{target.pk}/").status_code == 200
     assert api_as(None).get("/api/legal/compliance-matrix/").status_code in {401, 403}
+
+
+def test_an_editor_corrects_a_provision_on_its_page(
+    client: Any, personas: Personas, catalogue: Any
+) -> None:
+    target = provision("ppc-1860", "292-C")
+    client.force_login(personas.analyst)
+    page = client.get(f"/legal/provisions/{target.pk}/")
+    assert page.status_code == 200 and b"Evidence in the report" in page.content
+    assert b"Correct this version" not in page.content
+    assert client.post(f"/legal/provisions/{target.pk}/", {"notes": "x"}).status_code == 403
+    client.force_login(personas.administrator)
+    form = {
+        "title": target.title,
+        "kind": "offence",
+        "report_paragraphs": "27; 3",
+        "notes": "Reviewed.",
+        "prison_min_months": "24",
+        "prison_max_months": "84",
+        "fine_min_rs": "200000",
+        "fine_max_rs": "700000",
+        "combination": "or_both",
+        "penalty_text": target.penalty.penalty_text,
+    }
+    assert client.post(f"/legal/provisions/{target.pk}/", form).status_code == 302
+    target.refresh_from_db()
+    assert target.notes == "Reviewed." and target.report_paragraphs == [3, 27]
+    assert target.history.first().history_user == personas.administrator
+    bad = client.post(
+        f"/legal/provisions/{target.pk}/",
+        {**form, "prison_min_months": "100", "notes": "Not saved."},
+    )
+    assert bad.status_code == 400 and b"above the maximum" in bad.content
+    target.refresh_from_db()
+    assert target.notes == "Reviewed."
