@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
@@ -398,19 +398,21 @@ class ComplianceMatrix(GenericAPIView):
         return Response(matrix_payload(matrix))
 
 
+class RuleQuerySerializer(serializers.Serializer):
+    jurisdiction = serializers.RegexField(r"^PK-[A-Z]{2}$", required=False)
+
+
 class RuleList(GenericAPIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=[OpenApiParameter("jurisdiction", str)])
+    @extend_schema(parameters=[RuleQuerySerializer])
     def get(self, request: Request) -> Response:
-        code = request.query_params.get("jurisdiction", "")
+        code = _query(RuleQuerySerializer, request).get("jurisdiction", "")
         jurisdiction = None
         if code:
-            jurisdiction = Jurisdiction.objects.filter(iso_code=code[:6]).first()
+            jurisdiction = Jurisdiction.objects.filter(iso_code=code).first()
             if jurisdiction is None:
-                return Response(
-                    {"jurisdiction": [f"Unknown jurisdiction {code[:10]!r}."]}, status=400
-                )
+                return Response({"jurisdiction": [f"Unknown jurisdiction {code!r}."]}, status=400)
         return Response(
             [
                 {

@@ -20,6 +20,7 @@ from .api import (
     PenaltyInputSerializer,
     ProvisionCorrectionSerializer,
     ProvisionQuerySerializer,
+    RuleQuerySerializer,
     matrix_file,
 )
 from .models import OpscCategory, Penalty, Provision, Statute
@@ -145,7 +146,8 @@ def matrix(request: HttpRequest, export: str = "") -> HttpResponse:
 
 @login_required
 def rules(request: HttpRequest) -> HttpResponse:
-    code = request.GET.get("jurisdiction", "")[:6]
+    query = RuleQuerySerializer(data={k: v for k, v in request.GET.items() if v})
+    code = query.validated_data.get("jurisdiction", "") if query.is_valid() else ""
     jurisdiction = Jurisdiction.objects.filter(iso_code=code).first() if code else None
     return render(
         request,

@@ -48,12 +48,19 @@ POST_BODIES = {
     ],
     "/api/auth/token/": ["username", "password", "otp_code"],
     "/api/users/": ["username", "password", "email"],
+    "/api/legal/provisions/": ["statute", "section", "title", "kind", "report_paragraphs",
+                               "valid_from", "opsc_category"],
+    "/api/legal/sentence-check/": ["provision", "prison_months", "life", "fine_rs"],
 }
 GET_PARAMS = {
     "/api/children/": ["q", "district", "sex", "page", "page_size"],
     "/api/audit/events/": ["actor_id", "actor_username", "object_id", "since", "until", "page"],
     "/api/reference/districts/": ["jurisdiction"],
     "/api/users/": ["page", "page_size"],
+    "/api/legal/provisions/": ["q", "statute", "kind", "category", "jurisdiction", "on", "page"],
+    "/api/legal/statutes/": ["q", "jurisdiction"],
+    "/api/legal/compliance-matrix/": ["jurisdiction", "export"],
+    "/api/legal/rules/": ["jurisdiction"],
 }
 
 
@@ -61,7 +68,7 @@ def test_hostile_json_bodies(personas: Personas, records: Records) -> None:
     supervisor, admin = api_as(personas.supervisor), api_as(personas.administrator)
     base = {"name_latin": "Ali", "sex": "male", "date_of_birth": "2015-01-01", "district": "PK617"}
     for path, fields in POST_BODIES.items():
-        client = admin if path == "/api/users/" else supervisor
+        client = admin if path in {"/api/users/", "/api/legal/provisions/"} else supervisor
         for field in fields:
             for value in NASTY:
                 response = client.post(path, {**base, field: value}, format="json")
