@@ -18,7 +18,7 @@ from cpmis.core.api import CodeRelatedField
 from cpmis.reference.models import Jurisdiction
 
 from . import exports, selectors, services
-from .models import OpscArticle, OpscCategory, Penalty, Provision, Statute
+from .models import ComplianceLink, OpscArticle, OpscCategory, Penalty, Provision, Statute
 from .sentencing import Sentence, sentence_within_range
 
 
@@ -430,3 +430,40 @@ class RuleList(GenericAPIView):
                 for r in selectors.rules_for(jurisdiction)
             ]
         )
+
+
+class ComplianceLinkInputSerializer(serializers.Serializer):
+    article = serializers.IntegerField(min_value=1, max_value=12)
+    statute = CodeRelatedField(slug_field="code", queryset=Statute.objects.all())
+    provision = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=2**63 - 1
+    )
+    report_paragraphs = ParagraphsField()
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class ComplianceLinkCreate(GenericAPIView):
+    permission_classes = [HasCapability.of("legal.edit")]
+    serializer_class = ComplianceLinkInputSerializer
+
+    @extend_schema(request=ComplianceLinkInputSerializer)
+    def post(self, request: Request) -> Response:
+        data = ComplianceLinkInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        article = get_object_or_404(OpscArticle, number=values.pop("article"))
+        provision_id = values.pop("provision", None)
+        provision = get_object_or_404(Provision, pk=provision_id) if provision_id else None
+        link = services.compliance_link_add(
+            actor=request.user, article=article, provision=provision, **values
+        )
+        return Response({"id": link.pk}, status=status.HTTP_201_CREATED)
+
+
+class ComplianceLinkDelete(GenericAPIView):
+    permission_classes = [HasCapability.of("legal.edit")]
+
+    def delete(self, request: Request, pk: int) -> Response:
+        link = get_object_or_404(ComplianceLink, pk=pk)
+        services.compliance_link_remove(actor=request.user, link=link)
+        return Response(status=status.HTTP_204_NO_CONTENT)

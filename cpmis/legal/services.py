@@ -224,3 +224,17 @@ def provision_edit(
     if penalty is not None:
         penalty_set(actor=actor, provision=provision, **penalty)
     return provision
+
+
+@transaction.atomic
+def compliance_link_remove(*, actor: Any, link: ComplianceLink) -> None:
+    _require_editor(actor)
+    link._history_user = actor if getattr(actor, "is_authenticated", False) else None  # type: ignore[attr-defined]
+    pk = link.pk
+    link.delete()
+    audit_record(
+        actor=actor,
+        action="legal.compliance.remove",
+        object_type="legal.compliancelink",
+        object_id=pk,
+    )

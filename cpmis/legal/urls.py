@@ -20,5 +20,7 @@ api_urlpatterns = [
     path("sentence-check/", api.SentenceCheck.as_view(), name="sentence-check"),
     path("articles/", api.ArticleList.as_view(), name="articles"),
     path("compliance-matrix/", api.ComplianceMatrix.as_view(), name="matrix"),
+    path("compliance-links/", api.ComplianceLinkCreate.as_view(), name="link-create"),
+    path("compliance-links/<int:pk>/", api.ComplianceLinkDelete.as_view(), name="link-delete"),
     path("rules/", api.RuleList.as_view(), name="rules"),
 ]

@@ -48,8 +48,15 @@ POST_BODIES = {
     ],
     "/api/auth/token/": ["username", "password", "otp_code"],
     "/api/users/": ["username", "password", "email"],
-    "/api/legal/provisions/": ["statute", "section", "title", "kind", "report_paragraphs",
-                               "valid_from", "opsc_category"],
+    "/api/legal/provisions/": [
+        "statute",
+        "section",
+        "title",
+        "kind",
+        "report_paragraphs",
+        "valid_from",
+        "opsc_category",
+    ],
     "/api/legal/sentence-check/": ["provision", "prison_months", "life", "fine_rs"],
 }
 GET_PARAMS = {

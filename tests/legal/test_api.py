@@ -271,3 +271,41 @@ def test_an_editor_corrects_a_provision_on_its_page(
     assert bad.status_code == 400 and b"above the maximum" in bad.content
     target.refresh_from_db()
     assert target.notes == "Reviewed."
+
+
+def test_matrix_entries_are_added_and_removed_with_audit(
+    personas: Personas, catalogue: Any
+) -> None:
+    from cpmis.legal.models import ComplianceLink
+
+    client = api_as(personas.administrator)
+    target = provision("kp-cpwa-2010", "20")
+    gaps = client.get("/api/legal/compliance-matrix/").json()["gaps"]
+    body = {
+        "article": 12,
+        "statute": "kp-cpwa-2010",
+        "provision": target.pk,
+        "report_paragraphs": [52],
+    }
+    created = client.post("/api/legal/compliance-links/", body, format="json")
+    assert created.status_code == 201, created.content
+    link = ComplianceLink.objects.get(pk=created.json()["id"])
+    assert link.jurisdiction.iso_code == "PK-KP"  # the statute's jurisdiction
+    assert client.get("/api/legal/compliance-matrix/").json()["gaps"] == gaps - 1
+    wrong = client.post(
+        "/api/legal/compliance-links/", {**body, "statute": "ppc-1860"}, format="json"
+    )
+    assert wrong.status_code == 400
+    assert (
+        client.post(
+            "/api/legal/compliance-links/", {**body, "report_paragraphs": [0]}, format="json"
+        ).status_code
+        == 400
+    )
+    assert (
+        api_as(personas.analyst).delete(f"/api/legal/compliance-links/{link.pk}/").status_code
+        == 403
+    )
+    assert client.delete(f"/api/legal/compliance-links/{link.pk}/").status_code == 204
+    assert ComplianceLink.history.filter(id=link.pk, history_type="-").exists()
+    assert AuditEvent.objects.filter(action="legal.compliance.remove").exists()
