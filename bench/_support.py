@@ -11,7 +11,7 @@ import math
 import os
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -171,3 +171,18 @@ def step(label: str) -> Iterator[None]:
 
 def fail(message: str) -> None:
     print(f"bench: {message}", file=sys.stderr)
+
+
+def run_main(
+    arguments: Callable[[Sequence[str]], Any], run: Callable[[Any], int], argv: Sequence[str]
+) -> int:
+    """A benchmark's entry point: parse (argparse exits become codes), run, report errors."""
+    try:
+        args = arguments(argv)
+    except SystemExit as exc:  # --help (0) or a usage error (2)
+        return int(exc.code or 0)
+    try:
+        return run(args)
+    except BenchError as exc:
+        fail(str(exc))
+        return exc.code

@@ -27,8 +27,8 @@ from ._support import (
     database_exists,
     database_resolve,
     django_setup,
-    fail,
     percentile,
+    run_main,
     table,
 )
 
@@ -553,15 +553,7 @@ def arguments(argv: Sequence[str]) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str]) -> int:
-    try:
-        args = arguments(argv)
-    except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
-        return int(exc.code or 0)
-    try:
-        return run(args)
-    except BenchError as exc:
-        fail(str(exc))
-        return exc.code
+    return run_main(arguments, run, argv)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -25,16 +25,7 @@ from .sentencing import Sentence, sentence_within_range
 class PenaltySerializer(serializers.ModelSerializer):
     class Meta:
         model = Penalty
-        fields = [
-            "prison_min_months",
-            "prison_max_months",
-            "prison_life",
-            "death",
-            "fine_min_rs",
-            "fine_max_rs",
-            "combination",
-            "penalty_text",
-        ]
+        fields = list(services.PENALTY_FIELDS)
 
 
 class StatuteSerializer(serializers.ModelSerializer):

@@ -66,7 +66,7 @@ def provision_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if not editor:
             raise PermissionDenied
         data = ProvisionCorrectionSerializer(data=_form_data(request.POST, CORRECTION_FIELDS))
-        penalty_data = _form_data(request.POST, PENALTY_FIELDS)
+        penalty_data = _form_data(request.POST, services.PENALTY_FIELDS)
         penalty_input = PenaltyInputSerializer(data=penalty_data) if penalty_data else None
         if not data.is_valid():
             errors = serializer_errors(data)
@@ -103,16 +103,6 @@ def provision_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 CORRECTION_FIELDS = ("title", "kind", "report_paragraphs", "opsc_category", "notes")
-PENALTY_FIELDS = (
-    "prison_min_months",
-    "prison_max_months",
-    "prison_life",
-    "death",
-    "fine_min_rs",
-    "fine_max_rs",
-    "combination",
-    "penalty_text",
-)
 
 
 def _form_data(post: Any, fields: tuple[str, ...]) -> dict[str, Any]:
