@@ -11,13 +11,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from cpmis.accounts.roles import CAPABILITIES, CASELOAD_ROLES, ROLES_WITHOUT_2FA, ScopeLevel
 
 if TYPE_CHECKING:
     from cpmis.accounts.models import RoleAssignment, User
     from cpmis.audit.models import AuditEvent
+    from cpmis.cases.models import Case
     from cpmis.people.models import Child
     from cpmis.reference.models import District
 
@@ -79,8 +80,11 @@ def _scope_q(assignment: RoleAssignment, district_path: str) -> Q:
     return Q(**{f"{district_path}_id": assignment.district_id})
 
 
-def scope_filter(user: Any, capability: str, *, district_path: str = "district") -> Q | None:
-    """A filter for records whose district lies in a scope where the user holds ``capability``.
+def scope_filter(
+    user: Any, capability: str, *, district_path: str = "district", caseload: Q | None = None
+) -> Q | None:
+    """A filter for records whose district lies in a scope where the user holds ``capability``;
+    for roles limited to a caseload, also ``caseload``.
 
     None means no access at all (callers return an empty queryset).
     """
@@ -90,21 +94,24 @@ def scope_filter(user: Any, capability: str, *, district_path: str = "district")
             continue
         part = _scope_q(a, district_path)
         if a.role in CASELOAD_ROLES:
-            part &= _caseload_q(user)
+            part &= caseload if caseload is not None else Q(pk__in=[])
         q = part if q is None else q | part
     return q
 
 
-def _caseload_q(user: Any) -> Q:
-    # A CPO's caseload: the children they are responsible for. The cases issue extends this
-    # with children whose cases are assigned to them.
-    return Q(owner_id=user.pk)
+def _children_caseload(user: Any) -> Q:
+    # A CPO's children: those they are responsible for, and those of cases assigned to them.
+    from cpmis.cases.models import Case
+
+    return Q(owner_id=user.pk) | Q(
+        Exists(Case.objects.filter(child_id=OuterRef("pk"), assigned_to_id=user.pk))
+    )
 
 
 def _children(user: Any, capability: str) -> QuerySet[Child]:
     from cpmis.people.models import Child
 
-    q = scope_filter(user, capability)
+    q = scope_filter(user, capability, caseload=_children_caseload(user))
     if q is None:
         return Child.objects.none()
     return Child.objects.filter(q)
@@ -116,6 +123,28 @@ def children_visible_to(user: Any) -> QuerySet[Child]:
 
 def children_changeable_by(user: Any) -> QuerySet[Child]:
     return _children(user, "child.change")
+
+
+def _cases(user: Any, capability: str) -> QuerySet[Case]:
+    from cpmis.cases.models import Case
+
+    q = scope_filter(user, capability, caseload=Q(assigned_to_id=user.pk))
+    if q is None:
+        return Case.objects.none()
+    return Case.objects.filter(q)
+
+
+def cases_visible_to(user: Any) -> QuerySet[Case]:
+    """A CPO's assigned cases in their district; a supervisor's whole scope."""
+    return _cases(user, "case.view")
+
+
+def cases_workable_by(user: Any) -> QuerySet[Case]:
+    return _cases(user, "case.work")
+
+
+def cases_supervised_by(user: Any) -> QuerySet[Case]:
+    return _cases(user, "case.supervise")
 
 
 def districts_where(user: Any, capability: str) -> QuerySet[District]:

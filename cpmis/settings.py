@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "cpmis.accounts",
     "cpmis.people",
     "cpmis.legal",
+    "cpmis.cases",
     "cpmis.demo",
 ]
 

@@ -13,7 +13,15 @@ from .roles import Role, ScopeLevel
 
 
 class User(DataClassification, AbstractUser):
-    PERSONAL_DATA = ("username", "first_name", "last_name", "email", "last_login")
+    class Sex(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        UNSPECIFIED = "unspecified", "Not stated"
+
+    # Needed by a safeguard: a girl child is never in the care of a male officer (ICT CPA s.20).
+    sex = models.CharField(max_length=12, choices=Sex.choices, default=Sex.UNSPECIFIED)
+
+    PERSONAL_DATA = ("username", "first_name", "last_name", "email", "last_login", "sex")
     NOT_PERSONAL_DATA = (
         "id",
         "password",

@@ -27,8 +27,18 @@ class ScopeLevel(models.TextChoices):
 
 # Capabilities are named "<noun>.<verb>"; later issues add theirs here.
 CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.CPO: frozenset({"child.view", "child.register", "child.change"}),
-    Role.SUPERVISOR: frozenset({"child.view", "child.register", "child.change", "child.assign"}),
+    Role.CPO: frozenset({"child.view", "child.register", "child.change", "case.view", "case.work"}),
+    Role.SUPERVISOR: frozenset(
+        {
+            "child.view",
+            "child.register",
+            "child.change",
+            "child.assign",
+            "case.view",
+            "case.work",
+            "case.supervise",
+        }
+    ),
     Role.COMPLAINT_OFFICER: frozenset(),
     Role.FOCAL_POINT: frozenset(),
     Role.ANALYST: frozenset({"aggregates.view"}),

@@ -1,0 +1,176 @@
+"""Deadlines of a case, computed from its events and the law of its jurisdiction.
+
+Nothing here holds a number of hours: times come from the legal rules
+(``cpmis.legal.selectors.rule_for``) or, for the assessment, from the jurisdiction's response
+time setting. Recomputing after any change of events keeps the tasks true to the record.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from cpmis.legal.selectors import AppliedRule, rule_for
+
+from .models import Case, CaseEvent, EventKind, ResponseTime, TaskKind
+
+# Policy cadences the law does not set: labelled as policy in each task's basis.
+FOLLOW_UP_EVERY_MONTHS = 1
+CLOSURE_APPROVAL_DAYS = 7
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    kind: str
+    due_at: datetime
+    done_at: datetime | None
+    basis: str
+    for_supervisor: bool = False
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    month = moment.month - 1 + months
+    year = moment.year + month // 12
+    month = month % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def _basis(rule: AppliedRule) -> str:
+    return ("Law: " if rule.is_law else "Policy: ") + rule.citation
+
+
+def response_hours(case: Case) -> tuple[int, str]:
+    rows = {
+        (r.jurisdiction_id, r.risk_level): r.hours
+        for r in ResponseTime.objects.filter(risk_level=case.initial_risk)
+    }
+    if (case.jurisdiction_id, case.initial_risk) in rows:
+        return rows[(case.jurisdiction_id, case.initial_risk)], "Setting of the jurisdiction"
+    return rows[(None, case.initial_risk)], "Policy: default response time by risk level"
+
+
+def compute(case: Case, events: list[CaseEvent]) -> list[TaskSpec]:
+    events = sorted(events, key=lambda e: (e.occurred_at, e.pk or 0))
+
+    def first(kind: str, after: datetime | None = None) -> CaseEvent | None:
+        return next(
+            (e for e in events if e.kind == kind and (after is None or e.occurred_at >= after)),
+            None,
+        )
+
+    def last(*kinds: str) -> CaseEvent | None:
+        return next((e for e in reversed(events) if e.kind in kinds), None)
+
+    tasks: list[TaskSpec] = []
+    closed = case.stage == "closed"
+    registered = first(EventKind.REGISTERED)
+    if registered is not None:
+        hours, basis = response_hours(case)
+        assessed = first(EventKind.ASSESSED)
+        tasks.append(
+            TaskSpec(
+                TaskKind.ASSESSMENT,
+                registered.occurred_at + timedelta(hours=hours),
+                assessed.occurred_at if assessed else None,
+                f"{basis} ({case.initial_risk} risk)",
+            )
+        )
+
+    taken = last(EventKind.TAKEN_INTO_PROTECTION)
+    if taken is not None:
+        production_rule = rule_for("production_before_court", case.jurisdiction)
+        produced = first(EventKind.PRODUCED_BEFORE_COURT, after=taken.occurred_at)
+        tasks.append(
+            TaskSpec(
+                TaskKind.PRODUCTION,
+                taken.occurred_at + timedelta(hours=production_rule.hours or 0),
+                produced.occurred_at if produced else None,
+                _basis(production_rule),
+            )
+        )
+        if produced is not None:
+            decision_rule = rule_for("final_decision", case.jurisdiction)
+            decided = next(
+                (
+                    e
+                    for e in events
+                    if e.kind == EventKind.ORDER
+                    and e.details.get("final")
+                    and e.occurred_at >= produced.occurred_at
+                ),
+                None,
+            )
+            tasks.append(
+                TaskSpec(
+                    TaskKind.DECISION,
+                    add_months(produced.occurred_at, decision_rule.months or 0),
+                    decided.occurred_at if decided else None,
+                    _basis(decision_rule),
+                )
+            )
+            delay_rule = rule_for("delay_report", case.jurisdiction)
+            delay_due = produced.occurred_at + timedelta(days=delay_rule.days or 0)
+            if decided is None or decided.occurred_at > delay_due:
+                sent = first(EventKind.DELAY_REPORT, after=produced.occurred_at)
+                tasks.append(
+                    TaskSpec(
+                        TaskKind.DELAY_REPORT,
+                        delay_due,
+                        sent.occurred_at if sent else (decided.occurred_at if decided else None),
+                        _basis(delay_rule),
+                    )
+                )
+
+    released = last(EventKind.RELEASED)
+    plan = last(EventKind.PLAN_SET, EventKind.REVIEW)
+    if plan is not None and released is None and not closed:
+        review_rule = rule_for("plan_review", case.jurisdiction)
+        tasks.append(
+            TaskSpec(
+                TaskKind.PLAN_REVIEW,
+                add_months(plan.occurred_at, review_rule.months or 3),
+                None,
+                _basis(review_rule),
+            )
+        )
+
+    if released is not None and not closed:
+        follow_rule = rule_for("follow_up_after_release", case.jurisdiction)
+        end = add_months(released.occurred_at, follow_rule.months or 0)
+        visits = [
+            e
+            for e in events
+            if e.kind == EventKind.FOLLOW_UP_VISIT and e.occurred_at >= released.occurred_at
+        ]
+        since = visits[-1].occurred_at if visits else released.occurred_at
+        due = add_months(since, FOLLOW_UP_EVERY_MONTHS)
+        if due <= end:
+            tasks.append(
+                TaskSpec(
+                    TaskKind.FOLLOW_UP_VISIT,
+                    due,
+                    None,
+                    f"{_basis(follow_rule)}; monthly visits are policy",
+                )
+            )
+
+    requested = last(EventKind.CLOSURE_REQUESTED)
+    if requested is not None:
+        answer = first(EventKind.CLOSURE_APPROVED, after=requested.occurred_at) or first(
+            EventKind.CLOSURE_REJECTED, after=requested.occurred_at
+        )
+        tasks.append(
+            TaskSpec(
+                TaskKind.CLOSURE_APPROVAL,
+                requested.occurred_at + timedelta(days=CLOSURE_APPROVAL_DAYS),
+                answer.occurred_at if answer else None,
+                f"Policy: closure decided within {CLOSURE_APPROVAL_DAYS} days",
+                for_supervisor=True,
+            )
+        )
+    if closed:
+        # a closed case keeps its history of tasks but owes nothing more
+        tasks = [t for t in tasks if t.done_at is not None]
+    return tasks

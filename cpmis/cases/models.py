@@ -1,0 +1,312 @@
+"""Case management: a case of a child, its timeline of events, and the tasks (deadlines) that
+the events and the law of the case's jurisdiction imply.
+
+Events are the record; the stage and the tasks are derived from them by the services, so
+correcting an event corrects its deadlines.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from cpmis.core.models import DataClassification
+from cpmis.legal.models import Provision
+from cpmis.people.models import Child
+from cpmis.reference.models import District, InstitutionType, Jurisdiction
+
+
+class Stage(models.TextChoices):
+    # Inter-Agency Guidelines for Case Management and Child Protection (2014)
+    REGISTERED = "registered", "Identification and registration"
+    ASSESSED = "assessed", "Assessment"
+    PLANNED = "planned", "Case plan"
+    IMPLEMENTATION = "implementation", "Implementation"
+    FOLLOW_UP = "follow_up", "Follow-up and review"
+    CLOSURE_REQUESTED = "closure_requested", "Closure requested"
+    CLOSED = "closed", "Closed"
+
+
+class RiskLevel(models.TextChoices):
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+class Concern(models.TextChoices):
+    TRAFFICKED = "trafficked", "Trafficked or sold"
+    SEXUALLY_EXPLOITED = "sexually_exploited", "Sexually exploited (prostitution)"
+    PORNOGRAPHY = "pornography", "Used in pornography"
+    SEXUALLY_ABUSED = "sexually_abused", "Sexually abused"
+    ABUSED = "abused", "Physically or emotionally abused"
+    NEGLECTED = "neglected", "Neglected or destitute"
+    STREET_CHILD = "street_child", "Street child"
+    CHILD_LABOUR = "child_labour", "Child labour or bonded labour"
+    BEGGING = "begging", "Begging"
+    MISSING = "missing", "Missing, lost or runaway"
+    CHILD_MARRIAGE = "child_marriage", "Child marriage"
+    IN_CONFLICT_WITH_LAW = "in_conflict_with_law", "In conflict with the law"
+
+
+class Institution(DataClassification, models.Model):
+    """A minimal directory of places a child can be placed or referred to."""
+
+    class Accepts(models.TextChoices):
+        GIRLS = "girls", "Girls only"
+        BOYS = "boys", "Boys only"
+        ALL = "all", "Girls and boys"
+
+    name = models.CharField(max_length=200)
+    type = models.ForeignKey(InstitutionType, on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
+    accepts = models.CharField(max_length=8, choices=Accepts.choices, default=Accepts.ALL)
+    age_min = models.PositiveSmallIntegerField(default=0)
+    age_max = models.PositiveSmallIntegerField(default=17)
+    capacity = models.PositiveIntegerField()
+    occupancy = models.PositiveIntegerField(default=0)
+
+    NOT_PERSONAL_DATA = (
+        "id",
+        "name",
+        "type",
+        "district",
+        "accepts",
+        "age_min",
+        "age_max",
+        "capacity",
+        "occupancy",
+    )
+
+    class Meta:
+        ordering = ["district__name_en", "name"]
+        constraints = [
+            models.CheckConstraint(
+                name="institution_not_over_capacity",
+                condition=models.Q(occupancy__lte=models.F("capacity")),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Case(DataClassification, models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="cases")
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
+    # Whose law sets the clocks; it changes only by an accepted transfer.
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="+")
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.REGISTERED)
+    initial_risk = models.CharField(max_length=8, choices=RiskLevel.choices)
+    risk_level = models.CharField(max_length=8, choices=RiskLevel.choices, blank=True)
+    concerns = models.JSONField(default=list)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    in_protection = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+
+    PERSONAL_DATA = ("concerns", "risk_level", "initial_risk", "in_protection")
+    NOT_PERSONAL_DATA = (
+        "id",
+        "uuid",
+        "child",
+        "district",
+        "jurisdiction",
+        "stage",
+        "assigned_to",
+        "opened_at",
+        "closed_at",
+        "version",
+        "created_by",
+        "updated_at",
+    )
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        indexes = [
+            models.Index(fields=["district", "stage"], name="case_district_stage_idx"),
+            models.Index(fields=["assigned_to", "stage"], name="case_assignee_stage_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Case {self.uuid}"
+
+
+class EventKind(models.TextChoices):
+    REGISTERED = "registered", "Registered"
+    ASSIGNED = "assigned", "Assigned to an officer"
+    ASSESSED = "assessed", "Assessed"
+    PLAN_SET = "plan_set", "Case plan set"
+    OFFENCE_ALLEGED = "offence_alleged", "Offence alleged"
+    TAKEN_INTO_PROTECTION = "taken_into_protection", "Taken into protection"
+    PRODUCED_BEFORE_COURT = "produced_before_court", "Produced before the Court"
+    ORDER = "order", "Court order"
+    DELAY_REPORT = "delay_report", "Delay report sent to the District Judge"
+    LEGAL_AID_OFFERED = "legal_aid_offered", "Legal assistance offered"
+    PLACEMENT = "placement", "Placed"
+    REVIEW = "review", "Plan reviewed"
+    RELEASED = "released", "Released"
+    FOLLOW_UP_VISIT = "follow_up_visit", "Follow-up visit"
+    CLOSURE_REQUESTED = "closure_requested", "Closure requested"
+    CLOSURE_APPROVED = "closure_approved", "Closure approved"
+    CLOSURE_REJECTED = "closure_rejected", "Closure refused"
+    REOPENED = "reopened", "Reopened"
+
+
+class CaseEvent(DataClassification, models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=32, choices=EventKind.choices)
+    occurred_at = models.DateTimeField()
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    details = models.JSONField(default=dict, blank=True)
+    note = models.TextField(blank=True)
+
+    PERSONAL_DATA = ("details", "note")
+    NOT_PERSONAL_DATA = ("id", "case", "kind", "occurred_at", "recorded_at", "recorded_by")
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        indexes = [models.Index(fields=["case", "kind"], name="event_case_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class CaseOffence(DataClassification, models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="offences")
+    provision = models.ForeignKey(Provision, on_delete=models.PROTECT, related_name="+")
+
+    NOT_PERSONAL_DATA = ("id", "case", "provision")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "provision"], name="case_offence_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provision} alleged in {self.case}"
+
+
+class TaskKind(models.TextChoices):
+    ASSESSMENT = "assessment", "Assess the child"
+    PRODUCTION = "production", "Produce the child before the Court"
+    DECISION = "decision", "Final decision of the Court"
+    DELAY_REPORT = "delay_report", "Delay report to the District Judge"
+    PLAN_REVIEW = "plan_review", "Review the case plan"
+    FOLLOW_UP_VISIT = "follow_up_visit", "Follow-up visit"
+    CLOSURE_APPROVAL = "closure_approval", "Approve or refuse closure"
+
+
+class Task(DataClassification, models.Model):
+    """An open obligation with its due time, derived from the events (never typed in)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    kind = models.CharField(max_length=24, choices=TaskKind.choices)
+    due_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    for_supervisor = models.BooleanField(default=False)
+    basis = models.CharField(max_length=300, help_text="The law or policy that sets the time.")
+
+    NOT_PERSONAL_DATA = ("id", "case", "kind", "due_at", "done_at", "for_supervisor", "basis")
+
+    class Meta:
+        ordering = ["due_at"]
+        indexes = [models.Index(fields=["done_at", "due_at"], name="task_open_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} due {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class Perpetrator(DataClassification, models.Model):
+    """Alleged perpetrators: no more than the case needs (no names)."""
+
+    class Relationship(models.TextChoices):
+        PARENT = "parent", "Parent or step-parent"
+        RELATIVE = "relative", "Other relative"
+        ACQUAINTANCE = "acquaintance", "Neighbour or acquaintance"
+        EMPLOYER = "employer", "Employer"
+        CAREGIVER = "caregiver", "Teacher or caregiver"
+        STRANGER = "stranger", "Stranger"
+        TRAFFICKER = "trafficker", "Trafficker or organised group"
+        UNKNOWN = "unknown", "Unknown"
+
+    class AgeBand(models.TextChoices):
+        CHILD = "child", "Under 18"
+        ADULT = "adult", "18 or older"
+        UNKNOWN = "unknown", "Unknown"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="perpetrators")
+    number = models.PositiveSmallIntegerField(default=1)
+    relationship = models.CharField(max_length=16, choices=Relationship.choices)
+    sex = models.CharField(
+        max_length=8, choices=[("female", "Female"), ("male", "Male"), ("unknown", "Unknown")]
+    )
+    age_band = models.CharField(max_length=8, choices=AgeBand.choices)
+
+    PERSONAL_DATA = ("relationship", "sex", "age_band", "number")
+    NOT_PERSONAL_DATA = ("id", "case")
+
+    def __str__(self) -> str:
+        return f"Perpetrator(s) in {self.case}"
+
+
+class CaseReference(DataClassification, models.Model):
+    """Numbers of the same matter at other bodies: police FIR, FIA case, court case."""
+
+    class Kind(models.TextChoices):
+        FIR = "fir", "Police FIR"
+        FIA = "fia", "FIA case"
+        COURT = "court", "Court case"
+        OTHER = "other", "Other"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="references")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    number = models.CharField(max_length=60)
+    authority = models.CharField(max_length=150, blank=True, help_text="Police station, court…")
+
+    PERSONAL_DATA = ("number",)
+    NOT_PERSONAL_DATA = ("id", "case", "kind", "authority")
+
+    def __str__(self) -> str:
+        return f"{self.kind} reference of {self.case}"
+
+
+class ResponseTime(DataClassification, models.Model):
+    """How fast a registered case must be assessed, by risk level: a setting per jurisdiction
+    (empty jurisdiction: the default). Policy, not law."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    risk_level = models.CharField(max_length=8, choices=RiskLevel.choices)
+    hours = models.PositiveIntegerField()
+
+    NOT_PERSONAL_DATA = ("id", "jurisdiction", "risk_level", "hours")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "risk_level"],
+                name="response_time_once",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.risk_level}: {self.hours} h"

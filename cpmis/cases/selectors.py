@@ -1,0 +1,44 @@
+"""Reads of cases and tasks, always through cpmis.access."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import BooleanField, QuerySet, Value, When
+from django.db.models import Case as When_
+from django.utils import timezone
+
+from cpmis import access
+
+from .models import Case, Task
+
+
+def case_list(*, user: Any, stage: str = "", overdue: bool = False) -> QuerySet[Case]:
+    qs = access.cases_visible_to(user).select_related("child", "district", "assigned_to")
+    if stage:
+        qs = qs.filter(stage=stage)
+    if overdue:
+        qs = qs.filter(tasks__done_at__isnull=True, tasks__due_at__lt=timezone.now()).distinct()
+    return qs
+
+
+def task_list(*, user: Any, mine_only: bool = False) -> QuerySet[Task]:
+    """Open tasks of the cases the user may see, overdue first, then by due time.
+
+    A CPO sees the tasks of their cases; a supervisor those of the district, including every
+    overdue task (escalation) and the closures waiting for approval.
+    """
+    cases = access.cases_visible_to(user)
+    qs = Task.objects.filter(done_at__isnull=True, case__in=cases).select_related(
+        "case__child", "case__assigned_to"
+    )
+    if mine_only:
+        qs = qs.filter(case__assigned_to_id=user.pk, for_supervisor=False)
+    now = timezone.now()
+    return qs.annotate(
+        overdue=When_(
+            When(due_at__lt=now, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    ).order_by("-overdue", "due_at")

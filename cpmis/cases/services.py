@@ -1,0 +1,728 @@
+"""Every change to a case: permission, the law's preconditions and safeguards (each refusal
+cites its statute and the report), one transaction, the event, the derived stage and tasks,
+and the audit record.
+
+Optimistic versioning: a caller passes the ``version`` it read; if the case changed since,
+``CaseConflict`` says what happened in between, and nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cpmis import access
+from cpmis.accounts.models import User
+from cpmis.accounts.roles import Role, ScopeLevel
+from cpmis.audit.services import audit_record
+from cpmis.legal.models import Provision
+from cpmis.legal.selectors import rule_for
+from cpmis.people.models import Child, Sex
+from cpmis.people.services import age_on
+
+from . import deadlines
+from .models import (
+    Case,
+    CaseEvent,
+    CaseOffence,
+    Concern,
+    EventKind,
+    Institution,
+    RiskLevel,
+    Stage,
+    Task,
+)
+
+OPEN_STAGES = frozenset(Stage.values) - {Stage.CLOSED, Stage.CLOSURE_REQUESTED}
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+class CaseConflict(Exception):
+    """The case changed since the caller read it."""
+
+    def __init__(self, case: Case, events: list[CaseEvent]) -> None:
+        super().__init__("The case was changed by someone else since you opened it.")
+        self.case = case
+        self.events = events
+
+
+def _refuse(
+    message: str, rule_code: str | None = None, case: Case | None = None, field: str = "__all__"
+) -> ValidationError:
+    if rule_code and case is not None:
+        message = f"{message} ({rule_for(rule_code, case.jurisdiction).citation})"
+    return ValidationError({field: message})
+
+
+def _is_girl(child: Child) -> bool:
+    return child.sex == Sex.FEMALE
+
+
+def _check_officer(case: Case, officer: User | None) -> None:
+    if officer is not None and _is_girl(case.child) and officer.sex == User.Sex.MALE:
+        raise _refuse(
+            "A girl child is never taken into or kept in the care of a male officer",
+            "girl_child_female_carer",
+            case,
+            "officer",
+        )
+
+
+def _when(case: Case, occurred_at: datetime | None) -> datetime:
+    now = timezone.now()
+    moment = occurred_at or now
+    if moment > now + CLOCK_SKEW:
+        raise ValidationError({"occurred_at": "This date is in the future."})
+    if moment < case.opened_at - CLOCK_SKEW:
+        raise ValidationError({"occurred_at": "This date is before the case was opened."})
+    return moment
+
+
+def _locked(actor: Any, case: Case, *, supervise: bool = False) -> Case:
+    scope = access.cases_supervised_by(actor) if supervise else access.cases_workable_by(actor)
+    locked = (
+        scope.select_for_update().select_related("child", "jurisdiction").filter(pk=case.pk).first()
+    )
+    if locked is None:
+        raise PermissionDenied(
+            "Only a supervisor of this case's district can do this."
+            if supervise
+            else "You cannot work on this case."
+        )
+    return locked
+
+
+def _check_version(case: Case, version: int | None) -> None:
+    if version is not None and version != case.version:
+        # every change records one event and adds one to the version
+        missed = max(case.version - version, 0)
+        since = list(case.events.order_by("-recorded_at", "-id")[:missed])
+        raise CaseConflict(case, since)
+
+
+def _events(case: Case) -> list[CaseEvent]:
+    return list(case.events.all())
+
+
+def _recompute(case: Case) -> None:
+    """Replace the case's tasks with those its events imply (deadlines follow corrections)."""
+    specs = deadlines.compute(case, _events(case))
+    Task.objects.filter(case=case).delete()
+    Task.objects.bulk_create(
+        Task(
+            case=case,
+            kind=s.kind,
+            due_at=s.due_at,
+            done_at=s.done_at,
+            basis=s.basis[:300],
+            for_supervisor=s.for_supervisor,
+        )
+        for s in specs
+    )
+
+
+def _record(
+    actor: Any,
+    case: Case,
+    kind: str,
+    occurred_at: datetime,
+    *,
+    details: dict[str, Any] | None = None,
+    note: str = "",
+    stage: str | None = None,
+) -> CaseEvent:
+    event = CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        occurred_at=occurred_at,
+        recorded_at=timezone.now(),
+        recorded_by=actor,
+        details=details or {},
+        note=note,
+    )
+    fields = ["version", "updated_at"]
+    if stage is not None and stage != case.stage:
+        case.stage = stage
+        fields.append("stage")
+    case.version += 1
+    case.updated_at = timezone.now()
+    case.save(update_fields=fields)
+    _recompute(case)
+    audit_record(
+        actor=actor,
+        action=f"case.{kind}",
+        object_type="cases.case",
+        object_id=case.uuid,
+        detail={"event": event.pk},
+    )
+    return event
+
+
+def _require_stage(case: Case, allowed: Iterable[str], action: str) -> None:
+    if case.stage not in set(allowed):
+        raise ValidationError(
+            {"stage": f"Cannot {action} a case at stage '{case.get_stage_display()}'."}
+        )
+
+
+# --- opening, assignment, assessment, plan --------------------------------------------------
+
+
+@transaction.atomic
+def case_open(
+    *,
+    actor: Any,
+    child: Child,
+    initial_risk: str,
+    concerns: list[str],
+    opened_at: datetime | None = None,
+    assigned_to: User | None = None,
+    note: str = "",
+) -> Case:
+    if not access.children_visible_to(actor).filter(pk=child.pk).exists():
+        raise PermissionDenied("You cannot open a case for this child.")
+    if not access.districts_where(actor, "case.work").filter(pk=child.district_id).exists():
+        raise PermissionDenied("You cannot open cases in this child's district.")
+    if initial_risk not in RiskLevel.values:
+        raise ValidationError({"initial_risk": "Give the risk level: high, medium or low."})
+    unknown = [c for c in concerns if c not in Concern.values]
+    if unknown or not concerns:
+        raise ValidationError({"concerns": "Give at least one known protection concern."})
+    now = timezone.now()
+    opened = opened_at or now
+    if opened > now + CLOCK_SKEW:
+        raise ValidationError({"opened_at": "This date is in the future."})
+    is_cpo = any(a.role == Role.CPO for a in access.assignments(actor))
+    officer = assigned_to or (actor if is_cpo else None)
+    case = Case(
+        child=child,
+        district=child.district,
+        jurisdiction=child.district.jurisdiction,
+        initial_risk=initial_risk,
+        concerns=sorted(set(concerns)),
+        assigned_to=officer,
+        opened_at=opened,
+        created_by=actor,
+        updated_at=now,
+    )
+    _check_officer(case, officer)
+    if officer is not None:
+        _check_officer_works_here(officer, case)
+    case.save()
+    _record(actor, case, EventKind.REGISTERED, opened, note=note)
+    return case
+
+
+def _check_officer_works_here(officer: User, case: Case) -> None:
+    ok = any(
+        a.role == Role.CPO
+        and a.scope_level == ScopeLevel.DISTRICT
+        and a.district_id == case.district_id
+        for a in access.assignments(officer)
+    )
+    if not ok:
+        raise ValidationError({"officer": "The officer must be a CPO of the case's district."})
+
+
+@transaction.atomic
+def case_assign(*, actor: Any, case: Case, officer: User, version: int | None = None) -> Case:
+    case = _locked(actor, case, supervise=True)
+    _check_version(case, version)
+    _require_stage(case, OPEN_STAGES, "assign")
+    _check_officer_works_here(officer, case)
+    _check_officer(case, officer)
+    case.assigned_to = officer
+    case.save(update_fields=["assigned_to"])
+    _record(actor, case, EventKind.ASSIGNED, timezone.now(), details={"officer": officer.pk})
+    return case
+
+
+@transaction.atomic
+def case_assess(
+    *,
+    actor: Any,
+    case: Case,
+    risk_level: str,
+    occurred_at: datetime | None = None,
+    note: str = "",
+    version: int | None = None,
+) -> Case:
+    case = _locked(actor, case)
+    _check_version(case, version)
+    _require_stage(case, OPEN_STAGES, "assess")
+    if risk_level not in RiskLevel.values:
+        raise ValidationError({"risk_level": "Give the risk level: high, medium or low."})
+    when = _when(case, occurred_at)
+    case.risk_level = risk_level
+    case.save(update_fields=["risk_level"])
+    stage = Stage.ASSESSED if case.stage == Stage.REGISTERED else None
+    _record(
+        actor,
+        case,
+        EventKind.ASSESSED,
+        when,
+        details={"risk_level": risk_level},
+        note=note,
+        stage=stage,
+    )
+    return case
+
+
+@transaction.atomic
+def case_plan(
+    *,
+    actor: Any,
+    case: Case,
+    goals: list[dict[str, Any]],
+    occurred_at: datetime | None = None,
+    version: int | None = None,
+) -> Case:
+    """The intervention plan: goals with the services, the person responsible and dates."""
+    case = _locked(actor, case)
+    _check_version(case, version)
+    _require_stage(case, {Stage.ASSESSED, Stage.PLANNED, Stage.IMPLEMENTATION}, "plan")
+    if not goals or not all(isinstance(g, dict) and g.get("goal") for g in goals):
+        raise ValidationError(
+            {"goals": "Give at least one goal, with its services, who is responsible and by when."}
+        )
+    when = _when(case, occurred_at)
+    stage = Stage.PLANNED if case.stage == Stage.ASSESSED else None
+    _record(actor, case, EventKind.PLAN_SET, when, details={"goals": goals}, stage=stage)
+    return case
+
+
+@transaction.atomic
+def case_plan_approve(*, actor: Any, case: Case, version: int | None = None) -> Case:
+    case = _locked(actor, case, supervise=True)
+    _check_version(case, version)
+    _require_stage(case, {Stage.PLANNED}, "approve the plan of")
+    _record(
+        actor,
+        case,
+        EventKind.PLAN_SET,
+        timezone.now(),
+        details={"approved": True},
+        stage=Stage.IMPLEMENTATION,
+    )
+    return case
+
+
+@transaction.atomic
+def offence_allege(
+    *, actor: Any, case: Case, provision: Provision, version: int | None = None
+) -> Case:
+    case = _locked(actor, case)
+    _check_version(case, version)
+    _require_stage(case, OPEN_STAGES, "add an offence to")
+    if provision.kind not in {Provision.Kind.OFFENCE, Provision.Kind.PENALTY}:
+        raise ValidationError({"provision": f"{provision.citation} is not an offence."})
+    CaseOffence.objects.get_or_create(case=case, provision=provision)
+    _record(
+        actor,
+        case,
+        EventKind.OFFENCE_ALLEGED,
+        timezone.now(),
+        details={"provision": provision.pk, "citation": provision.citation},
+    )
+    return case
+
+
+# --- protection, court, placement -----------------------------------------------------------
+
+
+@transaction.atomic
+def protection_take(
+    *,
+    actor: Any,
+    case: Case,
+    occurred_at: datetime | None = None,
+    temporary_institution: Institution | None = None,
+    version: int | None = None,
+) -> Case:
+    """Taking the child into protection starts the clocks of the case's jurisdiction."""
+    case = _locked(actor, case)
+    _check_version(case, version)
+    _require_stage(case, OPEN_STAGES, "take into protection")
+    if case.in_protection:
+        raise ValidationError({"stage": "The child is already in protection."})
+    _check_officer(case, actor)
+    _check_officer(case, case.assigned_to)
+    when = _when(case, occurred_at)
+    details: dict[str, Any] = {}
+    if temporary_institution is not None:
+        _check_institution(case, temporary_institution, when)
+        details["temporary_institution"] = temporary_institution.pk
+    case.in_protection = True
+    case.save(update_fields=["in_protection"])
+    _record(actor, case, EventKind.TAKEN_INTO_PROTECTION, when, details=details)
+    return case
+
+
+@transaction.atomic
+def court_produce(
+    *,
+    actor: Any,
+    case: Case,
+    court: str,
+    occurred_at: datetime | None = None,
+    version: int | None = None,
+) -> Case:
+    case = _locked(actor, case)
+    _check_version(case, version)
+    events = _events(case)
+    taken = [e for e in events if e.kind == EventKind.TAKEN_INTO_PROTECTION]
+    if not case.in_protection or not taken:
+        raise ValidationError(
+            {"stage": "The child is produced before the Court after being taken into protection."}
+        )
+    when = _when(case, occurred_at)
+    if when < taken[-1].occurred_at:
+        raise ValidationError({"occurred_at": "Production cannot precede taking into protection."})
+    if not court.strip():
+        raise ValidationError({"court": "Name the Court."})
+    _record(actor, case, EventKind.PRODUCED_BEFORE_COURT, when, details={"court": court[:200]})
+    return case
+
+
+ORDER_KINDS = (
+    "custody",
+    "placement",
+    "medical_examination",
+    "age_determination",
+    "legal_aid",
+    "release",
+    "final_decision",
+)
+
+
+@transaction.atomic
+def order_record(
+    *,
+    actor: Any,
+    case: Case,
+    kind: str,
+    occurred_at: datetime | None = None,
+    child_views: str = "",
+    not_heard_reason: str = "",
+    medical_report: str = "",
+    determined_age: int | None = None,
+    final: bool = False,
+    note: str = "",
+    version: int | None = None,
+) -> Case:
+    case = _locked(actor, case)
+    _check_version(case, version)
+    _require_stage(case, OPEN_STAGES | {Stage.FOLLOW_UP}, "record an order in")
+    if kind not in ORDER_KINDS:
+        raise ValidationError({"kind": f"Unknown order; use one of {', '.join(ORDER_KINDS)}."})
+    if not any(e.kind == EventKind.PRODUCED_BEFORE_COURT for e in _events(case)):
+        raise ValidationError(
+            {"kind": "A Court order follows the child's production before the Court."}
+        )
+    when = _when(case, occurred_at)
+    details: dict[str, Any] = {"kind": kind, "final": final or kind == "final_decision"}
+    if kind in {"custody", "placement"}:
+        if not (child_views.strip() or not_heard_reason.strip()):
+            raise _refuse(
+                "A custody or placement order needs the child's views, or the reason the child "
+                "could not be heard",
+                "child_heard_before_custody_order",
+                case,
+                "child_views",
+            )
+        details["child_heard"] = bool(child_views.strip())
+    if kind == "age_determination":
+        if not medical_report.strip() or determined_age is None:
+            raise _refuse(
+                "A disputed age is decided by the Court on a medical report: record the report "
+                "and the age determined",
+                "age_dispute_medical_report",
+                case,
+                "medical_report",
+            )
+        details["determined_age"] = determined_age
+    text = "\n".join(
+        x
+        for x in (
+            child_views and f"Child's views: {child_views}",
+            not_heard_reason and f"Not heard because: {not_heard_reason}",
+            medical_report and f"Medical report: {medical_report}",
+            note,
+        )
+        if x
+    )
+    _record(actor, case, EventKind.ORDER, when, details=details, note=text)
+    return case
+
+
+PLACEMENT_OPTIONS = ("parental", "extended_family", "non_kinship", "institution")
+
+
+def _check_institution(case: Case, institution: Institution, when: datetime) -> None:
+    child = case.child
+    if institution.occupancy >= institution.capacity:
+        raise ValidationError({"institution": f"{institution.name} is full."})
+    girl = _is_girl(child)
+    if (girl and institution.accepts == Institution.Accepts.BOYS) or (
+        not girl and child.sex == Sex.MALE and institution.accepts == Institution.Accepts.GIRLS
+    ):
+        raise ValidationError(
+            {"institution": f"{institution.name} does not accept this child's sex."}
+        )
+    age = age_on(child.date_of_birth, timezone.localtime(when).date())
+    if not institution.age_min <= age <= institution.age_max:
+        ages = f"{institution.age_min}–{institution.age_max}"
+        raise ValidationError({"institution": f"{institution.name} accepts ages {ages}."})
+
+
+@transaction.atomic
+def placement_make(
+    *,
+    actor: Any,
+    case: Case,
+    option: str,
+    occurred_at: datetime | None = None,
+    institution: Institution | None = None,
+    caregiver_sex: str = "",
+    lower_option_reason: str = "",
+    version: int | None = None,
+) -> Case:
+    case = _locked(actor, case)
+    _check_version(case, version)
+    _require_stage(case, OPEN_STAGES, "place the child of")
+    order = rule_for("placement_preference", case.jurisdiction).rule.value.split(";")
+    if option not in PLACEMENT_OPTIONS:
+        raise ValidationError({"option": f"Use one of {', '.join(PLACEMENT_OPTIONS)}."})
+    when = _when(case, occurred_at)
+    orders = [
+        e
+        for e in _events(case)
+        if e.kind == EventKind.ORDER
+        and e.details.get("kind") in {"custody", "placement"}
+        and e.occurred_at <= when
+    ]
+    if option != "parental" and not orders:
+        raise _refuse(
+            "Removing a child from the family needs a Court order (custody or placement)",
+            "child_heard_before_custody_order",
+            case,
+            "option",
+        )
+    if option in order and order.index(option) > 0 and not lower_option_reason.strip():
+        raise _refuse(
+            f"Placement follows the order {', '.join(order)}: record why the preferred options "
+            "were not possible",
+            "placement_preference",
+            case,
+            "lower_option_reason",
+        )
+    details: dict[str, Any] = {"option": option}
+    if option == "institution":
+        if institution is None:
+            raise ValidationError({"institution": "Choose the institution."})
+        locked = Institution.objects.select_for_update().get(pk=institution.pk)
+        _check_institution(case, locked, when)  # on the locked row: occupancy is current
+        locked.occupancy += 1
+        locked.save(update_fields=["occupancy"])
+        details["institution"] = institution.pk
+    else:
+        if caregiver_sex not in {"female", "male"}:
+            raise ValidationError(
+                {"caregiver_sex": "Record the caregiver's sex (a safeguard for girl children)."}
+            )
+        if _is_girl(case.child) and caregiver_sex == "male":
+            raise _refuse(
+                "A girl child is never placed in the care of a male caregiver",
+                "girl_child_female_carer",
+                case,
+                "caregiver_sex",
+            )
+        details["caregiver_sex"] = caregiver_sex
+    stage = (
+        Stage.IMPLEMENTATION
+        if case.stage in {Stage.REGISTERED, Stage.ASSESSED, Stage.PLANNED}
+        else None
+    )
+    _record(
+        actor,
+        case,
+        EventKind.PLACEMENT,
+        when,
+        details=details,
+        note=lower_option_reason and f"Why not a preferred option: {lower_option_reason}",
+        stage=stage,
+    )
+    return case
+
+
+@transaction.atomic
+def legal_aid_offer(
+    *,
+    actor: Any,
+    case: Case,
+    accepted: bool,
+    occurred_at: datetime | None = None,
+    version: int | None = None,
+) -> Case:
+    case = _locked(actor, case)
+    _check_version(case, version)
+    _require_stage(case, OPEN_STAGES | {Stage.FOLLOW_UP}, "offer legal aid in")
+    _record(
+        actor,
+        case,
+        EventKind.LEGAL_AID_OFFERED,
+        _when(case, occurred_at),
+        details={"accepted": bool(accepted)},
+    )
+    return case
+
+
+@transaction.atomic
+def simple_event(
+    *,
+    actor: Any,
+    case: Case,
+    kind: str,
+    occurred_at: datetime | None = None,
+    note: str = "",
+    version: int | None = None,
+) -> Case:
+    """Reviews, delay reports and follow-up visits: events with a date and a note."""
+    allowed: dict[str, Iterable[str]] = {
+        EventKind.REVIEW: {Stage.PLANNED, Stage.IMPLEMENTATION},
+        EventKind.DELAY_REPORT: OPEN_STAGES,
+        EventKind.FOLLOW_UP_VISIT: {Stage.FOLLOW_UP},
+    }
+    if kind not in allowed:
+        raise ValidationError({"kind": "Not an event that can be recorded this way."})
+    case = _locked(actor, case)
+    _check_version(case, version)
+    _require_stage(case, allowed[kind], f"record a {EventKind(kind).label.lower()} for")
+    _record(actor, case, kind, _when(case, occurred_at), note=note)
+    return case
+
+
+@transaction.atomic
+def release(
+    *,
+    actor: Any,
+    case: Case,
+    occurred_at: datetime | None = None,
+    note: str = "",
+    version: int | None = None,
+) -> Case:
+    """Release from protection (an institution or jail): six months of follow-up begin."""
+    case = _locked(actor, case)
+    _check_version(case, version)
+    if not case.in_protection:
+        raise ValidationError({"stage": "The child is not in protection."})
+    when = _when(case, occurred_at)
+    events = _events(case)
+    if not any(
+        e.kind == EventKind.ORDER and e.details.get("kind") in {"release", "final_decision"}
+        for e in events
+    ):
+        raise ValidationError(
+            {"stage": "A release follows a Court order of release or a final decision."}
+        )
+    placed = [e for e in events if e.kind == EventKind.PLACEMENT and e.details.get("institution")]
+    if placed:
+        institution = Institution.objects.select_for_update().get(
+            pk=placed[-1].details["institution"]
+        )
+        institution.occupancy = max(institution.occupancy - 1, 0)
+        institution.save(update_fields=["occupancy"])
+    case.in_protection = False
+    case.save(update_fields=["in_protection"])
+    _record(actor, case, EventKind.RELEASED, when, note=note, stage=Stage.FOLLOW_UP)
+    return case
+
+
+# --- closure --------------------------------------------------------------------------------
+
+
+CLOSURE_REASONS = (
+    "reintegrated",
+    "transferred",
+    "reached_18",
+    "no_longer_at_risk",
+    "died",
+    "lost_contact",
+    "duplicate",
+)
+
+
+@transaction.atomic
+def closure_request(
+    *, actor: Any, case: Case, reason: str, note: str = "", version: int | None = None
+) -> Case:
+    case = _locked(actor, case)
+    _check_version(case, version)
+    _require_stage(case, OPEN_STAGES | {Stage.FOLLOW_UP}, "request closure of")
+    if reason not in CLOSURE_REASONS:
+        raise ValidationError({"reason": f"Use one of {', '.join(CLOSURE_REASONS)}."})
+    if case.in_protection:
+        raise ValidationError({"reason": "The child is still in protection: release first."})
+    events = _events(case)
+    if case.offences.exists() and not any(e.kind == EventKind.LEGAL_AID_OFFERED for e in events):
+        raise _refuse(
+            "A child victim of an offence is offered legal assistance before closure",
+            "legal_aid",
+            case,
+            "reason",
+        )
+    _record(
+        actor,
+        case,
+        EventKind.CLOSURE_REQUESTED,
+        timezone.now(),
+        details={"reason": reason, "from_stage": case.stage},
+        note=note,
+        stage=Stage.CLOSURE_REQUESTED,
+    )
+    return case
+
+
+@transaction.atomic
+def closure_decide(
+    *, actor: Any, case: Case, approve: bool, note: str = "", version: int | None = None
+) -> Case:
+    case = _locked(actor, case, supervise=True)
+    _check_version(case, version)
+    _require_stage(case, {Stage.CLOSURE_REQUESTED}, "decide the closure of")
+    request = case.events.filter(kind=EventKind.CLOSURE_REQUESTED).order_by("-occurred_at").first()
+    assert request is not None
+    now = timezone.now()
+    if approve:
+        case.closed_at = now
+        case.save(update_fields=["closed_at"])
+        _record(actor, case, EventKind.CLOSURE_APPROVED, now, note=note, stage=Stage.CLOSED)
+    else:
+        _record(
+            actor,
+            case,
+            EventKind.CLOSURE_REJECTED,
+            now,
+            note=note,
+            stage=request.details.get("from_stage", Stage.IMPLEMENTATION),
+        )
+    return case
+
+
+@transaction.atomic
+def case_reopen(*, actor: Any, case: Case, note: str, version: int | None = None) -> Case:
+    case = _locked(actor, case, supervise=True)
+    _check_version(case, version)
+    _require_stage(case, {Stage.CLOSED}, "reopen")
+    if not note.strip():
+        raise ValidationError({"note": "Say why the case is reopened."})
+    case.closed_at = None
+    case.save(update_fields=["closed_at"])
+    stage = Stage.ASSESSED if case.risk_level else Stage.REGISTERED
+    _record(actor, case, EventKind.REOPENED, timezone.now(), note=note, stage=stage)
+    return case

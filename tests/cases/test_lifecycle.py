@@ -1,0 +1,321 @@
+"""A case from registration to closure, with the clocks of its jurisdiction and the law's
+safeguards, through the services."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from cpmis.accounts.models import User
+from cpmis.accounts.roles import Role, ScopeLevel
+from cpmis.audit.models import AuditEvent
+from cpmis.cases import services as s
+from cpmis.cases.deadlines import add_months
+from cpmis.cases.models import Case, EventKind, Institution, Stage, Task, TaskKind
+from cpmis.cases.selectors import task_list
+from cpmis.legal.models import Provision
+from cpmis.people.services import child_register
+from cpmis.reference.models import District, InstitutionType
+from tests.conftest import make_user
+
+PESHAWAR, LAHORE = "PK528", "PK617"
+
+
+@pytest.fixture
+def kp(db: Any) -> dict[str, Any]:
+    """A KP district (whose law sets the clocks): a female CPO, a male CPO, a supervisor."""
+    d = ScopeLevel.DISTRICT
+    cpo = make_user("kp.cpo", {"role": Role.CPO, "scope_level": d, "district": PESHAWAR})
+    cpo.sex = User.Sex.FEMALE
+    cpo.save(update_fields=["sex"])
+    male = make_user("kp.cpo.m", {"role": Role.CPO, "scope_level": d, "district": PESHAWAR})
+    male.sex = User.Sex.MALE
+    male.save(update_fields=["sex"])
+    supervisor = make_user(
+        "kp.sup", {"role": Role.SUPERVISOR, "scope_level": d, "district": PESHAWAR}
+    )
+    district = District.objects.get(pcode=PESHAWAR)
+    girl = child_register(
+        actor=cpo,
+        district=district,
+        sex="female",
+        date_of_birth=date(2013, 5, 1),
+        name_latin="Zarmeena",
+    )
+    home = Institution.objects.create(
+        name="Welfare Home Peshawar",
+        type=InstitutionType.objects.get(code="welfare_home"),
+        district=district,
+        accepts=Institution.Accepts.GIRLS,
+        capacity=1,
+    )
+    return {"cpo": cpo, "male": male, "supervisor": supervisor, "girl": girl, "home": home}
+
+
+def ago(**kw: int) -> datetime:
+    return timezone.now() - timedelta(**kw)
+
+
+def open_tasks(case: Case) -> dict[str, Task]:
+    return {t.kind: t for t in Task.objects.filter(case=case, done_at__isnull=True)}
+
+
+def test_a_case_walks_from_registration_to_closure(kp: dict[str, Any]) -> None:
+    cpo, sup = kp["cpo"], kp["supervisor"]
+    case = s.case_open(
+        actor=cpo,
+        child=kp["girl"],
+        initial_risk="high",
+        concerns=["trafficked"],
+        opened_at=ago(days=200),
+    )
+    assert case.assigned_to == cpo and case.stage == Stage.REGISTERED
+    assessment = open_tasks(case)[TaskKind.ASSESSMENT]
+    assert assessment.due_at == case.opened_at + timedelta(hours=24)  # high risk
+    s.case_assess(actor=cpo, case=case, risk_level="high", occurred_at=ago(days=199))
+    taken = ago(days=198)
+    s.protection_take(actor=cpo, case=case, occurred_at=taken)
+    production = open_tasks(case)[TaskKind.PRODUCTION]
+    assert production.due_at == taken + timedelta(hours=24)
+    assert "KP CPWA 2010 s.20" in production.basis and production.basis.startswith("Law")
+    produced = taken + timedelta(hours=20)
+    s.court_produce(actor=cpo, case=case, court="Juvenile Court Peshawar", occurred_at=produced)
+    tasks = open_tasks(case)
+    assert TaskKind.PRODUCTION not in tasks
+    assert tasks[TaskKind.DECISION].due_at == add_months(produced, 4)
+    assert tasks[TaskKind.DELAY_REPORT].due_at == produced + timedelta(days=60)
+    s.order_record(
+        actor=cpo,
+        case=case,
+        kind="custody",
+        child_views="Wants to stay with her aunt.",
+        occurred_at=produced + timedelta(hours=1),
+    )
+    s.placement_make(
+        actor=cpo,
+        case=case,
+        option="institution",
+        institution=kp["home"],
+        lower_option_reason="The aunt's home was found unsafe.",
+        occurred_at=produced + timedelta(hours=2),
+    )
+    kp["home"].refresh_from_db()
+    assert kp["home"].occupancy == 1
+    s.case_plan(
+        actor=cpo,
+        case=case,
+        goals=[
+            {
+                "goal": "Return to school",
+                "services": ["education"],
+                "responsible": "kp.cpo",
+                "by": "2026-06-01",
+            }
+        ],
+        occurred_at=ago(days=190),
+    )
+    assert Case.objects.get(pk=case.pk).stage == Stage.IMPLEMENTATION  # already placed
+    assert TaskKind.PLAN_REVIEW in open_tasks(case)
+    s.simple_event(
+        actor=cpo, case=case, kind=EventKind.DELAY_REPORT, occurred_at=produced + timedelta(days=61)
+    )
+    s.simple_event(actor=cpo, case=case, kind=EventKind.REVIEW, occurred_at=ago(days=100))
+    s.order_record(actor=cpo, case=case, kind="release", final=True, occurred_at=ago(days=95))
+    s.release(actor=cpo, case=case, occurred_at=ago(days=94))
+    kp["home"].refresh_from_db()
+    assert kp["home"].occupancy == 0
+    tasks = open_tasks(case)
+    assert set(tasks) == {TaskKind.FOLLOW_UP_VISIT}
+    s.simple_event(actor=cpo, case=case, kind=EventKind.FOLLOW_UP_VISIT, occurred_at=ago(days=64))
+    case = Case.objects.get(pk=case.pk)
+    assert case.stage == Stage.FOLLOW_UP
+    s.legal_aid_offer(actor=cpo, case=case, accepted=True, occurred_at=ago(days=60))
+    s.closure_request(actor=cpo, case=case, reason="reintegrated")
+    assert open_tasks(case)[TaskKind.CLOSURE_APPROVAL].for_supervisor
+    with pytest.raises(PermissionDenied):
+        s.closure_decide(actor=cpo, case=case, approve=True)
+    s.closure_decide(actor=sup, case=case, approve=True)
+    case = Case.objects.get(pk=case.pk)
+    assert case.stage == Stage.CLOSED and case.closed_at and not open_tasks(case)
+    assert AuditEvent.objects.filter(
+        object_id=str(case.uuid), action="case.closure_approved"
+    ).exists()
+    with pytest.raises(ValidationError, match="stage"):
+        s.case_assess(actor=cpo, case=case, risk_level="low")  # editing a closed case
+    s.case_reopen(actor=sup, case=case, note="New information.")
+    assert Case.objects.get(pk=case.pk).stage == Stage.ASSESSED
+
+
+def test_a_jurisdiction_without_the_rule_uses_the_labelled_policy_default(db: Any) -> None:
+    cpo = make_user(
+        "pb.cpo", {"role": Role.CPO, "scope_level": ScopeLevel.DISTRICT, "district": LAHORE}
+    )
+    child = child_register(
+        actor=cpo,
+        district=District.objects.get(pcode=LAHORE),
+        sex="male",
+        date_of_birth=date(2012, 1, 1),
+        name_latin="Bilal",
+    )
+    case = s.case_open(actor=cpo, child=child, initial_risk="low", concerns=["child_labour"])
+    assert open_tasks(case)[TaskKind.ASSESSMENT].due_at == case.opened_at + timedelta(hours=168)
+    s.protection_take(actor=cpo, case=case)
+    production = open_tasks(case)[TaskKind.PRODUCTION]
+    assert production.basis.startswith("Law") and "Punjab DNCA" in production.basis
+    s.court_produce(actor=cpo, case=case, court="Lahore")
+    decision = open_tasks(case)[TaskKind.DECISION]
+    assert decision.basis.startswith("Policy") and "policy default" in decision.basis
+
+
+def test_the_girl_child_safeguard(kp: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError, match=r"male officer.*policy default; report ¶50"):
+        s.case_open(
+            actor=kp["supervisor"],
+            child=kp["girl"],
+            initial_risk="high",
+            concerns=["trafficked"],
+            assigned_to=kp["male"],
+        )
+    case = s.case_open(
+        actor=kp["cpo"], child=kp["girl"], initial_risk="high", concerns=["trafficked"]
+    )
+    with pytest.raises(ValidationError, match="male officer"):
+        s.case_assign(actor=kp["supervisor"], case=case, officer=kp["male"])
+    s.protection_take(actor=kp["cpo"], case=case)
+    s.court_produce(actor=kp["cpo"], case=case, court="Peshawar")
+    s.order_record(
+        actor=kp["cpo"], case=case, kind="placement", not_heard_reason="Too young to be heard."
+    )
+    with pytest.raises(ValidationError, match="male caregiver"):
+        s.placement_make(
+            actor=kp["cpo"],
+            case=case,
+            option="extended_family",
+            caregiver_sex="male",
+            lower_option_reason="Parents not traceable.",
+        )
+
+
+def test_orders_and_placements_follow_the_law(kp: dict[str, Any]) -> None:
+    cpo = kp["cpo"]
+    case = s.case_open(actor=cpo, child=kp["girl"], initial_risk="medium", concerns=["abused"])
+    with pytest.raises(ValidationError, match="after being taken into protection"):
+        s.court_produce(actor=cpo, case=case, court="Peshawar")
+    with pytest.raises(ValidationError, match="Court order"):
+        s.placement_make(
+            actor=cpo,
+            case=case,
+            option="non_kinship",
+            caregiver_sex="female",
+            lower_option_reason="x",
+        )
+    s.protection_take(actor=cpo, case=case)
+    s.court_produce(actor=cpo, case=case, court="Peshawar")
+    with pytest.raises(ValidationError, match="child's views"):
+        s.order_record(actor=cpo, case=case, kind="custody")
+    with pytest.raises(ValidationError, match="medical report"):
+        s.order_record(actor=cpo, case=case, kind="age_determination")
+    s.order_record(
+        actor=cpo,
+        case=case,
+        kind="age_determination",
+        medical_report="Medical Superintendent, LRH, 12 March",
+        determined_age=13,
+    )
+    s.order_record(actor=cpo, case=case, kind="custody", child_views="Agrees.")
+    with pytest.raises(ValidationError, match="preferred options"):
+        s.placement_make(actor=cpo, case=case, option="extended_family", caregiver_sex="female")
+    s.placement_make(
+        actor=cpo,
+        case=case,
+        option="institution",
+        institution=kp["home"],
+        lower_option_reason="No family found.",
+    )
+    other = child_register(
+        actor=cpo,
+        district=kp["girl"].district,
+        sex="female",
+        date_of_birth=date(2014, 1, 1),
+        name_latin="Sana",
+    )
+    second = s.case_open(actor=cpo, child=other, initial_risk="high", concerns=["abused"])
+    s.protection_take(actor=cpo, case=second)
+    s.court_produce(actor=cpo, case=second, court="Peshawar")
+    s.order_record(actor=cpo, case=second, kind="placement", child_views="Agrees.")
+    with pytest.raises(ValidationError, match="full"):
+        s.placement_make(
+            actor=cpo,
+            case=second,
+            option="institution",
+            institution=kp["home"],
+            lower_option_reason="No family found.",
+        )
+
+
+def test_closure_needs_legal_aid_offered_to_a_victim(kp: dict[str, Any]) -> None:
+    cpo = kp["cpo"]
+    case = s.case_open(actor=cpo, child=kp["girl"], initial_risk="low", concerns=["trafficked"])
+    trafficking = Provision.objects.get(
+        statute__code="ppc-1860", section="369-A", valid_to__isnull=True
+    )
+    s.offence_allege(actor=cpo, case=case, provision=trafficking)
+    with pytest.raises(ValidationError, match=r"legal assistance.*PACHTO 2002 s\.6"):
+        s.closure_request(actor=cpo, case=case, reason="no_longer_at_risk")
+    s.legal_aid_offer(actor=cpo, case=case, accepted=False)
+    s.closure_request(actor=cpo, case=case, reason="no_longer_at_risk")
+    s.closure_decide(actor=kp["supervisor"], case=case, approve=False, note="Visit first.")
+    assert Case.objects.get(pk=case.pk).stage == Stage.REGISTERED
+
+
+@pytest.mark.parametrize("when", [timedelta(days=2), -timedelta(days=400)])
+def test_dates_in_the_future_or_before_the_case_are_refused(
+    kp: dict[str, Any], when: timedelta
+) -> None:
+    case = s.case_open(
+        actor=kp["cpo"],
+        child=kp["girl"],
+        initial_risk="low",
+        concerns=["abused"],
+        opened_at=ago(days=10),
+    )
+    events = case.events.count()
+    with pytest.raises(ValidationError, match="occurred_at"):
+        s.case_assess(
+            actor=kp["cpo"], case=case, risk_level="low", occurred_at=timezone.now() + when
+        )
+    assert case.events.count() == events
+
+
+def test_a_stale_version_is_a_conflict_and_writes_nothing(kp: dict[str, Any]) -> None:
+    case = s.case_open(actor=kp["cpo"], child=kp["girl"], initial_risk="low", concerns=["abused"])
+    read = Case.objects.get(pk=case.pk).version
+    s.case_assess(actor=kp["cpo"], case=case, risk_level="medium", version=read)
+    with pytest.raises(s.CaseConflict) as conflict:
+        s.case_assess(actor=kp["supervisor"], case=case, risk_level="low", version=read)
+    assert [e.kind for e in conflict.value.events] == [EventKind.ASSESSED]
+    assert Case.objects.get(pk=case.pk).risk_level == "medium"
+
+
+def test_tasks_overdue_first_and_escalated_to_the_supervisor(kp: dict[str, Any]) -> None:
+    cpo = kp["cpo"]
+    late = s.case_open(
+        actor=cpo, child=kp["girl"], initial_risk="high", concerns=["abused"], opened_at=ago(days=5)
+    )
+    other = child_register(
+        actor=cpo,
+        district=kp["girl"].district,
+        sex="female",
+        date_of_birth=date(2014, 1, 1),
+        name_latin="Sana",
+    )
+    fresh = s.case_open(actor=cpo, child=other, initial_risk="low", concerns=["abused"])
+    mine = list(task_list(user=cpo, mine_only=True))
+    assert [t.case_id for t in mine] == [late.pk, fresh.pk] and mine[0].overdue
+    district = list(task_list(user=kp["supervisor"]))
+    assert district[0].case_id == late.pk and district[0].overdue
+    assert not list(task_list(user=kp["male"]))  # another officer's cases
