@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from cpmis.accounts import urls as accounts_urls
 from cpmis.audit import urls as audit_urls
+from cpmis.cases import urls as cases_urls
 from cpmis.core import views as core_views
 from cpmis.legal import urls as legal_urls
 from cpmis.people import urls as people_urls
@@ -12,6 +13,8 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("auth/", include((accounts_urls.api_urlpatterns, "accounts-api"))),
     path("users/", include((accounts_urls.users_api_urlpatterns, "users-api"))),
     path("children/", include((people_urls.api_urlpatterns, "people-api"))),
+    path("cases/", include((cases_urls.api_urlpatterns, "cases-api"))),
+    path("tasks/", include((cases_urls.task_api_urlpatterns, "tasks-api"))),
     path("audit/", include((audit_urls.api_urlpatterns, "audit-api"))),
     path("reference/", include((reference_urls.api_urlpatterns, "reference-api"))),
     path("legal/", include((legal_urls.api_urlpatterns, "legal-api"))),

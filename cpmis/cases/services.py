@@ -20,6 +20,7 @@ from cpmis import access
 from cpmis.accounts.models import User
 from cpmis.accounts.roles import Role, ScopeLevel
 from cpmis.audit.services import audit_record
+from cpmis.core.errors import Conflict
 from cpmis.legal.models import Provision
 from cpmis.legal.selectors import rule_for
 from cpmis.people.models import Child, Sex
@@ -42,13 +43,27 @@ OPEN_STAGES = frozenset(Stage.values) - {Stage.CLOSED, Stage.CLOSURE_REQUESTED}
 CLOCK_SKEW = timedelta(minutes=5)
 
 
-class CaseConflict(Exception):
+class CaseConflict(Conflict):
     """The case changed since the caller read it."""
 
     def __init__(self, case: Case, events: list[CaseEvent]) -> None:
         super().__init__("The case was changed by someone else since you opened it.")
         self.case = case
         self.events = events
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "detail": str(self),
+            "version": self.case.version,
+            "changes": [
+                {
+                    "kind": e.kind,
+                    "occurred_at": e.occurred_at.isoformat(),
+                    "recorded_by": e.recorded_by.username if e.recorded_by else None,
+                }
+                for e in self.events
+            ],
+        }
 
 
 def _refuse(

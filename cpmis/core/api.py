@@ -13,6 +13,8 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .errors import Conflict
+
 
 class Pagination(pagination.PageNumberPagination):
     """Page-number pagination that reads the page and the total in one query.
@@ -80,7 +82,10 @@ class Pagination(pagination.PageNumberPagination):
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, plus Django's own validation and size errors as 400s (never a 500)."""
+    """DRF's handler, plus Django's own validation and size errors as 400s (never a 500) and
+    conflicts of versions as 409s."""
+    if isinstance(exc, Conflict):
+        return Response(exc.payload(), status=409)
     if isinstance(exc, DjangoValidationError):
         detail: Any = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail)

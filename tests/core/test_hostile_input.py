@@ -58,6 +58,7 @@ POST_BODIES = {
         "opsc_category",
     ],
     "/api/legal/sentence-check/": ["provision", "prison_months", "life", "fine_rs"],
+    "/api/cases/": ["child", "initial_risk", "concerns", "opened_at", "assigned_to"],
 }
 GET_PARAMS = {
     "/api/children/": ["q", "district", "sex", "page", "page_size"],
@@ -68,6 +69,8 @@ GET_PARAMS = {
     "/api/legal/statutes/": ["q", "jurisdiction"],
     "/api/legal/compliance-matrix/": ["jurisdiction", "export"],
     "/api/legal/rules/": ["jurisdiction"],
+    "/api/cases/": ["stage", "overdue", "page"],
+    "/api/tasks/": ["mine", "page", "page_size"],
 }
 
 
@@ -80,6 +83,32 @@ def test_hostile_json_bodies(personas: Personas, records: Records) -> None:
             for value in NASTY:
                 response = client.post(path, {**base, field: value}, format="json")
                 assert response.status_code < 500, (path, field, value, response.content[:200])
+    from cpmis.cases.services import case_open
+
+    case = case_open(
+        actor=personas.supervisor,
+        child=records.lahore_child,
+        initial_risk="low",
+        concerns=["neglected"],
+    )
+    for action in ("assess", "protect", "produce", "order", "place", "plan", "request-closure"):
+        for field in (
+            "version",
+            "risk_level",
+            "occurred_at",
+            "court",
+            "kind",
+            "option",
+            "institution",
+            "goals",
+            "reason",
+            "child_views",
+        ):
+            for value in NASTY:
+                response = supervisor.post(
+                    f"/api/cases/{case.uuid}/{action}/", {"version": 1, field: value}, format="json"
+                )
+                assert response.status_code < 500, (action, field, value, response.content[:200])
     url = f"/api/children/{records.lahore_child.uuid}/"
     for field in POST_BODIES["/api/children/"]:
         for value in NASTY:

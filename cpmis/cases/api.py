@@ -1,0 +1,325 @@
+"""REST API of case management: cases, their timeline and tasks, and one endpoint per action."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cpmis import access
+from cpmis.accounts.models import User
+from cpmis.accounts.permissions import HasCapability
+from cpmis.audit.services import audit_record
+from cpmis.core.api import CodeRelatedField
+from cpmis.legal.models import Provision
+
+from . import selectors, services
+from .models import Case, Concern, EventKind, Institution, RiskLevel, Stage, Task
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    case: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="uuid", read_only=True
+    )
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Task
+        fields = ["case", "kind", "due_at", "done_at", "for_supervisor", "basis", "overdue"]
+
+    def get_overdue(self, task: Task) -> bool:
+        from django.utils import timezone
+
+        return task.done_at is None and task.due_at < timezone.now()
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    child: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="uuid", read_only=True
+    )
+    district: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="pcode", read_only=True
+    )
+    jurisdiction: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="iso_code", read_only=True
+    )
+    assigned_to: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+
+    class Meta:
+        model = Case
+        fields = [
+            "uuid",
+            "child",
+            "district",
+            "jurisdiction",
+            "stage",
+            "initial_risk",
+            "risk_level",
+            "concerns",
+            "assigned_to",
+            "opened_at",
+            "closed_at",
+            "in_protection",
+            "version",
+        ]
+
+
+def case_detail(case: Case) -> dict[str, Any]:
+    data = dict(CaseSerializer(case).data)
+    data["timeline"] = [
+        {
+            "kind": e.kind,
+            "occurred_at": e.occurred_at,
+            "recorded_at": e.recorded_at,
+            "recorded_by": e.recorded_by.username if e.recorded_by else None,
+            "details": e.details,
+            "note": e.note,
+        }
+        for e in case.events.select_related("recorded_by")
+    ]
+    data["tasks"] = TaskSerializer(case.tasks.order_by("due_at"), many=True).data
+    data["offences"] = [
+        o.provision.citation for o in case.offences.select_related("provision__statute")
+    ]
+    return data
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    child = serializers.UUIDField()
+    initial_risk = serializers.ChoiceField(RiskLevel.choices)
+    concerns = serializers.ListField(
+        child=serializers.ChoiceField(Concern.choices), min_length=1, max_length=len(Concern.values)
+    )
+    opened_at = serializers.DateTimeField(required=False)
+    assigned_to = CodeRelatedField(
+        slug_field="username", queryset=User.objects.filter(is_active=True), required=False
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+
+class CaseQuerySerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(Stage.choices, required=False)
+    overdue = serializers.BooleanField(required=False, default=False)
+    page = serializers.IntegerField(required=False, min_value=1, max_value=100_000)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
+
+
+class CaseListCreate(GenericAPIView):
+    permission_classes = [HasCapability.of("case.view")]
+    serializer_class = CaseSerializer
+
+    @extend_schema(parameters=[CaseQuerySerializer])
+    def get(self, request: Request) -> Response:
+        query = CaseQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        qs = selectors.case_list(
+            user=request.user,
+            stage=query.validated_data.get("stage", ""),
+            overdue=query.validated_data["overdue"],
+        )
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(CaseSerializer(page, many=True).data)
+
+    @extend_schema(request=CaseCreateSerializer, responses={201: CaseSerializer})
+    def post(self, request: Request) -> Response:
+        data = CaseCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        child = access.children_visible_to(request.user).filter(uuid=values.pop("child")).first()
+        if child is None:
+            raise serializers.ValidationError({"child": "No child you can see has this id."})
+        case = services.case_open(actor=request.user, child=child, **values)
+        return Response(case_detail(case), status=status.HTTP_201_CREATED)
+
+
+def _case(request: Request, uuid: str) -> Case:
+    try:
+        return get_object_or_404(
+            access.cases_visible_to(request.user).select_related("child"), uuid=uuid
+        )
+    except Exception as exc:  # a malformed UUID
+        raise Http404 from exc
+
+
+class CaseDetail(GenericAPIView):
+    permission_classes = [HasCapability.of("case.view")]
+    serializer_class = CaseSerializer
+
+    def get(self, request: Request, uuid: str) -> Response:
+        case = _case(request, uuid)
+        audit_record(
+            actor=request.user, action="case.read", object_type="cases.case", object_id=case.uuid
+        )
+        return Response(case_detail(case))
+
+
+# --- actions ----------------------------------------------------------------------------------
+
+
+class _Versioned(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=1, help_text="The version you read (409 if stale)."
+    )
+
+
+class _Dated(_Versioned):
+    occurred_at = serializers.DateTimeField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+
+class AssignInput(_Versioned):
+    officer = CodeRelatedField(slug_field="username", queryset=User.objects.filter(is_active=True))
+
+
+class AssessInput(_Dated):
+    risk_level = serializers.ChoiceField(RiskLevel.choices)
+
+
+class GoalSerializer(serializers.Serializer):
+    goal = serializers.CharField(max_length=500)
+    services = serializers.ListField(child=serializers.CharField(max_length=200), required=False)
+    responsible = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    by = serializers.DateField(required=False)
+
+
+class PlanInput(_Versioned):
+    occurred_at = serializers.DateTimeField(required=False)
+    goals = GoalSerializer(many=True, allow_empty=False)
+
+
+class OffenceInput(_Versioned):
+    provision = serializers.PrimaryKeyRelatedField(queryset=Provision.objects.all())
+
+
+class ProtectInput(_Versioned):
+    occurred_at = serializers.DateTimeField(required=False)
+    temporary_institution = serializers.PrimaryKeyRelatedField(
+        queryset=Institution.objects.all(), required=False
+    )
+
+
+class ProduceInput(_Versioned):
+    occurred_at = serializers.DateTimeField(required=False)
+    court = serializers.CharField(max_length=200)
+
+
+class OrderInput(_Dated):
+    kind = serializers.ChoiceField(services.ORDER_KINDS)
+    child_views = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    not_heard_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    medical_report = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    determined_age = serializers.IntegerField(required=False, min_value=0, max_value=25)
+    final = serializers.BooleanField(required=False, default=False)
+
+
+class PlaceInput(_Versioned):
+    occurred_at = serializers.DateTimeField(required=False)
+    option = serializers.ChoiceField(services.PLACEMENT_OPTIONS)
+    institution = serializers.PrimaryKeyRelatedField(
+        queryset=Institution.objects.all(), required=False
+    )
+    caregiver_sex = serializers.ChoiceField(["female", "male"], required=False)
+    lower_option_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class LegalAidInput(_Versioned):
+    occurred_at = serializers.DateTimeField(required=False)
+    accepted = serializers.BooleanField()
+
+
+class ClosureRequestInput(_Versioned):
+    reason = serializers.ChoiceField(services.CLOSURE_REASONS)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+
+class ClosureDecideInput(_Versioned):
+    approve = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+
+class ReopenInput(_Versioned):
+    note = serializers.CharField(max_length=4000)
+
+
+@dataclass(frozen=True)
+class Action:
+    input: type[serializers.Serializer]
+    service: Callable[..., Case]
+    fixed: dict[str, Any]
+
+
+def _event(kind: str) -> Action:
+    return Action(_Dated, services.simple_event, {"kind": kind})
+
+
+ACTIONS: dict[str, Action] = {
+    "assign": Action(AssignInput, services.case_assign, {}),
+    "assess": Action(AssessInput, services.case_assess, {}),
+    "plan": Action(PlanInput, services.case_plan, {}),
+    "approve-plan": Action(_Versioned, services.case_plan_approve, {}),
+    "offence": Action(OffenceInput, services.offence_allege, {}),
+    "protect": Action(ProtectInput, services.protection_take, {}),
+    "produce": Action(ProduceInput, services.court_produce, {}),
+    "order": Action(OrderInput, services.order_record, {}),
+    "place": Action(PlaceInput, services.placement_make, {}),
+    "legal-aid": Action(LegalAidInput, services.legal_aid_offer, {}),
+    "review": _event(EventKind.REVIEW),
+    "delay-report": _event(EventKind.DELAY_REPORT),
+    "follow-up": _event(EventKind.FOLLOW_UP_VISIT),
+    "release": Action(_Dated, services.release, {}),
+    "request-closure": Action(ClosureRequestInput, services.closure_request, {}),
+    "decide-closure": Action(ClosureDecideInput, services.closure_decide, {}),
+    "reopen": Action(ReopenInput, services.case_reopen, {}),
+}
+
+
+class CaseAction(GenericAPIView):
+    """``POST /api/cases/{uuid}/{action}/`` with the version read; 409 when it is stale."""
+
+    permission_classes = [HasCapability.of("case.work")]
+
+    @extend_schema(request=_Versioned, responses=CaseSerializer)
+    def post(self, request: Request, uuid: str, action: str) -> Response:
+        spec = ACTIONS.get(action)
+        if spec is None:
+            raise Http404
+        case = _case(request, uuid)
+        data = spec.input(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        if "goals" in values:
+            values["goals"] = [
+                {k: str(v) if k == "by" else v for k, v in g.items()} for g in values["goals"]
+            ]
+        spec.service(actor=request.user, case=case, **spec.fixed, **values)
+        case.refresh_from_db()
+        return Response(case_detail(case))
+
+
+class TaskQuerySerializer(serializers.Serializer):
+    mine = serializers.BooleanField(required=False, default=False)
+    page = serializers.IntegerField(required=False, min_value=1, max_value=100_000)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
+
+
+class TaskList(GenericAPIView):
+    permission_classes = [HasCapability.of("case.view")]
+    serializer_class = TaskSerializer
+
+    @extend_schema(parameters=[TaskQuerySerializer])
+    def get(self, request: Request) -> Response:
+        query = TaskQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        qs = selectors.task_list(user=request.user, mine_only=query.validated_data["mine"])
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(TaskSerializer(page, many=True).data)

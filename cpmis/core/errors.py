@@ -1,0 +1,12 @@
+"""Errors that services raise and every interface maps the same way."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Conflict(Exception):
+    """The record changed since the caller read it (optimistic versioning): HTTP 409."""
+
+    def payload(self) -> dict[str, Any]:
+        return {"detail": str(self)}

@@ -1,0 +1,143 @@
+"""Case management through the API: scoped reads, actions with versions, 409s, refusals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from cpmis.cases.models import Case, CaseEvent
+from tests.conftest import Personas, Records, api_as
+
+CASES = "/api/cases/"
+
+
+def open_case(personas: Personas, records: Records) -> dict[str, Any]:
+    body = {
+        "child": str(records.cpo_child.uuid),
+        "initial_risk": "high",
+        "concerns": ["trafficked"],
+    }
+    response = api_as(personas.cpo).post(CASES, body, format="json")
+    assert response.status_code == 201, response.content
+    return dict(response.json())
+
+
+def act(client: Any, case: dict[str, Any], action: str, **body: Any) -> Any:
+    return client.post(
+        f"{CASES}{case['uuid']}/{action}/", {"version": case["version"], **body}, format="json"
+    )
+
+
+def test_a_cpo_opens_and_works_a_case(personas: Personas, records: Records) -> None:
+    case = open_case(personas, records)
+    assert case["assigned_to"] == "cpo" and case["stage"] == "registered"
+    assert [t["kind"] for t in case["tasks"]] == ["assessment"]
+    client = api_as(personas.cpo)
+    case = act(client, case, "assess", risk_level="high").json()
+    case = act(client, case, "protect").json()
+    production = next(t for t in case["tasks"] if t["kind"] == "production")
+    assert "Punjab DNCA" in production["basis"]
+    response = act(client, case, "produce", court="Lahore Court")
+    assert response.status_code == 200, response.content
+    case = response.json()
+    assert [e["kind"] for e in case["timeline"]] == [
+        "registered",
+        "assessed",
+        "taken_into_protection",
+        "produced_before_court",
+    ]
+    mine = client.get("/api/tasks/", {"mine": "true"}).json()["results"]
+    assert {t["kind"] for t in mine} == {"decision", "delay_report"}
+
+
+def test_a_stale_version_gets_409_with_what_changed(personas: Personas, records: Records) -> None:
+    case = open_case(personas, records)
+    assert act(api_as(personas.cpo), case, "assess", risk_level="medium").status_code == 200
+    stale = act(api_as(personas.supervisor), case, "assess", risk_level="low")
+    assert stale.status_code == 409
+    body = stale.json()
+    assert body["version"] == case["version"] + 1
+    assert [c["kind"] for c in body["changes"]] == ["assessed"]
+    assert Case.objects.get(uuid=case["uuid"]).risk_level == "medium"
+
+
+@pytest.mark.parametrize(
+    ("action", "body", "message"),
+    [
+        ("produce", {"court": "Lahore"}, "after being taken into protection"),
+        ("place", {"option": "institution"}, "Court order"),
+        ("request-closure", {"reason": "sold"}, "reason"),
+        ("assess", {"risk_level": "extreme"}, "risk_level"),
+        ("assess", {"risk_level": "low", "occurred_at": "2999-01-01T00:00:00Z"}, "future"),
+        ("assess", {"risk_level": "low", "occurred_at": "1999-01-01T00:00:00Z"}, "before the case"),
+        ("plan", {"goals": []}, "goals"),
+        ("release", {}, "not in protection"),
+    ],
+)
+def test_refusals_say_why_and_write_nothing(
+    personas: Personas, records: Records, action: str, body: dict[str, Any], message: str
+) -> None:
+    case = open_case(personas, records)
+    events = CaseEvent.objects.count()
+    response = act(api_as(personas.cpo), case, action, **body)
+    assert response.status_code == 400, response.content
+    assert message in str(response.json())
+    assert CaseEvent.objects.count() == events
+
+
+def test_bad_requests(personas: Personas, records: Records) -> None:
+    case = open_case(personas, records)
+    client = api_as(personas.cpo)
+    assert (
+        client.post(f"{CASES}{case['uuid']}/explode/", {"version": 1}, format="json").status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"{CASES}{case['uuid']}/assess/", {"risk_level": "low"}, format="json"
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post(f"{CASES}not-a-uuid/assess/", {"version": 1}, format="json").status_code == 404
+    )
+    assert (
+        client.post(
+            CASES, {"child": "nope", "initial_risk": "high", "concerns": ["x"]}, format="json"
+        ).status_code
+        == 400
+    )
+    other = {
+        "child": str(records.peshawar_child.uuid),
+        "initial_risk": "high",
+        "concerns": ["abused"],
+    }
+    assert client.post(CASES, other, format="json").status_code == 400  # a child outside the scope
+
+
+def test_access_to_cases(personas: Personas, records: Records) -> None:
+    case = open_case(personas, records)
+    url = f"{CASES}{case['uuid']}/"
+    assert api_as(personas.supervisor).get(url).status_code == 200
+    assert api_as(personas.other_cpo).get(url).status_code == 404
+    assert api_as(personas.other_cpo).get(CASES).json()["results"] == []
+    assert act(api_as(personas.other_cpo), case, "assess", risk_level="low").status_code == 404
+    for persona in ("analyst", "focal_point", "administrator", "outsider"):
+        assert api_as(getattr(personas, persona)).get(url).status_code == 403
+    # a supervisor's action, refused to the CPO
+    assert act(api_as(personas.cpo), case, "reopen", note="x").status_code == 403
+
+
+def test_the_child_of_an_assigned_case_joins_the_caseload(
+    personas: Personas, records: Records
+) -> None:
+    body = {
+        "child": str(records.lahore_child.uuid),
+        "initial_risk": "low",
+        "concerns": ["neglected"],
+        "assigned_to": "cpo",
+    }
+    assert api_as(personas.supervisor).post(CASES, body, format="json").status_code == 201
+    seen = {r["uuid"] for r in api_as(personas.cpo).get("/api/children/").json()["results"]}
+    assert str(records.lahore_child.uuid) in seen
