@@ -37,14 +37,17 @@ class DemoAccount:
     scope: str
     department: str = ""
     description: str = ""
+    sex: str = "unspecified"
 
 
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
-    DemoAccount("cpo.lahore", Role.CPO, "PK617", description="CPO, Lahore: own caseload"),
+    DemoAccount(
+        "cpo.lahore", Role.CPO, "PK617", description="CPO, Lahore: own caseload", sex="female"
+    ),
     DemoAccount(
         "supervisor.lahore", Role.SUPERVISOR, "PK617", description="CPU supervisor, Lahore"
     ),
-    DemoAccount("cpo.peshawar", Role.CPO, "PK528", description="CPO, Peshawar"),
+    DemoAccount("cpo.peshawar", Role.CPO, "PK528", description="CPO, Peshawar", sex="male"),
     DemoAccount(
         "complaints.punjab",
         Role.COMPLAINT_OFFICER,
@@ -81,6 +84,8 @@ def demo_accounts_create(*, password: str) -> list[tuple[User, DemoAccount]]:
             user = user_create(
                 actor=None, username=account.username, password=password, validate=False
             )
+            user.sex = account.sex
+            user.save(update_fields=["sex"])
             role_assign(
                 actor=None,
                 user=user,
@@ -132,8 +137,10 @@ def children_generate(
     """Yield ``size`` unsaved children; ``owners`` maps district id to CPO user ids."""
     rng = random.Random(seed)
     namer = _Names(rng)
+    weights = [8 if d.pk in owners else 1 for d in districts]
     for i in range(size):
-        district = districts[i % len(districts)] if i < len(districts) else rng.choice(districts)
+        # every district once, then at random, the demo officers' districts more often
+        district = districts[i] if i < len(districts) else rng.choices(districts, weights)[0]
         province = district.pcode[2]
         sex = rng.choices([Sex.FEMALE, Sex.MALE, Sex.TRANSGENDER, Sex.UNKNOWN], [48, 50, 1, 1])[0]
         latin, urdu = namer.child(sex, province)
@@ -208,3 +215,151 @@ def population_generate(*, size: int, seed: int = 2026, batch_size: int = 2000) 
             detail={"children": size, "seed": seed},
         )
     return size
+
+
+# --- cases ------------------------------------------------------------------------------------
+
+DEMO_INSTITUTIONS = (
+    ("Nigehban Centre Lahore", "nigehban_centre", "PK617", "girls", 40),
+    ("Child Protection Institution Lahore", "child_protection_institution", "PK617", "all", 25),
+    ("Welfare Home Peshawar", "welfare_home", "PK528", "boys", 30),
+)
+
+# (stage reached, days ago the case opened): every stage, some deadlines overdue
+_SCENARIOS = (
+    ("closed", 400),
+    ("closure_requested", 300),
+    ("released", 120),
+    ("placed", 150),
+    ("produced", 100),
+    ("protection", 2),
+    ("registered", 3),
+    ("produced", 30),
+    ("planned", 40),
+    ("assessed", 20),
+    ("registered", 0),
+) * 3
+
+
+def institutions_create() -> list[Any]:
+    from cpmis.cases.models import Institution
+    from cpmis.reference.models import InstitutionType
+
+    made = []
+    for name, kind, district, accepts, capacity in DEMO_INSTITUTIONS:
+        institution, _ = Institution.objects.get_or_create(
+            name=name,
+            defaults={
+                "type": InstitutionType.objects.get(code=kind),
+                "district": District.objects.get(pcode=district),
+                "accepts": accepts,
+                "capacity": capacity,
+            },
+        )
+        made.append(institution)
+    return made
+
+
+def cases_generate(*, seed: int = 2026) -> int:
+    """Cases of the demo CPOs' children at every stage, made through the services (so the
+    timeline, tasks and audit trail are real), with dates in the past."""
+    from cpmis.cases import services as s
+    from cpmis.cases.models import Institution
+
+    rng = random.Random(seed)
+    institutions_create()
+    now = timezone.now()
+    made = 0
+    for username, supervisor_name in (("cpo.lahore", "supervisor.lahore"), ("cpo.peshawar", None)):
+        cpo = User.objects.get(username=username)
+        supervisor = (
+            User.objects.filter(username=supervisor_name).first() if supervisor_name else None
+        )
+        district_id = cpo.role_assignments.get().district_id
+        # a supervisor opens cases for any child of the district; a CPO for their own
+        children = list(
+            Child.objects.filter(
+                district_id=district_id, **({} if supervisor else {"owner": cpo})
+            ).order_by("pk")
+        )
+        if cpo.sex == "male":
+            children = [c for c in children if c.sex != Sex.FEMALE]  # a safeguard of the law
+        for child, (stage, days) in zip(children, _SCENARIOS, strict=False):
+            if stage in {"closure_requested", "closed"} and supervisor is None:
+                continue
+            start = now - timedelta(days=days, hours=rng.randint(1, 6))
+
+            def at(day: float, start: datetime = start) -> datetime:
+                return min(start + timedelta(days=day), now)
+
+            case = s.case_open(
+                actor=supervisor or cpo,
+                assigned_to=cpo,
+                child=child,
+                initial_risk=rng.choice(["high", "medium", "low"]),
+                concerns=[
+                    rng.choice(
+                        [
+                            "trafficked",
+                            "sexually_exploited",
+                            "abused",
+                            "street_child",
+                            "child_labour",
+                            "missing",
+                        ]
+                    )
+                ],
+                opened_at=start,
+            )
+            made += 1
+            if stage in {"registered"}:
+                continue
+            s.case_assess(actor=cpo, case=case, risk_level=case.initial_risk, occurred_at=at(0.5))
+            if stage == "assessed":
+                continue
+            if stage == "planned":
+                s.case_plan(
+                    actor=cpo, case=case, goals=[{"goal": "Return to school"}], occurred_at=at(2)
+                )
+                continue
+            s.protection_take(actor=cpo, case=case, occurred_at=at(0.6))
+            if stage == "protection":
+                continue
+            s.court_produce(
+                actor=cpo, case=case, court="Court of the District Judge", occurred_at=at(0.9)
+            )
+            if stage == "produced":
+                continue
+            s.order_record(
+                actor=cpo,
+                case=case,
+                kind="custody",
+                child_views="Agrees to stay.",
+                occurred_at=at(1),
+            )
+            home = (
+                Institution.objects.filter(district=child.district)
+                .exclude(accepts="boys" if child.sex == Sex.FEMALE else "girls")
+                .first()
+            )
+            s.placement_make(
+                actor=cpo,
+                case=case,
+                option="institution",
+                institution=home,
+                lower_option_reason="No family member could be found yet.",
+                occurred_at=at(1.1),
+            )
+            s.case_plan(actor=cpo, case=case, goals=[{"goal": "Family tracing"}], occurred_at=at(3))
+            if stage == "placed":
+                continue
+            s.order_record(actor=cpo, case=case, kind="release", final=True, occurred_at=at(60))
+            s.release(actor=cpo, case=case, occurred_at=at(61))
+            s.legal_aid_offer(actor=cpo, case=case, accepted=True, occurred_at=at(61))
+            if stage == "released":
+                continue
+            s.simple_event(actor=cpo, case=case, kind="follow_up_visit", occurred_at=at(90))
+            s.closure_request(actor=cpo, case=case, reason="reintegrated")
+            if stage == "closed" and supervisor is not None:
+                s.closure_decide(actor=supervisor, case=case, approve=True)
+    return made

@@ -4,7 +4,12 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from cpmis.demo.generator import DEFAULT_PASSWORD, demo_accounts_create, population_generate
+from cpmis.demo.generator import (
+    DEFAULT_PASSWORD,
+    cases_generate,
+    demo_accounts_create,
+    population_generate,
+)
 from cpmis.people.models import Child
 
 
@@ -24,6 +29,8 @@ class Command(BaseCommand):
         accounts = demo_accounts_create(password=password)
         if not Child.objects.exists():
             population_generate(size=size, seed=seed)
+            cases = cases_generate(seed=seed)
+            self.stdout.write(f"{cases} synthetic cases at every stage.")
         self.stdout.write(f"{Child.objects.count()} synthetic children.")
         self.stdout.write(f"Demo accounts (password: {password}):")
         for user, account in accounts:
