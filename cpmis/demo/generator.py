@@ -275,7 +275,7 @@ def cases_generate(*, seed: int = 2026) -> int:
         supervisor = (
             User.objects.filter(username=supervisor_name).first() if supervisor_name else None
         )
-        district_id = cpo.role_assignments.get().district_id
+        district_id = cpo.role_assignments.get().district_id or 0
         # a supervisor opens cases for any child of the district; a CPO for their own
         children = list(
             Child.objects.filter(
