@@ -27,6 +27,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("cpmis.accounts.urls")),
     path("children/", include("cpmis.people.urls")),
+    path("cases/", include("cpmis.cases.urls")),
     path("audit/", include("cpmis.audit.urls")),
     path("reference/", include("cpmis.reference.urls")),
     path("legal/", include("cpmis.legal.urls")),

@@ -1,8 +1,15 @@
 from django.urls import path
 
-from . import api
+from . import api, views
 
 app_name = "cases"
+urlpatterns = [
+    path("", views.caseload, name="caseload"),
+    path("tasks/", views.tasks, name="tasks"),
+    path("new/", views.case_open, name="open"),
+    path("<str:uuid>/", views.case_page, name="case"),
+    path("<str:uuid>/act/<slug:action>/", views.case_action, name="action"),
+]
 api_urlpatterns = [
     path("", api.CaseListCreate.as_view(), name="cases"),
     path("<str:uuid>/", api.CaseDetail.as_view(), name="case"),

@@ -1,0 +1,76 @@
+"""Case pages: open a case from a child, record actions through forms, see tasks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cpmis.cases.models import Case
+from tests.conftest import Personas, Records
+
+
+def test_a_cpo_opens_a_case_and_records_through_the_forms(
+    client: Any, personas: Personas, records: Records
+) -> None:
+    client.force_login(personas.cpo)
+    child = records.cpo_child
+    form = client.get("/cases/new/", {"child": str(child.uuid)})
+    assert form.status_code == 200
+    response = client.post(
+        "/cases/new/",
+        {
+            "child": str(child.uuid),
+            "initial_risk": "high",
+            "concerns": ["trafficked", "sexually_exploited"],
+        },
+    )
+    assert response.status_code == 302
+    case = Case.objects.get(child=child)
+    page = client.get(f"/cases/{case.uuid}/").content.decode()
+    assert "Assess the child" in page and "Punjab" in page and 'name="version"' in page
+    done = client.post(
+        f"/cases/{case.uuid}/act/assess/", {"version": case.version, "risk_level": "medium"}
+    )
+    assert done.status_code == 302
+    case.refresh_from_db()
+    assert case.risk_level == "medium"
+    stale = client.post(
+        f"/cases/{case.uuid}/act/assess/", {"version": 1, "risk_level": "low"}, follow=True
+    )
+    assert "changed by someone else" in stale.content.decode()
+    refused = client.post(
+        f"/cases/{case.uuid}/act/produce/", {"version": case.version, "court": "X"}, follow=True
+    )
+    assert "after being taken into protection" in refused.content.decode()
+    plan = client.post(
+        f"/cases/{case.uuid}/act/plan/",
+        {"version": case.version, "goals": "School\nFamily tracing"},
+    )
+    assert plan.status_code == 302
+    assert Case.objects.get(pk=case.pk).stage == "planned"
+    tasks = client.get("/cases/tasks/").content.decode()
+    assert "Review the case plan" in tasks
+    assert client.get("/cases/", {"stage": "planned"}).status_code == 200
+
+
+def test_case_pages_follow_the_access_rules(
+    client: Any, personas: Personas, records: Records
+) -> None:
+    from cpmis.cases.services import case_open
+
+    case = case_open(
+        actor=personas.cpo, child=records.cpo_child, initial_risk="low", concerns=["abused"]
+    )
+    client.force_login(personas.other_cpo)
+    assert client.get(f"/cases/{case.uuid}/").status_code == 404
+    assert (
+        client.post(
+            f"/cases/{case.uuid}/act/assess/", {"version": 1, "risk_level": "low"}
+        ).status_code
+        == 404
+    )
+    assert client.get("/cases/not-a-uuid/").status_code == 404
+    client.force_login(personas.analyst)
+    assert client.get("/cases/").status_code == 403
+    client.force_login(personas.supervisor)
+    page = client.get(f"/cases/{case.uuid}/").content.decode()
+    assert "Decide-closure" in page or "Decide-closure".lower() in page.lower()
