@@ -38,7 +38,8 @@ def add_months(moment: datetime, months: int) -> datetime:
 
 
 def _basis(rule: AppliedRule) -> str:
-    return ("Law: " if rule.is_law else "Policy: ") + rule.citation
+    # "Law: KP CPWA 2010 s.20; report ¶52" or "Policy default; report ¶52"
+    return f"Law: {rule.citation}" if rule.is_law else rule.citation.capitalize()
 
 
 def response_hours(case: Case) -> tuple[int, str]:
