@@ -42,3 +42,39 @@ def task_list(*, user: Any, mine_only: bool = False) -> QuerySet[Task]:
             output_field=BooleanField(),
         )
     ).order_by("-overdue", "due_at")
+
+
+def supervisor_dashboard(*, user: Any, near_days: int = 30) -> dict[str, Any]:
+    """A supervisor's view of the district: caseload and overdue tasks per officer, and the
+    cases whose Court decision is due within ``near_days`` (or overdue)."""
+    from datetime import timedelta
+
+    from django.db.models import Count, Q
+
+    from .models import Stage, TaskKind
+
+    now = timezone.now()
+    cases = access.cases_supervised_by(user).exclude(stage=Stage.CLOSED)
+    per_officer = list(
+        cases.values("assigned_to__username")
+        .annotate(
+            open_cases=Count("id", distinct=True),
+            overdue=Count(
+                "tasks",
+                filter=Q(tasks__done_at__isnull=True, tasks__due_at__lt=now),
+                distinct=True,
+            ),
+        )
+        .order_by("-overdue", "assigned_to__username")
+    )
+    near_limit = (
+        Task.objects.filter(
+            case__in=cases,
+            kind=TaskKind.DECISION,
+            done_at__isnull=True,
+            due_at__lt=now + timedelta(days=near_days),
+        )
+        .select_related("case__child", "case__assigned_to")
+        .order_by("due_at")
+    )
+    return {"per_officer": per_officer, "near_limit": near_limit, "now": now}

@@ -6,6 +6,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.caseload, name="caseload"),
     path("tasks/", views.tasks, name="tasks"),
+    path("dashboard/", views.dashboard, name="dashboard"),
     path("new/", views.case_open, name="open"),
     path("<str:uuid>/", views.case_page, name="case"),
     path("<str:uuid>/act/<slug:action>/", views.case_action, name="action"),

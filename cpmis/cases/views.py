@@ -78,6 +78,14 @@ def tasks(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/tasks.html", {"page": page, "supervises": supervises})
 
 
+@login_required
+@capability_required("case.supervise")
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "cases/dashboard.html", selectors.supervisor_dashboard(user=request.user)
+    )
+
+
 def _fields(serializer_class: type[serializers.Serializer]) -> list[dict[str, Any]]:
     """A plain description of an action's inputs, for the generic form."""
     out = []

@@ -74,3 +74,34 @@ def test_case_pages_follow_the_access_rules(
     client.force_login(personas.supervisor)
     page = client.get(f"/cases/{case.uuid}/").content.decode()
     assert "Decide-closure" in page or "Decide-closure".lower() in page.lower()
+
+
+def test_the_supervisor_dashboard(client: Any, personas: Personas, records: Records) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cpmis.cases import services as s
+
+    case = s.case_open(
+        actor=personas.supervisor,
+        child=records.cpo_child,
+        initial_risk="high",
+        concerns=["trafficked"],
+        assigned_to=personas.cpo,
+        opened_at=timezone.now() - timedelta(days=120),
+    )
+    s.protection_take(
+        actor=personas.cpo, case=case, occurred_at=timezone.now() - timedelta(days=119)
+    )
+    s.court_produce(
+        actor=personas.cpo,
+        case=case,
+        court="Lahore",
+        occurred_at=timezone.now() - timedelta(days=110),
+    )
+    client.force_login(personas.supervisor)
+    page = client.get("/cases/dashboard/").content.decode()
+    assert "cpo" in page and records.cpo_child.name_latin in page
+    client.force_login(personas.cpo)
+    assert client.get("/cases/dashboard/").status_code == 403
