@@ -15,6 +15,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("children/", include((people_urls.api_urlpatterns, "people-api"))),
     path("cases/", include((cases_urls.api_urlpatterns, "cases-api"))),
     path("tasks/", include((cases_urls.task_api_urlpatterns, "tasks-api"))),
+    path("transfers/", include((cases_urls.transfer_api_urlpatterns, "transfers-api"))),
     path("audit/", include((audit_urls.api_urlpatterns, "audit-api"))),
     path("reference/", include((reference_urls.api_urlpatterns, "reference-api"))),
     path("legal/", include((legal_urls.api_urlpatterns, "legal-api"))),

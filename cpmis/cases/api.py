@@ -20,6 +20,7 @@ from cpmis.accounts.permissions import HasCapability
 from cpmis.audit.services import audit_record
 from cpmis.core.api import CodeRelatedField
 from cpmis.legal.models import Provision
+from cpmis.reference.models import District
 
 from . import selectors, services
 from .models import Case, Concern, EventKind, Institution, RiskLevel, Stage, Task
@@ -78,6 +79,7 @@ def case_detail(case: Case) -> dict[str, Any]:
     data = dict(CaseSerializer(case).data)
     data["timeline"] = [
         {
+            "id": e.pk,
             "kind": e.kind,
             "occurred_at": e.occurred_at,
             "recorded_at": e.recorded_at,
@@ -251,6 +253,20 @@ class ReopenInput(_Versioned):
     note = serializers.CharField(max_length=4000)
 
 
+class TransferInput(_Versioned):
+    to_district = CodeRelatedField(slug_field="pcode", queryset=District.objects.all())
+    reason = serializers.CharField(max_length=2000)
+
+
+class ReferInput(_Versioned):
+    service = serializers.CharField(max_length=100)
+    institution = serializers.PrimaryKeyRelatedField(
+        queryset=Institution.objects.all(), required=False
+    )
+    follow_up_on = serializers.DateTimeField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+
 @dataclass(frozen=True)
 class Action:
     input: type[serializers.Serializer]
@@ -280,6 +296,8 @@ ACTIONS: dict[str, Action] = {
     "request-closure": Action(ClosureRequestInput, services.closure_request, {}),
     "decide-closure": Action(ClosureDecideInput, services.closure_decide, {}),
     "reopen": Action(ReopenInput, services.case_reopen, {}),
+    "transfer": Action(TransferInput, services.transfer_request, {}),
+    "refer": Action(ReferInput, services.referral_make, {}),
 }
 
 
@@ -306,6 +324,27 @@ class CaseAction(GenericAPIView):
         return Response(case_detail(case))
 
 
+class EventCorrectionInput(_Versioned):
+    occurred_at = serializers.DateTimeField()
+    reason = serializers.CharField(max_length=2000)
+
+
+class EventCorrect(GenericAPIView):
+    """``POST /api/cases/{uuid}/events/{id}/correct/``: the deadlines follow the correction."""
+
+    permission_classes = [HasCapability.of("case.work")]
+
+    @extend_schema(request=EventCorrectionInput, responses=CaseSerializer)
+    def post(self, request: Request, uuid: str, event_id: int) -> Response:
+        case = _case(request, uuid)
+        event = get_object_or_404(case.events, pk=event_id)
+        data = EventCorrectionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.event_correct(actor=request.user, event=event, **data.validated_data)
+        case.refresh_from_db()
+        return Response(case_detail(case))
+
+
 class TaskQuerySerializer(serializers.Serializer):
     mine = serializers.BooleanField(required=False, default=False)
     page = serializers.IntegerField(required=False, min_value=1, max_value=100_000)
@@ -323,3 +362,39 @@ class TaskList(GenericAPIView):
         qs = selectors.task_list(user=request.user, mine_only=query.validated_data["mine"])
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(TaskSerializer(page, many=True).data)
+
+
+class TransferDecisionInput(serializers.Serializer):
+    accept = serializers.BooleanField()
+    officer = CodeRelatedField(
+        slug_field="username", queryset=User.objects.filter(is_active=True), required=False
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+
+class TransferList(GenericAPIView):
+    """Cases waiting to move into a district the user supervises."""
+
+    permission_classes = [HasCapability.of("case.supervise")]
+    serializer_class = CaseSerializer
+
+    def get(self, request: Request) -> Response:
+        return Response(
+            CaseSerializer(services.transfers_waiting_for(request.user), many=True).data
+        )
+
+
+class TransferDecision(GenericAPIView):
+    permission_classes = [HasCapability.of("case.supervise")]
+
+    @extend_schema(request=TransferDecisionInput, responses=CaseSerializer)
+    def post(self, request: Request, uuid: str) -> Response:
+        case = next(
+            (c for c in services.transfers_waiting_for(request.user) if str(c.uuid) == uuid), None
+        )
+        if case is None:
+            raise Http404
+        data = TransferDecisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.transfer_decide(actor=request.user, case=case, **data.validated_data)
+        return Response(CaseSerializer(case).data)

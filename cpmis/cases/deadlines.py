@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from cpmis.legal.selectors import AppliedRule, rule_for
 
@@ -42,18 +43,41 @@ def _basis(rule: AppliedRule) -> str:
     return f"Law: {rule.citation}" if rule.is_law else rule.citation.capitalize()
 
 
-def response_hours(case: Case) -> tuple[int, str]:
+def response_hours(case: Case, jurisdiction: Any) -> tuple[int, str]:
     rows = {
         (r.jurisdiction_id, r.risk_level): r.hours
         for r in ResponseTime.objects.filter(risk_level=case.initial_risk)
     }
-    if (case.jurisdiction_id, case.initial_risk) in rows:
-        return rows[(case.jurisdiction_id, case.initial_risk)], "Setting of the jurisdiction"
+    if (jurisdiction.pk, case.initial_risk) in rows:
+        return rows[(jurisdiction.pk, case.initial_risk)], "Setting of the jurisdiction"
     return rows[(None, case.initial_risk)], "Policy: default response time by risk level"
+
+
+def _jurisdictions(case: Case, events: list[CaseEvent]) -> Any:
+    """The jurisdiction whose law governed the case at a moment (transfers change it)."""
+    from cpmis.reference.models import Jurisdiction
+
+    moves = [e for e in events if e.kind == EventKind.TRANSFER_ACCEPTED]
+    if not moves:
+        return lambda moment: case.jurisdiction
+    ids = {e.details["from_jurisdiction"] for e in moves} | {
+        e.details["to_jurisdiction"] for e in moves
+    }
+    known = {j.pk: j for j in Jurisdiction.objects.filter(pk__in=ids)}
+
+    def at(moment: datetime) -> Any:
+        current = known[moves[0].details["from_jurisdiction"]]
+        for move in moves:
+            if move.occurred_at <= moment:
+                current = known[move.details["to_jurisdiction"]]
+        return current
+
+    return at
 
 
 def compute(case: Case, events: list[CaseEvent]) -> list[TaskSpec]:
     events = sorted(events, key=lambda e: (e.occurred_at, e.pk or 0))
+    law_at = _jurisdictions(case, events)
 
     def first(kind: str, after: datetime | None = None) -> CaseEvent | None:
         return next(
@@ -68,7 +92,7 @@ def compute(case: Case, events: list[CaseEvent]) -> list[TaskSpec]:
     closed = case.stage == "closed"
     registered = first(EventKind.REGISTERED)
     if registered is not None:
-        hours, basis = response_hours(case)
+        hours, basis = response_hours(case, law_at(registered.occurred_at))
         assessed = first(EventKind.ASSESSED)
         tasks.append(
             TaskSpec(
@@ -81,7 +105,7 @@ def compute(case: Case, events: list[CaseEvent]) -> list[TaskSpec]:
 
     taken = last(EventKind.TAKEN_INTO_PROTECTION)
     if taken is not None:
-        production_rule = rule_for("production_before_court", case.jurisdiction)
+        production_rule = rule_for("production_before_court", law_at(taken.occurred_at))
         produced = first(EventKind.PRODUCED_BEFORE_COURT, after=taken.occurred_at)
         tasks.append(
             TaskSpec(
@@ -92,7 +116,7 @@ def compute(case: Case, events: list[CaseEvent]) -> list[TaskSpec]:
             )
         )
         if produced is not None:
-            decision_rule = rule_for("final_decision", case.jurisdiction)
+            decision_rule = rule_for("final_decision", law_at(produced.occurred_at))
             decided = next(
                 (
                     e
@@ -111,7 +135,7 @@ def compute(case: Case, events: list[CaseEvent]) -> list[TaskSpec]:
                     _basis(decision_rule),
                 )
             )
-            delay_rule = rule_for("delay_report", case.jurisdiction)
+            delay_rule = rule_for("delay_report", law_at(produced.occurred_at))
             delay_due = produced.occurred_at + timedelta(days=delay_rule.days or 0)
             if decided is None or decided.occurred_at > delay_due:
                 sent = first(EventKind.DELAY_REPORT, after=produced.occurred_at)
@@ -127,7 +151,7 @@ def compute(case: Case, events: list[CaseEvent]) -> list[TaskSpec]:
     released = last(EventKind.RELEASED)
     plan = last(EventKind.PLAN_SET, EventKind.REVIEW)
     if plan is not None and released is None and not closed:
-        review_rule = rule_for("plan_review", case.jurisdiction)
+        review_rule = rule_for("plan_review", law_at(plan.occurred_at))
         tasks.append(
             TaskSpec(
                 TaskKind.PLAN_REVIEW,
@@ -138,7 +162,7 @@ def compute(case: Case, events: list[CaseEvent]) -> list[TaskSpec]:
         )
 
     if released is not None and not closed:
-        follow_rule = rule_for("follow_up_after_release", case.jurisdiction)
+        follow_rule = rule_for("follow_up_after_release", law_at(released.occurred_at))
         end = add_months(released.occurred_at, follow_rule.months or 0)
         visits = [
             e

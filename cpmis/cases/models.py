@@ -164,6 +164,10 @@ class EventKind(models.TextChoices):
     CLOSURE_APPROVED = "closure_approved", "Closure approved"
     CLOSURE_REJECTED = "closure_rejected", "Closure refused"
     REOPENED = "reopened", "Reopened"
+    TRANSFER_REQUESTED = "transfer_requested", "Transfer requested"
+    TRANSFER_ACCEPTED = "transfer_accepted", "Transfer accepted"
+    TRANSFER_REFUSED = "transfer_refused", "Transfer refused"
+    REFERRED = "referred", "Referred to a service"
 
 
 class CaseEvent(DataClassification, models.Model):

@@ -25,6 +25,7 @@ from cpmis.legal.models import Provision
 from cpmis.legal.selectors import rule_for
 from cpmis.people.models import Child, Sex
 from cpmis.people.services import age_on
+from cpmis.reference.models import District
 
 from . import deadlines
 from .models import (
@@ -740,4 +741,161 @@ def case_reopen(*, actor: Any, case: Case, note: str, version: int | None = None
     case.save(update_fields=["closed_at"])
     stage = Stage.ASSESSED if case.risk_level else Stage.REGISTERED
     _record(actor, case, EventKind.REOPENED, timezone.now(), note=note, stage=stage)
+    return case
+
+
+@transaction.atomic
+def event_correct(
+    *, actor: Any, event: CaseEvent, occurred_at: datetime, reason: str, version: int | None = None
+) -> CaseEvent:
+    """Correct when an event happened (a mistyped date or hour). The tasks are computed again
+    from the corrected record, so every deadline that depends on it moves with it; the old
+    time stays in the event's details and in the audit trail."""
+    case = _locked(actor, event.case)
+    _check_version(case, version)
+    _require_stage(case, OPEN_STAGES | {Stage.FOLLOW_UP}, "correct an event of")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the time is corrected."})
+    if event.kind in {EventKind.REGISTERED}:
+        raise ValidationError({"occurred_at": "Correct the opening of a case by reopening it."})
+    when = _when(case, occurred_at)
+    others = [e for e in _events(case) if e.pk != event.pk]
+    moved = CaseEvent(kind=event.kind, occurred_at=when)
+    order = [e.kind for e in sorted([*others, moved], key=lambda e: e.occurred_at)]
+    for before, after in (
+        (EventKind.TAKEN_INTO_PROTECTION, EventKind.PRODUCED_BEFORE_COURT),
+        (EventKind.PRODUCED_BEFORE_COURT, EventKind.ORDER),
+    ):
+        if before in order and after in order and order.index(after) < order.index(before):
+            raise ValidationError({"occurred_at": "The corrected time puts events out of order."})
+    previous = event.occurred_at
+    event.details = {**event.details, "corrected_from": previous.isoformat()}
+    event.occurred_at = when
+    event.note = (event.note + "\n" if event.note else "") + f"Time corrected: {reason}"
+    event.save(update_fields=["occurred_at", "details", "note"])
+    case.version += 1
+    case.save(update_fields=["version"])
+    _recompute(case)
+    audit_record(
+        actor=actor,
+        action="case.event_corrected",
+        object_type="cases.case",
+        object_id=case.uuid,
+        detail={"event": event.pk},
+    )
+    return event
+
+
+# --- transfer and referral --------------------------------------------------------------------
+
+
+def _pending_transfer(case: Case) -> CaseEvent | None:
+    events = case.events.filter(
+        kind__in=[
+            EventKind.TRANSFER_REQUESTED,
+            EventKind.TRANSFER_ACCEPTED,
+            EventKind.TRANSFER_REFUSED,
+        ]
+    ).order_by("-occurred_at", "-id")
+    latest = events.first()
+    return latest if latest is not None and latest.kind == EventKind.TRANSFER_REQUESTED else None
+
+
+@transaction.atomic
+def transfer_request(
+    *, actor: Any, case: Case, to_district: District, reason: str, version: int | None = None
+) -> Case:
+    """Ask the CPU of another district (or jurisdiction) to take the case over."""
+    case = _locked(actor, case)
+    _check_version(case, version)
+    _require_stage(case, OPEN_STAGES | {Stage.FOLLOW_UP}, "transfer")
+    if to_district.pk == case.district_id:
+        raise ValidationError({"to_district": "The case is already in this district."})
+    if _pending_transfer(case) is not None:
+        raise ValidationError({"to_district": "A transfer is already waiting for an answer."})
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the case moves."})
+    _record(
+        actor,
+        case,
+        EventKind.TRANSFER_REQUESTED,
+        timezone.now(),
+        details={"to_district": to_district.pk},
+        note=reason,
+    )
+    return case
+
+
+def transfers_waiting_for(user: Any) -> list[Case]:
+    """Cases asked to move into a district the user supervises, not yet answered."""
+    districts = set(access.districts_where(user, "case.supervise").values_list("pk", flat=True))
+    waiting = []
+    for case in Case.objects.filter(events__kind=EventKind.TRANSFER_REQUESTED).distinct():
+        pending = _pending_transfer(case)
+        if pending is not None and pending.details.get("to_district") in districts:
+            waiting.append(case)
+    return waiting
+
+
+@transaction.atomic
+def transfer_decide(
+    *, actor: Any, case: Case, accept: bool, officer: User | None = None, note: str = ""
+) -> Case:
+    """The receiving supervisor accepts or refuses. From acceptance on, the case is in the new
+    district and its clocks follow the law of the new jurisdiction."""
+    case = Case.objects.select_for_update().select_related("child", "jurisdiction").get(pk=case.pk)
+    pending = _pending_transfer(case)
+    if pending is None:
+        raise ValidationError({"accept": "No transfer of this case is waiting."})
+    target = District.objects.select_related("jurisdiction").get(pk=pending.details["to_district"])
+    if not access.districts_where(actor, "case.supervise").filter(pk=target.pk).exists():
+        raise PermissionDenied("Only a supervisor of the receiving district can answer.")
+    now = timezone.now()
+    if not accept:
+        _record(actor, case, EventKind.TRANSFER_REFUSED, now, note=note)
+        return case
+    details = {
+        "from_district": case.district_id,
+        "to_district": target.pk,
+        "from_jurisdiction": case.jurisdiction_id,
+        "to_jurisdiction": target.jurisdiction_id,
+    }
+    case.district = target
+    case.jurisdiction = target.jurisdiction
+    case.assigned_to = None
+    if officer is not None:
+        _check_officer_works_here(officer, case)
+        _check_officer(case, officer)
+        case.assigned_to = officer
+    case.save(update_fields=["district", "jurisdiction", "assigned_to"])
+    child = case.child
+    child.district = target  # the child is now known to the receiving district
+    child.save(update_fields=["district"])
+    _record(actor, case, EventKind.TRANSFER_ACCEPTED, now, details=details, note=note)
+    return case
+
+
+@transaction.atomic
+def referral_make(
+    *,
+    actor: Any,
+    case: Case,
+    service: str,
+    institution: Institution | None = None,
+    follow_up_on: datetime | None = None,
+    note: str = "",
+    version: int | None = None,
+) -> Case:
+    """Refer the child to a service (health, education, legal aid, shelter, psychosocial…)."""
+    case = _locked(actor, case)
+    _check_version(case, version)
+    _require_stage(case, OPEN_STAGES | {Stage.FOLLOW_UP}, "refer")
+    if not service.strip():
+        raise ValidationError({"service": "Name the service."})
+    details: dict[str, Any] = {"service": service[:100]}
+    if institution is not None:
+        details["institution"] = institution.pk
+    if follow_up_on is not None:
+        details["follow_up_on"] = follow_up_on.isoformat()
+    _record(actor, case, EventKind.REFERRED, timezone.now(), details=details, note=note)
     return case

@@ -14,6 +14,15 @@ urlpatterns = [
 api_urlpatterns = [
     path("", api.CaseListCreate.as_view(), name="cases"),
     path("<str:uuid>/", api.CaseDetail.as_view(), name="case"),
+    path(
+        "<str:uuid>/events/<int:event_id>/correct/",
+        api.EventCorrect.as_view(),
+        name="event-correct",
+    ),
     path("<str:uuid>/<slug:action>/", api.CaseAction.as_view(), name="case-action"),
 ]
 task_api_urlpatterns = [path("", api.TaskList.as_view(), name="tasks")]
+transfer_api_urlpatterns = [
+    path("", api.TransferList.as_view(), name="transfers"),
+    path("<str:uuid>/decision/", api.TransferDecision.as_view(), name="transfer-decision"),
+]

@@ -141,3 +141,76 @@ def test_the_child_of_an_assigned_case_joins_the_caseload(
     assert api_as(personas.supervisor).post(CASES, body, format="json").status_code == 201
     seen = {r["uuid"] for r in api_as(personas.cpo).get("/api/children/").json()["results"]}
     assert str(records.lahore_child.uuid) in seen
+
+
+def test_correcting_an_event_moves_its_deadlines(personas: Personas, records: Records) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client = api_as(personas.cpo)
+    opened = (timezone.now() - timedelta(days=3)).isoformat()
+    body = {
+        "child": str(records.cpo_child.uuid),
+        "initial_risk": "high",
+        "concerns": ["abused"],
+        "opened_at": opened,
+    }
+    case = client.post(CASES, body, format="json").json()
+    taken = timezone.now() - timedelta(hours=10)
+    case = act(client, case, "protect", occurred_at=taken.isoformat()).json()
+    event = next(e for e in case["timeline"] if e["kind"] == "taken_into_protection")
+    earlier = taken - timedelta(hours=30)
+    url = f"{CASES}{case['uuid']}/events/{event['id']}/correct/"
+    response = client.post(
+        url,
+        {
+            "version": case["version"],
+            "occurred_at": earlier.isoformat(),
+            "reason": "Typed the wrong day.",
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    production = next(t for t in response.json()["tasks"] if t["kind"] == "production")
+    assert production["overdue"] is True  # 24 hours from the corrected time have passed
+    stale = client.post(
+        url,
+        {"version": case["version"], "occurred_at": taken.isoformat(), "reason": "x"},
+        format="json",
+    )
+    assert stale.status_code == 409
+    assert (
+        client.post(
+            url,
+            {"version": response.json()["version"], "occurred_at": taken.isoformat()},
+            format="json",
+        ).status_code
+        == 400
+    )  # no reason
+
+
+def test_a_transfer_through_the_api(personas: Personas, records: Records) -> None:
+    from tests.conftest import make_user
+
+    case = open_case(personas, records)
+    response = act(
+        api_as(personas.cpo), case, "transfer", to_district="PK528", reason="Family moved."
+    )
+    assert response.status_code == 200, response.content
+    peshawar = make_user(
+        "kp.supervisor", {"role": "supervisor", "scope_level": "district", "district": "PK528"}
+    )
+    client = api_as(peshawar)
+    assert [c["uuid"] for c in client.get("/api/transfers/").json()] == [case["uuid"]]
+    assert (
+        api_as(personas.supervisor)
+        .post(f"/api/transfers/{case['uuid']}/decision/", {"accept": True}, format="json")
+        .status_code
+        == 404
+    )
+    done = client.post(f"/api/transfers/{case['uuid']}/decision/", {"accept": True}, format="json")
+    assert done.status_code == 200 and done.json()["district"] == "PK528"
+    assert done.json()["jurisdiction"] == "PK-KP"
+    assert client.get(f"{CASES}{case['uuid']}/").status_code == 200
+    assert api_as(personas.cpo).get(f"{CASES}{case['uuid']}/").status_code == 404

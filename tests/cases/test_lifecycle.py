@@ -319,3 +319,52 @@ def test_tasks_overdue_first_and_escalated_to_the_supervisor(kp: dict[str, Any])
     district = list(task_list(user=kp["supervisor"]))
     assert district[0].case_id == late.pk and district[0].overdue
     assert not list(task_list(user=kp["male"]))  # another officer's cases
+
+
+def test_a_transfer_moves_the_case_and_its_clocks_to_the_receiving_law(kp: dict[str, Any]) -> None:
+    lahore = make_user(
+        "pb.sup", {"role": Role.SUPERVISOR, "scope_level": ScopeLevel.DISTRICT, "district": LAHORE}
+    )
+    case = s.case_open(
+        actor=kp["cpo"],
+        child=kp["girl"],
+        initial_risk="low",
+        concerns=["abused"],
+        opened_at=ago(days=10),
+    )
+    with pytest.raises(ValidationError, match="No transfer"):
+        s.transfer_decide(actor=kp["supervisor"], case=case, accept=True)
+    s.transfer_request(
+        actor=kp["cpo"],
+        case=case,
+        to_district=District.objects.get(pcode=LAHORE),
+        reason="The family moved to Lahore.",
+    )
+    assert s.transfers_waiting_for(lahore) == [case]
+    with pytest.raises(PermissionDenied):
+        s.transfer_decide(actor=kp["supervisor"], case=case, accept=True)
+    s.transfer_decide(actor=lahore, case=case, accept=True)
+    case = Case.objects.get(pk=case.pk)
+    assert case.district.pcode == LAHORE and case.jurisdiction.iso_code == "PK-PB"
+    assert case.assigned_to is None and case.child.district.pcode == LAHORE
+    with pytest.raises(PermissionDenied):
+        s.case_assess(actor=kp["cpo"], case=case, risk_level="low")  # no longer theirs
+    pb_cpo = make_user(
+        "pb.cpo2", {"role": Role.CPO, "scope_level": ScopeLevel.DISTRICT, "district": LAHORE}
+    )
+    pb_cpo.sex = User.Sex.FEMALE
+    pb_cpo.save(update_fields=["sex"])
+    s.case_assign(actor=lahore, case=case, officer=pb_cpo)
+    s.protection_take(actor=pb_cpo, case=case)
+    s.court_produce(actor=pb_cpo, case=case, court="Lahore")
+    decision = Task.objects.get(case=case, kind=TaskKind.DECISION)
+    assert decision.basis.startswith("Policy default")  # Punjab's law sets no four months
+    assert "Punjab DNCA" in Task.objects.get(case=case, kind=TaskKind.PRODUCTION).basis
+
+
+def test_a_referral_is_recorded(kp: dict[str, Any]) -> None:
+    case = s.case_open(actor=kp["cpo"], child=kp["girl"], initial_risk="low", concerns=["abused"])
+    s.referral_make(actor=kp["cpo"], case=case, service="psychosocial", institution=kp["home"])
+    assert case.events.filter(kind=EventKind.REFERRED, details__service="psychosocial").exists()
+    with pytest.raises(ValidationError):
+        s.referral_make(actor=kp["cpo"], case=case, service=" ")
