@@ -268,6 +268,20 @@ LOGGING = {
     },
 }
 
+# E-mail (the daily task digest): SMTP in production, the console in a demo.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if CPMIS_MODE != "production"
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cpmis@localhost")
+
 if CPMIS_MODE == "test":
     # Still Argon2, with parameters cheap enough for a suite that creates many users.
     PASSWORD_HASHERS = ["cpmis.accounts.hashers.FastArgon2PasswordHasher", *PASSWORD_HASHERS]

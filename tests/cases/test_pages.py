@@ -105,3 +105,30 @@ def test_the_supervisor_dashboard(client: Any, personas: Personas, records: Reco
     assert "cpo" in page and records.cpo_child.name_latin in page
     client.force_login(personas.cpo)
     assert client.get("/cases/dashboard/").status_code == 403
+
+
+def test_the_daily_digest_names_no_child(
+    personas: Personas, records: Records, mailoutbox: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from cpmis.cases import services as s
+
+    s.case_open(
+        actor=personas.cpo,
+        child=records.cpo_child,
+        initial_risk="high",
+        concerns=["abused"],
+        opened_at=timezone.now() - timedelta(days=3),
+    )
+    for user in (personas.cpo, personas.supervisor, personas.analyst):
+        user.email = f"{user.username}@example.org"
+        user.save(update_fields=["email"])
+    call_command("send_task_digest", "--base-url", "https://cpmis.example")
+    assert sorted(m.to[0] for m in mailoutbox) == ["cpo@example.org", "supervisor@example.org"]
+    body = mailoutbox[0].body
+    assert "OVERDUE Assess the child" in body and "https://cpmis.example/cases/" in body
+    assert records.cpo_child.name_latin not in body and "Ayesha" not in mailoutbox[0].subject
