@@ -23,7 +23,17 @@ from cpmis.legal.models import Provision
 from cpmis.reference.models import District
 
 from . import selectors, services
-from .models import Case, Concern, EventKind, Institution, RiskLevel, Stage, Task
+from .models import (
+    Case,
+    CaseReference,
+    Concern,
+    EventKind,
+    Institution,
+    Perpetrator,
+    RiskLevel,
+    Stage,
+    Task,
+)
 
 
 class TaskSerializer(serializers.ModelSerializer):
@@ -90,6 +100,14 @@ def case_detail(case: Case) -> dict[str, Any]:
         for e in case.events.select_related("recorded_by")
     ]
     data["tasks"] = TaskSerializer(case.tasks.order_by("due_at"), many=True).data
+    data["perpetrators"] = [
+        {"number": p.number, "relationship": p.relationship, "sex": p.sex, "age_band": p.age_band}
+        for p in case.perpetrators.all()
+    ]
+    data["references"] = [
+        {"kind": r.kind, "number": r.number, "authority": r.authority}
+        for r in case.references.all()
+    ]
     data["offences"] = [
         o.provision.citation for o in case.offences.select_related("provision__statute")
     ]
@@ -253,6 +271,19 @@ class ReopenInput(_Versioned):
     note = serializers.CharField(max_length=4000)
 
 
+class PerpetratorInput(_Versioned):
+    relationship = serializers.ChoiceField(Perpetrator.Relationship.choices)
+    sex = serializers.ChoiceField(["female", "male", "unknown"])
+    age_band = serializers.ChoiceField(Perpetrator.AgeBand.choices)
+    number = serializers.IntegerField(required=False, min_value=1, max_value=500, default=1)
+
+
+class ReferenceInput(_Versioned):
+    kind = serializers.ChoiceField(CaseReference.Kind.choices)
+    number = serializers.CharField(max_length=60)
+    authority = serializers.CharField(required=False, allow_blank=True, max_length=150)
+
+
 class TransferInput(_Versioned):
     to_district = CodeRelatedField(slug_field="pcode", queryset=District.objects.all())
     reason = serializers.CharField(max_length=2000)
@@ -270,7 +301,7 @@ class ReferInput(_Versioned):
 @dataclass(frozen=True)
 class Action:
     input: type[serializers.Serializer]
-    service: Callable[..., Case]
+    service: Callable[..., Any]
     fixed: dict[str, Any]
 
 
@@ -297,6 +328,8 @@ ACTIONS: dict[str, Action] = {
     "decide-closure": Action(ClosureDecideInput, services.closure_decide, {}),
     "reopen": Action(ReopenInput, services.case_reopen, {}),
     "transfer": Action(TransferInput, services.transfer_request, {}),
+    "perpetrator": Action(PerpetratorInput, services.perpetrator_add, {}),
+    "reference": Action(ReferenceInput, services.reference_add, {}),
     "refer": Action(ReferInput, services.referral_make, {}),
 }
 

@@ -32,9 +32,11 @@ from .models import (
     Case,
     CaseEvent,
     CaseOffence,
+    CaseReference,
     Concern,
     EventKind,
     Institution,
+    Perpetrator,
     RiskLevel,
     Stage,
     Task,
@@ -899,3 +901,60 @@ def referral_make(
         details["follow_up_on"] = follow_up_on.isoformat()
     _record(actor, case, EventKind.REFERRED, timezone.now(), details=details, note=note)
     return case
+
+
+# --- what is known about the offence: perpetrators and the other bodies' references ----------
+
+
+def _touch(actor: Any, case: Case, action: str, detail: dict[str, Any]) -> None:
+    case.version += 1
+    case.updated_at = timezone.now()
+    case.save(update_fields=["version", "updated_at"])
+    audit_record(
+        actor=actor, action=action, object_type="cases.case", object_id=case.uuid, detail=detail
+    )
+
+
+@transaction.atomic
+def perpetrator_add(
+    *,
+    actor: Any,
+    case: Case,
+    relationship: str,
+    sex: str,
+    age_band: str,
+    number: int = 1,
+    version: int | None = None,
+) -> Perpetrator:
+    case = _locked(actor, case)
+    _check_version(case, version)
+    _require_stage(case, OPEN_STAGES | {Stage.FOLLOW_UP}, "add to")
+    perpetrator = Perpetrator(
+        case=case, relationship=relationship, sex=sex, age_band=age_band, number=number
+    )
+    perpetrator.full_clean()
+    perpetrator.save()
+    _touch(actor, case, "case.perpetrator_added", {"perpetrator": perpetrator.pk})
+    return perpetrator
+
+
+@transaction.atomic
+def reference_add(
+    *,
+    actor: Any,
+    case: Case,
+    kind: str,
+    number: str,
+    authority: str = "",
+    version: int | None = None,
+) -> CaseReference:
+    """The police FIR, FIA or court number of the same matter (links to department data)."""
+    case = _locked(actor, case)
+    _check_version(case, version)
+    reference = CaseReference(case=case, kind=kind, number=number.strip(), authority=authority)
+    reference.full_clean()
+    if CaseReference.objects.filter(case=case, kind=kind, number=reference.number).exists():
+        raise ValidationError({"number": "This reference is already recorded."})
+    reference.save()
+    _touch(actor, case, "case.reference_added", {"reference": reference.pk})
+    return reference

@@ -214,3 +214,32 @@ def test_a_transfer_through_the_api(personas: Personas, records: Records) -> Non
     assert done.json()["jurisdiction"] == "PK-KP"
     assert client.get(f"{CASES}{case['uuid']}/").status_code == 200
     assert api_as(personas.cpo).get(f"{CASES}{case['uuid']}/").status_code == 404
+
+
+def test_perpetrators_and_references(personas: Personas, records: Records) -> None:
+    case = open_case(personas, records)
+    client = api_as(personas.cpo)
+    case = act(
+        client,
+        case,
+        "perpetrator",
+        relationship="trafficker",
+        sex="male",
+        age_band="adult",
+        number=2,
+    ).json()
+    case = act(
+        client, case, "reference", kind="fir", number="123/2026", authority="PS Gulberg"
+    ).json()
+    assert case["perpetrators"] == [
+        {"number": 2, "relationship": "trafficker", "sex": "male", "age_band": "adult"}
+    ]
+    assert case["references"][0]["number"] == "123/2026"
+    again = act(client, case, "reference", kind="fir", number="123/2026")
+    assert again.status_code == 400
+    assert (
+        act(
+            client, case, "perpetrator", relationship="uncle", sex="male", age_band="adult"
+        ).status_code
+        == 400
+    )
