@@ -11,6 +11,7 @@ import sys
 BENCHMARKS: dict[str, str] = {
     "child_search": "bench.child_search",
     "compliance_matrix": "bench.compliance_matrix",
+    "case_dashboards": "bench.case_dashboards",
 }
 
 

@@ -34,9 +34,18 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
 
 @pytest.fixture(autouse=True)
 def _reference_data(db: Any) -> None:
-    # A transactional (browser) test flushes the database: load the reference data again.
+    # A transactional (browser) test flushes the database, data migrations included: load the
+    # reference data, the legal catalogue and the default response times again.
+    from cpmis.cases.models import ResponseTime
+    from cpmis.legal.models import Statute
+
     if not District.objects.exists():
         reference_data_load()
+    if not Statute.objects.exists():
+        legal_data_load()
+    if not ResponseTime.objects.exists():
+        for risk, hours in {"high": 24, "medium": 72, "low": 168}.items():
+            ResponseTime.objects.create(jurisdiction=None, risk_level=risk, hours=hours)
 
 
 @pytest.fixture(autouse=True)

@@ -478,6 +478,19 @@ def order_record(
     return case
 
 
+def _leave_institution(case: Case) -> None:
+    """Free the place the child holds, if the current placement is in an institution."""
+    current = case.events.filter(kind=EventKind.PLACEMENT).order_by("-occurred_at", "-id").first()
+    released = case.events.filter(kind=EventKind.RELEASED).order_by("-occurred_at").first()
+    if current is None or not current.details.get("institution"):
+        return
+    if released is not None and released.occurred_at >= current.occurred_at:
+        return  # already freed at release
+    institution = Institution.objects.select_for_update().get(pk=current.details["institution"])
+    institution.occupancy = max(institution.occupancy - 1, 0)
+    institution.save(update_fields=["occupancy"])
+
+
 PLACEMENT_OPTIONS = ("parental", "extended_family", "non_kinship", "institution")
 
 
@@ -540,6 +553,7 @@ def placement_make(
             "lower_option_reason",
         )
     details: dict[str, Any] = {"option": option}
+    _leave_institution(case)  # a new placement ends the current one
     if option == "institution":
         if institution is None:
             raise ValidationError({"institution": "Choose the institution."})
@@ -648,13 +662,7 @@ def release(
         raise ValidationError(
             {"stage": "A release follows a Court order of release or a final decision."}
         )
-    placed = [e for e in events if e.kind == EventKind.PLACEMENT and e.details.get("institution")]
-    if placed:
-        institution = Institution.objects.select_for_update().get(
-            pk=placed[-1].details["institution"]
-        )
-        institution.occupancy = max(institution.occupancy - 1, 0)
-        institution.save(update_fields=["occupancy"])
+    _leave_institution(case)
     case.in_protection = False
     case.save(update_fields=["in_protection"])
     _record(actor, case, EventKind.RELEASED, when, note=note, stage=Stage.FOLLOW_UP)

@@ -368,3 +368,44 @@ def test_a_referral_is_recorded(kp: dict[str, Any]) -> None:
     assert case.events.filter(kind=EventKind.REFERRED, details__service="psychosocial").exists()
     with pytest.raises(ValidationError):
         s.referral_make(actor=kp["cpo"], case=case, service=" ")
+
+
+def test_a_new_placement_frees_the_place_in_the_previous_institution(kp: dict[str, Any]) -> None:
+    cpo = kp["cpo"]
+    other = Institution.objects.create(
+        name="Second home",
+        type=InstitutionType.objects.get(code="welfare_home"),
+        district=kp["home"].district,
+        accepts=Institution.Accepts.ALL,
+        capacity=3,
+    )
+    case = s.case_open(actor=cpo, child=kp["girl"], initial_risk="high", concerns=["abused"])
+    s.protection_take(actor=cpo, case=case)
+    s.court_produce(actor=cpo, case=case, court="Peshawar")
+    s.order_record(actor=cpo, case=case, kind="placement", child_views="Agrees.")
+    s.placement_make(
+        actor=cpo,
+        case=case,
+        option="institution",
+        institution=kp["home"],
+        lower_option_reason="No family found.",
+    )
+    s.placement_make(
+        actor=cpo,
+        case=case,
+        option="institution",
+        institution=other,
+        lower_option_reason="Closer to school.",
+    )
+    kp["home"].refresh_from_db()
+    other.refresh_from_db()
+    assert (kp["home"].occupancy, other.occupancy) == (0, 1)
+    s.placement_make(
+        actor=cpo,
+        case=case,
+        option="extended_family",
+        caregiver_sex="female",
+        lower_option_reason="Parents not traceable; the aunt can care for her.",
+    )
+    other.refresh_from_db()
+    assert other.occupancy == 0
