@@ -71,15 +71,15 @@ def generate(cases: int, officer_ids: list[int], district_id: int) -> None:
                 in_protection, version, created_by_id, updated_at)
             SELECT gen_random_uuid(), ch.id, ch.district_id, d.jurisdiction_id,
                 (ARRAY['registered','assessed','planned','implementation','follow_up',
-                       'closure_requested','closed'])[1 + (g % 7)],
-                (ARRAY['high','medium','low'])[1 + (g % 3)], '', '["abused"]',
-                CASE WHEN ch.district_id = %s THEN ({officers})[1 + (g % {len(officer_ids)})]
+                       'closure_requested','closed'])[1 + (g %% 7)],
+                (ARRAY['high','medium','low'])[1 + (g %% 3)], '', '["abused"]',
+                CASE WHEN ch.district_id = %s THEN ({officers})[1 + (g %% {len(officer_ids)})]
                 END,
-                now() - (g % 900) * interval '1 day', NULL, g % 5 = 0, 1, NULL, now()
+                now() - (g %% 900) * interval '1 day', NULL, g %% 5 = 0, 1, NULL, now()
             FROM generate_series(1, %s) AS g
             JOIN people_child ch ON ch.id = (SELECT min(id) FROM people_child) + (g %% %s)
             JOIN reference_district d ON d.id = ch.district_id
-            """.replace("%%", "%"),  # noqa: S608 - numbers made here, values as parameters
+            """,  # noqa: S608 - numbers made here, values as parameters
             [district_id, cases, children],
         )
         cursor.execute(
@@ -185,8 +185,17 @@ def run(args: argparse.Namespace) -> int:
             generate(args.cases, [o.pk for o in officers], lahore.pk)
     in_district = Case.objects.filter(district=lahore).count()
     open_tasks = Task.objects.filter(case__district=lahore, done_at__isnull=True).count()
-    officer = officers[0]
-    caseload = Case.objects.filter(assigned_to=officer).count()
+    from django.db.models import Count
+
+    busiest = (
+        Case.objects.filter(assigned_to__in=officers)
+        .values("assigned_to")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    officer = User.objects.get(pk=busiest["assigned_to"]) if busiest else officers[0]
+    caseload = busiest["n"] if busiest else 0
     print(
         f"  Lahore: {in_district:,} cases, {open_tasks:,} open tasks; "
         f"{officer.username} holds {caseload} cases"
