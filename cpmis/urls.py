@@ -16,6 +16,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("cases/", include((cases_urls.api_urlpatterns, "cases-api"))),
     path("tasks/", include((cases_urls.task_api_urlpatterns, "tasks-api"))),
     path("transfers/", include((cases_urls.transfer_api_urlpatterns, "transfers-api"))),
+    path("institutions/", include((cases_urls.institution_api_urlpatterns, "institutions-api"))),
     path("audit/", include((audit_urls.api_urlpatterns, "audit-api"))),
     path("reference/", include((reference_urls.api_urlpatterns, "reference-api"))),
     path("legal/", include((legal_urls.api_urlpatterns, "legal-api"))),

@@ -20,7 +20,7 @@ from cpmis.accounts.permissions import HasCapability
 from cpmis.audit.services import audit_record
 from cpmis.core.api import CodeRelatedField
 from cpmis.legal.models import Provision
-from cpmis.reference.models import District
+from cpmis.reference.models import District, InstitutionType
 
 from . import selectors, services
 from .models import (
@@ -321,6 +321,7 @@ ACTIONS: dict[str, Action] = {
     "place": Action(PlaceInput, services.placement_make, {}),
     "legal-aid": Action(LegalAidInput, services.legal_aid_offer, {}),
     "review": _event(EventKind.REVIEW),
+    "hearing": _event(EventKind.HEARING),
     "delay-report": _event(EventKind.DELAY_REPORT),
     "follow-up": _event(EventKind.FOLLOW_UP_VISIT),
     "release": Action(_Dated, services.release, {}),
@@ -431,3 +432,52 @@ class TransferDecision(GenericAPIView):
         data.is_valid(raise_exception=True)
         case = services.transfer_decide(actor=request.user, case=case, **data.validated_data)
         return Response(CaseSerializer(case).data)
+
+
+class InstitutionSerializer(serializers.ModelSerializer):
+    type = CodeRelatedField(slug_field="code", queryset=InstitutionType.objects.all())
+    district = CodeRelatedField(slug_field="pcode", queryset=District.objects.all())
+
+    class Meta:
+        model = Institution
+        fields = [
+            "id",
+            "name",
+            "type",
+            "district",
+            "accepts",
+            "age_min",
+            "age_max",
+            "capacity",
+            "occupancy",
+        ]
+        read_only_fields = ["id", "occupancy"]
+
+
+class InstitutionQuerySerializer(serializers.Serializer):
+    district = serializers.RegexField(r"^PK\d{3}$", required=False)
+
+
+class InstitutionListCreate(GenericAPIView):
+    """The directory: read by case workers; kept by administrators (reference data)."""
+
+    serializer_class = InstitutionSerializer
+
+    def get_permissions(self):  # type: ignore[no-untyped-def]
+        capability = "users.manage" if self.request.method == "POST" else "case.view"
+        return [HasCapability.of(capability)()]
+
+    @extend_schema(parameters=[InstitutionQuerySerializer])
+    def get(self, request: Request) -> Response:
+        query = InstitutionQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        qs = Institution.objects.select_related("type", "district")
+        if query.validated_data.get("district"):
+            qs = qs.filter(district__pcode=query.validated_data["district"])
+        return Response(InstitutionSerializer(qs, many=True).data)
+
+    def post(self, request: Request) -> Response:
+        data = InstitutionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        institution = services.institution_create(actor=request.user, **data.validated_data)
+        return Response(InstitutionSerializer(institution).data, status=status.HTTP_201_CREATED)

@@ -153,6 +153,7 @@ class EventKind(models.TextChoices):
     OFFENCE_ALLEGED = "offence_alleged", "Offence alleged"
     TAKEN_INTO_PROTECTION = "taken_into_protection", "Taken into protection"
     PRODUCED_BEFORE_COURT = "produced_before_court", "Produced before the Court"
+    HEARING = "hearing", "Court hearing"
     ORDER = "order", "Court order"
     DELAY_REPORT = "delay_report", "Delay report sent to the District Judge"
     LEGAL_AID_OFFERED = "legal_aid_offered", "Legal assistance offered"

@@ -624,9 +624,10 @@ def simple_event(
     note: str = "",
     version: int | None = None,
 ) -> Case:
-    """Reviews, delay reports and follow-up visits: events with a date and a note."""
+    """Hearings, reviews, delay reports and follow-up visits: events with a date and a note."""
     allowed: dict[str, Iterable[str]] = {
         EventKind.REVIEW: {Stage.PLANNED, Stage.IMPLEMENTATION},
+        EventKind.HEARING: OPEN_STAGES | {Stage.FOLLOW_UP},
         EventKind.DELAY_REPORT: OPEN_STAGES,
         EventKind.FOLLOW_UP_VISIT: {Stage.FOLLOW_UP},
     }
@@ -635,6 +636,13 @@ def simple_event(
     case = _locked(actor, case)
     _check_version(case, version)
     _require_stage(case, allowed[kind], f"record a {EventKind(kind).label.lower()} for")
+    if (
+        kind == EventKind.HEARING
+        and not case.events.filter(kind=EventKind.PRODUCED_BEFORE_COURT).exists()
+    ):
+        raise ValidationError(
+            {"kind": "A hearing follows the child's production before the Court."}
+        )
     _record(actor, case, kind, _when(case, occurred_at), note=note)
     return case
 
@@ -966,3 +974,22 @@ def reference_add(
     reference.save()
     _touch(actor, case, "case.reference_added", {"reference": reference.pk})
     return reference
+
+
+@transaction.atomic
+def institution_create(*, actor: Any, **fields: Any) -> Institution:
+    """Add a place to the directory (an administrator's reference data)."""
+    if actor is not None and not access.has_capability(actor, "users.manage"):
+        raise PermissionDenied("Only an administrator keeps the directory.")
+    institution = Institution(**fields)
+    if institution.age_min > institution.age_max:
+        raise ValidationError({"age_min": "The youngest age accepted is above the oldest."})
+    institution.full_clean()
+    institution.save()
+    audit_record(
+        actor=actor,
+        action="institution.create",
+        object_type="cases.institution",
+        object_id=institution.pk,
+    )
+    return institution

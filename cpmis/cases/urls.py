@@ -22,6 +22,9 @@ api_urlpatterns = [
     path("<str:uuid>/<slug:action>/", api.CaseAction.as_view(), name="case-action"),
 ]
 task_api_urlpatterns = [path("", api.TaskList.as_view(), name="tasks")]
+institution_api_urlpatterns = [
+    path("", api.InstitutionListCreate.as_view(), name="institutions"),
+]
 transfer_api_urlpatterns = [
     path("", api.TransferList.as_view(), name="transfers"),
     path("<str:uuid>/decision/", api.TransferDecision.as_view(), name="transfer-decision"),

@@ -29,14 +29,19 @@ WORKER_ACTIONS = (
     "plan",
     "protect",
     "produce",
+    "hearing",
     "order",
     "place",
     "legal-aid",
+    "refer",
+    "perpetrator",
+    "reference",
     "review",
     "delay-report",
     "release",
     "follow-up",
     "request-closure",
+    "transfer",
 )
 SUPERVISOR_ACTIONS = ("assign", "approve-plan", "decide-closure", "reopen")
 

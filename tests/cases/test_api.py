@@ -243,3 +243,38 @@ def test_perpetrators_and_references(personas: Personas, records: Records) -> No
         ).status_code
         == 400
     )
+
+
+def test_the_institutions_directory(personas: Personas, records: Records) -> None:
+    body = {
+        "name": "Nigehban Centre Lahore",
+        "type": "nigehban_centre",
+        "district": "PK617",
+        "accepts": "girls",
+        "age_min": 5,
+        "age_max": 17,
+        "capacity": 40,
+    }
+    assert (
+        api_as(personas.supervisor).post("/api/institutions/", body, format="json").status_code
+        == 403
+    )
+    created = api_as(personas.administrator).post("/api/institutions/", body, format="json")
+    assert created.status_code == 201, created.content
+    assert created.json()["occupancy"] == 0
+    listed = api_as(personas.cpo).get("/api/institutions/", {"district": "PK617"}).json()
+    assert [i["name"] for i in listed] == ["Nigehban Centre Lahore"]
+    bad = api_as(personas.administrator).post(
+        "/api/institutions/", {**body, "age_min": 18, "age_max": 5}, format="json"
+    )
+    assert bad.status_code == 400
+
+
+def test_a_hearing_follows_production(personas: Personas, records: Records) -> None:
+    case = open_case(personas, records)
+    client = api_as(personas.cpo)
+    early = act(client, case, "hearing")
+    assert early.status_code == 400 and "production" in str(early.json())
+    case = act(client, case, "protect").json()
+    case = act(client, case, "produce", court="Lahore").json()
+    assert act(client, case, "hearing", note="Adjourned to next week.").status_code == 200
