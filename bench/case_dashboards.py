@@ -34,14 +34,14 @@ TARGET_RATIO = 3.0
 OFFICERS = 60
 
 SUPERVISOR_TASKS_SQL = """
-SELECT t.id, t.kind, t.due_at, t.basis, c.uuid, ch.name_latin, ch.name_urdu, u.username,
-       COUNT(*) OVER ()
+SELECT t.id, t.kind, t.due_at, t.basis, t.due_at < now() AS overdue, c.uuid, ch.name_latin,
+       ch.name_urdu, u.username, COUNT(*) OVER ()
 FROM cases_task t
 JOIN cases_case c ON c.id = t.case_id
 JOIN people_child ch ON ch.id = c.child_id
 LEFT JOIN accounts_user u ON u.id = c.assigned_to_id
 WHERE c.district_id = %(district)s AND t.done_at IS NULL
-ORDER BY (t.due_at < now()) DESC, t.due_at
+ORDER BY t.due_at, t.id
 LIMIT 50
 """
 CASELOAD_SQL = """

@@ -5,16 +5,36 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import BooleanField, QuerySet, Value, When
-from django.db.models import Case as When_
+from django.db.models import Case as SqlCase
 from django.utils import timezone
 
 from cpmis import access
 
 from .models import Case, Task
 
+LIST_COLUMNS = (
+    "uuid",
+    "stage",
+    "risk_level",
+    "initial_risk",
+    "in_protection",
+    "opened_at",
+    "district_id",
+    "assigned_to_id",
+    "child__name_latin",
+    "child__name_urdu",
+    "district__name_en",
+    "assigned_to__username",
+)
+
 
 def case_list(*, user: Any, stage: str = "", overdue: bool = False) -> QuerySet[Case]:
-    qs = access.cases_visible_to(user).select_related("child", "district", "assigned_to")
+    """Cases the user may see, with only what a list shows (no child's details beyond names)."""
+    qs = (
+        access.cases_visible_to(user)
+        .select_related("child", "district", "assigned_to")
+        .only(*LIST_COLUMNS)
+    )
     if stage:
         qs = qs.filter(stage=stage)
     if overdue:
@@ -35,13 +55,12 @@ def task_list(*, user: Any, mine_only: bool = False) -> QuerySet[Task]:
     if mine_only:
         qs = qs.filter(case__assigned_to_id=user.pk, for_supervisor=False)
     now = timezone.now()
-    return qs.annotate(
-        overdue=When_(
-            When(due_at__lt=now, then=Value(True)),
-            default=Value(False),
-            output_field=BooleanField(),
-        )
-    ).order_by("-overdue", "due_at")
+    # Ordered by due time, the overdue tasks come first by themselves (earliest first), and the
+    # open-task index on (done_at, due_at) can serve the order.
+    overdue = SqlCase(
+        When(due_at__lt=now, then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
+    return qs.annotate(overdue=overdue).order_by("due_at", "id")
 
 
 def supervisor_dashboard(*, user: Any, near_days: int = 30) -> dict[str, Any]:
