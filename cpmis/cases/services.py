@@ -216,6 +216,10 @@ def case_open(
     if opened > now + CLOCK_SKEW:
         raise ValidationError({"opened_at": "This date is in the future."})
     is_cpo = any(a.role == Role.CPO for a in access.assignments(actor))
+    if assigned_to is not None and assigned_to != actor:
+        supervises = access.districts_where(actor, "case.supervise")
+        if not supervises.filter(pk=child.district_id).exists():
+            raise PermissionDenied("Only a supervisor assigns a case to another officer.")
     officer = assigned_to or (actor if is_cpo else None)
     case = Case(
         child=child,

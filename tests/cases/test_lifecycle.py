@@ -409,3 +409,25 @@ def test_a_new_placement_frees_the_place_in_the_previous_institution(kp: dict[st
     )
     other.refresh_from_db()
     assert other.occupancy == 0
+
+
+def test_only_a_supervisor_assigns_another_officer(kp: dict[str, Any]) -> None:
+    other = make_user(
+        "kp.cpo.f2", {"role": Role.CPO, "scope_level": ScopeLevel.DISTRICT, "district": PESHAWAR}
+    )
+    with pytest.raises(PermissionDenied):
+        s.case_open(
+            actor=kp["cpo"],
+            child=kp["girl"],
+            initial_risk="low",
+            concerns=["abused"],
+            assigned_to=other,
+        )
+    case = s.case_open(
+        actor=kp["supervisor"],
+        child=kp["girl"],
+        initial_risk="low",
+        concerns=["abused"],
+        assigned_to=kp["cpo"],
+    )
+    assert case.assigned_to == kp["cpo"]
