@@ -108,6 +108,8 @@ def case_detail(case: Case) -> dict[str, Any]:
         {"kind": r.kind, "number": r.number, "authority": r.authority}
         for r in case.references.all()
     ]
+    provisions = [o.provision for o in case.offences.select_related("provision__statute")]
+    data["opsc_categories"] = sorted({p.opsc_category for p in provisions if p.opsc_category})
     data["offences"] = [
         o.provision.citation for o in case.offences.select_related("provision__statute")
     ]

@@ -10,6 +10,8 @@ urlpatterns = [
     path("new/", views.case_open, name="open"),
     path("<str:uuid>/", views.case_page, name="case"),
     path("<str:uuid>/act/<slug:action>/", views.case_action, name="action"),
+    path("<str:uuid>/events/<int:event_id>/correct/", views.event_correct, name="event-correct"),
+    path("<str:uuid>/transfer-decision/", views.transfer_decide, name="transfer-decide"),
 ]
 api_urlpatterns = [
     path("", api.CaseListCreate.as_view(), name="cases"),

@@ -20,7 +20,7 @@ from cpmis.core.errors import Conflict
 from cpmis.core.forms import run_service, serializer_errors
 
 from . import selectors, services
-from .api import ACTIONS, CaseCreateSerializer
+from .api import ACTIONS, CaseCreateSerializer, EventCorrectionInput
 from .models import Case, Concern, RiskLevel, Stage
 
 # Actions shown on the case page, in the order of the work; supervisors see theirs too.
@@ -86,9 +86,60 @@ def tasks(request: HttpRequest) -> HttpResponse:
 @login_required
 @capability_required("case.supervise")
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "cases/dashboard.html", selectors.supervisor_dashboard(user=request.user)
+    context = selectors.supervisor_dashboard(user=request.user)
+    context["transfers"] = services.transfers_waiting_for(request.user)
+    return render(request, "cases/dashboard.html", context)
+
+
+@require_POST
+@login_required
+@capability_required("case.supervise")
+def transfer_decide(request: HttpRequest, uuid: str) -> HttpResponse:
+    case = next(
+        (c for c in services.transfers_waiting_for(request.user) if str(c.uuid) == uuid), None
     )
+    if case is None:
+        raise Http404
+    accept = request.POST.get("accept") == "yes"
+    _, errors = run_service(
+        services.transfer_decide,
+        actor=request.user,
+        case=case,
+        accept=accept,
+        note=request.POST.get("note", "")[:4000],
+    )
+    for name, problems in errors.items():
+        messages.error(request, f"transfer: {name}: {' '.join(problems)}")
+    if not errors:
+        messages.success(request, "Transfer accepted." if accept else "Transfer refused.")
+        if accept:
+            return redirect("cases:case", uuid=case.uuid)
+    return redirect("cases:dashboard")
+
+
+@require_POST
+@login_required
+@capability_required("case.work")
+def event_correct(request: HttpRequest, uuid: str, event_id: int) -> HttpResponse:
+    case = _case(request, uuid)
+    event = case.events.filter(pk=event_id).first()
+    if event is None:
+        raise Http404
+    form = EventCorrectionInput(data={k: v for k, v in request.POST.items() if v})
+    if not form.is_valid():
+        errors = serializer_errors(form)
+    else:
+        try:
+            _, errors = run_service(
+                services.event_correct, actor=request.user, event=event, **dict(form.validated_data)
+            )
+        except Conflict as exc:
+            errors = {"version": [str(exc)]}
+    for name, problems in errors.items():
+        messages.error(request, f"correction: {name}: {' '.join(problems)}")
+    if not errors:
+        messages.success(request, "Time corrected; the deadlines follow.")
+    return redirect("cases:case", uuid=case.uuid)
 
 
 def _fields(serializer_class: type[serializers.Serializer]) -> list[dict[str, Any]]:

@@ -132,3 +132,55 @@ def test_the_daily_digest_names_no_child(
     body = mailoutbox[0].body
     assert "OVERDUE Assess the child" in body and "https://cpmis.example/cases/" in body
     assert records.cpo_child.name_latin not in body and "Ayesha" not in mailoutbox[0].subject
+
+
+def test_transfer_and_correction_through_the_pages(
+    client: Any, personas: Personas, records: Records
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cpmis.cases import services as s
+    from cpmis.cases.models import EventKind, Task, TaskKind
+    from cpmis.reference.models import District
+    from tests.conftest import make_user
+
+    case = s.case_open(
+        actor=personas.cpo,
+        child=records.cpo_child,
+        initial_risk="high",
+        concerns=["abused"],
+        opened_at=timezone.now() - timedelta(days=3),
+    )
+    s.protection_take(
+        actor=personas.cpo, case=case, occurred_at=timezone.now() - timedelta(hours=2)
+    )
+    event = case.events.get(kind=EventKind.TAKEN_INTO_PROTECTION)
+    case.refresh_from_db()
+    client.force_login(personas.cpo)
+    earlier = (timezone.localtime() - timedelta(hours=30)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        f"/cases/{case.uuid}/events/{event.pk}/correct/",
+        {"version": case.version, "occurred_at": earlier, "reason": "Wrong day."},
+        follow=True,
+    )
+    assert "deadlines follow" in response.content.decode()
+    assert Task.objects.get(case=case, kind=TaskKind.PRODUCTION).due_at < timezone.now()
+    case.refresh_from_db()
+    s.transfer_request(
+        actor=personas.cpo,
+        case=case,
+        to_district=District.objects.get(pcode="PK528"),
+        reason="Moved.",
+    )
+    kp = make_user(
+        "kp.boss", {"role": "supervisor", "scope_level": "district", "district": "PK528"}
+    )
+    client.force_login(kp)
+    dashboard = client.get("/cases/dashboard/").content.decode()
+    assert "asked to move into your district" in dashboard
+    accepted = client.post(f"/cases/{case.uuid}/transfer-decision/", {"accept": "yes"})
+    assert accepted.status_code == 302
+    case.refresh_from_db()
+    assert case.district.pcode == "PK528"
