@@ -186,3 +186,15 @@ def run_main(
     except BenchError as exc:
         fail(str(exc))
         return exc.code
+
+
+def timed(fn: Callable[[], object], n: int, warmup: int) -> list[float]:
+    """Milliseconds of ``n`` calls of ``fn``, after ``warmup`` untimed ones."""
+    for _ in range(warmup):
+        fn()
+    out = []
+    for _ in range(n):
+        started = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - started) * 1000)
+    return out

@@ -14,7 +14,6 @@ under 3.
 from __future__ import annotations
 
 import argparse
-import time
 from collections.abc import Callable, Sequence
 
 from ._population import migrate
@@ -27,6 +26,7 @@ from ._support import (
     run_main,
     step,
     table,
+    timed,
 )
 
 TARGET_P95_MS = 200.0
@@ -94,17 +94,6 @@ def generate(cases: int, officer_ids: list[int], district_id: int) -> None:
             """
         )
         cursor.execute("ANALYZE")
-
-
-def timed(fn: Callable[[], object], n: int, warmup: int) -> list[float]:
-    for _ in range(warmup):
-        fn()
-    out = []
-    for _ in range(n):
-        started = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - started) * 1000)
-    return out
 
 
 def arguments(argv: Sequence[str]) -> argparse.Namespace:

@@ -10,8 +10,7 @@ answer in well under a second (p95 under 250 ms); the ratio to the raw query is 
 from __future__ import annotations
 
 import argparse
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from ._population import migrate
 from ._support import (
@@ -24,6 +23,7 @@ from ._support import (
     run_main,
     step,
     table,
+    timed,
 )
 
 TARGET_P95_MS = 250.0
@@ -37,17 +37,6 @@ LEFT JOIN legal_provision p ON p.id = l.provision_id
 WHERE a.number <= 12
 ORDER BY a.number, s.short_title, p.section_key
 """
-
-
-def timed(fn: Callable[[], object], n: int, warmup: int) -> list[float]:
-    for _ in range(warmup):
-        fn()
-    out = []
-    for _ in range(n):
-        started = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - started) * 1000)
-    return out
 
 
 def arguments(argv: Sequence[str]) -> argparse.Namespace:

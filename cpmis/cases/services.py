@@ -115,6 +115,24 @@ def _locked(actor: Any, case: Case, *, supervise: bool = False) -> Case:
     return locked
 
 
+def _begin(
+    actor: Any,
+    case: Case,
+    version: int | None,
+    *,
+    stages: Iterable[str] | None = None,
+    action: str = "change",
+    supervise: bool = False,
+) -> Case:
+    """The start of every change: lock the case the actor may work on (or supervise), check
+    the version they read, and that the case is at a stage where ``action`` is possible."""
+    locked = _locked(actor, case, supervise=supervise)
+    _check_version(locked, version)
+    if stages is not None:
+        _require_stage(locked, stages, action)
+    return locked
+
+
 def _check_version(case: Case, version: int | None) -> None:
     if version is not None and version != case.version:
         # every change records one event and adds one to the version
@@ -253,9 +271,7 @@ def _check_officer_works_here(officer: User, case: Case) -> None:
 
 @transaction.atomic
 def case_assign(*, actor: Any, case: Case, officer: User, version: int | None = None) -> Case:
-    case = _locked(actor, case, supervise=True)
-    _check_version(case, version)
-    _require_stage(case, OPEN_STAGES, "assign")
+    case = _begin(actor, case, version, stages=OPEN_STAGES, action="assign", supervise=True)
     _check_officer_works_here(officer, case)
     _check_officer(case, officer)
     case.assigned_to = officer
@@ -274,9 +290,7 @@ def case_assess(
     note: str = "",
     version: int | None = None,
 ) -> Case:
-    case = _locked(actor, case)
-    _check_version(case, version)
-    _require_stage(case, OPEN_STAGES, "assess")
+    case = _begin(actor, case, version, stages=OPEN_STAGES, action="assess")
     if risk_level not in RiskLevel.values:
         raise ValidationError({"risk_level": "Give the risk level: high, medium or low."})
     when = _when(case, occurred_at)
@@ -305,9 +319,13 @@ def case_plan(
     version: int | None = None,
 ) -> Case:
     """The intervention plan: goals with the services, the person responsible and dates."""
-    case = _locked(actor, case)
-    _check_version(case, version)
-    _require_stage(case, {Stage.ASSESSED, Stage.PLANNED, Stage.IMPLEMENTATION}, "plan")
+    case = _begin(
+        actor,
+        case,
+        version,
+        stages={Stage.ASSESSED, Stage.PLANNED, Stage.IMPLEMENTATION},
+        action="plan",
+    )
     if not goals or not all(isinstance(g, dict) and g.get("goal") for g in goals):
         raise ValidationError(
             {"goals": "Give at least one goal, with its services, who is responsible and by when."}
@@ -320,9 +338,9 @@ def case_plan(
 
 @transaction.atomic
 def case_plan_approve(*, actor: Any, case: Case, version: int | None = None) -> Case:
-    case = _locked(actor, case, supervise=True)
-    _check_version(case, version)
-    _require_stage(case, {Stage.PLANNED}, "approve the plan of")
+    case = _begin(
+        actor, case, version, stages={Stage.PLANNED}, action="approve the plan of", supervise=True
+    )
     _record(
         actor,
         case,
@@ -338,9 +356,7 @@ def case_plan_approve(*, actor: Any, case: Case, version: int | None = None) -> 
 def offence_allege(
     *, actor: Any, case: Case, provision: Provision, version: int | None = None
 ) -> Case:
-    case = _locked(actor, case)
-    _check_version(case, version)
-    _require_stage(case, OPEN_STAGES, "add an offence to")
+    case = _begin(actor, case, version, stages=OPEN_STAGES, action="add an offence to")
     if provision.kind not in {Provision.Kind.OFFENCE, Provision.Kind.PENALTY}:
         raise ValidationError({"provision": f"{provision.citation} is not an offence."})
     CaseOffence.objects.get_or_create(case=case, provision=provision)
@@ -367,9 +383,7 @@ def protection_take(
     version: int | None = None,
 ) -> Case:
     """Taking the child into protection starts the clocks of the case's jurisdiction."""
-    case = _locked(actor, case)
-    _check_version(case, version)
-    _require_stage(case, OPEN_STAGES, "take into protection")
+    case = _begin(actor, case, version, stages=OPEN_STAGES, action="take into protection")
     if case.in_protection:
         raise ValidationError({"stage": "The child is already in protection."})
     _check_officer(case, actor)
@@ -394,8 +408,7 @@ def court_produce(
     occurred_at: datetime | None = None,
     version: int | None = None,
 ) -> Case:
-    case = _locked(actor, case)
-    _check_version(case, version)
+    case = _begin(actor, case, version)
     events = _events(case)
     taken = [e for e in events if e.kind == EventKind.TAKEN_INTO_PROTECTION]
     if not case.in_protection or not taken:
@@ -437,9 +450,9 @@ def order_record(
     note: str = "",
     version: int | None = None,
 ) -> Case:
-    case = _locked(actor, case)
-    _check_version(case, version)
-    _require_stage(case, OPEN_STAGES | {Stage.FOLLOW_UP}, "record an order in")
+    case = _begin(
+        actor, case, version, stages=OPEN_STAGES | {Stage.FOLLOW_UP}, action="record an order in"
+    )
     if kind not in ORDER_KINDS:
         raise ValidationError({"kind": f"Unknown order; use one of {', '.join(ORDER_KINDS)}."})
     if not any(e.kind == EventKind.PRODUCED_BEFORE_COURT for e in _events(case)):
@@ -527,9 +540,7 @@ def placement_make(
     lower_option_reason: str = "",
     version: int | None = None,
 ) -> Case:
-    case = _locked(actor, case)
-    _check_version(case, version)
-    _require_stage(case, OPEN_STAGES, "place the child of")
+    case = _begin(actor, case, version, stages=OPEN_STAGES, action="place the child of")
     order = rule_for("placement_preference", case.jurisdiction).rule.value.split(";")
     if option not in PLACEMENT_OPTIONS:
         raise ValidationError({"option": f"Use one of {', '.join(PLACEMENT_OPTIONS)}."})
@@ -605,9 +616,9 @@ def legal_aid_offer(
     occurred_at: datetime | None = None,
     version: int | None = None,
 ) -> Case:
-    case = _locked(actor, case)
-    _check_version(case, version)
-    _require_stage(case, OPEN_STAGES | {Stage.FOLLOW_UP}, "offer legal aid in")
+    case = _begin(
+        actor, case, version, stages=OPEN_STAGES | {Stage.FOLLOW_UP}, action="offer legal aid in"
+    )
     _record(
         actor,
         case,
@@ -637,9 +648,13 @@ def simple_event(
     }
     if kind not in allowed:
         raise ValidationError({"kind": "Not an event that can be recorded this way."})
-    case = _locked(actor, case)
-    _check_version(case, version)
-    _require_stage(case, allowed[kind], f"record a {EventKind(kind).label.lower()} for")
+    case = _begin(
+        actor,
+        case,
+        version,
+        stages=allowed[kind],
+        action=f"record a {EventKind(kind).label.lower()} for",
+    )
     if (
         kind == EventKind.HEARING
         and not case.events.filter(kind=EventKind.PRODUCED_BEFORE_COURT).exists()
@@ -661,8 +676,7 @@ def release(
     version: int | None = None,
 ) -> Case:
     """Release from protection (an institution or jail): six months of follow-up begin."""
-    case = _locked(actor, case)
-    _check_version(case, version)
+    case = _begin(actor, case, version)
     if not case.in_protection:
         raise ValidationError({"stage": "The child is not in protection."})
     when = _when(case, occurred_at)
@@ -699,9 +713,9 @@ CLOSURE_REASONS = (
 def closure_request(
     *, actor: Any, case: Case, reason: str, note: str = "", version: int | None = None
 ) -> Case:
-    case = _locked(actor, case)
-    _check_version(case, version)
-    _require_stage(case, OPEN_STAGES | {Stage.FOLLOW_UP}, "request closure of")
+    case = _begin(
+        actor, case, version, stages=OPEN_STAGES | {Stage.FOLLOW_UP}, action="request closure of"
+    )
     if reason not in CLOSURE_REASONS:
         raise ValidationError({"reason": f"Use one of {', '.join(CLOSURE_REASONS)}."})
     if case.in_protection:
@@ -730,9 +744,14 @@ def closure_request(
 def closure_decide(
     *, actor: Any, case: Case, approve: bool, note: str = "", version: int | None = None
 ) -> Case:
-    case = _locked(actor, case, supervise=True)
-    _check_version(case, version)
-    _require_stage(case, {Stage.CLOSURE_REQUESTED}, "decide the closure of")
+    case = _begin(
+        actor,
+        case,
+        version,
+        stages={Stage.CLOSURE_REQUESTED},
+        action="decide the closure of",
+        supervise=True,
+    )
     request = case.events.filter(kind=EventKind.CLOSURE_REQUESTED).order_by("-occurred_at").first()
     assert request is not None
     now = timezone.now()
@@ -754,9 +773,7 @@ def closure_decide(
 
 @transaction.atomic
 def case_reopen(*, actor: Any, case: Case, note: str, version: int | None = None) -> Case:
-    case = _locked(actor, case, supervise=True)
-    _check_version(case, version)
-    _require_stage(case, {Stage.CLOSED}, "reopen")
+    case = _begin(actor, case, version, stages={Stage.CLOSED}, action="reopen", supervise=True)
     if not note.strip():
         raise ValidationError({"note": "Say why the case is reopened."})
     case.closed_at = None
@@ -773,9 +790,13 @@ def event_correct(
     """Correct when an event happened (a mistyped date or hour). The tasks are computed again
     from the corrected record, so every deadline that depends on it moves with it; the old
     time stays in the event's details and in the audit trail."""
-    case = _locked(actor, event.case)
-    _check_version(case, version)
-    _require_stage(case, OPEN_STAGES | {Stage.FOLLOW_UP}, "correct an event of")
+    case = _begin(
+        actor,
+        event.case,
+        version,
+        stages=OPEN_STAGES | {Stage.FOLLOW_UP},
+        action="correct an event of",
+    )
     if not reason.strip():
         raise ValidationError({"reason": "Say why the time is corrected."})
     if event.kind in {EventKind.REGISTERED}:
@@ -828,9 +849,7 @@ def transfer_request(
     *, actor: Any, case: Case, to_district: District, reason: str, version: int | None = None
 ) -> Case:
     """Ask the CPU of another district (or jurisdiction) to take the case over."""
-    case = _locked(actor, case)
-    _check_version(case, version)
-    _require_stage(case, OPEN_STAGES | {Stage.FOLLOW_UP}, "transfer")
+    case = _begin(actor, case, version, stages=OPEN_STAGES | {Stage.FOLLOW_UP}, action="transfer")
     if to_district.pk == case.district_id:
         raise ValidationError({"to_district": "The case is already in this district."})
     if _pending_transfer(case) is not None:
@@ -909,9 +928,7 @@ def referral_make(
     version: int | None = None,
 ) -> Case:
     """Refer the child to a service (health, education, legal aid, shelter, psychosocial…)."""
-    case = _locked(actor, case)
-    _check_version(case, version)
-    _require_stage(case, OPEN_STAGES | {Stage.FOLLOW_UP}, "refer")
+    case = _begin(actor, case, version, stages=OPEN_STAGES | {Stage.FOLLOW_UP}, action="refer")
     if not service.strip():
         raise ValidationError({"service": "Name the service."})
     details: dict[str, Any] = {"service": service[:100]}
@@ -946,9 +963,7 @@ def perpetrator_add(
     number: int = 1,
     version: int | None = None,
 ) -> Perpetrator:
-    case = _locked(actor, case)
-    _check_version(case, version)
-    _require_stage(case, OPEN_STAGES | {Stage.FOLLOW_UP}, "add to")
+    case = _begin(actor, case, version, stages=OPEN_STAGES | {Stage.FOLLOW_UP}, action="add to")
     perpetrator = Perpetrator(
         case=case, relationship=relationship, sex=sex, age_band=age_band, number=number
     )
@@ -969,8 +984,7 @@ def reference_add(
     version: int | None = None,
 ) -> CaseReference:
     """The police FIR, FIA or court number of the same matter (links to department data)."""
-    case = _locked(actor, case)
-    _check_version(case, version)
+    case = _begin(actor, case, version)
     reference = CaseReference(case=case, kind=kind, number=number.strip(), authority=authority)
     reference.full_clean()
     if CaseReference.objects.filter(case=case, kind=kind, number=reference.number).exists():
