@@ -198,3 +198,21 @@ def timed(fn: Callable[[], object], n: int, warmup: int) -> list[float]:
         fn()
         out.append((time.perf_counter() - started) * 1000)
     return out
+
+
+def open_database(db: BenchDatabase) -> None:
+    """The dedicated database (kept if it exists), Django on it, migrated, with the reference
+    data, the legal catalogue and the demo accounts every benchmark reads."""
+    database_create(db, fresh=not database_exists(db))
+    django_setup(db)
+    from django.core.management import call_command
+
+    from cpmis.demo.generator import DEFAULT_PASSWORD, demo_accounts_create
+    from cpmis.legal.loader import legal_data_load
+    from cpmis.reference.services import reference_data_load
+
+    with step("migrate, reference data, legal catalogue, accounts"):
+        call_command("migrate", interactive=False, verbosity=0)
+        reference_data_load()
+        legal_data_load()
+        demo_accounts_create(password=DEFAULT_PASSWORD)

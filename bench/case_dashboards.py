@@ -16,12 +16,9 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 
-from ._population import migrate
 from ._support import (
-    database_create,
-    database_exists,
     database_resolve,
-    django_setup,
+    open_database,
     percentile,
     run_main,
     step,
@@ -123,8 +120,7 @@ def main(argv: Sequence[str]) -> int:
 def run(args: argparse.Namespace) -> int:
     db = database_resolve(args.database_url)
     print(f"case_dashboards: {args.cases:,} cases, {args.requests} requests each, {db.describe()}")
-    database_create(db, fresh=not database_exists(db))
-    django_setup(db)
+    open_database(db)
 
     from django.db import connection
     from django.test import Client
@@ -133,17 +129,10 @@ def run(args: argparse.Namespace) -> int:
     from cpmis.accounts.roles import Role, ScopeLevel
     from cpmis.accounts.services import role_assign, user_create
     from cpmis.cases.models import Case, Task
-    from cpmis.demo.generator import DEFAULT_PASSWORD, demo_accounts_create, population_generate
-    from cpmis.legal.loader import legal_data_load
+    from cpmis.demo.generator import DEFAULT_PASSWORD, population_generate
     from cpmis.people.models import Child
     from cpmis.reference.models import District
-    from cpmis.reference.services import reference_data_load
 
-    with step("migrate, reference data, legal catalogue, accounts"):
-        migrate()
-        reference_data_load()
-        legal_data_load()
-        demo_accounts_create(password=DEFAULT_PASSWORD)
     lahore = District.objects.get(pcode="PK617")
     officers = list(User.objects.filter(username__startswith="bench.cpo.").order_by("pk"))
     if len(officers) < OFFICERS:

@@ -12,16 +12,12 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from ._population import migrate
 from ._support import (
     BenchError,
-    database_create,
-    database_exists,
     database_resolve,
-    django_setup,
+    open_database,
     percentile,
     run_main,
-    step,
     table,
     timed,
 )
@@ -60,24 +56,15 @@ def main(argv: Sequence[str]) -> int:
 def run(args: argparse.Namespace) -> int:
     db = database_resolve(args.database_url)
     print(f"compliance_matrix: {args.requests} requests each, database {db.describe()}")
-    database_create(db, fresh=not database_exists(db))
-    django_setup(db)
+    open_database(db)
 
     from django.db import connection
     from django.test import Client
 
     from cpmis.accounts.models import User
     from cpmis.accounts.tokens import token_issue
-    from cpmis.demo.generator import DEFAULT_PASSWORD, demo_accounts_create
-    from cpmis.legal.loader import legal_data_load
     from cpmis.legal.models import ComplianceLink, Provision, Statute
-    from cpmis.reference.services import reference_data_load
 
-    with step("migrate, reference data, legal catalogue, accounts"):
-        migrate()
-        reference_data_load()
-        legal_data_load()
-        demo_accounts_create(password=DEFAULT_PASSWORD)
     print(
         f"  catalogue: {Statute.objects.count()} statutes, {Provision.objects.count()} "
         f"provisions, {ComplianceLink.objects.count()} matrix entries"
