@@ -7,7 +7,6 @@ a wrong code counts as a failed login towards the lockout, like a wrong password
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.auth import authenticate, user_logged_in, user_login_failed
 from django.http import HttpRequest
@@ -58,9 +57,4 @@ def api_sign_in(request: HttpRequest, *, username: str, password: str, otp_code:
         return SignIn(error=ENROL_FIRST)
     # Resets the failure count (axes) and updates last_login, as a web login does.
     user_logged_in.send(sender=result.user.__class__, request=request, user=result.user)
-    sign_in_recorded(user=result.user, action="auth.token_issued")
     return result
-
-
-def lockout_message(_: Any = None) -> str:
-    return LOCKED_OUT

@@ -11,12 +11,15 @@ import re
 from hmac import compare_digest
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.crypto import hash_token
 from knox.models import AuthToken
 from knox.settings import CONSTANTS, knox_settings
 from rest_framework import exceptions
+
+from cpmis.audit.services import audit_record
 
 _TOKEN = re.compile(r"[0-9a-f]{%d}" % knox_settings.AUTH_TOKEN_CHARACTER_LENGTH)  # noqa: UP031
 INVALID = "Invalid or expired token."
@@ -43,8 +46,10 @@ class TokenAuthentication(KnoxTokenAuthentication):
         raise exceptions.AuthenticationFailed(INVALID)
 
 
+@transaction.atomic
 def token_issue(user: Any) -> tuple[AuthToken, str]:
-    """A new token; the user's expired tokens go, and the oldest beyond the limit."""
+    """A new token, audited with it; the user's expired tokens go, and the oldest beyond the
+    limit."""
     AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
     limit = knox_settings.TOKEN_LIMIT_PER_USER
     if limit:
@@ -52,4 +57,7 @@ def token_issue(user: Any) -> tuple[AuthToken, str]:
         keep = list(newest.values_list("pk", flat=True)[: limit - 1])
         AuthToken.objects.filter(user=user).exclude(pk__in=keep).delete()
     instance, token = AuthToken.objects.create(user)
+    audit_record(
+        actor=user, action="auth.token_issued", object_type="accounts.user", object_id=user.pk
+    )
     return instance, token

@@ -165,12 +165,7 @@ class CaseListCreate(GenericAPIView):
 
 
 def _case(request: Request, uuid: str) -> Case:
-    try:
-        return get_object_or_404(
-            access.cases_visible_to(request.user).select_related("child"), uuid=uuid
-        )
-    except Exception as exc:  # a malformed UUID
-        raise Http404 from exc
+    return selectors.case_get(user=request.user, case_uuid=uuid)
 
 
 class CaseDetail(GenericAPIView):

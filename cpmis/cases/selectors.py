@@ -97,3 +97,24 @@ def supervisor_dashboard(*, user: Any, near_days: int = 30) -> dict[str, Any]:
         .order_by("due_at")
     )
     return {"per_officer": per_officer, "near_limit": near_limit, "now": now}
+
+
+def case_get(*, user: Any, case_uuid: str) -> Case:
+    """One case the user may see; Http404 for anything else, a malformed id included."""
+    import uuid as uuid_lib
+
+    from django.http import Http404
+
+    try:
+        key = uuid_lib.UUID(str(case_uuid))
+    except ValueError as exc:
+        raise Http404 from exc
+    case = (
+        access.cases_visible_to(user)
+        .select_related("child", "district", "assigned_to", "jurisdiction")
+        .filter(uuid=key)
+        .first()
+    )
+    if case is None:
+        raise Http404
+    return case

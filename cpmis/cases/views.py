@@ -47,18 +47,7 @@ SUPERVISOR_ACTIONS = ("assign", "approve-plan", "decide-closure", "reopen")
 
 
 def _case(request: HttpRequest, uuid: str) -> Case:
-    try:
-        case = (
-            access.cases_visible_to(request.user)
-            .select_related("child", "district", "assigned_to", "jurisdiction")
-            .filter(uuid=uuid)
-            .first()
-        )
-    except Exception as exc:  # a malformed UUID
-        raise Http404 from exc
-    if case is None:
-        raise Http404
-    return case
+    return selectors.case_get(user=request.user, case_uuid=uuid)
 
 
 @login_required

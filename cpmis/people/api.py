@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -70,8 +71,8 @@ def _nadra(value: str) -> str:
         return ""
     try:
         return normalize_nadra_number(value)
-    except Exception as exc:
-        raise serializers.ValidationError(str(exc.messages[0])) from exc  # type: ignore[attr-defined]
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.messages[0]) from exc
 
 
 class ChildInputSerializer(serializers.Serializer):

@@ -27,6 +27,9 @@ def test_tokens_are_stored_hashed(client: Any, personas: Personas) -> None:
     token = issue(client)
     stored = AuthToken.objects.get(user=personas.cpo)
     assert token not in (stored.digest, stored.token_key) and stored.token_key == token[:15]
+    from cpmis.audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="auth.token_issued", actor_id=personas.cpo.pk).exists()
 
 
 def test_an_expired_token_is_refused_and_removed(client: Any, personas: Personas) -> None:
