@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from cpmis.accounts.models import RoleAssignment, User
     from cpmis.audit.models import AuditEvent
     from cpmis.cases.models import Case
+    from cpmis.complaints.models import Complaint
     from cpmis.people.models import Child
     from cpmis.reference.models import District
 
@@ -145,6 +146,58 @@ def cases_workable_by(user: Any) -> QuerySet[Case]:
 
 def cases_supervised_by(user: Any) -> QuerySet[Case]:
     return _cases(user, "case.supervise")
+
+
+def _complaint_scope(user: Any, capability: str) -> Q | None:
+    """Complaints whose district lies in the user's scope; a complaint whose district is not
+    known yet is in the queue of its jurisdiction, which only jurisdiction-wide or national
+    holders of the capability reach. No caseload limit: the queue is the whole CPU's."""
+    q: Q | None = None
+    for a in assignments(user):
+        if capability not in CAPABILITIES.get(a.role, frozenset()):
+            continue
+        if a.scope_level == ScopeLevel.NATIONAL:
+            part = Q()
+        elif a.scope_level == ScopeLevel.JURISDICTION:
+            part = Q(jurisdiction_id=a.jurisdiction_id)
+        else:
+            part = Q(district_id=a.district_id)
+        q = part if q is None else q | part
+    return q
+
+
+def complaints_where(user: Any, capability: str) -> QuerySet[Complaint]:
+    from cpmis.complaints.models import Complaint
+
+    q = _complaint_scope(user, capability)
+    if q is None:
+        return Complaint.objects.none()
+    return Complaint.objects.filter(q)
+
+
+def complaints_visible_to(user: Any) -> QuerySet[Complaint]:
+    return complaints_where(user, "complaint.view")
+
+
+def jurisdictions_where(user: Any, capability: str) -> set[int] | None:
+    """Ids of jurisdictions where the user holds ``capability`` anywhere (None: all of them)."""
+    ids: set[int] = set()
+    for a in assignments(user):
+        if capability not in CAPABILITIES.get(a.role, frozenset()):
+            continue
+        if a.scope_level == ScopeLevel.NATIONAL:
+            return None
+        ids.add(a.jurisdiction_id or a.district.jurisdiction_id)
+    return ids
+
+
+def children_matchable_by(user: Any) -> QuerySet[Child]:
+    """Registry children a triaging officer may be shown as possible matches for a complaint
+    (name, age and district only): every child of the districts where they triage, since the
+    child may already be known to a colleague."""
+    from cpmis.people.models import Child
+
+    return Child.objects.filter(district__in=districts_where(user, "complaint.triage").values("pk"))
 
 
 def districts_where(user: Any, capability: str) -> QuerySet[District]:

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "cpmis.people",
     "cpmis.legal",
     "cpmis.cases",
+    "cpmis.complaints",
     "cpmis.demo",
 ]
 
@@ -205,6 +206,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = CPMIS_MAX_BODY_BYTES
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ur", "اردو")]
+# The public complaint pages are in English and Urdu; staff pages are in English.
+LOCALE_PATHS = [BASE_DIR / "cpmis" / "locale"]
 TIME_ZONE = "Asia/Karachi"  # display; datetimes are stored in UTC
 USE_I18N = True
 USE_TZ = True
@@ -252,6 +255,23 @@ SPECTACULAR_SETTINGS = {
     # No call to Swagger's online validator: offices may be on an intranet.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
+
+# The public complaint form and status page (no account). Rate limits per address and for
+# everyone together ("count/period", period s, m, h or d) keep a flood from taking the
+# system down; offices behind one address should use the office form, which has no limit.
+# Counters live in the cache: with several server processes, point CPMIS_CACHE_LOCATION at a
+# shared directory (a file-based cache) so that they share the counts.
+CPMIS_PUBLIC_RATE_LIMIT = os.environ.get("CPMIS_PUBLIC_RATE_LIMIT", "20/h")
+CPMIS_PUBLIC_GLOBAL_RATE_LIMIT = os.environ.get("CPMIS_PUBLIC_GLOBAL_RATE_LIMIT", "3000/m")
+CPMIS_STATUS_RATE_LIMIT = os.environ.get("CPMIS_STATUS_RATE_LIMIT", "120/h")
+if os.environ.get("CPMIS_CACHE_LOCATION"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ["CPMIS_CACHE_LOCATION"],
+        }
+    }
+RATELIMIT_USE_CACHE = "default"
 
 # Errors never echo request bodies (they may hold a child's name).
 DEFAULT_EXCEPTION_REPORTER_FILTER = "cpmis.core.logging.RedactingExceptionReporterFilter"

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from cpmis.accounts import urls as accounts_urls
 from cpmis.audit import urls as audit_urls
 from cpmis.cases import urls as cases_urls
+from cpmis.complaints import urls as complaints_urls
 from cpmis.core import views as core_views
 from cpmis.legal import urls as legal_urls
 from cpmis.people import urls as people_urls
@@ -16,6 +17,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("cases/", include((cases_urls.api_urlpatterns, "cases-api"))),
     path("tasks/", include((cases_urls.task_api_urlpatterns, "tasks-api"))),
     path("transfers/", include((cases_urls.transfer_api_urlpatterns, "transfers-api"))),
+    path("complaints/", include((complaints_urls.api_urlpatterns, "complaints-api"))),
     path("institutions/", include((cases_urls.institution_api_urlpatterns, "institutions-api"))),
     path("audit/", include((audit_urls.api_urlpatterns, "audit-api"))),
     path("reference/", include((reference_urls.api_urlpatterns, "reference-api"))),
@@ -30,6 +32,8 @@ urlpatterns = [
     path("accounts/", include("cpmis.accounts.urls")),
     path("children/", include("cpmis.people.urls")),
     path("cases/", include("cpmis.cases.urls")),
+    path("complaints/", include("cpmis.complaints.urls")),
+    path("complaint/", include((complaints_urls.public_urlpatterns, "public"))),
     path("audit/", include("cpmis.audit.urls")),
     path("reference/", include("cpmis.reference.urls")),
     path("legal/", include("cpmis.legal.urls")),

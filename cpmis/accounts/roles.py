@@ -27,7 +27,17 @@ class ScopeLevel(models.TextChoices):
 
 # Capabilities are named "<noun>.<verb>"; later issues add theirs here.
 CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.CPO: frozenset({"child.view", "child.register", "child.change", "case.view", "case.work"}),
+    Role.CPO: frozenset(
+        {
+            "child.view",
+            "child.register",
+            "child.change",
+            "case.view",
+            "case.work",
+            "complaint.view",
+            "complaint.triage",
+        }
+    ),
     Role.SUPERVISOR: frozenset(
         {
             "child.view",
@@ -37,12 +47,19 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "case.view",
             "case.work",
             "case.supervise",
+            "complaint.view",
+            "complaint.register",
+            "complaint.triage",
         }
     ),
-    Role.COMPLAINT_OFFICER: frozenset(),
+    # A complaint office registers complaints and sends them to a district; the district's
+    # CPU triages them.
+    Role.COMPLAINT_OFFICER: frozenset({"complaint.view", "complaint.register", "complaint.route"}),
     Role.FOCAL_POINT: frozenset(),
     Role.ANALYST: frozenset({"aggregates.view"}),
-    Role.ADMINISTRATOR: frozenset({"users.manage", "reference.view", "audit.view", "legal.edit"}),
+    Role.ADMINISTRATOR: frozenset(
+        {"users.manage", "reference.view", "audit.view", "legal.edit", "settings.edit"}
+    ),
     Role.AUDITOR: frozenset({"audit.view"}),
 }
 

@@ -169,6 +169,7 @@ class EventKind(models.TextChoices):
     TRANSFER_ACCEPTED = "transfer_accepted", "Transfer accepted"
     TRANSFER_REFUSED = "transfer_refused", "Transfer refused"
     REFERRED = "referred", "Referred to a service"
+    COMPLAINT_RECEIVED = "complaint_received", "Complaint about the child attached"
 
 
 class CaseEvent(DataClassification, models.Model):

@@ -667,6 +667,24 @@ def simple_event(
 
 
 @transaction.atomic
+def complaint_attach_to(
+    *, actor: Any, case: Case, complaint_ref: str, note: str = "", version: int | None = None
+) -> Case:
+    """A new complaint about a child whose case is open: it joins the case's timeline so the
+    officer working the case sees it (the complaints service links the complaint itself)."""
+    case = _begin(actor, case, version, stages=OPEN_STAGES | {Stage.FOLLOW_UP}, action="attach to")
+    _record(
+        actor,
+        case,
+        EventKind.COMPLAINT_RECEIVED,
+        timezone.now(),
+        details={"complaint": complaint_ref},
+        note=note,
+    )
+    return case
+
+
+@transaction.atomic
 def release(
     *,
     actor: Any,

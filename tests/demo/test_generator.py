@@ -71,3 +71,21 @@ def test_demo_accounts_one_per_role_and_a_population() -> None:
     assert Child.objects.count() == 500
     cpo = User.objects.get(username="cpo.lahore")
     assert Child.objects.filter(owner=cpo, district__pcode="PK617").exists()
+
+
+def test_demo_complaints_cover_every_channel_waiting_overdue_and_triaged() -> None:
+    from cpmis.complaints.models import Channel, Complaint, Status
+    from cpmis.demo.complaints import complaints_generate
+    from cpmis.demo.generator import cases_generate
+
+    demo_accounts_create(password="demo password 123")
+    population_generate(size=300, seed=1)
+    cases_generate(seed=1)
+    made = complaints_generate(seed=1)
+    assert Complaint.objects.count() == made
+    assert set(Complaint.objects.values_list("channel", flat=True)) == set(Channel.values)
+    statuses = set(Complaint.objects.values_list("status", flat=True))
+    assert {Status.RECEIVED, Status.CASE_OPENED, Status.REFERRED, Status.CLOSED} <= statuses
+    overdue = [c for c in Complaint.objects.filter(status=Status.RECEIVED) if c.overdue]
+    assert overdue
+    assert Complaint.objects.filter(district__isnull=True).exists()

@@ -31,6 +31,10 @@ class Command(BaseCommand):
             population_generate(size=size, seed=seed)
             cases = cases_generate(seed=seed)
             self.stdout.write(f"{cases} synthetic cases at every stage.")
+            from cpmis.demo.complaints import complaints_generate
+
+            complaints = complaints_generate(seed=seed)
+            self.stdout.write(f"{complaints} synthetic complaints from every channel.")
         self.stdout.write(f"{Child.objects.count()} synthetic children.")
         self.stdout.write(f"Demo accounts (password: {password}):")
         for user, account in accounts:
