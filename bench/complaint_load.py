@@ -64,6 +64,8 @@ MINIMAL_PATH = "/bench/minimal/"  # bench/_urls.py (not imported here: it needs 
 MINIMAL_BODY = b"ok"
 FORM_PATH = "/complaint/"
 STATUS_PATH = "/complaint/status/"
+STATUS_RE = re.compile(r'data-status="([^"]*)"')  # the answer of the status page
+NOT_FOUND = "not-found"
 SUCCESS_MARK = 'data-tracking-code="'
 CODE_RE = re.compile(r'data-tracking-code="([^"]+)"')
 COMPLAINT_TABLE = "complaints_complaint"
@@ -126,7 +128,11 @@ def on_request(
 _FORM = re.compile(r"<form\b.*?</form>", re.IGNORECASE | re.DOTALL)
 _INPUT = re.compile(r"<input\b[^>]*>", re.IGNORECASE)
 _ATTR = re.compile(r"""([a-zA-Z_:][-\w:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_ERRORS = re.compile(r"<ul class=\"errorlist[^\"]*\"[^>]*>(.*?)</ul>", re.DOTALL)
+# The public pages' error box (role="alert"), or Django's error lists.
+_ERRORS = re.compile(
+    r"<div\b[^>]*role=\"alert\"[^>]*>(.*?)</div>|<ul class=\"errorlist[^\"]*\"[^>]*>(.*?)</ul>",
+    re.DOTALL,
+)
 _TAG = re.compile(r"<[^>]+>")
 _NOT_TEXT = re.compile(r"<(style|script|head)\b.*?</\1>", re.IGNORECASE | re.DOTALL)
 
@@ -161,9 +167,11 @@ def hidden_inputs(page: str, field_name: str) -> list[tuple[str, str]]:
 
 def page_summary(page: str) -> str:
     """What a page says went wrong: its form errors, or the start of its text."""
-    errors = [" ".join(_TAG.sub(" ", e).split()) for e in _ERRORS.findall(page)]
+    errors = [
+        " ".join(html.unescape(_TAG.sub(" ", a or b)).split()) for a, b in _ERRORS.findall(page)
+    ]
     if errors:
-        return "form errors: " + "; ".join(errors)
+        return "the page says: " + "; ".join(errors)
     text = " ".join(html.unescape(_TAG.sub(" ", _NOT_TEXT.sub(" ", page))).split())
     return text[:300]
 
@@ -269,16 +277,28 @@ def mistyped(code: str, rng: random.Random) -> str:
 def status_lookup(
     client: FastHttpSession, hidden: list[tuple[str, str]], code: str, *, known: bool
 ) -> tuple[bool, str]:
-    """POST the status page; found or not, the answer must be a 200."""
+    """POST the status page: a 200 either way, which finds a code the form gave and does not
+    find a mistyped one (``data-status`` of the answer: the status, or "not-found")."""
     body = _merge(hidden, [("code", code)])
     headers = _post_headers(client, STATUS_PATH)
     name = NAME_KNOWN if known else NAME_UNKNOWN
     with client.post(STATUS_PATH, data=body, headers=headers, name=name, catch_response=True) as r:
-        if r.status_code == 200:
-            r.success()
-            return True, ""
-        r.failure(_reason(r))
-        return False, f"{_reason(r)}: {page_summary(_body(r))}"
+        page = _body(r)
+        if r.status_code != 200:
+            reason = _reason(r)
+        else:
+            match = STATUS_RE.search(page)
+            if match is None:
+                reason = "HTTP 200 without a status"
+            elif known and match.group(1) == NOT_FOUND:
+                reason = "HTTP 200, a code the form gave not found"
+            elif not known and match.group(1) != NOT_FOUND:
+                reason = "HTTP 200, a mistyped code found"
+            else:
+                r.success()
+                return True, ""
+        r.failure(reason)
+        return False, f"{reason}: {page_summary(page)}"
 
 
 # --- the clients --------------------------------------------------------------------------------
@@ -438,6 +458,7 @@ def _server_env(*, conn_max_age: int) -> dict[str, str]:
             "ALLOWED_HOSTS": "127.0.0.1",
             "CPMIS_PUBLIC_RATE_LIMIT": UNLIMITED,
             "CPMIS_PUBLIC_GLOBAL_RATE_LIMIT": UNLIMITED,
+            "CPMIS_STATUS_RATE_LIMIT": UNLIMITED,
             "DATABASE_CONN_MAX_AGE": str(conn_max_age),
             "LOG_LEVEL": "WARNING",
         }

@@ -187,7 +187,9 @@ def jurisdictions_where(user: Any, capability: str) -> set[int] | None:
             continue
         if a.scope_level == ScopeLevel.NATIONAL:
             return None
-        ids.add(a.jurisdiction_id or a.district.jurisdiction_id)
+        jurisdiction_id = a.jurisdiction_id or (a.district.jurisdiction_id if a.district else None)
+        if jurisdiction_id is not None:
+            ids.add(jurisdiction_id)
     return ids
 
 

@@ -65,7 +65,10 @@ class ComplaintInput(serializers.Serializer):
         slug_field="pcode", queryset=District.objects.all(), required=False, allow_null=True
     )
     place = TextField(required=False, allow_blank=True, max_length=200, default="")
-    source = TextField(required=False, allow_blank=True, max_length=200, default="")
+    # (a declared field, popped from the class by DRF's metaclass: no clash with Field.source)
+    source = TextField(  # type: ignore[assignment]
+        required=False, allow_blank=True, max_length=200, default=""
+    )
     reporter_kind = serializers.ChoiceField(
         ReporterKind.choices, required=False, default=ReporterKind.ANONYMOUS
     )
@@ -74,7 +77,9 @@ class ComplaintInput(serializers.Serializer):
     concerns = _concerns_field()
     narrative = TextField(max_length=services.NARRATIVE_MAX)
     language = serializers.ChoiceField([("en", "English"), ("ur", "Urdu")], default="en")
-    children = ChildInput(many=True, required=False, max_length=services.MAX_CHILDREN)
+    children = ChildInput(  # type: ignore[call-arg]  # ListSerializer takes these (DRF 3.15)
+        many=True, required=False, max_length=services.MAX_CHILDREN
+    )
 
     def to_input(self) -> services.ComplaintInput:
         v = dict(self.validated_data)
@@ -95,7 +100,9 @@ class BoxBatchInput(serializers.Serializer):
     )
     school = TextField(max_length=200)
     opened_at = serializers.DateTimeField()
-    slips = SlipInput(many=True, max_length=services.MAX_SLIPS, min_length=1)
+    slips = SlipInput(  # type: ignore[call-arg]  # ListSerializer takes these (DRF 3.15)
+        many=True, max_length=services.MAX_SLIPS, min_length=1
+    )
 
     def slips_input(self) -> list[services.Slip]:
         return [

@@ -192,7 +192,7 @@ def complaint_form(request: HttpRequest) -> HttpResponse:
             # Filled in by a robot: nothing is stored, and it is not told so.
             log.info("complaint form: honeypot filled; submission dropped")
             return render(request, "complaints/public_thanks.html", context)
-        data = {k: v for k, v in request.POST.items() if k != "concerns"}
+        data: dict[str, Any] = {k: v for k, v in request.POST.items() if k != "concerns"}
         data["concerns"] = request.POST.getlist("concerns")
         if data.get("child_age") == "":
             data["child_age"] = None
@@ -343,7 +343,10 @@ def register(request: HttpRequest) -> HttpResponse:
             "reporters": ReporterKind.choices,
             "sexes": Sex.choices,
             "child_rows": [
-                {f: request.POST.get(f"child_{i}_{f}", "") for f in ("name", "age", "sex", "description")}
+                {
+                    f: request.POST.get(f"child_{i}_{f}", "")
+                    for f in ("name", "age", "sex", "description")
+                }
                 | {"i": i}
                 for i in range(3)
             ],

@@ -216,6 +216,13 @@ def test_api_registers_triages_and_hides_complaints_outside_scope(personas: Any)
             "narrative": "x",
             "children": [{"age_years": 99}],
         },
+        {
+            "channel": "helpline",
+            "jurisdiction": "PK-PB",
+            "concerns": ["abused"],
+            "narrative": "x",
+            "children": [{"name": "A"}] * 11,
+        },
     ],
 )
 def test_api_refuses_bad_input_with_400(personas: Any, payload: dict[str, Any]) -> None:
