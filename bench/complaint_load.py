@@ -34,12 +34,13 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from http.cookiejar import Cookie, DefaultCookiePolicy
 from importlib.resources import files
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
+from urllib.parse import urlencode
 
 import gevent
 import psutil
@@ -66,7 +67,6 @@ FORM_PATH = "/complaint/"
 STATUS_PATH = "/complaint/status/"
 STATUS_RE = re.compile(r'data-status="([^"]*)"')  # the answer of the status page
 NOT_FOUND = "not-found"
-SUCCESS_MARK = 'data-tracking-code="'
 CODE_RE = re.compile(r'data-tracking-code="([^"]+)"')
 COMPLAINT_TABLE = "complaints_complaint"
 
@@ -83,6 +83,8 @@ NAME_KNOWN = f"POST {STATUS_PATH} (code from the form)"
 NAME_UNKNOWN = f"POST {STATUS_PATH} (mistyped code)"
 RETRY_PAUSE = 0.5  # seconds a client waits before fetching a form again after a failure
 SERVER_START_TIMEOUT = 60.0
+CLIENTS_START_TIMEOUT = 60.0
+BUSY_ELSEWHERE = 25.0  # % of a CPU used by others during the baseline: a shared machine
 
 
 # --- what the clients share ---------------------------------------------------------------------
@@ -102,6 +104,8 @@ class LoadState:
     codes: list[str] = field(default_factory=list)  # tracking codes the form answered with
     submitted: int = 0  # successful submissions, in the window or not (the database check)
     status_path: str = STATUS_PATH  # where the status clients take their CSRF token
+    ready: int = 0  # clients of the scenario that have opened their page
+    sessions: list[FastHttpSession] = field(default_factory=list)  # to close after a scenario
 
     def reset(self) -> None:
         self.records = {}
@@ -148,7 +152,16 @@ class LoopbackCookies(DefaultCookiePolicy):
 
 def client_prepare(client: FastHttpSession) -> FastHttpSession:
     client.cookiejar.set_policy(LoopbackCookies())
+    STATE.sessions.append(client)
     return client
+
+
+def clients_close() -> None:
+    """Close every client's connections: a stopped client keeps them open otherwise, and
+    waitress stops accepting connections at 100 open ones (its connection_limit)."""
+    for client in STATE.sessions:
+        client.client.close()
+    STATE.sessions.clear()
 
 
 def hidden_inputs(page: str, field_name: str) -> list[tuple[str, str]]:
@@ -223,8 +236,7 @@ def complaint_fields() -> list[tuple[str, str]]:
 
 
 def _merge(hidden: list[tuple[str, str]], ours: list[tuple[str, str]]) -> str:
-    from urllib.parse import urlencode
-
+    """The form's own hidden inputs (CSRF token, language), then ours (which win)."""
     names = {name for name, _ in ours}
     return urlencode([(n, v) for n, v in hidden if n not in names] + ours)
 
@@ -312,6 +324,13 @@ class _Client(FastHttpUser):
         super().__init__(*args, **kwargs)
         client_prepare(self.client)
 
+    def on_start(self) -> None:
+        self.open()
+        STATE.ready += 1
+
+    def open(self) -> None:
+        """Open the page the client works with (before the measured window)."""
+
 
 class MinimalClient(_Client):
     @task
@@ -328,13 +347,13 @@ class FormClient(_Client):
 
     hidden: list[tuple[str, str]]
 
-    def on_start(self) -> None:
+    def open(self) -> None:
         self.hidden, _ = form_fetch(self.client, FORM_PATH, "narrative")
 
     @task
     def submit(self) -> None:
         if not self.hidden:
-            self.hidden, _ = form_fetch(self.client, FORM_PATH, "narrative")
+            self.open()
             if not self.hidden:
                 gevent.sleep(RETRY_PAUSE)
                 return
@@ -350,12 +369,10 @@ class StatusClient(_Client):
     rng: random.Random
     lookups: int
 
-    def on_start(self) -> None:
-        self.rng = random.Random()
-        self.lookups = 0
-        self._open()
-
-    def _open(self) -> None:
+    def open(self) -> None:
+        if not hasattr(self, "rng"):
+            self.rng = random.Random()
+            self.lookups = 0
         if STATE.status_path == STATUS_PATH:
             self.hidden, _ = form_fetch(self.client, STATUS_PATH, "code")
         else:  # the status page has no form of its own: the token of the complaint form
@@ -365,7 +382,7 @@ class StatusClient(_Client):
     @task
     def lookup(self) -> None:
         if not self.hidden:
-            self._open()
+            self.open()
             if not self.hidden:
                 gevent.sleep(RETRY_PAUSE)
                 return
@@ -394,7 +411,7 @@ class Store:
             import sqlite3
 
             try:
-                with sqlite3.connect(sqlite_path(self.url)) as conn:
+                with closing(sqlite3.connect(sqlite_path(self.url))) as conn:
                     exists = conn.execute(
                         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
                         [COMPLAINT_TABLE],
@@ -526,7 +543,6 @@ def _wait_healthy(server: Server) -> None:
 def server_running(store: Store, env: dict[str, str], *, threads: int) -> Iterator[Server]:
     """The application under waitress in a subprocess, answering /healthz; always stopped."""
     port = _free_port()
-    log: IO[bytes]
     handle, name = tempfile.mkstemp(prefix="cpmis-complaint-load-", suffix=".log")
     log = os.fdopen(handle, "wb")
     command = [
@@ -570,6 +586,11 @@ class Window:
     cpu_locust: float  # this process (the load generator)
     cpu_server: float  # the application server (not the database's processes)
     locust_errors: int  # exceptions in the clients' code
+
+    @property
+    def cpu_other(self) -> float:
+        """The database server's processes, and anything else running on the machine."""
+        return max(self.cpu_machine - self.cpu_locust - self.cpu_server, 0.0)
 
 
 @dataclass(frozen=True)
@@ -632,12 +653,17 @@ def load(
     env.events.request.add_listener(on_request)
     runner = env.create_local_runner()
     server_process = psutil.Process(server.process.pid)
+    STATE.ready = 0
     try:
         runner.start(users, spawn_rate=users)
-        deadline = time.monotonic() + 30
-        while runner.user_count < users:
+        deadline = time.monotonic() + CLIENTS_START_TIMEOUT
+        while STATE.ready < users:  # every client has opened its page (not measured)
             if time.monotonic() > deadline:
-                raise BenchError(f"Only {runner.user_count} of {users} clients started.", code=1)
+                raise BenchError(
+                    f"Only {STATE.ready} of {users} clients opened their page within "
+                    f"{CLIENTS_START_TIMEOUT:.0f} s.",
+                    code=1,
+                )
             gevent.sleep(0.05)
         gevent.sleep(warmup)
         STATE.reset()
@@ -659,6 +685,7 @@ def load(
     finally:
         STATE.measuring = False
         runner.quit()
+        clients_close()
     return Window(records, elapsed, machine, own, served, errors)
 
 
@@ -674,17 +701,27 @@ def _check_session(server: Server) -> FastHttpSession:
 
 def baseline_check(server: Server) -> None:
     client = _check_session(server)
-    with client.get(MINIMAL_PATH, catch_response=True) as r:
-        ok = r.status_code == 200 and r.content == MINIMAL_BODY
-        r.success()
+    try:
+        with client.get(MINIMAL_PATH, catch_response=True) as r:
+            ok = r.status_code == 200 and r.content == MINIMAL_BODY
+            r.success()
+    finally:
+        clients_close()
     if not ok:
         raise BenchError(f"GET {MINIMAL_PATH} answered {_reason(r)}: {page_summary(_body(r))}", 1)
 
 
 def form_check(server: Server) -> str:
-    """One submission and two lookups through the same code as the clients; a tracking code."""
+    """One submission and two lookups through the same code as the clients: the tracking code
+    (BenchError if any answer is not what the clients count as a success)."""
+    try:
+        return _form_check(_check_session(server))
+    finally:
+        clients_close()
+
+
+def _form_check(client: FastHttpSession) -> str:
     hint = " (--baseline-only measures the baseline alone)"
-    client = _check_session(server)
     hidden, why = form_fetch(client, FORM_PATH, "narrative")
     if not hidden:
         raise BenchError(f"GET {FORM_PATH}: {why}{hint}", code=1)
@@ -768,13 +805,13 @@ def cpu_table(windows: Sequence[tuple[str, Window]]) -> str:
             f"{w.cpu_machine:.0f} %",
             f"{w.cpu_locust:.0f} %",
             f"{w.cpu_server:.0f} %",
-            f"{max(w.cpu_machine - w.cpu_locust - w.cpu_server, 0):.0f} %",
+            f"{w.cpu_other:.0f} %",
         ]
         for label, w in windows
     ]
     cpus = os.cpu_count() or 0
     headers = [f"CPU ({cpus} CPUs = {cpus * 100} %)", "machine", "locust", "app server"]
-    return table([*headers, "database and rest"], rows)
+    return table([*headers, "database and other"], rows)
 
 
 def failures_lines(rows: Sequence[Row]) -> list[str]:
@@ -906,6 +943,12 @@ def run(args: argparse.Namespace) -> int:
     print(results_table(baseline, rows))
     print()
     print(cpu_table(windows))
+    busy = by_label["baseline"].cpu_other
+    if busy > BUSY_ELSEWHERE:
+        print(
+            f"  Other processes took {busy:.0f} % of a CPU during the baseline (which does not "
+            "touch the database): the machine was shared, the figures are noisy."
+        )
     problems = failures_lines([r for r, _ in rows])
     if problems:
         print("\nFailures:")

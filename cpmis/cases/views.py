@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -186,6 +187,9 @@ def case_page(request: HttpRequest, uuid: str) -> HttpResponse:
             "tasks": case.tasks.order_by("due_at"),
             "offences": case.offences.select_related("provision__statute"),
             "actions": [{"name": n, "fields": _fields(ACTIONS[n].input)} for n in names],
+            "complaints": access.complaints_visible_to(request.user)
+            .filter(Q(case=case) | Q(children__case=case))
+            .distinct(),
         },
     )
 

@@ -361,7 +361,7 @@ def _begin(
     for capability in capabilities:
         locked = (
             access.complaints_where(actor, capability)
-            .select_for_update()
+            .select_for_update(of=("self",))  # the district may be null: lock only the row
             .select_related("jurisdiction", "district")
             .filter(pk=complaint.pk)
             .first()

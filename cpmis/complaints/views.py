@@ -29,6 +29,7 @@ from cpmis import access
 from cpmis.accounts.permissions import capability_required
 from cpmis.audit.services import audit_record
 from cpmis.cases.models import Concern, RiskLevel
+from cpmis.core.api import CodeRelatedField
 from cpmis.core.errors import Conflict
 from cpmis.core.forms import Errors, run_service, serializer_errors
 from cpmis.legal.exports import safe
@@ -65,7 +66,7 @@ def _everyone(group: str, request: HttpRequest) -> str:
 
 class PublicComplaintForm(serializers.Serializer):
     language = serializers.ChoiceField(["en", "ur"], default="en")
-    jurisdiction = serializers.SlugRelatedField(
+    jurisdiction = CodeRelatedField(
         slug_field="iso_code",
         queryset=Jurisdiction.objects.all(),
         error_messages={
@@ -100,8 +101,12 @@ class PublicComplaintForm(serializers.Serializer):
         if code == DONT_KNOW:
             attrs["district"] = None
         else:
-            district = District.objects.filter(pcode=code).select_related("jurisdiction").first()
-            if district is None or "\x00" in code:
+            district = (
+                None
+                if "\x00" in code
+                else District.objects.filter(pcode=code).select_related("jurisdiction").first()
+            )
+            if district is None:
                 raise serializers.ValidationError({"district": "Choose a district from the list."})
             if district.jurisdiction_id != attrs["jurisdiction"].pk:
                 raise serializers.ValidationError(
@@ -248,7 +253,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     channel = channel if channel in Channel.values else ""
     districts = access.districts_where(request.user, "complaint.view").order_by("name_en")
     district = request.GET.get("district", "")
-    if district != "none" and not districts.filter(pcode=district).exists():
+    if district != "none" and not (
+        district.isascii() and district.isalnum() and districts.filter(pcode=district).exists()
+    ):
         district = ""
     overdue = request.GET.get("overdue") == "1"
     code = request.GET.get("code", "").strip()[:40]

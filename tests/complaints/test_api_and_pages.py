@@ -187,7 +187,10 @@ def test_api_registers_triages_and_hides_complaints_outside_scope(personas: Any)
     )
     assert opened.status_code == 200, opened.content
     assert opened.data["status"] == Status.CASE_OPENED and opened.data["case"]
-    assert Case.objects.get().concerns == ["trafficked"]
+    case = Case.objects.get()
+    assert case.concerns == ["trafficked"]
+    case_page = web_as(Client(), personas.cpo).get(f"/cases/{case.uuid}/").content.decode()
+    assert f"/complaints/{uuid}/" in case_page
     stale = cpo.post(
         f"/api/complaints/{uuid}/close/", {"version": 1, "reason": "resolved"}, format="json"
     )
