@@ -38,6 +38,8 @@ def test_public_complaint_status_and_triage_into_a_case(
     submit(page, page.get_by_role("link", name="اردو"))
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     expect(page.get_by_role("heading", level=1)).to_contain_text("بچے")
+    # Right to left, nothing sticks out sideways (the hidden honeypot included).
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.get_by_label("بچے سے زبردستی کام کروایا جاتا ہے").check()
     page.get_by_label("اپنے الفاظ میں بتائیں").fill("ایک بچی سارا دن ایک گھر میں کام کرتی ہے۔")
     page.get_by_label("صوبہ یا علاقہ").select_option("PK-PB")
