@@ -53,6 +53,7 @@ from ._support import (
     BenchDatabase,
     BenchError,
     database_resolve,
+    fail,
     percentile,
     run_main,
     table,
@@ -564,6 +565,9 @@ def server_running(store: Store, env: dict[str, str], *, threads: int) -> Iterat
     try:
         _wait_healthy(server)
         yield server
+    except BaseException:
+        fail(f"the server's log is kept: {server.log_path}")
+        raise
     finally:
         if process.poll() is None:
             process.terminate()

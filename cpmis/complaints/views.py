@@ -29,7 +29,6 @@ from cpmis import access
 from cpmis.accounts.permissions import capability_required
 from cpmis.audit.services import audit_record
 from cpmis.cases.models import Concern, RiskLevel
-from cpmis.core.api import CodeRelatedField
 from cpmis.core.errors import Conflict
 from cpmis.core.forms import Errors, run_service, serializer_errors
 from cpmis.legal.exports import safe
@@ -66,26 +65,11 @@ def _everyone(group: str, request: HttpRequest) -> str:
 
 class PublicComplaintForm(serializers.Serializer):
     language = serializers.ChoiceField(["en", "ur"], default="en")
-    jurisdiction = CodeRelatedField(
-        slug_field="iso_code",
-        queryset=Jurisdiction.objects.all(),
-        error_messages={
-            "does_not_exist": "Choose the province or territory.",
-            "required": "Choose the province or territory.",
-        },
-    )
-    district = serializers.CharField(
-        max_length=20,
-        error_messages={
-            "required": "Choose the district, or “I don't know”.",
-            "blank": "Choose the district, or “I don't know”.",
-        },
-    )
+    # Codes, checked against the reference data in validate() with one query.
+    jurisdiction = serializers.RegexField(r"^PK-[A-Z]{2}$", max_length=8)
+    district = serializers.RegexField(rf"^(PK[0-9]{{1,8}}|{DONT_KNOW})$", max_length=20)
     concerns = serializers.ListField(
-        child=serializers.ChoiceField(Concern.choices),
-        min_length=1,
-        max_length=len(Concern.values),
-        error_messages={"min_length": "Choose at least one.", "empty": "Choose at least one."},
+        child=serializers.ChoiceField(Concern.choices), min_length=1, max_length=len(Concern.values)
     )
     narrative = TextField(max_length=services.NARRATIVE_MAX)
     place = TextField(required=False, allow_blank=True, max_length=200, default="")
@@ -97,22 +81,26 @@ class PublicComplaintForm(serializers.Serializer):
     reporter_phone = TextField(required=False, allow_blank=True, max_length=20, default="")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        code = attrs["district"]
-        if code == DONT_KNOW:
+        if attrs["district"] == DONT_KNOW:
             attrs["district"] = None
+            attrs["jurisdiction"] = Jurisdiction.objects.filter(
+                iso_code=attrs["jurisdiction"]
+            ).first()
+            if attrs["jurisdiction"] is None:
+                raise serializers.ValidationError({"jurisdiction": "Unknown province."})
         else:
             district = (
-                None
-                if "\x00" in code
-                else District.objects.filter(pcode=code).select_related("jurisdiction").first()
+                District.objects.select_related("jurisdiction")
+                .filter(pcode=attrs["district"])
+                .first()
             )
             if district is None:
                 raise serializers.ValidationError({"district": "Choose a district from the list."})
-            if district.jurisdiction_id != attrs["jurisdiction"].pk:
+            if district.jurisdiction.iso_code != attrs["jurisdiction"]:
                 raise serializers.ValidationError(
                     {"district": "This district is not in the province you chose."}
                 )
-            attrs["district"] = district
+            attrs["district"], attrs["jurisdiction"] = district, district.jurisdiction
         if attrs["reporter_kind"] == ReporterKind.ANONYMOUS:
             attrs["reporter_name"] = attrs["reporter_phone"] = ""
         return attrs

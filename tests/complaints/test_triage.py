@@ -40,6 +40,7 @@ def test_an_office_complaint_lands_in_its_districts_queue_with_the_triage_deadli
 
 
 def test_the_triage_deadline_is_a_setting_per_jurisdiction(personas: Any, punjab: Any) -> None:
+    assert services.triage_hours(punjab) == 24  # the default, now in the cache
     services.triage_time_set(actor=personas.administrator, jurisdiction=punjab, hours=6)
     c = services.complaint_register(
         actor=personas.complaint_officer, data=complaint_input()
@@ -301,3 +302,15 @@ def test_an_identical_public_submission_is_kept_but_queued_once(personas: Any) -
     status = selectors.public_status(again.code)
     assert status is not None and status.key == "closed"
     assert Case.objects.count() == 0
+
+
+def test_a_tracking_code_already_taken_is_replaced(personas: Any, monkeypatch: Any) -> None:
+    from cpmis.complaints import tracking
+
+    first = services.complaint_submit_public(data=complaint_input(channel="online"))
+    codes = iter([first.code, first.code, tracking.new_code()])
+    monkeypatch.setattr(tracking, "new_code", lambda: next(codes))
+    second = services.complaint_submit_public(data=complaint_input(narrative="Another one."))
+    assert second.code != first.code
+    assert Complaint.objects.count() == 2
+    assert AuditEvent.objects.filter(action="complaint.submit").count() == 2
