@@ -2,7 +2,7 @@
 process runs locust, which patches the standard library for gevent, so Django runs here.
 
     python -m bench._loadserver prepare --database-url URL [--fresh]
-    python -m bench._loadserver serve --database-url URL --port N [--threads 8]
+    python -m bench._loadserver serve --database-url URL --port N [--threads 8] [--workers 1]
 
 ``prepare`` opens the dedicated database as every benchmark does (migrations, reference data,
 legal catalogue, demo accounts); ``serve`` serves the application as ``cpmis serve`` does
@@ -76,17 +76,14 @@ def prepare(url: str, *, fresh: bool) -> None:
         demo_accounts_create(password=DEFAULT_PASSWORD)
 
 
-def serve(url: str, *, host: str, port: int, threads: int) -> None:
+def serve(url: str, *, host: str, port: int, threads: int, workers: int = 1) -> None:
     django_setup(_sqlite_database(url) if is_sqlite(url) else database_resolve(url))
     from django.conf import settings
 
     settings.ROOT_URLCONF = URLCONF  # before the first request: the handler reads it per request
-    from waitress import serve as waitress_serve
+    from cpmis.cli import _serve  # exactly as `cpmis serve --workers N --threads T`
 
-    from cpmis.wsgi import application
-
-    print(f"serving on http://{host}:{port}/ with {threads} threads", flush=True)
-    waitress_serve(application, host=host, port=port, threads=threads, ident="cpmis")
+    _serve(host, port, threads, workers)
 
 
 def arguments(argv: Sequence[str]) -> argparse.Namespace:
@@ -100,6 +97,7 @@ def arguments(argv: Sequence[str]) -> argparse.Namespace:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, required=True)
     s.add_argument("--threads", type=int, default=8)
+    s.add_argument("--workers", type=int, default=1)
     return parser.parse_args(list(argv))
 
 
@@ -107,7 +105,13 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "prepare":
         prepare(args.database_url, fresh=args.fresh)
     else:
-        serve(args.database_url, host=args.host, port=args.port, threads=args.threads)
+        serve(
+            args.database_url,
+            host=args.host,
+            port=args.port,
+            threads=args.threads,
+            workers=args.workers,
+        )
     return 0
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 # Imported first: locust patches the standard library for gevent (sockets, ssl, threads, time),
 # which must happen before anything else imports those modules.
-from locust import FastHttpUser, constant, task
+from locust import FastHttpUser, constant, constant_throughput, task
 
 # isort: split
 import argparse
@@ -60,6 +60,7 @@ from ._support import (
 )
 
 TARGET_RPS = 100.0  # successful submissions per second
+PACED_RATE = 105.0  # offered in the paced scenario: a little above the target
 TARGET_P95_MS = 250.0
 
 MINIMAL_PATH = "/bench/minimal/"  # bench/_urls.py (not imported here: it needs Django)
@@ -363,6 +364,14 @@ class FormClient(_Client):
             self.hidden = []  # a refused token: open the form again
 
 
+class PacedFormClient(FormClient):
+    """The same submissions at a fixed offered rate (an open load: clients do not wait for
+    the server to catch up before the next one is due): does the form sustain that rate, and
+    at which latency? ``run`` sets the rate per client from ``--rate``."""
+
+    wait_time = constant_throughput(2.0)
+
+
 class StatusClient(_Client):
     """Opens the status page once, then looks up codes: every other one mistyped."""
 
@@ -541,7 +550,9 @@ def _wait_healthy(server: Server) -> None:
 
 
 @contextmanager
-def server_running(store: Store, env: dict[str, str], *, threads: int) -> Iterator[Server]:
+def server_running(
+    store: Store, env: dict[str, str], *, threads: int, workers: int = 1
+) -> Iterator[Server]:
     """The application under waitress in a subprocess, answering /healthz; always stopped."""
     port = _free_port()
     handle, name = tempfile.mkstemp(prefix="cpmis-complaint-load-", suffix=".log")
@@ -557,6 +568,8 @@ def server_running(store: Store, env: dict[str, str], *, threads: int) -> Iterat
         str(port),
         "--threads",
         str(threads),
+        "--workers",
+        str(workers),
     ]
     process = subprocess.Popen(  # noqa: S603 (this interpreter, a module of this package)
         command, env=env, stdout=log, stderr=subprocess.STDOUT
@@ -645,8 +658,15 @@ def _cpu_busy() -> float:
 
 
 def _process_cpu(process: psutil.Process) -> float:
-    t = process.cpu_times()
-    return float(t.user + t.system)
+    """CPU seconds of the server: the process and its worker processes (``--workers``)."""
+    total = 0.0
+    for p in [process, *process.children(recursive=True)]:
+        try:
+            t = p.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += float(t.user + t.system)
+    return total
 
 
 def load(
@@ -849,13 +869,24 @@ def arguments(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds first (2)")
     parser.add_argument("--smoke", action="store_true", help="3 s per scenario, 1 s warm-up")
     parser.add_argument("--users", type=int, default=50, help="concurrent clients (50)")
-    parser.add_argument("--threads", type=int, default=8, help="waitress threads (8)")
+    parser.add_argument(
+        "--threads", type=int, default=4, help="waitress threads per worker process (4)"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=2, help="server worker processes, one per core (2)"
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=PACED_RATE,
+        help=f"submissions per second offered in the paced scenario ({PACED_RATE:g})",
+    )
     parser.add_argument(
         "--conn-max-age",
         type=int,
-        default=int(os.environ.get("DATABASE_CONN_MAX_AGE") or 0),
-        help="DATABASE_CONN_MAX_AGE of the server (default: the environment's, else 0 as "
-        "`cpmis serve` has it: a database connection per request)",
+        default=int(os.environ.get("DATABASE_CONN_MAX_AGE") or 60),
+        help="DATABASE_CONN_MAX_AGE of the server (default: the environment's, else 60 as "
+        "`cpmis serve` has it: connections kept for a minute)",
     )
     parser.add_argument(
         "--database-url",
@@ -870,8 +901,18 @@ def arguments(argv: Sequence[str]) -> argparse.Namespace:
     args = parser.parse_args(list(argv))
     if args.smoke:
         args.seconds, args.warmup = 3.0, 1.0
-    if args.seconds <= 0 or args.warmup < 0 or args.users < 1 or args.threads < 1:
-        parser.error("--seconds, --users and --threads must be positive, --warmup not negative")
+    if (
+        args.seconds <= 0
+        or args.warmup < 0
+        or args.users < 1
+        or args.threads < 1
+        or args.workers < 1
+        or args.rate <= 0
+    ):
+        parser.error(
+            "--seconds, --users, --threads, --workers and --rate must be positive, "
+            "--warmup not negative"
+        )
     return args
 
 
@@ -895,7 +936,8 @@ def run(args: argparse.Namespace) -> int:
     windows: list[tuple[str, Window]] = []
     stored_new: int | None = None  # complaints the form scenario added to the table
     stored_ok = 0  # its successful submissions
-    with server_running(store, env, threads=args.threads) as server:
+    PacedFormClient.wait_time = constant_throughput(args.rate / args.users)
+    with server_running(store, env, threads=args.threads, workers=args.workers) as server:
         print(f"  server {server.base_url} (pid {server.process.pid}) answers /healthz")
         baseline_check(server)
         if not args.baseline_only:
@@ -905,12 +947,16 @@ def run(args: argparse.Namespace) -> int:
 
         scenarios: list[tuple[str, type[_Client]]] = [("baseline", MinimalClient)]
         if not args.baseline_only:
-            scenarios += [("form", FormClient), ("status", StatusClient)]
+            scenarios += [
+                ("form", FormClient),
+                ("form-paced", PacedFormClient),
+                ("status", StatusClient),
+            ]
         for label, user_class in scenarios:
             if label == "status" and not STATE.codes:
                 raise BenchError("The form gave no tracking code to look up.", code=1)
             before = STATE.submitted
-            count_before = store.complaints() if label == "form" else None
+            count_before = store.complaints() if label.startswith("form") else None
             print(f"  {label}: {args.users} clients ...", end="", flush=True)
             t = time.perf_counter()
             window = load(
@@ -918,12 +964,12 @@ def run(args: argparse.Namespace) -> int:
             )
             windows.append((label, window))
             print(f" {time.perf_counter() - t:.1f} s", flush=True)
-            if label == "form":
+            if label.startswith("form"):
                 gevent.sleep(0.5)  # the last answers were read; their transactions are done
                 count_after = store.complaints()
                 if count_before is not None and count_after is not None:
-                    stored_new = count_after - count_before
-                stored_ok = STATE.submitted - before
+                    stored_new = (stored_new or 0) + count_after - count_before
+                stored_ok += STATE.submitted - before
         print(f"  load average after: {_load_average()}", flush=True)
         server_alive = server.process.poll() is None
 
@@ -932,7 +978,9 @@ def run(args: argparse.Namespace) -> int:
     rows: list[tuple[Row, bool]] = [(baseline, True)]
     form: Row | None = None
     if "form" in by_label:
-        form = Row.of(f"form {NAME_FORM}", by_label["form"], [NAME_FORM])
+        rows.append((Row.of(f"form {NAME_FORM}", by_label["form"], [NAME_FORM]), True))
+    if "form-paced" in by_label:
+        form = Row.of(f"form at {args.rate:g}/s offered", by_label["form-paced"], [NAME_FORM])
         rows.append((form, True))
     if "status" in by_label:
         w = by_label["status"]
@@ -941,8 +989,9 @@ def run(args: argparse.Namespace) -> int:
         rows.append((Row.of("mistyped code", w, [NAME_UNKNOWN]), False))
 
     print(
-        f"\nResults ({args.users} concurrent clients, no think time, {args.seconds:g} s measured "
-        "per scenario; ratios to the baseline):"
+        f"\nResults ({args.users} concurrent clients, {args.workers} server processes x "
+        f"{args.threads} threads; no think time but in the paced scenario; {args.seconds:g} s "
+        "measured per scenario; ratios to the baseline):"
     )
     print(results_table(baseline, rows))
     print()
@@ -981,7 +1030,10 @@ def run(args: argparse.Namespace) -> int:
             )
         rps_ok = form.ok_rps >= TARGET_RPS
         p95_ok = form.p95 < TARGET_P95_MS
-        print("\nTarget (the form, 50 clients on this machine):")
+        print(
+            f"\nTarget (the form, {args.users} clients offering {args.rate:g} submissions a "
+            "second on this machine):"
+        )
         print(
             f"  {'MET' if rps_ok else 'MISSED':<6} at least {TARGET_RPS:.0f} successful "
             f"submissions per second: {form.ok_rps:.1f}"

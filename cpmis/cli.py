@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 
 def _django(mode: str | None = None) -> None:
@@ -17,13 +19,79 @@ def _django(mode: str | None = None) -> None:
     django.setup()
 
 
-def _serve(host: str, port: int, threads: int) -> None:
+def _serve(host: str, port: int, threads: int, workers: int = 1) -> None:
     from waitress import serve
 
     from cpmis.wsgi import application
 
-    print(f"cpmis is listening on http://{host}:{port}/  (Ctrl+C stops it)", flush=True)
-    serve(application, host=host, port=port, threads=threads, ident="cpmis")
+    if workers <= 1:
+        print(f"cpmis is listening on http://{host}:{port}/  (Ctrl+C stops it)", flush=True)
+        serve(application, host=host, port=port, threads=threads, ident="cpmis")
+        return
+    _serve_workers(application, host, port, threads, workers)
+
+
+def _serve_workers(application: Any, host: str, port: int, threads: int, workers: int) -> None:
+    """Several waitress processes serving one port (pre-fork), so that a server uses more
+    than one core: Python runs one thread at a time per process. Each worker
+    keeps its own database connections and its own in-memory cache (rate-limit counters are
+    per worker unless CPMIS_CACHE_LOCATION names a shared cache). SIGTERM or Ctrl+C stops all;
+    a worker that dies stops the others, and the command exits non-zero."""
+    import signal
+    import socket
+
+    from django.db import connections
+    from waitress import serve
+
+    def listener() -> socket.socket:
+        # Each worker listens on the port with SO_REUSEPORT: the kernel spreads new
+        # connections over the workers evenly (one shared socket would let whichever worker
+        # wakes first take most long-lived connections).
+        return socket.create_server((host, port), backlog=2048, reuse_port=True)
+
+    listener().close()  # fail here, in the parent, if the port is taken
+    connections.close_all()  # no connection may cross a fork
+    children: list[int] = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:  # a worker
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            try:
+                serve(application, sockets=[listener()], threads=threads, ident="cpmis")
+            finally:
+                os._exit(0)
+        children.append(pid)
+    print(
+        f"cpmis is listening on http://{host}:{port}/ with {workers} worker processes "
+        f"(pids {', '.join(map(str, children))}; Ctrl+C stops them)",
+        flush=True,
+    )
+    stopping = False
+
+    def stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    failed = False
+    while children:
+        try:
+            pid, _status = os.wait()
+        except ChildProcessError:
+            break
+        except InterruptedError:  # pragma: no cover - PEP 475 retries os.wait itself
+            continue
+        children.remove(pid)
+        if not stopping:
+            failed = True
+            print(f"worker {pid} stopped unexpectedly; stopping the others", flush=True)
+            stop(signal.SIGTERM, None)
+    sys.exit(1 if failed else 0)
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
@@ -51,12 +119,14 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
+    if args.workers < 1 or args.threads < 1:
+        sys.exit("--workers and --threads must be at least 1.")
     _django()
     from django.core.management import call_command
 
     if args.migrate:
         call_command("migrate", interactive=False)
-    _serve(args.host, args.port, args.threads)
+    _serve(args.host, args.port, args.threads, args.workers)
 
 
 def cmd_manage(args: argparse.Namespace) -> None:
@@ -88,7 +158,13 @@ def main(argv: list[str] | None = None) -> None:
     serve = sub.add_parser("serve", help="serve the application (waitress)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--threads", type=int, default=8)
+    serve.add_argument("--threads", type=int, default=4, help="threads per worker process (4)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("CPMIS_WORKERS", "1") or 1),
+        help="worker processes (one per core; default CPMIS_WORKERS or 1)",
+    )
     serve.add_argument("--migrate", action="store_true", help="apply migrations first")
     serve.set_defaults(func=cmd_serve)
 

@@ -61,3 +61,44 @@ def test_manage_runs_django_commands(tmp_path: Path) -> None:
     result = run(["manage", "check"], tmp_path, CPMIS_MODE="test")
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_serve_with_two_workers_answers_and_stops_on_sigterm(tmp_path: Path) -> None:
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CPMIS_MODE", "DEBUG"}}
+    env = {
+        **base,
+        "CPMIS_VAR_DIR": str(tmp_path / "var"),
+        "SECRET_KEY": "test-only-secret-key-for-the-serve-command-0123456789",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+    }
+    server = subprocess.Popen(  # noqa: S603 - fixed interpreter and arguments
+        [*CPMIS, "serve", "--migrate", "--workers", "2", "--threads", "2", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        answers = []
+        deadline = time.monotonic() + 120
+        while len(answers) < 6 and time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
+                    answers.append(r.status)
+            except OSError:
+                time.sleep(0.3)
+        assert answers == [200] * 6
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=60)
+    assert "2 worker processes" in output
+    assert server.returncode == 0, output

@@ -170,7 +170,7 @@ def _create(actor: Any, data: ComplaintInput, *, audit_action: str) -> Registere
         raise ValidationError(errors)
     received = data.received_at or now
     fingerprint = _fingerprint(data)
-    duplicate_of = None
+    duplicate_of: int | None = None
     if data.channel == Channel.ONLINE:
         duplicate_of = (
             Complaint.objects.filter(
@@ -180,6 +180,7 @@ def _create(actor: Any, data: ComplaintInput, *, audit_action: str) -> Registere
                 channel=Channel.ONLINE,
             )
             .order_by("received_at")
+            .values_list("pk", flat=True)
             .first()
         )
     complaint = Complaint(
@@ -199,7 +200,7 @@ def _create(actor: Any, data: ComplaintInput, *, audit_action: str) -> Registere
         language=data.language,
         triage_due_at=received + timedelta(hours=triage_hours(data.jurisdiction)),
         fingerprint=fingerprint,
-        duplicate_of=duplicate_of,
+        duplicate_of_id=duplicate_of,
     )
     # A collision of two 50-bit codes is rare (one in ~10^7 at ten million complaints); the
     # unique constraint refuses it and ``_issuing_codes`` runs the whole write again.
@@ -226,7 +227,7 @@ def _create(actor: Any, data: ComplaintInput, *, audit_action: str) -> Registere
     )
     if duplicate_of is not None:
         ComplaintEvent.objects.create(
-            complaint=duplicate_of,
+            complaint_id=duplicate_of,
             kind=ComplaintEventKind.DUPLICATE,
             actor=None,
             details={"complaint": str(complaint.uuid)},

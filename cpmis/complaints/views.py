@@ -34,6 +34,7 @@ from cpmis.core.forms import Errors, run_service, serializer_errors
 from cpmis.legal.exports import safe
 from cpmis.people.models import Sex
 from cpmis.reference.models import District, Jurisdiction
+from cpmis.reference.selectors import district_by_pcode
 
 from . import public, selectors, services
 from .api import BoxBatchInput, ComplaintInput, TextField, run_action
@@ -89,11 +90,7 @@ class PublicComplaintForm(serializers.Serializer):
             if attrs["jurisdiction"] is None:
                 raise serializers.ValidationError({"jurisdiction": "Unknown province."})
         else:
-            district = (
-                District.objects.select_related("jurisdiction")
-                .filter(pcode=attrs["district"])
-                .first()
-            )
+            district = district_by_pcode(attrs["district"])  # shape checked by the regex
             if district is None:
                 raise serializers.ValidationError({"district": "Choose a district from the list."})
             if district.jurisdiction.iso_code != attrs["jurisdiction"]:

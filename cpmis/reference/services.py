@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 
 from cpmis.audit.services import audit_record
@@ -66,6 +67,8 @@ def reference_data_load(*, actor: Any = None) -> LoadResult:
         for r in _rows("districts.csv")
     ]
     run("districts", District, "pcode", districts)
+    # This process's cached districts (selectors.district_by_pcode); servers' expire.
+    cache.delete_many([f"reference:district:{d['pcode']}" for d in districts])
     run("departments", Department, "code", _rows("departments.csv"))
     run("institution_types", InstitutionType, "code", _rows("institution_types.csv"))
     audit_record(
