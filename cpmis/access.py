@@ -193,6 +193,19 @@ def jurisdictions_where(user: Any, capability: str) -> set[int] | None:
     return ids
 
 
+def holds_across_jurisdiction(user: Any, capability: str, jurisdiction_id: int) -> bool:
+    """Whether the user holds ``capability`` for the whole jurisdiction (or nationally): the
+    scope that sees complaints whose district is not known yet."""
+    return any(
+        capability in CAPABILITIES.get(a.role, frozenset())
+        and (
+            a.scope_level == ScopeLevel.NATIONAL
+            or (a.scope_level == ScopeLevel.JURISDICTION and a.jurisdiction_id == jurisdiction_id)
+        )
+        for a in assignments(user)
+    )
+
+
 def children_matchable_by(user: Any) -> QuerySet[Child]:
     """Registry children a triaging officer may be shown as possible matches for a complaint
     (name, age and district only): every child of the districts where they triage, since the

@@ -35,10 +35,14 @@ def _serve_workers(application: Any, host: str, port: int, threads: int, workers
     """Several waitress processes serving one port (pre-fork), so that a server uses more
     than one core: Python runs one thread at a time per process. Each worker
     keeps its own database connections and its own in-memory cache (rate-limit counters are
-    per worker unless CPMIS_CACHE_LOCATION names a shared cache). SIGTERM or Ctrl+C stops all;
-    a worker that dies stops the others, and the command exits non-zero."""
+    per worker unless CPMIS_CACHE_LOCATION names a shared cache). SIGTERM or Ctrl+C stops all
+    (requests in flight are cut off: put a draining proxy in front for zero-downtime
+    restarts); a worker that dies stops the others and the command exits non-zero, for the
+    service manager to restart. SO_REUSEPORT does not tell this server from an old one still
+    running as the same user: stop the old one first."""
     import signal
     import socket
+    import traceback
 
     from django.db import connections
     from waitress import serve
@@ -49,24 +53,9 @@ def _serve_workers(application: Any, host: str, port: int, threads: int, workers
         # wakes first take most long-lived connections).
         return socket.create_server((host, port), backlog=2048, reuse_port=True)
 
-    listener().close()  # fail here, in the parent, if the port is taken
+    listener().close()  # fail here, in the parent, if the port is taken by another program
     connections.close_all()  # no connection may cross a fork
     children: list[int] = []
-    for _ in range(workers):
-        pid = os.fork()
-        if pid == 0:  # a worker
-            signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            try:
-                serve(application, sockets=[listener()], threads=threads, ident="cpmis")
-            finally:
-                os._exit(0)
-        children.append(pid)
-    print(
-        f"cpmis is listening on http://{host}:{port}/ with {workers} worker processes "
-        f"(pids {', '.join(map(str, children))}; Ctrl+C stops them)",
-        flush=True,
-    )
     stopping = False
 
     def stop(signum: int, frame: object) -> None:
@@ -76,8 +65,32 @@ def _serve_workers(application: Any, host: str, port: int, threads: int, workers
             with contextlib.suppress(ProcessLookupError):
                 os.kill(child, signal.SIGTERM)
 
+    # Handlers first: a SIGTERM during the forks still reaches every worker started so far.
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    for _ in range(workers):
+        if stopping:
+            break
+        pid = os.fork()
+        if pid == 0:  # a worker
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            code = 0
+            try:
+                serve(application, sockets=[listener()], threads=threads, ident="cpmis")
+            except BaseException:  # report it, then leave without running atexit
+                traceback.print_exc()
+                code = 1
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        children.append(pid)
+    print(
+        f"cpmis is listening on http://{host}:{port}/ with {workers} worker processes "
+        f"(pids {', '.join(map(str, children))}; Ctrl+C stops them)",
+        flush=True,
+    )
     failed = False
     while children:
         try:

@@ -275,6 +275,9 @@ if os.environ.get("CPMIS_CACHE_LOCATION"):
         }
     }
 RATELIMIT_USE_CACHE = "default"
+RATELIMIT_IP_META_KEY = "cpmis.core.net.client_address"
+# Reverse proxies in front of the server that append to X-Forwarded-For (0: none).
+CPMIS_PROXY_COUNT = env_int("CPMIS_PROXY_COUNT", 0)
 
 # Errors never echo request bodies (they may hold a child's name).
 DEFAULT_EXCEPTION_REPORTER_FILTER = "cpmis.core.logging.RedactingExceptionReporterFilter"

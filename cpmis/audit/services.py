@@ -17,8 +17,11 @@ def audit_record(
     object_type: str = "",
     object_id: Any = "",
     detail: dict[str, Any] | None = None,
+    record_address: bool = True,
 ) -> AuditEvent:
-    """Append one event. ``detail`` must hold no personal data: ids, field names, counts."""
+    """Append one event. ``detail`` must hold no personal data: ids, field names, counts.
+    ``record_address=False`` leaves out the request's address (an anonymous complaint from
+    the public form must not be traceable to the connection it came from)."""
     from cpmis import access  # access imports accounts models; keep audit importable alone
 
     ctx = context.current()
@@ -31,7 +34,7 @@ def audit_record(
         action=action,
         object_type=object_type,
         object_id=str(object_id or ""),
-        ip_address=ctx.ip_address if ctx else None,
+        ip_address=ctx.ip_address if ctx and record_address else None,
         request_id=ctx.request_id if ctx else "",
         detail=detail or {},
     )

@@ -337,6 +337,7 @@ class OpenCaseInput(_Versioned):
 
 class AttachInput(_Versioned):
     case = serializers.UUIDField()
+    complaint_child = serializers.IntegerField(required=False, min_value=1, max_value=2**31)
 
 
 class ReferInput(_Versioned):
@@ -374,7 +375,13 @@ def _attach(actor: Any, complaint: Complaint, values: dict[str, Any]) -> Any:
     case = Case.objects.filter(uuid=values.pop("case")).first()
     if case is None or not access.cases_visible_to(actor).filter(pk=case.pk).exists():
         raise serializers.ValidationError({"case": "No case you can see has this id."})
-    return services.complaint_attach(actor=actor, complaint=complaint, case=case, **values)
+    return services.complaint_attach(
+        actor=actor,
+        complaint=complaint,
+        case=case,
+        complaint_child_id=values.pop("complaint_child", None),
+        **values,
+    )
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from cpmis import access
 from cpmis.audit.services import audit_record
 from cpmis.cases.models import Stage
 from cpmis.people.models import Child, Sex
-from cpmis.people.phonetic import name_key
+from cpmis.people.phonetic import name_keys
 from cpmis.people.search import normalize_name
 from cpmis.people.services import age_on
 
@@ -150,13 +150,14 @@ def public_status(code: str) -> PublicStatus | None:
     digests = tracking.digests(canonical) if canonical else [_DUMMY]
     complaint = (
         Complaint.objects.filter(tracking__in=digests)
-        .select_related("duplicate_of")
-        .only("status", "received_at", "duplicate_of__status")
+        .only("status", "received_at", "duplicate_of_id")
         .first()
     )
     if complaint is None or canonical is None:
         return None
-    status = complaint.duplicate_of.status if complaint.duplicate_of else complaint.status
+    # A repeat never shows how the first complaint went (its code may be someone else's
+    # way of probing for it): it stays "received".
+    status = Status.RECEIVED if complaint.duplicate_of_id else complaint.status
     title, next_step = _PUBLIC[Status(status)]
     return PublicStatus(
         key=status,
@@ -188,17 +189,41 @@ class ComplaintMatch:
 MATCH_THRESHOLD = 80
 AGE_TOLERANCE = 2
 MAX_MATCHES = 10
+MAX_CANDIDATES = 20_000  # children of one district within the age window, newest first
+
+
+# A given name shared alone proves little when it is this common.
+_COMMON_KEYS = frozenset({name_keys("Muhammad")[0], name_keys("Bibi")[0]})
+PARTIAL_SCORE = 85
 
 
 def _similarity(a: str, b: str) -> int:
-    """How alike two names are, 0–100: the better of the spelling (same script) and the
-    phonetic key (across scripts, spelling variants), ignoring word order."""
+    """How alike two names are, 0–100, in either script and with spelling variants: the
+    better of the spelling and the phonetic key (``people/phonetic.py``), word order aside.
+    A partial name (what a reporter knew: "Ayesha" for "Ayesha Bibi") scores 85 when it is
+    the beginning of the other and not just a very common word."""
     if not a or not b:
         return 0
     spelled = fuzz.token_sort_ratio(normalize_name(a), normalize_name(b))
-    ka, kb = name_key(a), name_key(b)
-    phonetic = fuzz.token_set_ratio(ka, kb) if ka and kb else 0
-    return int(max(spelled, phonetic))
+    ka, kb = name_keys(a), name_keys(b)
+    if not ka or not kb:
+        return int(spelled)
+    # "Muhammad Bilal" is often just "Bilal": compare without the very common words too.
+    ca = [k for k in ka if k not in _COMMON_KEYS] or ka
+    cb = [k for k in kb if k not in _COMMON_KEYS] or kb
+    phonetic = max(
+        fuzz.token_sort_ratio(" ".join(ka), " ".join(kb)),
+        fuzz.token_sort_ratio(" ".join(ca), " ".join(cb)),
+    )
+    score = max(spelled, phonetic)
+    shorter, longer = sorted((ca, cb), key=len)
+    if (
+        len(shorter) < len(longer)
+        and longer[: len(shorter)] == shorter
+        and set(shorter) - _COMMON_KEYS
+    ):
+        score = max(score, PARTIAL_SCORE)
+    return int(score)
 
 
 def _sex_compatible(a: str, b: str) -> bool:
@@ -227,9 +252,9 @@ def possible_matches(
             youngest = today - timedelta(days=365 * (c.age_years - AGE_TOLERANCE))
             oldest = today - timedelta(days=366 * (c.age_years + AGE_TOLERANCE + 1))
             candidates = candidates.filter(date_of_birth__gt=oldest, date_of_birth__lte=youngest)
-        for child in candidates.only(
+        for child in candidates.order_by("-registered_at").only(
             "uuid", "name_latin", "name_urdu", "sex", "date_of_birth", "district"
-        )[:5000]:
+        )[:MAX_CANDIDATES]:
             if not _sex_compatible(c.sex, child.sex):
                 continue
             score = max(_similarity(c.name, child.name_latin), _similarity(c.name, child.name_urdu))

@@ -159,8 +159,21 @@ def _validate(data: ComplaintInput, *, now: datetime) -> dict[str, list[str]]:
 
 
 def _fingerprint(data: ComplaintInput) -> str:
+    """Everything the person typed: only an identical submission (a page sent twice, a
+    robot repeating itself) has the same fingerprint; two children who write the same
+    sentence about themselves differ in name, age, place or who reports."""
     place = data.district.pcode if data.district else data.jurisdiction.iso_code
-    return sha256(f"{place}|{normalize_name(data.narrative)}".encode()).hexdigest()
+    parts = [
+        place,
+        normalize_name(data.narrative),
+        normalize_name(data.place),
+        ",".join(sorted(data.concerns)),
+        data.reporter_kind,
+        normalize_name(data.reporter_name),
+        "".join(ch for ch in data.reporter_phone if ch.isdigit()),
+        *(f"{normalize_name(c.name)}/{c.sex}/{c.age_years}" for c in data.children),
+    ]
+    return sha256("|".join(parts).encode()).hexdigest()
 
 
 def _create(actor: Any, data: ComplaintInput, *, audit_action: str) -> Registered:
@@ -178,6 +191,7 @@ def _create(actor: Any, data: ComplaintInput, *, audit_action: str) -> Registere
                 received_at__gte=received - DUPLICATE_WINDOW,
                 duplicate_of__isnull=True,
                 channel=Channel.ONLINE,
+                status=Status.RECEIVED,  # still waiting: its triage covers the repeat
             )
             .order_by("received_at")
             .values_list("pk", flat=True)
@@ -238,6 +252,7 @@ def _create(actor: Any, data: ComplaintInput, *, audit_action: str) -> Registere
         object_type="complaints.complaint",
         object_id=complaint.uuid,
         detail={"channel": data.channel, "duplicate": duplicate_of is not None},
+        record_address=actor is not None,  # the public form: no address kept
     )
     return Registered(complaint, code)
 
@@ -267,13 +282,14 @@ def complaint_submit_public(*, data: ComplaintInput) -> Registered:
 
 
 def _check_register_scope(actor: Any, data: ComplaintInput) -> None:
-    jurisdictions = access.jurisdictions_where(actor, "complaint.register")
     if data.district is not None:
         allowed = access.districts_where(actor, "complaint.register").filter(pk=data.district.pk)
         if not allowed.exists():
             raise PermissionDenied("You cannot register complaints for this district.")
-    elif jurisdictions is not None and data.jurisdiction.pk not in jurisdictions:
-        raise PermissionDenied("You cannot register complaints for this province or territory.")
+    # Without a district the complaint waits in the province's queue: only those who see
+    # that queue (a province-wide or national scope) may leave the district out.
+    elif not access.holds_across_jurisdiction(actor, "complaint.register", data.jurisdiction.pk):
+        raise ValidationError({"district": "Choose the district (your scope is a district)."})
 
 
 def complaint_register(*, actor: Any, data: ComplaintInput) -> Registered:
@@ -478,10 +494,20 @@ def complaint_route(
 
 
 def _complaint_child(complaint: Complaint, child_id: int | None) -> ComplaintChild | None:
+    """The child of the complaint a case is for: the one named, or the only one still
+    without a case. None only for a complaint that describes no child."""
     children = list(complaint.children.all())
+    if not children:
+        return None
     if child_id is None:
         without_case = [c for c in children if c.case_id is None]
-        return without_case[0] if without_case else None
+        if len(without_case) == 1:
+            return without_case[0]
+        if not without_case:
+            raise ValidationError({"complaint_child": "Every child of this complaint has a case."})
+        raise ValidationError(
+            {"complaint_child": "The complaint is about several children: say which one."}
+        )
     found = next((c for c in children if c.pk == child_id), None)
     if found is None:
         raise ValidationError({"complaint_child": "Not a child of this complaint."})
@@ -511,7 +537,7 @@ def complaint_open_case(
         actor,
         complaint,
         version,
-        statuses=(Status.RECEIVED, Status.CASE_OPENED),
+        statuses=(Status.RECEIVED, Status.CASE_OPENED, Status.ATTACHED),
         action="open a case from",
     )
     if complaint.district is None:
@@ -540,7 +566,11 @@ def complaint_open_case(
         about.child = child
         about.case = case
         about.save(update_fields=["child", "case"])
-    fields_changed = _triaged(actor, complaint, Status.CASE_OPENED)
+    fields_changed = (
+        _triaged(actor, complaint, Status.CASE_OPENED)
+        if complaint.status == Status.RECEIVED
+        else []
+    )
     if complaint.case_id is None:
         complaint.case = case
         fields_changed.append("case")
@@ -557,29 +587,47 @@ def complaint_open_case(
 
 @transaction.atomic
 def complaint_attach(
-    *, actor: Any, complaint: Complaint, case: Case, note: str = "", version: int | None = None
+    *,
+    actor: Any,
+    complaint: Complaint,
+    case: Case,
+    complaint_child_id: int | None = None,
+    note: str = "",
+    version: int | None = None,
 ) -> Complaint:
-    """The complaint is about a child whose case is already open: it joins that case."""
-    complaint = _begin(actor, complaint, version, action="attach")
+    """The complaint (or one of its children) is about a child whose case is already open:
+    it joins that case. A complaint about several children can be attached for one and
+    open a case for another, in either order."""
+    complaint = _begin(
+        actor,
+        complaint,
+        version,
+        statuses=(Status.RECEIVED, Status.CASE_OPENED, Status.ATTACHED),
+        action="attach",
+    )
     if not access.cases_workable_by(actor).filter(pk=case.pk).exists():
         raise PermissionDenied(
             "You cannot work on that case; ask its officer or your supervisor to attach it."
         )
+    about = _complaint_child(complaint, complaint_child_id)
     case_services.complaint_attach_to(
         actor=actor, case=case, complaint_ref=str(complaint.uuid), note=note
     )
-    about = _complaint_child(complaint, None)
     if about is not None:
         about.child_id = case.child_id
         about.case = case
         about.save(update_fields=["child", "case"])
-    fields_changed = _triaged(actor, complaint, Status.ATTACHED)
-    complaint.case = case
+    fields_changed = (
+        _triaged(actor, complaint, Status.ATTACHED) if complaint.status == Status.RECEIVED else []
+    )
+    if complaint.case_id is None:
+        complaint.case = case
+        fields_changed.append("case")
     return _done(
         actor,
         complaint,
         ComplaintEventKind.ATTACHED,
-        fields=[*fields_changed, "case"],
+        fields=fields_changed,
         details={"case": str(case.uuid)},
         note=note,
     )

@@ -3,10 +3,10 @@
 A code is 10 random symbols of Crockford's base-32 alphabet (50 bits: unguessable, and with
 the status page rate-limited per address, out of reach of enumeration) and one check symbol
 computed with the Luhn mod N algorithm (N = 32), which catches every single mistyped symbol
-and every swap of two neighbouring symbols. It is shown as ``XXXX-XXXX-XXX``: short enough
-to read over the phone. The alphabet has no I, L, O or U; when a code is read back, I and L
-are taken as 1, O as 0, case, spaces and dashes are ignored, and Urdu or Arabic digits become
-Latin ones.
+and every swap of two neighbouring symbols but one (0 and Z, a known blind spot of Luhn
+mod N). It is shown as ``XXXX-XXXX-XXX``: short enough to read over the phone. The alphabet
+has no I, L, O or U; when a code is read back, I and L are taken as 1, O as 0, case, spaces
+and dashes are ignored, and Urdu or Arabic digits become Latin ones.
 
 Only a keyed hash of the code is stored (HMAC-SHA256 with the server's secret key, and its
 fallbacks while a key is rotated), so a copy of the database does not reveal the codes.

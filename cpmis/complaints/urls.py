@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.register, name="register"),
     path("box/", views.box_batch, name="box"),
     path("export.csv", views.export_csv, name="export"),
+    path("find/", views.find_by_code, name="find"),
     path("<str:uuid>/", views.complaint_page, name="complaint"),
     path("<str:uuid>/act/<slug:action>/", views.complaint_action, name="action"),
 ]

@@ -43,6 +43,7 @@ from .models import Channel, ClosureReason, ReferralBody, ReporterKind, Status
 log = logging.getLogger(__name__)
 
 HONEYPOT = "website"
+OPEN_FOR_CASES = (Status.RECEIVED, Status.CASE_OPENED, Status.ATTACHED)
 DONT_KNOW = "dont_know"
 
 
@@ -243,12 +244,6 @@ def queue(request: HttpRequest) -> HttpResponse:
     ):
         district = ""
     overdue = request.GET.get("overdue") == "1"
-    code = request.GET.get("code", "").strip()[:40]
-    if code:
-        found = selectors.complaint_by_code(user=request.user, code=code)
-        if found is not None:
-            return redirect("complaints:complaint", uuid=found.uuid)
-        messages.error(request, "No complaint you can see has this tracking code.")
     qs = selectors.complaint_queue(
         user=request.user, view=view, channel=channel, district=district, overdue=overdue
     )
@@ -268,6 +263,19 @@ def queue(request: HttpRequest) -> HttpResponse:
             "now": timezone.now(),
         },
     )
+
+
+@require_POST
+@login_required
+@capability_required("complaint.view")
+def find_by_code(request: HttpRequest) -> HttpResponse:
+    """A caller reads out their tracking code (by POST: codes stay out of URLs and history)."""
+    code = request.POST.get("code", "").strip()[:40]
+    found = selectors.complaint_by_code(user=request.user, code=code) if code else None
+    if found is not None:
+        return redirect("complaints:complaint", uuid=found.uuid)
+    messages.error(request, "No complaint you can see has this tracking code.")
+    return redirect("complaints:queue")
 
 
 def _staff_jurisdictions(request: HttpRequest) -> Any:
@@ -428,18 +436,24 @@ def box_batch(request: HttpRequest) -> HttpResponse:
 def complaint_page(request: HttpRequest, uuid: str) -> HttpResponse:
     complaint = selectors.complaint_get(user=request.user, complaint_uuid=uuid)
     triages = access.has_capability(request.user, "complaint.triage")
+    children = list(complaint.children.select_related("child", "case"))
+    waiting = [c for c in children if c.case_id is None]  # children still without a case
+    open_for_cases = complaint.status in OPEN_FOR_CASES and (waiting or not children)
     child_matches: list[Any] = []
     complaint_matches: list[Any] = []
-    if triages and complaint.status in (Status.RECEIVED, Status.CASE_OPENED):
+    if triages and open_for_cases:
         child_matches, complaint_matches = selectors.possible_matches(
             user=request.user, complaint=complaint
         )
+        child_matches = [m for m in child_matches if m.about.case_id is None]
     return render(
         request,
         "complaints/complaint.html",
         {
             "complaint": complaint,
-            "children": complaint.children.select_related("child", "case"),
+            "children": children,
+            "next_child": waiting[0] if waiting else None,
+            "open_for_cases": open_for_cases,
             "history": complaint.events.select_related("actor"),
             "triages": triages,
             "routes": triages or access.has_capability(request.user, "complaint.route"),
@@ -520,11 +534,11 @@ class _Echo:
 @login_required
 @capability_required("complaint.view")
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
-    """The queue as CSV (no narratives or names): every value guarded against formulas."""
+    """The queue as CSV (no narratives, names or places): every value guarded against
+    formulas."""
     view = request.GET.get("view", "all")
-    qs = selectors.complaint_queue(
-        user=request.user, view=view if view in selectors.QUEUE_VIEWS else "all"
-    )
+    view = view if view in selectors.QUEUE_VIEWS else "all"
+    qs = selectors.complaint_queue(user=request.user, view=view)
     audit_record(
         actor=request.user,
         action="complaint.export",
@@ -542,7 +556,6 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
         "status",
         "triage_due_at",
         "overdue",
-        "source",
     ]
 
     def rows() -> Any:
@@ -561,7 +574,6 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
                         c.status,
                         c.triage_due_at.isoformat(),
                         "yes" if c.overdue else "no",
-                        c.source,
                     )
                 ]
             )

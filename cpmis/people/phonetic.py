@@ -7,7 +7,8 @@ consonant classes: vowels (and the letters that act as vowels inside a word: و 
 inside a Latin word) are dropped, letters that sound alike share a class (س ص ث s → S;
 ز ذ ض ظ z → Z; ت ط ٹ t → T; ح ہ h → H), aspiration (ھ, "h" after a consonant) is dropped,
 a final ہ / h that only marks a vowel ("Fatimah", "فاطمہ") is dropped, and doubled letters
-collapse. "محمد", "Muhammad" and "Mohammed" all become ``MHMD``; "عائشہ" and "Ayesha" ``S``…
+collapse; a word that starts with a vowel keeps one mark for it (``A``). "محمد", "Muhammad"
+and "Mohammed" all become ``MHMD``; "عائشہ" and "Ayesha" ``AS``; "علی" and "Ali" ``AL``…
 
 Common abbreviations are expanded first (Md, Mohd, Muhd → Muhammad). The original spelling
 is never changed; the key is only compared.
@@ -58,6 +59,8 @@ _URDU = {
     "ے": "Y",
 }
 _URDU_SILENT = set("اآأإءئؤعھ")
+_URDU_INITIAL_VOWELS = set("اآأإع")
+VOWEL = "A"  # the mark of a word-initial vowel
 
 # Latin digraphs first, then single letters.
 _LATIN_DIGRAPHS = {
@@ -125,11 +128,12 @@ def _urdu_word(word: str) -> str:
     # A final ہ after a consonant marks a vowel (فاطمہ = Fatima).
     if len(letters) > 1 and letters[-1] == "ہ":
         letters = letters[:-1]
-    codes = [_URDU[ch] for ch in letters if ch in _URDU]
-    # Only a word-initial و / ی is a consonant; silent letters before it do not count.
-    first_real = next((ch for ch in letters if ch in _URDU), "")
-    if letters and letters[0] != first_real and codes and codes[0] in _VOWEL_LIKE:
-        codes = codes[1:]
+    codes: list[str] = []
+    # A word that starts with a vowel (alif, ain) keeps one mark for it: علی AL, not L.
+    if letters and letters[0] in _URDU_INITIAL_VOWELS:
+        codes.append(VOWEL)
+        letters = letters[1:]
+    codes += [_URDU[ch] for ch in letters if ch in _URDU]
     return _skeleton(codes)
 
 
@@ -138,6 +142,8 @@ def _latin_word(word: str) -> str:
     if len(word) > 1 and word.endswith("h") and word[-2] in "aeiou":
         word = word[:-1]  # Fatimah, Shah
     codes: list[str] = []
+    if word[:1] in ("a", "e", "i", "o", "u"):
+        codes.append(VOWEL)  # Ali AL, Usman ASMN, as in Urdu script
     i = 0
     while i < len(word):
         pair = word[i : i + 2]
@@ -149,17 +155,10 @@ def _latin_word(word: str) -> str:
         if ch == "h" and i > 0 and word[i - 1] not in "aeiou":
             i += 1  # aspiration
             continue
-        if ch in "aeiou":
-            codes.append("")
-        elif ch in _LATIN:
+        if ch in _LATIN:
             codes.extend(_LATIN[ch])
         i += 1
-    # Vowels only separate letters; a leading vowel makes a following w/y a vowel too.
-    leading_vowel = bool(codes) and codes[0] == ""
-    kept = [c for c in codes if c]
-    if leading_vowel and kept and kept[0] in _VOWEL_LIKE:
-        kept = kept[1:]
-    return _skeleton(kept)
+    return _skeleton(codes)
 
 
 def word_key(word: str) -> str:

@@ -20,13 +20,18 @@ def test_every_single_mistyped_symbol_is_caught() -> None:
             assert tracking.canonical(typo) is None, typo
 
 
-def test_swapped_neighbours_are_caught() -> None:
-    code = "ABCDEFGHJK"
-    code += tracking.check_symbol(code)
-    for i in range(tracking.LENGTH - 1):
-        swapped = code[:i] + code[i + 1] + code[i] + code[i + 2 :]
-        if swapped != code:
-            assert tracking.canonical(swapped) is None
+def test_swapped_neighbours_are_caught_but_0_and_z() -> None:
+    missed = set()
+    for a in tracking.ALPHABET:
+        for b in tracking.ALPHABET:
+            if a == b:
+                continue
+            body = "ABCD" + a + b + "EFGH"[:4]
+            code = body + tracking.check_symbol(body)
+            swapped = "ABCD" + b + a + code[6:]
+            if tracking.canonical(swapped) is not None:
+                missed.add(frozenset((a, b)))
+    assert missed == {frozenset("0Z")}  # Luhn mod N's one blind spot, as documented
 
 
 def test_look_alike_letters_and_urdu_digits_are_read_as_meant() -> None:

@@ -294,14 +294,37 @@ def test_possible_matches_are_audited(personas: Any, records: Any) -> None:
 
 
 def test_an_identical_public_submission_is_kept_but_queued_once(personas: Any) -> None:
-    first = services.complaint_submit_public(data=complaint_input(channel="online")).complaint
+    first = services.complaint_submit_public(data=complaint_input(channel="online"))
     again = services.complaint_submit_public(data=complaint_input(channel="online"))
-    assert again.complaint.duplicate_of == first
-    assert list(selectors.complaint_queue(user=personas.cpo)) == [first]
-    services.complaint_close(actor=personas.cpo, complaint=first, reason="resolved")
+    assert again.complaint.duplicate_of == first.complaint
+    assert list(selectors.complaint_queue(user=personas.cpo)) == [first.complaint]
+    services.complaint_close(actor=personas.cpo, complaint=first.complaint, reason="resolved")
+    # the repeat's code never tells how the first one went
     status = selectors.public_status(again.code)
-    assert status is not None and status.key == "closed"
+    assert status is not None and status.key == "received"
+    first_status = selectors.public_status(first.code)
+    assert first_status is not None and first_status.key == "closed"
+    # once the first is triaged, the same text is a new complaint again
+    third = services.complaint_submit_public(data=complaint_input(channel="online"))
+    assert third.complaint.duplicate_of is None
     assert Case.objects.count() == 0
+
+
+def test_the_same_sentence_about_another_child_is_not_a_repeat(personas: Any) -> None:
+    first = services.complaint_submit_public(
+        data=complaint_input(narrative="My father beats me.", children=[])
+    )
+    other = services.complaint_submit_public(
+        data=complaint_input(
+            narrative="my father beats me",
+            children=[services.ChildInput(name="Bilal", sex="male", age_years=9)],
+        )
+    )
+    assert other.complaint.duplicate_of is None
+    assert set(selectors.complaint_queue(user=personas.cpo)) == {
+        first.complaint,
+        other.complaint,
+    }
 
 
 def test_a_tracking_code_already_taken_is_replaced(personas: Any, monkeypatch: Any) -> None:
@@ -314,3 +337,72 @@ def test_a_tracking_code_already_taken_is_replaced(personas: Any, monkeypatch: A
     assert second.code != first.code
     assert Complaint.objects.count() == 2
     assert AuditEvent.objects.filter(action="complaint.submit").count() == 2
+
+
+def test_a_complaint_about_two_children_is_attached_for_one_and_opened_for_the_other(
+    personas: Any, records: Any
+) -> None:
+    from cpmis.cases.services import case_open
+
+    case = case_open(
+        actor=personas.cpo, child=records.cpo_child, initial_risk="medium", concerns=["abused"]
+    )
+    c = services.complaint_register(
+        actor=personas.complaint_officer,
+        data=complaint_input(
+            children=[
+                services.ChildInput(name="Sara", sex="female", age_years=7),
+                services.ChildInput(name="Ayesha", sex="female", age_years=11),
+            ]
+        ),
+    ).complaint
+    sara, ayesha = list(c.children.all())
+    with pytest.raises(ValidationError):  # two children without a case: which one?
+        services.complaint_attach(actor=personas.cpo, complaint=c, case=case)
+    services.complaint_attach(
+        actor=personas.cpo, complaint=c, case=case, complaint_child_id=ayesha.pk
+    )
+    ayesha.refresh_from_db()
+    assert ayesha.case == case and ayesha.child == records.cpo_child
+    opened = services.complaint_open_case(
+        actor=personas.cpo,
+        complaint=c,
+        initial_risk="high",
+        register={"name_latin": "Sara", "sex": "female", "estimated_age_years": 7},
+    )
+    sara.refresh_from_db()
+    assert sara.case == opened
+    c.refresh_from_db()
+    assert c.status == Status.ATTACHED and c.case == case
+    with pytest.raises(ValidationError):  # nobody left without a case
+        services.complaint_open_case(
+            actor=personas.cpo,
+            complaint=c,
+            initial_risk="high",
+            register={"name_latin": "Other", "sex": "female", "estimated_age_years": 7},
+        )
+
+
+def test_only_a_province_wide_scope_leaves_the_district_out(personas: Any) -> None:
+    with pytest.raises(ValidationError) as refused:
+        services.complaint_register(actor=personas.supervisor, data=complaint_input(district=None))
+    assert "district" in refused.value.message_dict
+    services.complaint_register(
+        actor=personas.provincial_supervisor, data=complaint_input(district=None)
+    )
+
+
+def test_a_public_submission_keeps_no_address(personas: Any, client: Any) -> None:
+    client.post(
+        "/complaint/",
+        {
+            "jurisdiction": "PK-PB",
+            "district": LAHORE,
+            "concerns": "abused",
+            "narrative": "Someone hurts a child.",
+            "reporter_kind": "anonymous",
+        },
+        REMOTE_ADDR="203.0.113.7",
+    )
+    event = AuditEvent.objects.get(action="complaint.submit")
+    assert event.ip_address is None
