@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "cpmis.legal",
     "cpmis.cases",
     "cpmis.complaints",
+    "cpmis.exchange",
     "cpmis.demo",
 ]
 

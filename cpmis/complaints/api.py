@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import Http404
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -271,6 +272,7 @@ class ComplaintMatches(GenericAPIView):
 
     permission_classes = [HasCapability.of("complaint.triage")]
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, uuid: str) -> Response:
         complaint = selectors.complaint_get(user=request.user, complaint_uuid=uuid)
         children, complaints = selectors.possible_matches(user=request.user, complaint=complaint)

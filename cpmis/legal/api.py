@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -307,6 +308,7 @@ class SentenceCheck(GenericAPIView):
 class ArticleList(GenericAPIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         return Response(
             [
@@ -373,7 +375,7 @@ def matrix_file(matrix: selectors.Matrix, kind: str) -> HttpResponse:
 class ComplianceMatrix(GenericAPIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=[MatrixQuerySerializer])
+    @extend_schema(parameters=[MatrixQuerySerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Any:
         params = _query(MatrixQuerySerializer, request)
         where = params.get("jurisdiction", "")
@@ -396,7 +398,7 @@ class RuleQuerySerializer(serializers.Serializer):
 class RuleList(GenericAPIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=[RuleQuerySerializer])
+    @extend_schema(parameters=[RuleQuerySerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         code = _query(RuleQuerySerializer, request).get("jurisdiction", "")
         jurisdiction = None
@@ -454,6 +456,7 @@ class ComplianceLinkCreate(GenericAPIView):
 class ComplianceLinkDelete(GenericAPIView):
     permission_classes = [HasCapability.of("legal.edit")]
 
+    @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
         link = get_object_or_404(ComplianceLink, pk=pk)
         services.compliance_link_remove(actor=request.user, link=link)
