@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from cpmis.audit.models import AuditEvent
     from cpmis.cases.models import Case
     from cpmis.complaints.models import Complaint
+    from cpmis.exchange.models import Submission
     from cpmis.people.models import Child
     from cpmis.reference.models import District
 
@@ -204,6 +205,37 @@ def holds_across_jurisdiction(user: Any, capability: str, jurisdiction_id: int) 
         )
         for a in assignments(user)
     )
+
+
+def department_scopes(user: Any, capability: str) -> list[tuple[int, int | None]]:
+    """(department id, jurisdiction id or None for national) of each assignment holding
+    ``capability`` for a department: a focal point acts for their department, in their
+    province (or nationally)."""
+    scopes = []
+    for a in assignments(user):
+        if capability in CAPABILITIES.get(a.role, frozenset()) and a.department_id:
+            jurisdiction_id = (
+                None
+                if a.scope_level == ScopeLevel.NATIONAL
+                else a.jurisdiction_id or (a.district.jurisdiction_id if a.district else None)
+            )
+            scopes.append((a.department_id, jurisdiction_id))
+    return scopes
+
+
+def submissions_visible_to(user: Any) -> QuerySet[Submission]:
+    """A department's submissions, to its focal points of the same province (or national)."""
+    from cpmis.exchange.models import Submission
+
+    q: Q | None = None
+    for department_id, jurisdiction_id in department_scopes(user, "exchange.view"):
+        part = Q(department_id=department_id)
+        if jurisdiction_id is not None:
+            part &= Q(jurisdiction_id=jurisdiction_id)
+        q = part if q is None else q | part
+    if q is None:
+        return Submission.objects.none()
+    return Submission.objects.filter(q)
 
 
 def children_matchable_by(user: Any) -> QuerySet[Child]:

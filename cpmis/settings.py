@@ -205,7 +205,10 @@ X_FRAME_OPTIONS = "DENY"
 
 # Request bodies over this size are refused with a 400 before they are read.
 CPMIS_MAX_BODY_BYTES = env_int("CPMIS_MAX_BODY_BYTES", 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = CPMIS_MAX_BODY_BYTES
+# Department batches (files or JSON) may be larger; beyond this they are refused unread.
+CPMIS_MAX_UPLOAD_BYTES = env_int("CPMIS_MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
+CPMIS_UPLOAD_PATHS = ("/exchange/submit/", "/api/exchange/submissions/")
+DATA_UPLOAD_MAX_MEMORY_SIZE = CPMIS_MAX_UPLOAD_BYTES  # the middleware applies the real limits
 FILE_UPLOAD_MAX_MEMORY_SIZE = CPMIS_MAX_BODY_BYTES
 
 LANGUAGE_CODE = "en"

@@ -55,7 +55,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # A complaint office registers complaints and sends them to a district; the district's
     # CPU triages them.
     Role.COMPLAINT_OFFICER: frozenset({"complaint.view", "complaint.register", "complaint.route"}),
-    Role.FOCAL_POINT: frozenset(),
+    # A department's focal point submits its department's records and sees its submissions.
+    Role.FOCAL_POINT: frozenset({"exchange.submit", "exchange.view"}),
     Role.ANALYST: frozenset({"aggregates.view"}),
     Role.ADMINISTRATOR: frozenset(
         {"users.manage", "reference.view", "audit.view", "legal.edit", "settings.edit"}

@@ -16,6 +16,8 @@ class RequestSizeLimitMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         limit = settings.CPMIS_MAX_BODY_BYTES
+        if request.path.startswith(settings.CPMIS_UPLOAD_PATHS):
+            limit = settings.CPMIS_MAX_UPLOAD_BYTES  # department batches
         raw = request.META.get("CONTENT_LENGTH") or "0"
         try:
             length = int(raw)
@@ -23,7 +25,7 @@ class RequestSizeLimitMiddleware:
             length = -1
         if length < 0 or length > limit:
             message = (
-                f"The request body is too large: the limit is {limit // 1024} KB."
+                f"The request body is too large: the limit is {limit // 1024:,} KB."
                 if length > limit
                 else "The Content-Length header is not a number."
             )

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from . import standard
+from cpmis.accounts.permissions import HasCapability
+
+from . import reading, selectors, services, standard
+from .models import Submission
 
 
 class RecordTypeList(GenericAPIView):
@@ -41,3 +48,135 @@ class RecordTypeSchema(GenericAPIView):
         if rt is None:
             raise Http404
         return Response(rt.descriptor)
+
+
+# --- submissions ------------------------------------------------------------------------------
+
+
+class SubmissionSerializer(serializers.ModelSerializer):
+    department: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    submitted_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    rows_accepted = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Submission
+        fields = [
+            "uuid",
+            "department",
+            "record_type",
+            "schema_major",
+            "source",
+            "filename",
+            "date_format",
+            "encoding",
+            "submitted_by",
+            "submitted_at",
+            "status",
+            "rows_total",
+            "rows_accepted",
+            "rows_created",
+            "rows_updated",
+            "rows_unchanged",
+            "rows_rejected",
+            "file_errors",
+            "row_errors",
+        ]
+
+
+class BatchOptions(serializers.Serializer):
+    record_type = serializers.ChoiceField(list(standard.SUPPORTED))
+    schema_version = serializers.IntegerField(required=False, min_value=1, max_value=99)
+    date_format = serializers.ChoiceField(list(standard.DATE_FORMATS), default="iso")
+
+
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9._:-]{8,100}")
+
+
+class JsonBatchInput(BatchOptions):
+    idempotency_key = serializers.RegexField(
+        IDEMPOTENCY_KEY.pattern,
+        required=False,
+        help_text="Or the Idempotency-Key header: the same key returns the same submission.",
+    )
+    records = serializers.ListField(
+        child=serializers.DictField(), min_length=1, max_length=services.MAX_ROWS
+    )
+
+
+class FileBatchInput(BatchOptions):
+    file = serializers.FileField()
+    encoding = serializers.ChoiceField(list(reading.ENCODINGS), default="auto")
+
+
+def _respond(outcome: services.Outcome) -> Response:
+    body = dict(SubmissionSerializer(outcome.submission).data)
+    body["repeated"] = outcome.repeated
+    return Response(body, status=status.HTTP_200_OK if outcome.repeated else 201)
+
+
+class SubmissionListCreate(GenericAPIView):
+    """``GET``: the submissions of your department (newest first). ``POST``: a batch, as
+    JSON records (``application/json``, with an idempotency key) or a CSV / XLSX file
+    (``multipart/form-data``). Valid rows are written together; rejected rows come back with
+    row, column, value and reason. The same batch sent again changes nothing (200,
+    ``repeated``)."""
+
+    serializer_class = SubmissionSerializer
+    parser_classes = [JSONParser, MultiPartParser]
+
+    def get_permissions(self):  # type: ignore[no-untyped-def]
+        capability = "exchange.submit" if self.request.method == "POST" else "exchange.view"
+        return [HasCapability.of(capability)()]
+
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(selectors.submission_list(user=request.user))
+        return self.get_paginated_response(SubmissionSerializer(page, many=True).data)
+
+    @extend_schema(request=JsonBatchInput, responses={201: SubmissionSerializer})
+    def post(self, request: Request) -> Response:
+        if request.content_type.startswith("multipart/"):
+            form = FileBatchInput(data=request.data)
+            form.is_valid(raise_exception=True)
+            v = form.validated_data
+            upload = v["file"]
+            name = upload.name or ""
+            batch = services.Batch(
+                record_type=v["record_type"],
+                schema_major=v.get("schema_version"),
+                date_format=v["date_format"],
+                encoding=v["encoding"],
+                source="xlsx" if name.lower().endswith(".xlsx") else "csv",
+                filename=name,
+                content=upload.read(),
+            )
+        else:
+            data = JsonBatchInput(data=request.data)
+            data.is_valid(raise_exception=True)
+            v = data.validated_data
+            key = v.get("idempotency_key") or request.headers.get("Idempotency-Key", "")
+            if key and not IDEMPOTENCY_KEY.fullmatch(key):
+                raise serializers.ValidationError(
+                    {"idempotency_key": "8 to 100 letters, digits or . _ : -"}
+                )
+            batch = services.Batch(
+                record_type=v["record_type"],
+                schema_major=v.get("schema_version"),
+                date_format=v["date_format"],
+                source="json",
+                records=v["records"],
+                idempotency_key=key,
+            )
+        return _respond(services.submission_receive(actor=request.user, batch=batch))
+
+
+class SubmissionDetail(GenericAPIView):
+    permission_classes = [HasCapability.of("exchange.view")]
+    serializer_class = SubmissionSerializer
+
+    def get(self, request: Request, uuid: str) -> Response:
+        submission = selectors.submission_get(user=request.user, submission_uuid=uuid)
+        return Response(SubmissionSerializer(submission).data)

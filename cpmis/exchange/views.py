@@ -1,14 +1,27 @@
-"""Pages and downloads of the data standard (no personal data: any signed-in user)."""
+"""Pages of the data exchange: the standard (no personal data: any signed-in user), and a
+department's submissions (upload, history, report and its downloads)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
-from . import standard
+from cpmis import access
+from cpmis.accounts.permissions import capability_required
+from cpmis.audit.services import audit_record
+from cpmis.core.forms import run_service, serializer_errors
+from cpmis.legal.exports import safe
+
+from . import reading, selectors, services, standard
+from .api import FileBatchInput
 
 
 def _record_type(name: str, major: int | None = None) -> standard.RecordType:
@@ -71,4 +84,115 @@ def template_xlsx(request: HttpRequest, name: str, major: int) -> HttpResponse:
         standard.template_xlsx(rt),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         f"{rt.name}.v{rt.major}.xlsx",
+    )
+
+
+# --- submissions ------------------------------------------------------------------------------
+
+
+@login_required
+@capability_required("exchange.submit")
+def submit(request: HttpRequest) -> HttpResponse:
+    """Upload a CSV or XLSX batch; the answer is the submission with its report."""
+    errors: dict[str, list[str]] = {}
+    departments = {d for d, _ in access.department_scopes(request.user, "exchange.submit")}
+    types = [rt for rt in standard.record_types() if _department_id(rt) in departments]
+    if request.method == "POST":
+        form = FileBatchInput(data={**request.POST.dict(), "file": request.FILES.get("file")})
+        if not form.is_valid():
+            errors = serializer_errors(form)
+        else:
+            v = form.validated_data
+            name = v["file"].name or ""
+            batch = services.Batch(
+                record_type=v["record_type"],
+                schema_major=v.get("schema_version"),
+                date_format=v["date_format"],
+                encoding=v["encoding"],
+                source="xlsx" if name.lower().endswith(".xlsx") else "csv",
+                filename=name,
+                content=v["file"].read(),
+            )
+            outcome, errors = run_service(
+                services.submission_receive, actor=request.user, batch=batch
+            )
+            if outcome is not None:
+                if outcome.repeated:
+                    messages.info(request, "This batch was received before: nothing changed.")
+                return redirect("exchange:submission", uuid=outcome.submission.uuid)
+    return render(
+        request,
+        "exchange/submit.html",
+        {
+            "errors": errors,
+            "types": types,
+            "date_formats": standard.DATE_FORMATS,
+            "encodings": reading.ENCODINGS,
+            "values": request.POST,
+            "max_mb": settings.CPMIS_MAX_UPLOAD_BYTES // (1024 * 1024),
+        },
+    )
+
+
+def _department_id(rt: standard.RecordType) -> int | None:
+    from cpmis.reference.models import Department
+
+    return Department.objects.filter(code=rt.department).values_list("pk", flat=True).first()
+
+
+@login_required
+@capability_required("exchange.view")
+def submission_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.submission_list(user=request.user), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "exchange/submissions.html", {"page": page})
+
+
+@login_required
+@capability_required("exchange.view")
+def submission_page(request: HttpRequest, uuid: str) -> HttpResponse:
+    submission = selectors.submission_get(user=request.user, submission_uuid=uuid)
+    return render(
+        request,
+        "exchange/submission.html",
+        {"s": submission, "row_errors": submission.row_errors[:500]},
+    )
+
+
+@login_required
+@capability_required("exchange.view")
+def error_report(request: HttpRequest, uuid: str, kind: str) -> HttpResponse:
+    """The rejected rows: ``errors.csv`` (row, column, value, reason) or ``rows.csv`` (the
+    rejected rows in the template's columns, to correct and send again). Every cell is
+    guarded against spreadsheet formulas."""
+    submission = selectors.submission_get(user=request.user, submission_uuid=uuid)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    if kind == "errors":
+        writer.writerow(["row", "column", "value", "reason"])
+        for e in submission.file_errors:
+            writer.writerow(["", "", "", safe(str(e))])
+        for e in submission.row_errors:
+            writer.writerow([e["row"], safe(e["column"]), safe(e["value"]), safe(e["reason"])])
+    elif kind == "rows":
+        rt = standard.schema(submission.record_type, submission.schema_major)
+        if rt is None:
+            raise Http404
+        writer.writerow(rt.field_names)
+        for row in submission.rejected_rows:
+            writer.writerow([safe(str(row.get(name, "") or "")) for name in rt.field_names])
+    else:
+        raise Http404
+    audit_record(
+        actor=request.user,
+        action="exchange.error_report",
+        object_type="exchange.submission",
+        object_id=submission.uuid,
+        detail={"kind": kind},
+    )
+    return _download(
+        ("\ufeff" + buffer.getvalue()).encode("utf-8"),
+        "text/csv; charset=utf-8",
+        f"{submission.record_type}-{str(submission.uuid)[:8]}-{kind}.csv",
     )

@@ -1,0 +1,166 @@
+"""Reading a submitted file into a header and rows of text, or a clear file-level refusal.
+
+CSV: UTF-8 (with or without a byte-order mark), UTF-16 (with its byte-order mark, as Excel's
+"Unicode text" saves it) or Windows-1256 (Excel's "CSV" on Urdu Windows) when the batch
+declares it: a file that is not UTF-8 is never decoded by guesswork. The delimiter (comma,
+semicolon, tab) is the one that splits the header into the template's columns.
+
+XLSX: the zip is inspected before it is opened (total uncompressed size and compression
+ratio, so a zip bomb is refused unread), and openpyxl parses the XML through defusedxml
+(entity expansion refused). Cells that Excel stores as dates are taken as dates, whatever
+the batch's date format.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+ENCODINGS = {
+    "auto": "UTF-8 or UTF-16 (with its byte-order mark)",
+    "utf-8": "UTF-8",
+    "utf-16": "UTF-16",
+    "windows-1256": "Windows-1256 (Urdu ANSI, as older Excel saves CSV)",
+}
+DELIMITERS = (",", ";", "\t", "|")
+XLSX_MAX_UNCOMPRESSED = 400 * 1024 * 1024
+XLSX_MAX_RATIO = 150  # uncompressed / compressed, per member
+
+
+class FileProblem(Exception):
+    """The file cannot be read as a batch; the message says why and what to do."""
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[list[Any]]  # cells as read: text, or date / number from XLSX
+    encoding: str = ""
+
+
+def _decode(content: bytes, encoding: str) -> tuple[str, str]:
+    if content.startswith(codecs.BOM_UTF8):
+        return content[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8"
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return content.decode("utf-16"), "utf-16"
+    if encoding in ("auto", "utf-8"):
+        try:
+            return content.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError as exc:
+            raise FileProblem(
+                "The file is not UTF-8 (a byte at position "
+                f"{exc.start} is not valid UTF-8). If Excel saved it as 'CSV' on Windows in "
+                "Urdu, submit it again with the encoding Windows-1256; or save it as "
+                "'CSV UTF-8' or as XLSX."
+            ) from exc
+    if encoding == "utf-16":
+        try:
+            return content.decode("utf-16-le"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise FileProblem("The file is not UTF-16.") from exc
+    if encoding == "windows-1256":
+        try:
+            return content.decode("cp1256"), "windows-1256"
+        except UnicodeDecodeError as exc:
+            raise FileProblem("The file is not Windows-1256.") from exc
+    raise FileProblem(f"Unknown encoding {encoding!r}; use one of {', '.join(ENCODINGS)}.")
+
+
+def _delimiter(first_line: str, expected: Iterable[str]) -> str:
+    wanted = set(expected)
+    best, best_hits = ",", -1
+    for candidate in DELIMITERS:
+        cells = [c.strip().strip('"').strip() for c in first_line.split(candidate)]
+        hits = len(wanted.intersection(cells))
+        if hits > best_hits:
+            best, best_hits = candidate, hits
+    return best
+
+
+def read_csv(content: bytes, *, encoding: str, expected: Iterable[str]) -> Table:
+    text, used = _decode(content, encoding)
+    if "\x00" in text:
+        raise FileProblem(
+            "The file contains NUL characters: it is not a text file in this encoding."
+        )
+    if not text.strip():
+        raise FileProblem("The file is empty.")
+    first_line = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line, expected))
+    try:
+        header = [h.strip() for h in next(reader)]
+        rows = [row for row in reader if any(cell.strip() for cell in row)]
+    except csv.Error as exc:
+        raise FileProblem(f"The CSV is malformed: {exc}.") from exc
+    return Table(header, rows, used)
+
+
+def _check_zip(content: bytes) -> None:
+    if not zipfile.is_zipfile(io.BytesIO(content)):
+        raise FileProblem("This is not an XLSX file (not a zip archive), or it is damaged.")
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+    except zipfile.BadZipFile as exc:
+        raise FileProblem("The XLSX file is damaged.") from exc
+    total = sum(m.file_size for m in members)
+    if total > XLSX_MAX_UNCOMPRESSED:
+        raise FileProblem(
+            f"The XLSX file unpacks to {total // 1_000_000} MB, over the limit of "
+            f"{XLSX_MAX_UNCOMPRESSED // 1_000_000} MB: split it into smaller batches."
+        )
+    for m in members:
+        if m.compress_size and m.file_size / m.compress_size > XLSX_MAX_RATIO:
+            raise FileProblem("The XLSX file is compressed suspiciously well; it was not opened.")
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_xlsx(content: bytes) -> Table:
+    _check_zip(content)
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise FileProblem("The XLSX file is damaged or not a workbook Excel wrote.") from exc
+    except Exception as exc:  # defusedxml refusals and XML errors: not a file we read
+        raise FileProblem("The XLSX file could not be read safely.") from exc
+    try:
+        sheet = book["records"] if "records" in book.sheetnames else book.worksheets[0]
+        rows_iter = sheet.iter_rows(values_only=True)
+        header_row = next(rows_iter, None)
+        if header_row is None:
+            raise FileProblem("The workbook's first sheet is empty.")
+        header = [str(h).strip() if h is not None else "" for h in header_row]
+        while header and header[-1] == "":
+            header.pop()
+        rows = []
+        for raw in rows_iter:
+            cells = [_cell(v) for v in raw[: len(header)]]
+            if any(c != "" for c in cells):
+                rows.append(cells)
+    except FileProblem:
+        raise
+    except Exception as exc:
+        raise FileProblem("The XLSX file is damaged.") from exc
+    finally:
+        book.close()
+    return Table(header, rows, "")

@@ -1,0 +1,35 @@
+"""Reads of submissions and department records, through cpmis.access."""
+
+from __future__ import annotations
+
+import uuid as uuid_lib
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from cpmis import access
+from cpmis.audit.services import audit_record
+
+from .models import Submission
+
+
+def submission_list(*, user: Any) -> QuerySet[Submission]:
+    return access.submissions_visible_to(user).select_related("department", "submitted_by")
+
+
+def submission_get(*, user: Any, submission_uuid: str | uuid_lib.UUID) -> Submission:
+    try:
+        key = uuid_lib.UUID(str(submission_uuid))
+    except ValueError as exc:
+        raise Http404 from exc
+    submission = submission_list(user=user).filter(uuid=key).first()
+    if submission is None:
+        raise Http404
+    audit_record(
+        actor=user,
+        action="exchange.submission_read",
+        object_type="exchange.submission",
+        object_id=submission.uuid,
+    )
+    return submission

@@ -1,0 +1,440 @@
+"""Receiving a department's batch: every row validated before anything is written, the
+accepted rows written together in one transaction with the submission and its audit record,
+the rejected rows reported (row, column, value, reason), and nothing changed by sending the
+same file, or the same records, again.
+
+A record already received (same department, record type and department record ID) is
+updated when its content changed (a correction: a new version) and left alone when not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from cpmis import access
+from cpmis.audit.services import audit_record
+from cpmis.core.errors import Conflict
+from cpmis.reference.models import Department
+
+from . import reading, standard
+from .models import DepartmentRecord, Submission
+from .validation import COMMON_COLUMNS, References, RowError, RowValidator
+
+MAX_ROWS = 1_000_000
+WRITE_CHUNK = 2000
+
+
+@dataclass
+class Batch:
+    """What a focal point sends: a file (CSV or XLSX) or records (JSON)."""
+
+    record_type: str
+    source: str  # Submission.Source
+    date_format: str = "iso"
+    encoding: str = "auto"
+    schema_major: int | None = None
+    filename: str = ""
+    content: bytes = b""
+    records: list[dict[str, Any]] = field(default_factory=list)
+    idempotency_key: str = ""
+
+
+@dataclass
+class Outcome:
+    submission: Submission
+    repeated: bool = False  # the same batch was received before: nothing changed
+
+
+class IdempotencyConflict(Conflict):
+    def __init__(self, submission: Submission) -> None:
+        super().__init__(
+            "This idempotency key was used for a different batch; use a new key for new data."
+        )
+        self.submission = submission
+
+    def payload(self) -> dict[str, Any]:
+        return {"detail": str(self), "submission": str(self.submission.uuid)}
+
+
+def _scope(actor: Any, rt: standard.RecordType) -> tuple[Department, int | None]:
+    """The department the actor submits for (the record type's) and their province."""
+    department = Department.objects.filter(code=rt.department).first()
+    if department is None:  # pragma: no cover - the reference data names every department
+        raise ValidationError({"record_type": "This record type's department is unknown."})
+    scopes = [
+        j for d, j in access.department_scopes(actor, "exchange.submit") if d == department.pk
+    ]
+    if not scopes:
+        raise PermissionDenied(
+            f"Only a focal point of the {department.name_en} submits {rt.title.lower()} records."
+        )
+    return department, (None if None in scopes else scopes[0])
+
+
+def _schema(batch: Batch) -> standard.RecordType:
+    if batch.record_type not in standard.SUPPORTED:
+        raise ValidationError(
+            {"record_type": f"Unknown record type; use one of {', '.join(standard.SUPPORTED)}."}
+        )
+    if batch.date_format not in standard.DATE_FORMATS:
+        raise ValidationError(
+            {"date_format": f"Use one of {', '.join(standard.DATE_FORMATS)} for dates."}
+        )
+    rt = standard.schema(batch.record_type, batch.schema_major)
+    if rt is None:
+        current = standard.SUPPORTED[batch.record_type][-1]
+        raise ValidationError(
+            {
+                "schema_version": f"Version {batch.schema_major} of {batch.record_type} is "
+                f"not accepted any more; use version {current} (its template is at "
+                f"/exchange/standard/{batch.record_type}/v{current}.csv)."
+            }
+        )
+    return rt
+
+
+def _digest(batch: Batch) -> str:
+    h = hashlib.sha256()
+    h.update(f"{batch.record_type}|{batch.schema_major}|{batch.date_format}|".encode())
+    if batch.source == Submission.Source.JSON:
+        h.update(json.dumps(batch.records, sort_keys=True, default=str).encode())
+    else:
+        h.update(batch.content)
+    return h.hexdigest()
+
+
+def _header_problems(rt: standard.RecordType, header: list[str]) -> list[str]:
+    expected = rt.field_names
+    missing = [c for c in expected if c not in header]
+    extra = [c for c in header if c not in expected]
+    duplicated = sorted({c for c in header if header.count(c) > 1})
+    problems = []
+    if not set(header) & COMMON_COLUMNS:
+        problems.append(
+            "The first row is not the template's header (no known column found): is the "
+            "file separated by commas, semicolons or tabs, and is the header on the first row?"
+        )
+        return problems
+    for major in standard.SUPPORTED[rt.name]:
+        other = standard.schema(rt.name, major)
+        if other is not None and major != rt.major and set(header) == set(other.field_names):
+            problems.append(
+                f"The columns are those of version {major} of {rt.name}: declare that "
+                "version for this file, or use the current template."
+            )
+    if missing:
+        problems.append(f"Missing columns: {', '.join(missing)}.")
+    if extra:
+        problems.append(f"Columns not in the standard: {', '.join(extra)}.")
+    if duplicated:
+        problems.append(f"Columns given twice: {', '.join(duplicated)}.")
+    return problems
+
+
+def _rows(rt: standard.RecordType, batch: Batch) -> tuple[list[tuple[int, dict[str, Any]]], str]:
+    """The batch's rows as (row number in the file, {column: value}), and the encoding."""
+    if batch.source == Submission.Source.JSON:
+        rows = []
+        for i, record in enumerate(batch.records, start=1):
+            if not isinstance(record, dict):
+                raise reading.FileProblem(f"Record {i} is not an object.")
+            rows.append((i, {k: ("" if v is None else v) for k, v in record.items()}))
+        keys = {k for _, r in rows for k in r}
+        extra = sorted(keys - set(rt.field_names))
+        if extra:
+            raise reading.FileProblem(f"Fields not in the standard: {', '.join(extra)}.")
+        return rows, ""
+    if batch.source == Submission.Source.XLSX:
+        table = reading.read_xlsx(batch.content)
+    else:
+        table = reading.read_csv(batch.content, encoding=batch.encoding, expected=rt.field_names)
+    problems = _header_problems(rt, table.header)
+    if problems:
+        raise reading.FileProblem(" ".join(problems))
+    out = []
+    for i, cells in enumerate(table.rows, start=2):
+        cells = list(cells) + [""] * (len(table.header) - len(cells))
+        if len(cells) > len(table.header) and any(
+            c not in ("", None) for c in cells[len(table.header) :]
+        ):
+            out.append((i, {"__extra__": True, **dict(zip(table.header, cells, strict=False))}))
+            continue
+        out.append((i, dict(zip(table.header, cells, strict=False))))
+    return out, table.encoding
+
+
+def _content_hash(clean: dict[str, Any]) -> str:
+    return hashlib.sha256(
+        json.dumps(clean, sort_keys=True, default=str, ensure_ascii=False).encode()
+    ).hexdigest()
+
+
+def _json_ready(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _storable(value: Any) -> Any:
+    """A value as it may be kept in a report: text without NUL (PostgreSQL's jsonb refuses
+    it), whatever the sender put there."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int):
+        return value
+    return str(value).replace("\x00", "\ufffd")[:1000]
+
+
+def submission_receive(*, actor: Any, batch: Batch) -> Outcome:
+    """Validate a batch and write its accepted rows, all at once; see the module's doc."""
+    rt = _schema(batch)
+    department, jurisdiction_id = _scope(actor, rt)
+    digest = _digest(batch)
+    earlier = _earlier(department, batch, digest)
+    if earlier is not None:
+        return Outcome(earlier, repeated=True)
+
+    file_errors: list[str] = []
+    accepted: dict[str, tuple[int, dict[str, Any]]] = {}
+    errors: list[RowError] = []
+    rejected: list[dict[str, Any]] = []
+    encoding = ""
+    rows: list[tuple[int, dict[str, Any]]] = []
+    try:
+        rows, encoding = _rows(rt, batch)
+        if len(rows) > MAX_ROWS:
+            raise reading.FileProblem(f"More than {MAX_ROWS:,} rows: split the batch.")
+        if not rows:
+            raise reading.FileProblem("The batch has no rows.")
+    except reading.FileProblem as exc:
+        file_errors.append(str(exc))
+        rows = []
+    allowed = None if jurisdiction_id is None else {jurisdiction_id}
+    validator = RowValidator(rt, batch.date_format, References.load(allowed))
+    first_row_of: dict[str, int] = {}
+    for number, row in rows:
+        if row.pop("__extra__", False):
+            errors.append(RowError(number, "", "", "more cells than the header has columns"))
+            rejected.append({k: str(v) for k, v in row.items()})
+            continue
+        clean, problems = validator.validate(number, row)
+        record_id = str(row.get("department_record_id", "")).strip()
+        if clean is not None and record_id in first_row_of:
+            problems = [
+                RowError(
+                    number,
+                    "department_record_id",
+                    record_id,
+                    f"the same record ID as row {first_row_of[record_id]} of this batch",
+                )
+            ]
+            clean = None
+        if clean is None:
+            errors.extend(problems)
+            rejected.append({k: _json_ready(v) for k, v in row.items()})
+            continue
+        first_row_of[record_id] = number
+        accepted[record_id] = (number, clean)
+    return _write(
+        actor=actor,
+        batch=batch,
+        rt=rt,
+        department=department,
+        jurisdiction_id=jurisdiction_id,
+        digest=digest,
+        encoding=encoding,
+        file_errors=file_errors,
+        errors=errors,
+        rejected=rejected,
+        accepted=accepted,
+        total=len(rows),
+    )
+
+
+def _earlier(department: Department, batch: Batch, digest: str) -> Submission | None:
+    if batch.idempotency_key:
+        found = Submission.objects.filter(
+            department=department, idempotency_key=batch.idempotency_key
+        ).first()
+        if found is not None and found.content_sha256 != digest:
+            raise IdempotencyConflict(found)
+        return found
+    return (
+        Submission.objects.filter(
+            department=department, record_type=batch.record_type, content_sha256=digest
+        )
+        .exclude(status=Submission.Status.REJECTED)
+        .first()
+    )
+
+
+@transaction.atomic
+def _write(
+    *,
+    actor: Any,
+    batch: Batch,
+    rt: standard.RecordType,
+    department: Department,
+    jurisdiction_id: int | None,
+    digest: str,
+    encoding: str,
+    file_errors: list[str],
+    errors: list[RowError],
+    rejected: list[dict[str, Any]],
+    accepted: dict[str, tuple[int, dict[str, Any]]],
+    total: int,
+) -> Outcome:
+    now = timezone.now()
+    status = (
+        Submission.Status.REJECTED
+        if file_errors or not accepted
+        else Submission.Status.PARTIAL
+        if errors
+        else Submission.Status.ACCEPTED
+    )
+    try:
+        with transaction.atomic():
+            submission = Submission.objects.create(
+                department=department,
+                jurisdiction_id=jurisdiction_id,
+                record_type=rt.name,
+                schema_major=rt.major,
+                source=batch.source,
+                filename=batch.filename[:255],
+                content_sha256=digest,
+                idempotency_key=batch.idempotency_key,
+                date_format=batch.date_format,
+                encoding=encoding,
+                submitted_by=actor,
+                submitted_at=now,
+                status=status,
+                rows_total=total,
+                rows_rejected=len({e.row for e in errors}),
+                file_errors=[_storable(e) for e in file_errors],
+                row_errors=[{k: _storable(v) for k, v in e.__dict__.items()} for e in errors],
+                rejected_rows=[
+                    {_storable(k): _storable(v) for k, v in r.items()} for r in rejected
+                ],
+            )
+    except IntegrityError:  # the same idempotency key, sent twice at once
+        earlier = Submission.objects.get(
+            department=department, idempotency_key=batch.idempotency_key
+        )
+        return Outcome(earlier, repeated=True)
+    created = updated = unchanged = 0
+    if status != Submission.Status.REJECTED:
+        created, updated, unchanged = _upsert(submission, department, rt, accepted, now)
+        submission.rows_created, submission.rows_updated = created, updated
+        submission.rows_unchanged = unchanged
+        submission.save(update_fields=["rows_created", "rows_updated", "rows_unchanged"])
+    audit_record(
+        actor=actor,
+        action="exchange.submission",
+        object_type="exchange.submission",
+        object_id=submission.uuid,
+        detail={
+            "department": department.code,
+            "record_type": rt.name,
+            "status": status,
+            "rows": total,
+            "created": created,
+            "updated": updated,
+            "unchanged": unchanged,
+            "rejected": submission.rows_rejected,
+        },
+    )
+    return Outcome(submission)
+
+
+def _record_fields(clean: dict[str, Any]) -> dict[str, Any]:
+    data = {
+        k: _json_ready(v)
+        for k, v in clean.items()
+        if k not in COMMON_COLUMNS and k != "district_id" and v is not None
+    }
+    return {
+        "record_date": clean["record_date"],
+        "district_id": clean["district_id"],
+        "child_name": clean["child_name"],
+        "guardian_relation": clean.get("guardian_relation") or "",
+        "guardian_name": clean.get("guardian_name") or "",
+        "sex": clean["sex"],
+        "date_of_birth": clean.get("date_of_birth"),
+        "age_years": clean.get("age_years"),
+        "b_form_number": clean.get("b_form_number") or "",
+        "data": data,
+    }
+
+
+def _upsert(
+    submission: Submission,
+    department: Department,
+    rt: standard.RecordType,
+    accepted: dict[str, tuple[int, dict[str, Any]]],
+    now: Any,
+) -> tuple[int, int, int]:
+    created = updated = unchanged = 0
+    ids = list(accepted)
+    for start in range(0, len(ids), WRITE_CHUNK):
+        chunk = ids[start : start + WRITE_CHUNK]
+        existing = {
+            r.department_record_id: r
+            for r in DepartmentRecord.objects.select_for_update().filter(
+                department=department, record_type=rt.name, department_record_id__in=chunk
+            )
+        }
+        new_rows, changed = [], []
+        for record_id in chunk:
+            _, clean = accepted[record_id]
+            fields = _record_fields(clean)
+            content = _content_hash(fields)
+            record = existing.get(record_id)
+            if record is None:
+                new_rows.append(
+                    DepartmentRecord(
+                        department=department,
+                        record_type=rt.name,
+                        department_record_id=record_id,
+                        schema_major=rt.major,
+                        content_sha256=content,
+                        first_submission=submission,
+                        last_submission=submission,
+                        created_at=now,
+                        updated_at=now,
+                        **fields,
+                    )
+                )
+            elif record.content_sha256 == content:
+                unchanged += 1
+            else:
+                for name, value in fields.items():
+                    setattr(record, name, value)
+                record.schema_major = rt.major
+                record.content_sha256 = content
+                record.version += 1
+                record.last_submission = submission
+                record.updated_at = now
+                changed.append(record)
+        DepartmentRecord.objects.bulk_create(new_rows, batch_size=WRITE_CHUNK)
+        if changed:
+            DepartmentRecord.objects.bulk_update(
+                changed,
+                [
+                    *_record_fields(accepted[changed[0].department_record_id][1]),
+                    "schema_major",
+                    "content_sha256",
+                    "version",
+                    "last_submission",
+                    "updated_at",
+                ],
+                batch_size=WRITE_CHUNK,
+            )
+        created += len(new_rows)
+        updated += len(changed)
+    return created, updated, unchanged

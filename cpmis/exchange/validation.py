@@ -1,0 +1,237 @@
+"""Row validation against a record type's Table Schema, compiled once per batch.
+
+Each field's type and constraints (required, enum, pattern, minimum, maximum, maxLength)
+come from the schema; references (districts, offence sections) are checked against the
+reference data and the legal catalogue, loaded once per batch; dates are parsed in the
+format the batch declares, never guessed; and the rules no schema can say: no date in the
+future, a date of birth before the record date, a child under 18, a valid NADRA number.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from cpmis.legal.models import Provision
+from cpmis.legal.text import section_key
+from cpmis.people.identifiers import normalize_nadra_number
+from cpmis.reference.models import District
+
+from .standard import DATE_FORMATS, RecordType
+
+COMMON_COLUMNS = {
+    "department_record_id",
+    "record_date",
+    "district",
+    "child_name",
+    "guardian_relation",
+    "guardian_name",
+    "sex",
+    "date_of_birth",
+    "age_years",
+    "b_form_number",
+}
+
+
+@dataclass
+class RowError:
+    row: int  # as in the file: the header is row 1
+    column: str
+    value: str
+    reason: str
+
+
+@dataclass
+class References:
+    """What rows are checked against, read once per batch."""
+
+    districts: dict[str, tuple[int, int]]  # pcode -> (district id, jurisdiction id)
+    sections: dict[tuple[str, str], str]  # (statute short title, section key) -> citation
+    allowed_jurisdictions: set[int] | None  # None: every jurisdiction
+    today: date = field(default_factory=timezone.localdate)
+
+    @classmethod
+    def load(cls, allowed_jurisdictions: set[int] | None) -> References:
+        districts = {
+            pcode: (pk, jid)
+            for pcode, pk, jid in District.objects.values_list("pcode", "pk", "jurisdiction_id")
+        }
+        sections: dict[tuple[str, str], str] = {}
+        offences = (Provision.Kind.OFFENCE, Provision.Kind.PENALTY)
+        for p in Provision.objects.filter(kind__in=offences).select_related("statute"):
+            sections[(p.statute.short_title.casefold(), p.section_key)] = p.citation
+            sections[(p.statute.code.casefold(), p.section_key)] = p.citation
+        return cls(districts, sections, allowed_jurisdictions)
+
+
+_SECTION_ITEM = re.compile(r"^\s*([^\s:]+)\s*[: ]\s*(?:s\.|sec\.|section\s+)?\s*(.+?)\s*$", re.I)
+
+
+def _sections(value: str, refs: References) -> tuple[list[str], list[str]]:
+    citations, unknown = [], []
+    for item in (part for part in value.split(";") if part.strip()):
+        match = _SECTION_ITEM.match(item)
+        key = (match.group(1).casefold(), section_key(match.group(2))) if match else None
+        citation = refs.sections.get(key) if key else None
+        if citation is None:
+            unknown.append(item.strip())
+        elif citation not in citations:
+            citations.append(citation)
+    return citations, unknown
+
+
+Check = Callable[[Any], Any]  # returns the clean value or raises ValueError(reason)
+
+
+def _text_check(spec: dict[str, Any]) -> Check:
+    c = spec.get("constraints", {})
+    pattern = re.compile(c["pattern"]) if "pattern" in c else None
+    enum = c.get("enum")
+    max_length = c.get("maxLength")
+
+    def check(value: Any) -> Any:
+        text = str(value).strip()
+        if any(ord(ch) < 32 for ch in text):
+            raise ValueError("contains control characters")
+        if max_length is not None and len(text) > max_length:
+            raise ValueError(f"longer than {max_length} characters")
+        if enum is not None and text not in enum:
+            raise ValueError(f"not one of: {', '.join(enum)}")
+        if pattern is not None and not pattern.match(text):
+            raise ValueError("not in the expected form")
+        return text
+
+    return check
+
+
+def _integer_check(spec: dict[str, Any]) -> Check:
+    c = spec.get("constraints", {})
+    low, high = c.get("minimum"), c.get("maximum")
+
+    def check(value: Any) -> Any:
+        text = str(value).strip()
+        if not re.fullmatch(r"[0-9]{1,12}", text):
+            raise ValueError("not a whole number")
+        number = int(text)
+        if (low is not None and number < low) or (high is not None and number > high):
+            raise ValueError(f"outside {low if low is not None else ''}–{high if high else ''}")
+        return number
+
+    return check
+
+
+def _boolean_check(spec: dict[str, Any]) -> Check:
+    def check(value: Any) -> Any:
+        text = str(value).strip().casefold()
+        if text in ("true", "yes", "1"):
+            return True
+        if text in ("false", "no", "0"):
+            return False
+        raise ValueError("not true or false")
+
+    return check
+
+
+def _date_check(date_format: str, today: date) -> Check:
+    label, pattern = DATE_FORMATS[date_format]
+
+    def check(value: Any) -> Any:
+        if isinstance(value, date):  # an XLSX date cell
+            day = value
+        else:
+            text = str(value).strip()
+            try:
+                day = datetime.strptime(text, pattern).date()
+            except ValueError:
+                raise ValueError(f"not a date written {label}") from None
+        if day > today:
+            raise ValueError("in the future")
+        if day.year < 1990:
+            raise ValueError("before 1990")
+        return day
+
+    return check
+
+
+@dataclass
+class RowValidator:
+    rt: RecordType
+    date_format: str
+    refs: References
+
+    def __post_init__(self) -> None:
+        self.checks: dict[str, Check] = {}
+        self.required: set[str] = set()
+        for spec in self.rt.fields:
+            kind = spec["type"]
+            if spec.get("constraints", {}).get("required"):
+                self.required.add(spec["name"])
+            if kind == "date":
+                self.checks[spec["name"]] = _date_check(self.date_format, self.refs.today)
+            elif kind == "integer":
+                self.checks[spec["name"]] = _integer_check(spec)
+            elif kind == "boolean":
+                self.checks[spec["name"]] = _boolean_check(spec)
+            else:
+                self.checks[spec["name"]] = _text_check(spec)
+
+    def validate(self, number: int, row: dict[str, Any]) -> tuple[dict[str, Any] | None, list]:
+        """The clean row, or None and its errors."""
+        errors: list[RowError] = []
+        clean: dict[str, Any] = {}
+
+        def fail(column: str, reason: str) -> None:
+            errors.append(RowError(number, column, str(row.get(column, ""))[:200], reason))
+
+        for name, check in self.checks.items():
+            value = row.get(name, "")
+            if value == "" or value is None:
+                if name in self.required:
+                    fail(name, "required")
+                clean[name] = None
+                continue
+            try:
+                clean[name] = check(value)
+            except ValueError as exc:
+                fail(name, str(exc))
+        if errors:
+            return None, errors
+        district = self.refs.districts.get(clean["district"])
+        if district is None:
+            fail("district", "no district has this p-code")
+        elif (
+            self.refs.allowed_jurisdictions is not None
+            and district[1] not in self.refs.allowed_jurisdictions
+        ):
+            fail("district", "outside the province or territory you submit for")
+        else:
+            clean["district_id"] = district[0]
+        if clean.get("offence_sections") is not None:
+            citations, unknown = _sections(clean["offence_sections"], self.refs)
+            if unknown:
+                fail(
+                    "offence_sections",
+                    f"not in the legal catalogue: {'; '.join(unknown)} (see /legal/)",
+                )
+            else:
+                clean["offence_sections"] = citations
+        dob, record_date = clean.get("date_of_birth"), clean["record_date"]
+        if dob is not None:
+            if dob > record_date:
+                fail("date_of_birth", "after the record date")
+            elif (record_date - dob).days > 18 * 365.25:
+                fail("date_of_birth", "18 or older on the record date: not a child")
+        if clean.get("b_form_number"):
+            try:
+                clean["b_form_number"] = normalize_nadra_number(clean["b_form_number"])
+            except ValidationError as exc:
+                fail("b_form_number", " ".join(exc.messages))
+        if clean.get("release_date") is not None and clean["release_date"] < record_date:
+            fail("release_date", "before the admission")
+        return (None, errors) if errors else (clean, [])
