@@ -108,14 +108,22 @@ class Submission(DataClassification, models.Model):
 
 
 class DepartmentRecord(DataClassification, models.Model):
-    """One record of a department about a child, in the common standard."""
+    """One record of a department about a child, in the common standard.
 
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    Indexes are few on purpose (a million rows arrive in one batch): the unique key
+    (department, record type, record ID) also serves lookups by department, the (district,
+    record type) index lookups by district."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     record_type = models.CharField(max_length=40)
     department_record_id = models.CharField(max_length=64)
     schema_major = models.PositiveSmallIntegerField()
     record_date = models.DateField()
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     child_name = models.CharField(max_length=150)
     guardian_relation = models.CharField(max_length=10, blank=True)
     guardian_name = models.CharField(max_length=150, blank=True)

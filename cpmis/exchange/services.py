@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from cpmis import access
@@ -171,10 +171,11 @@ def _rows(rt: standard.RecordType, batch: Batch) -> tuple[list[tuple[int, dict[s
     return out, table.encoding
 
 
-def _content_hash(clean: dict[str, Any]) -> str:
-    return hashlib.sha256(
-        json.dumps(clean, sort_keys=True, default=str, ensure_ascii=False).encode()
-    ).hexdigest()
+def _content_hash(fields: dict[str, Any]) -> str:
+    """What the record says, whatever order it came in: equal content, equal hash."""
+    data = fields["data"]
+    flat = tuple(sorted((k, v) for k, v in fields.items() if k != "data"))
+    return hashlib.sha256(repr((flat, tuple(sorted(data.items())))).encode()).hexdigest()
 
 
 def _json_ready(value: Any) -> Any:
@@ -372,6 +373,50 @@ def _record_fields(clean: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+_COPY_COLUMNS = (
+    "department_id",
+    "record_type",
+    "department_record_id",
+    "schema_major",
+    "record_date",
+    "district_id",
+    "child_name",
+    "guardian_relation",
+    "guardian_name",
+    "sex",
+    "date_of_birth",
+    "age_years",
+    "b_form_number",
+    "data",
+    "content_sha256",
+    "version",
+    "first_submission_id",
+    "last_submission_id",
+    "created_at",
+    "updated_at",
+)
+
+
+def _insert(rows: list[dict[str, Any]]) -> None:
+    """New records (column values by name): PostgreSQL's COPY, inside the batch's
+    transaction so still all or nothing; else the ORM's bulk insert."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        DepartmentRecord.objects.bulk_create(
+            [DepartmentRecord(**r) for r in rows], batch_size=WRITE_CHUNK
+        )
+        return
+    from psycopg.types.json import Jsonb
+
+    table = DepartmentRecord._meta.db_table
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+        with raw.copy(f"COPY {table} ({', '.join(_COPY_COLUMNS)}) FROM STDIN") as copy:
+            for r in rows:
+                copy.write_row([Jsonb(r["data"]) if c == "data" else r[c] for c in _COPY_COLUMNS])
+
+
 def _upsert(
     submission: Submission,
     department: Department,
@@ -389,7 +434,8 @@ def _upsert(
                 department=department, record_type=rt.name, department_record_id__in=chunk
             )
         }
-        new_rows, changed = [], []
+        new_rows: list[dict[str, Any]] = []
+        changed: list[DepartmentRecord] = []
         for record_id in chunk:
             _, clean = accepted[record_id]
             fields = _record_fields(clean)
@@ -397,18 +443,19 @@ def _upsert(
             record = existing.get(record_id)
             if record is None:
                 new_rows.append(
-                    DepartmentRecord(
-                        department=department,
-                        record_type=rt.name,
-                        department_record_id=record_id,
-                        schema_major=rt.major,
-                        content_sha256=content,
-                        first_submission=submission,
-                        last_submission=submission,
-                        created_at=now,
-                        updated_at=now,
+                    {
+                        "department_id": department.pk,
+                        "record_type": rt.name,
+                        "department_record_id": record_id,
+                        "schema_major": rt.major,
+                        "content_sha256": content,
+                        "version": 1,
+                        "first_submission_id": submission.pk,
+                        "last_submission_id": submission.pk,
+                        "created_at": now,
+                        "updated_at": now,
                         **fields,
-                    )
+                    }
                 )
             elif record.content_sha256 == content:
                 unchanged += 1
@@ -421,7 +468,7 @@ def _upsert(
                 record.last_submission = submission
                 record.updated_at = now
                 changed.append(record)
-        DepartmentRecord.objects.bulk_create(new_rows, batch_size=WRITE_CHUNK)
+        _insert(new_rows)
         if changed:
             DepartmentRecord.objects.bulk_update(
                 changed,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -55,6 +55,8 @@ class References:
     sections: dict[tuple[str, str], str]  # (statute short title, section key) -> citation
     allowed_jurisdictions: set[int] | None  # None: every jurisdiction
     today: date = field(default_factory=timezone.localdate)
+    # the same sections are written on many rows: parsed once per batch
+    parsed_sections: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, allowed_jurisdictions: set[int] | None) -> References:
@@ -74,7 +76,15 @@ _SECTION_ITEM = re.compile(r"^\s*([^\s:]+)\s*[: ]\s*(?:s\.|sec\.|section\s+)?\s*
 
 
 def _sections(value: str, refs: References) -> tuple[list[str], list[str]]:
-    citations, unknown = [], []
+    known = refs.parsed_sections.get(value)
+    if known is None:
+        known = refs.parsed_sections[value] = _parse_sections(value, refs)
+    return list(known[0]), list(known[1])
+
+
+def _parse_sections(value: str, refs: References) -> tuple[list[str], list[str]]:
+    citations: list[str] = []
+    unknown: list[str] = []
     for item in (part for part in value.split(";") if part.strip()):
         match = _SECTION_ITEM.match(item)
         key = (match.group(1).casefold(), section_key(match.group(2))) if match else None
@@ -87,6 +97,13 @@ def _sections(value: str, refs: References) -> tuple[list[str], list[str]]:
 
 
 Check = Callable[[Any], Any]  # returns the clean value or raises ValueError(reason)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_DATE_PARTS = {
+    # the declared format as a pattern of (day, month, year) groups: no guessing
+    "iso": (re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})"), (3, 2, 1)),
+    "dmy": (re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})"), (1, 2, 3)),
+    "dmy_short": (re.compile(r"([0-9]{1,2})-([0-9]{1,2})-([0-9]{2})"), (1, 2, 3)),
+}
 
 
 def _text_check(spec: dict[str, Any]) -> Check:
@@ -97,7 +114,7 @@ def _text_check(spec: dict[str, Any]) -> Check:
 
     def check(value: Any) -> Any:
         text = str(value).strip()
-        if any(ord(ch) < 32 for ch in text):
+        if _CONTROL.search(text):
             raise ValueError("contains control characters")
         if max_length is not None and len(text) > max_length:
             raise ValueError(f"longer than {max_length} characters")
@@ -139,15 +156,22 @@ def _boolean_check(spec: dict[str, Any]) -> Check:
 
 
 def _date_check(date_format: str, today: date) -> Check:
-    label, pattern = DATE_FORMATS[date_format]
+    label = DATE_FORMATS[date_format][0]
+    regex, (d, m, y) = _DATE_PARTS[date_format]
+    century = today.year // 100 * 100
 
     def check(value: Any) -> Any:
         if isinstance(value, date):  # an XLSX date cell
             day = value
         else:
-            text = str(value).strip()
+            match = regex.fullmatch(str(value).strip())
+            if match is None:
+                raise ValueError(f"not a date written {label}")
+            year = int(match.group(y))
+            if year < 100:  # DD-MM-YY: this century, or the last one if that is the future
+                year += century if century + year <= today.year else century - 100
             try:
-                day = datetime.strptime(text, pattern).date()
+                day = date(year, int(match.group(m)), int(match.group(d)))
             except ValueError:
                 raise ValueError(f"not a date written {label}") from None
         if day > today:
