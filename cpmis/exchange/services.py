@@ -171,11 +171,54 @@ def _rows(rt: standard.RecordType, batch: Batch) -> tuple[list[tuple[int, dict[s
     return out, table.encoding
 
 
+# What a correction replaces (the first submission and the creation time stay).
+_CORRECTED_COLUMNS = (
+    "schema_major",
+    "record_date",
+    "district_id",
+    "child_name",
+    "guardian_relation",
+    "guardian_name",
+    "sex",
+    "date_of_birth",
+    "age_years",
+    "b_form_number",
+    "data",
+    "content_sha256",
+    "last_submission_id",
+    "updated_at",
+)
+_UPDATED_FIELDS = (
+    "record_date",
+    "district_id",
+    "child_name",
+    "guardian_relation",
+    "guardian_name",
+    "sex",
+    "date_of_birth",
+    "age_years",
+    "b_form_number",
+    "data",
+)
+_HASHED = (
+    "record_date",
+    "district_id",
+    "child_name",
+    "guardian_relation",
+    "guardian_name",
+    "sex",
+    "date_of_birth",
+    "age_years",
+    "b_form_number",
+)
+
+
 def _content_hash(fields: dict[str, Any]) -> str:
-    """What the record says, whatever order it came in: equal content, equal hash."""
-    data = fields["data"]
-    flat = tuple(sorted((k, v) for k, v in fields.items() if k != "data"))
-    return hashlib.sha256(repr((flat, tuple(sorted(data.items())))).encode()).hexdigest()
+    """What the record says, whatever order its columns came in: equal content, equal hash.
+    (``fields["data_json"]`` is the record-specific data as canonical JSON.)"""
+    parts = [str(fields[name]) for name in _HASHED]
+    parts.append(fields["data_json"])
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
 def _json_ready(value: Any) -> Any:
@@ -360,6 +403,7 @@ def _record_fields(clean: dict[str, Any]) -> dict[str, Any]:
         if k not in COMMON_COLUMNS and k != "district_id" and v is not None
     }
     return {
+        "data_json": json.dumps(data, sort_keys=True, ensure_ascii=False),
         "record_date": clean["record_date"],
         "district_id": clean["district_id"],
         "child_name": clean["child_name"],
@@ -397,27 +441,107 @@ _COPY_COLUMNS = (
 )
 
 
-def _insert(rows: list[dict[str, Any]]) -> None:
-    """New records (column values by name): PostgreSQL's COPY, inside the batch's
-    transaction so still all or nothing; else the ORM's bulk insert."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        DepartmentRecord.objects.bulk_create(
-            [DepartmentRecord(**r) for r in rows], batch_size=WRITE_CHUNK
-        )
-        return
-    from psycopg.types.json import Jsonb
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
-    table = DepartmentRecord._meta.db_table
-    with connection.cursor() as cursor:
-        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-        with raw.copy(f"COPY {table} ({', '.join(_COPY_COLUMNS)}) FROM STDIN") as copy:
-            for r in rows:
-                copy.write_row([Jsonb(r["data"]) if c == "data" else r[c] for c in _COPY_COLUMNS])
+
+def _copy_value(value: Any) -> str:
+    """A value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _insert(rows: list[dict[str, Any]]) -> None:
+    DepartmentRecord.objects.bulk_create(
+        [DepartmentRecord(**{k: v for k, v in r.items() if k != "data_json"}) for r in rows],
+        batch_size=WRITE_CHUNK,
+    )
 
 
 def _upsert(
+    submission: Submission,
+    department: Department,
+    rt: standard.RecordType,
+    accepted: dict[str, tuple[int, dict[str, Any]]],
+    now: Any,
+) -> tuple[int, int, int]:
+    """Write the accepted rows: new ones inserted, changed ones corrected (a new version),
+    unchanged ones left alone. Returns (created, updated, unchanged)."""
+    if connection.vendor == "postgresql":
+        return _upsert_postgresql(submission, department, rt, accepted, now)
+    return _upsert_orm(submission, department, rt, accepted, now)
+
+
+def _new_row(
+    submission: Submission,
+    department: Department,
+    rt: standard.RecordType,
+    record_id: str,
+    fields: dict[str, Any],
+    content: str,
+    now: Any,
+) -> dict[str, Any]:
+    return {
+        "department_id": department.pk,
+        "record_type": rt.name,
+        "department_record_id": record_id,
+        "schema_major": rt.major,
+        "content_sha256": content,
+        "version": 1,
+        "first_submission_id": submission.pk,
+        "last_submission_id": submission.pk,
+        "created_at": now,
+        "updated_at": now,
+        **fields,
+    }
+
+
+def _upsert_postgresql(
+    submission: Submission,
+    department: Department,
+    rt: standard.RecordType,
+    accepted: dict[str, tuple[int, dict[str, Any]]],
+    now: Any,
+) -> tuple[int, int, int]:
+    """COPY into a staging table, then one INSERT … ON CONFLICT that inserts the new
+    records and corrects those whose content changed; all in the batch's transaction."""
+    table = DepartmentRecord._meta.db_table
+    columns = ", ".join(_COPY_COLUMNS)
+    source = [("data_json" if c == "data" else c) for c in _COPY_COLUMNS]
+    lines = []
+    for record_id, (_, clean) in accepted.items():
+        fields = _record_fields(clean)
+        row = _new_row(submission, department, rt, record_id, fields, _content_hash(fields), now)
+        lines.append("\t".join([_copy_value(row[c]) for c in source]))
+    text = "\n".join(lines) + "\n"
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _CORRECTED_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE exchange_stage ON COMMIT DROP AS "  # noqa: S608 - fixed names
+            f"SELECT {columns} FROM {table} WITH NO DATA"
+        )
+        with cursor.cursor.copy(f"COPY exchange_stage ({columns}) FROM STDIN") as copy:
+            copy.write(text.encode())
+        cursor.execute(
+            f"WITH written AS ("  # noqa: S608 - fixed names
+            f" INSERT INTO {table} ({columns}) SELECT {columns} FROM exchange_stage"
+            f" ON CONFLICT ON CONSTRAINT department_record_once DO UPDATE SET {updates},"
+            f" version = {table}.version + 1"
+            f" WHERE {table}.content_sha256 <> EXCLUDED.content_sha256"
+            f" RETURNING (xmax = 0) AS inserted)"
+            f" SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)"
+            f" FROM written"
+        )
+        created, updated = cursor.fetchone()
+        cursor.execute("DROP TABLE exchange_stage")
+    return created, updated, len(accepted) - created - updated
+
+
+def _upsert_orm(
     submission: Submission,
     department: Department,
     rt: standard.RecordType,
@@ -443,25 +567,14 @@ def _upsert(
             record = existing.get(record_id)
             if record is None:
                 new_rows.append(
-                    {
-                        "department_id": department.pk,
-                        "record_type": rt.name,
-                        "department_record_id": record_id,
-                        "schema_major": rt.major,
-                        "content_sha256": content,
-                        "version": 1,
-                        "first_submission_id": submission.pk,
-                        "last_submission_id": submission.pk,
-                        "created_at": now,
-                        "updated_at": now,
-                        **fields,
-                    }
+                    _new_row(submission, department, rt, record_id, fields, content, now)
                 )
             elif record.content_sha256 == content:
                 unchanged += 1
             else:
                 for name, value in fields.items():
-                    setattr(record, name, value)
+                    if name != "data_json":
+                        setattr(record, name, value)
                 record.schema_major = rt.major
                 record.content_sha256 = content
                 record.version += 1
@@ -473,7 +586,7 @@ def _upsert(
             DepartmentRecord.objects.bulk_update(
                 changed,
                 [
-                    *_record_fields(accepted[changed[0].department_record_id][1]),
+                    *_UPDATED_FIELDS,
                     "schema_major",
                     "content_sha256",
                     "version",
