@@ -13,6 +13,7 @@ BENCHMARKS: dict[str, str] = {
     "compliance_matrix": "bench.compliance_matrix",
     "case_dashboards": "bench.case_dashboards",
     "complaint_load": "bench.complaint_load",
+    "exchange_import": "bench.exchange_import",
 }
 
 
