@@ -89,3 +89,16 @@ def test_demo_complaints_cover_every_channel_waiting_overdue_and_triaged() -> No
     overdue = [c for c in Complaint.objects.filter(status=Status.RECEIVED) if c.overdue]
     assert overdue
     assert Complaint.objects.filter(district__isnull=True).exists()
+
+
+def test_demo_department_batches_one_clean_one_with_mistakes() -> None:
+    from cpmis.demo.exchange import exchange_generate
+    from cpmis.exchange.models import DepartmentRecord, Submission
+
+    demo_accounts_create(password="demo password 123")
+    assert exchange_generate(seed=1) == 60
+    statuses = sorted(Submission.objects.values_list("status", flat=True))
+    assert statuses == ["accepted", "partial"]
+    partial = Submission.objects.get(status="partial")
+    assert partial.rows_rejected == 4
+    assert DepartmentRecord.objects.count() == 56

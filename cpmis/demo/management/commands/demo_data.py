@@ -35,6 +35,10 @@ class Command(BaseCommand):
 
             complaints = complaints_generate(seed=seed)
             self.stdout.write(f"{complaints} synthetic complaints from every channel.")
+            from cpmis.demo.exchange import exchange_generate
+
+            records = exchange_generate(seed=seed)
+            self.stdout.write(f"{records} synthetic police records in two department batches.")
         self.stdout.write(f"{Child.objects.count()} synthetic children.")
         self.stdout.write(f"Demo accounts (password: {password}):")
         for user, account in accounts:

@@ -1,0 +1,68 @@
+"""Synthetic department batches for the demo, sent through the real service: a clean police
+batch, and one with mistakes, so the submission pages and the error report have content."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+
+from cpmis.accounts.models import User
+from cpmis.exchange import services, standard
+
+from . import names
+
+
+def exchange_generate(*, seed: int = 2026) -> int:
+    rng = random.Random(seed)
+    focal = User.objects.get(username="focal.police.punjab")
+    rt = standard.schema("police_report")
+    assert rt is not None
+
+    def record(i: int) -> dict[str, str]:
+        girl = rng.random() < 0.5
+        spellings, urdu = rng.choice(names.GIRLS if girl else names.BOYS)
+        father_spellings, father_urdu = rng.choice(names.FATHERS)
+        in_urdu = rng.random() < 0.33
+        return {
+            "department_record_id": f"PB-POL-2026-{i:05d}",
+            "record_date": f"{rng.randint(1, 28):02d}/{rng.randint(1, 10):02d}/2026",
+            "district": rng.choice(["PK617", "PK609", "PK614", "PK635"]),
+            "child_name": urdu if in_urdu else rng.choice(spellings),
+            "guardian_relation": "d/o" if girl else "s/o",
+            "guardian_name": father_urdu if in_urdu else rng.choice(father_spellings),
+            "sex": "female" if girl else "male",
+            "date_of_birth": "",
+            "age_years": str(rng.randint(6, 16)),
+            "b_form_number": "",
+            "fir_number": f"{rng.randint(1, 999)}/26",
+            "police_station": rng.choice(["Model Town", "Gulberg", "Shahdara", "Ichhra"]),
+            "offence_sections": rng.choice(["PPC s.369-A", "PPC s.377-B", "PPC s.292-B"]),
+            "accused_count": str(rng.randint(0, 3)),
+        }
+
+    def upload(rows: list[dict[str, str]], filename: str) -> None:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=rt.field_names)
+        writer.writeheader()
+        writer.writerows(rows)
+        services.submission_receive(
+            actor=focal,
+            batch=services.Batch(
+                record_type="police_report",
+                source="csv",
+                date_format="dmy",
+                filename=filename,
+                content=buffer.getvalue().encode("utf-8"),
+            ),
+        )
+
+    clean = [record(i) for i in range(40)]
+    upload(clean, "lahore-firs-october.csv")
+    flawed = [record(i) for i in range(40, 60)]
+    flawed[3]["sex"] = "F"
+    flawed[7]["record_date"] = "2026-10-03"  # ISO in a DD/MM/YYYY batch
+    flawed[11]["offence_sections"] = "PPC s.999"
+    flawed[15]["district"] = "PK528"  # Peshawar: outside Punjab
+    upload(flawed, "lahore-firs-november.csv")
+    return len(clean) + len(flawed)
