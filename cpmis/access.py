@@ -8,6 +8,7 @@ Anything not granted is refused, and a record outside a user's reach is reported
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -207,31 +208,45 @@ def holds_across_jurisdiction(user: Any, capability: str, jurisdiction_id: int) 
     )
 
 
-def department_scopes(user: Any, capability: str) -> list[tuple[int, int | None]]:
-    """(department id, jurisdiction id or None for national) of each assignment holding
-    ``capability`` for a department: a focal point acts for their department, in their
-    province (or nationally)."""
+@dataclass(frozen=True)
+class DepartmentScope:
+    """Where a user acts for a department: nationally, in a province, or in one district."""
+
+    department_id: int
+    level: str
+    jurisdiction_id: int | None
+    district_id: int | None
+
+
+def department_scopes(user: Any, capability: str) -> list[DepartmentScope]:
     scopes = []
     for a in assignments(user):
-        if capability in CAPABILITIES.get(a.role, frozenset()) and a.department_id:
-            jurisdiction_id = (
-                None
-                if a.scope_level == ScopeLevel.NATIONAL
-                else a.jurisdiction_id or (a.district.jurisdiction_id if a.district else None)
+        if capability not in CAPABILITIES.get(a.role, frozenset()) or not a.department_id:
+            continue
+        jurisdiction_id = a.jurisdiction_id or (a.district.jurisdiction_id if a.district else None)
+        scopes.append(
+            DepartmentScope(
+                a.department_id,
+                a.scope_level,
+                None if a.scope_level == ScopeLevel.NATIONAL else jurisdiction_id,
+                a.district_id if a.scope_level == ScopeLevel.DISTRICT else None,
             )
-            scopes.append((a.department_id, jurisdiction_id))
+        )
     return scopes
 
 
 def submissions_visible_to(user: Any) -> QuerySet[Submission]:
-    """A department's submissions, to its focal points of the same province (or national)."""
+    """A department's submissions: to its national focal points, to those of the same
+    province, and to a district's focal point those they sent themselves."""
     from cpmis.exchange.models import Submission
 
     q: Q | None = None
-    for department_id, jurisdiction_id in department_scopes(user, "exchange.view"):
-        part = Q(department_id=department_id)
-        if jurisdiction_id is not None:
-            part &= Q(jurisdiction_id=jurisdiction_id)
+    for scope in department_scopes(user, "exchange.view"):
+        part = Q(department_id=scope.department_id)
+        if scope.level == ScopeLevel.JURISDICTION:
+            part &= Q(jurisdiction_id=scope.jurisdiction_id)
+        elif scope.level == ScopeLevel.DISTRICT:
+            part &= Q(submitted_by_id=user.pk)
         q = part if q is None else q | part
     if q is None:
         return Submission.objects.none()

@@ -6,6 +6,9 @@ from __future__ import annotations
 import csv
 import io
 import random
+from datetime import timedelta
+
+from django.utils import timezone
 
 from cpmis.accounts.models import User
 from cpmis.exchange import services, standard
@@ -15,6 +18,7 @@ from . import names
 
 def exchange_generate(*, seed: int = 2026) -> int:
     rng = random.Random(seed)
+    today = timezone.localdate()
     focal = User.objects.get(username="focal.police.punjab")
     rt = standard.schema("police_report")
     assert rt is not None
@@ -26,7 +30,7 @@ def exchange_generate(*, seed: int = 2026) -> int:
         in_urdu = rng.random() < 0.33
         return {
             "department_record_id": f"PB-POL-2026-{i:05d}",
-            "record_date": f"{rng.randint(1, 28):02d}/{rng.randint(1, 10):02d}/2026",
+            "record_date": (today - timedelta(days=rng.randint(1, 120))).strftime("%d/%m/%Y"),
             "district": rng.choice(["PK617", "PK609", "PK614", "PK635"]),
             "child_name": urdu if in_urdu else rng.choice(spellings),
             "guardian_relation": "d/o" if girl else "s/o",
@@ -61,7 +65,7 @@ def exchange_generate(*, seed: int = 2026) -> int:
     upload(clean, "lahore-firs-october.csv")
     flawed = [record(i) for i in range(40, 60)]
     flawed[3]["sex"] = "F"
-    flawed[7]["record_date"] = "2026-10-03"  # ISO in a DD/MM/YYYY batch
+    flawed[7]["record_date"] = (today - timedelta(days=3)).isoformat()  # ISO, not DD/MM/YYYY
     flawed[11]["offence_sections"] = "PPC s.999"
     flawed[15]["district"] = "PK528"  # Peshawar: outside Punjab
     upload(flawed, "lahore-firs-november.csv")

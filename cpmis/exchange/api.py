@@ -83,8 +83,14 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "rows_unchanged",
             "rows_rejected",
             "file_errors",
-            "row_errors",
         ]
+
+
+class SubmissionReportSerializer(SubmissionSerializer):
+    """One submission with its row errors (the list leaves them out)."""
+
+    class Meta(SubmissionSerializer.Meta):
+        fields = [*SubmissionSerializer.Meta.fields, "row_errors"]
 
 
 class BatchOptions(serializers.Serializer):
@@ -113,7 +119,7 @@ class FileBatchInput(BatchOptions):
 
 
 def _respond(outcome: services.Outcome) -> Response:
-    body = dict(SubmissionSerializer(outcome.submission).data)
+    body = dict(SubmissionReportSerializer(outcome.submission).data)
     body["repeated"] = outcome.repeated
     return Response(body, status=status.HTTP_200_OK if outcome.repeated else 201)
 
@@ -179,4 +185,4 @@ class SubmissionDetail(GenericAPIView):
 
     def get(self, request: Request, uuid: str) -> Response:
         submission = selectors.submission_get(user=request.user, submission_uuid=uuid)
-        return Response(SubmissionSerializer(submission).data)
+        return Response(SubmissionReportSerializer(submission).data)

@@ -58,7 +58,7 @@ class Submission(DataClassification, models.Model):
     row_errors = models.JSONField(default=list, blank=True)
     rejected_rows = models.JSONField(default=list, blank=True)
 
-    PERSONAL_DATA = ("row_errors", "rejected_rows")
+    PERSONAL_DATA = ("row_errors", "rejected_rows", "file_errors")
     NOT_PERSONAL_DATA = (
         "id",
         "uuid",
@@ -80,7 +80,6 @@ class Submission(DataClassification, models.Model):
         "rows_created",
         "rows_updated",
         "rows_unchanged",
-        "file_errors",
     )
 
     class Meta:
@@ -93,9 +92,10 @@ class Submission(DataClassification, models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["department", "idempotency_key"],
+                fields=["department", "jurisdiction", "idempotency_key"],
                 condition=~models.Q(idempotency_key=""),
                 name="submission_idempotency_once",
+                nulls_distinct=False,
             )
         ]
 
@@ -116,6 +116,11 @@ class DepartmentRecord(DataClassification, models.Model):
 
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    # The province or territory of the record's district: a department's record IDs are
+    # its own in each province (Punjab Police and KP Police number their FIRs apart).
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     record_type = models.CharField(max_length=40)
     department_record_id = models.CharField(max_length=64)
@@ -157,6 +162,7 @@ class DepartmentRecord(DataClassification, models.Model):
     NOT_PERSONAL_DATA = (
         "id",
         "department",
+        "jurisdiction",
         "record_type",
         "schema_major",
         "record_date",
@@ -173,7 +179,7 @@ class DepartmentRecord(DataClassification, models.Model):
         ordering = ["-record_date", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["department", "record_type", "department_record_id"],
+                fields=["department", "jurisdiction", "record_type", "department_record_id"],
                 name="department_record_once",
             )
         ]

@@ -29,6 +29,7 @@ ENCODINGS = {
     "windows-1256": "Windows-1256 (Urdu ANSI, as older Excel saves CSV)",
 }
 DELIMITERS = (",", ";", "\t", "|")
+MAX_ROWS = 1_000_000  # per batch; reading stops beyond it
 XLSX_MAX_UNCOMPRESSED = 400 * 1024 * 1024
 XLSX_MAX_RATIO = 150  # uncompressed / compressed, per member
 
@@ -41,14 +42,25 @@ class FileProblem(Exception):
 class Table:
     header: list[str]
     rows: list[list[Any]]  # cells as read: text, or date / number from XLSX
+    numbers: list[int]  # each row's line (CSV) or row (XLSX) number in the file
     encoding: str = ""
 
 
+def _too_many() -> FileProblem:
+    return FileProblem(f"More than {MAX_ROWS:,} rows: split the batch.")
+
+
 def _decode(content: bytes, encoding: str) -> tuple[str, str]:
-    if content.startswith(codecs.BOM_UTF8):
-        return content[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8"
-    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return content.decode("utf-16"), "utf-16"
+    try:
+        if content.startswith(codecs.BOM_UTF8):
+            return content[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8"
+        if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return content.decode("utf-16"), "utf-16"
+    except UnicodeDecodeError as exc:
+        raise FileProblem(
+            f"The file starts as Unicode text but a byte at position {exc.start} is not: "
+            "it is damaged, or was saved in two encodings."
+        ) from exc
     if encoding in ("auto", "utf-8"):
         try:
             return content.decode("utf-8"), "utf-8"
@@ -65,6 +77,12 @@ def _decode(content: bytes, encoding: str) -> tuple[str, str]:
         except UnicodeDecodeError as exc:
             raise FileProblem("The file is not UTF-16.") from exc
     if encoding == "windows-1256":
+        try:
+            if not content.isascii():
+                content.decode("utf-8")  # valid UTF-8 with Urdu in it is not Windows-1256
+                raise FileProblem("This file is UTF-8, not Windows-1256: submit it again as UTF-8.")
+        except UnicodeDecodeError:
+            pass
         try:
             return content.decode("cp1256"), "windows-1256"
         except UnicodeDecodeError as exc:
@@ -93,12 +111,23 @@ def read_csv(content: bytes, *, encoding: str, expected: Iterable[str]) -> Table
         raise FileProblem("The file is empty.")
     first_line = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line, expected))
+    rows: list[list[Any]] = []
+    numbers: list[int] = []
     try:
         header = [h.strip() for h in next(reader)]
-        rows = [row for row in reader if any(cell.strip() for cell in row)]
+        while header and header[-1] == "":  # Excel leaves empty columns at the end
+            header.pop()
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                if len(rows) == MAX_ROWS:
+                    raise _too_many()
+                if len(row) > len(header) and not any(c.strip() for c in row[len(header) :]):
+                    row = row[: len(header)]
+                rows.append(row)
+                numbers.append(reader.line_num)
     except csv.Error as exc:
         raise FileProblem(f"The CSV is malformed: {exc}.") from exc
-    return Table(header, rows, used)
+    return Table(header, rows, numbers, used)
 
 
 def _check_zip(content: bytes) -> None:
@@ -152,15 +181,21 @@ def read_xlsx(content: bytes) -> Table:
         header = [str(h).strip() if h is not None else "" for h in header_row]
         while header and header[-1] == "":
             header.pop()
-        rows = []
-        for raw in rows_iter:
-            cells = [_cell(v) for v in raw[: len(header)]]
+        rows: list[list[Any]] = []
+        numbers: list[int] = []
+        for number, raw in enumerate(rows_iter, start=2):
+            cells = [_cell(v) for v in raw]
             if any(c != "" for c in cells):
+                if len(rows) == MAX_ROWS:
+                    raise _too_many()
+                while len(cells) > len(header) and cells[-1] == "":
+                    cells.pop()
                 rows.append(cells)
+                numbers.append(number)
     except FileProblem:
         raise
     except Exception as exc:
         raise FileProblem("The XLSX file is damaged.") from exc
     finally:
         book.close()
-    return Table(header, rows, "")
+    return Table(header, rows, numbers, "")

@@ -15,7 +15,12 @@ from .models import Submission
 
 
 def submission_list(*, user: Any) -> QuerySet[Submission]:
-    return access.submissions_visible_to(user).select_related("department", "submitted_by")
+    """Submissions with their counts; the rejected rows (personal data) stay unread."""
+    return (
+        access.submissions_visible_to(user)
+        .select_related("department", "submitted_by")
+        .defer("row_errors", "rejected_rows")
+    )
 
 
 def submission_get(*, user: Any, submission_uuid: str | uuid_lib.UUID) -> Submission:
@@ -23,7 +28,12 @@ def submission_get(*, user: Any, submission_uuid: str | uuid_lib.UUID) -> Submis
         key = uuid_lib.UUID(str(submission_uuid))
     except ValueError as exc:
         raise Http404 from exc
-    submission = submission_list(user=user).filter(uuid=key).first()
+    submission = (
+        access.submissions_visible_to(user)
+        .select_related("department", "submitted_by")
+        .filter(uuid=key)
+        .first()
+    )
     if submission is None:
         raise Http404
     audit_record(

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from cpmis import access
@@ -28,7 +29,8 @@ from . import reading, standard
 from .models import DepartmentRecord, Submission
 from .validation import COMMON_COLUMNS, References, RowError, RowValidator
 
-MAX_ROWS = 1_000_000
+MAX_ROWS = reading.MAX_ROWS
+MAX_REPORTED = 10_000  # row errors and rejected rows kept on a submission
 WRITE_CHUNK = 2000
 
 
@@ -64,19 +66,42 @@ class IdempotencyConflict(Conflict):
         return {"detail": str(self), "submission": str(self.submission.uuid)}
 
 
-def _scope(actor: Any, rt: standard.RecordType) -> tuple[Department, int | None]:
-    """The department the actor submits for (the record type's) and their province."""
+@dataclass(frozen=True)
+class Scope:
+    department: Department
+    jurisdiction_id: int | None  # the submission's, for who sees it (None: national)
+    districts: set[int] | None  # the districts its rows may be in (None: all)
+
+
+def _scope(actor: Any, rt: standard.RecordType) -> Scope:
+    """The department the actor submits for (the record type's) and where."""
+    from cpmis.accounts.roles import ScopeLevel
+    from cpmis.reference.models import District
+
     department = Department.objects.filter(code=rt.department).first()
     if department is None:  # pragma: no cover - the reference data names every department
         raise ValidationError({"record_type": "This record type's department is unknown."})
     scopes = [
-        j for d, j in access.department_scopes(actor, "exchange.submit") if d == department.pk
+        s
+        for s in access.department_scopes(actor, "exchange.submit")
+        if s.department_id == department.pk
     ]
     if not scopes:
         raise PermissionDenied(
             f"Only a focal point of the {department.name_en} submits {rt.title.lower()} records."
         )
-    return department, (None if None in scopes else scopes[0])
+    if any(s.level == ScopeLevel.NATIONAL for s in scopes):
+        return Scope(department, None, None)
+    jurisdictions = {s.jurisdiction_id for s in scopes}
+    districts = set(
+        District.objects.filter(
+            Q(jurisdiction_id__in=[s.jurisdiction_id for s in scopes if s.district_id is None])
+            | Q(pk__in=[s.district_id for s in scopes if s.district_id is not None])
+        ).values_list("pk", flat=True)
+    )
+    return Scope(
+        department, next(iter(jurisdictions)) if len(jurisdictions) == 1 else None, districts
+    )
 
 
 def _schema(batch: Batch) -> standard.RecordType:
@@ -101,11 +126,14 @@ def _schema(batch: Batch) -> standard.RecordType:
     return rt
 
 
-def _digest(batch: Batch) -> str:
+def _digest(batch: Batch, rt: standard.RecordType) -> str:
+    """The batch's identity: its bytes (or records) and how it asks to be read."""
     h = hashlib.sha256()
-    h.update(f"{batch.record_type}|{batch.schema_major}|{batch.date_format}|".encode())
+    h.update(f"{rt.name}|{rt.major}|{batch.date_format}|{batch.encoding}|".encode())
     if batch.source == Submission.Source.JSON:
-        h.update(json.dumps(batch.records, sort_keys=True, default=str).encode())
+        h.update(
+            json.dumps(batch.records, sort_keys=True, default=str).encode("utf-8", "surrogatepass")
+        )
     else:
         h.update(batch.content)
     return h.hexdigest()
@@ -142,6 +170,8 @@ def _header_problems(rt: standard.RecordType, header: list[str]) -> list[str]:
 def _rows(rt: standard.RecordType, batch: Batch) -> tuple[list[tuple[int, dict[str, Any]]], str]:
     """The batch's rows as (row number in the file, {column: value}), and the encoding."""
     if batch.source == Submission.Source.JSON:
+        if len(batch.records) > MAX_ROWS:
+            raise reading.FileProblem(f"More than {MAX_ROWS:,} records: split the batch.")
         rows = []
         for i, record in enumerate(batch.records, start=1):
             if not isinstance(record, dict):
@@ -156,11 +186,13 @@ def _rows(rt: standard.RecordType, batch: Batch) -> tuple[list[tuple[int, dict[s
         table = reading.read_xlsx(batch.content)
     else:
         table = reading.read_csv(batch.content, encoding=batch.encoding, expected=rt.field_names)
+    if len(table.rows) > MAX_ROWS:  # pragma: no cover - the readers stop first
+        raise reading.FileProblem(f"More than {MAX_ROWS:,} rows: split the batch.")
     problems = _header_problems(rt, table.header)
     if problems:
         raise reading.FileProblem(" ".join(problems))
     out = []
-    for i, cells in enumerate(table.rows, start=2):
+    for i, cells in zip(table.numbers, table.rows, strict=True):
         cells = list(cells) + [""] * (len(table.header) - len(cells))
         if len(cells) > len(table.header) and any(
             c not in ("", None) for c in cells[len(table.header) :]
@@ -203,6 +235,7 @@ _UPDATED_FIELDS = (
 _HASHED = (
     "record_date",
     "district_id",
+    "jurisdiction_id",
     "child_name",
     "guardian_relation",
     "guardian_name",
@@ -232,15 +265,17 @@ def _storable(value: Any) -> Any:
         return value.isoformat()
     if value is None or isinstance(value, bool | int):
         return value
-    return str(value).replace("\x00", "\ufffd")[:1000]
+    text = str(value).replace("\x00", "\ufffd")[:1000]
+    return text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates from JSON
 
 
 def submission_receive(*, actor: Any, batch: Batch) -> Outcome:
     """Validate a batch and write its accepted rows, all at once; see the module's doc."""
     rt = _schema(batch)
-    department, jurisdiction_id = _scope(actor, rt)
-    digest = _digest(batch)
-    earlier = _earlier(department, batch, digest)
+    scope = _scope(actor, rt)
+    department, jurisdiction_id = scope.department, scope.jurisdiction_id
+    digest = _digest(batch, rt)
+    earlier = _earlier(actor, scope, batch, digest)
     if earlier is not None:
         return Outcome(earlier, repeated=True)
 
@@ -252,20 +287,17 @@ def submission_receive(*, actor: Any, batch: Batch) -> Outcome:
     rows: list[tuple[int, dict[str, Any]]] = []
     try:
         rows, encoding = _rows(rt, batch)
-        if len(rows) > MAX_ROWS:
-            raise reading.FileProblem(f"More than {MAX_ROWS:,} rows: split the batch.")
         if not rows:
             raise reading.FileProblem("The batch has no rows.")
     except reading.FileProblem as exc:
         file_errors.append(str(exc))
         rows = []
-    allowed = None if jurisdiction_id is None else {jurisdiction_id}
-    validator = RowValidator(rt, batch.date_format, References.load(allowed))
+    validator = RowValidator(rt, batch.date_format, References.load(scope.districts))
     first_row_of: dict[str, int] = {}
     for number, row in rows:
         if row.pop("__extra__", False):
             errors.append(RowError(number, "", "", "more cells than the header has columns"))
-            rejected.append({k: str(v) for k, v in row.items()})
+            rejected.append({k: _in_batch_format(v, batch) for k, v in row.items()})
             continue
         clean, problems = validator.validate(number, row)
         record_id = str(row.get("department_record_id", "")).strip()
@@ -281,7 +313,7 @@ def submission_receive(*, actor: Any, batch: Batch) -> Outcome:
             clean = None
         if clean is None:
             errors.extend(problems)
-            rejected.append({k: _json_ready(v) for k, v in row.items()})
+            rejected.append({k: _in_batch_format(v, batch) for k, v in row.items()})
             continue
         first_row_of[record_id] = number
         accepted[record_id] = (number, clean)
@@ -301,21 +333,31 @@ def submission_receive(*, actor: Any, batch: Batch) -> Outcome:
     )
 
 
-def _earlier(department: Department, batch: Batch, digest: str) -> Submission | None:
+def _earlier(actor: Any, scope: Scope, batch: Batch, digest: str) -> Submission | None:
+    """The same batch received before from this scope: an idempotency key is the
+    department's in a province; a file is the submitter's own."""
+    mine = Submission.objects.filter(department=scope.department).filter(
+        Q(jurisdiction_id=scope.jurisdiction_id)
+        if scope.jurisdiction_id is not None
+        else Q(jurisdiction__isnull=True)
+    )
     if batch.idempotency_key:
-        found = Submission.objects.filter(
-            department=department, idempotency_key=batch.idempotency_key
-        ).first()
+        found = mine.filter(idempotency_key=batch.idempotency_key).first()
         if found is not None and found.content_sha256 != digest:
             raise IdempotencyConflict(found)
         return found
     return (
-        Submission.objects.filter(
-            department=department, record_type=batch.record_type, content_sha256=digest
-        )
+        mine.filter(record_type=batch.record_type, content_sha256=digest, submitted_by=actor)
         .exclude(status=Submission.Status.REJECTED)
         .first()
     )
+
+
+def _in_batch_format(value: Any, batch: Batch) -> Any:
+    """A rejected cell as the focal point will send it again: dates in the batch's format."""
+    if isinstance(value, date):
+        return value.strftime(standard.DATE_FORMATS[batch.date_format][1])
+    return value
 
 
 @transaction.atomic
@@ -360,10 +402,18 @@ def _write(
                 status=status,
                 rows_total=total,
                 rows_rejected=len({e.row for e in errors}),
-                file_errors=[_storable(e) for e in file_errors],
-                row_errors=[{k: _storable(v) for k, v in e.__dict__.items()} for e in errors],
+                file_errors=[_storable(e) for e in file_errors]
+                + (
+                    [f"Only the first {MAX_REPORTED:,} problems are listed."]
+                    if len(errors) > MAX_REPORTED
+                    else []
+                ),
+                row_errors=[
+                    {k: _storable(v) for k, v in e.__dict__.items()} for e in errors[:MAX_REPORTED]
+                ],
                 rejected_rows=[
-                    {_storable(k): _storable(v) for k, v in r.items()} for r in rejected
+                    {_storable(k): _storable(v) for k, v in r.items()}
+                    for r in rejected[:MAX_REPORTED]
                 ],
             )
     except IntegrityError:  # the same idempotency key, sent twice at once
@@ -406,6 +456,7 @@ def _record_fields(clean: dict[str, Any]) -> dict[str, Any]:
         "data_json": json.dumps(data, sort_keys=True, ensure_ascii=False),
         "record_date": clean["record_date"],
         "district_id": clean["district_id"],
+        "jurisdiction_id": clean["jurisdiction_id"],
         "child_name": clean["child_name"],
         "guardian_relation": clean.get("guardian_relation") or "",
         "guardian_name": clean.get("guardian_name") or "",
@@ -419,6 +470,7 @@ def _record_fields(clean: dict[str, Any]) -> dict[str, Any]:
 
 _COPY_COLUMNS = (
     "department_id",
+    "jurisdiction_id",
     "record_type",
     "department_record_id",
     "schema_major",
@@ -553,7 +605,7 @@ def _upsert_orm(
     for start in range(0, len(ids), WRITE_CHUNK):
         chunk = ids[start : start + WRITE_CHUNK]
         existing = {
-            r.department_record_id: r
+            (r.jurisdiction_id, r.department_record_id): r
             for r in DepartmentRecord.objects.select_for_update().filter(
                 department=department, record_type=rt.name, department_record_id__in=chunk
             )
@@ -564,7 +616,7 @@ def _upsert_orm(
             _, clean = accepted[record_id]
             fields = _record_fields(clean)
             content = _content_hash(fields)
-            record = existing.get(record_id)
+            record = existing.get((fields["jurisdiction_id"], record_id))
             if record is None:
                 new_rows.append(
                     _new_row(submission, department, rt, record_id, fields, content, now)

@@ -76,7 +76,6 @@ class RecordType:
         return self.major == SUPPORTED[self.name][-1]
 
 
-@cache
 def schema(name: str, major: int | None = None) -> RecordType | None:
     """A supported record type's schema (the current version when ``major`` is None)."""
     versions = SUPPORTED.get(name)
@@ -85,6 +84,11 @@ def schema(name: str, major: int | None = None) -> RecordType | None:
     major = versions[-1] if major is None else major
     if major not in versions:
         return None
+    return _load(name, major)  # cached: only supported pairs reach the cache
+
+
+@cache
+def _load(name: str, major: int) -> RecordType:
     text = files("cpmis.exchange").joinpath("schemas", f"{name}.v{major}.json").read_text("utf-8")
     return RecordType(name, major, json.loads(text))
 

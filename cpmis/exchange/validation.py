@@ -21,6 +21,7 @@ from django.utils import timezone
 from cpmis.legal.models import Provision
 from cpmis.legal.text import section_key
 from cpmis.people.identifiers import normalize_nadra_number
+from cpmis.people.services import age_on
 from cpmis.reference.models import District
 
 from .standard import DATE_FORMATS, RecordType
@@ -53,13 +54,13 @@ class References:
 
     districts: dict[str, tuple[int, int]]  # pcode -> (district id, jurisdiction id)
     sections: dict[tuple[str, str], str]  # (statute short title, section key) -> citation
-    allowed_jurisdictions: set[int] | None  # None: every jurisdiction
+    allowed_districts: set[int] | None  # where the submitter may report (None: everywhere)
     today: date = field(default_factory=timezone.localdate)
     # the same sections are written on many rows: parsed once per batch
     parsed_sections: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, allowed_jurisdictions: set[int] | None) -> References:
+    def load(cls, allowed_districts: set[int] | None) -> References:
         districts = {
             pcode: (pk, jid)
             for pcode, pk, jid in District.objects.values_list("pcode", "pk", "jurisdiction_id")
@@ -69,7 +70,7 @@ class References:
         for p in Provision.objects.filter(kind__in=offences).select_related("statute"):
             sections[(p.statute.short_title.casefold(), p.section_key)] = p.citation
             sections[(p.statute.code.casefold(), p.section_key)] = p.citation
-        return cls(districts, sections, allowed_jurisdictions)
+        return cls(districts, sections, allowed_districts)
 
 
 _SECTION_ITEM = re.compile(r"^\s*([^\s:]+)\s*[: ]\s*(?:s\.|sec\.|section\s+)?\s*(.+?)\s*$", re.I)
@@ -93,11 +94,11 @@ def _parse_sections(value: str, refs: References) -> tuple[list[str], list[str]]
             unknown.append(item.strip())
         elif citation not in citations:
             citations.append(citation)
-    return citations, unknown
+    return sorted(citations), unknown
 
 
 Check = Callable[[Any], Any]  # returns the clean value or raises ValueError(reason)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")  # and lone surrogates (JSON)
 _DATE_PARTS = {
     # the declared format as a pattern of (day, month, year) groups: no guessing
     "iso": (re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})"), (3, 2, 1)),
@@ -229,13 +230,12 @@ class RowValidator:
         district = self.refs.districts.get(clean["district"])
         if district is None:
             fail("district", "no district has this p-code")
-        elif (
-            self.refs.allowed_jurisdictions is not None
-            and district[1] not in self.refs.allowed_jurisdictions
+        elif self.refs.allowed_districts is not None and district[0] not in (
+            self.refs.allowed_districts
         ):
-            fail("district", "outside the province or territory you submit for")
+            fail("district", "outside the province, territory or district you submit for")
         else:
-            clean["district_id"] = district[0]
+            clean["district_id"], clean["jurisdiction_id"] = district
         if clean.get("offence_sections") is not None:
             citations, unknown = _sections(clean["offence_sections"], self.refs)
             if unknown:
@@ -249,7 +249,7 @@ class RowValidator:
         if dob is not None:
             if dob > record_date:
                 fail("date_of_birth", "after the record date")
-            elif (record_date - dob).days > 18 * 365.25:
+            elif age_on(dob, record_date) >= 18:
                 fail("date_of_birth", "18 or older on the record date: not a child")
         if clean.get("b_form_number"):
             try:

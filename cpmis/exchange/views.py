@@ -95,7 +95,9 @@ def template_xlsx(request: HttpRequest, name: str, major: int) -> HttpResponse:
 def submit(request: HttpRequest) -> HttpResponse:
     """Upload a CSV or XLSX batch; the answer is the submission with its report."""
     errors: dict[str, list[str]] = {}
-    departments = {d for d, _ in access.department_scopes(request.user, "exchange.submit")}
+    departments = {
+        scope.department_id for scope in access.department_scopes(request.user, "exchange.submit")
+    }
     types = [rt for rt in standard.record_types() if _department_id(rt) in departments]
     if request.method == "POST":
         form = FileBatchInput(data={**request.POST.dict(), "file": request.FILES.get("file")})

@@ -386,3 +386,102 @@ def test_hostile_values_never_fail_with_a_500(personas: Any) -> None:
             {"record_type": value, "date_format": value, "encoding": value, "file": upload},
         )
         assert response.status_code < 500
+
+
+def _focal(username: str, **scope: str) -> Any:
+    level = ScopeLevel.DISTRICT if "district" in scope else ScopeLevel.JURISDICTION
+    return make_user(
+        username, {"role": Role.FOCAL_POINT, "scope_level": level, "department": "police", **scope}
+    )
+
+
+def test_another_provinces_focal_point_cannot_touch_a_record(personas: Any) -> None:
+    send(personas.focal_point, csv_bytes([row()]))
+    kp = _focal("focal.kp", jurisdiction="PK-KP")
+    # the same department record ID in KP is KP's own record, never Punjab's
+    s = send(kp, csv_bytes([row(district=PESHAWAR, child_name="X")])).submission
+    assert (s.rows_created, s.rows_updated) == (1, 0)
+    punjab = DepartmentRecord.objects.get(jurisdiction__iso_code="PK-PB")
+    assert punjab.child_name == "عائشہ" and punjab.version == 1
+    # and the same file from KP is not "received before" because Punjab sent it
+    again = send(kp, csv_bytes([row()]))  # Lahore rows: outside KP
+    assert not again.repeated and again.submission.status == "rejected"
+
+
+def test_a_district_focal_point_reports_for_their_district_only(personas: Any) -> None:
+    lahore_only = _focal("focal.lahore", district=LAHORE)
+    s = send(lahore_only, csv_bytes([row(), row(department_record_id="K", district="PK614")]))
+    assert s.submission.rows_created == 1
+    assert "outside" in s.submission.row_errors[0]["reason"]
+    assert (
+        api_as(lahore_only).get(f"/api/exchange/submissions/{s.submission.uuid}/").status_code
+        == 200
+    )
+    other = send(personas.focal_point, csv_bytes([row(department_record_id="PB-2")])).submission
+    assert api_as(lahore_only).get(f"/api/exchange/submissions/{other.uuid}/").status_code == 404
+
+
+def test_reported_rows_are_the_files_own_line_numbers(personas: Any) -> None:
+    text = (
+        csv_bytes([row()]).decode()
+        + "\n\n"
+        + csv_bytes([row(department_record_id="B", sex="x")]).decode().split("\n", 1)[1]
+    )
+    s = send(personas.focal_point, text.encode()).submission
+    assert s.row_errors[0]["row"] == 5  # header 1, row 2, two blank lines, then line 5
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\xef\xbb\xbfdepartment_record_id\xff,x\n",  # a UTF-8 mark, then not UTF-8
+        b"\xff\xfea\x00b",  # UTF-16 with an odd number of bytes
+        "\ufeffid\ud800".encode("utf-16-le", "surrogatepass"),  # a lone surrogate
+    ],
+)
+def test_damaged_unicode_is_a_file_error(personas: Any, content: bytes) -> None:
+    s = send(personas.focal_point, content).submission
+    assert s.status == "rejected" and s.file_errors
+
+
+def test_lone_surrogates_in_json_are_refused_not_crashed(personas: Any) -> None:
+    api = api_as(personas.focal_point)
+    body = (
+        '{"record_type": "police_report", '
+        '"records": [{"department_record_id": "S1", "child_name": "\\ud800"}]}'
+    )
+    response = api.post("/api/exchange/submissions/", body, content_type="application/json")
+    assert response.status_code == 201 and response.data["status"] == "rejected"
+
+
+def test_utf8_declared_as_windows_1256_is_refused(personas: Any) -> None:
+    s = send(personas.focal_point, csv_bytes([row()]), encoding="windows-1256").submission
+    assert s.status == "rejected" and "UTF-8" in s.file_errors[0]
+    assert not send(personas.focal_point, csv_bytes([row()])).repeated  # declared anew: read
+
+
+def test_rows_to_correct_keep_the_batchs_date_format(personas: Any) -> None:
+    values = row(sex="x")
+    cells = [values[c] for c in HEADER]
+    cells[HEADER.index("record_date")] = date(2026, 2, 1)
+    s = send(personas.focal_point, _xlsx([cells]), source="xlsx", date_format="dmy").submission
+    assert s.rejected_rows[0]["record_date"] == "01/02/2026"
+
+
+def test_sections_in_another_order_are_the_same_record(personas: Any) -> None:
+    send(personas.focal_point, csv_bytes([row(offence_sections="PPC s.377-B; PPC s.369-A")]))
+    s = send(
+        personas.focal_point,
+        csv_bytes([row(offence_sections="PPC s.369-A;PPC s.377-B"), row(department_record_id="Z")]),
+    ).submission
+    assert s.rows_unchanged == 1
+
+
+@override_settings()
+def test_reading_stops_beyond_the_row_limit(personas: Any, monkeypatch: Any) -> None:
+    from cpmis.exchange import reading
+
+    monkeypatch.setattr(reading, "MAX_ROWS", 3)
+    rows = [row(department_record_id=f"R{i}") for i in range(5)]
+    s = send(personas.focal_point, csv_bytes(rows)).submission
+    assert s.status == "rejected" and "More than 3 rows" in s.file_errors[0]
