@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "cpmis.cases",
     "cpmis.complaints",
     "cpmis.exchange",
+    "cpmis.linkage",
     "cpmis.demo",
 ]
 

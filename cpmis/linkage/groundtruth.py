@@ -1,0 +1,173 @@
+"""Synthetic ground truth for linking department records to one child.
+
+Children (from the demo's name material: Pakistani given names with their spelling variants
+and Urdu spellings, fathers' names, s/o and d/o) are each seen by one to four departments;
+each department writes its own record of the child, corrupted the way such records are
+(the issue's rates, roughly):
+
+- written in Urdu script: a third of police records, a fifth of court and school records, a
+  tenth of the others;
+- "Muhammad" dropped or abbreviated (Md, Mohd, M.) in a quarter of the names that carry it;
+- no date of birth but an estimated age in a third of records, off by up to two years;
+- day and month of the date of birth swapped in one in twenty (when the day allows);
+- one record in twelve in another district of the same province (standing in for a
+  neighbouring one: the reference data has no adjacency), and one in twelve with the given
+  and father's names swapped;
+- a typo (an inserted, dropped, doubled or swapped letter) in one Latin name in eight;
+- the B-form number on a minority (one in five), mistyped in one of ten of those.
+
+Every record carries ``truth`` (the child's id); nothing else tells two records apart but what
+a department would write. The same seed gives the same records.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from cpmis.demo import names
+
+DEPARTMENTS = [
+    # (record type, share of children seen, chance a name is written in Urdu script)
+    ("police_report", 0.7, 1 / 3),
+    ("court_outcome", 0.35, 1 / 5),
+    ("cci_admission", 0.3, 1 / 10),
+    ("health_examination", 0.35, 1 / 10),
+    ("education_referral", 0.25, 1 / 5),
+    ("probation", 0.1, 1 / 10),
+]
+MUHAMMAD_FORMS = ("Md", "Mohd", "M.", "")
+
+
+@dataclass(frozen=True)
+class Child:
+    truth: int
+    given: tuple[tuple[str, ...], str]  # Latin spellings, Urdu
+    father: tuple[tuple[str, ...], str]
+    sex: str
+    date_of_birth: date
+    district: str
+    province_districts: tuple[str, ...]
+    b_form: str
+
+
+def _b_form(rng: random.Random) -> str:
+    digits = "00" + "".join(rng.choice("0123456789") for _ in range(11))  # "00": synthetic
+    return f"{digits[:5]}-{digits[5:12]}-{digits[12]}"
+
+
+def _typo(rng: random.Random, word: str) -> str:
+    if len(word) < 4:
+        return word
+    i = rng.randrange(1, len(word) - 1)
+    kind = rng.randrange(4)
+    if kind == 0:
+        return word[:i] + word[i + 1 :]  # dropped
+    if kind == 1:
+        return word[:i] + word[i] + word[i:]  # doubled
+    if kind == 2:
+        return word[:i] + rng.choice("aeiouy") + word[i:]  # inserted
+    return word[:i] + word[i + 1] + word[i] + word[i + 2 :]  # swapped
+
+
+def children_make(
+    n: int, *, seed: int, districts_by_province: dict[str, list[str]], today: date
+) -> list[Child]:
+    rng = random.Random(seed)
+    provinces = [p for p, ds in districts_by_province.items() if ds]
+    weights = [len(districts_by_province[p]) for p in provinces]
+    out = []
+    for truth in range(n):
+        girl = rng.random() < 0.5
+        province = rng.choices(provinces, weights)[0]
+        age_days = rng.randint(2 * 365, 17 * 365 + 300)
+        out.append(
+            Child(
+                truth=truth,
+                given=rng.choice(names.GIRLS if girl else names.BOYS),
+                father=rng.choice(names.FATHERS),
+                sex="female" if girl else "male",
+                date_of_birth=today - timedelta(days=age_days),
+                district=rng.choice(districts_by_province[province]),
+                province_districts=tuple(districts_by_province[province]),
+                b_form=_b_form(rng),
+            )
+        )
+    return out
+
+
+def _latin(rng: random.Random, spellings: tuple[str, ...]) -> str:
+    name = rng.choice(spellings)
+    words = name.split()
+    muhammad = len(words) > 1 and words[0] in ("Muhammad", "Mohammad", "Muhammed", "Mohammed")
+    if muhammad and rng.random() < 0.25:
+        form = rng.choice(MUHAMMAD_FORMS)
+        words = ([form] if form else []) + words[1:]
+    if words and rng.random() < 1 / 8:
+        j = rng.randrange(len(words))
+        words[j] = _typo(rng, words[j])
+    return " ".join(words)
+
+
+def record_make(
+    rng: random.Random, child: Child, record_type: str, urdu_rate: float, number: int, today: date
+) -> dict[str, Any]:
+    urdu = rng.random() < urdu_rate
+    given = child.given[1] if urdu else _latin(rng, child.given[0])
+    father = child.father[1] if urdu else _latin(rng, child.father[0])
+    if rng.random() < 1 / 12:
+        given, father = father, given
+    district = child.district
+    if rng.random() < 1 / 12 and len(child.province_districts) > 1:
+        district = rng.choice([d for d in child.province_districts if d != child.district])
+    record_date = today - timedelta(days=rng.randint(0, 700))
+    born = child.date_of_birth
+    dob: date | None = born
+    age: int | None = None
+    if rng.random() < 1 / 3:
+        true_age = (record_date - born).days // 365
+        age = max(0, min(17, true_age + rng.randint(-2, 2)))
+        dob = None
+    elif rng.random() < 1 / 20 and born.day <= 12 and born.day != born.month:
+        dob = date(born.year, born.day, born.month)
+    b_form = ""
+    if rng.random() < 1 / 5:
+        b_form = child.b_form
+        if rng.random() < 1 / 10:
+            i = rng.choice([k for k, ch in enumerate(b_form) if ch.isdigit()][2:])
+            b_form = b_form[:i] + str((int(b_form[i]) + 1) % 10) + b_form[i + 1 :]
+    return {
+        "record_type": record_type,
+        "department_record_id": f"{record_type}-{number}",
+        "record_date": record_date,
+        "district": district,
+        "child_name": given,
+        "guardian_relation": "d/o" if child.sex == "female" else "s/o",
+        "guardian_name": father,
+        "sex": child.sex,
+        "date_of_birth": dob,
+        "age_years": age,
+        "b_form_number": b_form,
+        "truth": child.truth,
+    }
+
+
+def records_make(
+    n_children: int,
+    *,
+    seed: int,
+    districts_by_province: dict[str, list[str]],
+    today: date,
+) -> list[dict[str, Any]]:
+    """The records of ``n_children`` children, each seen by one to four departments."""
+    rng = random.Random(seed + 1)
+    records: list[dict[str, Any]] = []
+    for child in children_make(
+        n_children, seed=seed, districts_by_province=districts_by_province, today=today
+    ):
+        seen = [d for d in DEPARTMENTS if rng.random() < d[1]][:4] or [DEPARTMENTS[0]]
+        for record_type, _, urdu_rate in seen:
+            records.append(record_make(rng, child, record_type, urdu_rate, len(records), today))
+    return records
