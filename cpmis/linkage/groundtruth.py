@@ -1,7 +1,8 @@
 """Synthetic ground truth for linking department records to one child.
 
 Children (from the demo's name material: Pakistani given names with their spelling variants
-and Urdu spellings, fathers' names, s/o and d/o) are each seen by one to four departments;
+and Urdu spellings, family or tribal names of their province for two in three, fathers'
+names, s/o and d/o) are each seen by one to four departments;
 each department writes its own record of the child, corrupted the way such records are
 (the issue's rates, roughly):
 
@@ -46,6 +47,7 @@ class Child:
     truth: int
     given: tuple[tuple[str, ...], str]  # Latin spellings, Urdu
     father: tuple[tuple[str, ...], str]
+    family: tuple[tuple[str, ...], str] | None  # a family or tribal name, when the child uses one
     sex: str
     date_of_birth: date
     district: str
@@ -56,6 +58,12 @@ class Child:
 def _b_form(rng: random.Random) -> str:
     digits = "00" + "".join(rng.choice("0123456789") for _ in range(11))  # "00": synthetic
     return f"{digits[:5]}-{digits[5:12]}-{digits[12]}"
+
+
+def _family(rng: random.Random, district: str) -> tuple[tuple[str, ...], str] | None:
+    """Two children in three carry a family or tribal name of their province."""
+    pool = names.FAMILY_BY_PROVINCE.get(district[2:3]) or []
+    return rng.choice(pool) if pool and rng.random() < 2 / 3 else None
 
 
 def _typo(rng: random.Random, word: str) -> str:
@@ -88,9 +96,10 @@ def children_make(
                 truth=truth,
                 given=rng.choice(names.GIRLS if girl else names.BOYS),
                 father=rng.choice(names.FATHERS),
+                family=_family(rng, district_pcode := rng.choice(districts_by_province[province])),
                 sex="female" if girl else "male",
                 date_of_birth=today - timedelta(days=age_days),
-                district=rng.choice(districts_by_province[province]),
+                district=district_pcode,
                 province_districts=tuple(districts_by_province[province]),
                 b_form=_b_form(rng),
             )
@@ -116,6 +125,8 @@ def record_make(
 ) -> dict[str, Any]:
     urdu = rng.random() < urdu_rate
     given = child.given[1] if urdu else _latin(rng, child.given[0])
+    if child.family is not None and rng.random() < 0.8:  # not every record writes it
+        given += " " + (child.family[1] if urdu else rng.choice(child.family[0]))
     father = child.father[1] if urdu else _latin(rng, child.father[0])
     if rng.random() < 1 / 12:
         given, father = father, given
