@@ -120,6 +120,7 @@ class Complaint(DataClassification, models.Model):
         "reporter_phone",
         "concerns",
         "narrative",
+        "fingerprint",  # a hash of what was typed: it could confirm a guess of it
     )
     NOT_PERSONAL_DATA = (
         "id",
@@ -141,7 +142,6 @@ class Complaint(DataClassification, models.Model):
         "referral_follow_up_on",
         "closure_reason",
         "duplicate_of",
-        "fingerprint",
         "version",
     )
 
