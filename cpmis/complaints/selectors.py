@@ -266,11 +266,15 @@ def possible_matches(
                     child, score, age_on(child.date_of_birth, today), [], c
                 )
     ranked = sorted(children.values(), key=lambda m: -m.score)[:MAX_MATCHES]
-    workable = access.cases_visible_to(user)
-    for m in ranked:
-        m.open_cases.extend(
-            workable.filter(child_id=m.child.pk).exclude(stage=Stage.CLOSED).only("uuid", "stage")
-        )
+    by_child = {m.child.pk: m for m in ranked}
+    open_cases = (
+        access.cases_visible_to(user)
+        .filter(child_id__in=list(by_child))
+        .exclude(stage=Stage.CLOSED)
+        .only("uuid", "stage", "child_id")
+    )
+    for case in open_cases:  # one query for every match
+        by_child[case.child_id].open_cases.append(case)
     others = (
         access.complaints_visible_to(user)
         .filter(status=Status.RECEIVED, duplicate_of__isnull=True)

@@ -203,46 +203,27 @@ def _rows(rt: standard.RecordType, batch: Batch) -> tuple[list[tuple[int, dict[s
     return out, table.encoding
 
 
+# The common columns as a department record stores them (``_record_fields`` makes them).
+_PERSON_COLUMNS = (
+    "record_date",
+    "district_id",
+    "child_name",
+    "guardian_relation",
+    "guardian_name",
+    "sex",
+    "date_of_birth",
+    "age_years",
+    "b_form_number",
+)
+_HASHED = ("jurisdiction_id", *_PERSON_COLUMNS)
+_UPDATED_FIELDS = (*_PERSON_COLUMNS, "data")
 # What a correction replaces (the first submission and the creation time stay).
 _CORRECTED_COLUMNS = (
     "schema_major",
-    "record_date",
-    "district_id",
-    "child_name",
-    "guardian_relation",
-    "guardian_name",
-    "sex",
-    "date_of_birth",
-    "age_years",
-    "b_form_number",
-    "data",
+    *_UPDATED_FIELDS,
     "content_sha256",
     "last_submission_id",
     "updated_at",
-)
-_UPDATED_FIELDS = (
-    "record_date",
-    "district_id",
-    "child_name",
-    "guardian_relation",
-    "guardian_name",
-    "sex",
-    "date_of_birth",
-    "age_years",
-    "b_form_number",
-    "data",
-)
-_HASHED = (
-    "record_date",
-    "district_id",
-    "jurisdiction_id",
-    "child_name",
-    "guardian_relation",
-    "guardian_name",
-    "sex",
-    "date_of_birth",
-    "age_years",
-    "b_form_number",
 )
 
 
@@ -474,16 +455,7 @@ _COPY_COLUMNS = (
     "record_type",
     "department_record_id",
     "schema_major",
-    "record_date",
-    "district_id",
-    "child_name",
-    "guardian_relation",
-    "guardian_name",
-    "sex",
-    "date_of_birth",
-    "age_years",
-    "b_form_number",
-    "data",
+    *_UPDATED_FIELDS,
     "content_sha256",
     "version",
     "first_submission_id",
