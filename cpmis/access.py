@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from cpmis.cases.models import Case
     from cpmis.complaints.models import Complaint
     from cpmis.exchange.models import Submission
+    from cpmis.linkage.models import RecordLink, ReviewItem
     from cpmis.people.models import Child
     from cpmis.reference.models import District
 
@@ -251,6 +252,33 @@ def submissions_visible_to(user: Any) -> QuerySet[Submission]:
     if q is None:
         return Submission.objects.none()
     return Submission.objects.filter(q)
+
+
+def review_items_visible_to(user: Any) -> QuerySet[ReviewItem]:
+    """Linkage review items of records from the districts where the user reviews linkage."""
+    from cpmis.linkage.models import ReviewItem
+
+    q = scope_filter(user, "linkage.review", district_path="record__district")
+    if q is None:
+        return ReviewItem.objects.none()
+    return ReviewItem.objects.filter(q)
+
+
+def links_undoable_by(user: Any) -> QuerySet[RecordLink]:
+    """Links a person may undo: those of records from districts where they review linkage."""
+    from cpmis.linkage.models import RecordLink
+
+    q = scope_filter(user, "linkage.review", district_path="record__district")
+    if q is None:
+        return RecordLink.objects.none()
+    return RecordLink.objects.filter(q)
+
+
+def links_visible_to(user: Any) -> QuerySet[RecordLink]:
+    """Active links of the children the user may see (the child's page lists them)."""
+    from cpmis.linkage.models import RecordLink
+
+    return RecordLink.objects.filter(undone_at=None, child__in=children_visible_to(user))
 
 
 def children_matchable_by(user: Any) -> QuerySet[Child]:

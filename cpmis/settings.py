@@ -296,6 +296,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # axes logs usernames and addresses; the audit trail records sign-ins and failures.
         "axes": {"level": "ERROR"},
+        # Splink narrates every training step at INFO; cpmis reports its own figures.
+        "splink": {"level": "WARNING"},
     },
 }
 

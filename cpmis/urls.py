@@ -8,6 +8,7 @@ from cpmis.complaints import urls as complaints_urls
 from cpmis.core import views as core_views
 from cpmis.exchange import urls as exchange_urls
 from cpmis.legal import urls as legal_urls
+from cpmis.linkage import urls as linkage_urls
 from cpmis.people import urls as people_urls
 from cpmis.reference import urls as reference_urls
 
@@ -20,6 +21,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("transfers/", include((cases_urls.transfer_api_urlpatterns, "transfers-api"))),
     path("complaints/", include((complaints_urls.api_urlpatterns, "complaints-api"))),
     path("exchange/", include((exchange_urls.api_urlpatterns, "exchange-api"))),
+    path("linkage/", include((linkage_urls.api_urlpatterns, "linkage-api"))),
     path("institutions/", include((cases_urls.institution_api_urlpatterns, "institutions-api"))),
     path("audit/", include((audit_urls.api_urlpatterns, "audit-api"))),
     path("reference/", include((reference_urls.api_urlpatterns, "reference-api"))),
@@ -37,6 +39,7 @@ urlpatterns = [
     path("complaints/", include("cpmis.complaints.urls")),
     path("complaint/", include((complaints_urls.public_urlpatterns, "public"))),
     path("exchange/", include("cpmis.exchange.urls")),
+    path("linkage/", include("cpmis.linkage.urls")),
     path("audit/", include("cpmis.audit.urls")),
     path("reference/", include("cpmis.reference.urls")),
     path("legal/", include("cpmis.legal.urls")),

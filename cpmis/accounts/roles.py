@@ -50,6 +50,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "complaint.view",
             "complaint.register",
             "complaint.triage",
+            "linkage.review",
         }
     ),
     # A complaint office registers complaints and sends them to a district; the district's
@@ -59,7 +60,14 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.FOCAL_POINT: frozenset({"exchange.submit", "exchange.view"}),
     Role.ANALYST: frozenset({"aggregates.view"}),
     Role.ADMINISTRATOR: frozenset(
-        {"users.manage", "reference.view", "audit.view", "legal.edit", "settings.edit"}
+        {
+            "users.manage",
+            "reference.view",
+            "audit.view",
+            "legal.edit",
+            "settings.edit",
+            "linkage.manage",
+        }
     ),
     Role.AUDITOR: frozenset({"audit.view"}),
 }

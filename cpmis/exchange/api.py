@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cpmis.accounts.permissions import HasCapability
+from cpmis.linkage import services as linkage_services
 
 from . import reading, selectors, services, standard
 from .models import Submission
@@ -176,7 +177,10 @@ class SubmissionListCreate(GenericAPIView):
                 records=v["records"],
                 idempotency_key=key,
             )
-        return _respond(services.submission_receive(actor=request.user, batch=batch))
+        outcome = services.submission_receive(actor=request.user, batch=batch)
+        if not outcome.repeated:
+            linkage_services.submission_link(actor=request.user, submission=outcome.submission)
+        return _respond(outcome)
 
 
 class SubmissionDetail(GenericAPIView):

@@ -19,6 +19,7 @@ from cpmis.accounts.permissions import capability_required
 from cpmis.audit.services import audit_record
 from cpmis.core.forms import run_service, serializer_errors
 from cpmis.legal.exports import safe
+from cpmis.linkage import services as linkage_services
 
 from . import reading, selectors, services, standard
 from .api import FileBatchInput
@@ -121,6 +122,10 @@ def submit(request: HttpRequest) -> HttpResponse:
             if outcome is not None:
                 if outcome.repeated:
                     messages.info(request, "This batch was received before: nothing changed.")
+                else:
+                    linkage_services.submission_link(
+                        actor=request.user, submission=outcome.submission
+                    )
                 return redirect("exchange:submission", uuid=outcome.submission.uuid)
     return render(
         request,

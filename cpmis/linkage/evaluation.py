@@ -67,3 +67,112 @@ def exact_match(records: Sequence[dict[str, Any]]) -> list[Hashable]:
         else:
             labels.append((normalize_name(r["child_name"]), r["date_of_birth"], r["district"]))
     return labels
+
+
+def splink_generic(records: Sequence[dict[str, Any]], *, threshold: float = 0.95) -> list[Hashable]:
+    """The second baseline: Splink with its default comparisons for a name, a date of birth
+    and a district, trained the usual way, clustered at Splink's customary 0.95."""
+    import pandas as pd
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    frame = pd.DataFrame(
+        [
+            {
+                "unique_id": i,
+                "child_name": normalize_name(r["child_name"]) or None,
+                "dob": r["date_of_birth"].isoformat() if r.get("date_of_birth") else None,
+                "district": r["district"],
+            }
+            for i, r in enumerate(records)
+        ]
+    )
+    settings = SettingsCreator(
+        link_type="dedupe_only",
+        comparisons=[
+            cl.NameComparison("child_name"),
+            cl.DateOfBirthComparison("dob", input_is_string=True),
+            cl.ExactMatch("district"),
+        ],
+        blocking_rules_to_generate_predictions=[
+            block_on("child_name", "district"),
+            block_on("dob"),
+        ],
+    )
+    linker = Linker(frame, settings, db_api=DuckDBAPI(), set_up_basic_logging=False)
+    linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("district"))
+    predictions = linker.inference.predict(threshold_match_probability=0.5)
+    clusters = (
+        linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, threshold)
+        .as_duckdbpyrelation()
+        .select("unique_id, cluster_id")
+        .fetchall()
+    )
+    found = dict(clusters)
+    return [found.get(i, ("alone", i)) for i in range(len(records))]
+
+
+@dataclass
+class ModelResult:
+    labels: list[Hashable]
+    reviewed: list[Hashable]  # as if every review item were decided rightly
+    review_groups: int
+    review_records: int
+    link_threshold: float
+    review_threshold: float
+    seconds: dict[str, float]
+
+
+def cpmis_model(records: Sequence[dict[str, Any]]) -> ModelResult:
+    """cpmis's own model, trained on the records themselves without their truth (as it is in
+    service), thresholds chosen from its own probabilities, clustered without chaining."""
+    import time
+
+    from . import clustering, model
+    from .services import thresholds_choose
+
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    rows = [model.features(i, r) for i, r in enumerate(records)]
+    seconds["features"] = time.perf_counter() - started
+    mark = time.perf_counter()
+    trained = model.train(rows)
+    seconds["training"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    pairs = model.score(trained, rows, threshold=0.01)
+    link, review = thresholds_choose(p for _, _, p in pairs)
+    seconds["scoring"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    outcome = clustering.cluster(
+        [p for p in pairs if p[2] >= review],
+        {row["unique_id"]: row for row in rows},
+        range(len(rows)),
+        {},
+        link=link,
+        review=review,
+    )
+    seconds["clustering"] = time.perf_counter() - mark
+    by_record = outcome.labels()
+    labels = [by_record[i] for i in range(len(records))]
+    # The same, had every review group been decided as the truth says (what a careful
+    # reviewer would do): a group joins its candidate when they are the same child.
+    reviewed = list(labels)
+    truth_of_group = {i: records[g[0]]["truth"] for i, g in enumerate(outcome.groups)}
+    review_records = 0
+    for index, (kind, target, _) in outcome.review.items():
+        review_records += len(outcome.groups[index])
+        if kind != "group" or truth_of_group[index] != truth_of_group[int(target)]:  # type: ignore[call-overload]
+            continue
+        for uid in outcome.groups[index]:
+            reviewed[uid] = ("new", target)
+    return ModelResult(
+        labels,
+        reviewed,
+        len(outcome.review),
+        review_records,
+        link,
+        review,
+        seconds,
+    )

@@ -11,9 +11,9 @@ each department writes its own record of the child, corrupted the way such recor
 - "Muhammad" dropped or abbreviated (Md, Mohd, M.) in a quarter of the names that carry it;
 - no date of birth but an estimated age in a third of records, off by up to two years;
 - day and month of the date of birth swapped in one in twenty (when the day allows);
-- one record in twelve in another district of the same province (standing in for a
-  neighbouring one: the reference data has no adjacency), and one in twelve with the given
-  and father's names swapped;
+- one record in twelve either in another district of the same province (standing in for a
+  neighbouring one: the reference data has no adjacency) or with the given and father's
+  names swapped, half and half;
 - a typo (an inserted, dropped, doubled or swapped letter) in one Latin name in eight;
 - the B-form number on a minority (one in five), mistyped in one of ten of those.
 
@@ -29,6 +29,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from cpmis.demo import names
+from cpmis.demo.names import Name
 
 DEPARTMENTS = [
     # (record type, share of children seen, chance a name is written in Urdu script)
@@ -45,9 +46,9 @@ MUHAMMAD_FORMS = ("Md", "Mohd", "M.", "")
 @dataclass(frozen=True)
 class Child:
     truth: int
-    given: tuple[tuple[str, ...], str]  # Latin spellings, Urdu
-    father: tuple[tuple[str, ...], str]
-    family: tuple[tuple[str, ...], str] | None  # a family or tribal name, when the child uses one
+    given: Name  # Latin spellings, Urdu
+    father: Name
+    family: Name | None  # a family or tribal name, when the child uses one
     sex: str
     date_of_birth: date
     district: str
@@ -60,10 +61,43 @@ def _b_form(rng: random.Random) -> str:
     return f"{digits[:5]}-{digits[5:12]}-{digits[12]}"
 
 
-def _family(rng: random.Random, district: str) -> tuple[tuple[str, ...], str] | None:
+def _family(rng: random.Random, district: str) -> Name | None:
     """Two children in three carry a family or tribal name of their province."""
     pool = names.FAMILY_BY_PROVINCE.get(district[2:3]) or []
     return rng.choice(pool) if pool and rng.random() < 2 / 3 else None
+
+
+def _compose(first: Name, second: Name) -> Name:
+    latin = tuple(f"{a} {b}" for a in first[0] for b in second[0])
+    return latin, f"{first[1]} {second[1]}"
+
+
+def _given(rng: random.Random, girl: bool) -> Name:
+    """A girl's name, with a second part for one in five ("Fatima Bibi"); a boy's, with
+    "Muhammad" before it for one in three ("Muhammad Bilal")."""
+    if girl:
+        name = rng.choice(names.GIRLS)
+        if rng.random() < 1 / 5:
+            name = _compose(name, rng.choice(names.GIRL_SUFFIXES))
+        return name
+    name = rng.choice(names.BOYS[1:])
+    if rng.random() < 1 / 3:
+        name = _compose(names.BOYS[0], name)
+    return name
+
+
+def _father(rng: random.Random) -> Name:
+    """A father's name: one of the common whole names for a third, else a given name with a
+    second word ("Bilal Ahmed"), or after "Muhammad" or "Ghulam"."""
+    roll = rng.random()
+    if roll < 1 / 3:
+        return rng.choice(names.FATHERS)
+    given = rng.choice(names.BOYS[1:])
+    if roll < 0.5:
+        return _compose(names.BOYS[0], given)
+    if roll < 0.6:
+        return _compose(((("Ghulam",), "غلام")), given)
+    return _compose(given, rng.choice(names.FATHER_SECOND))
 
 
 def _typo(rng: random.Random, word: str) -> str:
@@ -94,8 +128,8 @@ def children_make(
         out.append(
             Child(
                 truth=truth,
-                given=rng.choice(names.GIRLS if girl else names.BOYS),
-                father=rng.choice(names.FATHERS),
+                given=_given(rng, girl),
+                father=_father(rng),
                 family=_family(rng, district_pcode := rng.choice(districts_by_province[province])),
                 sex="female" if girl else "male",
                 date_of_birth=today - timedelta(days=age_days),
@@ -128,11 +162,12 @@ def record_make(
     if child.family is not None and rng.random() < 0.8:  # not every record writes it
         given += " " + (child.family[1] if urdu else rng.choice(child.family[0]))
     father = child.father[1] if urdu else _latin(rng, child.father[0])
-    if rng.random() < 1 / 12:
-        given, father = father, given
     district = child.district
-    if rng.random() < 1 / 12 and len(child.province_districts) > 1:
-        district = rng.choice([d for d in child.province_districts if d != child.district])
+    if rng.random() < 1 / 12:  # one record in twelve: another district, or names swapped
+        if rng.random() < 0.5 and len(child.province_districts) > 1:
+            district = rng.choice([d for d in child.province_districts if d != child.district])
+        else:
+            given, father = father, given
     record_date = today - timedelta(days=rng.randint(0, 700))
     born = child.date_of_birth
     dob: date | None = born

@@ -10,8 +10,8 @@ a final ہ / h that only marks a vowel ("Fatimah", "فاطمہ") is dropped, and
 collapse; a word that starts with a vowel keeps one mark for it (``A``). "محمد", "Muhammad"
 and "Mohammed" all become ``MHMD``; "عائشہ" and "Ayesha" ``AS``; "علی" and "Ali" ``AL``…
 
-Common abbreviations are expanded first (Md, Mohd, Muhd → Muhammad). The original spelling
-is never changed; the key is only compared.
+Common abbreviations are expanded first (Md, Mohd, Muhd → Muhammad; Bux → Bakhsh). The
+original spelling is never changed; the key is only compared.
 """
 
 from __future__ import annotations
@@ -107,6 +107,8 @@ _ABBREVIATIONS = {
     "muhd": "muhammad",
     "mohamad": "muhammad",
     "m": "muhammad",
+    "bux": "bakhsh",
+    "baksh": "bakhsh",
 }
 _URDU_LETTER = re.compile(r"[\u0600-\u06ff]")
 

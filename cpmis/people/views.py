@@ -15,6 +15,7 @@ from django.utils import timezone
 from cpmis import access
 from cpmis.accounts.permissions import capability_required
 from cpmis.core.forms import run_service, serializer_errors
+from cpmis.linkage import selectors as linkage_selectors
 
 from . import selectors, services
 from .api import ChildInputSerializer, ChildQuerySerializer
@@ -56,6 +57,12 @@ def child_list(request: HttpRequest) -> HttpResponse:
 @capability_required("child.view")
 def child_detail(request: HttpRequest, uuid: str) -> HttpResponse:
     child = selectors.child_read(user=request.user, child_uuid=uuid)
+    links = list(linkage_selectors.child_links(user=request.user, child=child)[:200])
+    undoable = set(
+        access.links_undoable_by(request.user)
+        .filter(pk__in=[link.pk for link in links])
+        .values_list("pk", flat=True)
+    )
     return render(
         request,
         "people/child_detail.html",
@@ -63,6 +70,7 @@ def child_detail(request: HttpRequest, uuid: str) -> HttpResponse:
             "child": child,
             "age": services.age_on(child.date_of_birth, timezone.localdate()),
             "can_change": access.children_changeable_by(request.user).filter(pk=child.pk).exists(),
+            "links": [(link, link.pk in undoable) for link in links],
         },
     )
 

@@ -1,0 +1,210 @@
+"""The linkage REST API: the review queue and decisions, undoing links, a child's linked
+department records, and the installed model versions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cpmis.accounts.permissions import HasCapability
+from cpmis.exchange.models import DepartmentRecord
+from cpmis.people import selectors as people_selectors
+
+from . import selectors, services
+from .models import LinkageModel, RecordLink, ReviewItem
+
+
+class DecisionInput(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["same", "different"])
+    version = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, help_text="The version you read (409 if stale)."
+    )
+
+
+class UndoInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, trim_whitespace=True)
+
+    def validate_reason(self, value: str) -> str:
+        if any(ord(ch) < 32 or 0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+            raise serializers.ValidationError("Text may not contain control characters.")
+        return value
+
+
+class RecordSerializer(serializers.ModelSerializer):
+    department = serializers.CharField(source="department.code")
+    district = serializers.CharField(source="district.pcode")
+
+    class Meta:
+        model = DepartmentRecord
+        fields = [
+            "department",
+            "record_type",
+            "department_record_id",
+            "record_date",
+            "district",
+            "child_name",
+            "guardian_relation",
+            "guardian_name",
+            "sex",
+            "date_of_birth",
+            "age_years",
+            "b_form_number",
+            "version",
+        ]
+
+
+class CandidateSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    name_latin = serializers.CharField()
+    name_urdu = serializers.CharField()
+    guardian_name_latin = serializers.CharField()
+    guardian_name_urdu = serializers.CharField()
+    sex = serializers.CharField()
+    date_of_birth = serializers.DateField()
+    date_of_birth_estimated = serializers.BooleanField()
+    b_form_number = serializers.CharField()
+    district = serializers.CharField(source="district.pcode")
+
+
+class ReviewItemSerializer(serializers.ModelSerializer):
+    record = RecordSerializer()
+    candidate = CandidateSerializer()
+    model_version = serializers.IntegerField(source="model.version")
+
+    class Meta:
+        model = ReviewItem
+        fields = ["id", "status", "probability", "model_version", "version", "created_at"]
+        fields += ["record", "candidate"]
+
+
+class LinkSerializer(serializers.ModelSerializer):
+    record = RecordSerializer()
+    model_version = serializers.IntegerField(source="model.version", allow_null=True)
+
+    class Meta:
+        model = RecordLink
+        fields = ["id", "method", "probability", "model_version", "created_at", "record"]
+
+
+class ReviewDetailSerializer(serializers.Serializer):
+    item = ReviewItemSerializer()
+    group = ReviewItemSerializer(many=True)
+    candidate_links = LinkSerializer(many=True)
+
+
+class RunSerializer(serializers.Serializer):
+    records = serializers.IntegerField()
+    linked = serializers.IntegerField()
+    new_children = serializers.IntegerField()
+    review = serializers.IntegerField()
+    waiting = serializers.IntegerField()
+    seconds = serializers.FloatField()
+    model_version = serializers.IntegerField()
+
+
+class ReviewList(GenericAPIView):
+    """Open review items of your districts, oldest first."""
+
+    permission_classes = [HasCapability.of("linkage.review")]
+    serializer_class = ReviewItemSerializer
+
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(
+            selectors.review_queue(user=request.user).select_related("model")
+        )
+        return self.get_paginated_response(ReviewItemSerializer(page, many=True).data)
+
+
+class ReviewDetail(GenericAPIView):
+    """Both sides of a review item: the department record(s) and the candidate child with
+    the records already linked to it. Reading it is audited."""
+
+    permission_classes = [HasCapability.of("linkage.review")]
+    serializer_class = ReviewDetailSerializer
+
+    def get(self, request: Request, item_id: int) -> Response:
+        review = selectors.review_get(user=request.user, item_id=item_id)
+        return Response(ReviewDetailSerializer(review).data)
+
+
+class ReviewDecision(GenericAPIView):
+    """Decide: ``same`` links the group's records to the candidate; ``different`` remembers
+    that they are not this child and links them again (usually as a new child)."""
+
+    permission_classes = [HasCapability.of("linkage.review")]
+    serializer_class = DecisionInput
+
+    @extend_schema(request=DecisionInput, responses={200: RunSerializer})
+    def post(self, request: Request, item_id: int) -> Response:
+        data = DecisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        review = selectors.review_get(user=request.user, item_id=item_id)
+        run = services.review_decide(
+            actor=request.user,
+            item_id=review.item.pk,
+            same=data.validated_data["decision"] == "same",
+            version=data.validated_data["version"],
+        )
+        body: dict[str, Any] = {"status": "same" if run is None else "different"}
+        if run is not None:
+            body["relinked"] = run.as_dict()
+        return Response(body)
+
+
+class LinkUndo(GenericAPIView):
+    """Undo a link (say why): the record is linked again without that child."""
+
+    permission_classes = [HasCapability.of("linkage.review")]
+    serializer_class = UndoInput
+
+    @extend_schema(request=UndoInput, responses={200: RunSerializer})
+    def post(self, request: Request, link_id: int) -> Response:
+        data = UndoInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        run = services.link_undo(
+            actor=request.user, link_id=link_id, reason=data.validated_data["reason"]
+        )
+        return Response(run.as_dict())
+
+
+class ChildRecords(GenericAPIView):
+    """The department records linked to a child you may see."""
+
+    permission_classes = [HasCapability.of("child.view")]
+    serializer_class = LinkSerializer
+
+    def get(self, request: Request, uuid: str) -> Response:
+        child = people_selectors.child_read(user=request.user, child_uuid=uuid)
+        page = self.paginate_queryset(selectors.child_links(user=request.user, child=child))
+        return self.get_paginated_response(LinkSerializer(page, many=True).data)
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LinkageModel
+        fields = [
+            "version",
+            "feature_format",
+            "link_threshold",
+            "review_threshold",
+            "trained_on",
+            "source",
+            "sha256",
+            "trained_at",
+        ]
+
+
+class ModelList(GenericAPIView):
+    """The installed model versions, newest (current) first."""
+
+    permission_classes = [HasCapability.of("linkage.manage")]
+    serializer_class = ModelSerializer
+
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(LinkageModel.objects.order_by("-version"))
+        return self.get_paginated_response(ModelSerializer(page, many=True).data)

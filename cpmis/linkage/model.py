@@ -1,0 +1,333 @@
+"""The linkage model: which records are the same child, built for this population with Splink.
+
+A record (a department's record, or a registry child) becomes one row of *features*; Splink
+compares pairs of rows that share a blocking key and scores each pair with a match
+probability, from m and u probabilities it estimated without labels (u by random sampling,
+m by expectation maximisation). Then ``clustering.py`` turns scored pairs into children.
+
+Features, and why:
+
+- **Names through the phonetic key** (``people/phonetic.py``): Urdu and Latin spellings,
+  Muhammad / Mohammad / Md, ي/ی, ك/ک, ه/ہ all meet. "Muhammad" itself is dropped from the
+  key when the name has another word: a quarter of records drop or abbreviate it, and it
+  says little (most boys and fathers carry it). ``given`` is the first remaining word,
+  ``name`` all of them joined (a family or tribal name included), for similarity.
+- **Swapped names**: a level for given and father's names exchanged.
+- **Birth**: the exact date, the same date with day and month swapped, then the distance of
+  birth years, where a record with only an age gets its birth year estimated from the age
+  and the record's date (an estimated age can be two years off).
+- **Place**: district, else province. **Sex**. **B-form**: exact, or one digit off.
+
+The original spelling is kept on the record; features are derived and thrown away.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from rapidfuzz.distance import Levenshtein
+
+from cpmis.people.phonetic import name_keys, word_key
+from cpmis.people.search import normalize_name
+
+# Bump when what features() derives changes: stored features of another format are derived
+# again before they are compared.
+FEATURE_FORMAT = 1
+_PREFIXES = {name_keys("Muhammad")[0], name_keys("Ghulam")[0]}
+_PREFIX_SPELLINGS = ("muhammad", "mohammad", "ghulam")
+_JOINS_NEXT = {name_keys(word)[0] for word in ("Abdul", "Abdur", "Abd")}
+FEATURE_COLUMNS = (
+    "unique_id",
+    "given",
+    "name",
+    "name_spelling",
+    "father",
+    "father_given",
+    "father_spelling",
+    "dob",
+    "dob_swapped",
+    "birth_year",
+    "district",
+    "province",
+    "sex",
+    "b_form",
+)
+
+
+def _words(name: str) -> list[tuple[str, str]]:
+    """The name's words as (key, spelling): "Abdul Rehman" as one word (Urdu writes
+    عبدالرحمن as one), the prefixes that say little (Muhammad, Ghulam) dropped when another
+    word remains."""
+    words: list[tuple[str, str]] = []
+    for spelling in normalize_name(name or "").split():
+        key = word_key(spelling)
+        if not key:
+            continue
+        if words and words[-1][0] in _JOINS_NEXT:
+            words[-1] = (words[-1][0] + key, words[-1][1] + spelling)
+        else:
+            words.append((key, spelling))
+    rest = [w for w in words if not _prefix(*w)]
+    return rest or words
+
+
+def _prefix(key: str, spelling: str) -> bool:
+    """Muhammad or Ghulam, however abbreviated or mistyped (Mhoammad, Gohulam)."""
+    if key in _PREFIXES:
+        return True
+    return spelling.isascii() and any(
+        spelling[:1] == form[0] and Levenshtein.distance(spelling, form, score_cutoff=2) <= 2
+        for form in _PREFIX_SPELLINGS
+    )
+
+
+def _year_fraction(day: date) -> float:
+    return day.year + (day.timetuple().tm_yday - 0.5) / 366
+
+
+def features(uid: Any, record: Mapping[str, Any]) -> dict[str, Any]:
+    """One row for Splink from a record's common columns (department record or child)."""
+    given = _words(record.get("child_name") or "")
+    father = _words(record.get("guardian_name") or "")
+    dob: date | None = record.get("date_of_birth")
+    age = record.get("age_years")
+    birth_year: float | None = None
+    if dob is not None:
+        birth_year = _year_fraction(dob)
+    elif age is not None and record.get("record_date") is not None:
+        birth_year = _year_fraction(record["record_date"]) - age - 0.5
+    swapped = None
+    if dob is not None and dob.day <= 12 and dob.day != dob.month:
+        swapped = date(dob.year, dob.day, dob.month).isoformat()
+    district = record.get("district") or None
+    sex = record.get("sex")
+    b_form = "".join(ch for ch in (record.get("b_form_number") or "") if ch.isdigit())
+    return {
+        "unique_id": uid,
+        "given": given[0][0] if given else None,
+        "name": "".join(k for k, _ in given) or None,
+        "name_spelling": "".join(w for _, w in given) or None,
+        "father": "".join(k for k, _ in father) or None,
+        "father_given": father[0][0] if father else None,
+        "father_spelling": "".join(w for _, w in father) or None,
+        "dob": dob.isoformat() if dob else None,
+        "dob_swapped": swapped,
+        "birth_year": birth_year,
+        "district": district,
+        "province": district[:3] if district else None,
+        "sex": sex if sex in ("female", "male", "transgender") else None,
+        "b_form": b_form or None,
+    }
+
+
+def _same_key(column: str) -> list[Any]:
+    """The same key, split by spelling: spelled alike (or in different scripts), or two
+    Latin spellings far apart that the key folds together (Amir / Umar, Hasnain / Hussain)."""
+    import splink.comparison_level_library as cll
+
+    spelling = f"{column}_spelling"
+    latin = " AND ".join(f"regexp_matches({spelling}_{side}, '^[a-z0-9]+$')" for side in "lr")
+    return [
+        cll.CustomLevel(
+            f"{column}_l = {column}_r AND NOT ({latin} AND "
+            f"jaro_winkler_similarity({spelling}_l, {spelling}_r) < 0.85)",
+            label_for_charts="same key, alike spelling",
+        ),
+        cll.CustomLevel(
+            f"{column}_l = {column}_r", label_for_charts="same key, different Latin spelling"
+        ),
+    ]
+
+
+def _swapped() -> Any:
+    import splink.comparison_level_library as cll
+
+    return cll.CustomLevel(
+        "given_l = father_given_r AND father_given_l = given_r",
+        label_for_charts="given and father's names swapped",
+    )
+
+
+def settings() -> Any:
+    """The model's comparisons and blocking rules (Splink settings, untrained)."""
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+    from splink import SettingsCreator, block_on
+    from splink.blocking_rule_library import CustomRule
+
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        probability_two_random_records_match=1e-5,
+        comparisons=[
+            cl.CustomComparison(
+                output_column_name="name",
+                comparison_levels=[
+                    cll.NullLevel("name"),
+                    *_same_key("name"),
+                    _swapped(),
+                    cll.ExactMatchLevel("given").configure(
+                        label_for_charts="first word the same (a family name on one only)"
+                    ),
+                    cll.JaroWinklerLevel("name", 0.92),
+                    cll.JaroWinklerLevel("name", 0.8),
+                    cll.ElseLevel(),
+                ],
+            ),
+            cl.CustomComparison(
+                output_column_name="father",
+                comparison_levels=[
+                    cll.NullLevel("father"),
+                    *_same_key("father"),
+                    # Counted once, under the child's name: here it weighs nothing.
+                    _swapped().configure(is_null_level=True),
+                    cll.JaroWinklerLevel("father", 0.92),
+                    cll.JaroWinklerLevel("father", 0.8),
+                    cll.ElseLevel(),
+                ],
+            ),
+            cl.CustomComparison(
+                output_column_name="birth",
+                comparison_levels=[
+                    cll.CustomLevel("birth_year_l IS NULL OR birth_year_r IS NULL").configure(
+                        is_null_level=True
+                    ),
+                    cll.ExactMatchLevel("dob"),
+                    cll.CustomLevel(
+                        "dob_l = dob_swapped_r OR dob_swapped_l = dob_r",
+                        label_for_charts="day and month swapped",
+                    ),
+                    cll.CustomLevel(
+                        "abs(birth_year_l - birth_year_r) <= 1.0", label_for_charts="within a year"
+                    ),
+                    cll.CustomLevel(
+                        "abs(birth_year_l - birth_year_r) <= 2.6",
+                        label_for_charts="within an estimated age's error",
+                    ),
+                    cll.CustomLevel(
+                        "abs(birth_year_l - birth_year_r) <= 5.0",
+                        label_for_charts="within two estimated ages' error",
+                    ),
+                    cll.ElseLevel(),
+                ],
+            ),
+            cl.CustomComparison(
+                output_column_name="place",
+                comparison_levels=[
+                    cll.NullLevel("district"),
+                    cll.ExactMatchLevel("district"),
+                    cll.ExactMatchLevel("province"),
+                    cll.ElseLevel(),
+                ],
+            ),
+            cl.CustomComparison(
+                output_column_name="sex",
+                comparison_levels=[
+                    cll.NullLevel("sex"),
+                    cll.ExactMatchLevel("sex"),
+                    cll.ElseLevel(),
+                ],
+            ),
+            cl.CustomComparison(
+                output_column_name="b_form",
+                comparison_levels=[
+                    cll.NullLevel("b_form"),
+                    cll.ExactMatchLevel("b_form"),
+                    # One digit off: never met by random sampling, so its u is set: about
+                    # 13 × 9 numbers of 10^13 are one digit from a given one.
+                    cll.LevenshteinLevel("b_form", 1).configure(
+                        u_probability=1e-10, fix_u_probability=True
+                    ),
+                    cll.ElseLevel(),
+                ],
+            ),
+        ],
+        blocking_rules_to_generate_predictions=[
+            block_on("given", "father", "province", "sex"),
+            block_on("name", "district"),
+            block_on("father", "district", "sex"),
+            block_on("given", "dob"),
+            block_on("father", "dob"),
+            CustomRule(
+                "l.given = r.father_given AND l.father_given = r.given AND l.province = r.province"
+            ),
+            block_on("b_form"),
+        ],
+        retain_intermediate_calculation_columns=False,
+        retain_matching_columns=False,
+    )
+
+
+def train(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """Estimate the model on feature rows, without labels; return its Splink JSON."""
+    import pandas as pd
+    from splink import DuckDBAPI, Linker, block_on
+
+    frame = pd.DataFrame(list(rows), columns=list(FEATURE_COLUMNS))
+    linker = Linker(frame, settings(), db_api=DuckDBAPI(), set_up_basic_logging=False)
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("given", "father", "dob"), block_on("b_form")], recall=0.6
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=3e6, seed=2026)
+    # Each EM pass fixes some comparisons by its blocking rule and learns the others.
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("given", "father_given", "district"), estimate_without_term_frequencies=True
+    )
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("dob", "sex"), estimate_without_term_frequencies=True
+    )
+    return json.loads(json.dumps(linker.misc.save_model_to_json()))
+
+
+def _linker(model: Mapping[str, Any], frames: list[Any], link_type: str) -> Any:
+    from splink import DuckDBAPI, Linker
+
+    trained = dict(model)
+    trained["link_type"] = link_type
+    return Linker(
+        frames if len(frames) > 1 else frames[0],
+        trained,
+        db_api=DuckDBAPI(),
+        input_table_aliases=["new", "known"][: len(frames)] if len(frames) > 1 else None,
+        set_up_basic_logging=False,
+    )
+
+
+def score(
+    model: Mapping[str, Any],
+    new: Iterable[Mapping[str, Any]],
+    known: Iterable[Mapping[str, Any]] = (),
+    *,
+    threshold: float,
+) -> list[tuple[Any, Any, float]]:
+    """Pairs scoring at least ``threshold``: each new row against the others and against the
+    known rows (never known against known: those are already linked)."""
+    import pandas as pd
+
+    columns = list(FEATURE_COLUMNS)
+    new_frame = pd.DataFrame(list(new), columns=columns)
+    known_frame = pd.DataFrame(list(known), columns=columns)
+    pairs: list[tuple[Any, Any, float]] = []
+    if len(new_frame) > 1:
+        result = _linker(model, [new_frame], "dedupe_only").inference.predict(
+            threshold_match_probability=threshold
+        )
+        pairs += _pairs(result)
+    if len(new_frame) and len(known_frame):
+        result = _linker(model, [new_frame, known_frame], "link_only").inference.predict(
+            threshold_match_probability=threshold
+        )
+        pairs += _pairs(result)
+    return pairs
+
+
+def _pairs(result: Any) -> list[tuple[Any, Any, float]]:
+    frame = (
+        result.as_duckdbpyrelation()
+        .select("unique_id_l, unique_id_r, match_probability")
+        .fetchall()
+    )
+    return [(a, b, float(p)) for a, b, p in frame]

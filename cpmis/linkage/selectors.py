@@ -1,0 +1,77 @@
+"""Reads of linkage, every one through ``cpmis.access``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from cpmis import access
+from cpmis.audit.services import audit_record
+from cpmis.people.models import Child
+
+from .models import RecordLink, ReviewItem
+
+
+def review_queue(*, user: Any) -> QuerySet[ReviewItem]:
+    """Open review items of the user's districts, oldest first."""
+    return (
+        access.review_items_visible_to(user)
+        .filter(status=ReviewItem.Status.OPEN)
+        .select_related("record__department", "record__district", "candidate__district")
+        .order_by("created_at", "pk")
+    )
+
+
+@dataclass
+class Review:
+    item: ReviewItem
+    group: list[ReviewItem]  # the records that wait together (the item's included)
+    candidate: Child
+    candidate_links: list[RecordLink]  # what is already known of the candidate
+
+
+def review_get(*, user: Any, item_id: int) -> Review:
+    """A review item with both sides; showing the candidate child is audited."""
+    item = (
+        access.review_items_visible_to(user)
+        .select_related("record__department", "record__district", "candidate__district", "model")
+        .filter(pk=item_id)
+        .first()
+    )
+    if item is None:
+        raise Http404
+    group = list(
+        ReviewItem.objects.filter(group=item.group)
+        .select_related("record__department", "record__district")
+        .order_by("pk")
+    )
+    candidate_links = list(
+        RecordLink.objects.filter(child=item.candidate, undone_at=None)
+        .select_related("record__department", "record__district")
+        .order_by("record__record_date")
+    )
+    audit_record(
+        actor=user,
+        action="linkage.review_view",
+        object_type="linkage.review",
+        object_id=item.pk,
+        detail={"candidate": item.candidate_id},
+    )
+    return Review(item, group, item.candidate, candidate_links)
+
+
+def child_links(*, user: Any, child: Child) -> QuerySet[RecordLink]:
+    """The department records linked to a child the user may see, newest first."""
+    return (
+        access.links_visible_to(user)
+        .filter(child=child)
+        .select_related("record__department", "record__district", "model")
+        .order_by("-record__record_date", "-pk")
+    )
+
+
+def can_undo(*, user: Any, link: RecordLink) -> bool:
+    return access.links_undoable_by(user).filter(pk=link.pk).exists()

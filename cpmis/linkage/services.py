@@ -1,0 +1,596 @@
+"""Writes of linkage: installing a model, linking records, deciding reviews, undoing links.
+
+Linking runs as the system, after a submission's records are committed (or from ``cpmis
+manage linkage_run``): it takes every department record with no active link and no open
+review, compares it with the records already linked (their features are stored, so they are
+not derived again) and the registry's children, and then, in one transaction:
+
+- links it to an existing child when the model is sure (``link_threshold``);
+- opens a review item when the best candidate is between the thresholds; the records the
+  model put together with it wait in the same review group and are decided together;
+- otherwise registers a new child from the group's most complete record.
+
+A record with neither a date of birth nor an age cannot become a new child (the registry
+needs one): it waits, counted as ``waiting``, until a person links it by hand.
+
+Every link, review and undo is audited. A person's decision that a record is *not* a child
+is remembered (the review item says "different"), and no later run links them again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from cpmis import access
+from cpmis.audit.models import AuditEvent
+from cpmis.audit.services import audit_record
+from cpmis.core.errors import Conflict
+from cpmis.exchange.models import DepartmentRecord
+from cpmis.people.models import Child, GuardianRelation
+from cpmis.people.search import search_key
+from cpmis.people.services import age_on, estimated_dob
+
+from . import clustering, model
+from .models import LinkageModel, RecordFeatures, RecordLink, ReviewItem
+
+SHIPPED_MODEL = Path(__file__).parent / "data" / "model.v1.json"
+MAX_FALSE_LINK_RATE = 0.01  # the share of automatic links the model itself expects wrong
+REVIEW_FLOOR = 0.3  # a pair at least this likely deserves a person's look
+LINK_FLOOR = 0.5  # never link automatically what the model thinks more likely different
+
+
+LINK_INLINE_MAX = 5000  # a submission this small is linked as it arrives
+logger = logging.getLogger(__name__)
+
+
+class LinkageError(Exception):
+    pass
+
+
+class DecisionConflict(Conflict):
+    """The item or link changed since the person read it."""
+
+
+def thresholds_choose(probabilities: Iterable[float]) -> tuple[float, float]:
+    """The link threshold: the lowest probability such that, by the model's own estimate,
+    at most ``MAX_FALSE_LINK_RATE`` of the pairs at or above it are wrong (the mean of
+    1 - p over them). Chosen from the model's probabilities alone, never from a truth."""
+    ordered = sorted(probabilities, reverse=True)
+    wrong = 0.0
+    link = 1.0
+    for k, p in enumerate(ordered, 1):
+        wrong += 1 - p
+        if wrong / k > MAX_FALSE_LINK_RATE:
+            break
+        link = p
+    link = max(link, LINK_FLOOR)
+    return link, min(REVIEW_FLOOR, link)
+
+
+def _sha(splink: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(splink, sort_keys=True).encode()).hexdigest()
+
+
+@transaction.atomic
+def model_install(
+    *,
+    actor: Any,
+    splink: dict[str, Any],
+    trained_on: int,
+    source: str,
+    link_threshold: float,
+    review_threshold: float,
+) -> LinkageModel:
+    """Save a trained model as the next version (the current one from now on)."""
+    if actor is not None and not access.has_capability(actor, "linkage.manage"):
+        raise PermissionDenied("You cannot install linkage models.")
+    if not 0 < review_threshold <= link_threshold < 1:
+        raise ValidationError("Thresholds must satisfy 0 < review <= link < 1.")
+    last = LinkageModel.objects.select_for_update().order_by("-version").first()
+    installed = LinkageModel.objects.create(
+        version=(last.version + 1) if last else 1,
+        splink=splink,
+        feature_format=model.FEATURE_FORMAT,
+        link_threshold=link_threshold,
+        review_threshold=review_threshold,
+        trained_on=trained_on,
+        source=source[:200],
+        sha256=_sha(splink),
+        trained_at=timezone.now(),
+        trained_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    audit_record(
+        actor=actor,
+        action="linkage.model_install",
+        object_type="linkage.model",
+        object_id=installed.version,
+        detail={"sha256": installed.sha256, "link": link_threshold, "review": review_threshold},
+    )
+    return installed
+
+
+def model_current() -> LinkageModel:
+    """The newest model; the shipped one (trained on the synthetic population) when none has
+    been trained here yet."""
+    current = LinkageModel.objects.order_by("-version").first()
+    if current is not None:
+        return current
+    shipped = json.loads(SHIPPED_MODEL.read_text(encoding="utf-8"))
+    return model_install(
+        actor=None,
+        splink=shipped["splink"],
+        trained_on=shipped["trained_on"],
+        source=shipped["source"],
+        link_threshold=shipped["link_threshold"],
+        review_threshold=shipped["review_threshold"],
+    )
+
+
+def model_train(*, actor: Any, rows: Sequence[dict[str, Any]] | None = None) -> LinkageModel:
+    """Estimate a new version on the stored features of every department record (or on
+    ``rows``), choose its thresholds, install it. Records are not relinked."""
+    if actor is not None and not access.has_capability(actor, "linkage.manage"):
+        raise PermissionDenied("You cannot train linkage models.")
+    if rows is None:
+        rows = [
+            {**data, "unique_id": f"r{pk}"}
+            for pk, data in RecordFeatures.objects.filter(
+                feature_format=model.FEATURE_FORMAT
+            ).values_list("record_id", "data")
+        ]
+        source = f"{len(rows):,} department records"
+    else:
+        source = f"{len(rows):,} given records"
+    if len(rows) < 1000:
+        raise LinkageError("A model needs at least 1,000 records to estimate from.")
+    trained = model.train(rows)
+    scored = model.score(trained, rows, threshold=0.01)
+    link, review = thresholds_choose(p for _, _, p in scored)
+    return model_install(
+        actor=actor,
+        splink=trained,
+        trained_on=len(rows),
+        source=source,
+        link_threshold=link,
+        review_threshold=review,
+    )
+
+
+# --- linking -------------------------------------------------------------------------------
+
+
+def record_common(record: DepartmentRecord) -> dict[str, Any]:
+    return {
+        "child_name": record.child_name,
+        "guardian_name": record.guardian_name,
+        "sex": record.sex,
+        "date_of_birth": record.date_of_birth,
+        "age_years": record.age_years,
+        "record_date": record.record_date,
+        "district": record.district.pcode,
+        "b_form_number": record.b_form_number,
+    }
+
+
+def _child_rows(children: Iterable[Child]) -> list[tuple[str, int, dict[str, Any]]]:
+    """A registry child compared as a record: one row per script its name is written in."""
+    out = []
+    for child in children:
+        registered = child.registered_at.date()
+        common = {
+            "sex": child.sex,
+            "date_of_birth": None if child.date_of_birth_estimated else child.date_of_birth,
+            "age_years": age_on(child.date_of_birth, registered)
+            if child.date_of_birth_estimated
+            else None,
+            "record_date": registered,
+            "district": child.district.pcode,
+            "b_form_number": child.b_form_number,
+        }
+        for script, name, guardian in (
+            ("l", child.name_latin, child.guardian_name_latin),
+            ("u", child.name_urdu, child.guardian_name_urdu),
+        ):
+            if name:
+                uid = f"c{child.pk}{script}"
+                row = model.features(uid, {**common, "child_name": name, "guardian_name": guardian})
+                out.append((uid, child.pk, row))
+    return out
+
+
+@dataclass
+class LinkRun:
+    records: int = 0
+    linked: int = 0
+    new_children: int = 0
+    review: int = 0
+    waiting: int = 0
+    seconds: float = 0.0
+    model_version: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _features_store(records: Sequence[DepartmentRecord]) -> dict[int, dict[str, Any]]:
+    """Derive and store the features of records that have none (or stale ones)."""
+    have = {
+        pk: (version, fmt, data)
+        for pk, version, fmt, data in RecordFeatures.objects.filter(
+            record_id__in=[r.pk for r in records]
+        ).values_list("record_id", "record_version", "feature_format", "data")
+    }
+    out: dict[int, dict[str, Any]] = {}
+    fresh: list[RecordFeatures] = []
+    stale: list[int] = []
+    for record in records:
+        known = have.get(record.pk)
+        if known and known[0] == record.version and known[1] == model.FEATURE_FORMAT:
+            out[record.pk] = known[2]
+            continue
+        data = model.features(None, record_common(record))
+        data.pop("unique_id")
+        out[record.pk] = data
+        if known:
+            stale.append(record.pk)
+        fresh.append(
+            RecordFeatures(
+                record=record,
+                feature_format=model.FEATURE_FORMAT,
+                record_version=record.version,
+                data=data,
+            )
+        )
+    RecordFeatures.objects.filter(record_id__in=stale).delete()
+    RecordFeatures.objects.bulk_create(fresh, batch_size=2000)
+    return out
+
+
+def _pending() -> Q:
+    active = RecordLink.objects.filter(record_id=OuterRef("pk"), undone_at=None)
+    waiting = ReviewItem.objects.filter(record_id=OuterRef("pk"), status=ReviewItem.Status.OPEN)
+    return ~Q(Exists(active)) & ~Q(Exists(waiting))
+
+
+def _audit_bulk(actor: Any, action: str, items: Iterable[tuple[str, Any, dict[str, Any]]]) -> None:
+    """One audit event per item, written together (a batch can link thousands)."""
+    now = timezone.now()
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    roles = ",".join(access.role_labels(actor)) if authenticated else ""
+    events = [
+        AuditEvent(
+            occurred_at=now,
+            actor_id=actor.pk if authenticated else None,
+            actor_username=actor.get_username() if authenticated else "",
+            actor_roles=roles,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            detail=detail,
+        )
+        for object_type, object_id, detail in items
+    ]
+    AuditEvent.objects.bulk_create(events, batch_size=2000)
+
+
+def _new_child(record: DepartmentRecord) -> Child | None:
+    if record.date_of_birth is not None:
+        dob, estimated = record.date_of_birth, False
+    elif record.age_years is not None:
+        dob, estimated = estimated_dob(record.age_years, record.record_date), True
+    else:
+        return None
+    urdu = any("\u0600" <= ch <= "\u06ff" for ch in record.child_name)
+    guardian_urdu = any("\u0600" <= ch <= "\u06ff" for ch in record.guardian_name)
+    now = timezone.now()
+    child = Child(
+        name_latin="" if urdu else record.child_name,
+        name_urdu=record.child_name if urdu else "",
+        guardian_relation=GuardianRelation.FATHER
+        if record.guardian_relation in ("s/o", "d/o")
+        else GuardianRelation.GUARDIAN
+        if record.guardian_relation == "guardian"
+        else GuardianRelation.UNKNOWN,
+        guardian_name_latin="" if guardian_urdu else record.guardian_name,
+        guardian_name_urdu=record.guardian_name if guardian_urdu else "",
+        sex=record.sex,
+        date_of_birth=dob,
+        date_of_birth_estimated=estimated,
+        b_form_number=record.b_form_number,
+        district_id=record.district_id,
+        registered_at=now,
+        updated_at=now,
+    )
+    child.name_search = search_key(child.name_latin, child.name_urdu)
+    return child
+
+
+def _completeness(record: DepartmentRecord) -> tuple[int, ...]:
+    return (
+        record.date_of_birth is not None,
+        bool(record.b_form_number),
+        record.age_years is not None,
+        not any("\u0600" <= ch <= "\u06ff" for ch in record.child_name),
+        -record.pk,
+    )
+
+
+@transaction.atomic
+def records_link(
+    *, actor: Any, records: Iterable[int] | None = None, system: bool = True
+) -> LinkRun:
+    """Link pending department records (all, or those of ``records``) as described above.
+
+    ``system`` runs are started by cpmis itself (after a submission, by the scheduled
+    command); otherwise the actor must hold ``linkage.manage``."""
+    started = time.perf_counter()
+    if not system and not access.has_capability(actor, "linkage.manage"):
+        raise PermissionDenied("You cannot run linkage.")
+    current = model_current()
+    # One run at a time: a second waits here until the first commits.
+    LinkageModel.objects.select_for_update().filter(pk=current.pk).first()
+    pending_qs = DepartmentRecord.objects.filter(_pending()).select_related("district")
+    if records is not None:
+        pending_qs = pending_qs.filter(pk__in=list(records))
+    pending = list(pending_qs.order_by("pk"))
+    run = LinkRun(records=len(pending), model_version=current.version)
+    if not pending:
+        return run
+    new_features = _features_store(pending)
+    by_id = {r.pk: r for r in pending}
+
+    # What is already linked: stored features of linked records, and the registry.
+    known_child: dict[str, int] = {}
+    known_rows: list[dict[str, Any]] = []
+    linked = RecordLink.objects.filter(undone_at=None).values_list("record_id", "child_id")
+    child_of_record = dict(linked)
+    for pk, data in RecordFeatures.objects.filter(record_id__in=list(child_of_record)).values_list(
+        "record_id", "data"
+    ):
+        uid = f"r{pk}"
+        known_child[uid] = child_of_record[pk]
+        known_rows.append({**data, "unique_id": uid})
+    for uid, child_pk, row in _child_rows(Child.objects.select_related("district")):
+        known_child[uid] = child_pk
+        known_rows.append(row)
+
+    new_rows = [{**data, "unique_id": f"r{pk}"} for pk, data in new_features.items()]
+    pairs = model.score(current.splink, new_rows, known_rows, threshold=current.review_threshold)
+    features = {row["unique_id"]: row for row in new_rows}
+    features.update({row["unique_id"]: row for row in known_rows})
+    forbidden = {
+        (f"r{record_id}", child_id)
+        for record_id, child_id in ReviewItem.objects.filter(
+            record_id__in=list(by_id), status=ReviewItem.Status.DIFFERENT
+        ).values_list("record_id", "candidate_id")
+    }
+    outcome = clustering.cluster(
+        pairs,
+        features,
+        [row["unique_id"] for row in new_rows],
+        known_child,
+        link=current.link_threshold,
+        review=current.review_threshold,
+        forbidden=forbidden,
+    )
+    best = _best_probability(pairs)
+    now = timezone.now()
+    links: list[RecordLink] = []
+    reviews: list[ReviewItem] = []
+    group_child: dict[int, int] = {}
+
+    def link_group(index: int, child_id: int, method: str) -> None:
+        for uid in outcome.groups[index]:
+            links.append(
+                RecordLink(
+                    record_id=int(uid[1:]),
+                    child_id=child_id,
+                    method=method,
+                    probability=best.get(uid),
+                    model=current,
+                    created_at=now,
+                )
+            )
+
+    for index, child_id in outcome.existing.items():
+        link_group(index, int(child_id), RecordLink.Method.AUTOMATIC)
+        run.linked += len(outcome.groups[index])
+    for index in outcome.new:
+        members = [by_id[int(uid[1:])] for uid in outcome.groups[index]]
+        child = _new_child(max(members, key=_completeness))
+        if child is None:
+            run.waiting += len(members)
+            continue
+        child.save()
+        group_child[index] = child.pk
+        link_group(index, child.pk, RecordLink.Method.NEW_CHILD)
+        run.new_children += 1
+        run.linked += len(members)
+    for index, (kind, target, probability) in outcome.review.items():
+        candidate = int(target) if kind == "child" else group_child.get(int(target))
+        if candidate is None:  # its candidate group could not become a child
+            run.waiting += len(outcome.groups[index])
+            continue
+        group = uuid.uuid4()
+        for uid in outcome.groups[index]:
+            reviews.append(
+                ReviewItem(
+                    record_id=int(uid[1:]),
+                    candidate_id=candidate,
+                    probability=probability,
+                    model=current,
+                    group=group,
+                    created_at=now,
+                )
+            )
+        run.review += len(outcome.groups[index])
+    RecordLink.objects.bulk_create(links, batch_size=2000)
+    ReviewItem.objects.bulk_create(reviews, batch_size=2000)
+    _audit_bulk(
+        actor,
+        "linkage.link",
+        (
+            (
+                "exchange.record",
+                link.record_id,
+                {"child": link.child_id, "method": link.method, "model": current.version},
+            )
+            for link in links
+        ),
+    )
+    _audit_bulk(
+        actor,
+        "linkage.review_open",
+        (("exchange.record", item.record_id, {"candidate": item.candidate_id}) for item in reviews),
+    )
+    run.seconds = round(time.perf_counter() - started, 3)
+    audit_record(
+        actor=actor,
+        action="linkage.run",
+        object_type="linkage.model",
+        object_id=current.version,
+        detail=run.as_dict(),
+    )
+    return run
+
+
+def _best_probability(pairs: Iterable[tuple[Any, Any, float]]) -> dict[Any, float]:
+    best: dict[Any, float] = {}
+    for a, b, p in pairs:
+        for uid in (a, b):
+            if p > best.get(uid, 0.0):
+                best[uid] = p
+    return best
+
+
+# --- decisions of people -------------------------------------------------------------------
+
+
+def _reviewable(actor: Any, item_id: int) -> ReviewItem:
+    item = access.review_items_visible_to(actor).select_for_update().filter(pk=item_id).first()
+    if item is None:
+        raise PermissionDenied("You cannot decide this review item.")
+    return item
+
+
+@transaction.atomic
+def review_decide(*, actor: Any, item_id: int, same: bool, version: int) -> LinkRun | None:
+    """Decide a review group: the same child (its records are linked to the candidate) or a
+    different one (remembered; the records are linked again without that candidate, which
+    usually registers a new child)."""
+    item = _reviewable(actor, item_id)
+    if item.status != ReviewItem.Status.OPEN:
+        raise DecisionConflict("This review item has already been decided.")
+    if item.version != version:
+        raise DecisionConflict("Someone decided this item since you opened it; look again.")
+    now = timezone.now()
+    group = list(ReviewItem.objects.select_for_update().filter(group=item.group, status="open"))
+    status = ReviewItem.Status.SAME if same else ReviewItem.Status.DIFFERENT
+    for member in group:
+        member.status = status
+        member.decided_at = now
+        member.decided_by = actor
+        member.version += 1
+    ReviewItem.objects.bulk_update(group, ["status", "decided_at", "decided_by", "version"])
+    _audit_bulk(
+        actor,
+        "linkage.review_decide",
+        (
+            ("exchange.record", m.record_id, {"candidate": m.candidate_id, "same": same})
+            for m in group
+        ),
+    )
+    if same:
+        RecordLink.objects.bulk_create(
+            [
+                RecordLink(
+                    record_id=m.record_id,
+                    child_id=m.candidate_id,
+                    method=RecordLink.Method.REVIEW,
+                    probability=m.probability,
+                    model_id=m.model_id,
+                    created_at=now,
+                    created_by=actor,
+                )
+                for m in group
+            ]
+        )
+        _audit_bulk(
+            actor,
+            "linkage.link",
+            (
+                ("exchange.record", m.record_id, {"child": m.candidate_id, "method": "review"})
+                for m in group
+            ),
+        )
+        return None
+    return records_link(actor=actor, records=[m.record_id for m in group])
+
+
+@transaction.atomic
+def link_undo(*, actor: Any, link_id: int, reason: str) -> LinkRun:
+    """Undo a link: the record is no longer this child's, which is remembered, and it is
+    linked again without that child."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the link is wrong."})
+    if len(reason) > 300:
+        raise ValidationError({"reason": "At most 300 characters."})
+    link = access.links_undoable_by(actor).select_for_update().filter(pk=link_id).first()
+    if link is None:
+        raise PermissionDenied("You cannot undo this link.")
+    if link.undone_at is not None:
+        raise DecisionConflict("This link has already been undone.")
+    now = timezone.now()
+    link.undone_at, link.undone_by, link.undo_reason = now, actor, reason
+    link.save(update_fields=["undone_at", "undone_by", "undo_reason"])
+    # The person's decision, kept as a decided review item: never this child again.
+    ReviewItem.objects.create(
+        record_id=link.record_id,
+        candidate_id=link.child_id,
+        probability=link.probability or 0.0,
+        model=link.model or model_current(),
+        group=uuid.uuid4(),
+        status=ReviewItem.Status.DIFFERENT,
+        created_at=now,
+        decided_at=now,
+        decided_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="linkage.undo",
+        object_type="exchange.record",
+        object_id=link.record_id,
+        detail={"child": link.child_id, "method": link.method},
+    )
+    return records_link(actor=actor, records=[link.record_id])
+
+
+def submission_link(*, actor: Any, submission: Any) -> LinkRun | None:
+    """Link the new records of a committed submission, if it is small enough to do while the
+    focal point waits; larger ones (and any failure) are left to ``linkage_run``."""
+    ids = list(
+        DepartmentRecord.objects.filter(last_submission=submission).values_list("pk", flat=True)[
+            : LINK_INLINE_MAX + 1
+        ]
+    )
+    if not ids or len(ids) > LINK_INLINE_MAX:
+        return None
+    try:
+        return records_link(actor=actor, records=ids)
+    except Exception:  # the submission stands; the scheduled run links its records later
+        logger.exception("Linking the records of submission %s failed", submission.uuid)
+        return None

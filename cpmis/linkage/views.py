@@ -1,0 +1,96 @@
+"""Screens of linkage: the review queue, a review side by side, undoing a link."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from cpmis import access
+from cpmis.accounts.permissions import capability_required
+from cpmis.core.errors import Conflict
+from cpmis.core.forms import Errors, run_service
+from cpmis.people.models import Child
+
+from . import selectors, services
+from .api import DecisionInput, UndoInput
+
+
+@login_required
+@capability_required("linkage.review")
+def review_queue(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.review_queue(user=request.user), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "linkage/queue.html", {"page": page})
+
+
+@login_required
+@capability_required("linkage.review")
+def review_page(request: HttpRequest, item_id: int) -> HttpResponse:
+    review = selectors.review_get(user=request.user, item_id=item_id)
+    errors = request.session.pop("linkage_errors", None)
+    return render(request, "linkage/review.html", {"review": review, "errors": errors})
+
+
+@login_required
+@capability_required("linkage.review")
+@require_POST
+def review_decide(request: HttpRequest, item_id: int) -> HttpResponse:
+    review = selectors.review_get(user=request.user, item_id=item_id)
+    form = DecisionInput(data=request.POST)
+    errors: Errors = {}
+    if not form.is_valid():
+        errors = {"__all__": ["Choose same or different, from the page as it was shown."]}
+    else:
+        try:
+            _, errors = run_service(
+                services.review_decide,
+                actor=request.user,
+                item_id=review.item.pk,
+                same=form.validated_data["decision"] == "same",
+                version=form.validated_data["version"],
+            )
+        except Conflict as exc:
+            errors = {"__all__": [f"{exc} Reload the page."]}
+    if errors:
+        request.session["linkage_errors"] = [m for ms in errors.values() for m in ms]
+        return redirect("linkage:review", item_id=review.item.pk)
+    messages.success(request, "Decided.")
+    nxt = selectors.review_queue(user=request.user).first()
+    return redirect("linkage:review", item_id=nxt.pk) if nxt else redirect("linkage:queue")
+
+
+@login_required
+@capability_required("linkage.review")
+@require_POST
+def link_undo(request: HttpRequest, link_id: int) -> HttpResponse:
+    link = access.links_undoable_by(request.user).select_related("child").filter(pk=link_id).first()
+    if link is None:
+        raise Http404
+    form = UndoInput(data=request.POST)
+    child: Child = link.child
+    if not form.is_valid():
+        messages.error(request, "Say why the link is wrong (at most 300 characters).")
+    else:
+        try:
+            _, errors = run_service(
+                services.link_undo,
+                actor=request.user,
+                link_id=link.pk,
+                reason=form.validated_data["reason"],
+            )
+        except Conflict as exc:
+            errors = {"__all__": [str(exc)]}
+        if errors:
+            for ms in errors.values():
+                for m in ms:
+                    messages.error(request, m)
+        else:
+            messages.success(request, "The link was undone; the record was linked again.")
+    if access.children_visible_to(request.user).filter(pk=child.pk).exists():
+        return redirect("people:child-detail", uuid=child.uuid)
+    return redirect("linkage:queue")

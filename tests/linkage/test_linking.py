@@ -1,0 +1,378 @@
+"""Linking department records to the registry's children: automatically when the model is
+sure, through a person's review between its thresholds, as a new child otherwise; every
+link audited and undoable, and a person's "not this child" remembered."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from cpmis.accounts.roles import Role, ScopeLevel
+from cpmis.audit.models import AuditEvent
+from cpmis.exchange.models import DepartmentRecord
+from cpmis.linkage import selectors, services
+from cpmis.linkage.models import LinkageModel, RecordFeatures, RecordLink, ReviewItem
+from cpmis.people.models import Child
+from tests.conftest import LAHORE, api_as, make_user, web_as
+from tests.exchange.test_submissions import row
+
+OTHER_PUNJAB = "PK601"
+
+
+def submit(personas: Any, *rows: dict[str, str], key: str) -> dict[str, Any]:
+    response = api_as(personas.focal_point).post(
+        "/api/exchange/submissions/",
+        {"record_type": "police_report", "date_format": "iso", "records": list(rows)},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY=key,
+    )
+    assert response.status_code in (200, 201), response.content
+    return response.json()
+
+
+def record(record_id: str) -> DepartmentRecord:
+    return DepartmentRecord.objects.get(department_record_id=record_id)
+
+
+def active_link(record_id: str) -> RecordLink | None:
+    return RecordLink.objects.filter(record=record(record_id), undone_at=None).first()
+
+
+# The registry's Ayesha Bibi d/o Muhammad Aslam (records.cpo_child: Lahore, born 2015-03-01).
+SAME = {
+    "department_record_id": "FIR-1",
+    "child_name": "Ayesha Bibi",
+    "guardian_name": "Mohd Aslam",
+    "date_of_birth": "2015-03-01",
+    "age_years": "",
+}
+# Written in Urdu, age only: still clearly her.
+SAME_IN_URDU = {
+    "department_record_id": "FIR-2",
+    "child_name": "عائشہ بی بی",
+    "guardian_name": "محمد اسلم",
+    "age_years": "11",
+}
+# Another district, an estimated age two years off, father without "Muhammad": maybe her.
+MAYBE = {
+    "department_record_id": "FIR-3",
+    "child_name": "Ayesha Bibi",
+    "guardian_name": "Aslam",
+    "district": OTHER_PUNJAB,
+    "age_years": "13",
+}
+STRANGER = {
+    "department_record_id": "FIR-4",
+    "child_name": "Zainab",
+    "guardian_name": "Riaz Ahmed",
+    "date_of_birth": "2013-06-02",
+    "age_years": "",
+}
+
+
+@pytest.fixture
+def linked(personas: Any, records: Any) -> dict[str, Any]:
+    body = submit(
+        personas, row(**SAME), row(**SAME_IN_URDU), row(**MAYBE), row(**STRANGER), key="batch-0001"
+    )
+    return body
+
+
+def test_the_shipped_model_is_installed_on_first_use(db: Any) -> None:
+    assert not LinkageModel.objects.exists()
+    current = services.model_current()
+    assert current.version == 1
+    assert 0 < current.review_threshold <= current.link_threshold < 1
+    assert current.trained_on > 10_000  # trained on the synthetic population, not on a person
+    assert services.model_current().pk == current.pk
+
+
+def test_a_submission_links_its_records(linked: Any, records: Any) -> None:
+    ayesha = records.cpo_child
+    for record_id in ("FIR-1", "FIR-2"):
+        link = active_link(record_id)
+        assert link is not None and link.child == ayesha
+        assert link.method == RecordLink.Method.AUTOMATIC
+        assert link.probability is not None and link.probability >= link.model.link_threshold
+    # Between the thresholds: waits for a person, with her as the candidate.
+    assert active_link("FIR-3") is None
+    item = ReviewItem.objects.get(record=record("FIR-3"))
+    assert item.status == "open" and item.candidate == ayesha
+    # Nobody like her: a new child, registered from the record as written.
+    stranger = active_link("FIR-4")
+    assert stranger is not None and stranger.method == RecordLink.Method.NEW_CHILD
+    child = stranger.child
+    assert (child.name_latin, child.guardian_name_latin, child.sex) == (
+        "Zainab",
+        "Riaz Ahmed",
+        "female",
+    )
+    assert child.date_of_birth == date(2013, 6, 2) and not child.date_of_birth_estimated
+    assert child.district.pcode == LAHORE and child.owner is None
+    # Features are derived once and kept.
+    assert RecordFeatures.objects.count() == 4
+    assert AuditEvent.objects.filter(action="linkage.link").count() == 3
+    assert AuditEvent.objects.filter(action="linkage.review_open").count() == 1
+
+
+def test_linking_again_changes_nothing(linked: Any) -> None:
+    before = (RecordLink.objects.count(), ReviewItem.objects.count(), Child.objects.count())
+    run = services.records_link(actor=None)
+    assert run.records == 0
+    assert (RecordLink.objects.count(), ReviewItem.objects.count(), Child.objects.count()) == before
+
+
+def test_a_later_batch_links_to_the_children_already_known(linked: Any, personas: Any) -> None:
+    """Incremental: the new record meets the stored features of the linked ones."""
+    zainab = active_link("FIR-4").child  # type: ignore[union-attr]
+    submit(
+        personas,
+        row(
+            department_record_id="FIR-9",
+            child_name="زینب",
+            guardian_name="ریاض احمد",
+            date_of_birth="2013-06-02",
+            age_years="",
+        ),
+        key="batch-0002",
+    )
+    link = active_link("FIR-9")
+    assert link is not None and link.child == zainab and link.method == "automatic"
+
+
+def test_records_of_one_new_child_in_one_batch_become_one_child(personas: Any) -> None:
+    submit(
+        personas,
+        row(
+            department_record_id="A-1",
+            child_name="Hamza",
+            guardian_name="Gul Zaman",
+            date_of_birth="2014-02-03",
+            age_years="",
+        ),
+        row(
+            department_record_id="A-2",
+            child_name="حمزہ",
+            guardian_name="گل زمان",
+            date_of_birth="2014-02-03",
+            age_years="",
+        ),
+        key="batch-0003",
+    )
+    first, second = active_link("A-1"), active_link("A-2")
+    assert first is not None and second is not None
+    assert first.child == second.child
+    assert Child.objects.count() == 1
+
+
+def test_same_links_the_review_group(linked: Any, personas: Any, records: Any) -> None:
+    item = ReviewItem.objects.get(record=record("FIR-3"))
+    response = api_as(personas.provincial_supervisor).post(
+        f"/api/linkage/reviews/{item.pk}/decision/",
+        {"decision": "same", "version": item.version},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    link = active_link("FIR-3")
+    assert link is not None and link.child == records.cpo_child and link.method == "review"
+    item.refresh_from_db()
+    assert item.status == "same" and item.decided_by == personas.provincial_supervisor
+    assert AuditEvent.objects.filter(
+        action="linkage.review_decide", actor_id=personas.provincial_supervisor.pk
+    ).exists()
+
+
+def test_different_is_remembered(linked: Any, personas: Any, records: Any) -> None:
+    item = ReviewItem.objects.get(record=record("FIR-3"))
+    response = api_as(personas.provincial_supervisor).post(
+        f"/api/linkage/reviews/{item.pk}/decision/",
+        {"decision": "different", "version": item.version},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    link = active_link("FIR-3")
+    assert link is not None and link.child != records.cpo_child
+    assert link.method == "new_child"
+    # A later run never proposes her again for this record.
+    link.undone_at = link.created_at
+    link.save()
+    services.records_link(actor=None)
+    relinked = active_link("FIR-3")
+    assert relinked is not None and relinked.child != records.cpo_child
+    assert not ReviewItem.objects.filter(record=record("FIR-3"), status="open").exists()
+
+
+def test_a_stale_or_repeated_decision_is_refused(linked: Any, personas: Any) -> None:
+    item = ReviewItem.objects.get(record=record("FIR-3"))
+    client = api_as(personas.provincial_supervisor)
+    url = f"/api/linkage/reviews/{item.pk}/decision/"
+    assert (
+        client.post(
+            url, {"decision": "same", "version": item.version + 1}, format="json"
+        ).status_code
+        == 409
+    )
+    assert (
+        client.post(url, {"decision": "same", "version": item.version}, format="json").status_code
+        == 200
+    )
+    assert (
+        client.post(
+            url, {"decision": "different", "version": item.version}, format="json"
+        ).status_code
+        == 409
+    )
+    assert RecordLink.objects.filter(record=item.record, undone_at=None).count() == 1
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {},
+        {"decision": "maybe", "version": 1},
+        {"decision": "same", "version": "x"},
+        {"decision": "same", "version": 0},
+        {"decision": ["same"], "version": 1},
+        {"decision": "same\x00", "version": 1},
+    ],
+)
+def test_bad_decisions_get_400(linked: Any, personas: Any, payload: dict[str, Any]) -> None:
+    item = ReviewItem.objects.get(record=record("FIR-3"))
+    response = api_as(personas.provincial_supervisor).post(
+        f"/api/linkage/reviews/{item.pk}/decision/", payload, format="json"
+    )
+    assert response.status_code == 400
+    item.refresh_from_db()
+    assert item.status == "open"
+
+
+def test_review_is_scoped(linked: Any, personas: Any) -> None:
+    item = ReviewItem.objects.get(record=record("FIR-3"))
+    peshawar_supervisor = make_user(
+        "kp_supervisor",
+        {"role": Role.SUPERVISOR, "scope_level": ScopeLevel.DISTRICT, "district": "PK528"},
+    )
+    provincial = personas.provincial_supervisor
+    assert api_as(provincial).get(f"/api/linkage/reviews/{item.pk}/").status_code == 200
+    lahore_only = personas.supervisor  # FIR-3 is from another Punjab district
+    for user, status in (
+        (peshawar_supervisor, 404),
+        (lahore_only, 404),
+        (personas.cpo, 403),
+        (personas.focal_point, 403),
+        (personas.analyst, 403),
+    ):
+        assert api_as(user).get(f"/api/linkage/reviews/{item.pk}/").status_code == status
+        assert (
+            api_as(user)
+            .post(
+                f"/api/linkage/reviews/{item.pk}/decision/",
+                {"decision": "same", "version": 1},
+                format="json",
+            )
+            .status_code
+            == status
+        )
+        listed = api_as(user).get("/api/linkage/reviews/")
+        assert listed.status_code == 403 or listed.json()["results"] == []
+
+
+def test_the_review_page_shows_both_sides_and_decides(
+    linked: Any, personas: Any, records: Any, client: Any
+) -> None:
+    item = ReviewItem.objects.get(record=record("FIR-3"))
+    web = web_as(client, personas.provincial_supervisor)
+    queue = web.get("/linkage/reviews/")
+    assert queue.status_code == 200 and "Ayesha Bibi" in queue.content.decode()
+    page = web.get(f"/linkage/reviews/{item.pk}/")
+    html = page.content.decode()
+    assert "Is this the same child?" in html and "FIR-3" in html and "عائشہ بی بی" in html
+    assert AuditEvent.objects.filter(action="linkage.review_view", object_id=str(item.pk)).exists()
+    response = web.post(
+        f"/linkage/reviews/{item.pk}/decide", {"decision": "same", "version": item.version}
+    )
+    assert response.status_code == 302
+    assert active_link("FIR-3").child == records.cpo_child  # type: ignore[union-attr]
+
+
+def test_the_child_page_lists_linked_records_and_undo_relinks(
+    linked: Any, personas: Any, records: Any, client: Any
+) -> None:
+    ayesha = records.cpo_child
+    page = web_as(client, personas.cpo).get(f"/children/{ayesha.uuid}/")
+    html = page.content.decode()
+    assert "FIR-1" in html and "FIR-2" in html and "Undo link" not in html  # CPOs do not undo
+    api = api_as(personas.cpo).get(f"/api/linkage/children/{ayesha.uuid}/records/").json()
+    assert {r["record"]["department_record_id"] for r in api["results"]} == {"FIR-1", "FIR-2"}
+    # Someone outside her scope learns nothing.
+    assert (
+        api_as(personas.other_cpo).get(f"/api/linkage/children/{ayesha.uuid}/records/").status_code
+        == 404
+    )
+
+    link = active_link("FIR-2")
+    assert link is not None
+    supervisor = web_as(client, personas.supervisor)
+    assert "Undo link" in supervisor.get(f"/children/{ayesha.uuid}/").content.decode()
+    response = supervisor.post(
+        f"/linkage/links/{link.pk}/undo", {"reason": "Another girl of the same name"}
+    )
+    assert response.status_code == 302
+    link.refresh_from_db()
+    assert link.undone_at is not None and link.undo_reason == "Another girl of the same name"
+    again = active_link("FIR-2")
+    assert again is not None and again.child != ayesha  # remembered: never her again
+    assert AuditEvent.objects.filter(action="linkage.undo", object_id=str(link.record_id)).exists()
+
+
+def test_undo_validates_and_is_scoped(linked: Any, personas: Any) -> None:
+    link = active_link("FIR-1")
+    assert link is not None
+    url = f"/api/linkage/links/{link.pk}/undo/"
+    for payload in ({}, {"reason": ""}, {"reason": "x" * 301}, {"reason": "a\x00b"}):
+        assert api_as(personas.supervisor).post(url, payload, format="json").status_code == 400
+    assert api_as(personas.cpo).post(url, {"reason": "no"}, format="json").status_code == 403
+    peshawar = make_user(
+        "kp_supervisor2",
+        {"role": Role.SUPERVISOR, "scope_level": ScopeLevel.DISTRICT, "district": "PK528"},
+    )
+    assert api_as(peshawar).post(url, {"reason": "no"}, format="json").status_code == 403
+    assert (
+        api_as(personas.supervisor).post(url, {"reason": "wrong"}, format="json").status_code == 200
+    )
+    assert api_as(personas.supervisor).post(
+        url, {"reason": "wrong"}, format="json"
+    ).status_code in (403, 409)
+
+
+def test_a_record_without_birth_or_age_waits(personas: Any) -> None:
+    submit(
+        personas,
+        row(
+            department_record_id="N-1",
+            child_name="Bilal",
+            guardian_name="Tariq Mehmood",
+            age_years="",
+        ),
+        key="batch-0004",
+    )
+    assert active_link("N-1") is None and not Child.objects.exists()
+    run = services.records_link(actor=None)
+    assert run.waiting == 1
+
+
+def test_models_are_listed_for_administrators_only(db: Any, personas: Any) -> None:
+    services.model_current()
+    assert (
+        api_as(personas.administrator).get("/api/linkage/models/").json()["results"][0]["version"]
+        == 1
+    )
+    assert api_as(personas.supervisor).get("/api/linkage/models/").status_code == 403
+
+
+def test_selectors_go_through_access(linked: Any, personas: Any) -> None:
+    assert selectors.review_queue(user=personas.provincial_supervisor).count() == 1
+    assert selectors.review_queue(user=personas.cpo).count() == 0
+    assert selectors.review_queue(user=personas.outsider).count() == 0
