@@ -14,6 +14,8 @@ BENCHMARKS: dict[str, str] = {
     "case_dashboards": "bench.case_dashboards",
     "complaint_load": "bench.complaint_load",
     "exchange_import": "bench.exchange_import",
+    "linkage_quality": "bench.linkage_quality",
+    "linkage_cost": "bench.linkage_cost",
 }
 
 

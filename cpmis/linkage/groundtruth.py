@@ -23,9 +23,11 @@ a department would write. The same seed gives the same records.
 
 from __future__ import annotations
 
+import csv
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from cpmis.demo import names
@@ -217,3 +219,14 @@ def records_make(
         for record_type, _, urdu_rate in seen:
             records.append(record_make(rng, child, record_type, urdu_rate, len(records), today))
     return records
+
+
+def districts_by_province() -> dict[str, list[str]]:
+    """The reference data's districts by province or territory, read from its file (no
+    database needed)."""
+    path = Path(__file__).resolve().parent.parent / "reference" / "data" / "districts.csv"
+    out: dict[str, list[str]] = {}
+    with path.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            out.setdefault(row["jurisdiction_pcode"], []).append(row["pcode"])
+    return out

@@ -125,17 +125,24 @@ def features(uid: Any, record: Mapping[str, Any]) -> dict[str, Any]:
 
 def _same_key(column: str) -> list[Any]:
     """The same key, split by spelling: spelled alike (or in different scripts), or two
-    Latin spellings far apart that the key folds together (Amir / Umar, Hasnain / Hussain)."""
+    Latin spellings far apart that the key folds together (Amir / Umar, Hasnain / Hussain).
+
+    Built from Splink's own levels (And, Not, Jaro-Winkler) and one regular expression in
+    DuckDB SQL that Splink translates, so the same settings render for Spark too."""
     import splink.comparison_level_library as cll
 
     spelling = f"{column}_spelling"
-    latin = " AND ".join(f"regexp_matches({spelling}_{side}, '^[a-z0-9]+$')" for side in "lr")
-    return [
+    latin = [
         cll.CustomLevel(
-            f"{column}_l = {column}_r AND NOT ({latin} AND "
-            f"jaro_winkler_similarity({spelling}_l, {spelling}_r) < 0.85)",
-            label_for_charts="same key, alike spelling",
-        ),
+            f"regexp_matches({spelling}_{side}, '^[a-z0-9]+$')", base_dialect_str="duckdb"
+        )
+        for side in "lr"
+    ]
+    return [
+        cll.And(
+            cll.CustomLevel(f"{column}_l = {column}_r"),
+            cll.Not(cll.And(*latin, cll.Not(cll.JaroWinklerLevel(spelling, 0.85)))),
+        ).configure(label_for_charts="same key, alike spelling"),
         cll.CustomLevel(
             f"{column}_l = {column}_r", label_for_charts="same key, different Latin spelling"
         ),
@@ -282,15 +289,42 @@ def train(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     return json.loads(json.dumps(linker.misc.save_model_to_json()))
 
 
-def _linker(model: Mapping[str, Any], frames: list[Any], link_type: str) -> Any:
+def for_dialect(model: Mapping[str, Any], dialect: str) -> dict[str, Any]:
+    """A trained model with its SQL rendered again for another Splink backend (a saved model
+    holds SQL of the backend it was trained on): the conditions come from ``settings()``,
+    the m and u probabilities from the model, level by level."""
+    fresh = settings().create_settings_dict(dialect)
+    rendered: dict[str, Any] = json.loads(json.dumps(model))
+    rendered["sql_dialect"] = dialect
+    rendered["comparisons"] = fresh["comparisons"]
+    rendered["blocking_rules_to_generate_predictions"] = fresh[
+        "blocking_rules_to_generate_predictions"
+    ]
+    for new, old in zip(fresh["comparisons"], model["comparisons"], strict=True):
+        for new_level, old_level in zip(
+            new["comparison_levels"], old["comparison_levels"], strict=True
+        ):
+            for key in ("m_probability", "u_probability"):
+                if key in old_level:
+                    new_level[key] = old_level[key]
+    return rendered
+
+
+def _linker(model: Mapping[str, Any], frames: list[Any], link_type: str, db_api: Any = None) -> Any:
     from splink import DuckDBAPI, Linker
 
-    trained = dict(model)
+    db_api = db_api if db_api is not None else DuckDBAPI()
+    dialect = db_api.sql_dialect.sql_dialect_str
+    trained = (
+        dict(model)
+        if model.get("sql_dialect", "duckdb") == dialect
+        else for_dialect(model, dialect)
+    )
     trained["link_type"] = link_type
     return Linker(
         frames if len(frames) > 1 else frames[0],
         trained,
-        db_api=DuckDBAPI(),
+        db_api=db_api,
         input_table_aliases=["new", "known"][: len(frames)] if len(frames) > 1 else None,
         set_up_basic_logging=False,
     )
@@ -302,9 +336,11 @@ def score(
     known: Iterable[Mapping[str, Any]] = (),
     *,
     threshold: float,
+    db_api: Any = None,
 ) -> list[tuple[Any, Any, float]]:
     """Pairs scoring at least ``threshold``: each new row against the others and against the
-    known rows (never known against known: those are already linked)."""
+    known rows (never known against known: those are already linked). DuckDB unless another
+    Splink backend (``db_api``, e.g. ``SparkAPI``) is given."""
     import pandas as pd
 
     columns = list(FEATURE_COLUMNS)
@@ -312,12 +348,12 @@ def score(
     known_frame = pd.DataFrame(list(known), columns=columns)
     pairs: list[tuple[Any, Any, float]] = []
     if len(new_frame) > 1:
-        result = _linker(model, [new_frame], "dedupe_only").inference.predict(
+        result = _linker(model, [new_frame], "dedupe_only", db_api).inference.predict(
             threshold_match_probability=threshold
         )
         pairs += _pairs(result)
     if len(new_frame) and len(known_frame):
-        result = _linker(model, [new_frame, known_frame], "link_only").inference.predict(
+        result = _linker(model, [new_frame, known_frame], "link_only", db_api).inference.predict(
             threshold_match_probability=threshold
         )
         pairs += _pairs(result)
@@ -325,9 +361,12 @@ def score(
 
 
 def _pairs(result: Any) -> list[tuple[Any, Any, float]]:
-    frame = (
-        result.as_duckdbpyrelation()
-        .select("unique_id_l, unique_id_r, match_probability")
-        .fetchall()
+    frame = result.as_pandas_dataframe()
+    return list(
+        zip(
+            frame["unique_id_l"].tolist(),
+            frame["unique_id_r"].tolist(),
+            frame["match_probability"].astype(float).tolist(),
+            strict=True,
+        )
     )
-    return [(a, b, float(p)) for a, b, p in frame]

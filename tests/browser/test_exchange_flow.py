@@ -1,5 +1,7 @@
 """A focal point uploads a batch with mistakes, downloads the error report and the rows to
-correct, fixes them and uploads them again: every row lands once."""
+correct, fixes them and uploads them again: every row lands once. Then a supervisor decides
+the review-queue pair the linkage left: the girl of these records may be one already in the
+registry."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from playwright.sync_api import expect
 from cpmis.accounts.roles import Role, ScopeLevel
 from cpmis.exchange import standard
 from cpmis.exchange.models import DepartmentRecord
+from cpmis.linkage.models import RecordLink, ReviewItem
 from tests.conftest import LAHORE, make_user
 
 pytestmark = pytest.mark.browser
@@ -35,6 +38,38 @@ def focal(transactional_db: Any) -> Any:
             "department": "police",
         },
     )
+
+
+@pytest.fixture
+def supervisor(transactional_db: Any) -> Any:
+    """A Punjab supervisor, a registry girl like the one in the batch but of another district,
+    and the shipped model with a review band wide enough to send her to review."""
+    from cpmis.linkage import services as linkage
+    from cpmis.people.services import child_register
+    from cpmis.reference.models import District
+
+    user = make_user(
+        "punjab.supervisor",
+        {"role": Role.SUPERVISOR, "scope_level": ScopeLevel.JURISDICTION, "jurisdiction": "PK-PB"},
+    )
+    child_register(
+        actor=user,
+        district=District.objects.get(pcode="PK601"),
+        sex="female",
+        estimated_age_years=12,
+        name_latin="Zainab",
+        guardian_name_latin="Muhammad Aslam",
+    )
+    shipped = linkage.model_current()
+    linkage.model_install(
+        actor=None,
+        splink=shipped.splink,
+        trained_on=shipped.trained_on,
+        source="browser test: wider review band",
+        link_threshold=0.9,
+        review_threshold=0.5,
+    )
+    return user
 
 
 def _csv(rows: list[dict[str, str]]) -> bytes:
@@ -69,7 +104,13 @@ def _row(i: int, **overrides: str) -> dict[str, str]:
 
 
 def test_upload_with_errors_download_the_report_and_send_the_corrections(
-    page: Any, live_server: Any, sign_in: Any, submit: Any, focal: Any, tmp_path: Path
+    page: Any,
+    live_server: Any,
+    sign_in: Any,
+    submit: Any,
+    focal: Any,
+    supervisor: Any,
+    tmp_path: Path,
 ) -> None:
     first = tmp_path / "firs.csv"
     first.write_bytes(_csv([_row(1), _row(2, sex="F"), _row(3, record_date="2026-03-01"), _row(4)]))
@@ -112,3 +153,25 @@ def test_upload_with_errors_download_the_report_and_send_the_corrections(
         "FIR-3",
         "FIR-4",
     ]
+
+    # The linkage put the batch's girl between its thresholds: a supervisor decides.
+    assert ReviewItem.objects.filter(status="open").count() == 4
+    sign_in(page, supervisor.username)
+    page.goto(f"{live_server.url}/linkage/reviews/")
+    first = ReviewItem.objects.filter(status="open").order_by("created_at", "pk").first()
+    assert first is not None
+    submit(page, page.locator(f"a[href='/linkage/reviews/{first.pk}/']"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Is this the same child?")
+    table = page.get_by_role("table", name="Department record and registry child side by side")
+    expect(table).to_contain_text("Zainab")
+    expect(table).to_contain_text("Lahore")
+    submit(page, page.get_by_role("button", name="Same child: link"))
+    expect(page.locator("main")).to_contain_text("Decided.")
+    first.refresh_from_db()
+    assert first.status == "same"
+    girl = first.candidate
+    linked = RecordLink.objects.filter(child=girl, undone_at=None, method="review")
+    assert linked.filter(record=first.record).exists()
+    # Her page now lists the department records, with their source and date.
+    page.goto(f"{live_server.url}/children/{girl.uuid}/")
+    expect(page.locator("main")).to_contain_text(first.record.department_record_id)

@@ -39,6 +39,13 @@ class Command(BaseCommand):
 
             records = exchange_generate(seed=seed)
             self.stdout.write(f"{records} synthetic police records in two department batches.")
+            from cpmis.linkage.services import records_link
+
+            run = records_link(actor=None)
+            self.stdout.write(
+                f"Linkage: {run.linked} records linked ({run.new_children} new children), "
+                f"{run.review} to review, {run.waiting} waiting."
+            )
         self.stdout.write(f"{Child.objects.count()} synthetic children.")
         self.stdout.write(f"Demo accounts (password: {password}):")
         for user, account in accounts:

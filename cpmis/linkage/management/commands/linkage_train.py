@@ -6,7 +6,6 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cpmis.linkage import groundtruth, model, services
-from cpmis.reference.models import District
 
 
 class Command(BaseCommand):
@@ -38,9 +37,7 @@ class Command(BaseCommand):
             return
         if not write or not 1000 <= synthetic <= 1_000_000:
             raise CommandError("--synthetic takes 1,000 to 1,000,000 children, with --write.")
-        by_province: dict[str, list[str]] = {}
-        for pcode, iso in District.objects.values_list("pcode", "jurisdiction__iso_code"):
-            by_province.setdefault(iso, []).append(pcode)
+        by_province = groundtruth.districts_by_province()
         records = groundtruth.records_make(
             synthetic, seed=seed, districts_by_province=by_province, today=date(2026, 11, 28)
         )

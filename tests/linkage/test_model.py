@@ -1,0 +1,120 @@
+"""The linkage model's features, its thresholds, and clustering that does not chain."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from cpmis.linkage import clustering, model, services
+
+
+def features(uid: Any = 0, **values: Any) -> dict[str, Any]:
+    record = {
+        "child_name": "Ayesha",
+        "guardian_name": "Muhammad Aslam",
+        "sex": "female",
+        "date_of_birth": date(2015, 3, 1),
+        "age_years": None,
+        "record_date": date(2026, 3, 1),
+        "district": "PK617",
+        "b_form_number": "",
+    }
+    record.update(values)
+    return model.features(uid, record)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Muhammad Bilal", "Bilal"),  # Muhammad dropped
+        ("Mohd Bilal", "محمد بلال"),  # abbreviated, and Urdu script
+        ("Mhoammad Bilal", "Bilal"),  # a mistyped Muhammad is still a prefix
+        ("Ghulam Abbas", "Abbas"),
+        ("Abdul Rehman", "عبدالرحمن"),  # two words in Latin, one in Urdu
+        ("Karim Bux", "Karim Bakhsh"),
+        ("علی", "علي"),  # Urdu ی and Arabic ي
+        ("کاشف", "كاشف"),  # Urdu ک and Arabic ك
+        ("فاطمہ", "فاطمه"),  # Urdu ہ and Arabic ه
+    ],
+)
+def test_spellings_of_one_name_meet(one: str, other: str) -> None:
+    assert features(child_name=one)["name"] == features(child_name=other)["name"]
+
+
+def test_a_lone_muhammad_is_kept_and_the_original_is_not_touched() -> None:
+    assert features(child_name="Muhammad")["name"] == "MHMD"
+    row = features(child_name="Hammad Ali")  # not a Muhammad, though one letter off
+    assert row["given"] == "HMD"
+
+
+def test_birth_from_a_date_or_from_an_age() -> None:
+    exact = features()
+    assert exact["dob"] == "2015-03-01" and exact["dob_swapped"] == "2015-01-03"
+    estimated = features(date_of_birth=None, age_years=11)
+    assert estimated["dob"] is None
+    assert abs(estimated["birth_year"] - exact["birth_year"]) < 1
+    assert features(date_of_birth=None)["birth_year"] is None
+
+
+def test_conflicts() -> None:
+    base = features()
+    assert not clustering.conflict(base, features(date_of_birth=date(2015, 1, 3)))  # swapped
+    assert clustering.conflict(base, features(sex="male"))
+    assert clustering.conflict(base, features(date_of_birth=date(2013, 3, 1)))
+    assert not clustering.conflict(base, features(date_of_birth=None, age_years=13))
+    assert clustering.conflict(base, features(date_of_birth=None, age_years=4))
+    one = features(b_form_number="35202-1234567-1")
+    assert not clustering.conflict(one, features(b_form_number="35202-1234568-1"))
+    assert clustering.conflict(one, features(b_form_number="35202-9994567-1"))
+
+
+def test_one_weak_record_does_not_chain_two_children() -> None:
+    """B (no date of birth) scores high with both A and C, but A and C were born years
+    apart: B joins the stronger, and C stays apart."""
+    rows = {
+        "A": features("A", date_of_birth=date(2012, 5, 5)),
+        "B": features("B", date_of_birth=None, age_years=None),
+        "C": features("C", date_of_birth=date(2018, 9, 9)),
+    }
+    pairs = [("A", "B", 0.99), ("B", "C", 0.98)]
+    outcome = clustering.cluster(pairs, rows, ["A", "B", "C"], {}, link=0.9, review=0.5)
+    labels = outcome.labels()
+    assert labels["A"] == labels["B"] != labels["C"]
+    # Plain connected components would have made one child of all three.
+
+
+def test_existing_children_are_never_merged_automatically() -> None:
+    rows = {k: features(k) for k in ("x1", "y1", "new")}
+    known = {"x1": 1, "y1": 2}
+    pairs = [("new", "x1", 0.99), ("new", "y1", 0.98)]
+    outcome = clustering.cluster(pairs, rows, ["new"], known, link=0.9, review=0.5)
+    assert outcome.existing == {0: 1}
+
+
+def test_a_forbidden_child_is_neither_linked_nor_proposed() -> None:
+    rows = {k: features(k) for k in ("x1", "new")}
+    pairs = [("new", "x1", 0.99)]
+    outcome = clustering.cluster(
+        pairs, rows, ["new"], {"x1": 1}, link=0.9, review=0.5, forbidden={("new", 1)}
+    )
+    assert outcome.existing == {} and outcome.review == {} and outcome.new == [0]
+
+
+def test_between_the_thresholds_a_group_waits_for_review() -> None:
+    rows = {k: features(k) for k in ("x1", "new")}
+    outcome = clustering.cluster(
+        [("new", "x1", 0.7)], rows, ["new"], {"x1": 1}, link=0.9, review=0.5
+    )
+    assert outcome.review == {0: ("child", 1, 0.7)} and outcome.new == []
+
+
+def test_thresholds_maximise_the_f1_the_model_expects() -> None:
+    # Ten near-certain pairs, a few likely, many unlikely: the link threshold falls where
+    # adding pairs stops raising expected F1, and never below one half.
+    probabilities = [0.999] * 10 + [0.8] * 4 + [0.55] * 2 + [0.1] * 50
+    link, review = services.thresholds_choose(probabilities)
+    assert link == 0.55
+    assert review == services.REVIEW_FLOOR
+    assert services.thresholds_choose([0.45] * 10)[0] == services.LINK_FLOOR
