@@ -42,9 +42,15 @@ def test_demo_builds_a_database_and_prints_the_accounts(tmp_path: Path) -> None:
         assert username in result.stdout
     assert "/accounts/login/" in result.stdout
     db = sqlite3.connect(tmp_path / "var" / "demo.sqlite3")
-    # 200 generated, plus the children registered when demo complaints were opened as cases
+    # 200 generated, plus those registered when demo complaints were opened as cases, plus
+    # those the linkage registered for police records matching nobody (at most 56 records)
     (children,) = db.execute("select count(*) from people_child").fetchone()
-    assert 200 <= children <= 220
+    (links,) = db.execute("select count(*) from linkage_recordlink").fetchone()
+    (new_children,) = db.execute(
+        "select count(distinct child_id) from linkage_recordlink where method = 'new_child'"
+    ).fetchone()
+    assert 40 <= links <= 56
+    assert 200 <= children - new_children <= 220
     (complaints,) = db.execute("select count(*) from complaints_complaint").fetchone()
     assert complaints > 30
     assert db.execute("select count(*) from reference_district").fetchone() == (160,)

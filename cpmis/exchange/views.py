@@ -11,8 +11,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from cpmis import access
 from cpmis.accounts.permissions import capability_required
@@ -126,7 +127,10 @@ def submit(request: HttpRequest) -> HttpResponse:
                     linkage_services.submission_link(
                         actor=request.user, submission=outcome.submission
                     )
-                return redirect("exchange:submission", uuid=outcome.submission.uuid)
+                target = reverse("exchange:submission", kwargs={"uuid": outcome.submission.uuid})
+                if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+                    return JsonResponse({"location": target})  # upload.js goes there
+                return redirect(target)
     return render(
         request,
         "exchange/submit.html",
@@ -138,6 +142,7 @@ def submit(request: HttpRequest) -> HttpResponse:
             "values": request.POST,
             "max_mb": settings.CPMIS_MAX_UPLOAD_BYTES // (1024 * 1024),
         },
+        status=400 if errors else 200,
     )
 
 

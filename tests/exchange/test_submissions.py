@@ -339,6 +339,31 @@ def test_upload_page_and_file_api(personas: Any) -> None:
     assert created.status_code == 201 and created.data["rows_created"] == 1
 
 
+def test_the_page_sent_by_script_gets_where_to_go(personas: Any) -> None:
+    """upload.js sends the form itself (to show the upload's progress) and is told the
+    submission's page; errors come back as the form, as without the script."""
+    client = web_as(Client(), personas.focal_point)
+    page = client.get("/exchange/submit/").content.decode()
+    assert "data-upload-progress" in page and "cpmis/upload.js" in page
+    upload = io.BytesIO(csv_bytes([row()]))
+    upload.name = "fir.csv"
+    response = client.post(
+        "/exchange/submit/",
+        {"record_type": "police_report", "date_format": "iso", "encoding": "auto", "file": upload},
+        HTTP_X_REQUESTED_WITH="XMLHttpRequest",
+    )
+    assert response.status_code == 200
+    assert response.json() == {
+        "location": f"/exchange/submissions/{Submission.objects.get().uuid}/"
+    }
+    refused = client.post(
+        "/exchange/submit/",
+        {"record_type": "police_report"},
+        HTTP_X_REQUESTED_WITH="XMLHttpRequest",
+    )
+    assert refused.status_code == 400 and b"<form" in refused.content
+
+
 @override_settings(CPMIS_MAX_UPLOAD_BYTES=2048)
 def test_a_file_over_the_limit_is_refused_unread(personas: Any) -> None:
     client = web_as(Client(), personas.focal_point)

@@ -1,0 +1,49 @@
+// Progress for large uploads: the form is sent by XMLHttpRequest so the bytes sent can be
+// shown; then the server checks every row and saves, which a large file makes take a while.
+// Without this script the form is sent the ordinary way.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-upload-progress]");
+  if (!form || !window.XMLHttpRequest || !window.FormData) { return; }
+  var box = document.getElementById("upload-progress");
+  var bar = box.querySelector("progress");
+  var text = box.querySelector("[data-progress-text]");
+
+  function mb(bytes) { return (bytes / 1048576).toFixed(1); }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var button = form.querySelector("button[type=submit]");
+    var request = new XMLHttpRequest();
+    request.open("POST", form.action || window.location.href);
+    request.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+    box.hidden = false;
+    button.disabled = true;
+    request.upload.addEventListener("progress", function (e) {
+      if (!e.lengthComputable) { return; }
+      bar.max = e.total;
+      bar.value = e.loaded;
+      text.textContent = "Sending: " + Math.round(100 * e.loaded / e.total) + " % (" +
+        mb(e.loaded) + " of " + mb(e.total) + " MB)";
+    });
+    request.upload.addEventListener("load", function () {
+      bar.removeAttribute("value");  // indeterminate: the server is at work
+      text.textContent = "Sent. Checking every row and saving the batch; a large file takes a minute or two. Keep this page open.";
+    });
+    request.addEventListener("load", function () {
+      var type = request.getResponseHeader("Content-Type") || "";
+      if (request.status === 200 && type.indexOf("application/json") === 0) {
+        window.location.assign(JSON.parse(request.responseText).location);
+        return;
+      }
+      document.open();
+      document.write(request.responseText);  // the form again, with its errors
+      document.close();
+    });
+    request.addEventListener("error", function () {
+      button.disabled = false;
+      text.textContent = "The connection failed before the batch arrived. Nothing was saved; send it again.";
+    });
+    request.send(new FormData(form));
+  });
+})();
