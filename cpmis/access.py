@@ -265,13 +265,17 @@ def review_items_visible_to(user: Any) -> QuerySet[ReviewItem]:
 
 
 def links_undoable_by(user: Any) -> QuerySet[RecordLink]:
-    """Links a person may undo: those of records from districts where they review linkage."""
+    """Active links a person may undo: of a child they may see, where they review linkage in
+    the record's district or the child's."""
     from cpmis.linkage.models import RecordLink
 
-    q = scope_filter(user, "linkage.review", district_path="record__district")
-    if q is None:
+    by_record = scope_filter(user, "linkage.review", district_path="record__district")
+    by_child = scope_filter(user, "linkage.review", district_path="child__district")
+    if by_record is None or by_child is None:
         return RecordLink.objects.none()
-    return RecordLink.objects.filter(q)
+    return RecordLink.objects.filter(
+        by_record | by_child, undone_at=None, child__in=children_visible_to(user)
+    )
 
 
 def links_visible_to(user: Any) -> QuerySet[RecordLink]:

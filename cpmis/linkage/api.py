@@ -7,10 +7,12 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from cpmis import access
 from cpmis.accounts.permissions import HasCapability
 from cpmis.exchange.models import DepartmentRecord
 from cpmis.people import selectors as people_selectors
@@ -72,14 +74,17 @@ class CandidateSerializer(serializers.Serializer):
 
 
 class ReviewItemSerializer(serializers.ModelSerializer):
+    """An item in the queue: the record, and of the candidate only its district (who the
+    candidate is shows on the item itself, audited)."""
+
     record = RecordSerializer()
-    candidate = CandidateSerializer()
+    candidate_district = serializers.CharField(source="candidate.district.pcode")
     model_version = serializers.IntegerField(source="model.version")
 
     class Meta:
         model = ReviewItem
         fields = ["id", "status", "probability", "model_version", "version", "created_at"]
-        fields += ["record", "candidate"]
+        fields += ["record", "candidate_district"]
 
 
 class LinkSerializer(serializers.ModelSerializer):
@@ -91,10 +96,20 @@ class LinkSerializer(serializers.ModelSerializer):
         fields = ["id", "method", "probability", "model_version", "created_at", "record"]
 
 
+class SourceSerializer(serializers.Serializer):
+    """A record already linked to the candidate: where and when, not what it says."""
+
+    department = serializers.CharField(source="record.department.code")
+    record_type = serializers.CharField(source="record.record_type")
+    record_date = serializers.DateField(source="record.record_date")
+    district = serializers.CharField(source="record.district.pcode")
+
+
 class ReviewDetailSerializer(serializers.Serializer):
     item = ReviewItemSerializer()
     group = ReviewItemSerializer(many=True)
-    candidate_links = LinkSerializer(many=True)
+    candidate = CandidateSerializer()
+    candidate_links = SourceSerializer(many=True)
 
 
 class RunSerializer(serializers.Serializer):
@@ -166,6 +181,8 @@ class LinkUndo(GenericAPIView):
     def post(self, request: Request, link_id: int) -> Response:
         data = UndoInput(data=request.data)
         data.is_valid(raise_exception=True)
+        if not access.links_undoable_by(request.user).filter(pk=link_id).exists():
+            raise NotFound
         run = services.link_undo(
             actor=request.user, link_id=link_id, reason=data.validated_data["reason"]
         )

@@ -11,8 +11,9 @@ digits apart (each record may have one mistyped). So a weak bridge is refused in
 Decisions, with the thresholds of the model version (chosen from the model's own match
 probabilities, never from the truth):
 
-- a pair at or above ``link`` merges the clusters (an existing child is never merged with
-  another existing child automatically: that is a person's decision);
+- a pair at or above ``link`` merges the clusters, unless they conflict (an existing child
+  is never merged with another existing child automatically: that is a person's decision;
+  a record matching two registry children strongly joins the stronger);
 - a group of new records with no link to an existing child but a pair in ``[review, link)``
   to another cluster goes to review, with that cluster as its candidate;
 - any other group becomes a new child.
@@ -21,7 +22,7 @@ probabilities, never from the truth):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Hashable, Iterable, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +63,7 @@ class Outcome:
     existing: dict[int, Any] = field(default_factory=dict)  # group → child key
     review: dict[int, tuple[str, Any, float]] = field(default_factory=dict)
     new: list[int] = field(default_factory=list)
+    waiting: list[int] = field(default_factory=list)  # cannot become a child, no candidate
 
     def labels(self) -> dict[Hashable, Hashable]:
         """Each new record's cluster, treating review groups as their own (undecided)."""
@@ -82,10 +84,13 @@ def cluster(
     link: float,
     review: float,
     forbidden: Collection[tuple[Any, Any]] = (),
+    registrable: Callable[[list[Any]], bool] | None = None,
 ) -> Outcome:
     """``features`` of every record in a pair; ``new`` record ids; ``known`` record id →
     its child's key; ``forbidden`` (record id, child key) pairs a person said are not the
-    same child."""
+    same child; ``registrable`` says whether a group of new records can become a new child
+    (one with no date of birth and no age cannot): such a group waits, and is nobody's
+    candidate."""
     forbidden = set(forbidden)
     parent: dict[Hashable, Hashable] = {}
     members: dict[Hashable, list[Hashable]] = {}
@@ -112,12 +117,23 @@ def cluster(
             parent[x], x = root, parent[x]
         return root
 
+    # Clusters only grow, and a conflict between two records stays one, so a pair of roots
+    # once found incompatible stays so: remembered, not checked again.
+    refused: set[tuple[Hashable, Hashable]] = set()
+
     def compatible(ra: Hashable, rb: Hashable) -> bool:
+        key = (ra, rb) if str(ra) <= str(rb) else (rb, ra)
+        if key in refused:
+            return False
         for mine, other in ((ra, rb), (rb, ra)):
             child = child_of.get(other)
             if child is not None and any((x, child) in forbidden for x in members[mine]):
+                refused.add(key)
                 return False
-        return not any(conflict(features[x], features[y]) for x in members[ra] for y in members[rb])
+        if any(conflict(features[x], features[y]) for x in members[ra] for y in members[rb]):
+            refused.add(key)
+            return False
+        return True
 
     ordered = sorted(
         (p for p in pairs if p[2] >= review), key=lambda p: (-p[2], str(p[0]), str(p[1]))
@@ -129,10 +145,9 @@ def cluster(
             continue
         ra, rb = find(a), find(b)
         if ra == rb or (ra in child_of and rb in child_of) or not compatible(ra, rb):
-            weak.append((a, b, probability))  # a refused strong pair still deserves a look
-            continue
-        if (len(members[ra]) < len(members[rb]) and ra not in child_of) or rb in child_of:
-            ra, rb = rb, ra
+            continue  # refused: a conflict, or two registry children (a person merges those)
+        if rb in child_of or (ra not in child_of and len(members[ra]) < len(members[rb])):
+            ra, rb = rb, ra  # an existing child's cluster stays the root
         parent[rb] = ra
         members[ra] += members.pop(rb)
         if rb in child_of:
@@ -149,8 +164,8 @@ def cluster(
                 outcome.existing[index_of[root]] = child_of[root]
         outcome.groups[index_of[root]].append(uid)
 
-    # The best review candidate of each group that did not join an existing child.
-    best: dict[int, tuple[Hashable, float]] = {}
+    # Review candidates of each group that did not join an existing child, best first.
+    candidates: dict[int, list[tuple[float, Hashable]]] = defaultdict(list)
     for a, b, probability in weak:
         ra, rb = find(a), find(b)
         if ra == rb:
@@ -159,22 +174,26 @@ def cluster(
             group = index_of.get(mine)
             if group is None or group in outcome.existing or not compatible(mine, other):
                 continue
-            if group not in best or probability > best[group][1]:
-                best[group] = (other, probability)
+            candidates[group].append((probability, other))
 
     registered: set[Hashable] = set()
     for group, members_ in enumerate(outcome.groups):
         if group in outcome.existing:
             continue
-        candidate = best.get(group)
-        if candidate is not None:
-            other, probability = candidate
-            if other in child_of:
-                outcome.review[group] = ("child", child_of[other], probability)
-                continue
-            if other in registered:
-                outcome.review[group] = ("group", index_of[other], probability)
-                continue
+        ranked = sorted(candidates.get(group, []), key=lambda c: -c[0])
+        # A registry child first (a duplicate of one is the costlier mistake), else a group
+        # already made a new child in this run.
+        child = next(((p, o) for p, o in ranked if o in child_of), None)
+        if child is not None:
+            outcome.review[group] = ("child", child_of[child[1]], child[0])
+            continue
+        made = next(((p, o) for p, o in ranked if o in registered), None)
+        if made is not None:
+            outcome.review[group] = ("group", index_of[made[1]], made[0])
+            continue
+        if registrable is not None and not registrable(members_):
+            outcome.waiting.append(group)
+            continue
         outcome.new.append(group)
         registered.add(find(members_[0]))
     return outcome

@@ -28,16 +28,43 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from cpmis.people.phonetic import name_keys, word_key
 from cpmis.people.search import normalize_name
 
 # Bump when what features() derives changes: stored features of another format are derived
 # again before they are compared.
-FEATURE_FORMAT = 1
-_PREFIXES = {name_keys("Muhammad")[0], name_keys("Ghulam")[0]}
-_PREFIX_SPELLINGS = ("muhammad", "mohammad", "ghulam")
+FEATURE_FORMAT = 2
+# "Muhammad" and "Ghulam" as written (normalised): by spelling, not by phonetic key, whose
+# MHMD is also Mahmood's and محمود's.
+_PREFIXES = frozenset(
+    normalize_name(word)
+    for word in [
+        "muhammad",
+        "mohammad",
+        "muhammed",
+        "mohammed",
+        "mohamed",
+        "mohamad",
+        "muhamad",
+        "mohammod",
+        "muhammod",
+        "mohd",
+        "muhd",
+        "mhd",
+        "md",
+        "m",
+        "ghulam",
+        "gulam",
+        "ghulaam",
+        "محمد",
+        "غلام",
+    ]
+)
+# Mistyped (Mhoammad, Gohulam): one edit (a swap counts one) from these, in words of seven
+# letters or more, so that shorter names one letter away (Ghulab) stay names.
+_PREFIX_FUZZY = ("muhammad", "mohammad", "muhammed", "mohammed", "ghulam")
 _JOINS_NEXT = {name_keys(word)[0] for word in ("Abdul", "Abdur", "Abd")}
 FEATURE_COLUMNS = (
     "unique_id",
@@ -75,12 +102,13 @@ def _words(name: str) -> list[tuple[str, str]]:
 
 
 def _prefix(key: str, spelling: str) -> bool:
-    """Muhammad or Ghulam, however abbreviated or mistyped (Mhoammad, Gohulam)."""
-    if key in _PREFIXES:
+    """Muhammad or Ghulam, however abbreviated or mistyped."""
+    if spelling in _PREFIXES:
         return True
-    return spelling.isascii() and any(
-        spelling[:1] == form[0] and Levenshtein.distance(spelling, form, score_cutoff=2) <= 2
-        for form in _PREFIX_SPELLINGS
+    return (
+        spelling.isascii()
+        and len(spelling) >= 7
+        and any(OSA.distance(spelling, form, score_cutoff=1) <= 1 for form in _PREFIX_FUZZY)
     )
 
 

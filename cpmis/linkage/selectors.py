@@ -34,17 +34,27 @@ class Review:
 
 
 def review_get(*, user: Any, item_id: int) -> Review:
-    """A review item with both sides; showing the candidate child is audited."""
+    """A review item with both sides, audited: the group's records (of the reviewer's
+    districts), the candidate child, and the sources and dates (not the names) of the
+    records already linked to the candidate. Once decided, an item is shown only to those
+    who may see the candidate child."""
+    visible = access.review_items_visible_to(user)
     item = (
-        access.review_items_visible_to(user)
-        .select_related("record__department", "record__district", "candidate__district", "model")
+        visible.select_related(
+            "record__department", "record__district", "candidate__district", "model"
+        )
         .filter(pk=item_id)
         .first()
     )
     if item is None:
         raise Http404
+    if (
+        item.status != ReviewItem.Status.OPEN
+        and not access.children_visible_to(user).filter(pk=item.candidate_id).exists()
+    ):
+        raise Http404
     group = list(
-        ReviewItem.objects.filter(group=item.group)
+        visible.filter(group=item.group)
         .select_related("record__department", "record__district")
         .order_by("pk")
     )
@@ -58,7 +68,11 @@ def review_get(*, user: Any, item_id: int) -> Review:
         action="linkage.review_view",
         object_type="linkage.review",
         object_id=item.pk,
-        detail={"candidate": item.candidate_id},
+        detail={
+            "candidate": item.candidate_id,
+            "records": [m.record_id for m in group],
+            "candidate_records": [link.record_id for link in candidate_links],
+        },
     )
     return Review(item, group, item.candidate, candidate_links)
 

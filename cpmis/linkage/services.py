@@ -30,18 +30,20 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
 from django.utils import timezone
 
 from cpmis import access
+from cpmis.audit import context as audit_context
 from cpmis.audit.models import AuditEvent
 from cpmis.audit.services import audit_record
 from cpmis.core.errors import Conflict
 from cpmis.exchange.models import DepartmentRecord
 from cpmis.people.models import Child, GuardianRelation
 from cpmis.people.search import search_key
-from cpmis.people.services import age_on, estimated_dob
+from cpmis.people.services import age_on, child_validate, estimated_dob
 
 from . import clustering, model
 from .models import LinkageModel, RecordFeatures, RecordLink, ReviewItem
@@ -51,6 +53,7 @@ REVIEW_FLOOR = 0.3  # a pair at least this likely deserves a person's look
 LINK_FLOOR = 0.5  # never link automatically what the model thinks more likely different
 LINK_INLINE_MAX = 5000  # a submission this small is linked as it arrives
 CHUNK = 5000  # ids per query
+LOCK_KEY = 0x6370_6D69  # "cpmi": the advisory lock of linkage writers
 logger = logging.getLogger(__name__)
 
 
@@ -221,6 +224,7 @@ class LinkRun:
     waiting: int = 0
     seconds: float = 0.0
     model_version: int = 0
+    deferred: bool = False  # another run was at work: nothing done
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -270,9 +274,25 @@ def _pending() -> Q:
     return ~Q(Exists(active)) & ~Q(Exists(waiting))
 
 
+def _lock(*, wait: bool = True) -> bool:
+    """One linkage writer at a time, whatever model version it uses: a transaction-scoped
+    advisory lock on PostgreSQL (SQLite lets one writer in anyway). Without ``wait``, False
+    when another holds it."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        if wait:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+            return True
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
+        row = cursor.fetchone()
+        return bool(row and row[0])
+
+
 def _audit_bulk(actor: Any, action: str, items: Iterable[tuple[str, Any, dict[str, Any]]]) -> None:
     """One audit event per item, written together (a batch can link thousands)."""
     now = timezone.now()
+    ctx = audit_context.current()
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     roles = ",".join(access.role_labels(actor)) if authenticated else ""
     events = [
@@ -284,6 +304,8 @@ def _audit_bulk(actor: Any, action: str, items: Iterable[tuple[str, Any, dict[st
             action=action,
             object_type=object_type,
             object_id=str(object_id),
+            ip_address=ctx.ip_address if ctx else None,
+            request_id=ctx.request_id if ctx else "",
             detail=detail,
         )
         for object_type, object_id, detail in items
@@ -291,7 +313,13 @@ def _audit_bulk(actor: Any, action: str, items: Iterable[tuple[str, Any, dict[st
     AuditEvent.objects.bulk_create(events, batch_size=2000)
 
 
+def _registrable(record: DepartmentRecord) -> bool:
+    return record.date_of_birth is not None or record.age_years is not None
+
+
 def _new_child(record: DepartmentRecord) -> Child | None:
+    """A registry child made from the record as written; None if the registry's rules refuse
+    it (age is judged on the record's date: the department saw a child then)."""
     if record.date_of_birth is not None:
         dob, estimated = record.date_of_birth, False
     elif record.age_years is not None:
@@ -319,6 +347,10 @@ def _new_child(record: DepartmentRecord) -> Child | None:
         registered_at=now,
         updated_at=now,
     )
+    try:
+        child_validate(child, today=timezone.localdate(), registered_on=record.record_date)
+    except ValidationError:
+        return None
     child.name_search = search_key(child.name_latin, child.name_urdu)
     return child
 
@@ -333,20 +365,70 @@ def _completeness(record: DepartmentRecord) -> tuple[int, ...]:
     )
 
 
+def _known_rows() -> tuple[dict[str, int], list[dict[str, Any]]]:
+    """What is already linked: the stored features of linked records (derived again where
+    the record was corrected since, or the format changed), and the registry's children."""
+    known_child: dict[str, int] = {}
+    rows: list[dict[str, Any]] = []
+    active = RecordLink.objects.filter(undone_at=None)
+    child_of_record = dict(active.values_list("record_id", "child_id"))
+    stale: list[int] = []
+    for pk, data, fmt, version, current in (
+        RecordFeatures.objects.filter(record_id__in=active.values("record_id"))
+        .values_list("record_id", "data", "feature_format", "record_version", "record__version")
+        .iterator(chunk_size=10_000)
+    ):
+        if fmt != model.FEATURE_FORMAT or version != current:
+            stale.append(pk)
+            continue
+        known_child[f"r{pk}"] = child_of_record[pk]
+        rows.append({**data, "unique_id": f"r{pk}"})
+    missing = set(child_of_record) - {int(uid[1:]) for uid in known_child} - set(stale)
+    refresh = stale + sorted(missing)
+    for start in range(0, len(refresh), CHUNK):
+        chunk = DepartmentRecord.objects.filter(pk__in=refresh[start : start + CHUNK])
+        for pk, data in _features_store(list(chunk.select_related("district"))).items():
+            known_child[f"r{pk}"] = child_of_record[pk]
+            rows.append({**data, "unique_id": f"r{pk}"})
+    for uid, child_pk, row in _child_rows(Child.objects.select_related("district")):
+        known_child[uid] = child_pk
+        rows.append(row)
+    return known_child, rows
+
+
+def _cluster_probability(
+    pairs: Iterable[tuple[Any, Any, float]], label: dict[Any, Any]
+) -> dict[Any, float]:
+    """Each record's strongest pair inside the cluster it ended in."""
+    best: dict[Any, float] = {}
+    for a, b, p in pairs:
+        if a in label and label.get(a) == label.get(b):
+            for uid in (a, b):
+                if p > best.get(uid, 0.0):
+                    best[uid] = p
+    return best
+
+
 @transaction.atomic
 def records_link(
-    *, actor: Any, records: Iterable[int] | None = None, system: bool = True
+    *,
+    actor: Any,
+    records: Iterable[int] | None = None,
+    system: bool = True,
+    wait: bool = True,
+    context: dict[str, Any] | None = None,
 ) -> LinkRun:
     """Link pending department records (all, or those of ``records``) as described above.
 
     ``system`` runs are started by cpmis itself (after a submission, by the scheduled
-    command); otherwise the actor must hold ``linkage.manage``."""
+    command); otherwise the actor must hold ``linkage.manage``. Without ``wait``, a run that
+    finds another one at work returns at once, ``deferred`` (the scheduled run will do it)."""
     started = time.perf_counter()
     if not system and not access.has_capability(actor, "linkage.manage"):
         raise PermissionDenied("You cannot run linkage.")
+    if not _lock(wait=wait):
+        return LinkRun(deferred=True)
     current = model_current()
-    # One run at a time: a second waits here until the first commits.
-    LinkageModel.objects.select_for_update().filter(pk=current.pk).first()
     pending_qs = DepartmentRecord.objects.filter(_pending()).select_related("district")
     if records is None:
         pending = list(pending_qs.order_by("pk"))
@@ -360,23 +442,7 @@ def records_link(
         return run
     new_features = _features_store(pending)
     by_id = {r.pk: r for r in pending}
-
-    # What is already linked: stored features of linked records, and the registry.
-    known_child: dict[str, int] = {}
-    known_rows: list[dict[str, Any]] = []
-    active = RecordLink.objects.filter(undone_at=None)
-    child_of_record = dict(active.values_list("record_id", "child_id"))
-    for pk, data in (
-        RecordFeatures.objects.filter(record_id__in=active.values("record_id"))
-        .values_list("record_id", "data")
-        .iterator(chunk_size=10_000)
-    ):
-        uid = f"r{pk}"
-        known_child[uid] = child_of_record[pk]
-        known_rows.append({**data, "unique_id": uid})
-    for uid, child_pk, row in _child_rows(Child.objects.select_related("district")):
-        known_child[uid] = child_pk
-        known_rows.append(row)
+    known_child, known_rows = _known_rows()
 
     new_rows = [{**data, "unique_id": f"r{pk}"} for pk, data in new_features.items()]
     pairs = model.score(current.splink, new_rows, known_rows, threshold=current.review_threshold)
@@ -397,11 +463,15 @@ def records_link(
         link=current.link_threshold,
         review=current.review_threshold,
         forbidden=forbidden,
+        registrable=lambda uids: any(_registrable(by_id[int(u[1:])]) for u in uids),
     )
-    best = _best_probability(pairs)
+    labels: dict[Any, Any] = {uid: ("child", child) for uid, child in known_child.items()}
+    labels.update(outcome.labels())
+    best = _cluster_probability(pairs, labels)
     now = timezone.now()
     links: list[RecordLink] = []
     reviews: list[ReviewItem] = []
+    new_children: list[tuple[Child, int]] = []
     group_child: dict[int, int] = {}
 
     def link_group(index: int, child_id: int, method: str) -> None:
@@ -422,44 +492,54 @@ def records_link(
         run.linked += len(outcome.groups[index])
     for index in outcome.new:
         members = [by_id[int(uid[1:])] for uid in outcome.groups[index]]
-        child = _new_child(max(members, key=_completeness))
+        source = max(members, key=_completeness)
+        child = _new_child(source)
         if child is None:
             run.waiting += len(members)
             continue
         child.save()
+        new_children.append((child, source.pk))
         group_child[index] = child.pk
         link_group(index, child.pk, RecordLink.Method.NEW_CHILD)
         run.new_children += 1
         run.linked += len(members)
+    run.waiting += sum(len(outcome.groups[index]) for index in outcome.waiting)
     for index, (kind, target, probability) in outcome.review.items():
         candidate = int(target) if kind == "child" else group_child.get(int(target))
         if candidate is None:  # its candidate group could not become a child
             run.waiting += len(outcome.groups[index])
             continue
-        group = uuid.uuid4()
+        # Records of one district wait together: a reviewer decides only their districts'.
+        by_district: dict[int, uuid.UUID] = {}
         for uid in outcome.groups[index]:
+            district = by_id[int(uid[1:])].district_id
             reviews.append(
                 ReviewItem(
                     record_id=int(uid[1:]),
                     candidate_id=candidate,
                     probability=probability,
                     model=current,
-                    group=group,
+                    group=by_district.setdefault(district, uuid.uuid4()),
                     created_at=now,
                 )
             )
         run.review += len(outcome.groups[index])
     RecordLink.objects.bulk_create(links, batch_size=2000)
     ReviewItem.objects.bulk_create(reviews, batch_size=2000)
+    detail = {"model": current.version, **(context or {})}
+    _audit_bulk(
+        actor,
+        "child.register",
+        (
+            ("people.child", child.uuid, {"source": "linkage", "record": record, **detail})
+            for child, record in new_children
+        ),
+    )
     _audit_bulk(
         actor,
         "linkage.link",
         (
-            (
-                "exchange.record",
-                link.record_id,
-                {"child": link.child_id, "method": link.method, "model": current.version},
-            )
+            ("exchange.record", link.record_id, {"child": link.child_id, "method": link.method})
             for link in links
         ),
     )
@@ -474,42 +554,39 @@ def records_link(
         action="linkage.run",
         object_type="linkage.model",
         object_id=current.version,
-        detail=run.as_dict(),
+        detail={**run.as_dict(), **(context or {})},
     )
     return run
 
 
-def _best_probability(pairs: Iterable[tuple[Any, Any, float]]) -> dict[Any, float]:
-    best: dict[Any, float] = {}
-    for a, b, p in pairs:
-        for uid in (a, b):
-            if p > best.get(uid, 0.0):
-                best[uid] = p
-    return best
-
-
 # --- decisions of people -------------------------------------------------------------------
-
-
-def _reviewable(actor: Any, item_id: int) -> ReviewItem:
-    item = access.review_items_visible_to(actor).select_for_update().filter(pk=item_id).first()
-    if item is None:
-        raise PermissionDenied("You cannot decide this review item.")
-    return item
 
 
 @transaction.atomic
 def review_decide(*, actor: Any, item_id: int, same: bool, version: int) -> LinkRun | None:
     """Decide a review group: the same child (its records are linked to the candidate) or a
     different one (remembered; the records are linked again without that candidate, which
-    usually registers a new child)."""
-    item = _reviewable(actor, item_id)
-    if item.status != ReviewItem.Status.OPEN:
+    usually registers a new child). Every record of the group must be in the actor's
+    districts (groups are made per district)."""
+    visible = access.review_items_visible_to(actor)
+    item = visible.filter(pk=item_id).first()
+    if item is None:
+        raise Http404
+    _lock()
+    group = list(
+        ReviewItem.objects.select_for_update(of=("self",))
+        .filter(group=item.group, status=ReviewItem.Status.OPEN)
+        .order_by("pk")
+    )
+    mine = {m.pk for m in group}
+    if not group or item.pk not in mine:
         raise DecisionConflict("This review item has already been decided.")
-    if item.version != version:
+    if visible.filter(pk__in=mine).count() != len(mine):
+        raise PermissionDenied("Part of this group is outside your districts.")
+    current = next(m for m in group if m.pk == item.pk)
+    if current.version != version:
         raise DecisionConflict("Someone decided this item since you opened it; look again.")
     now = timezone.now()
-    group = list(ReviewItem.objects.select_for_update().filter(group=item.group, status="open"))
     status = ReviewItem.Status.SAME if same else ReviewItem.Status.DIFFERENT
     for member in group:
         member.status = status
@@ -555,17 +632,27 @@ def review_decide(*, actor: Any, item_id: int, same: bool, version: int) -> Link
 @transaction.atomic
 def link_undo(*, actor: Any, link_id: int, reason: str) -> LinkRun:
     """Undo a link: the record is no longer this child's, which is remembered, and it is
-    linked again without that child."""
+    linked again without that child. A child registered from this record alone cannot be
+    "not" it: that link is not undone."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the link is wrong."})
     if len(reason) > 300:
         raise ValidationError({"reason": "At most 300 characters."})
-    link = access.links_undoable_by(actor).select_for_update().filter(pk=link_id).first()
-    if link is None:
-        raise PermissionDenied("You cannot undo this link.")
+    if access.links_undoable_by(actor).filter(pk=link_id).first() is None:
+        raise Http404
+    _lock()
+    link = RecordLink.objects.select_for_update(of=("self",)).get(pk=link_id)
     if link.undone_at is not None:
         raise DecisionConflict("This link has already been undone.")
+    others = RecordLink.objects.filter(child_id=link.child_id, undone_at=None).exclude(pk=link.pk)
+    if link.method == RecordLink.Method.NEW_CHILD and not others.exists():
+        raise ValidationError(
+            {
+                "reason": "This child was registered from this record alone, so the record cannot "
+                "be someone else's. If the child is a duplicate of another, merge the two."
+            }
+        )
     now = timezone.now()
     link.undone_at, link.undone_by, link.undo_reason = now, actor, reason
     link.save(update_fields=["undone_at", "undone_by", "undo_reason"])
@@ -593,7 +680,9 @@ def link_undo(*, actor: Any, link_id: int, reason: str) -> LinkRun:
 
 def submission_link(*, actor: Any, submission: Any) -> LinkRun | None:
     """Link the new records of a committed submission, if it is small enough to do while the
-    focal point waits; larger ones (and any failure) are left to ``linkage_run``."""
+    focal point waits and no other run is at work; otherwise (and on any failure) they are
+    left to ``linkage_run``. cpmis links, not the focal point: the audit names the system,
+    with the submission and who sent it."""
     ids = list(
         DepartmentRecord.objects.filter(last_submission=submission).values_list("pk", flat=True)[
             : LINK_INLINE_MAX + 1
@@ -601,8 +690,10 @@ def submission_link(*, actor: Any, submission: Any) -> LinkRun | None:
     )
     if not ids or len(ids) > LINK_INLINE_MAX:
         return None
+    context = {"submission": str(submission.uuid), "requested_by": getattr(actor, "pk", None)}
     try:
-        return records_link(actor=actor, records=ids)
+        run = records_link(actor=None, records=ids, wait=False, context=context)
     except Exception:  # the submission stands; the scheduled run links its records later
         logger.exception("Linking the records of submission %s failed", submission.uuid)
         return None
+    return None if run.deferred else run

@@ -113,6 +113,12 @@ def _validate(child: Child, *, today: date, registered_on: date) -> None:
         raise ValidationError(exc.message_dict) from exc
 
 
+def child_validate(child: Child, *, today: date, registered_on: date) -> None:
+    """The registry's rules for a child registered by cpmis itself (from a department
+    record), the same as for one registered by an officer."""
+    _validate(child, today=today, registered_on=registered_on)
+
+
 def _check_owner(owner: Any, district: District) -> None:
     if owner is None:
         return

@@ -104,7 +104,7 @@ def test_the_shipped_model_is_installed_on_first_use(db: Any) -> None:
     assert services.model_current().pk == current.pk
 
 
-def test_a_submission_links_its_records(linked: Any, records: Any) -> None:
+def test_a_submission_links_its_records(linked: Any, records: Any, personas: Any) -> None:
     ayesha = records.cpo_child
     for record_id in ("FIR-1", "FIR-2"):
         link = active_link(record_id)
@@ -128,8 +128,13 @@ def test_a_submission_links_its_records(linked: Any, records: Any) -> None:
     assert child.district.pcode == LAHORE and child.owner is None
     # Features are derived once and kept.
     assert RecordFeatures.objects.count() == 4
-    assert AuditEvent.objects.filter(action="linkage.link").count() == 3
+    links = AuditEvent.objects.filter(action="linkage.link")
+    assert links.count() == 3 and not links.exclude(actor_id=None).exists()  # cpmis linked
     assert AuditEvent.objects.filter(action="linkage.review_open").count() == 1
+    run = AuditEvent.objects.get(action="linkage.run")
+    assert run.actor_id is None and run.detail["requested_by"] == personas.focal_point.pk
+    registered = AuditEvent.objects.get(action="child.register", object_id=str(child.uuid))
+    assert registered.detail["source"] == "linkage"
 
 
 def test_linking_again_changes_nothing(linked: Any) -> None:
@@ -353,13 +358,143 @@ def test_undo_validates_and_is_scoped(linked: Any, personas: Any) -> None:
         "kp_supervisor2",
         {"role": Role.SUPERVISOR, "scope_level": ScopeLevel.DISTRICT, "district": "PK528"},
     )
-    assert api_as(peshawar).post(url, {"reason": "no"}, format="json").status_code == 403
-    assert (
-        api_as(personas.supervisor).post(url, {"reason": "wrong"}, format="json").status_code == 200
+    assert api_as(peshawar).post(url, {"reason": "no"}, format="json").status_code == 404
+    ok = api_as(personas.supervisor).post(url, {"reason": "wrong"}, format="json")
+    assert ok.status_code == 200
+    # Undone: no longer an active link to undo.
+    again = api_as(personas.supervisor).post(url, {"reason": "wrong"}, format="json")
+    assert again.status_code == 404
+
+
+def test_undo_is_for_who_sees_the_child(linked: Any, personas: Any, records: Any) -> None:
+    """A record of another district linked to a Lahore girl: Lahore's supervisor (who sees
+    her) may undo it; the other district's supervisor (who does not) learns nothing."""
+    item = ReviewItem.objects.get(record=record("FIR-3"))
+    services.review_decide(
+        actor=personas.provincial_supervisor, item_id=item.pk, same=True, version=item.version
     )
-    assert api_as(personas.supervisor).post(
-        url, {"reason": "wrong"}, format="json"
-    ).status_code in (403, 409)
+    link = active_link("FIR-3")
+    assert link is not None and link.child == records.cpo_child
+    other_district = make_user(
+        "pk601_supervisor",
+        {"role": Role.SUPERVISOR, "scope_level": ScopeLevel.DISTRICT, "district": OTHER_PUNJAB},
+    )
+    url = f"/api/linkage/links/{link.pk}/undo/"
+    assert api_as(other_district).post(url, {"reason": "no"}, format="json").status_code == 404
+    assert api_as(personas.supervisor).post(url, {"reason": "no"}, format="json").status_code == 200
+
+
+def test_a_child_made_from_one_record_is_not_undone(linked: Any, personas: Any) -> None:
+    link = active_link("FIR-4")
+    assert link is not None and link.method == "new_child"
+    response = api_as(personas.supervisor).post(
+        f"/api/linkage/links/{link.pk}/undo/", {"reason": "not her"}, format="json"
+    )
+    assert response.status_code == 400 and "registered from this record" in str(response.json())
+    assert active_link("FIR-4") == link and Child.objects.filter(pk=link.child_id).exists()
+
+
+def test_the_queue_names_no_child(linked: Any, personas: Any, records: Any) -> None:
+    """The queue lists records and the candidate's district only; the candidate is named on
+    the item itself, audited, and only the sources and dates of her other records."""
+    queue = api_as(personas.provincial_supervisor).get("/api/linkage/reviews/").json()
+    listed = str(queue["results"])
+    assert "candidate_district" in listed and "Muhammad Aslam" not in listed
+    assert str(records.cpo_child.uuid) not in listed and "3520212345671" not in listed
+    item = ReviewItem.objects.get(record=record("FIR-3"))
+    detail = api_as(personas.provincial_supervisor).get(f"/api/linkage/reviews/{item.pk}/")
+    body = detail.json()
+    assert body["candidate"]["name_latin"] == "Ayesha Bibi"
+    assert {s["record_type"] for s in body["candidate_links"]} == {"police_report"}
+    assert "FIR-1" not in str(body["candidate_links"])  # sources, not what they say
+    event = AuditEvent.objects.filter(action="linkage.review_view").latest("id")
+    assert event.detail["records"] == [item.record_id]
+    assert set(event.detail["candidate_records"]) == {record("FIR-1").pk, record("FIR-2").pk}
+
+
+def test_a_decided_item_is_shown_only_to_who_sees_the_child(linked: Any, personas: Any) -> None:
+    item = ReviewItem.objects.get(record=record("FIR-3"))
+    services.review_decide(
+        actor=personas.provincial_supervisor, item_id=item.pk, same=False, version=item.version
+    )
+    other_district = make_user(
+        "pk601_supervisor",
+        {"role": Role.SUPERVISOR, "scope_level": ScopeLevel.DISTRICT, "district": OTHER_PUNJAB},
+    )
+    assert api_as(other_district).get(f"/api/linkage/reviews/{item.pk}/").status_code == 404
+    provincial = api_as(personas.provincial_supervisor)
+    assert provincial.get(f"/api/linkage/reviews/{item.pk}/").status_code == 200
+
+
+def test_review_groups_stay_within_a_district(personas: Any, records: Any) -> None:
+    """Two records of one girl from two districts wait in two groups: each district's
+    reviewer decides their own."""
+    install_model()
+    submit(
+        personas,
+        row(**{**MAYBE, "department_record_id": "G-1", "district": "PK602"}),
+        row(**{**MAYBE, "department_record_id": "G-2", "district": "PK603"}),
+        key="batch-0009",
+    )
+    first = ReviewItem.objects.get(record=record("G-1"))
+    second = ReviewItem.objects.get(record=record("G-2"))
+    assert first.candidate == second.candidate == records.cpo_child
+    assert first.group != second.group
+    pk602 = make_user(
+        "pk602_supervisor",
+        {"role": Role.SUPERVISOR, "scope_level": ScopeLevel.DISTRICT, "district": "PK602"},
+    )
+    response = api_as(pk602).get(f"/api/linkage/reviews/{first.pk}/")
+    assert "G-2" not in str(response.json())
+    services.review_decide(actor=pk602, item_id=first.pk, same=True, version=first.version)
+    second.refresh_from_db()
+    assert second.status == "open" and active_link("G-2") is None
+
+
+def test_a_waiting_record_holds_nobody_back(personas: Any) -> None:
+    submit(
+        personas,
+        row(
+            department_record_id="W-1",
+            child_name="Bilal",
+            guardian_name="Tariq Mehmood",
+            age_years="",
+        ),
+        row(
+            department_record_id="W-2",
+            child_name="Bilal",
+            guardian_name="Tariq Mehmood",
+            date_of_birth="2014-05-06",
+            age_years="",
+        ),
+        key="batch-0005",
+    )
+    made = active_link("W-2")
+    assert made is not None and made.method == "new_child"
+    # The record without a date of birth or an age goes with the one that has it.
+    assert active_link("W-1").child == made.child  # type: ignore[union-attr]
+
+
+def test_a_corrected_record_is_compared_as_corrected(linked: Any, personas: Any) -> None:
+    """FIR-4 (Zainab) is corrected; its stored features follow the new version."""
+    submit(personas, row(**{**STRANGER, "child_name": "Zainab Noor"}), key="batch-0006")
+    fir4 = record("FIR-4")
+    assert fir4.version == 2
+    services.records_link(actor=None)  # nothing pending, but nothing stale either
+    submit(
+        personas,
+        row(
+            department_record_id="FIR-10",
+            child_name="Zainab Noor",
+            guardian_name="Riaz Ahmed",
+            date_of_birth="2013-06-02",
+            age_years="",
+        ),
+        key="batch-0007",
+    )
+    stored = RecordFeatures.objects.get(record=fir4)
+    assert stored.record_version == 2 and stored.data["name"] == "ZNBNR"
+    assert active_link("FIR-10").child == active_link("FIR-4").child  # type: ignore[union-attr]
 
 
 def test_a_record_without_birth_or_age_waits(personas: Any) -> None:

@@ -118,3 +118,34 @@ def test_thresholds_maximise_the_f1_the_model_expects() -> None:
     assert link == 0.55
     assert review == services.REVIEW_FLOOR
     assert services.thresholds_choose([0.45] * 10)[0] == services.LINK_FLOOR
+
+
+@pytest.mark.parametrize("name", ["Mahmood Ali", "محمود علی", "Ghulab Khan", "Gulab Khan"])
+def test_names_like_muhammad_or_ghulam_are_names(name: str) -> None:
+    first = name.split()[0]
+    assert features(child_name=name)["given"] == features(child_name=first)["given"]
+    assert features(child_name=name)["given"] != features(child_name=name.split()[1])["given"]
+
+
+def test_a_registry_child_is_preferred_to_a_group_not_yet_registered() -> None:
+    """r1 may be child 9 (0.6) or the same as r2 (0.7), which is itself reviewed against
+    child 9: r1 goes to review against child 9 rather than becoming a duplicate."""
+    rows = {k: features(k) for k in ("x9", "r1", "r2")}
+    pairs = [("r1", "x9", 0.6), ("r1", "r2", 0.7), ("r2", "x9", 0.75)]
+    outcome = clustering.cluster(pairs, rows, ["r1", "r2"], {"x9": 9}, link=0.9, review=0.5)
+    assert outcome.review == {0: ("child", 9, 0.6), 1: ("child", 9, 0.75)}
+    assert outcome.new == []
+
+
+def test_a_group_that_cannot_be_registered_waits_and_is_nobody_s_candidate() -> None:
+    rows = {k: features(k) for k in ("a", "b")}
+    outcome = clustering.cluster(
+        [("a", "b", 0.7)],
+        rows,
+        ["a", "b"],
+        {},
+        link=0.9,
+        review=0.5,
+        registrable=lambda uids: uids != ["a"],
+    )
+    assert outcome.waiting == [0] and outcome.new == [1] and outcome.review == {}

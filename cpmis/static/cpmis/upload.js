@@ -32,13 +32,22 @@
     });
     request.addEventListener("load", function () {
       var type = request.getResponseHeader("Content-Type") || "";
+      var here = new URL(request.responseURL || window.location.href, window.location.href);
       if (request.status === 200 && type.indexOf("application/json") === 0) {
         window.location.assign(JSON.parse(request.responseText).location);
         return;
       }
-      document.open();
-      document.write(request.responseText);  // the form again, with its errors
-      document.close();
+      if (request.status === 400 && type.indexOf("text/html") === 0 &&
+          here.origin === window.location.origin && here.pathname === window.location.pathname) {
+        document.open();
+        document.write(request.responseText);  // this form again, with its errors
+        document.close();
+        return;
+      }
+      button.disabled = false;
+      bar.value = 0;
+      text.textContent = "The batch could not be sent (" + request.status + "). " +
+        "Nothing was saved; sign in again if asked, and send it again.";
     });
     request.addEventListener("error", function () {
       button.disabled = false;
