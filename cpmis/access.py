@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from cpmis.audit.models import AuditEvent
     from cpmis.cases.models import Case
     from cpmis.complaints.models import Complaint
-    from cpmis.exchange.models import Submission
+    from cpmis.exchange.models import DepartmentRecord, Submission
     from cpmis.linkage.models import RecordLink, ReviewItem
     from cpmis.people.models import Child
     from cpmis.reference.models import District
@@ -276,6 +276,17 @@ def links_undoable_by(user: Any) -> QuerySet[RecordLink]:
     return RecordLink.objects.filter(
         by_record | by_child, undone_at=None, child__in=children_visible_to(user)
     )
+
+
+def records_linkable_by(user: Any) -> QuerySet[DepartmentRecord]:
+    """Department records a person may link by hand: those of the districts where they
+    review linkage."""
+    from cpmis.exchange.models import DepartmentRecord
+
+    q = scope_filter(user, "linkage.review")
+    if q is None:
+        return DepartmentRecord.objects.none()
+    return DepartmentRecord.objects.filter(q)
 
 
 def links_visible_to(user: Any) -> QuerySet[RecordLink]:

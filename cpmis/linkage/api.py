@@ -225,3 +225,41 @@ class ModelList(GenericAPIView):
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(LinkageModel.objects.order_by("-version"))
         return self.get_paginated_response(ModelSerializer(page, many=True).data)
+
+
+class ManualLinkInput(serializers.Serializer):
+    child = serializers.UUIDField(help_text="The registry child's UUID (from the child's page).")
+
+
+class WaitingList(GenericAPIView):
+    """Records of your districts with no link and no open review: those that wait for a
+    person (no date of birth or age) or for the scheduled linkage run."""
+
+    permission_classes = [HasCapability.of("linkage.review")]
+    serializer_class = RecordSerializer
+
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(selectors.waiting(user=request.user)) or []
+        body = [{"id": r.pk, **RecordSerializer(r).data} for r in page]
+        return self.get_paginated_response(body)
+
+
+class ManualLink(GenericAPIView):
+    """Link a record that has no link to a child you may see."""
+
+    permission_classes = [HasCapability.of("linkage.review")]
+    serializer_class = ManualLinkInput
+
+    @extend_schema(request=ManualLinkInput, responses={201: LinkSerializer})
+    def post(self, request: Request, record_id: int) -> Response:
+        data = ManualLinkInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        child = (
+            access.children_visible_to(request.user)
+            .filter(uuid=data.validated_data["child"])
+            .first()
+        )
+        if child is None:
+            raise NotFound
+        link = services.link_manual(actor=request.user, record_id=record_id, child=child)
+        return Response(LinkSerializer(link).data, status=201)

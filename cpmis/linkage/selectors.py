@@ -10,6 +10,7 @@ from django.http import Http404
 
 from cpmis import access
 from cpmis.audit.services import audit_record
+from cpmis.exchange.models import DepartmentRecord
 from cpmis.people.models import Child
 
 from .models import RecordLink, ReviewItem
@@ -89,3 +90,15 @@ def child_links(*, user: Any, child: Child) -> QuerySet[RecordLink]:
 
 def can_undo(*, user: Any, link: RecordLink) -> bool:
     return access.links_undoable_by(user).filter(pk=link.pk).exists()
+
+
+def waiting(*, user: Any) -> QuerySet[DepartmentRecord]:
+    """Records of the user's districts with no active link and no open review."""
+    from .services import pending_filter
+
+    return (
+        access.records_linkable_by(user)
+        .filter(pending_filter())
+        .select_related("department", "district")
+        .order_by("record_date", "pk")
+    )

@@ -268,7 +268,7 @@ def _features_store(records: Sequence[DepartmentRecord]) -> dict[int, dict[str, 
     return out
 
 
-def _pending() -> Q:
+def pending_filter() -> Q:
     active = RecordLink.objects.filter(record_id=OuterRef("pk"), undone_at=None)
     waiting = ReviewItem.objects.filter(record_id=OuterRef("pk"), status=ReviewItem.Status.OPEN)
     return ~Q(Exists(active)) & ~Q(Exists(waiting))
@@ -429,7 +429,7 @@ def records_link(
     if not _lock(wait=wait):
         return LinkRun(deferred=True)
     current = model_current()
-    pending_qs = DepartmentRecord.objects.filter(_pending()).select_related("district")
+    pending_qs = DepartmentRecord.objects.filter(pending_filter()).select_related("district")
     if records is None:
         pending = list(pending_qs.order_by("pk"))
     else:
@@ -697,3 +697,39 @@ def submission_link(*, actor: Any, submission: Any) -> LinkRun | None:
         logger.exception("Linking the records of submission %s failed", submission.uuid)
         return None
     return None if run.deferred else run
+
+
+@transaction.atomic
+def link_manual(*, actor: Any, record_id: int, child: Child) -> RecordLink:
+    """A person links a record that has no link to a child they may see: a record that
+    waits (no date of birth, no age), or one whose link they undid knowing the right child.
+    A child the record was decided not to be is refused."""
+    record = (
+        access.records_linkable_by(actor).filter(pk=record_id).select_related("district").first()
+    )
+    if record is None or not access.children_visible_to(actor).filter(pk=child.pk).exists():
+        raise Http404
+    _lock()
+    if RecordLink.objects.filter(record=record, undone_at=None).exists():
+        raise DecisionConflict("This record is already linked; undo that link first.")
+    if ReviewItem.objects.filter(record=record, candidate=child, status="different").exists():
+        raise ValidationError({"child": "It was decided that this record is not this child."})
+    now = timezone.now()
+    ReviewItem.objects.filter(record=record, status=ReviewItem.Status.OPEN).update(
+        status=ReviewItem.Status.WITHDRAWN, decided_at=now, decided_by=actor
+    )
+    link = RecordLink.objects.create(
+        record=record,
+        child=child,
+        method=RecordLink.Method.MANUAL,
+        created_at=now,
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="linkage.link",
+        object_type="exchange.record",
+        object_id=record.pk,
+        detail={"child": child.pk, "method": "manual"},
+    )
+    return link

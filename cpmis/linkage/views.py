@@ -16,7 +16,7 @@ from cpmis.core.forms import Errors, run_service
 from cpmis.people.models import Child
 
 from . import selectors, services
-from .api import DecisionInput, UndoInput
+from .api import DecisionInput, ManualLinkInput, UndoInput
 
 
 @login_required
@@ -25,7 +25,12 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.review_queue(user=request.user), 50).get_page(
         request.GET.get("page")
     )
-    return render(request, "linkage/queue.html", {"page": page})
+    waiting = selectors.waiting(user=request.user)
+    return render(
+        request,
+        "linkage/queue.html",
+        {"page": page, "waiting": waiting[:50], "waiting_count": waiting.count()},
+    )
 
 
 @login_required
@@ -94,3 +99,32 @@ def link_undo(request: HttpRequest, link_id: int) -> HttpResponse:
     if access.children_visible_to(request.user).filter(pk=child.pk).exists():
         return redirect("people:child-detail", uuid=child.uuid)
     return redirect("linkage:queue")
+
+
+@login_required
+@capability_required("linkage.review")
+@require_POST
+def link_by_hand(request: HttpRequest, record_id: int) -> HttpResponse:
+    form = ManualLinkInput(data=request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the child's identifier, as shown on the child's page.")
+        return redirect("linkage:queue")
+    child = (
+        access.children_visible_to(request.user).filter(uuid=form.validated_data["child"]).first()
+    )
+    if child is None:
+        messages.error(request, "No child with that identifier is in your reach.")
+        return redirect("linkage:queue")
+    try:
+        _, errors = run_service(
+            services.link_manual, actor=request.user, record_id=record_id, child=child
+        )
+    except Conflict as exc:
+        errors = {"__all__": [str(exc)]}
+    if errors:
+        for ms in errors.values():
+            for m in ms:
+                messages.error(request, m)
+        return redirect("linkage:queue")
+    messages.success(request, "Linked.")
+    return redirect("people:child-detail", uuid=child.uuid)

@@ -526,3 +526,61 @@ def test_selectors_go_through_access(linked: Any, personas: Any) -> None:
     assert selectors.review_queue(user=personas.provincial_supervisor).count() == 1
     assert selectors.review_queue(user=personas.cpo).count() == 0
     assert selectors.review_queue(user=personas.outsider).count() == 0
+
+
+def test_a_waiting_record_is_listed_and_linked_by_hand(personas: Any, records: Any) -> None:
+    submit(
+        personas,
+        # Nobody like her, and neither a date of birth nor an age: she waits.
+        row(department_record_id="H-1", child_name="Nimra", guardian_name="Kashif", age_years=""),
+        key="batch-0008",
+    )
+    waiting = record("H-1")
+    supervisor = api_as(personas.supervisor)
+    listed = supervisor.get("/api/linkage/waiting/").json()["results"]
+    assert [r["department_record_id"] for r in listed] == ["H-1"]
+    assert api_as(personas.other_cpo).get("/api/linkage/waiting/").status_code == 403
+    url = f"/api/linkage/records/{waiting.pk}/link/"
+    ayesha = records.cpo_child
+    for payload in ({}, {"child": "not-a-uuid"}, {"child": ["x"]}, {"child": "\x00"}):
+        assert supervisor.post(url, payload, format="json").status_code == 400
+    # A child the supervisor cannot see, and a record outside their districts: 404.
+    hidden = {"child": str(records.peshawar_child.uuid)}
+    assert supervisor.post(url, hidden, format="json").status_code == 404
+    pk602 = make_user(
+        "pk602_supervisor2",
+        {"role": Role.SUPERVISOR, "scope_level": ScopeLevel.DISTRICT, "district": "PK602"},
+    )
+    assert api_as(pk602).post(url, {"child": str(ayesha.uuid)}, format="json").status_code == 404
+    made = supervisor.post(url, {"child": str(ayesha.uuid)}, format="json")
+    assert made.status_code == 201, made.content
+    link = active_link("H-1")
+    assert link is not None and link.child == ayesha and link.method == "manual"
+    assert link.created_by == personas.supervisor
+    assert supervisor.post(url, {"child": str(ayesha.uuid)}, format="json").status_code == 409
+    assert supervisor.get("/api/linkage/waiting/").json()["results"] == []
+    assert AuditEvent.objects.filter(
+        action="linkage.link", object_id=str(waiting.pk), actor_id=personas.supervisor.pk
+    ).exists()
+
+
+def test_linking_by_hand_on_the_page(personas: Any, records: Any, client: Any) -> None:
+    submit(
+        personas,
+        row(department_record_id="H-2", child_name="Nimra", guardian_name="Kashif", age_years=""),
+        key="batch-0010",
+    )
+    web = web_as(client, personas.supervisor)
+    queue = web.get("/linkage/reviews/").content.decode()
+    assert "Not linked yet (1)" in queue and "H-2" in queue
+    waiting = record("H-2")
+    url = f"/linkage/records/{waiting.pk}/link"
+    assert web.post(url, {"child": "nonsense"}).status_code == 302
+    assert active_link("H-2") is None
+    response = web.post(url, {"child": str(records.lahore_child.uuid)})
+    assert response.status_code == 302
+    assert response["Location"] == f"/children/{records.lahore_child.uuid}/"
+    link = active_link("H-2")
+    assert link is not None and link.child == records.lahore_child
+    page = web.get(f"/children/{records.lahore_child.uuid}/").content.decode()
+    assert "H-2" in page and str(records.lahore_child.uuid) in page
