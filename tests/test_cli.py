@@ -43,13 +43,14 @@ def test_demo_builds_a_database_and_prints_the_accounts(tmp_path: Path) -> None:
     assert "/accounts/login/" in result.stdout
     db = sqlite3.connect(tmp_path / "var" / "demo.sqlite3")
     # 200 generated, plus those registered when demo complaints were opened as cases, plus
-    # those the linkage registered for police records matching nobody (at most 56 records)
+    # those the linkage registered for police records matching nobody (66 records accepted)
     (children,) = db.execute("select count(*) from people_child").fetchone()
     (links,) = db.execute("select count(*) from linkage_recordlink").fetchone()
     (new_children,) = db.execute(
         "select count(distinct child_id) from linkage_recordlink where method = 'new_child'"
     ).fetchone()
-    assert 40 <= links <= 56
+    (reviews,) = db.execute("select count(*) from linkage_reviewitem").fetchone()
+    assert 40 <= links <= 66 and reviews > 0 and links + reviews <= 66
     assert 200 <= children - new_children <= 220
     (complaints,) = db.execute("select count(*) from complaints_complaint").fetchone()
     assert complaints > 30

@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from cpmis.accounts.models import User
 from cpmis.exchange import services, standard
+from cpmis.people.models import Child
+from cpmis.people.services import age_on
 
 from . import names
 
@@ -69,4 +71,36 @@ def exchange_generate(*, seed: int = 2026) -> int:
     flawed[11]["offence_sections"] = "PPC s.999"
     flawed[15]["district"] = "PK528"  # Peshawar: outside Punjab
     upload(flawed, "lahore-firs-november.csv")
-    return len(clean) + len(flawed)
+
+    # Lahore police records of girls and boys already in the registry, as the police write
+    # them: in Urdu script when the registry has it, with an age instead of the date of
+    # birth. Children of Lahore are found; children registered in a neighbouring district
+    # are left to Lahore's supervisor to review.
+    def registry(pcode: str) -> list[Child]:
+        return list(
+            Child.objects.filter(district__pcode=pcode)
+            .exclude(name_latin="")
+            .exclude(guardian_name_latin="")
+            .order_by("pk")[:5]
+        )
+
+    seen = []
+    for i, child in enumerate(registry("PK617") + registry("PK609")):
+        on = today - timedelta(days=rng.randint(10, 90))
+        urdu = bool(child.name_urdu) and i % 3 == 0
+        seen.append(
+            {
+                **record(100 + i),
+                "record_date": on.strftime("%d/%m/%Y"),
+                "district": "PK617",
+                "child_name": child.name_urdu if urdu else child.name_latin,
+                "guardian_relation": "d/o" if child.sex == "female" else "s/o",
+                "guardian_name": (child.guardian_name_urdu or child.guardian_name_latin)
+                if urdu
+                else child.guardian_name_latin,
+                "sex": child.sex if child.sex in ("female", "male") else "unknown",
+                "age_years": str(max(0, min(17, age_on(child.date_of_birth, on)))),
+            }
+        )
+    upload(seen, "lahore-firs-december.csv")
+    return len(clean) + len(flawed) + len(seen)
