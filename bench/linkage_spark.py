@@ -92,27 +92,11 @@ def model_translated(trained: dict[str, Any]) -> dict[str, Any]:
 
 
 def model_rerendered(trained: dict[str, Any], dialect: str) -> dict[str, Any]:
-    """The trained model with its comparisons and blocking rules rendered again from
-    ``model.settings()`` for ``dialect``, the trained m and u probabilities copied in."""
+    """The trained model rendered for ``dialect`` by ``model.for_dialect``: what
+    ``model.score(..., db_api=SparkAPI(...))`` does."""
     from cpmis.linkage import model
 
-    fresh: dict[str, Any] = model.settings().create_settings_dict(dialect)
-    rendered = json.loads(json.dumps(trained))
-    rendered["sql_dialect"] = dialect
-    rendered["blocking_rules_to_generate_predictions"] = fresh[
-        "blocking_rules_to_generate_predictions"
-    ]
-    rendered["comparisons"] = fresh["comparisons"]
-    for new, old in zip(fresh["comparisons"], trained["comparisons"], strict=True):
-        if new["output_column_name"] != old["output_column_name"]:
-            raise ValueError(f"{new['output_column_name']} is not {old['output_column_name']}")
-        for new_level, old_level in zip(
-            new["comparison_levels"], old["comparison_levels"], strict=True
-        ):
-            for key in ("m_probability", "u_probability"):
-                if key in old_level:
-                    new_level[key] = old_level[key]
-    return rendered
+    return model.for_dialect(trained, dialect)
 
 
 def spark_start(workdir: str) -> Any:

@@ -102,5 +102,6 @@ def exchange_generate(*, seed: int = 2026) -> int:
                 "age_years": str(max(0, min(17, age_on(child.date_of_birth, on)))),
             }
         )
-    upload(seen, "lahore-firs-december.csv")
+    if seen:  # only when the registry has children to find
+        upload(seen, "lahore-firs-december.csv")
     return len(clean) + len(flawed) + len(seen)

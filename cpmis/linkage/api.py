@@ -16,6 +16,7 @@ from cpmis import access
 from cpmis.accounts.permissions import HasCapability
 from cpmis.exchange.models import DepartmentRecord
 from cpmis.people import selectors as people_selectors
+from cpmis.people.models import Child
 
 from . import selectors, services
 from .models import LinkageModel, RecordLink, ReviewItem
@@ -30,6 +31,12 @@ class DecisionInput(serializers.Serializer):
 
 class UndoInput(serializers.Serializer):
     reason = serializers.CharField(max_length=300, trim_whitespace=True)
+    child = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text="The right child, if you know it (a child you may see); otherwise the "
+        "record is linked again by the model.",
+    )
 
     def validate_reason(self, value: str) -> str:
         if any(ord(ch) < 32 or 0xD800 <= ord(ch) <= 0xDFFF for ch in value):
@@ -158,10 +165,9 @@ class ReviewDecision(GenericAPIView):
     def post(self, request: Request, item_id: int) -> Response:
         data = DecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        review = selectors.review_get(user=request.user, item_id=item_id)
         run = services.review_decide(
             actor=request.user,
-            item_id=review.item.pk,
+            item_id=item_id,
             same=data.validated_data["decision"] == "same",
             version=data.validated_data["version"],
         )
@@ -172,7 +178,8 @@ class ReviewDecision(GenericAPIView):
 
 
 class LinkUndo(GenericAPIView):
-    """Undo a link (say why): the record is linked again without that child."""
+    """Undo a link (say why): the record is linked to the right child if you give one, or
+    again by the model without the child it was taken from."""
 
     permission_classes = [HasCapability.of("linkage.review")]
     serializer_class = UndoInput
@@ -183,10 +190,13 @@ class LinkUndo(GenericAPIView):
         data.is_valid(raise_exception=True)
         if not access.links_undoable_by(request.user).filter(pk=link_id).exists():
             raise NotFound
-        run = services.link_undo(
-            actor=request.user, link_id=link_id, reason=data.validated_data["reason"]
+        child = _child_in_reach(request, data.validated_data.get("child"))
+        result = services.link_undo(
+            actor=request.user, link_id=link_id, reason=data.validated_data["reason"], child=child
         )
-        return Response(run.as_dict())
+        if isinstance(result, RecordLink):
+            return Response({"linked": LinkSerializer(result).data})
+        return Response({"relinked": result.as_dict()})
 
 
 class ChildRecords(GenericAPIView):
@@ -227,6 +237,16 @@ class ModelList(GenericAPIView):
         return self.get_paginated_response(ModelSerializer(page, many=True).data)
 
 
+def _child_in_reach(request: Request, key: Any) -> Child | None:
+    """The child of that UUID if the user may see it; 404 otherwise; None for no UUID."""
+    if key is None:
+        return None
+    child = access.children_visible_to(request.user).filter(uuid=key).first()
+    if child is None:
+        raise NotFound
+    return child
+
+
 class ManualLinkInput(serializers.Serializer):
     child = serializers.UUIDField(help_text="The registry child's UUID (from the child's page).")
 
@@ -254,12 +274,7 @@ class ManualLink(GenericAPIView):
     def post(self, request: Request, record_id: int) -> Response:
         data = ManualLinkInput(data=request.data)
         data.is_valid(raise_exception=True)
-        child = (
-            access.children_visible_to(request.user)
-            .filter(uuid=data.validated_data["child"])
-            .first()
-        )
-        if child is None:
-            raise NotFound
+        child = _child_in_reach(request, data.validated_data["child"])
+        assert child is not None
         link = services.link_manual(actor=request.user, record_id=record_id, child=child)
         return Response(LinkSerializer(link).data, status=201)

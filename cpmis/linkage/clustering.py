@@ -197,10 +197,3 @@ def cluster(
         outcome.new.append(group)
         registered.add(find(members_[0]))
     return outcome
-
-
-def by_child(outcome: Outcome) -> dict[Hashable, list[Hashable]]:
-    out: dict[Hashable, list[Hashable]] = defaultdict(list)
-    for uid, label in outcome.labels().items():
-        out[label].append(uid)
-    return out

@@ -74,7 +74,9 @@ def splink_generic(records: Sequence[dict[str, Any]], *, threshold: float = 0.95
     and a district, trained the usual way, clustered at Splink's customary 0.95."""
     import pandas as pd
     import splink.comparison_library as cl
-    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+    from splink import Linker, SettingsCreator, block_on
+
+    from . import model
 
     frame = pd.DataFrame(
         [
@@ -99,7 +101,7 @@ def splink_generic(records: Sequence[dict[str, Any]], *, threshold: float = 0.95
             block_on("dob"),
         ],
     )
-    linker = Linker(frame, settings, db_api=DuckDBAPI(), set_up_basic_logging=False)
+    linker = Linker(frame, settings, db_api=model.duckdb_api(), set_up_basic_logging=False)
     linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
     # EM on pairs sharing a date of birth (learns name and district), then a name and a
     # district (learns the date): blocking on the district alone would compare every pair of

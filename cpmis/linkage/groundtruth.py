@@ -13,7 +13,8 @@ each department writes its own record of the child, corrupted the way such recor
 - day and month of the date of birth swapped in one in twenty (when the day allows);
 - one record in twelve either in another district of the same province (standing in for a
   neighbouring one: the reference data has no adjacency) or with the given and father's
-  names swapped, half and half;
+  names swapped, half and half (the issue's sentence can also be read as one in twelve
+  each: bench/README.md gives the linkage's figures under both readings);
 - a typo (an inserted, dropped, doubled or swapped letter) in one Latin name in eight;
 - the B-form number on a minority (one in five), mistyped in one of ten of those.
 

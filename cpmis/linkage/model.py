@@ -24,8 +24,10 @@ The original spelling is kept on the record; features are derived and thrown awa
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Iterable, Mapping
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from rapidfuzz.distance import OSA
@@ -296,13 +298,25 @@ def settings() -> Any:
     )
 
 
+def duckdb_api() -> Any:
+    """Splink's DuckDB backend on an in-memory database that spills, when memory runs short,
+    into the system's temporary directory (DuckDB's default is ``.tmp`` in the working
+    directory, which may be the application's)."""
+    import duckdb
+    from splink import DuckDBAPI
+
+    spill = Path(tempfile.gettempdir()) / "cpmis-duckdb"
+    spill.mkdir(mode=0o700, exist_ok=True)
+    return DuckDBAPI(connection=duckdb.connect(config={"temp_directory": str(spill)}))
+
+
 def train(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """Estimate the model on feature rows, without labels; return its Splink JSON."""
     import pandas as pd
-    from splink import DuckDBAPI, Linker, block_on
+    from splink import Linker, block_on
 
     frame = pd.DataFrame(list(rows), columns=list(FEATURE_COLUMNS))
-    linker = Linker(frame, settings(), db_api=DuckDBAPI(), set_up_basic_logging=False)
+    linker = Linker(frame, settings(), db_api=duckdb_api(), set_up_basic_logging=False)
     linker.training.estimate_probability_two_random_records_match(
         [block_on("given", "father", "dob"), block_on("b_form")], recall=0.6
     )
@@ -329,6 +343,8 @@ def for_dialect(model: Mapping[str, Any], dialect: str) -> dict[str, Any]:
         "blocking_rules_to_generate_predictions"
     ]
     for new, old in zip(fresh["comparisons"], model["comparisons"], strict=True):
+        if new["output_column_name"] != old["output_column_name"]:
+            raise ValueError(f"{new['output_column_name']} is not {old['output_column_name']}")
         for new_level, old_level in zip(
             new["comparison_levels"], old["comparison_levels"], strict=True
         ):
@@ -339,9 +355,9 @@ def for_dialect(model: Mapping[str, Any], dialect: str) -> dict[str, Any]:
 
 
 def _linker(model: Mapping[str, Any], frames: list[Any], link_type: str, db_api: Any = None) -> Any:
-    from splink import DuckDBAPI, Linker
+    from splink import Linker
 
-    db_api = db_api if db_api is not None else DuckDBAPI()
+    db_api = db_api if db_api is not None else duckdb_api()
     dialect = db_api.sql_dialect.sql_dialect_str
     trained = (
         dict(model)

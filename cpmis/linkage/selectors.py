@@ -88,10 +88,6 @@ def child_links(*, user: Any, child: Child) -> QuerySet[RecordLink]:
     )
 
 
-def can_undo(*, user: Any, link: RecordLink) -> bool:
-    return access.links_undoable_by(user).filter(pk=link.pk).exists()
-
-
 def waiting(*, user: Any) -> QuerySet[DepartmentRecord]:
     """Records of the user's districts with no active link and no open review."""
     from .services import pending_filter

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
@@ -54,6 +54,7 @@ LINK_FLOOR = 0.5  # never link automatically what the model thinks more likely d
 LINK_INLINE_MAX = 5000  # a submission this small is linked as it arrives
 CHUNK = 5000  # ids per query
 LOCK_KEY = 0x6370_6D69  # "cpmi": the advisory lock of linkage writers
+DECISION_LOCK_TIMEOUT = 20  # seconds a person's decision waits for a running linkage
 logger = logging.getLogger(__name__)
 
 
@@ -103,6 +104,7 @@ def model_install(
         raise PermissionDenied("You cannot install linkage models.")
     if not 0 < review_threshold <= link_threshold < 1:
         raise ValidationError("Thresholds must satisfy 0 < review <= link < 1.")
+    _lock()
     last = LinkageModel.objects.select_for_update().order_by("-version").first()
     installed = LinkageModel.objects.create(
         version=(last.version + 1) if last else 1,
@@ -124,6 +126,22 @@ def model_install(
         detail={"sha256": installed.sha256, "link": link_threshold, "review": review_threshold},
     )
     return installed
+
+
+def model_rethreshold(
+    *, actor: Any, link_threshold: float, review_threshold: float, source: str
+) -> LinkageModel:
+    """The current model's parameters as a new version with other thresholds (a province
+    that wants people to decide more, say)."""
+    current = model_current()
+    return model_install(
+        actor=actor,
+        splink=current.splink,
+        trained_on=current.trained_on,
+        source=source,
+        link_threshold=link_threshold,
+        review_threshold=review_threshold,
+    )
 
 
 def model_current() -> LinkageModel:
@@ -274,13 +292,26 @@ def pending_filter() -> Q:
     return ~Q(Exists(active)) & ~Q(Exists(waiting))
 
 
-def _lock(*, wait: bool = True) -> bool:
+def _lock(*, wait: bool = True, timeout: int | None = None) -> bool:
     """One linkage writer at a time, whatever model version it uses: a transaction-scoped
     advisory lock on PostgreSQL (SQLite lets one writer in anyway). Without ``wait``, False
-    when another holds it."""
+    when another holds it; with a ``timeout`` (seconds), a person's decision that waits too
+    long is refused as busy instead of hanging."""
     if connection.vendor != "postgresql":
         return True
     with connection.cursor() as cursor:
+        if wait and timeout is not None:
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{timeout}s"])
+            try:
+                with transaction.atomic():
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+            except OperationalError as exc:
+                raise DecisionConflict(
+                    "Linkage is busy (a large batch is being linked); try again in a minute."
+                ) from exc
+            finally:
+                cursor.execute("SELECT set_config('lock_timeout', '0', true)")
+            return True
         if wait:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
             return True
@@ -448,13 +479,16 @@ def records_link(
     pairs = model.score(current.splink, new_rows, known_rows, threshold=current.review_threshold)
     features = {row["unique_id"]: row for row in new_rows}
     features.update({row["unique_id"]: row for row in known_rows})
-    forbidden = {
-        (f"r{record_id}", child_id)
-        for record_id, child_id in ReviewItem.objects.filter(
-            status=ReviewItem.Status.DIFFERENT
-        ).values_list("record_id", "candidate_id")
-        if record_id in by_id
-    }
+    forbidden: set[tuple[str, int]] = set()
+    pending_ids = list(by_id)
+    for start in range(0, len(pending_ids), CHUNK):
+        forbidden.update(
+            (f"r{record_id}", child_id)
+            for record_id, child_id in ReviewItem.objects.filter(
+                status=ReviewItem.Status.DIFFERENT,
+                record_id__in=pending_ids[start : start + CHUNK],
+            ).values_list("record_id", "candidate_id")
+        )
     outcome = clustering.cluster(
         pairs,
         features,
@@ -572,7 +606,7 @@ def review_decide(*, actor: Any, item_id: int, same: bool, version: int) -> Link
     item = visible.filter(pk=item_id).first()
     if item is None:
         raise Http404
-    _lock()
+    _lock(timeout=DECISION_LOCK_TIMEOUT)
     group = list(
         ReviewItem.objects.select_for_update(of=("self",))
         .filter(group=item.group, status=ReviewItem.Status.OPEN)
@@ -630,10 +664,13 @@ def review_decide(*, actor: Any, item_id: int, same: bool, version: int) -> Link
 
 
 @transaction.atomic
-def link_undo(*, actor: Any, link_id: int, reason: str) -> LinkRun:
-    """Undo a link: the record is no longer this child's, which is remembered, and it is
-    linked again without that child. A child registered from this record alone cannot be
-    "not" it: that link is not undone."""
+def link_undo(
+    *, actor: Any, link_id: int, reason: str, child: Child | None = None
+) -> LinkRun | RecordLink:
+    """Undo a link: the record is no longer this child's, which is remembered. With
+    ``child`` (one the actor may see), the record is linked to that child instead; without,
+    it is linked again by the model, without the child it was taken from. A child registered
+    from this record alone cannot be "not" it: that link is not undone."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the link is wrong."})
@@ -641,7 +678,9 @@ def link_undo(*, actor: Any, link_id: int, reason: str) -> LinkRun:
         raise ValidationError({"reason": "At most 300 characters."})
     if access.links_undoable_by(actor).filter(pk=link_id).first() is None:
         raise Http404
-    _lock()
+    if child is not None and not access.children_visible_to(actor).filter(pk=child.pk).exists():
+        raise Http404
+    _lock(timeout=DECISION_LOCK_TIMEOUT)
     link = RecordLink.objects.select_for_update(of=("self",)).get(pk=link_id)
     if link.undone_at is not None:
         raise DecisionConflict("This link has already been undone.")
@@ -649,10 +688,11 @@ def link_undo(*, actor: Any, link_id: int, reason: str) -> LinkRun:
     if link.method == RecordLink.Method.NEW_CHILD and not others.exists():
         raise ValidationError(
             {
-                "reason": "This child was registered from this record alone, so the record cannot "
-                "be someone else's. If the child is a duplicate of another, merge the two."
+                "reason": "This child was registered from this record alone, so the record "
+                "cannot be someone else's. (cpmis cannot merge two registry children yet.)"
             }
         )
+
     now = timezone.now()
     link.undone_at, link.undone_by, link.undo_reason = now, actor, reason
     link.save(update_fields=["undone_at", "undone_by", "undo_reason"])
@@ -675,6 +715,8 @@ def link_undo(*, actor: Any, link_id: int, reason: str) -> LinkRun:
         object_id=link.record_id,
         detail={"child": link.child_id, "method": link.method},
     )
+    if child is not None:
+        return link_manual(actor=actor, record_id=link.record_id, child=child)
     return records_link(actor=actor, records=[link.record_id])
 
 
@@ -709,13 +751,21 @@ def link_manual(*, actor: Any, record_id: int, child: Child) -> RecordLink:
     )
     if record is None or not access.children_visible_to(actor).filter(pk=child.pk).exists():
         raise Http404
-    _lock()
+    _lock(timeout=DECISION_LOCK_TIMEOUT)
     if RecordLink.objects.filter(record=record, undone_at=None).exists():
         raise DecisionConflict("This record is already linked; undo that link first.")
-    if ReviewItem.objects.filter(record=record, candidate=child, status="different").exists():
+    decided = ReviewItem.objects.filter(
+        record=record, candidate=child, status=ReviewItem.Status.DIFFERENT
+    )
+    if decided.exists():
         raise ValidationError({"child": "It was decided that this record is not this child."})
     now = timezone.now()
-    ReviewItem.objects.filter(record=record, status=ReviewItem.Status.OPEN).update(
+    withdrawn = list(
+        ReviewItem.objects.filter(record=record, status=ReviewItem.Status.OPEN).values_list(
+            "pk", flat=True
+        )
+    )
+    ReviewItem.objects.filter(pk__in=withdrawn).update(
         status=ReviewItem.Status.WITHDRAWN, decided_at=now, decided_by=actor
     )
     link = RecordLink.objects.create(
@@ -730,6 +780,6 @@ def link_manual(*, actor: Any, record_id: int, child: Child) -> RecordLink:
         action="linkage.link",
         object_type="exchange.record",
         object_id=record.pk,
-        detail={"child": child.pk, "method": "manual"},
+        detail={"child": child.pk, "method": "manual", "withdrawn_reviews": withdrawn},
     )
     return link

@@ -45,7 +45,8 @@ def review_page(request: HttpRequest, item_id: int) -> HttpResponse:
 @capability_required("linkage.review")
 @require_POST
 def review_decide(request: HttpRequest, item_id: int) -> HttpResponse:
-    review = selectors.review_get(user=request.user, item_id=item_id)
+    if not access.review_items_visible_to(request.user).filter(pk=item_id).exists():
+        raise Http404
     form = DecisionInput(data=request.POST)
     errors: Errors = {}
     if not form.is_valid():
@@ -55,7 +56,7 @@ def review_decide(request: HttpRequest, item_id: int) -> HttpResponse:
             _, errors = run_service(
                 services.review_decide,
                 actor=request.user,
-                item_id=review.item.pk,
+                item_id=item_id,
                 same=form.validated_data["decision"] == "same",
                 version=form.validated_data["version"],
             )
@@ -63,7 +64,7 @@ def review_decide(request: HttpRequest, item_id: int) -> HttpResponse:
             errors = {"__all__": [f"{exc} Reload the page."]}
     if errors:
         request.session["linkage_errors"] = [m for ms in errors.values() for m in ms]
-        return redirect("linkage:review", item_id=review.item.pk)
+        return redirect("linkage:review", item_id=item_id)
     messages.success(request, "Decided.")
     nxt = selectors.review_queue(user=request.user).first()
     return redirect("linkage:review", item_id=nxt.pk) if nxt else redirect("linkage:queue")
@@ -76,10 +77,23 @@ def link_undo(request: HttpRequest, link_id: int) -> HttpResponse:
     link = access.links_undoable_by(request.user).select_related("child").filter(pk=link_id).first()
     if link is None:
         raise Http404
-    form = UndoInput(data=request.POST)
+    form = UndoInput(data={k: v for k, v in request.POST.items() if str(v).strip()})
     child: Child = link.child
+    right = None
+    if form.is_valid() and form.validated_data.get("child"):
+        right = (
+            access.children_visible_to(request.user)
+            .filter(uuid=form.validated_data["child"])
+            .first()
+        )
     if not form.is_valid():
-        messages.error(request, "Say why the link is wrong (at most 300 characters).")
+        messages.error(
+            request,
+            "Say why the link is wrong (at most 300 characters); the right child's identifier, "
+            "if given, is the one on the child's page.",
+        )
+    elif form.validated_data.get("child") and right is None:
+        messages.error(request, "No child with that identifier is in your reach.")
     else:
         try:
             _, errors = run_service(
@@ -87,6 +101,7 @@ def link_undo(request: HttpRequest, link_id: int) -> HttpResponse:
                 actor=request.user,
                 link_id=link.pk,
                 reason=form.validated_data["reason"],
+                child=right,
             )
         except Conflict as exc:
             errors = {"__all__": [str(exc)]}
@@ -94,6 +109,9 @@ def link_undo(request: HttpRequest, link_id: int) -> HttpResponse:
             for ms in errors.values():
                 for m in ms:
                     messages.error(request, m)
+        elif right is not None:
+            messages.success(request, "The link was undone and the record linked to the child.")
+            return redirect("people:child-detail", uuid=right.uuid)
         else:
             messages.success(request, "The link was undone; the record was linked again.")
     if access.children_visible_to(request.user).filter(pk=child.pk).exists():

@@ -60,14 +60,8 @@ def supervisor(transactional_db: Any) -> Any:
         name_latin="Zainab",
         guardian_name_latin="Muhammad Aslam",
     )
-    shipped = linkage.model_current()
-    linkage.model_install(
-        actor=None,
-        splink=shipped.splink,
-        trained_on=shipped.trained_on,
-        source="browser test: wider review band",
-        link_threshold=0.9,
-        review_threshold=0.5,
+    linkage.model_rethreshold(
+        actor=None, link_threshold=0.9, review_threshold=0.5, source="browser test: wider band"
     )
     return user
 

@@ -75,14 +75,8 @@ STRANGER = {
 def install_model(link: float = 0.9, review: float = 0.5) -> LinkageModel:
     """The shipped model's parameters with a wider review band: the shipped thresholds leave
     few pairs to review, and these tests need one."""
-    shipped = services.model_current()
-    return services.model_install(
-        actor=None,
-        splink=shipped.splink,
-        trained_on=shipped.trained_on,
-        source="tests: the shipped model, wider review band",
-        link_threshold=link,
-        review_threshold=review,
+    return services.model_rethreshold(
+        actor=None, link_threshold=link, review_threshold=review, source="tests: wider band"
     )
 
 
@@ -584,3 +578,48 @@ def test_linking_by_hand_on_the_page(personas: Any, records: Any, client: Any) -
     assert link is not None and link.child == records.lahore_child
     page = web.get(f"/children/{records.lahore_child.uuid}/").content.decode()
     assert "H-2" in page and str(records.lahore_child.uuid) in page
+
+
+def test_undo_with_the_right_child_links_to_it(linked: Any, personas: Any, records: Any) -> None:
+    """The supervisor knows whose record FIR-2 is: undo and link to that child at once."""
+    link = active_link("FIR-2")
+    assert link is not None and link.child == records.cpo_child
+    bilal = records.lahore_child
+    response = api_as(personas.supervisor).post(
+        f"/api/linkage/links/{link.pk}/undo/",
+        {"reason": "This is Bilal's FIR", "child": str(bilal.uuid)},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    again = active_link("FIR-2")
+    assert again is not None and again.child == bilal and again.method == "manual"
+    # A child out of reach is refused, and nothing changes.
+    other = active_link("FIR-1")
+    assert other is not None
+    hidden = api_as(personas.supervisor).post(
+        f"/api/linkage/links/{other.pk}/undo/",
+        {"reason": "no", "child": str(records.peshawar_child.uuid)},
+        format="json",
+    )
+    assert hidden.status_code == 404 and active_link("FIR-1") == other
+
+
+def test_linking_by_hand_respects_a_different_decision(
+    linked: Any, personas: Any, records: Any
+) -> None:
+    link = active_link("FIR-2")
+    assert link is not None
+    api_as(personas.supervisor).post(
+        f"/api/linkage/links/{link.pk}/undo/", {"reason": "not her"}, format="json"
+    )
+    again = active_link("FIR-2")
+    assert again is not None and again.child != records.cpo_child
+    # Undo the model's relink (to a new child made from FIR-2 alone it cannot be undone), so
+    # test link_manual on a record with no link: take FIR-2's new link away by hand.
+    RecordLink.objects.filter(pk=again.pk).update(undone_at=again.created_at)
+    refused = api_as(personas.supervisor).post(
+        f"/api/linkage/records/{record('FIR-2').pk}/link/",
+        {"child": str(records.cpo_child.uuid)},
+        format="json",
+    )
+    assert refused.status_code == 400 and "not this child" in str(refused.json())

@@ -43,14 +43,11 @@ class Command(BaseCommand):
 
             # A cautious province: people decide more (link at 0.9 rather than the shipped
             # model's 0.5), so the demo's review queue has work in it.
-            shipped = linkage.model_current()
-            linkage.model_install(
+            linkage.model_rethreshold(
                 actor=None,
-                splink=shipped.splink,
-                trained_on=shipped.trained_on,
-                source="demo: the shipped model with cautious thresholds",
                 link_threshold=0.9,
-                review_threshold=shipped.review_threshold,
+                review_threshold=linkage.REVIEW_FLOOR,
+                source="demo: the shipped model with cautious thresholds",
             )
             run = linkage.records_link(actor=None)
             self.stdout.write(

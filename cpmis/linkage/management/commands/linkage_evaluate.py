@@ -16,13 +16,13 @@ class Command(BaseCommand):
         parser.add_argument("--children", type=int, default=20_000)
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument(
-            "--baseline-only",
+            "--no-generic",
             action="store_true",
             help="Leave out the generic Splink model (the slowest part on a large population).",
         )
 
     def handle(
-        self, *args: Any, children: int, seed: int, baseline_only: bool, **options: Any
+        self, *args: Any, children: int, seed: int, no_generic: bool, **options: Any
     ) -> None:
         if not 1 <= children <= 2_000_000:
             raise CommandError("--children must be between 1 and 2,000,000.")
@@ -31,6 +31,6 @@ class Command(BaseCommand):
             children, seed=seed, districts_by_province=by_province, today=date(2026, 11, 28)
         )
         self.stdout.write(f"{children:,} children, {len(records):,} records (seed {seed})")
-        comparison = evaluation.compare(records, generic=not baseline_only)
+        comparison = evaluation.compare(records, generic=not no_generic)
         for line in evaluation.comparison_lines(comparison):
             self.stdout.write(line)
