@@ -127,6 +127,17 @@ class RunSerializer(serializers.Serializer):
     waiting = serializers.IntegerField()
     seconds = serializers.FloatField()
     model_version = serializers.IntegerField()
+    deferred = serializers.BooleanField()
+
+
+class DecisionResultSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["same", "different"])
+    relinked = RunSerializer(required=False, help_text="After 'different': the new linking.")
+
+
+class UndoResultSerializer(serializers.Serializer):
+    linked = LinkSerializer(required=False, help_text="The link to the child you named.")
+    relinked = RunSerializer(required=False, help_text="Otherwise: the model's new linking.")
 
 
 class ReviewList(GenericAPIView):
@@ -161,7 +172,7 @@ class ReviewDecision(GenericAPIView):
     permission_classes = [HasCapability.of("linkage.review")]
     serializer_class = DecisionInput
 
-    @extend_schema(request=DecisionInput, responses={200: RunSerializer})
+    @extend_schema(request=DecisionInput, responses={200: DecisionResultSerializer})
     def post(self, request: Request, item_id: int) -> Response:
         data = DecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -184,7 +195,7 @@ class LinkUndo(GenericAPIView):
     permission_classes = [HasCapability.of("linkage.review")]
     serializer_class = UndoInput
 
-    @extend_schema(request=UndoInput, responses={200: RunSerializer})
+    @extend_schema(request=UndoInput, responses={200: UndoResultSerializer})
     def post(self, request: Request, link_id: int) -> Response:
         data = UndoInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -42,6 +42,7 @@ from cpmis.audit.services import audit_record
 from cpmis.core.errors import Conflict
 from cpmis.exchange.models import DepartmentRecord
 from cpmis.people.models import Child, GuardianRelation
+from cpmis.people.phonetic import is_urdu
 from cpmis.people.search import search_key
 from cpmis.people.services import age_on, child_validate, estimated_dob
 
@@ -161,6 +162,14 @@ def model_current() -> LinkageModel:
     )
 
 
+def model_fit(rows: Sequence[dict[str, Any]]) -> tuple[dict[str, Any], float, float]:
+    """Estimate a model on feature rows and choose its thresholds from its own scores of
+    them: (Splink JSON, link threshold, review threshold)."""
+    trained = model.train(rows)
+    link, review = thresholds_choose(p for _, _, p in model.score(trained, rows, threshold=0.01))
+    return trained, link, review
+
+
 def model_train(*, actor: Any, rows: Sequence[dict[str, Any]] | None = None) -> LinkageModel:
     """Estimate a new version on the stored features of every department record (or on
     ``rows``), choose its thresholds, install it. Records are not relinked."""
@@ -178,9 +187,7 @@ def model_train(*, actor: Any, rows: Sequence[dict[str, Any]] | None = None) -> 
         source = f"{len(rows):,} given records"
     if len(rows) < 1000:
         raise LinkageError("A model needs at least 1,000 records to estimate from.")
-    trained = model.train(rows)
-    scored = model.score(trained, rows, threshold=0.01)
-    link, review = thresholds_choose(p for _, _, p in scored)
+    trained, link, review = model_fit(rows)
     return model_install(
         actor=actor,
         splink=trained,
@@ -357,8 +364,8 @@ def _new_child(record: DepartmentRecord) -> Child | None:
         dob, estimated = estimated_dob(record.age_years, record.record_date), True
     else:
         return None
-    urdu = any("\u0600" <= ch <= "\u06ff" for ch in record.child_name)
-    guardian_urdu = any("\u0600" <= ch <= "\u06ff" for ch in record.guardian_name)
+    urdu = is_urdu(record.child_name)
+    guardian_urdu = is_urdu(record.guardian_name)
     now = timezone.now()
     child = Child(
         name_latin="" if urdu else record.child_name,
@@ -391,7 +398,7 @@ def _completeness(record: DepartmentRecord) -> tuple[int, ...]:
         record.date_of_birth is not None,
         bool(record.b_form_number),
         record.age_years is not None,
-        not any("\u0600" <= ch <= "\u06ff" for ch in record.child_name),
+        not is_urdu(record.child_name),
         -record.pk,
     )
 

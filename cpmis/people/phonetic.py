@@ -113,6 +113,11 @@ _ABBREVIATIONS = {
 _URDU_LETTER = re.compile(r"[\u0600-\u06ff]")
 
 
+def is_urdu(text: str) -> bool:
+    """Whether a name is written (at least partly) in Urdu / Arabic script."""
+    return bool(_URDU_LETTER.search(text or ""))
+
+
 def _skeleton(codes: list[str]) -> str:
     """Drop vowel-like letters inside the word, collapse doubles."""
     out: list[str] = []
@@ -167,7 +172,7 @@ def word_key(word: str) -> str:
     """The key of one word of a name, in either script."""
     word = normalize_name(word)
     word = _ABBREVIATIONS.get(word, word)
-    if _URDU_LETTER.search(word):
+    if is_urdu(word):
         return _urdu_word(word)
     return _latin_word(word)
 

@@ -42,10 +42,7 @@ class Command(BaseCommand):
             synthetic, seed=seed, districts_by_province=by_province, today=date(2026, 11, 28)
         )
         rows = [model.features(i, r) for i, r in enumerate(records)]
-        trained = model.train(rows)
-        link, review = services.thresholds_choose(
-            p for _, _, p in model.score(trained, rows, threshold=0.01)
-        )
+        trained, link, review = services.model_fit(rows)
         write.write_text(
             json.dumps(
                 {
