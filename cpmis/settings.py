@@ -89,6 +89,9 @@ INSTALLED_APPS = [
     "cpmis.complaints",
     "cpmis.exchange",
     "cpmis.linkage",
+    "cpmis.indicators",
+    "cpmis.oversight",
+    "cpmis.reporting",
     "cpmis.demo",
 ]
 

@@ -7,10 +7,13 @@ from cpmis.cases import urls as cases_urls
 from cpmis.complaints import urls as complaints_urls
 from cpmis.core import views as core_views
 from cpmis.exchange import urls as exchange_urls
+from cpmis.indicators import urls as indicators_urls
 from cpmis.legal import urls as legal_urls
 from cpmis.linkage import urls as linkage_urls
+from cpmis.oversight import urls as oversight_urls
 from cpmis.people import urls as people_urls
 from cpmis.reference import urls as reference_urls
+from cpmis.reporting import urls as reporting_urls
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("auth/", include((accounts_urls.api_urlpatterns, "accounts-api"))),
@@ -26,6 +29,9 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("audit/", include((audit_urls.api_urlpatterns, "audit-api"))),
     path("reference/", include((reference_urls.api_urlpatterns, "reference-api"))),
     path("legal/", include((legal_urls.api_urlpatterns, "legal-api"))),
+    path("indicators/", include((indicators_urls.api_urlpatterns, "indicators-api"))),
+    path("oversight/", include((oversight_urls.api_urlpatterns, "oversight-api"))),
+    path("reports/", include((reporting_urls.api_urlpatterns, "reporting-api"))),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file, so the page needs no inline script.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
@@ -43,6 +49,9 @@ urlpatterns = [
     path("audit/", include("cpmis.audit.urls")),
     path("reference/", include("cpmis.reference.urls")),
     path("legal/", include("cpmis.legal.urls")),
+    path("indicators/", include("cpmis.indicators.urls")),
+    path("oversight/", include("cpmis.oversight.urls")),
+    path("reports/", include("cpmis.reporting.urls")),
     path("api/", include(api_patterns)),
     path("", include("cpmis.core.urls")),
 ]

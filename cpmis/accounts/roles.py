@@ -51,14 +51,29 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "complaint.register",
             "complaint.triage",
             "linkage.review",
+            "report.view",
+            "report.comment",
+            "oversight.view",
         }
     ),
     # A complaint office registers complaints and sends them to a district; the district's
     # CPU triages them.
     Role.COMPLAINT_OFFICER: frozenset({"complaint.view", "complaint.register", "complaint.route"}),
     # A department's focal point submits its department's records and sees its submissions.
-    Role.FOCAL_POINT: frozenset({"exchange.submit", "exchange.view"}),
-    Role.ANALYST: frozenset({"aggregates.view"}),
+    Role.FOCAL_POINT: frozenset(
+        {"exchange.submit", "exchange.view", "oversight.view", "oversight.respond"}
+    ),
+    # Analysts see figures, never a child: indicators pass the disclosure control.
+    Role.ANALYST: frozenset(
+        {
+            "aggregates.view",
+            "report.view",
+            "report.edit",
+            "report.comment",
+            "oversight.view",
+            "oversight.edit",
+        }
+    ),
     Role.ADMINISTRATOR: frozenset(
         {
             "users.manage",
@@ -67,6 +82,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "legal.edit",
             "settings.edit",
             "linkage.manage",
+            "indicators.configure",
         }
     ),
     Role.AUDITOR: frozenset({"audit.view"}),
