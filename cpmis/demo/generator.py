@@ -136,6 +136,8 @@ def children_generate(
 ) -> Iterator[Child]:
     """Yield ``size`` unsaved children; ``owners`` maps district id to CPO user ids."""
     rng = random.Random(seed)
+    # a second stream, so that fields added later leave the first one's records as they were
+    extra = random.Random(seed + 1)
     namer = _Names(rng)
     weights = [8 if d.pk in owners else 1 for d in districts]
     for i in range(size):
@@ -179,6 +181,7 @@ def children_generate(
             has_disability=None if disabled < 0.2 else disabled > 0.95,
             disabilities=[rng.choice(Disability.values)] if disabled > 0.95 else [],
             address=f"House {rng.randint(1, 999)}, {rng.choice(names.STREETS)}, {district.name_en}",
+            locality=extra.choices(["urban", "rural", "unknown"], [45, 45, 10])[0],
             district=district,
             owner_id=rng.choice(owner_ids) if owner_ids and rng.random() < 0.6 else None,
             registered_at=registered_at,

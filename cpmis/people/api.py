@@ -20,7 +20,7 @@ from cpmis.reference.models import District
 
 from . import selectors, services
 from .identifiers import normalize_nadra_number
-from .models import Child, Disability, GuardianRelation, Sex
+from .models import Child, Disability, GuardianRelation, Locality, Sex
 
 
 class ChildSerializer(serializers.ModelSerializer):
@@ -100,6 +100,7 @@ class ChildInputSerializer(serializers.Serializer):
         child=serializers.ChoiceField(Disability.choices), required=False, max_length=6
     )
     address = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    locality = serializers.ChoiceField(Locality.choices, required=False)
     district = CodeRelatedField(slug_field="pcode", queryset=District.objects.all())
     contact_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     contact_phone = serializers.RegexField(

@@ -28,6 +28,13 @@ class GuardianRelation(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
+class Locality(models.TextChoices):
+    # Where the child lives, as the census and the Committee's disaggregation class it.
+    URBAN = "urban", "Urban"
+    RURAL = "rural", "Rural"
+    UNKNOWN = "unknown", "Unknown"
+
+
 class Disability(models.TextChoices):
     # Washington Group Short Set domains, as used for SDG and UN reporting.
     SEEING = "seeing", "Seeing"
@@ -60,6 +67,7 @@ class Child(DataClassification, models.Model):
     has_disability = models.BooleanField(null=True, blank=True, help_text="Unknown when empty.")
     disabilities = models.JSONField(default=list, blank=True)
     address = models.TextField(blank=True)
+    locality = models.CharField(max_length=8, choices=Locality.choices, default=Locality.UNKNOWN)
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="children")
     contact_name = models.CharField(max_length=150, blank=True)
     contact_phone = models.CharField(max_length=20, blank=True)
@@ -94,6 +102,7 @@ class Child(DataClassification, models.Model):
         "has_disability",
         "disabilities",
         "address",
+        "locality",
         "contact_name",
         "contact_phone",
         "name_search",

@@ -40,6 +40,7 @@ EDITABLE_FIELDS = (
     "has_disability",
     "disabilities",
     "address",
+    "locality",
     "district",
     "contact_name",
     "contact_phone",

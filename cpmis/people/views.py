@@ -19,7 +19,7 @@ from cpmis.linkage import selectors as linkage_selectors
 
 from . import selectors, services
 from .api import ChildInputSerializer, ChildQuerySerializer
-from .models import Child, Disability, GuardianRelation, Sex
+from .models import Child, Disability, GuardianRelation, Locality, Sex
 
 
 @login_required
@@ -106,6 +106,7 @@ def _form(
             "sexes": Sex.choices,
             "relations": GuardianRelation.choices,
             "disabilities": Disability.choices,
+            "localities": Locality.choices,
         },
         status=400 if errors else 200,
     )
