@@ -1,0 +1,447 @@
+"""Writes of the oversight registers: each checks the capability (``selectors`` decides),
+locks and checks the version the caller read, validates (``full_clean``), saves and writes
+its audit event in one transaction. ``actor=None`` is the system (a data load).
+
+Nothing is deleted: a wrong record is corrected, and an assignment's history is kept in
+``AssignmentUpdate`` rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cpmis.audit.services import audit_record
+from cpmis.core.errors import Conflict
+from cpmis.reference.models import Department
+
+from . import selectors
+from .models import (
+    ActivityParticipants,
+    AssignmentUpdate,
+    ImplementationStatus,
+    LegalAssistanceRequest,
+    ParticipantSex,
+    PreventionActivity,
+    Profession,
+    Recommendation,
+    RecommendationAssignment,
+)
+
+ACTIVITY_FIELDS = (
+    "kind",
+    "title",
+    "description",
+    "held_on",
+    "ended_on",
+    "jurisdiction",
+    "district",
+    "organiser",
+    "organiser_name",
+    "topic",
+    "materials_distributed",
+    "report_paragraphs",
+)
+LEGAL_REQUEST_FIELDS = (
+    "kind",
+    "direction",
+    "country",
+    "dated_on",
+    "opsc_category",
+    "status",
+    "decided_on",
+    "jurisdiction",
+    "reference",
+    "note",
+)
+RECOMMENDATION_FIELDS = (
+    "document",
+    "paragraph",
+    "text",
+    "theme",
+    "issued_on",
+    "report_sections",
+    "articles",
+)
+MAX_COUNT = 1_000_000  # participants of one group at one activity: more is a typing error
+
+
+class VersionConflict(Conflict):
+    """The record changed since the caller read it."""
+
+    def __init__(self, record: Any, version: int) -> None:
+        super().__init__(
+            f"This record was changed by someone else since you opened it (you read version "
+            f"{version}, it is now at version {record.version})."
+        )
+        self.current = record.version
+
+    def payload(self) -> dict[str, Any]:
+        return {"detail": str(self), "version": self.current}
+
+
+def _require_edit(actor: Any) -> None:
+    if actor is not None and not selectors.can_edit(actor):
+        raise PermissionDenied("Only a Commission analyst can change the oversight registers.")
+
+
+def _user(actor: Any) -> Any:
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def _check_version(record: Any, version: int | None) -> None:
+    if version is not None and version != record.version:
+        raise VersionConflict(record, version)
+
+
+def _unknown(changes: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
+    unknown = sorted(set(changes) - set(allowed))
+    if unknown:
+        raise ValidationError({f: "Not a field that can be changed here." for f in unknown})
+
+
+def _apply(record: Any, changes: Mapping[str, Any]) -> list[str]:
+    changed = []
+    for field, value in changes.items():
+        if getattr(record, field) != value:
+            setattr(record, field, value)
+            changed.append(field)
+    return sorted(changed)
+
+
+# --- prevention activities -------------------------------------------------------------------
+
+
+def participants_clean(rows: Iterable[Mapping[str, Any]]) -> list[tuple[str, str, int]]:
+    """(profession, sex, count) rows, each group once; rows counting zero are left out."""
+    out: dict[tuple[str, str], int] = {}
+    for row in rows:
+        profession, sex, count = row.get("profession"), row.get("sex"), row.get("count")
+        if profession not in Profession.values:
+            raise ValidationError({"participants": f"Unknown profession {profession!r}."})
+        if sex not in ParticipantSex.values:
+            raise ValidationError({"participants": f"Unknown sex {sex!r}."})
+        if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= MAX_COUNT:
+            raise ValidationError(
+                {"participants": f"A count is a whole number from 0 to {MAX_COUNT:,}."}
+            )
+        key = (str(profession), str(sex))
+        if key in out:
+            raise ValidationError(
+                {"participants": f"{Profession(profession).label}, {sex}: given twice."}
+            )
+        if count:
+            out[key] = count
+    return [(p, s, c) for (p, s), c in out.items()]
+
+
+def _participants_replace(activity: PreventionActivity, rows: list[tuple[str, str, int]]) -> None:
+    activity.participants.all().delete()
+    ActivityParticipants.objects.bulk_create(
+        ActivityParticipants(activity=activity, profession=p, sex=s, count=c) for p, s, c in rows
+    )
+
+
+@transaction.atomic
+def activity_create(
+    *,
+    actor: Any,
+    kind: str,
+    title: str,
+    held_on: date,
+    topic: str,
+    participants: Iterable[Mapping[str, Any]] = (),
+    **fields: Any,
+) -> PreventionActivity:
+    """Record a training, awareness event or material, with its participants by profession
+    and sex."""
+    _require_edit(actor)
+    _unknown(fields, ACTIVITY_FIELDS)
+    rows = participants_clean(participants)
+    now = timezone.now()
+    activity = PreventionActivity(
+        kind=kind,
+        title=title,
+        held_on=held_on,
+        topic=topic,
+        created_by=_user(actor),
+        created_at=now,
+        updated_at=now,
+        **fields,
+    )
+    activity.full_clean()
+    activity.save()
+    _participants_replace(activity, rows)
+    audit_record(
+        actor=actor,
+        action="oversight.activity.create",
+        object_type="oversight.activity",
+        object_id=activity.pk,
+        detail={"kind": kind, "participants": sum(c for _, _, c in rows)},
+    )
+    return activity
+
+
+@transaction.atomic
+def activity_update(
+    *,
+    actor: Any,
+    activity: PreventionActivity,
+    version: int | None,
+    participants: Iterable[Mapping[str, Any]] | None = None,
+    **changes: Any,
+) -> PreventionActivity:
+    """Correct an activity; ``participants``, when given, replace the old counts."""
+    _require_edit(actor)
+    _unknown(changes, ACTIVITY_FIELDS)
+    locked = PreventionActivity.objects.select_for_update().get(pk=activity.pk)
+    _check_version(locked, version)
+    changed = _apply(locked, changes)
+    if participants is not None:
+        rows = participants_clean(participants)
+        old = sorted(locked.participants.values_list("profession", "sex", "count"))
+        if sorted(rows) != old:
+            changed.append("participants")
+    if not changed:
+        return locked
+    locked.full_clean()
+    locked.version += 1
+    locked.updated_at = timezone.now()
+    locked.save()
+    if participants is not None:
+        _participants_replace(locked, rows)
+    audit_record(
+        actor=actor,
+        action="oversight.activity.update",
+        object_type="oversight.activity",
+        object_id=locked.pk,
+        detail={"fields": sorted(changed)},
+    )
+    return locked
+
+
+# --- legal assistance ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def legal_request_create(*, actor: Any, **fields: Any) -> LegalAssistanceRequest:
+    """Record an extradition or mutual legal assistance request."""
+    _require_edit(actor)
+    _unknown(fields, LEGAL_REQUEST_FIELDS)
+    now = timezone.now()
+    request = LegalAssistanceRequest(created_by=_user(actor), created_at=now, updated_at=now)
+    _apply(request, fields)
+    request.full_clean()
+    request.save()
+    audit_record(
+        actor=actor,
+        action="oversight.legal_request.create",
+        object_type="oversight.legal_request",
+        object_id=request.pk,
+        detail={"kind": request.kind, "direction": request.direction, "status": request.status},
+    )
+    return request
+
+
+@transaction.atomic
+def legal_request_update(
+    *, actor: Any, request: LegalAssistanceRequest, version: int | None, **changes: Any
+) -> LegalAssistanceRequest:
+    """Correct a request or record its decision."""
+    _require_edit(actor)
+    _unknown(changes, LEGAL_REQUEST_FIELDS)
+    locked = LegalAssistanceRequest.objects.select_for_update().get(pk=request.pk)
+    _check_version(locked, version)
+    changed = _apply(locked, changes)
+    if not changed:
+        return locked
+    locked.full_clean()
+    locked.version += 1
+    locked.updated_at = timezone.now()
+    locked.save()
+    audit_record(
+        actor=actor,
+        action="oversight.legal_request.update",
+        object_type="oversight.legal_request",
+        object_id=locked.pk,
+        detail={"fields": changed, "status": locked.status},
+    )
+    return locked
+
+
+# --- recommendations -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def recommendation_create(
+    *, actor: Any, document: str, paragraph: str, text: str, issued_on: date, **fields: Any
+) -> Recommendation:
+    """Record a concluding observation or recommendation of the Committee."""
+    _require_edit(actor)
+    _unknown(fields, RECOMMENDATION_FIELDS)
+    now = timezone.now()
+    recommendation = Recommendation(
+        document=document,
+        paragraph=paragraph,
+        text=text,
+        issued_on=issued_on,
+        created_by=_user(actor),
+        created_at=now,
+        updated_at=now,
+        **fields,
+    )
+    recommendation.full_clean()
+    recommendation.save()
+    audit_record(
+        actor=actor,
+        action="oversight.recommendation.create",
+        object_type="oversight.recommendation",
+        object_id=recommendation.pk,
+        detail={"sections": recommendation.report_sections},
+    )
+    return recommendation
+
+
+@transaction.atomic
+def recommendation_update(
+    *, actor: Any, recommendation: Recommendation, version: int | None, **changes: Any
+) -> Recommendation:
+    _require_edit(actor)
+    _unknown(changes, RECOMMENDATION_FIELDS)
+    locked = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
+    _check_version(locked, version)
+    changed = _apply(locked, changes)
+    if not changed:
+        return locked
+    locked.full_clean()
+    locked.version += 1
+    locked.updated_at = timezone.now()
+    locked.save()
+    audit_record(
+        actor=actor,
+        action="oversight.recommendation.update",
+        object_type="oversight.recommendation",
+        object_id=locked.pk,
+        detail={"fields": changed},
+    )
+    return locked
+
+
+def _history(assignment: RecommendationAssignment, actor: Any, note: str) -> AssignmentUpdate:
+    update = AssignmentUpdate(
+        assignment=assignment,
+        status=assignment.status,
+        action=assignment.action,
+        note=note,
+        by=_user(actor),
+        at=assignment.updated_at,
+    )
+    update.full_clean()
+    update.save()
+    return update
+
+
+@transaction.atomic
+def assignment_set(
+    *,
+    actor: Any,
+    recommendation: Recommendation,
+    institution: Department,
+    version: int | None = None,
+    note: str = "",
+    **fields: Any,
+) -> RecommendationAssignment:
+    """Give a recommendation to an institution, or change that assignment (``lead``,
+    ``action``, ``status``, ``due_on``). A change of status or action is kept in the
+    history."""
+    _require_edit(actor)
+    _unknown(fields, ("lead", "action", "status", "due_on"))
+    Recommendation.objects.select_for_update().filter(pk=recommendation.pk).first()
+    assignment = (
+        RecommendationAssignment.objects.select_for_update()
+        .filter(recommendation=recommendation, institution=institution)
+        .first()
+    )
+    created = assignment is None
+    if assignment is None:
+        assignment = RecommendationAssignment(
+            recommendation=recommendation, institution=institution
+        )
+    else:
+        _check_version(assignment, version)
+    before = (assignment.status, assignment.action)
+    changed = _apply(assignment, fields)
+    if not created and not changed:
+        return assignment
+    assignment.full_clean()
+    if not created:
+        assignment.version += 1
+    assignment.updated_at = timezone.now()
+    assignment.updated_by = _user(actor)
+    assignment.save()
+    if created or (assignment.status, assignment.action) != before:
+        _history(assignment, actor, note)
+    audit_record(
+        actor=actor,
+        action="oversight.assignment.create" if created else "oversight.assignment.update",
+        object_type="oversight.assignment",
+        object_id=assignment.pk,
+        detail={
+            "recommendation": recommendation.pk,
+            "institution": institution.code,
+            "fields": sorted(fields) if created else changed,
+            "status": assignment.status,
+        },
+    )
+    return assignment
+
+
+@transaction.atomic
+def assignment_report(
+    *,
+    actor: Any,
+    assignment: RecommendationAssignment,
+    status: str,
+    note: str,
+    version: int | None,
+    action: str | None = None,
+) -> AssignmentUpdate:
+    """The institution reports where it stands: a status, a note and, if it changed, its
+    action. An analyst may report for any institution; a focal point for their own."""
+    locked = (
+        RecommendationAssignment.objects.select_for_update()
+        .select_related("institution")
+        .get(pk=assignment.pk)
+    )
+    if actor is not None and not selectors.can_report(actor, locked):
+        raise PermissionDenied("Only the institution given this recommendation can report on it.")
+    _check_version(locked, version)
+    if status not in ImplementationStatus.values:
+        raise ValidationError({"status": f"Unknown status {status!r}."})
+    if not (note or "").strip():
+        raise ValidationError({"note": "Say what was done (or why not)."})
+    changed = _apply(locked, {"status": status, **({"action": action} if action else {})})
+    locked.full_clean()
+    locked.version += 1
+    locked.updated_at = timezone.now()
+    locked.updated_by = _user(actor)
+    locked.save()
+    update = _history(locked, actor, note.strip())
+    audit_record(
+        actor=actor,
+        action="oversight.assignment.report",
+        object_type="oversight.assignment",
+        object_id=locked.pk,
+        detail={
+            "recommendation": locked.recommendation_id,
+            "institution": locked.institution.code,
+            "status": status,
+            "fields": changed,
+        },
+    )
+    return update
