@@ -41,14 +41,16 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section(
         "article-3",
-        "Article 3 — Criminalization of sale of children, child pornography and child "
-        "prostitution",
+        "Article 3 — Criminalization of sale of children, child pornography and child prostitution",
         (3,),
         (24, 38),
     ),
     Section("article-4", "Article 4 — Jurisdiction", (4,), (39, 42)),
     Section(
-        "articles-5-6", "Articles 5 and 6 — Extradition and mutual legal assistance", (5, 6), (43, 45)
+        "articles-5-6",
+        "Articles 5 and 6 — Extradition and mutual legal assistance",
+        (5, 6),
+        (43, 45),
     ),
     Section("article-7", "Article 7 — Seizure and confiscation", (7,), (46, 49)),
     Section("article-8", "Article 8 — Protection of child victims", (8,), (50, 53)),

@@ -1,0 +1,292 @@
+"""Writes of the UN report: editions, their status, narrative versions and review comments.
+
+Every service checks the actor's capability, runs in one transaction and writes its audit
+event in it. Saving a narrative is optimistic: the writer names the version they started
+from, and a save on top of someone else's newer version is refused with the other text
+(``NarrativeConflict``), so nothing is lost.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from cpmis import access
+from cpmis.audit.services import audit_record
+from cpmis.core.errors import Conflict
+
+from .models import NarrativeVersion, ReportEdition, ReviewComment
+from .structure import SECTION_CODES
+
+MAX_TEXT = 200_000  # characters of one section; the longest section of the initial report is 9k
+MAX_COMMENT = 5_000
+EXPORT_FORMATS = frozenset({"docx", "pdf"})
+
+
+class NarrativeConflict(Conflict):
+    """Someone saved the section since the writer opened it; ``current`` is their version."""
+
+    def __init__(self, message: str, current: NarrativeVersion) -> None:
+        super().__init__(message)
+        self.current = current
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "detail": str(self),
+            "current": {
+                "number": self.current.number,
+                "text": self.current.text,
+                "author": self.current.author.get_username() if self.current.author else "",
+                "created_at": self.current.created_at.isoformat(),
+            },
+        }
+
+
+def _require(actor: Any, capability: str, message: str) -> None:
+    if actor is not None and not access.has_capability(actor, capability):
+        raise PermissionDenied(message)
+
+
+def _user(actor: Any) -> Any:
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+def _clean_text(value: str, *, field: str, limit: int, required: bool = True) -> str:
+    """Text as typed, less trailing spaces; no control characters but line breaks and tabs
+    (PostgreSQL refuses NUL; the others break DOCX)."""
+    text = (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    if required and not text:
+        raise ValidationError({field: ["Write some text."]})
+    if len(text) > limit:
+        raise ValidationError({field: [f"At most {limit} characters."]})
+    if any((ord(c) < 32 and c not in "\n\t") or 0xD800 <= ord(c) <= 0xDFFF for c in text):
+        raise ValidationError({field: ["Text may not contain control characters."]})
+    return text
+
+
+def _check_section(section: str) -> None:
+    if section not in SECTION_CODES:
+        raise ValidationError({"section": [f"Unknown report section {section!r}."]})
+
+
+@transaction.atomic
+def edition_create(
+    *, actor: Any, title: str, reporting_year: int, period_from: date, period_to: date
+) -> ReportEdition:
+    _require(actor, "report.edit", "You cannot create report editions.")
+    title = _clean_text(title, field="title", limit=300).replace("\n", " ")
+    if period_from > period_to:
+        raise ValidationError({"period_to": ["The period must end after it starts."]})
+    if not 1990 <= reporting_year <= 2100:
+        raise ValidationError({"reporting_year": ["Give a year between 1990 and 2100."]})
+    edition = ReportEdition(
+        title=title,
+        reporting_year=reporting_year,
+        period_from=period_from,
+        period_to=period_to,
+        created_by=_user(actor),
+        created_at=timezone.now(),
+    )
+    edition.full_clean()
+    edition.save()
+    audit_record(
+        actor=actor,
+        action="report.edition_create",
+        object_type="reporting.edition",
+        object_id=edition.pk,
+        detail={"year": reporting_year},
+    )
+    return edition
+
+
+@transaction.atomic
+def edition_status_set(
+    *, actor: Any, edition: ReportEdition, status: str, version: int | None = None
+) -> ReportEdition:
+    """Move an edition to another status. A final edition stays final (it is what was sent
+    to the Committee): a correction is a new edition."""
+    _require(actor, "report.edit", "You cannot change the status of report editions.")
+    if status not in ReportEdition.Status.values:
+        raise ValidationError({"status": [f"Unknown status {status!r}."]})
+    locked = ReportEdition.objects.select_for_update().get(pk=edition.pk)
+    if version is not None and locked.version != version:
+        raise Conflict("Someone changed this edition since you opened it; look again.")
+    if locked.is_final:
+        raise ValidationError({"status": ["The edition is final and can no longer change."]})
+    before = locked.status
+    if before == status:
+        return locked
+    locked.status = status
+    locked.version += 1
+    locked.save(update_fields=["status", "version"])
+    audit_record(
+        actor=actor,
+        action="report.edition_status",
+        object_type="reporting.edition",
+        object_id=locked.pk,
+        detail={"from": before, "to": status},
+    )
+    edition.status, edition.version = locked.status, locked.version
+    return locked
+
+
+@transaction.atomic
+def narrative_save(
+    *,
+    actor: Any,
+    edition: ReportEdition,
+    section: str,
+    text: str,
+    base_number: int,
+    summary: str = "",
+) -> NarrativeVersion:
+    """Save a section's text as version ``base_number + 1``. ``base_number`` is the version
+    the writer started from (0 for a section never written); if another version was saved
+    since, ``NarrativeConflict`` carries it. Saving the current text again changes nothing."""
+    _require(actor, "report.edit", "You cannot write the report.")
+    _check_section(section)
+    text = _clean_text(text, field="text", limit=MAX_TEXT)
+    summary = _clean_text(summary, field="summary", limit=200, required=False).replace("\n", " ")
+    # The edition's row lock serialises writers of the edition; the unique constraint is
+    # the last guard where the database has no row locks (SQLite).
+    locked = ReportEdition.objects.select_for_update().get(pk=edition.pk)
+    if locked.is_final:
+        raise ValidationError({"text": ["The edition is final: its text can no longer change."]})
+    current = (
+        NarrativeVersion.objects.filter(edition=locked, section=section)
+        .select_related("author")
+        .order_by("-number")
+        .first()
+    )
+    current_number = current.number if current else 0
+    if base_number != current_number:
+        if current is None:
+            raise ValidationError({"base_number": ["This section has no such version."]})
+        raise NarrativeConflict(
+            f"Version {current.number} was saved by "
+            f"{current.author.get_username() if current.author else 'the system'} "
+            "after you opened the section. Your text was not saved.",
+            current,
+        )
+    if current is not None and current.text == text:
+        return current
+    try:
+        with transaction.atomic():
+            saved = NarrativeVersion.objects.create(
+                edition=locked,
+                section=section,
+                number=current_number + 1,
+                text=text,
+                summary=summary,
+                author=_user(actor),
+                created_at=timezone.now(),
+            )
+    except IntegrityError:
+        newer = NarrativeVersion.objects.filter(edition=locked, section=section).order_by(
+            "-number"
+        )[0]
+        raise NarrativeConflict("Someone saved this section at the same moment.", newer) from None
+    audit_record(
+        actor=actor,
+        action="report.narrative_save",
+        object_type="reporting.edition",
+        object_id=locked.pk,
+        detail={"section": section, "number": saved.number, "characters": len(text)},
+    )
+    return saved
+
+
+@transaction.atomic
+def comment_add(
+    *,
+    actor: Any,
+    edition: ReportEdition,
+    section: str,
+    text: str,
+    on_version: NarrativeVersion | None = None,
+    reply_to: ReviewComment | None = None,
+) -> ReviewComment:
+    _require(actor, "report.comment", "You cannot comment on the report.")
+    _check_section(section)
+    text = _clean_text(text, field="text", limit=MAX_COMMENT)
+    if on_version is not None and (
+        on_version.edition_id != edition.pk or on_version.section != section
+    ):
+        raise ValidationError({"on_version": ["That version is not of this section."]})
+    if reply_to is not None:
+        if reply_to.edition_id != edition.pk or reply_to.section != section:
+            raise ValidationError({"reply_to": ["That comment is not of this section."]})
+        reply_to = reply_to.reply_to or reply_to  # threads are one level deep
+    comment = ReviewComment.objects.create(
+        edition=edition,
+        section=section,
+        on_version=on_version,
+        reply_to=reply_to,
+        author=_user(actor),
+        text=text,
+        created_at=timezone.now(),
+    )
+    audit_record(
+        actor=actor,
+        action="report.comment_add",
+        object_type="reporting.comment",
+        object_id=comment.pk,
+        detail={"edition": edition.pk, "section": section, "reply_to": comment.reply_to_id},
+    )
+    return comment
+
+
+@transaction.atomic
+def comment_resolve(*, actor: Any, comment: ReviewComment) -> ReviewComment:
+    """Resolve a comment and its replies: an editor may, and so may its author."""
+    author = actor is not None and comment.author_id is not None and comment.author_id == actor.pk
+    if actor is not None and not (
+        access.has_capability(actor, "report.edit")
+        or (author and access.has_capability(actor, "report.comment"))
+    ):
+        raise PermissionDenied(
+            "Only an editor of the report or the comment's author can resolve it."
+        )
+    locked = ReviewComment.objects.select_for_update().get(pk=comment.pk)
+    if locked.resolved_at is not None:
+        raise Conflict("This comment is already resolved.")
+    now = timezone.now()
+    thread = ReviewComment.objects.filter(pk=locked.pk) | ReviewComment.objects.filter(
+        reply_to_id=locked.pk, resolved_at=None
+    )
+    resolved = thread.update(resolved_at=now, resolved_by=_user(actor))
+    locked.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action="report.comment_resolve",
+        object_type="reporting.comment",
+        object_id=locked.pk,
+        detail={"edition": locked.edition_id, "section": locked.section, "resolved": resolved},
+    )
+    return locked
+
+
+@transaction.atomic
+def report_export_audit(*, actor: Any, edition: ReportEdition, fmt: str, size: int) -> None:
+    """A generated report leaves cpmis: who, which edition, which format."""
+    if fmt not in EXPORT_FORMATS:
+        raise ValidationError({"format": [f"Unknown format {fmt!r}."]})
+    audit_record(
+        actor=actor,
+        action="report.export",
+        object_type="reporting.edition",
+        object_id=edition.pk,
+        detail={"format": fmt, "status": edition.status, "bytes": size},
+    )
+
+
+def current_number(edition: ReportEdition, section: str) -> int:
+    found = NarrativeVersion.objects.filter(edition=edition, section=section).aggregate(
+        m=Max("number")
+    )["m"]
+    return int(found or 0)

@@ -1,0 +1,272 @@
+"""Screens of the UN report: the editions, an edition section by section, the section
+editor (a conflict shows the other person's text and keeps yours), the history with its
+differences, review comments and the generated report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from cpmis import access
+from cpmis.accounts.permissions import capability_required
+from cpmis.core.errors import Conflict
+from cpmis.core.forms import Errors, run_service, serializer_errors
+
+from . import document, selectors, services
+from .api import CommentInput, EditionInput, NarrativeInput, StatusInput, report_file
+from .models import NarrativeVersion, ReportEdition, ReviewComment
+
+
+def _edition(request: HttpRequest, edition_id: int) -> ReportEdition:
+    return selectors.edition_get(user=request.user, edition_id=edition_id)
+
+
+def _flash(request: HttpRequest, errors: Errors) -> None:
+    for field, ms in errors.items():
+        for m in ms:
+            messages.error(request, m if field == "__all__" else f"{field.replace('_', ' ')}: {m}")
+
+
+@login_required
+@capability_required("report.view")
+def edition_list(request: HttpRequest) -> HttpResponse:
+    errors: Errors = {}
+    values: dict[str, Any] = {}
+    if request.method == "POST":
+        if not access.has_capability(request.user, "report.edit"):
+            raise Http404
+        values = {
+            k: request.POST.get(k, "")
+            for k in ("title", "reporting_year", "period_from", "period_to")
+        }
+        form = EditionInput(data=values)
+        if not form.is_valid():
+            errors = serializer_errors(form)
+        else:
+            edition, errors = run_service(
+                services.edition_create, actor=request.user, **form.validated_data
+            )
+            if edition is not None:
+                messages.success(request, "The edition was created.")
+                return redirect("reporting:edition", edition_id=edition.pk)
+    return render(
+        request,
+        "reporting/list.html",
+        {
+            "editions": selectors.edition_list(user=request.user)[:200],
+            "can_edit": access.has_capability(request.user, "report.edit"),
+            "errors": errors,
+            "values": values,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@capability_required("report.view")
+@require_GET
+def edition_page(request: HttpRequest, edition_id: int) -> HttpResponse:
+    edition = _edition(request, edition_id)
+    return render(
+        request,
+        "reporting/edition.html",
+        {
+            "edition": edition,
+            "sections": selectors.edition_sections(user=request.user, edition=edition),
+            "can_edit": access.has_capability(request.user, "report.edit"),
+            "can_comment": access.has_capability(request.user, "report.comment"),
+            "statuses": ReportEdition.Status.choices,
+        },
+    )
+
+
+@login_required
+@capability_required("report.edit")
+@require_POST
+def edition_status(request: HttpRequest, edition_id: int) -> HttpResponse:
+    edition = _edition(request, edition_id)
+    form = StatusInput(data={k: request.POST.get(k) for k in ("status", "version")})
+    if not form.is_valid():
+        _flash(request, serializer_errors(form))
+    else:
+        try:
+            _, errors = run_service(
+                services.edition_status_set,
+                actor=request.user,
+                edition=edition,
+                **form.validated_data,
+            )
+        except Conflict as exc:
+            errors = {"__all__": [f"{exc}"]}
+        if errors:
+            _flash(request, errors)
+        else:
+            messages.success(request, f"The edition is now: {edition.get_status_display()}.")
+    return redirect("reporting:edition", edition_id=edition.pk)
+
+
+@login_required
+@capability_required("report.edit")
+def section_edit(request: HttpRequest, edition_id: int, section: str) -> HttpResponse:
+    edition = _edition(request, edition_id)
+    s = selectors.section_get(section)
+    current = selectors.section_current(user=request.user, edition=edition, code=s.code)
+    context: dict[str, Any] = {
+        "edition": edition,
+        "section": s,
+        "current": current,
+        "text": current.text if current else "",
+        "base_number": current.number if current else 0,
+        "summary": "",
+        "errors": {},
+        "conflict": None,
+    }
+    if request.method != "POST":
+        return render(request, "reporting/section_edit.html", context)
+    form = NarrativeInput(
+        data={k: request.POST.get(k, "") for k in ("text", "base_number", "summary")}
+    )
+    context["text"] = request.POST.get("text", "")[: services.MAX_TEXT]
+    context["summary"] = request.POST.get("summary", "")[:200]
+    if not form.is_valid():
+        context["errors"] = serializer_errors(form)
+        return render(request, "reporting/section_edit.html", context, status=400)
+    try:
+        saved, errors = run_service(
+            services.narrative_save,
+            actor=request.user,
+            edition=edition,
+            section=s.code,
+            **form.validated_data,
+        )
+    except services.NarrativeConflict as exc:
+        # Keep the writer's text in the box; show theirs; the next save goes on top of it.
+        context.update(conflict=exc.current, base_number=exc.current.number)
+        return render(request, "reporting/section_edit.html", context, status=409)
+    if errors:
+        context["errors"] = errors
+        return render(request, "reporting/section_edit.html", context, status=400)
+    assert saved is not None
+    messages.success(request, f"Saved as version {saved.number}.")
+    return redirect(reverse("reporting:edition", args=[edition.pk]) + f"#{s.code}")
+
+
+@login_required
+@capability_required("report.view")
+@require_GET
+def section_history(request: HttpRequest, edition_id: int, section: str) -> HttpResponse:
+    edition = _edition(request, edition_id)
+    s = selectors.section_get(section)
+    versions = list(selectors.section_history(user=request.user, edition=edition, code=s.code))
+    diff = None
+    old, new = request.GET.get("old"), request.GET.get("new")
+    if old or new:
+        diff = selectors.version_diff(
+            user=request.user, edition=edition, code=s.code, old=old, new=new
+        )
+    elif len(versions) >= 2:
+        diff = selectors.version_diff(
+            user=request.user,
+            edition=edition,
+            code=s.code,
+            old=versions[1].number,
+            new=versions[0].number,
+        )
+    return render(
+        request,
+        "reporting/history.html",
+        {
+            "edition": edition,
+            "section": s,
+            "versions": versions,
+            "diff": diff,
+            "threads": selectors.threads(
+                list(selectors.comments(user=request.user, edition=edition, code=s.code))
+            ),
+            "can_edit": access.has_capability(request.user, "report.edit"),
+            "can_comment": access.has_capability(request.user, "report.comment"),
+        },
+    )
+
+
+@login_required
+@capability_required("report.comment")
+@require_POST
+def comment_add(request: HttpRequest, edition_id: int, section: str) -> HttpResponse:
+    edition = _edition(request, edition_id)
+    s = selectors.section_get(section)
+    back = reverse("reporting:edition", args=[edition.pk]) + f"#{s.code}"
+    if request.POST.get("next") == "history":
+        back = reverse("reporting:history", args=[edition.pk, s.code])
+    form = CommentInput(
+        data={
+            k: v for k, v in request.POST.items() if k in ("text", "on_version", "reply_to") and v
+        }
+    )
+    if not form.is_valid():
+        _flash(request, serializer_errors(form))
+        return redirect(back)
+    targets: dict[str, Any] = {}
+    number = form.validated_data.get("on_version")
+    if number:
+        targets["on_version"] = NarrativeVersion.objects.filter(
+            edition=edition, section=s.code, number=number
+        ).first()
+    if form.validated_data.get("reply_to"):
+        targets["reply_to"] = ReviewComment.objects.filter(
+            edition=edition, section=s.code, pk=form.validated_data["reply_to"]
+        ).first()
+        if targets["reply_to"] is None:
+            raise Http404
+    _, errors = run_service(
+        services.comment_add,
+        actor=request.user,
+        edition=edition,
+        section=s.code,
+        text=form.validated_data["text"],
+        **targets,
+    )
+    if errors:
+        _flash(request, errors)
+    else:
+        messages.success(request, "Your comment was added.")
+    return redirect(back)
+
+
+@login_required
+@capability_required("report.comment")
+@require_POST
+def comment_resolve(request: HttpRequest, edition_id: int, comment_id: int) -> HttpResponse:
+    edition = _edition(request, edition_id)
+    comment = selectors.comment_get(user=request.user, edition=edition, comment_id=comment_id)
+    try:
+        _, errors = run_service(services.comment_resolve, actor=request.user, comment=comment)
+    except Conflict as exc:
+        errors = {"__all__": [str(exc)]}
+    if errors:
+        _flash(request, errors)
+    else:
+        messages.success(request, "The comment was resolved.")
+    return redirect(reverse("reporting:edition", args=[edition.pk]) + f"#{comment.section}")
+
+
+@login_required
+@capability_required("report.view")
+@require_GET
+def report_docx(request: HttpRequest, edition_id: int) -> HttpResponse:
+    edition = _edition(request, edition_id)
+    return report_file(edition, document.report_docx(user=request.user, edition=edition), "docx")
+
+
+@login_required
+@capability_required("report.view")
+@require_GET
+def report_pdf(request: HttpRequest, edition_id: int) -> HttpResponse:
+    edition = _edition(request, edition_id)
+    return report_file(edition, document.report_pdf(user=request.user, edition=edition), "pdf")

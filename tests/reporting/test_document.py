@@ -1,0 +1,145 @@
+"""The generated report: DOCX structure and content, Urdu runs, the PDF and its fonts, and
+the audit of every generation."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import zlib
+from typing import Any
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+
+from cpmis.audit.models import AuditEvent
+from cpmis.reporting import document, services
+from cpmis.reporting.models import ReportEdition
+from cpmis.reporting.structure import SECTIONS
+from tests.conftest import Personas
+from tests.reporting.conftest import NOTE
+
+URDU = "بچوں کی حفاظت ہم سب کی ذمہ داری ہے"
+
+
+@pytest.fixture
+def written(personas: Personas, edition: ReportEdition) -> ReportEdition:
+    a = personas.analyst
+    services.narrative_save(
+        actor=a,
+        edition=edition,
+        section="article-3",
+        text="The Penal Code criminalises the sale of children.\n\nA second paragraph.",
+        base_number=0,
+    )
+    services.narrative_save(
+        actor=a,
+        edition=edition,
+        section="prevention",
+        text=f"The campaign's slogan was:\n\n«{URDU}»",
+        base_number=0,
+    )
+    return edition
+
+
+def test_runs_split_urdu_from_english() -> None:
+    assert document.runs(f"Slogan: {URDU}.") == [("Slogan: ", False), (URDU, True), (".", False)]
+    assert document.is_rtl(f"«{URDU}»") and not document.is_rtl(f"Slogan {URDU}")
+
+
+def test_the_docx_has_the_structure_narratives_tables_and_notes(
+    personas: Personas, written: ReportEdition, tables: dict[str, Any]
+) -> None:
+    data = document.report_docx(user=personas.analyst, edition=written)
+    doc = Document(io.BytesIO(data))
+    headings = [
+        (p.style.name, p.text) for p in doc.paragraphs if p.style.name.startswith("Heading")
+    ]
+    level1 = [text for style, text in headings if style == "Heading 1"]
+    assert level1 == [f"{n}. {s.heading}" for n, s in enumerate(SECTIONS, 1)] + [
+        "Statistical annex"
+    ]
+    level2 = {text for style, text in headings if style == "Heading 2"}
+    assert {"Legal framework", "Statistics"} <= level2
+    texts = [p.text for p in doc.paragraphs]
+    assert "The Penal Code criminalises the sale of children." in texts
+    assert "Status: Draft" in texts
+    assert any(t.startswith("Child victims of sale by sex, 2025") for t in texts)
+    assert any(t.startswith("Cases of child pornography by province") for t in texts)
+    assert texts.count(f"Note: {NOTE}") == 3  # the section's table and both annex tables
+    grid = doc.tables[0]
+    assert [c.text for c in grid.rows[0].cells] == ["Sex", "Punjab", "Sindh", "Pakistan"]
+    assert [c.text for c in grid.rows[1].cells] == ["Girls", "12", "x", "15"]
+    assert len(doc.inline_shapes) == 2  # the charted table, in its section and in the annex
+    assert tables["section"][0][1:] == (2025, "introduction")
+    # the legal framework comes from the compliance matrix
+    assert any(t.startswith("Federal: ") for t in texts)
+
+
+def test_urdu_runs_are_right_to_left_in_nastaliq(
+    personas: Personas, written: ReportEdition, tables: dict[str, Any]
+) -> None:
+    doc = Document(io.BytesIO(document.report_docx(user=personas.analyst, edition=written)))
+    [paragraph] = [p for p in doc.paragraphs if URDU in p.text]
+    assert paragraph._p.pPr.find(qn("w:bidi")) is not None
+    [run] = [r for r in paragraph.runs if r.text == URDU]
+    rpr = run._r.rPr
+    assert rpr.rFonts.get(qn("w:cs")) == "Noto Nastaliq Urdu"
+    assert rpr.find(qn("w:rtl")) is not None
+
+
+def test_the_report_builds_without_the_indicators_engine(
+    personas: Personas, written: ReportEdition, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(document, "_indicator_function", lambda module, name: None)
+    doc = Document(io.BytesIO(document.report_docx(user=personas.analyst, edition=written)))
+    assert "No statistical tables are available for this year." in [p.text for p in doc.paragraphs]
+
+
+def _pdf_text(data: bytes) -> bytes:
+    """The PDF with its compressed streams inflated (font names may sit in object streams)."""
+    out = [data]
+    for match in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S):
+        with contextlib.suppress(zlib.error):
+            out.append(zlib.decompress(match.group(1)))
+    return b"".join(out)
+
+
+def test_the_pdf_embeds_the_urdu_font_and_generation_is_audited(
+    personas: Personas, written: ReportEdition, tables: dict[str, Any]
+) -> None:
+    data = document.report_pdf(user=personas.supervisor, edition=written)
+    assert data.startswith(b"%PDF-")
+    text = _pdf_text(data)
+    # WeasyPrint names an embedded subset "ABCDEF+Noto-Nastaliq-Urdu"
+    assert re.search(rb"/FontName /[A-Z]{6}\+Noto-?Nastaliq-?Urdu", text)
+    assert re.search(rb"/FontName /[A-Z]{6}\+Noto-?Sans", text)
+    [event] = AuditEvent.objects.filter(action="report.export")
+    assert event.actor_username == "supervisor"
+    assert event.object_id == str(written.pk) and event.detail["format"] == "pdf"
+
+
+def test_the_pdf_fetches_nothing_but_the_shipped_fonts() -> None:
+    fetcher = document._local_fetcher()
+    for url in ("http://example.org/x.css", "https://cdn.example/f.ttf", "file:///etc/passwd"):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+
+
+def test_the_html_prints_every_table_with_its_title_and_note(
+    personas: Personas, written: ReportEdition, tables: dict[str, Any]
+) -> None:
+    content = document.report_content(user=personas.analyst, edition=written)
+    html = document.render_html(content)
+    assert html.count(f"Note: {NOTE}") == 3
+    assert "Child victims of sale by sex, 2025" in html
+    assert f'<span lang="ur" dir="rtl">{URDU}</span>' in html
+    assert "http://" not in html and "https://" not in html
+
+
+def test_a_person_without_the_capability_gets_no_report(
+    personas: Personas, written: ReportEdition
+) -> None:
+    with pytest.raises(Exception, match="cannot read"):
+        document.report_docx(user=personas.cpo, edition=written)
