@@ -287,6 +287,10 @@ RATELIMIT_IP_META_KEY = "cpmis.core.net.client_address"
 # Reverse proxies in front of the server that append to X-Forwarded-For (0: none).
 CPMIS_PROXY_COUNT = env_int("CPMIS_PROXY_COUNT", 0)
 
+# Disclosure control of every published figure about children: counts from 1 to this minus one
+# are suppressed (with secondary suppression). 10 is the default the statistics offices use.
+CPMIS_SMALL_CELL_THRESHOLD = max(2, env_int("CPMIS_SMALL_CELL_THRESHOLD", 10))
+
 # Errors never echo request bodies (they may hold a child's name).
 DEFAULT_EXCEPTION_REPORTER_FILTER = "cpmis.core.logging.RedactingExceptionReporterFilter"
 LOGGING = {

@@ -12,14 +12,12 @@ Noto Nastaliq Urdu font in both formats.
 from __future__ import annotations
 
 import base64
-import importlib
 import io
 import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -29,8 +27,10 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from cpmis import access
+from cpmis.indicators import annex, charts
 from cpmis.legal import exports as legal_exports
 from cpmis.legal import selectors as legal_selectors
+from cpmis.oversight import selectors as oversight_selectors
 from cpmis.people.phonetic import is_urdu
 
 from . import selectors, services
@@ -152,20 +152,6 @@ class ReportContent:
 # --- where the content comes from ------------------------------------------------------------
 
 
-def _module(name: str) -> ModuleType | None:
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
-
-
-def _indicator_function(module: str, name: str) -> Callable[..., Any] | None:
-    """A function of the indicators engine, looked up at call time (so tests can replace it
-    and the report still builds before the engine is installed)."""
-    found = _module(module)
-    return getattr(found, name, None) if found is not None else None
-
-
 def _table(published: Any, chart: Callable[..., Any] | None) -> Table:
     png: bytes | None = None
     if chart is not None:
@@ -197,13 +183,7 @@ def _legal_blocks(section: Section, matrix: legal_selectors.Matrix) -> list[Bloc
 
 
 def _recommendation_blocks(code: str) -> list[Block]:
-    oversight = _module("cpmis.oversight.selectors")
-    finder = getattr(oversight, "recommendations_for_section", None) if oversight else None
-    if finder is None:
-        # TODO(reporting): cpmis.oversight is not installed here; the Committee's
-        # recommendations are left out of the report until it is.
-        return []
-    found = list(finder(code))
+    found = list(oversight_selectors.recommendations_for_section(code))
     if not found:
         return []
     blocks: list[Block] = [Heading(2, "The Committee's recommendations")]
@@ -230,11 +210,9 @@ def _recommendation_blocks(code: str) -> list[Block]:
 def _statistics_blocks(
     user: Any, year: int, code: str, chart: Callable[..., Any] | None
 ) -> list[Block]:
-    section_tables = _indicator_function("cpmis.indicators.annex", "section_tables")
-    if section_tables is None:
-        # TODO(indicators): cpmis.indicators.annex.section_tables is not there yet.
-        return []
-    tables = section_tables(user=user, year=year, section=code)
+    if not access.has_capability(user, "aggregates.view"):
+        return []  # figures are the analysts'; the statistics are left out for other readers
+    tables = annex.section_tables(user=user, year=year, section=code)
     if not tables:
         return []
     return [Heading(2, "Statistics"), *(_table(t, chart) for t in tables)]
@@ -260,7 +238,7 @@ def report_content(*, user: Any, edition: ReportEdition) -> ReportContent:
     )
     current = selectors.current_versions(edition)
     matrix = legal_selectors.compliance_matrix()
-    chart = _indicator_function("cpmis.indicators.charts", "chart_png")
+    chart = charts.chart_png
     for number, s in enumerate(SECTIONS, 1):
         content.blocks.append(Heading(1, f"{number}. {s.heading}"))
         version = current.get(s.code)
@@ -269,12 +247,23 @@ def report_content(*, user: Any, edition: ReportEdition) -> ReportContent:
         content.blocks.extend(_recommendation_blocks(s.code))
         content.blocks.extend(_statistics_blocks(user, edition.reporting_year, s.code, chart))
     content.blocks.append(Heading(1, "Statistical annex"))
-    report_tables = _indicator_function("cpmis.indicators.annex", "report_tables")
-    # TODO(indicators): until cpmis.indicators.annex.report_tables exists the annex says so.
-    annex = report_tables(user=user, year=edition.reporting_year) if report_tables else []
-    if not annex:
-        content.blocks.append(Para("No statistical tables are available for this year.", "missing"))
-    content.blocks.extend(_table(t, chart) for t in annex)
+    annexed = []
+    if access.has_capability(user, "aggregates.view"):
+        annexed = annex.report_tables(user=user, year=edition.reporting_year)
+    if not annexed:
+        content.blocks.append(
+            Para("The statistical annex is generated for readers who see the figures.", "missing")
+        )
+    else:
+        content.blocks.append(
+            Para(
+                "Every indicator by every disaggregation of the year. The tables by district "
+                "are in the annex workbook (XLSX), which cpmis exports with the same figures.",
+                "body",
+            )
+        )
+    # no charts in the annex: its tables are for reference, and many
+    content.blocks.extend(_table(t, None) for t in annexed if t.row_dimension != "district")
     for index, heading in enumerate(content.contents, 1):
         heading.anchor = f"h{index}"
     return content

@@ -71,7 +71,7 @@ def test_the_docx_has_the_structure_narratives_tables_and_notes(
     grid = doc.tables[0]
     assert [c.text for c in grid.rows[0].cells] == ["Sex", "Punjab", "Sindh", "Pakistan"]
     assert [c.text for c in grid.rows[1].cells] == ["Girls", "12", "x", "15"]
-    assert len(doc.inline_shapes) == 2  # the charted table, in its section and in the annex
+    assert len(doc.inline_shapes) == 1  # the charted table in its section; the annex has none
     assert tables["section"][0][1:] == (2025, "introduction")
     # the legal framework comes from the compliance matrix
     assert any(t.startswith("Federal: ") for t in texts)
@@ -89,12 +89,15 @@ def test_urdu_runs_are_right_to_left_in_nastaliq(
     assert rpr.find(qn("w:rtl")) is not None
 
 
-def test_the_report_builds_without_the_indicators_engine(
-    personas: Personas, written: ReportEdition, monkeypatch: pytest.MonkeyPatch
+def test_a_reader_who_does_not_see_figures_gets_the_report_without_statistics(
+    personas: Personas, written: ReportEdition, tables: dict[str, Any]
 ) -> None:
-    monkeypatch.setattr(document, "_indicator_function", lambda module, name: None)
-    doc = Document(io.BytesIO(document.report_docx(user=personas.analyst, edition=written)))
-    assert "No statistical tables are available for this year." in [p.text for p in doc.paragraphs]
+    # a supervisor reads and comments on the report, but figures are the analysts'
+    doc = Document(io.BytesIO(document.report_docx(user=personas.supervisor, edition=written)))
+    texts = [p.text for p in doc.paragraphs]
+    assert "The statistical annex is generated for readers who see the figures." in texts
+    assert not any(t.startswith("Child victims of sale by sex") for t in texts)
+    assert tables["section"] == [] and tables["report"] == []
 
 
 def _pdf_text(data: bytes) -> bytes:

@@ -2,6 +2,7 @@ import os
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cpmis.demo.generator import (
@@ -39,6 +40,22 @@ class Command(BaseCommand):
 
             records = exchange_generate(seed=seed)
             self.stdout.write(f"{records} synthetic police records in three department batches.")
+            from cpmis.demo.oversight import oversight_generate
+            from cpmis.demo.reporting import report_demo_generate
+            from cpmis.demo.statistics import statistics_year_generate
+
+            # a whole past year for the statistics and the report, and this year so far
+            year = timezone.localdate().year - 1
+            for y, n in ((year, max(1, size * 3 // 2)), (year + 1, max(1, size))):
+                made = statistics_year_generate(year=y, cases=n, seed=seed)
+                self.stdout.write(
+                    f"{y}: {made['cases']} cases, {made['complaints']} complaints, "
+                    f"{made['records']} police, FIA and court records for the statistics."
+                )
+                oversight_generate(seed=seed + y, year=y)
+            self.stdout.write("Oversight registers: trainings, awareness, requests, CORs.")
+            report_demo_generate(year=year)
+            self.stdout.write(f"A zero draft of the report on {year}.")
             from cpmis.linkage import services as linkage
 
             # A cautious province: people decide more (link at 0.9 rather than the shipped

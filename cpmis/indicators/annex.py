@@ -1,0 +1,107 @@
+"""The statistical annex of the report: every indicator by every disaggregation of one year,
+each table through disclosure control; and the headline tables of each report section.
+
+Each indicator is counted once for all its tables (one grouping-sets query on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cpmis import access
+
+from . import tabulate
+from .catalogue import Indicator, catalogue
+from .selectors import CAPABILITY, _require
+from .tables import PublishedTable
+
+# The breakdown a section shows first, when the indicator has it.
+HEADLINE = (
+    "channel",
+    "opsc_category",
+    "placement_type",
+    "service_type",
+    "stage",
+    "offence",
+    "sentence_range",
+    "request_kind",
+    "profession",
+    "topic",
+    "sex",
+)
+
+
+def _by_jurisdiction(user: Any) -> bool:
+    ids = access.jurisdictions_where(user, CAPABILITY)
+    return ids is None or len(ids) > 1
+
+
+def annex_shapes(indicator: Indicator, *, columns: bool) -> list[tabulate.Shape]:
+    return [tabulate.Shape("total", columns and "jurisdiction" in indicator.disaggregations)] + [
+        tabulate.shape_for(indicator, d, columns=columns)
+        for d in indicator.all_disaggregations
+        if d != "jurisdiction" or not columns
+    ]
+
+
+def report_tables(*, user: Any, year: int) -> list[PublishedTable]:
+    """Every table of the annex for ``year``, in catalogue order."""
+    _require(user)
+    period = tabulate.period_parse(str(year))
+    columns = _by_jurisdiction(user)
+    tables: list[PublishedTable] = []
+    for indicator in catalogue().values():
+        tables.extend(
+            tabulate.compute_tables(
+                user=user,
+                indicator=indicator,
+                period=period,
+                shapes=annex_shapes(indicator, columns=columns),
+            )
+        )
+    return tables
+
+
+def headline_shape(indicator: Indicator, *, columns: bool) -> tabulate.Shape:
+    rows = next((d for d in HEADLINE if d in indicator.disaggregations), "quarter")
+    return tabulate.shape_for(indicator, rows, columns=columns)
+
+
+def section_tables(*, user: Any, year: int, section: str) -> list[PublishedTable]:
+    """The headline table of each indicator that answers the report section ``section``."""
+    _require(user)
+    period = tabulate.period_parse(str(year))
+    columns = _by_jurisdiction(user)
+    tables: list[PublishedTable] = []
+    for indicator in catalogue().values():
+        if indicator.report_section != section:
+            continue
+        tables.extend(
+            tabulate.compute_tables(
+                user=user,
+                indicator=indicator,
+                period=period,
+                shapes=[headline_shape(indicator, columns=columns)],
+            )
+        )
+    return tables
+
+
+def dhis2_payload(*, user: Any, period: tabulate.Period) -> dict[str, Any]:
+    """The dataValueSet of every mapped indicator for ``period``: published figures only."""
+    from . import dhis2, services
+
+    _require(user)
+    config = services.dhis2_mapping_current()
+    problems = dhis2.mapping_problems(config)
+    if problems:
+        raise dhis2.MappingError(problems)
+    indicators = catalogue()
+    tables = {}
+    for code, entry in config["dataElements"].items():
+        indicator = indicators[code]
+        shape = tabulate.shape_for(indicator, entry["disaggregation"], columns=True)
+        tables[code] = tabulate.compute_tables(
+            user=user, indicator=indicator, period=period, shapes=[shape]
+        )[0]
+    return dhis2.data_values(tables, config, period.dhis2)

@@ -1,0 +1,201 @@
+"""The indicators in the REST API: the catalogue, a table for a selection, its CSV/XLSX file,
+the annex of a year, DHIS2 dataValueSets and the DHIS2 mapping. The same selectors and the same
+disclosure control as the pages; a bad selection is a 400 naming the field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cpmis.accounts.permissions import HasCapability
+
+from . import annex, dhis2, exports, selectors, services, tabulate
+from .tables import PublishedTable
+
+CAP = selectors.CAPABILITY
+
+
+class IndicatorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    definition = serializers.CharField()
+    unit = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]
+    measure = serializers.CharField()
+    articles = serializers.ListField(child=serializers.IntegerField())
+    report_section = serializers.CharField()
+    report_paragraphs = serializers.ListField(child=serializers.IntegerField())
+    disaggregations = serializers.ListField(
+        child=serializers.CharField(), source="all_disaggregations"
+    )
+    rule = serializers.CharField()
+    sensitive = serializers.BooleanField()
+
+
+class CellSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    value = serializers.FloatField(allow_null=True)
+    suppressed = serializers.BooleanField()
+
+
+class CategorySerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+
+
+class TableSerializer(serializers.Serializer):
+    indicator_code = serializers.CharField()
+    title = serializers.CharField()
+    period_label = serializers.CharField()
+    unit = serializers.CharField()
+    measure = serializers.CharField()
+    row_dimension = serializers.CharField()
+    row_heading = serializers.CharField()
+    rows = CategorySerializer(many=True)
+    columns = CategorySerializer(many=True)
+    cells = serializers.SerializerMethodField()
+    note = serializers.CharField()
+
+    def get_cells(self, table: PublishedTable) -> list[list[dict[str, Any]]]:
+        return [
+            [
+                {
+                    "text": cell.text,
+                    "value": cell.value,
+                    "suppressed": cell.suppressed,
+                }
+                for cell in (table.cell(r.key, c.key) for c in table.columns)
+            ]
+            for r in table.rows
+        ]
+
+
+SELECTION = [
+    OpenApiParameter("indicator", str, required=True, description="An indicator code, e.g. CAS01"),
+    OpenApiParameter("period", str, required=True, description="2025, 2025-Q1 or 2025-03"),
+    OpenApiParameter("breakdown", str, description="A disaggregation of the indicator"),
+    OpenApiParameter("jurisdiction", str, description="ISO 3166-2 code, e.g. PK-PB"),
+    OpenApiParameter("district", str, description="District p-code, e.g. PK617"),
+    OpenApiParameter("category", str, description="An OPSC category, e.g. sale"),
+]
+
+
+class IndicatorList(GenericAPIView):
+    permission_classes = [HasCapability.of(CAP)]
+    serializer_class = IndicatorSerializer
+
+    def get(self, request: Request) -> Response:
+        found = selectors.indicator_list(request.user)
+        return Response(IndicatorSerializer(found, many=True).data)
+
+
+class IndicatorTable(GenericAPIView):
+    permission_classes = [HasCapability.of(CAP)]
+    serializer_class = TableSerializer
+
+    @extend_schema(parameters=SELECTION)
+    def get(self, request: Request) -> Response:
+        selection = selectors.selection_parse(request.user, request.query_params)
+        table = selectors.indicator_table(request.user, selection)
+        return Response(TableSerializer(table).data)
+
+
+class IndicatorExport(GenericAPIView):
+    permission_classes = [HasCapability.of(CAP)]
+    serializer_class = TableSerializer
+
+    @extend_schema(
+        parameters=[*SELECTION, OpenApiParameter("format", str, enum=["csv", "xlsx"])],
+        responses={200: OpenApiTypes.BINARY},
+    )
+    def get(self, request: Request) -> HttpResponse:
+        fmt = request.query_params.get("format", "xlsx")
+        if fmt not in {"csv", "xlsx"}:
+            raise serializers.ValidationError({"format": "Use csv or xlsx."})
+        selection = selectors.selection_parse(request.user, request.query_params)
+        table = selectors.indicator_table(request.user, selection)
+        services.export_audit(
+            actor=request.user,
+            what=selection.indicator.code,
+            fmt=fmt,
+            detail={"period": selection.period.code, "breakdown": selection.breakdown},
+        )
+        if fmt == "csv":
+            response = HttpResponse(exports.table_csv([table]), content_type="text/csv")
+        else:
+            response = HttpResponse(
+                exports.table_xlsx([table]),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        name = f"cpmis-{selection.indicator.code}-{selection.period.code}.{fmt}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+class Annex(GenericAPIView):
+    permission_classes = [HasCapability.of(CAP)]
+    serializer_class = TableSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("year", int, required=True)])
+    def get(self, request: Request) -> Response:
+        period = tabulate.period_parse(request.query_params.get("year", ""))
+        if period.quarter or period.month:
+            raise serializers.ValidationError({"year": "The annex covers a whole year."})
+        tables = annex.report_tables(user=request.user, year=period.year)
+        services.export_audit(
+            actor=request.user, what="annex", fmt="json", detail={"year": period.year}
+        )
+        return Response(TableSerializer(tables, many=True).data)
+
+
+class Dhis2DataValueSet(GenericAPIView):
+    permission_classes = [HasCapability.of(CAP)]
+    serializer_class = serializers.Serializer
+
+    @extend_schema(
+        parameters=[OpenApiParameter("period", str, required=True)],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request: Request) -> Response:
+        period = tabulate.period_parse(request.query_params.get("period", ""))
+        try:
+            payload = annex.dhis2_payload(user=request.user, period=period)
+        except dhis2.MappingError as exc:
+            raise serializers.ValidationError({"mapping": exc.problems}) from exc
+        services.export_audit(
+            actor=request.user, what="dhis2", fmt="json", detail={"period": period.code}
+        )
+        return Response(payload)
+
+
+class MappingInput(serializers.Serializer):
+    config = serializers.JSONField()
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class Dhis2MappingView(GenericAPIView):
+    permission_classes = [HasCapability.of("indicators.configure")]
+    serializer_class = MappingInput
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        config = services.dhis2_mapping_current()
+        return Response({"config": config, "problems": dhis2.mapping_problems(config)})
+
+    @extend_schema(request=MappingInput, responses={200: OpenApiTypes.OBJECT})
+    def put(self, request: Request) -> Response:
+        data = MappingInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        mapping = services.dhis2_mapping_set(
+            actor=request.user,
+            config=data.validated_data["config"],
+            note=data.validated_data.get("note", ""),
+        )
+        return Response({"version": mapping.version, "problems": []})

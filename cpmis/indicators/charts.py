@@ -1,0 +1,112 @@
+"""Charts of published tables, drawn on the server with matplotlib: SVG for the pages, PNG for
+the report. They show only what the table publishes: a suppressed figure is drawn as a gap
+marked "x", never as a bar.
+
+Three kinds, each readable at a glance: a line over time (months or quarters), bars by
+category, and on-time shares as bars against 100 %.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: files only
+
+from matplotlib import pyplot as plt
+from matplotlib.figure import Figure
+
+from .tables import TOTAL, PublishedTable
+
+_LOCK = threading.Lock()  # matplotlib's font cache and state are not thread-safe
+COLOUR = "#1f5f8b"
+LATE = "#c8553d"
+
+
+def _series(table: PublishedTable) -> list[tuple[str, float | None]]:
+    column = TOTAL
+    found = []
+    for row in table.rows:
+        if row.key == TOTAL or (row.key.startswith("j") and table.row_dimension == "district"):
+            continue
+        cell = table.cell(row.key, column)
+        found.append((row.label, None if cell.suppressed else cell.value))
+    return found
+
+
+def _figure(table: PublishedTable) -> Figure | None:
+    if table.row_dimension in {"total", "district"}:
+        return None
+    series = _series(table)
+    if not series or all(v in (None, 0) for _, v in series):
+        return None
+    labels = [label for label, _ in series]
+    values = [0.0 if v is None else float(v) for _, v in series]
+    trend = table.row_dimension in {"month", "quarter"}
+    height = 2.8 if trend else max(2.2, 0.32 * len(series) + 0.9)
+    figure = Figure(figsize=(7.2, height), dpi=110)
+    axes = figure.subplots()
+    share = table.measure == "share"
+    scale = 100.0 if share else 1.0
+    if trend:
+        points = [None if v is None else v * scale for _, v in series]
+        xs = list(range(len(points)))
+        axes.plot(
+            [x for x, p in zip(xs, points, strict=True) if p is not None],
+            [p for p in points if p is not None],
+            marker="o",
+            color=COLOUR,
+        )
+        for x, p in zip(xs, points, strict=True):
+            if p is None:
+                axes.annotate("x", (x, 0), ha="center", va="bottom", color=LATE)
+        axes.set_xticks(xs, labels)
+        axes.set_ylim(bottom=0, top=100 if share else None)
+    else:
+        ys = list(range(len(series)))[::-1]
+        bars = axes.barh(ys, [v * scale for v in values], color=COLOUR)
+        axes.set_yticks(ys, labels, fontsize=8)
+        for bar, (_, v) in zip(bars, series, strict=True):
+            text = "x" if v is None else (f"{round(v * 100)} %" if share else f"{int(v):,}")
+            axes.annotate(
+                text,
+                (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+                xytext=(3, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8,
+                color=LATE if v is None else "#222222",
+            )
+        if share:
+            axes.set_xlim(0, 110)
+            axes.axvline(100, color="#999999", linewidth=0.8)
+    axes.set_xlabel("% on time" if share else table.unit.capitalize(), fontsize=8)
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.tick_params(labelsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def _render(table: PublishedTable, fmt: str) -> bytes | None:
+    with _LOCK:
+        figure = _figure(table)
+        if figure is None:
+            return None
+        out = io.BytesIO()
+        figure.savefig(out, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
+        plt.close("all")
+        return out.getvalue()
+
+
+def chart_png(table: PublishedTable) -> bytes | None:
+    return _render(table, "png")
+
+
+def chart_svg(table: PublishedTable) -> str | None:
+    data = _render(table, "svg")
+    if data is None:
+        return None
+    text = data.decode("utf-8")
+    return text[text.index("<svg") :]  # drop the XML prolog and doctype: inlined in a page

@@ -1,0 +1,159 @@
+"""Counting: one indicator, one period, many breakdowns at once.
+
+On PostgreSQL every breakdown of an indicator is one ``GROUP BY GROUPING SETS`` query over the
+indicator's rows (the rows are written once, as a Django queryset, in ``facts``). SQLite has no
+grouping sets: there each breakdown is its own ``GROUP BY``. Sources kept in lists (the
+offences of a department record) are counted in Python from one pass over their rows.
+
+A result maps each grouping set (a tuple of disaggregation codes, () for the total) to the
+measure per combination of category keys. Keys are strings; a missing value is "none".
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+
+from .catalogue import Indicator
+from .facts import Source, Window, queryset, source
+
+_NAME = re.compile(r"^[a-z_]{1,40}$")
+GroupingSet = tuple[str, ...]
+# a count or a sum: (n,); a share: (on time, all)
+Measure = tuple[int, ...]
+Result = dict[GroupingSet, dict[tuple[str, ...], Measure]]
+
+
+@dataclass(frozen=True)
+class Request:
+    indicator: Indicator
+    window: Window
+    sets: tuple[GroupingSet, ...]
+    filters: tuple[tuple[str, Any], ...] = ()
+
+
+def key(value: Any) -> str:
+    return "none" if value is None or value == "" else str(value)
+
+
+def _measure_sql(indicator: Indicator, src: Source) -> list[str]:
+    if indicator.measure == "sum":
+        return ["COALESCE(SUM(f.amt), 0)"]
+    if indicator.measure == "count_children":
+        return ["COUNT(DISTINCT f.c)"]
+    if indicator.measure == "share":
+        return ["COUNT(DISTINCT CASE WHEN f.ok = 1 THEN f.u END)", "COUNT(DISTINCT f.u)"]
+    if src.unit == "pk" and not src.extra.get("repeats"):
+        return ["COUNT(*)"]
+    return ["COUNT(DISTINCT f.u)"]
+
+
+def compute(user: Any, request: Request) -> Result:
+    indicator = request.indicator
+    src = source(indicator.source)
+    filters = {**indicator.filter, **dict(request.filters)}
+    if src.in_python:
+        return _compute_python(user, request, src, filters)
+    dims = sorted({d for s in request.sets for d in s})
+    # column names go into the SQL text: only the catalogue's own names (values are parameters)
+    assert all(_NAME.match(d) for d in dims), dims
+    qs = queryset(user, src, request.window, filters, dims)
+    result: Result = {s: {} for s in request.sets}
+    if qs.query.is_empty():
+        return result
+    inner, params = qs.query.sql_with_params()
+    measures = _measure_sql(indicator, src)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(request.sets) > 1:
+            _grouping_sets(cursor, inner, params, dims, request.sets, measures, result)
+        else:
+            for grouping in request.sets:
+                _group_by(cursor, inner, params, grouping, measures, result)
+    return result
+
+
+def _grouping_sets(
+    cursor: Any,
+    inner: str,
+    params: Any,
+    dims: list[str],
+    sets: tuple[GroupingSet, ...],
+    measures: list[str],
+    result: Result,
+) -> None:
+    columns = [f'f."d_{d}"' for d in dims]
+    grouping = f"GROUPING({', '.join(columns)})" if columns else "0"
+    spec = ", ".join("(" + ", ".join(f'f."d_{d}"' for d in s) + ")" for s in sets)
+    cursor.execute(
+        f"SELECT {', '.join([*columns, grouping, *measures])} "  # noqa: S608 (names checked)
+        f"FROM ({inner}) f GROUP BY GROUPING SETS ({spec})",
+        params,
+    )
+    width = len(dims)
+    by_mask = {sum(1 << (width - 1 - i) for i, d in enumerate(dims) if d not in s): s for s in sets}
+    for row in cursor.fetchall():
+        grouping_set = by_mask[row[width]]
+        values = dict(zip(dims, row[:width], strict=True))
+        cell = tuple(key(values[d]) for d in grouping_set)
+        result[grouping_set][cell] = tuple(int(v or 0) for v in row[width + 1 :])
+
+
+def _group_by(
+    cursor: Any,
+    inner: str,
+    params: Any,
+    grouping: GroupingSet,
+    measures: list[str],
+    result: Result,
+) -> None:
+    columns = [f'f."d_{d}"' for d in grouping]
+    group = f" GROUP BY {', '.join(columns)}" if columns else ""
+    sql = f"SELECT {', '.join([*columns, *measures])} FROM ({inner}) f{group}"  # noqa: S608
+    cursor.execute(sql, params)
+    width = len(grouping)
+    for row in cursor.fetchall():
+        cell = tuple(key(v) for v in row[:width])
+        result[grouping][cell] = tuple(int(v or 0) for v in row[width:])
+
+
+def _compute_python(user: Any, request: Request, src: Source, filters: dict[str, Any]) -> Result:
+    assert src.rows is not None
+    indicator = request.indicator
+    wanted = {
+        name: ({key(v) for v in value} if isinstance(value, list | tuple | set) else {key(value)})
+        for name, value in filters.items()
+    }
+    units: dict[GroupingSet, dict[tuple[str, ...], set[Any]]] = {
+        s: defaultdict(set) for s in request.sets
+    }
+    oks: dict[GroupingSet, dict[tuple[str, ...], set[Any]]] = {
+        s: defaultdict(set) for s in request.sets
+    }
+    for row in _filtered(src.rows(user, request.window), wanted):
+        for grouping in request.sets:
+            cell = tuple(key(row[f"d_{d}"]) for d in grouping)
+            units[grouping][cell].add(row["u"])
+            if row.get("ok"):
+                oks[grouping][cell].add(row["u"])
+    result: Result = {}
+    for grouping in request.sets:
+        if indicator.measure == "share":
+            result[grouping] = {
+                c: (len(oks[grouping].get(c, ())), len(u)) for c, u in units[grouping].items()
+            }
+        else:
+            result[grouping] = {c: (len(u),) for c, u in units[grouping].items()}
+    return result
+
+
+def _filtered(
+    rows: Iterable[dict[str, Any]], wanted: dict[str, set[str]]
+) -> Iterable[dict[str, Any]]:
+    if not wanted:
+        return rows
+    return (r for r in rows if all(key(r.get(f"d_{n}")) in ok for n, ok in wanted.items()))

@@ -1,0 +1,447 @@
+"""The records each indicator counts, as rows with one column per disaggregation.
+
+A source is a queryset (counted by the database) or, where the record keeps what is counted in
+a list (the offences a department record cites), a stream of rows counted in Python. Every
+source starts from ``cpmis.access``: an analyst's figures cover the districts of their scope.
+
+Age is the child's age on the day of the counted event, in whole years; the period is that
+day in Pakistan's time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.apps import apps
+from django.db.models import (
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KT
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractQuarter, ExtractYear
+from django.utils import timezone
+
+from cpmis import access
+
+# The most serious concern decides a case's OPSC category (one category per case).
+CONCERN_CATEGORY: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("sale", ("trafficked",)),
+    ("prostitution", ("sexually_exploited",)),
+    ("pornography", ("pornography",)),
+    ("related", ("sexually_abused", "child_marriage", "child_labour", "begging")),
+)
+CATEGORY_ORDER = ("sale", "prostitution", "pornography", "related", "other")
+SERVICE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("medical", ("medic", "health", "hospital", "doctor")),
+    ("psychosocial", ("psycho", "counsel", "trauma", "mental")),
+    ("legal_aid", ("legal", "lawyer")),
+    ("education", ("school", "educat")),
+    ("shelter", ("shelter", "home", "dar-ul", "darul")),
+    ("family_tracing", ("tracing", "reunif", "family")),
+    ("vocational", ("vocation", "skill", "livelihood")),
+)
+NONE_KEY = "none"  # a record with no district yet, or a register entry for the federation
+
+
+@dataclass(frozen=True)
+class Window:
+    """A period: from ``start`` (inclusive) to ``end`` (exclusive), dates in Pakistan's time."""
+
+    start: date
+    end: date
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        tz = timezone.get_current_timezone()
+        return (
+            datetime.combine(self.start, time.min, tzinfo=tz),
+            datetime.combine(self.end, time.min, tzinfo=tz),
+        )
+
+
+@dataclass
+class Source:
+    name: str
+    date_field: str  # the day that places a row in a period
+    dated: str  # "datetime" or "date"
+    unit: str  # the field whose distinct values are counted (a row per unit when "pk")
+    child: str  # the field of the counted child, for "count_children"
+    dimensions: dict[str, Callable[[], Any]]
+    base: Callable[[Any, Window], QuerySet[Any]] | None = None
+    rows: Callable[[Any, Window], Iterator[dict[str, Any]]] | None = None
+    flag: Callable[[], Any] | None = None  # share: 1 when on time
+    amount: str = ""  # sum: the field summed
+    district_prefix: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def in_python(self) -> bool:
+        return self.rows is not None
+
+
+def _period_q(source: Source, window: Window) -> Q:
+    if source.dated == "datetime":
+        start, end = window.bounds()
+    else:
+        start, end = window.start, window.end  # type: ignore[assignment]
+    return Q(**{f"{source.date_field}__gte": start, f"{source.date_field}__lt": end})
+
+
+def _scoped(user: Any, queryset: QuerySet[Any], district_path: str) -> QuerySet[Any]:
+    q = access.scope_filter(user, "aggregates.view", district_path=district_path)
+    return queryset.none() if q is None else queryset.filter(q)
+
+
+# --- expressions shared by the sources --------------------------------------------------------
+
+
+def _ymd(path: str) -> Any:
+    return ExtractYear(path) * 10000 + ExtractMonth(path) * 100 + ExtractDay(path)
+
+
+def age_band(dob: str, on: str) -> Any:
+    """0–4, 5–9, 10–14, 15–17 from the birth date and the event's day (whole years)."""
+    gap = ExpressionWrapper(_ymd(on) - _ymd(dob), output_field=IntegerField())
+    return Case(
+        When(**{f"{dob}__isnull": True}, then=Value("unknown")),
+        When(Q(_gap__lt=0), then=Value("unknown")),
+        When(Q(_gap__lt=50000), then=Value("0-4")),
+        When(Q(_gap__lt=100000), then=Value("5-9")),
+        When(Q(_gap__lt=150000), then=Value("10-14")),
+        When(Q(_gap__lt=180000), then=Value("15-17")),
+        default=Value("unknown"),
+    ), gap
+
+
+def opsc_category(concerns: str) -> Any:
+    whens = [
+        When(
+            Q.create([(f"{concerns}__icontains", f'"{c}"') for c in found], connector=Q.OR),
+            then=Value(key),
+        )
+        for key, found in CONCERN_CATEGORY
+    ]
+    return Case(*whens, default=Value("other"))
+
+
+def _nationality(path: str) -> Any:
+    return Case(
+        When(**{path: "PK"}, then=Value("PK")),
+        When(**{path: "AF"}, then=Value("AF")),
+        default=Value("other"),
+    )
+
+
+def _disability(path: str) -> Any:
+    return Case(
+        When(**{path: True}, then=Value("yes")),
+        When(**{path: False}, then=Value("no")),
+        default=Value("unknown"),
+    )
+
+
+def _child_dimensions(prefix: str, on: str) -> dict[str, Callable[[], Any]]:
+    """The disaggregations of a child's case, with ``prefix`` the path to the case."""
+    child = f"{prefix}child__"
+    return {
+        "jurisdiction": lambda: F(f"{prefix}district__jurisdiction_id"),
+        "district": lambda: F(f"{prefix}district_id"),
+        "sex": lambda: F(f"{child}sex"),
+        "age_band": lambda: age_band(f"{child}date_of_birth", on),
+        "locality": lambda: F(f"{child}locality"),
+        "nationality": lambda: _nationality(f"{child}nationality"),
+        "disability": lambda: _disability(f"{child}has_disability"),
+        "opsc_category": lambda: opsc_category(f"{prefix}concerns"),
+    }
+
+
+def _period_dimensions(path: str) -> dict[str, Callable[[], Any]]:
+    return {"quarter": lambda: ExtractQuarter(path), "month": lambda: ExtractMonth(path)}
+
+
+# --- the sources -----------------------------------------------------------------------------
+
+
+def _complaints(user: Any, window: Window) -> QuerySet[Any]:
+    q = access._complaint_scope(user, "aggregates.view")
+    from cpmis.complaints.models import Complaint
+
+    if q is None:
+        return Complaint.objects.none()
+    return Complaint.objects.filter(q, duplicate_of__isnull=True)
+
+
+def _cases(user: Any, window: Window) -> QuerySet[Any]:
+    from cpmis.cases.models import Case as CaseModel
+
+    return _scoped(user, CaseModel.objects.all(), "district")
+
+
+def _tasks(kind: str) -> Callable[[Any, Window], QuerySet[Any]]:
+    def base(user: Any, window: Window) -> QuerySet[Any]:
+        from cpmis.cases.models import Task
+
+        # due in the period, and either done or overdue by now: a task still running is
+        # neither on time nor late yet
+        done_or_due = Q(done_at__isnull=False) | Q(due_at__lte=timezone.now())
+        return _scoped(user, Task.objects.filter(done_or_due, kind=kind), "case__district")
+
+    return base
+
+
+def _on_time() -> Any:
+    return Case(
+        When(Q(done_at__isnull=False) & Q(done_at__lte=F("due_at")), then=Value(1)),
+        default=Value(0),
+    )
+
+
+def _events(kind: str) -> Callable[[Any, Window], QuerySet[Any]]:
+    def base(user: Any, window: Window) -> QuerySet[Any]:
+        from cpmis.cases.models import CaseEvent
+
+        events = CaseEvent.objects.filter(kind=kind)
+        if kind == "follow_up_visit":
+            # within six months after a release of the same case (the follow-up the law sets)
+            released = CaseEvent.objects.filter(
+                case_id=OuterRef("case_id"),
+                kind="released",
+                occurred_at__lte=OuterRef("occurred_at"),
+                occurred_at__gte=OuterRef("occurred_at") - timedelta(days=183),
+            )
+            events = events.filter(Exists(released))
+        return _scoped(user, events, "case__district")
+
+    return base
+
+
+def _service_type() -> Any:
+    whens = [
+        When(
+            Q.create([("_service__icontains", w) for w in words], connector=Q.OR),
+            then=Value(key),
+        )
+        for key, words in SERVICE_KEYWORDS
+    ]
+    return Case(*whens, default=Value("other"))
+
+
+def _register(model: str, **filters: Any) -> Callable[[Any, Window], QuerySet[Any]]:
+    """A register of national oversight (not about children): every holder of
+    ``aggregates.view`` sees all of it."""
+
+    def base(user: Any, window: Window) -> QuerySet[Any]:
+        manager = apps.get_model("oversight", model).objects
+        if not access.has_capability(user, "aggregates.view"):
+            return manager.none()  # type: ignore[no-any-return]
+        return manager.filter(**filters)  # type: ignore[no-any-return]
+
+    return base
+
+
+def _register_jurisdiction(path: str) -> Callable[[], Any]:
+    return lambda: F(path)
+
+
+def _case_source(
+    name: str, base: Callable[[Any, Window], QuerySet[Any]], on: str, prefix: str, **kw: Any
+) -> Source:
+    return Source(
+        name=name,
+        date_field=on,
+        dated="datetime",
+        unit=kw.pop("unit", "pk"),
+        child=f"{prefix}child_id",
+        dimensions={
+            **_period_dimensions(on),
+            **_child_dimensions(prefix, on),
+            **kw.pop("dims", {}),
+        },
+        base=base,
+        district_prefix=prefix,
+        **kw,
+    )
+
+
+def _sources() -> dict[str, Source]:
+    from . import justice
+
+    activity_dims = {
+        **_period_dimensions("held_on"),
+        "jurisdiction": _register_jurisdiction("jurisdiction_id"),
+        "topic": lambda: F("topic"),
+    }
+    participant_dims = {
+        **_period_dimensions("activity__held_on"),
+        "jurisdiction": _register_jurisdiction("activity__jurisdiction_id"),
+        "topic": lambda: F("activity__topic"),
+        "profession": lambda: F("profession"),
+        "participant_sex": lambda: F("sex"),
+    }
+    sources = [
+        Source(
+            name="complaints",
+            date_field="received_at",
+            dated="datetime",
+            unit="pk",
+            child="",
+            dimensions={
+                **_period_dimensions("received_at"),
+                "jurisdiction": lambda: F("jurisdiction_id"),
+                "district": lambda: F("district_id"),
+                "channel": lambda: F("channel"),
+            },
+            base=_complaints,
+        ),
+        _case_source("cases", _cases, "opened_at", ""),
+        _case_source(
+            "production",
+            _tasks("production"),
+            "due_at",
+            "case__",
+            unit="case__child_id",
+            flag=_on_time,
+            dims=_child_dimensions("case__", "case__opened_at"),
+        ),
+        _case_source(
+            "decision",
+            _tasks("decision"),
+            "due_at",
+            "case__",
+            unit="case_id",
+            flag=_on_time,
+            dims=_child_dimensions("case__", "case__opened_at"),
+        ),
+        _case_source(
+            "placements",
+            _events("placement"),
+            "occurred_at",
+            "case__",
+            dims={"placement_type": lambda: KT("details__option")},
+        ),
+        _case_source(
+            "services",
+            _events("referred"),
+            "occurred_at",
+            "case__",
+            dims={"service_type": _service_type},
+            extra={"annotate": {"_service": KT("details__service")}},
+        ),
+        _case_source("follow_up", _events("follow_up_visit"), "occurred_at", "case__"),
+        justice.source("justice", per_offence=False),
+        justice.source("justice_offences", per_offence=True),
+        Source(
+            name="legal_requests",
+            date_field="dated_on",
+            dated="date",
+            unit="pk",
+            child="",
+            dimensions={
+                **_period_dimensions("dated_on"),
+                "jurisdiction": _register_jurisdiction("jurisdiction_id"),
+                "request_kind": lambda: F("kind"),
+                "direction": lambda: F("direction"),
+                "request_status": lambda: F("status"),
+                "opsc_category": lambda: F("opsc_category"),
+            },
+            base=_register("LegalAssistanceRequest"),
+        ),
+        Source(
+            name="trainings",
+            date_field="held_on",
+            dated="date",
+            unit="pk",
+            child="",
+            dimensions=activity_dims,
+            base=_register("PreventionActivity", kind="training"),
+        ),
+        Source(
+            name="awareness_events",
+            date_field="held_on",
+            dated="date",
+            unit="pk",
+            child="",
+            dimensions=activity_dims,
+            base=_register("PreventionActivity", kind="awareness_event"),
+        ),
+        Source(
+            name="materials",
+            date_field="held_on",
+            dated="date",
+            unit="pk",
+            child="",
+            dimensions=activity_dims,
+            base=_register("PreventionActivity", kind="material"),
+            amount="materials_distributed",
+        ),
+        Source(
+            name="training_participants",
+            date_field="activity__held_on",
+            dated="date",
+            unit="pk",
+            child="",
+            dimensions=participant_dims,
+            base=_register("ActivityParticipants", activity__kind="training"),
+            amount="count",
+        ),
+        Source(
+            name="awareness_participants",
+            date_field="activity__held_on",
+            dated="date",
+            unit="pk",
+            child="",
+            dimensions=participant_dims,
+            base=_register("ActivityParticipants", activity__kind="awareness_event"),
+            amount="count",
+        ),
+    ]
+    return {s.name: s for s in sources}
+
+
+_SOURCES: dict[str, Source] = {}
+
+
+def source(name: str) -> Source:
+    if not _SOURCES:
+        _SOURCES.update(_sources())
+    return _SOURCES[name]
+
+
+def queryset(
+    user: Any, src: Source, window: Window, filters: dict[str, Any], dims: list[str]
+) -> QuerySet[Any]:
+    """The rows of ``src`` in ``window`` as ``values()`` with the columns the counts need:
+    ``u`` (the counted unit), ``ok`` (shares), ``amt`` (sums) and one per disaggregation."""
+    assert src.base is not None
+    qs = src.base(user, window).filter(_period_q(src, window))
+    hidden: dict[str, Any] = dict(src.extra.get("annotate", {}))
+    shown: dict[str, Any] = {"u": F(src.unit)}
+    for name in {*dims, *filters}:
+        expression = src.dimensions[name]()
+        if isinstance(expression, tuple):  # the age band and the gap it reads
+            expression, hidden["_gap"] = expression
+        shown[f"d_{name}"] = expression
+    if src.flag is not None:
+        shown["ok"] = src.flag()
+    if src.amount:
+        shown["amt"] = F(src.amount)
+    if src.child:
+        shown["c"] = F(src.child)
+    if hidden:
+        qs = qs.annotate(**hidden)
+    qs = qs.annotate(**shown)
+    for name, wanted in filters.items():
+        lookup = f"d_{name}__in" if isinstance(wanted, list | tuple | set) else f"d_{name}"
+        qs = qs.filter(**{lookup: wanted})
+    keep = ["u", *(k for k in ("ok", "amt", "c") if k in shown), *(f"d_{d}" for d in dims)]
+    return qs.values(*keep)

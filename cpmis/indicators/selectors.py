@@ -1,0 +1,163 @@
+"""Reads of the indicators: the catalogue and one indicator's table for a selection.
+
+Input is checked here (an unknown indicator, disaggregation, filter value, a future period) and
+refused with a ValidationError naming the field; every figure comes out of
+``tabulate`` through disclosure control and covers the districts of the user's scope.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from cpmis import access
+
+from . import tabulate
+from .catalogue import Indicator, catalogue, dimension_label
+from .tables import PublishedTable
+
+CAPABILITY = "aggregates.view"
+
+
+def _require(user: Any) -> None:
+    if not access.has_capability(user, CAPABILITY):
+        raise PermissionDenied("Indicators are open to analysts.")
+
+
+def indicator_list(user: Any) -> list[Indicator]:
+    _require(user)
+    return list(catalogue().values())
+
+
+def indicator_get(user: Any, code: str) -> Indicator:
+    _require(user)
+    found = catalogue().get((code or "").strip().upper())
+    if found is None:
+        raise ValidationError({"indicator": f"No indicator has the code {code!r}."})
+    return found
+
+
+@dataclass
+class Selection:
+    """What a dashboard or an export asks for, checked."""
+
+    indicator: Indicator
+    period: tabulate.Period
+    breakdown: str = "total"
+    filters: dict[str, Any] = field(default_factory=dict)
+    filters_label: str = ""
+    by_jurisdiction: bool = True
+
+
+FILTERABLE = ("jurisdiction", "district", "opsc_category")
+
+
+def selection_parse(user: Any, params: Any) -> Selection:
+    """A selection from request parameters: indicator, period, breakdown, and the filters
+    jurisdiction, district (p-code) and category (an OPSC category)."""
+    indicator = indicator_get(user, params.get("indicator", ""))
+    period = tabulate.period_parse(params.get("period", ""))
+    breakdown = (params.get("breakdown") or "total").strip()
+    allowed = ("total", *indicator.all_disaggregations)
+    if breakdown not in allowed:
+        raise ValidationError(
+            {
+                "breakdown": f"{indicator.code} cannot be broken down by {breakdown!r}; "
+                f"choose one of {', '.join(allowed)}."
+            }
+        )
+    filters: dict[str, Any] = {}
+    labels: list[str] = []
+    jurisdiction = (params.get("jurisdiction") or "").strip()
+    district = (params.get("district") or "").strip()
+    category = (params.get("category") or "").strip()
+    if jurisdiction:
+        _needs(indicator, "jurisdiction")
+        from cpmis.reference.models import Jurisdiction
+
+        found = Jurisdiction.objects.filter(iso_code=jurisdiction.upper()).first()
+        ids = access.jurisdictions_where(user, CAPABILITY)
+        if found is None or (ids is not None and found.pk not in ids):
+            raise ValidationError(
+                {"jurisdiction": f"{jurisdiction!r} is not a province or territory you see."}
+            )
+        filters["jurisdiction"] = found.pk
+        labels.append(found.name_en)
+    if district:
+        _needs(indicator, "district")
+        place = access.districts_where(user, CAPABILITY).filter(pcode=district.upper()).first()
+        if place is None:
+            raise ValidationError({"district": f"{district!r} is not a district you see."})
+        if "jurisdiction" in filters and place.jurisdiction_id != filters["jurisdiction"]:
+            raise ValidationError(
+                {"district": f"{place.name_en} is not in the chosen province or territory."}
+            )
+        filters["district"] = place.pk
+        labels.append(place.name_en)
+    if category:
+        _needs(indicator, "opsc_category")
+        from .catalogue import FIXED_CATEGORIES
+
+        known = dict(FIXED_CATEGORIES["opsc_category"])
+        if category not in known:
+            raise ValidationError(
+                {"category": f"Unknown category {category!r}; use one of {', '.join(known)}."}
+            )
+        wanted = indicator.filter.get("opsc_category")
+        if isinstance(wanted, list) and category not in wanted:
+            raise ValidationError(
+                {"category": f"{indicator.code} does not count {known[category].lower()}."}
+            )
+        filters["opsc_category"] = category
+        labels.append(known[category])
+    if breakdown in filters:
+        raise ValidationError(
+            {"breakdown": f"The selection already fixes the {dimension_label(breakdown).lower()}."}
+        )
+    by_jurisdiction = "jurisdiction" not in filters and "district" not in filters
+    if by_jurisdiction:
+        ids = access.jurisdictions_where(user, CAPABILITY)
+        by_jurisdiction = ids is None or len(ids) > 1
+    return Selection(indicator, period, breakdown, filters, ", ".join(labels), by_jurisdiction)
+
+
+def _needs(indicator: Indicator, dimension: str) -> None:
+    if dimension not in indicator.disaggregations:
+        raise ValidationError(
+            {
+                dimension if dimension != "opsc_category" else "category": (
+                    f"{indicator.code} has no {dimension_label(dimension).lower()} to filter on."
+                )
+            }
+        )
+
+
+def indicator_table(user: Any, selection: Selection) -> PublishedTable:
+    _require(user)
+    shape = tabulate.shape_for(
+        selection.indicator, selection.breakdown, columns=selection.by_jurisdiction
+    )
+    return tabulate.compute_tables(
+        user=user,
+        indicator=selection.indicator,
+        period=selection.period,
+        shapes=[shape],
+        filters=selection.filters,
+        filters_label=selection.filters_label,
+    )[0]
+
+
+def trend_table(user: Any, selection: Selection) -> PublishedTable:
+    """The same selection by month, one column: the trend a dashboard draws."""
+    _require(user)
+    shape = tabulate.Shape("month" if not selection.period.month else "total", False)
+    return tabulate.compute_tables(
+        user=user,
+        indicator=selection.indicator,
+        period=selection.period,
+        shapes=[shape],
+        filters=selection.filters,
+        filters_label=selection.filters_label,
+    )[0]

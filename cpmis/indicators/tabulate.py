@@ -1,0 +1,386 @@
+"""From counts to published tables: periods, the full category lists, the table shapes and the
+disclosure-control step every table passes.
+
+Shapes: a disaggregation by province or territory (columns, with totals); districts nested in
+their province or territory (subtotals); or one column when the figures cover one jurisdiction.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from cpmis import access
+
+from . import disclosure, engine
+from .catalogue import FIXED_CATEGORIES, Indicator, dimension_label
+from .engine import GroupingSet, Result
+from .facts import NONE_KEY, Window, source
+from .tables import SUPPRESSED, TOTAL, Category, Cell, PublishedTable
+
+_PERIOD = re.compile(r"^(\d{4})(?:-(?:Q([1-4])|(0[1-9]|1[0-2])))?$")
+
+
+@dataclass(frozen=True)
+class Period:
+    code: str  # "2025", "2025-Q1", "2025-03"
+    label: str
+    window: Window
+    year: int
+    quarter: int | None = None
+    month: int | None = None
+
+    @property
+    def dhis2(self) -> str:
+        """The DHIS2 period: 2025, 2025Q1, 202503."""
+        if self.month:
+            return f"{self.year}{self.month:02d}"
+        if self.quarter:
+            return f"{self.year}Q{self.quarter}"
+        return str(self.year)
+
+
+def period_parse(code: str) -> Period:
+    match = _PERIOD.match((code or "").strip())
+    if not match:
+        raise ValidationError(
+            {"period": "Give a year (2025), a quarter (2025-Q1) or a month (2025-03)."}
+        )
+    year = int(match.group(1))
+    quarter = int(match.group(2)) if match.group(2) else None
+    month = int(match.group(3)) if match.group(3) else None
+    if year < 2000:
+        raise ValidationError({"period": "cpmis holds no records before 2000."})
+    if month:
+        start = date(year, month, 1)
+        end = date(year + month // 12, month % 12 + 1, 1)
+        label = f"{calendar.month_name[month]} {year}"
+    elif quarter:
+        start = date(year, 3 * quarter - 2, 1)
+        end = date(year + quarter // 4, (3 * quarter) % 12 + 1, 1)
+        label = f"{year} Q{quarter}"
+    else:
+        start, end, label = date(year, 1, 1), date(year + 1, 1, 1), str(year)
+    if start > timezone.localdate():
+        raise ValidationError({"period": f"{label} has not begun: choose a period up to today."})
+    return Period(code.strip(), label, Window(start, end), year, quarter, month)
+
+
+def threshold() -> int:
+    return int(settings.CPMIS_SMALL_CELL_THRESHOLD)
+
+
+# --- categories ------------------------------------------------------------------------------
+
+
+def categories(dimension: str, user: Any, period: Period, indicator: Indicator) -> list[Category]:
+    from cpmis.reference.models import Jurisdiction
+
+    if dimension == "quarter":
+        quarters = [period.quarter] if period.quarter else range(1, 5)
+        if period.month:
+            quarters = [(period.month - 1) // 3 + 1]
+        return [Category(str(q), f"Q{q}") for q in quarters]
+    if dimension == "month":
+        if period.month:
+            months: Any = [period.month]
+        elif period.quarter:
+            months = range(3 * period.quarter - 2, 3 * period.quarter + 1)
+        else:
+            months = range(1, 13)
+        return [Category(str(m), calendar.month_abbr[m]) for m in months]
+    if dimension == "jurisdiction":
+        ids = access.jurisdictions_where(user, "aggregates.view")
+        qs = Jurisdiction.objects.order_by("name_en")
+        if ids is not None:
+            qs = qs.filter(pk__in=ids)
+        found = [Category(str(j.pk), j.name_en) for j in qs]
+        if _registers(indicator):
+            found.append(Category(NONE_KEY, "Federal / national"))
+        return found
+    if dimension == "district":
+        districts = access.districts_where(user, "aggregates.view").select_related("jurisdiction")
+        return [
+            Category(str(d.pk), d.name_en)
+            for d in districts.order_by("jurisdiction__name_en", "name_en")
+        ]
+    if dimension in FIXED_CATEGORIES:
+        return [Category(k, label) for k, label in FIXED_CATEGORIES[dimension]]
+    return [Category(k, str(label)) for k, label in _model_choices(dimension)]
+
+
+def _registers(indicator: Indicator) -> bool:
+    return not indicator.sensitive
+
+
+def _model_choices(dimension: str) -> list[tuple[str, Any]]:
+    if dimension == "channel":
+        from cpmis.complaints.models import Channel
+
+        return list(Channel.choices)
+    if dimension == "topic":
+        from cpmis.oversight.models import Topic
+
+        return list(Topic.choices)
+    if dimension == "profession":
+        from cpmis.oversight.models import Profession
+
+        return list(Profession.choices)
+    if dimension == "offence":
+        from .justice import offence_categories
+
+        return list(offence_categories())
+    raise ValidationError({"breakdown": f"Unknown disaggregation {dimension!r}."})
+
+
+def district_jurisdictions(user: Any) -> dict[str, str]:
+    return {
+        str(pk): str(j)
+        for pk, j in access.districts_where(user, "aggregates.view").values_list(
+            "pk", "jurisdiction_id"
+        )
+    }
+
+
+# --- shapes ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shape:
+    rows: str  # a disaggregation, or "total"
+    by_jurisdiction: bool  # columns: the jurisdictions and their total
+
+    def sets(self) -> list[GroupingSet]:
+        if self.rows == "total":
+            return [("jurisdiction",), ()] if self.by_jurisdiction else [()]
+        if self.rows == "jurisdiction":
+            return [("jurisdiction",), ()]
+        if self.rows == "district":
+            return [("district", "jurisdiction"), ("jurisdiction",), ()]
+        if self.by_jurisdiction:
+            return [(self.rows, "jurisdiction"), (self.rows,), ("jurisdiction",), ()]
+        return [(self.rows,), ()]
+
+
+def shape_for(indicator: Indicator, rows: str, *, columns: bool) -> Shape:
+    by_jurisdiction = (
+        columns
+        and "jurisdiction" in indicator.disaggregations
+        and rows not in {"jurisdiction", "district"}
+    )
+    return Shape(rows, by_jurisdiction)
+
+
+def normalise(sets: list[GroupingSet]) -> tuple[GroupingSet, ...]:
+    """Grouping sets with their columns in one order, without repeats."""
+    found: dict[GroupingSet, None] = {}
+    for s in sets:
+        found[tuple(sorted(s))] = None
+    return tuple(found)
+
+
+def lookup(result: Result, grouping: GroupingSet, values: dict[str, str]) -> tuple[int, ...]:
+    ordered = tuple(sorted(grouping))
+    cell = tuple(values[d] for d in ordered)
+    return result.get(ordered, {}).get(cell, ())
+
+
+# --- tables ----------------------------------------------------------------------------------
+
+
+def build(
+    *,
+    user: Any,
+    indicator: Indicator,
+    period: Period,
+    shape: Shape,
+    result: Result,
+    filters_label: str = "",
+) -> PublishedTable:
+    """The published table of ``shape`` from the counts in ``result``, through disclosure
+    control."""
+    src = source(indicator.source)
+    jurisdictions = categories("jurisdiction", user, period, indicator)
+    row_key_of: dict[str, dict[str, str]] = {}  # row key -> the values that select it
+    rows: list[Category] = []
+    lines_rows: list[tuple[str, list[str]]] = []  # (total row, member rows)
+    if shape.rows == "total":
+        rows = [Category(TOTAL, "Total")]
+        row_key_of[TOTAL] = {}
+    elif shape.rows == "district":
+        parent = district_jurisdictions(user)
+        districts = categories("district", user, period, indicator)
+        for j in jurisdictions:
+            members = [d for d in districts if parent.get(d.key) == j.key]
+            if not members:
+                continue
+            for d in members:
+                rows.append(Category(f"d{d.key}", d.label))
+                row_key_of[f"d{d.key}"] = {"district": d.key, "jurisdiction": j.key}
+            rows.append(Category(f"j{j.key}", f"{j.label} — all districts"))
+            row_key_of[f"j{j.key}"] = {"jurisdiction": j.key}
+            lines_rows.append((f"j{j.key}", [f"d{d.key}" for d in members]))
+        rows.append(Category(TOTAL, "Total"))
+        row_key_of[TOTAL] = {}
+        lines_rows.append(
+            (TOTAL, [f"j{j.key}" for j in jurisdictions if f"j{j.key}" in row_key_of])
+        )
+    else:
+        for c in categories(shape.rows, user, period, indicator):
+            rows.append(c)
+            row_key_of[c.key] = {shape.rows: c.key}
+        _add_unlisted(rows, row_key_of, result, shape.rows)
+        rows.append(Category(TOTAL, "Total"))
+        row_key_of[TOTAL] = {}
+        lines_rows.append((TOTAL, [r.key for r in rows if r.key != TOTAL]))
+    columns = (
+        [*jurisdictions, Category(TOTAL, "Total")]
+        if shape.by_jurisdiction
+        else [Category(TOTAL, "Total")]
+    )
+
+    raw: dict[tuple[str, str], tuple[int, ...]] = {}
+    for r in rows:
+        for c in columns:
+            values = dict(row_key_of[r.key])
+            if c.key != TOTAL:
+                values["jurisdiction"] = c.key
+            raw[(r.key, c.key)] = lookup(result, tuple(values), values)
+
+    lines: list[disclosure.Line] = []
+    additive = _additive(indicator, src)
+    for c in columns:
+        for total, member_rows in lines_rows:
+            lines.append(
+                disclosure.Line((total, c.key), tuple((m, c.key) for m in member_rows), additive)
+            )
+    if shape.by_jurisdiction:
+        for r in rows:
+            in_row = tuple((r.key, c.key) for c in columns if c.key != TOTAL)
+            lines.append(disclosure.Line((r.key, TOTAL), in_row, additive))
+
+    cells, denominators, _ = _protect(indicator, raw, lines)
+    title = indicator.name.split(", by ")[0]
+    if shape.rows != "total":
+        title += f", by {dimension_label(shape.rows).lower()}"
+    if shape.by_jurisdiction:
+        title += ", by province or territory"
+    title += f" — {period.label}"
+    if filters_label:
+        title += f" ({filters_label})"
+    return PublishedTable(
+        indicator_code=indicator.code,
+        indicator_name=indicator.name,
+        unit=indicator.unit,
+        measure=indicator.measure,
+        title=title,
+        period_label=period.label,
+        row_dimension=shape.rows,
+        row_heading=dimension_label(shape.rows) if shape.rows != "total" else "",
+        rows=rows,
+        columns=columns,
+        cells=cells,
+        denominators=denominators,
+        note=disclosure.method_note(threshold(), indicator.sensitive),
+        articles=indicator.articles,
+        report_section=indicator.report_section,
+        source=indicator.source,
+        definition=indicator.definition,
+    )
+
+
+def _add_unlisted(
+    rows: list[Category], row_key_of: dict[str, dict[str, str]], result: Result, dimension: str
+) -> None:
+    """Values the records hold that the category list does not (an old code): shown, never
+    dropped, so that the rows add up to the total."""
+    listed = {r.key for r in rows}
+    seen: set[str] = set()
+    for grouping, cells in result.items():
+        if dimension in grouping:
+            i = grouping.index(dimension)
+            seen |= {cell[i] for cell in cells}
+    for value in sorted(seen - listed):
+        label = "Not recorded" if value == NONE_KEY else value
+        rows.append(Category(value, label))
+        row_key_of[value] = {dimension: value}
+
+
+def _additive(indicator: Indicator, src: Any) -> bool:
+    if src.extra.get("repeats") or indicator.measure == "count_children":
+        return False
+    if indicator.measure == "share":
+        return src.unit in {"pk", "case_id"}
+    return True
+
+
+def _protect(
+    indicator: Indicator,
+    raw: dict[tuple[str, str], tuple[int, ...]],
+    lines: list[disclosure.Line],
+) -> tuple[dict[tuple[str, str], Cell], dict[tuple[str, str], Cell], set[Any]]:
+    limit = threshold()
+    if indicator.measure == "share":
+        num = {k: (v[0] if v else 0) for k, v in raw.items()}
+        den = {k: (v[1] if v else 0) for k, v in raw.items()}
+        late = {k: den[k] - num[k] for k in raw}
+        hidden: set[Any] = set()
+        if indicator.sensitive:
+            # an on-time or a late count that is small would single children out too
+            small = disclosure.primary(num, limit) | disclosure.primary(late, limit)
+            hidden = disclosure.protect(
+                den, lines, limit, also_primary=small, audit_values=[(num, 0), (late, 0)]
+            )
+        cells, denominators = {}, {}
+        for k in raw:
+            if k in hidden:
+                cells[k] = Cell(None, True, SUPPRESSED)
+                denominators[k] = Cell(None, True, SUPPRESSED)
+            elif den[k] == 0:
+                cells[k] = Cell(None, False, "–")
+                denominators[k] = Cell(0, False, "0")
+            else:
+                share = num[k] / den[k]
+                cells[k] = Cell(share, False, f"{round(100 * share)} %")
+                denominators[k] = Cell(den[k], False, f"{den[k]:,}")
+        return cells, denominators, hidden
+    values = {k: (v[0] if v else 0) for k, v in raw.items()}
+    hidden = disclosure.protect(values, lines, limit) if indicator.sensitive else set()
+    cells = {
+        k: Cell(None, True, SUPPRESSED) if k in hidden else Cell(v, False, f"{v:,}")
+        for k, v in values.items()
+    }
+    return cells, {}, hidden
+
+
+def compute_tables(
+    *,
+    user: Any,
+    indicator: Indicator,
+    period: Period,
+    shapes: list[Shape],
+    filters: dict[str, Any] | None = None,
+    filters_label: str = "",
+) -> list[PublishedTable]:
+    """Several tables of one indicator from one count (one query on PostgreSQL)."""
+    sets = normalise([s for shape in shapes for s in shape.sets()])
+    request = engine.Request(indicator, period.window, sets, tuple((filters or {}).items()))
+    result = engine.compute(user, request)
+    return [
+        build(
+            user=user,
+            indicator=indicator,
+            period=period,
+            shape=shape,
+            result=result,
+            filters_label=filters_label,
+        )
+        for shape in shapes
+    ]

@@ -1,0 +1,240 @@
+"""Pages of the indicators: the catalogue, the dashboard (filters, charts, table), downloads
+(CSV, XLSX, DHIS2, the annex) and the DHIS2 mapping. Thin: parsing in ``selectors``, figures
+through ``tabulate`` and disclosure control, exports audited by ``services``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_http_methods
+
+from cpmis import access
+from cpmis.accounts.permissions import capability_required
+
+from . import annex, charts, dhis2, exports, selectors, services, tabulate
+from .catalogue import FIXED_CATEGORIES, catalogue, dimension_label
+from .tables import PublishedTable
+
+CAP = selectors.CAPABILITY
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [f"{field}: {m}" for field, ms in exc.message_dict.items() for m in ms]
+    return list(exc.messages)
+
+
+def _default_period() -> str:
+    return str(timezone.localdate().year - 1)
+
+
+@login_required
+@capability_required(CAP)
+def browser(request: HttpRequest) -> HttpResponse:
+    from cpmis.legal.selectors import rule_for
+    from cpmis.reporting.structure import BY_CODE
+
+    items = []
+    for indicator in selectors.indicator_list(request.user):
+        basis = ""
+        if indicator.rule:
+            try:
+                basis = rule_for(indicator.rule, None).rule.text
+            except LookupError:
+                basis = ""
+        items.append(
+            {
+                "indicator": indicator,
+                "section": BY_CODE[indicator.report_section].heading,
+                "breakdowns": [dimension_label(d) for d in indicator.all_disaggregations],
+                "basis": basis,
+            }
+        )
+    return render(
+        request,
+        "indicators/browser.html",
+        {"items": items, "period": _default_period(), "threshold": tabulate.threshold()},
+    )
+
+
+def _chart(table: PublishedTable | None) -> str | None:
+    if table is None:
+        return None
+    svg = charts.chart_svg(table)
+    # matplotlib's own SVG of published figures only: no user text is drawn unescaped
+    return mark_safe(svg) if svg else None  # noqa: S308
+
+
+@login_required
+@capability_required(CAP)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    params = request.GET.copy()
+    params.setdefault("indicator", "CAS01")
+    params.setdefault("period", _default_period())
+    errors: list[str] = []
+    context: dict[str, Any] = {"params": params}
+    try:
+        selection = selectors.selection_parse(request.user, params)
+    except ValidationError as exc:
+        errors = _errors(exc)
+        selection = None
+    if selection is not None:
+        table = selectors.indicator_table(request.user, selection)
+        trend = selectors.trend_table(request.user, selection)
+        places = None
+        if selection.breakdown not in {"jurisdiction", "district"}:
+            where = "district" if "jurisdiction" in selection.filters else "jurisdiction"
+            if where in selection.indicator.disaggregations and "district" not in (
+                selection.filters
+            ):
+                places = selectors.indicator_table(
+                    request.user,
+                    selectors.Selection(
+                        selection.indicator,
+                        selection.period,
+                        where,
+                        selection.filters,
+                        selection.filters_label,
+                        False,
+                    ),
+                )
+        context.update(
+            selection=selection,
+            table=table,
+            trend_chart=_chart(trend),
+            table_chart=_chart(table),
+            places=places,
+            places_chart=_chart(places) if places and places.row_dimension != "district" else None,
+            empty=table.cell("*", "*").value == 0,
+            query=request.GET.urlencode(),
+        )
+    indicator = selection.indicator if selection else None
+    context.update(
+        errors=errors,
+        indicators=catalogue().values(),
+        breakdowns=[("total", "No breakdown")]
+        + [(d, dimension_label(d)) for d in (indicator.all_disaggregations if indicator else ())],
+        jurisdictions=_jurisdictions(request.user),
+        districts=access.districts_where(request.user, CAP).order_by("name_en"),
+        categories=FIXED_CATEGORIES["opsc_category"],
+    )
+    return render(request, "indicators/dashboard.html", context, status=400 if errors else 200)
+
+
+def _jurisdictions(user: Any) -> Any:
+    from cpmis.reference.models import Jurisdiction
+
+    ids = access.jurisdictions_where(user, CAP)
+    qs = Jurisdiction.objects.order_by("name_en")
+    return qs if ids is None else qs.filter(pk__in=ids)
+
+
+def _bad(request: HttpRequest, errors: list[str]) -> HttpResponse:
+    return render(request, "indicators/error.html", {"errors": errors}, status=400)
+
+
+def _file(content: bytes, name: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+@capability_required(CAP)
+def export(request: HttpRequest, fmt: str) -> HttpResponse:
+    try:
+        selection = selectors.selection_parse(request.user, request.GET)
+    except ValidationError as exc:
+        return _bad(request, _errors(exc))
+    tables = [selectors.indicator_table(request.user, selection)]
+    if selection.breakdown != "month" and not selection.period.month:
+        tables.append(selectors.trend_table(request.user, selection))
+    name = f"cpmis-{selection.indicator.code}-{selection.period.code}-{selection.breakdown}"
+    services.export_audit(
+        actor=request.user,
+        what=selection.indicator.code,
+        fmt=fmt,
+        detail={"period": selection.period.code, "breakdown": selection.breakdown},
+    )
+    if fmt == "csv":
+        return _file(exports.table_csv(tables), f"{name}.csv", "text/csv; charset=utf-8")
+    return _file(exports.table_xlsx(tables), f"{name}.xlsx", XLSX)
+
+
+@login_required
+@capability_required(CAP)
+def annex_xlsx(request: HttpRequest) -> HttpResponse:
+    try:
+        period = tabulate.period_parse(request.GET.get("year", _default_period()))
+    except ValidationError as exc:
+        return _bad(request, _errors(exc))
+    if period.quarter or period.month:
+        return _bad(request, ["year: the annex covers a whole year."])
+    tables = annex.report_tables(user=request.user, year=period.year)
+    services.export_audit(
+        actor=request.user, what="annex", fmt="xlsx", detail={"year": period.year}
+    )
+    return _file(exports.table_xlsx(tables), f"cpmis-annex-{period.year}.xlsx", XLSX)
+
+
+@login_required
+@capability_required(CAP)
+def dhis2_export(request: HttpRequest) -> HttpResponse:
+    try:
+        period = tabulate.period_parse(request.GET.get("period", _default_period()))
+        payload = annex.dhis2_payload(user=request.user, period=period)
+    except ValidationError as exc:
+        return _bad(request, _errors(exc))
+    except dhis2.MappingError as exc:
+        return _bad(request, ["The DHIS2 mapping has problems: fix it first.", *exc.problems])
+    services.export_audit(
+        actor=request.user, what="dhis2", fmt="json", detail={"period": period.code}
+    )
+    response = JsonResponse(payload, json_dumps_params={"indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="cpmis-dhis2-{period.dhis2}.json"'
+    return response
+
+
+@login_required
+@capability_required("indicators.configure")
+@require_http_methods(["GET", "POST"])
+def dhis2_mapping(request: HttpRequest) -> HttpResponse:
+    config = services.dhis2_mapping_current()
+    errors: list[str] = []
+    text = json.dumps(config, indent=1, ensure_ascii=False)
+    saved = False
+    if request.method == "POST":
+        text = request.POST.get("config", "")
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError as exc:
+            errors = [f"The mapping is not valid JSON: {exc.msg} (line {exc.lineno})."]
+        else:
+            try:
+                services.dhis2_mapping_set(
+                    actor=request.user, config=parsed, note=request.POST.get("note", "")
+                )
+                saved = True
+            except ValidationError as exc:
+                errors = [m for ms in exc.message_dict.values() for m in ms]
+    return render(
+        request,
+        "indicators/dhis2_mapping.html",
+        {
+            "text": text,
+            "errors": errors,
+            "saved": saved,
+            "problems": [] if errors else dhis2.mapping_problems(config),
+        },
+        status=400 if errors else 200,
+    )

@@ -1,0 +1,118 @@
+"""Disclosure control: no suppressed figure can be worked out from what is published."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import pytest
+
+from cpmis.indicators.disclosure import Line, audit, primary, protect, published
+
+
+def two_way(cells: list[list[int]]) -> tuple[dict, list[Line]]:
+    """A table with row totals, column totals and a grand total, as the annex prints."""
+    values: dict = {}
+    rows, cols = len(cells), len(cells[0])
+    for r in range(rows):
+        for c in range(cols):
+            values[(r, c)] = cells[r][c]
+        values[(r, "*")] = sum(cells[r])
+    for c in range(cols):
+        values[("*", c)] = sum(cells[r][c] for r in range(rows))
+    values[("*", "*")] = sum(map(sum, cells))
+    lines = [Line((r, "*"), tuple((r, c) for c in range(cols))) for r in range(rows)]
+    lines += [Line(("*", c), tuple((r, c) for r in range(rows))) for c in range(cols)]
+    lines.append(Line(("*", "*"), tuple((r, "*") for r in range(rows))))
+    lines.append(Line(("*", "*"), tuple(("*", c) for c in range(cols))))
+    return values, lines
+
+
+def brute_force_ranges(table: dict, cells: list[list[int]], limit: int) -> dict:
+    """Every value each suppressed cell of a two-way table can take, by trying every
+    assignment of the suppressed inner cells (an attacker independent of the linear programs:
+    totals follow from the inner cells, and must match what is published)."""
+    rows, cols = len(cells), len(cells[0])
+    inner = [(r, c) for r in range(rows) for c in range(cols) if table[(r, c)] is None]
+    hidden = [k for k, v in table.items() if v is None]
+    seen: dict = {k: set() for k in hidden}
+    for combo in itertools.product(range(1, limit + 1), repeat=len(inner)):
+        filled = {**table, **dict(zip(inner, combo, strict=True))}
+        grid = [[filled[(r, c)] for c in range(cols)] for r in range(rows)]
+        full, _ = two_way(grid)
+        if all(table[k] is None or table[k] == v for k, v in full.items()):
+            for k in hidden:
+                seen[k].add(full[k])
+    return seen
+
+
+def test_it_suppresses_small_counts_and_shows_zero():
+    values, lines = two_way([[0, 3, 25], [12, 40, 18]])
+    hidden = protect(values, lines, 10)
+    assert (0, 1) in hidden
+    assert (0, 0) not in hidden  # a true zero is shown
+    assert primary(values, 10) <= hidden
+
+
+def test_a_lone_small_cell_gets_a_complement_in_its_row_and_column():
+    values, lines = two_way([[3, 25, 30], [12, 40, 18], [22, 15, 16]])
+    hidden = protect(values, lines, 10)
+    for line in lines:
+        cells = (line.total, *line.members)
+        assert sum(1 for c in cells if c in hidden) != 1, line
+
+
+def test_the_row_total_alone_would_give_the_cell_away():
+    # without secondary suppression: 31 - 25 = 6
+    values, lines = two_way([[6, 25], [30, 40]])
+    naive = published(values, primary(values, 10))
+    assert audit(naive, lines)[(0, 0)].exact
+    safe = published(values, protect(values, lines, 10))
+    assert not any(b.exact for b in audit(safe, lines).values())
+
+
+def test_ones_that_a_reader_knows_are_not_zero_are_still_protected():
+    # two hidden 1s in a row whose total is 2: each must be 1 unless more is hidden
+    cells = [[1, 1, 30], [1, 1, 40], [20, 30, 50]]
+    values, lines = two_way(cells)
+    hidden = protect(values, lines, 10)
+    table = published(values, hidden)
+    assert not any(b.exact for b in audit(table, lines).values())
+    ranges = brute_force_ranges(table, cells, 3)
+    assert all(len(found) > 1 for found in ranges.values()), ranges
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_no_suppressed_value_can_be_derived_from_a_random_table(seed):
+    rng = random.Random(seed)
+    rows, cols = rng.randint(2, 6), rng.randint(2, 5)
+    cells = [
+        [rng.choice([0, 0, 1, 2, 3, 5, 8, 9, 11, 14, 30, 60]) for _ in range(cols)]
+        for _ in range(rows)
+    ]
+    values, lines = two_way(cells)
+    hidden = protect(values, lines, 10)
+    assert primary(values, 10) <= hidden
+    assert all(values[k] > 0 for k in hidden)  # zeros are never hidden
+    table = published(values, hidden)
+    bounds = audit(table, lines)
+    assert not [k for k, b in bounds.items() if b.exact]
+
+
+def test_brute_force_agrees_on_a_small_table():
+    cells = [[2, 4], [7, 3]]
+    values, lines = two_way(cells)
+    hidden = protect(values, lines, 10)
+    table = published(values, hidden)
+    ranges = brute_force_ranges(table, cells, 12)
+    assert hidden and all(len(found) > 1 for found in ranges.values()), ranges
+
+
+def test_non_additive_lines_are_audited_as_bounds():
+    # distinct children by month: the year's total is at most the sum of the months
+    values = {"jan": 4, "feb": 20, "year": 22}
+    lines = [Line("year", ("jan", "feb"), additive=False)]
+    hidden = protect(values, lines, 10)
+    assert hidden == {"jan", "feb"}
+    bounds = audit(published(values, hidden), lines)
+    assert not any(b.exact for b in bounds.values())
