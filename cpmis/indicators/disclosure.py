@@ -23,6 +23,7 @@ from typing import Any
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.linalg import null_space
 from scipy.optimize import linprog
 
 CellKey = Any  # any hashable: (row, column) in tables
@@ -82,7 +83,7 @@ def protect(
         exposed = [k for vals, low in checks for k in _exposed(vals, lines, hidden, low)]
         if not exposed:
             return hidden
-        if not _widen(values, lines, hidden, exposed[0]):
+        if not any([_widen(values, lines, hidden, k) for k in exposed]):
             break
     # no complement left to choose: hide every non-zero cell of the lines involved
     hidden |= {k for line in lines for k in (line.total, *line.members) if values.get(k, 0) > 0}
@@ -130,24 +131,96 @@ def _widen(
 def _exposed(
     values: dict[CellKey, int], lines: Sequence[Line], hidden: set[CellKey], low: int
 ) -> list[CellKey]:
-    bounds = audit(published(values, hidden), lines, low=low)
+    """The hidden cells a reader could pin down. Knowing the true values ``x0`` (a feasible
+    point), a cell is free when some direction keeps every line's sum and moves it: when that
+    direction can leave the cells at their lower bound (and the tight inequalities) alone, the
+    null space of the constraints says so at once; only the other cells need the exact linear
+    programs of ``audit``."""
+    unknown = sorted(hidden, key=repr)
+    if not unknown:
+        return []
+    x0 = np.array([float(values.get(k, 0)) for k in unknown])
+    table = published(values, hidden)
+    eq, _, ub, ub_b = _constraints(table, lines, unknown)
+    active = [row for row, b in zip(ub, ub_b, strict=True) if abs(row @ x0 - b) < 1e-9]
+    at_bound = [i for i, v in enumerate(x0) if v <= low]
+    fixed = [np.eye(len(unknown))[i] for i in at_bound]
+    free = _moving(np.array(eq + active + fixed)) if eq or active or fixed else None
+    moved_by_sums = _moving(np.array(eq + active)) if eq or active else None
+    doubtful = []
+    for i, k in enumerate(unknown):
+        if free is None or free[i]:
+            continue
+        if moved_by_sums is not None and not moved_by_sums[i]:
+            return [k]  # the sums alone give it away
+        doubtful.append(k)
+    if not doubtful:
+        return []
+    doubtful = _moved_together(unknown, x0, eq, ub, ub_b, table, lines, low, doubtful)
+    bounds = audit(table, lines, low=low, only=doubtful)
     return [k for k, b in bounds.items() if b.exact]
+
+
+def _moved_together(
+    unknown: list[CellKey],
+    x0: np.ndarray,
+    eq: list[np.ndarray],
+    ub: list[np.ndarray],
+    ub_b: list[float],
+    table: dict[CellKey, int | None],
+    lines: Sequence[Line],
+    low: int,
+    doubtful: list[CellKey],
+) -> list[CellKey]:
+    """Clear many doubtful cells with few programs: push all of them up at once (then down);
+    every cell that moves from its true value is not pinned. What is left is checked alone."""
+    index = {k: i for i, k in enumerate(unknown)}
+    eq_b = [float(row @ x0) for row in eq]
+    ceiling = float(x0.max()) * 10 + 1000  # keeps every program bounded
+    remaining = list(doubtful)
+    for sense in (-1.0, 1.0, -1.0, 1.0):
+        if not remaining:
+            break
+        objective = np.zeros(len(unknown))
+        for k in remaining:
+            objective[index[k]] = sense
+        solved = linprog(
+            objective,
+            A_eq=np.array(eq) if eq else None,
+            b_eq=np.array(eq_b) if eq else None,
+            A_ub=np.array(ub) if ub else None,
+            b_ub=np.array(ub_b) if ub else None,
+            bounds=[(low, ceiling)] * len(unknown),
+            method="highs",
+        )
+        if solved.status != 0:
+            break
+        remaining = [k for k in remaining if abs(solved.x[index[k]] - x0[index[k]]) < 0.5]
+    return remaining
+
+
+def _moving(matrix: np.ndarray) -> np.ndarray:
+    """For each variable, whether some vector of the null space of ``matrix`` moves it."""
+    basis = null_space(matrix)
+    if basis.size == 0:
+        return np.zeros(matrix.shape[1], dtype=bool)
+    return np.asarray(np.abs(basis).max(axis=1) > 1e-7)
 
 
 def published(values: dict[CellKey, int], hidden: set[CellKey]) -> dict[CellKey, int | None]:
     return {k: (None if k in hidden else v) for k, v in values.items()}
 
 
-def audit(
-    table: dict[CellKey, int | None], lines: Sequence[Line], *, low: int = 1
-) -> dict[CellKey, Bounds]:
-    """What a reader of the published ``table`` (None: suppressed) can work out: the range of
-    every suppressed cell, given the lines and that a suppressed cell is at least ``low``."""
-    unknown = [k for k, v in table.items() if v is None]
-    if not unknown:
-        return {}
+def _constraints(
+    table: dict[CellKey, int | None], lines: Sequence[Line], unknown: list[CellKey]
+) -> tuple[list[np.ndarray], list[float], list[np.ndarray], list[float]]:
+    """The lines as linear constraints on the suppressed cells: equalities (additive lines)
+    and inequalities ``row @ x <= b`` (a total at most the sum, each cell at most the total)."""
     index = {k: i for i, k in enumerate(unknown)}
-    eq_rows, eq_b, ub_rows, ub_b = [], [], [], []
+    eq_rows: list[np.ndarray] = []
+    eq_b: list[float] = []
+    ub_rows: list[np.ndarray] = []
+    ub_b: list[float] = []
 
     def linear(terms: list[tuple[CellKey, float]]) -> tuple[np.ndarray, float]:
         row = np.zeros(len(unknown))
@@ -176,6 +249,23 @@ def audit(
                 if row.any():
                     ub_rows.append(row)
                     ub_b.append(-c)
+    return eq_rows, eq_b, ub_rows, ub_b
+
+
+def audit(
+    table: dict[CellKey, int | None],
+    lines: Sequence[Line],
+    *,
+    low: int = 1,
+    only: Sequence[CellKey] | None = None,
+) -> dict[CellKey, Bounds]:
+    """What a reader of the published ``table`` (None: suppressed) can work out: the range of
+    every suppressed cell (or of those in ``only``), given the lines and that a suppressed cell
+    is at least ``low``. Two linear programs per cell."""
+    unknown = sorted((k for k, v in table.items() if v is None), key=repr)
+    if not unknown:
+        return {}
+    eq_rows, eq_b, ub_rows, ub_b = _constraints(table, lines, unknown)
     kwargs = {
         "A_eq": np.array(eq_rows) if eq_rows else None,
         "b_eq": np.array(eq_b) if eq_b else None,
@@ -185,7 +275,10 @@ def audit(
         "method": "highs",
     }
     found: dict[CellKey, Bounds] = {}
-    for k, i in index.items():
+    wanted = set(only) if only is not None else None
+    for i, k in enumerate(unknown):
+        if wanted is not None and k not in wanted:
+            continue
         objective = np.zeros(len(unknown))
         objective[i] = 1.0
         lowest = linprog(objective, **kwargs)

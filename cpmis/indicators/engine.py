@@ -66,14 +66,15 @@ def compute(user: Any, request: Request) -> Result:
     result: Result = {s: {} for s in request.sets}
     if qs.query.is_empty():
         return result
+    if connection.vendor != "postgresql":
+        return aggregate(qs.iterator(chunk_size=5000), request, src)
     inner, params = qs.query.sql_with_params()
     measures = _measure_sql(indicator, src)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and len(request.sets) > 1:
+        if len(request.sets) > 1:
             _grouping_sets(cursor, inner, params, dims, request.sets, measures, result)
         else:
-            for grouping in request.sets:
-                _group_by(cursor, inner, params, grouping, measures, result)
+            _group_by(cursor, inner, params, request.sets[0], measures, result)
     return result
 
 
@@ -123,31 +124,49 @@ def _group_by(
 
 def _compute_python(user: Any, request: Request, src: Source, filters: dict[str, Any]) -> Result:
     assert src.rows is not None
-    indicator = request.indicator
     wanted = {
         name: ({key(v) for v in value} if isinstance(value, list | tuple | set) else {key(value)})
         for name, value in filters.items()
     }
-    units: dict[GroupingSet, dict[tuple[str, ...], set[Any]]] = {
-        s: defaultdict(set) for s in request.sets
+    return aggregate(_filtered(src.rows(user, request.window), wanted), request, src)
+
+
+def aggregate(rows: Iterable[dict[str, Any]], request: Request, src: Source) -> Result:
+    """The measure of ``rows`` for every grouping set, counted in Python: for sources kept in
+    lists, and on SQLite, where one pass over the rows beats a GROUP BY per breakdown."""
+    measure = request.indicator.measure
+    distinct = measure == "share" or src.unit != "pk" or bool(src.extra.get("repeats"))
+    field = "c" if measure == "count_children" else "u"
+    units: dict[GroupingSet, dict[tuple[str, ...], Any]] = {
+        s: defaultdict(set if distinct or measure == "count_children" else int)
+        for s in request.sets
     }
     oks: dict[GroupingSet, dict[tuple[str, ...], set[Any]]] = {
         s: defaultdict(set) for s in request.sets
     }
-    for row in _filtered(src.rows(user, request.window), wanted):
-        for grouping in request.sets:
-            cell = tuple(key(row[f"d_{d}"]) for d in grouping)
-            units[grouping][cell].add(row["u"])
-            if row.get("ok"):
-                oks[grouping][cell].add(row["u"])
+    keyed = [(s, [f"d_{d}" for d in s]) for s in request.sets]
+    for row in rows:
+        for grouping, names in keyed:
+            cell = tuple(key(row[n]) for n in names)
+            if measure == "sum":
+                units[grouping][cell] += row["amt"] or 0
+            elif distinct or measure == "count_children":
+                units[grouping][cell].add(row[field])
+                if measure == "share" and row.get("ok"):
+                    oks[grouping][cell].add(row["u"])
+            else:
+                units[grouping][cell] += 1
     result: Result = {}
     for grouping in request.sets:
-        if indicator.measure == "share":
+        cells = units[grouping]
+        if measure == "share":
             result[grouping] = {
-                c: (len(oks[grouping].get(c, ())), len(u)) for c, u in units[grouping].items()
+                c: (len(oks[grouping].get(c, ())), len(u)) for c, u in cells.items()
             }
+        elif measure == "sum" or not (distinct or measure == "count_children"):
+            result[grouping] = {c: (int(n),) for c, n in cells.items()}
         else:
-            result[grouping] = {c: (len(u),) for c, u in units[grouping].items()}
+            result[grouping] = {c: (len(u),) for c, u in cells.items()}
     return result
 
 

