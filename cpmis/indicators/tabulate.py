@@ -269,7 +269,7 @@ def build(
     cells, denominators, _ = _protect(indicator, raw, lines)
     title = indicator.name.split(", by ")[0]
     if shape.rows != "total":
-        title += f", by {dimension_label(shape.rows).lower()}"
+        title += f", by {_lower_first(dimension_label(shape.rows))}"
     if shape.by_jurisdiction:
         title += ", by province or territory"
     title += f" — {period.label}"
@@ -294,6 +294,11 @@ def build(
         source=indicator.source,
         definition=indicator.definition,
     )
+
+
+def _lower_first(label: str) -> str:
+    """ "Age" -> "age", but "OPSC category" stays."""
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
 
 
 def _add_unlisted(
