@@ -22,7 +22,9 @@ def select(user, **params):
 
 
 def in_year(qs, field, year):
-    return qs.filter(**{f"{field}__date__gte": date(year, 1, 1), f"{field}__date__lt": date(year + 1, 1, 1)})
+    return qs.filter(
+        **{f"{field}__date__gte": date(year, 1, 1), f"{field}__date__lt": date(year + 1, 1, 1)}
+    )
 
 
 def test_counts_agree_with_the_records(personas, year):
@@ -84,7 +86,11 @@ def _lines(table):
 def test_a_breakdown_that_would_isolate_one_child_is_suppressed(personas, year):
     # one district, by age: the cells are a handful of children each
     table = select(
-        personas.analyst, indicator="CAS02", period=str(year), district="PK617", breakdown="age_band"
+        personas.analyst,
+        indicator="CAS02",
+        period=str(year),
+        district="PK617",
+        breakdown="age_band",
     )
     shown = [c for c in table.cells.values() if not c.suppressed]
     assert table.suppressed_count > 0
@@ -97,7 +103,9 @@ def test_an_analyst_of_one_province_sees_only_its_figures(personas, year):
         {"role": Role.ANALYST, "scope_level": ScopeLevel.JURISDICTION, "jurisdiction": "PK-KP"},
     )
     table = select(kp, indicator="CAS01", period=str(year))
-    expected = in_year(Case.objects.filter(district__jurisdiction__iso_code="PK-KP"), "opened_at", year)
+    expected = in_year(
+        Case.objects.filter(district__jurisdiction__iso_code="PK-KP"), "opened_at", year
+    )
     assert table.cell(TOTAL, TOTAL).value == expected.count()
     assert [c.label for c in table.columns] == ["Total"]
     with pytest.raises(Exception, match="not a province or territory you see"):
@@ -108,10 +116,13 @@ def test_registers_count_trainings_and_participants(personas, year):
     from cpmis.oversight.models import ActivityParticipants, PreventionActivity
 
     trainings = select(personas.analyst, indicator="PRV01", period=str(year))
-    assert trainings.cell(TOTAL, TOTAL).value == PreventionActivity.objects.filter(
-        kind="training", held_on__year=year
-    ).count()
-    people = select(personas.analyst, indicator="PRV02", period=str(year), breakdown="participant_sex")
+    assert (
+        trainings.cell(TOTAL, TOTAL).value
+        == PreventionActivity.objects.filter(kind="training", held_on__year=year).count()
+    )
+    people = select(
+        personas.analyst, indicator="PRV02", period=str(year), breakdown="participant_sex"
+    )
     total = sum(
         p.count
         for p in ActivityParticipants.objects.filter(

@@ -1,0 +1,203 @@
+"""Pages and API of the indicators: who may see them, bad input, exports and DHIS2."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from cpmis.audit.models import AuditEvent
+from cpmis.indicators import dhis2, exports
+from cpmis.indicators.tables import Category, Cell, PublishedTable
+from tests.conftest import api_as, web_as
+
+
+@pytest.mark.parametrize("who", ["cpo", "supervisor", "focal_point", "outsider", "auditor"])
+def test_only_analysts_see_indicators(client, personas, who):
+    user = getattr(personas, who)
+    web_as(client, user)
+    assert client.get("/indicators/dashboard/?indicator=CAS01&period=2025").status_code == 403
+    assert client.get("/indicators/export.xlsx?indicator=CAS01&period=2025").status_code == 403
+    api = api_as(user)
+    assert api.get("/api/indicators/table/?indicator=CAS01&period=2025").status_code == 403
+
+
+def test_the_dashboard_shows_figures_never_a_child(client, personas, year):
+    from cpmis.people.models import Child
+
+    web_as(client, personas.analyst)
+    page = client.get(f"/indicators/dashboard/?indicator=CAS02&period={year}&breakdown=sex")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<svg" in html and "Disclosure control" in html
+    for child in Child.objects.exclude(name_latin="")[:50]:
+        assert child.name_latin not in html
+        assert str(child.uuid) not in html
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("indicator=NOPE&period=2025", "indicator"),
+        ("indicator=CAS01&period=2025&breakdown=shoe_size", "breakdown"),
+        ("indicator=CMP01&period=2025&breakdown=age_band", "breakdown"),
+        ("indicator=CAS01&period=2999", "period"),
+        ("indicator=CAS01&period=25-1", "period"),
+        ("indicator=CAS01&period=2025&district=PK999", "district"),
+        ("indicator=CAS01&period=2025&jurisdiction=XX", "jurisdiction"),
+        ("indicator=CAS01&period=2025&category=weapons", "category"),
+        ("indicator=CAS02&period=2025&category=other", "category"),
+        ("indicator=MLA01&period=2025&district=PK617", "district"),
+        ("indicator=CAS01&period=2025&district=PK617&jurisdiction=PK-KP", "district"),
+        ("indicator=CAS01&period=", "period"),
+        ("", "period"),
+    ],
+)
+def test_bad_selections_are_refused_with_the_field_named(client, personas, query, field):
+    api = api_as(personas.analyst)
+    response = api.get(f"/api/indicators/table/?{query}")
+    assert response.status_code == 400, response.content
+    assert field in response.json() or "indicator" in response.json()
+    web_as(client, personas.analyst)
+    assert client.get(f"/indicators/export.csv?{query}").status_code == 400
+    if query:  # with nothing asked, the dashboard opens on its defaults
+        page = client.get(f"/indicators/dashboard/?{query}")
+        assert page.status_code == 400
+        assert "errors" in page.content.decode()
+
+
+def test_a_future_period_says_so(personas):
+    api = api_as(personas.analyst)
+    future = date.today().year + 1
+    body = api.get(f"/api/indicators/table/?indicator=CAS01&period={future}-Q1").json()
+    assert "has not begun" in body["period"][0]
+
+
+def test_an_empty_selection_is_a_table_of_true_zeros(client, personas, db):
+    web_as(client, personas.analyst)
+    page = client.get("/indicators/dashboard/?indicator=CAS01&period=2003&district=PK617")
+    assert page.status_code == 200
+    assert "No records match this selection" in page.content.decode()
+
+
+def test_api_table_and_catalogue(personas, year):
+    api = api_as(personas.analyst)
+    listed = api.get("/api/indicators/").json()
+    assert {i["code"] for i in listed} >= {"CMP01", "CAS01", "PRT01", "JUS03", "PRV02"}
+    body = api.get(f"/api/indicators/table/?indicator=PRT01&period={year}").json()
+    assert body["measure"] == "share" and body["note"].startswith("Disclosure control")
+    assert body["columns"][-1]["key"] == "*"
+    assert all("suppressed" in c for row in body["cells"] for c in row)
+
+
+def test_exports_are_audited_and_carry_the_note(client, personas, year):
+    web_as(client, personas.analyst)
+    response = client.get(f"/indicators/export.xlsx?indicator=CAS01&period={year}&breakdown=sex")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert any(str(v).startswith("Cases opened, by sex") for v in values)
+    assert any("Disclosure control" in str(v) for v in values)
+    response = client.get(f"/indicators/export.csv?indicator=CAS01&period={year}")
+    text = response.content.decode("utf-8-sig")
+    assert "Disclosure control" in text
+    assert (
+        AuditEvent.objects.filter(action="indicators.export", actor_username="analyst").count() == 2
+    )
+
+
+def test_spreadsheet_exports_neutralise_formulas():
+    cells = {("=HYPERLINK(1)", "*"): Cell(12, False, "12"), ("*", "*"): Cell(12, False, "12")}
+    table = PublishedTable(
+        indicator_code="T",
+        indicator_name="T",
+        unit="cases",
+        measure="count",
+        title="@SUM(A1)",
+        period_label="2025",
+        row_dimension="sex",
+        row_heading="+cmd",
+        rows=[Category("=HYPERLINK(1)", "=HYPERLINK(1)"), Category("*", "Total")],
+        columns=[Category("*", "Total")],
+        cells=cells,
+        note="-note",
+    )
+    rows = list(csv.reader(io.StringIO(exports.table_csv([table]).decode("utf-8-sig"))))
+    flat = [v for row in rows for v in row]
+    assert "'@SUM(A1)" in flat and "'=HYPERLINK(1)" in flat and "'+cmd" in flat
+    sheet = load_workbook(io.BytesIO(exports.table_xlsx([table]))).active
+    texts = [c for row in sheet.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert not any(t[:1] in "=+-@" for t in texts)
+
+
+def test_the_annex_workbook_has_every_table(client, personas, year):
+    web_as(client, personas.analyst)
+    response = client.get(f"/indicators/annex.xlsx?year={year}")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    titles = [r[0] for r in sheet.iter_rows(values_only=True) if r[0] and " — " in str(r[0])]
+    assert len(titles) > 100
+    assert client.get("/indicators/annex.xlsx?year=2025-Q1").status_code == 400
+
+
+def test_dhis2_payload_is_valid_and_holds_no_suppressed_figure(personas, year):
+    api = api_as(personas.analyst)
+    payload = api.get(f"/api/indicators/dhis2/?period={year}").json()
+    import jsonschema
+
+    jsonschema.validate(payload, dhis2.DATA_VALUE_SET_SCHEMA)
+    assert payload["period"] == str(year) and payload["dataValues"]
+    from cpmis.indicators.catalogue import catalogue
+
+    config = dhis2.example_mapping()
+    sensitive = {
+        entry["dataElement"]
+        for code, entry in config["dataElements"].items()
+        if catalogue()[code].sensitive and catalogue()[code].measure != "share"
+    }
+    counts = [int(v["value"]) for v in payload["dataValues"] if v["dataElement"] in sensitive]
+    assert counts and all(n == 0 or n >= 10 for n in counts)  # small counts never leave
+    assert len(
+        {(v["dataElement"], v["orgUnit"], v["categoryOptionCombo"]) for v in payload["dataValues"]}
+    ) == len(payload["dataValues"])
+    quarter = api.get(f"/api/indicators/dhis2/?period={year}-Q2").json()
+    assert quarter["period"] == f"{year}Q2"
+
+
+def test_a_mapping_pointing_at_a_missing_code_is_refused(personas):
+    config = json.loads(json.dumps(dhis2.example_mapping()))
+    config["dataElements"]["CAS01"]["dataElement"] = "zzzzzzzzzzz"
+    config["dataElements"]["CAS01"]["categoryOptionCombos"].pop("sale")
+    config["dataElements"]["NOPE1"] = {"dataElement": "abc", "disaggregation": "total"}
+    api = api_as(personas.administrator)
+    response = api.put("/api/indicators/dhis2/mapping/", {"config": config}, format="json")
+    assert response.status_code == 400
+    problems = " ".join(response.json()["config"])
+    assert "'zzzzzzzzzzz' is not among the DHIS2 dataElements" in problems
+    assert "no categoryOptionCombo for opsc_category 'sale'" in problems
+    assert "NOPE1: no indicator has this code" in problems
+    assert (
+        api.put("/api/indicators/dhis2/mapping/", {"config": "{"}, format="json").status_code == 400
+    )
+
+
+def test_administrators_change_the_mapping_and_analysts_cannot(client, personas):
+    config = dhis2.example_mapping()
+    assert (
+        api_as(personas.analyst)
+        .put("/api/indicators/dhis2/mapping/", {"config": config}, format="json")
+        .status_code
+        == 403
+    )
+    admin = api_as(personas.administrator)
+    response = admin.put("/api/indicators/dhis2/mapping/", {"config": config}, format="json")
+    assert response.status_code == 200 and response.json()["version"] == 1
+    assert AuditEvent.objects.filter(action="indicators.dhis2_mapping_set").exists()
+    web_as(client, personas.administrator)
+    page = client.post("/indicators/dhis2/mapping/", {"config": "not json"})
+    assert page.status_code == 400 and "not valid JSON" in page.content.decode()
