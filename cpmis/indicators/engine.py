@@ -57,18 +57,26 @@ def compute(user: Any, request: Request) -> Result:
     indicator = request.indicator
     src = source(indicator.source)
     filters = {**indicator.filter, **dict(request.filters)}
-    if src.in_python:
-        return _compute_python(user, request, src, filters)
     dims = sorted({d for s in request.sets for d in s})
     # column names go into the SQL text: only the catalogue's own names (values are parameters)
-    assert all(_NAME.match(d) for d in dims), dims
-    qs = queryset(user, src, request.window, filters, dims)
+    assert all(_NAME.match(d) for d in [*dims, *filters]), dims
     result: Result = {s: {} for s in request.sets}
-    if qs.query.is_empty():
-        return result
-    if connection.vendor != "postgresql":
-        return aggregate(qs.iterator(chunk_size=5000), request, src)
-    inner, params = qs.query.sql_with_params()
+    postgres = connection.vendor == "postgresql"
+    params: Any
+    if src.sql is not None and postgres:
+        found = src.sql(user, request.window)
+        if found is None:
+            return result
+        inner, params = _filtered_sql(*found, filters)
+    elif src.in_python:
+        return _compute_python(user, request, src, filters)
+    else:
+        qs = queryset(user, src, request.window, filters, dims)
+        if qs.query.is_empty():
+            return result
+        if not postgres:
+            return aggregate(qs.iterator(chunk_size=5000), request, src)
+        inner, params = qs.query.sql_with_params()
     measures = _measure_sql(indicator, src)
     with connection.cursor() as cursor:
         if len(request.sets) > 1:
@@ -76,6 +84,17 @@ def compute(user: Any, request: Request) -> Result:
         else:
             _group_by(cursor, inner, params, request.sets[0], measures, result)
     return result
+
+
+def _filtered_sql(sql: str, params: list[Any], filters: dict[str, Any]) -> tuple[str, list[Any]]:
+    if not filters:
+        return sql, params
+    clauses, values = [], list(params)
+    for name, wanted in filters.items():
+        many = wanted if isinstance(wanted, list | tuple | set) else [wanted]
+        clauses.append(f'g."d_{name}"::text = ANY(%s)')
+        values.append([str(v) for v in many])
+    return f"SELECT * FROM ({sql}) g WHERE {' AND '.join(clauses)}", values  # noqa: S608
 
 
 def _grouping_sets(

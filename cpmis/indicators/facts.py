@@ -79,6 +79,8 @@ class Source:
     dimensions: dict[str, Callable[[], Any]]
     base: Callable[[Any, Window], QuerySet[Any]] | None = None
     rows: Callable[[Any, Window], Iterator[dict[str, Any]]] | None = None
+    # the same rows as one PostgreSQL query (columns u, d_*), where the ORM cannot write them
+    sql: Callable[[Any, Window], tuple[str, list[Any]] | None] | None = None
     flag: Callable[[], Any] | None = None  # share: 1 when on time
     amount: str = ""  # sum: the field summed
     district_prefix: str = ""

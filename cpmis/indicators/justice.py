@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import F, Q
 
 from cpmis import access
-from cpmis.legal.sentencing import Sentence, sentence_within_range
 
 if TYPE_CHECKING:
     from .facts import Source, Window
@@ -76,19 +75,27 @@ def _age_band(dob: Any, age: int | None, on: Any) -> str:
 
 
 def _sentence_range(offence: Offence | None, data: dict[str, Any]) -> str:
+    """The prison term against the range of the provision's penalty (fines are not assessed:
+    the indicator is about terms of imprisonment)."""
     months = data.get("sentence_prison_months")
     life = bool(data.get("sentence_life"))
-    if offence is None or offence.penalty is None or (months is None and not life):
+    penalty = offence.penalty if offence is not None else None
+    if penalty is None or (months is None and not life):
         return "not_assessed"
-    penalty = offence.penalty
-    verdict = sentence_within_range(penalty, Sentence(prison_months=months, life=life))
-    if verdict.within is None:
-        return "not_assessed"
-    if verdict.within:
-        return "inside"
-    if months is not None and penalty.prison_min_months and months < penalty.prison_min_months:
+    if life:
+        return "inside" if penalty.prison_life or penalty.death else "above"
+    if penalty.combination == "fine_only":
+        return "above"
+    if penalty.prison_min_months is not None and months < penalty.prison_min_months:
         return "below"
-    return "above"
+    unlimited = penalty.prison_life or penalty.death
+    if (
+        penalty.prison_max_months is not None
+        and not unlimited
+        and months > penalty.prison_max_months
+    ):
+        return "above"
+    return "inside"
 
 
 def rows(user: Any, window: Window, *, per_offence: bool) -> Iterator[dict[str, Any]]:
@@ -145,6 +152,94 @@ def rows(user: Any, window: Window, *, per_offence: bool) -> Iterator[dict[str, 
                 yield {**row, "d_offence": offence.citation}
 
 
+# --- the same rows as SQL, for PostgreSQL (where a pass in Python over every record of a
+# year would dominate the annex). Tests run both and compare them.
+
+_PROVISIONS = """
+SELECT s.short_title || CASE WHEN s.kind = 'constitution' THEN ' Art.' ELSE ' s.' END
+         || p.section AS citation,
+       COALESCE(NULLIF(p.opsc_category, ''), 'related') AS category,
+       CASE COALESCE(NULLIF(p.opsc_category, ''), 'related')
+         WHEN 'sale' THEN 0 WHEN 'prostitution' THEN 1 WHEN 'pornography' THEN 2 ELSE 3
+       END AS seriousness,
+       pen.id IS NOT NULL AS has_penalty, pen.prison_min_months AS min_months,
+       pen.prison_max_months AS max_months,
+       COALESCE(pen.prison_life, FALSE) OR COALESCE(pen.death, FALSE) AS unlimited,
+       pen.combination
+FROM legal_provision p
+JOIN legal_statute s ON s.id = p.statute_id
+LEFT JOIN legal_penalty pen ON pen.provision_id = p.id
+"""
+_CITED = (
+    "jsonb_array_elements_text(CASE WHEN jsonb_typeof(r.data -> 'offence_sections') = 'array' "
+    "THEN r.data -> 'offence_sections' ELSE '[]'::jsonb END) WITH ORDINALITY AS o(cit, n)"
+)
+_STAGE = (
+    "CASE r.record_type WHEN 'police_report' THEN 'reported' WHEN 'fia_case' THEN 'investigated'"
+    " ELSE COALESCE(NULLIF(r.data ->> 'stage', ''), 'investigated') END"
+)
+_BAND = (
+    "CASE WHEN {y} IS NULL OR {y} < 0 OR {y} > 17 THEN 'unknown' WHEN {y} < 5 THEN '0-4' "
+    "WHEN {y} < 10 THEN '5-9' WHEN {y} < 15 THEN '10-14' ELSE '15-17' END"
+)
+_MONTHS = "(r.data ->> 'sentence_prison_months')::numeric"
+_LIFE = "COALESCE((r.data ->> 'sentence_life')::boolean, FALSE)"
+_RANGE = f"""CASE
+  WHEN {_STAGE} <> 'convicted' THEN 'not_assessed'
+  WHEN top.has_penalty IS NOT TRUE OR ({_MONTHS} IS NULL AND NOT {_LIFE}) THEN 'not_assessed'
+  WHEN {_LIFE} THEN CASE WHEN top.unlimited THEN 'inside' ELSE 'above' END
+  WHEN top.combination = 'fine_only' THEN 'above'
+  WHEN top.min_months IS NOT NULL AND {_MONTHS} < top.min_months THEN 'below'
+  WHEN top.max_months IS NOT NULL AND NOT top.unlimited AND {_MONTHS} > top.max_months
+    THEN 'above'
+  ELSE 'inside' END"""
+
+
+def rows_sql(user: Any, window: Window, *, per_offence: bool) -> tuple[str, list[Any]] | None:
+    """The rows of ``rows()`` as one PostgreSQL query (None: the user sees no district)."""
+    q = access.scope_filter(user, "aggregates.view", district_path="district")
+    if q is None:
+        return None
+    params: list[Any] = [window.start, window.end]
+    scope = ""
+    if access.jurisdictions_where(user, "aggregates.view") is not None:
+        districts = list(
+            access.districts_where(user, "aggregates.view").values_list("pk", flat=True)
+        )
+        scope = " AND r.district_id = ANY(%s)"
+        params.append(districts)
+    age = "EXTRACT(YEAR FROM age(r.record_date, r.date_of_birth))"
+    offence = ""
+    if per_offence:
+        offence = (
+            f" CROSS JOIN LATERAL (SELECT DISTINCT pr.citation FROM {_CITED} "  # noqa: S608
+            "JOIN provisions pr ON pr.citation = o.cit) AS x(d_offence)"
+        )
+    sql = f"""
+WITH provisions AS ({_PROVISIONS})
+SELECT r.id AS u,
+  EXTRACT(QUARTER FROM r.record_date) AS d_quarter,
+  EXTRACT(MONTH FROM r.record_date) AS d_month,
+  d.jurisdiction_id AS d_jurisdiction,
+  r.district_id AS d_district,
+  CASE WHEN r.sex IN ('female', 'male', 'transgender') THEN r.sex ELSE 'unknown' END AS d_sex,
+  CASE WHEN r.date_of_birth IS NOT NULL THEN {_BAND.format(y=age)}
+       ELSE {_BAND.format(y="r.age_years")} END AS d_age_band,
+  {_STAGE} AS d_stage,
+  COALESCE(top.category, 'other') AS d_opsc_category,
+  {_RANGE} AS d_sentence_range{", x.d_offence" if per_offence else ""}
+FROM exchange_departmentrecord r
+JOIN reference_district d ON d.id = r.district_id
+LEFT JOIN LATERAL (
+  SELECT pr.* FROM {_CITED} JOIN provisions pr ON pr.citation = o.cit
+  ORDER BY pr.seriousness, o.n LIMIT 1
+) top ON TRUE{offence}
+WHERE r.record_type IN ('police_report', 'fia_case', 'court_outcome')
+  AND r.record_date >= %s AND r.record_date < %s{scope}
+"""  # noqa: S608 - fixed text; the values are parameters
+    return sql, params
+
+
 def source(name: str, *, per_offence: bool) -> Source:
     from .facts import Source
 
@@ -162,5 +257,6 @@ def source(name: str, *, per_offence: bool) -> Source:
         child="",
         dimensions={d: (lambda: None) for d in dims},
         rows=lambda user, window: rows(user, window, per_offence=per_offence),
+        sql=lambda user, window: rows_sql(user, window, per_offence=per_offence),
         extra={"repeats": per_offence},  # a record citing two offences is two rows
     )

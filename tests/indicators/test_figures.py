@@ -131,3 +131,43 @@ def test_registers_count_trainings_and_participants(personas, year):
     )
     assert people.cell(TOTAL, TOTAL).value == total
     assert "not applied" in people.note  # professionals, not children: nothing to suppress
+
+
+def test_justice_rows_are_the_same_in_sql_and_in_python(personas, year):
+    """On PostgreSQL the justice records are counted by one SQL query; elsewhere in Python.
+    Both must give the same rows (this runs on the PostgreSQL suite of CI)."""
+    from django.db import connection
+
+    from cpmis.indicators import engine, justice
+    from cpmis.indicators.catalogue import catalogue
+    from cpmis.indicators.facts import Window, source
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the SQL form of the justice rows is PostgreSQL's")
+    window = Window(date(year, 1, 1), date(year + 1, 1, 1))
+    for code, per_offence in (("JUS01", False), ("JUS02", True), ("JUS03", False)):
+        indicator = catalogue()[code]
+        dims = list(source(indicator.source).dimensions)
+        sets = tuple((d,) for d in dims) + ((),)
+        request = engine.Request(indicator, window, sets)
+        in_sql = engine.compute(personas.analyst, request)
+        rows = justice.rows(personas.analyst, window, per_offence=per_offence)
+        wanted = {
+            k: {engine.key(v) for v in (w if isinstance(w, list) else [w])}
+            for k, w in indicator.filter.items()
+        }
+        in_python = engine.aggregate(
+            engine._filtered(rows, wanted), request, source(indicator.source)
+        )
+        assert in_sql == in_python, code
+
+
+def test_sentences_are_judged_against_the_provision_s_range(personas, year):
+    table = select(
+        personas.analyst, indicator="JUS03", period=str(year), breakdown="sentence_range"
+    )
+    counts = {r.key: table.cell(r.key, TOTAL).value for r in table.rows}
+    assert counts[TOTAL] == sum(
+        v for k, v in counts.items() if k != TOTAL and v is not None
+    ) or any(table.cell(r.key, TOTAL).suppressed for r in table.rows)
+    assert table.cell("inside", TOTAL).suppressed or counts["inside"] > 0
