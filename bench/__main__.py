@@ -16,6 +16,7 @@ BENCHMARKS: dict[str, str] = {
     "exchange_import": "bench.exchange_import",
     "linkage_quality": "bench.linkage_quality",
     "linkage_cost": "bench.linkage_cost",
+    "indicators_annex": "bench.indicators_annex",
 }
 
 

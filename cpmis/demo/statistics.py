@@ -320,9 +320,9 @@ def _records(
         return submissions[key]
 
     kinds = (
-        ("police_report", "police", 0.5),
-        ("fia_case", "fia", 0.05),
-        ("court_outcome", "courts", 0.3),
+        ("police_report", "police", 0.3),
+        ("fia_case", "fia", 0.03),
+        ("court_outcome", "courts", 0.2),
     )
     made = 0
     batch: list[DepartmentRecord] = []
