@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import threading
+from typing import Any
 
 import matplotlib
 
@@ -25,21 +26,32 @@ COLOUR = "#1f5f8b"
 LATE = "#c8553d"
 
 
+def _rows(table: PublishedTable) -> list[Any]:
+    return [
+        row
+        for row in table.rows
+        if not (row.key == TOTAL or (row.key.startswith("j") and table.row_dimension == "district"))
+    ]
+
+
 def _series(table: PublishedTable) -> list[tuple[str, float | None]]:
-    column = TOTAL
     found = []
-    for row in table.rows:
-        if row.key == TOTAL or (row.key.startswith("j") and table.row_dimension == "district"):
-            continue
-        cell = table.cell(row.key, column)
+    for row in _rows(table):
+        cell = table.cell(row.key, TOTAL)
         found.append((row.label, None if cell.suppressed else cell.value))
     return found
+
+
+def _texts(table: PublishedTable) -> list[str]:
+    """What each point prints when it has no exact value: "x", or a bound ("> 96 %")."""
+    return [table.cell(row.key, TOTAL).text for row in _rows(table)]
 
 
 def _figure(table: PublishedTable) -> Figure | None:
     if table.row_dimension in {"total", "district"}:
         return None
     series = _series(table)
+    texts = _texts(table)
     if not series or all(v in (None, 0) for _, v in series):
         return None
     labels = [label for label, _ in series]
@@ -59,17 +71,17 @@ def _figure(table: PublishedTable) -> Figure | None:
             marker="o",
             color=COLOUR,
         )
-        for x, p in zip(xs, points, strict=True):
+        for x, p, text in zip(xs, points, texts, strict=True):
             if p is None:
-                axes.annotate("x", (x, 0), ha="center", va="bottom", color=LATE)
+                axes.annotate(text, (x, 0), ha="center", va="bottom", color=LATE, fontsize=7)
         axes.set_xticks(xs, labels)
         axes.set_ylim(bottom=0, top=100 if share else None)
     else:
         ys = list(range(len(series)))[::-1]
         bars = axes.barh(ys, [v * scale for v in values], color=COLOUR)
         axes.set_yticks(ys, labels, fontsize=8)
-        for bar, (_, v) in zip(bars, series, strict=True):
-            text = "x" if v is None else (f"{round(v * 100)} %" if share else f"{int(v):,}")
+        for bar, (_, v), printed in zip(bars, series, texts, strict=True):
+            text = printed if v is None else (f"{round(v * 100)} %" if share else f"{int(v):,}")
             axes.annotate(
                 text,
                 (bar.get_width(), bar.get_y() + bar.get_height() / 2),

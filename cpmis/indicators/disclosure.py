@@ -46,7 +46,13 @@ class Bounds:
         return self.high - self.low < 0.5
 
 
-def method_note(threshold: int, sensitive: bool = True) -> str:
+def method_note(threshold: int, sensitive: bool = True, *, share: bool = False) -> str:
+    if sensitive and share:
+        return (
+            f"Disclosure control: a share of fewer than {threshold} children or cases is "
+            f"suppressed (x); where fewer than {threshold} were on time or late, the share is "
+            "shown as a bound (< or >), and the counts behind the shares are not published."
+        )
     if not sensitive:
         return (
             "Disclosure control: not applied — these figures count activities or professionals, "

@@ -8,6 +8,7 @@ their province or territory (subtotals); or one column when the figures cover on
 from __future__ import annotations
 
 import calendar
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -288,7 +289,9 @@ def build(
         columns=columns,
         cells=cells,
         denominators=denominators,
-        note=disclosure.method_note(threshold(), indicator.sensitive),
+        note=disclosure.method_note(
+            threshold(), indicator.sensitive, share=indicator.measure == "share"
+        ),
         articles=indicator.articles,
         report_section=indicator.report_section,
         source=indicator.source,
@@ -333,29 +336,7 @@ def _protect(
 ) -> tuple[dict[tuple[str, str], Cell], dict[tuple[str, str], Cell], set[Any]]:
     limit = threshold()
     if indicator.measure == "share":
-        num = {k: (v[0] if v else 0) for k, v in raw.items()}
-        den = {k: (v[1] if v else 0) for k, v in raw.items()}
-        late = {k: den[k] - num[k] for k in raw}
-        hidden: set[Any] = set()
-        if indicator.sensitive:
-            # an on-time or a late count that is small would single children out too
-            small = disclosure.primary(num, limit) | disclosure.primary(late, limit)
-            hidden = disclosure.protect(
-                den, lines, limit, also_primary=small, audit_values=[(num, 0), (late, 0)]
-            )
-        cells, denominators = {}, {}
-        for k in raw:
-            if k in hidden:
-                cells[k] = Cell(None, True, SUPPRESSED)
-                denominators[k] = Cell(None, True, SUPPRESSED)
-            elif den[k] == 0:
-                cells[k] = Cell(None, False, "–")
-                denominators[k] = Cell(0, False, "0")
-            else:
-                share = num[k] / den[k]
-                cells[k] = Cell(share, False, f"{round(100 * share)} %")
-                denominators[k] = Cell(den[k], False, f"{den[k]:,}")
-        return cells, denominators, hidden
+        return _shares(indicator, raw, limit)
     values = {k: (v[0] if v else 0) for k, v in raw.items()}
     hidden = disclosure.protect(values, lines, limit) if indicator.sensitive else set()
     cells = {
@@ -363,6 +344,36 @@ def _protect(
         for k, v in values.items()
     }
     return cells, {}, hidden
+
+
+def _shares(
+    indicator: Indicator, raw: dict[tuple[str, str], tuple[int, ...]], limit: int
+) -> tuple[dict[tuple[str, str], Cell], dict[tuple[str, str], Cell], set[Any]]:
+    """On-time shares. The counts behind them are not published, so no sum links two cells;
+    a share of fewer than ``limit`` children or cases is suppressed, and where fewer than
+    ``limit`` were on time (or late) the share is shown as a bound ("< 20 %", "> 96 %"), which
+    does not give the small count away."""
+    cells: dict[tuple[str, str], Cell] = {}
+    denominators: dict[tuple[str, str], Cell] = {}
+    hidden: set[Any] = set()
+    for k, v in raw.items():
+        num, den = (v[0], v[1]) if v else (0, 0)
+        late = den - num
+        if den == 0:
+            cells[k], denominators[k] = Cell(None, False, "–"), Cell(0, False, "0")
+        elif indicator.sensitive and den < limit:
+            hidden.add(k)
+            cells[k] = denominators[k] = Cell(None, True, SUPPRESSED)
+        elif indicator.sensitive and 0 < num < limit:
+            cells[k] = Cell(None, False, f"< {math.ceil(100 * limit / den)} %")
+            denominators[k] = Cell(None, True, SUPPRESSED)
+        elif indicator.sensitive and 0 < late < limit:
+            cells[k] = Cell(None, False, f"> {math.floor(100 * (den - limit) / den)} %")
+            denominators[k] = Cell(None, True, SUPPRESSED)
+        else:
+            cells[k] = Cell(num / den, False, f"{round(100 * num / den)} %")
+            denominators[k] = Cell(den, False, f"{den:,}")
+    return cells, denominators, hidden
 
 
 def compute_tables(
