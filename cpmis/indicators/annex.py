@@ -37,11 +37,7 @@ def _by_jurisdiction(user: Any) -> bool:
 
 
 def annex_shapes(indicator: Indicator, *, columns: bool) -> list[tabulate.Shape]:
-    return [tabulate.Shape("total", columns and "jurisdiction" in indicator.disaggregations)] + [
-        tabulate.shape_for(indicator, d, columns=columns)
-        for d in indicator.all_disaggregations
-        if d != "jurisdiction" or not columns
-    ]
+    return tabulate.annex_shapes(indicator, columns=columns)
 
 
 def report_tables(*, user: Any, year: int) -> list[PublishedTable]:
@@ -57,6 +53,7 @@ def report_tables(*, user: Any, year: int) -> list[PublishedTable]:
                 indicator=indicator,
                 period=period,
                 shapes=annex_shapes(indicator, columns=columns),
+                columns=columns,
             )
         )
     return tables
@@ -82,6 +79,7 @@ def section_tables(*, user: Any, year: int, section: str) -> list[PublishedTable
                 indicator=indicator,
                 period=period,
                 shapes=[headline_shape(indicator, columns=columns)],
+                columns=columns,
             )
         )
     return tables
@@ -102,6 +100,8 @@ def dhis2_payload(*, user: Any, period: tabulate.Period) -> dict[str, Any]:
         indicator = indicators[code]
         shape = tabulate.shape_for(indicator, entry["disaggregation"], columns=True)
         tables[code] = tabulate.compute_tables(
-            user=user, indicator=indicator, period=period, shapes=[shape]
+            user=user, indicator=indicator, period=period, shapes=[shape], columns=True
         )[0]
-    return dhis2.data_values(tables, config, period.dhis2)
+    # a province's analyst sends the province's figures, never its total as the country's
+    national = access.jurisdictions_where(user, CAPABILITY) is None
+    return dhis2.data_values(tables, config, period.dhis2, national=national)

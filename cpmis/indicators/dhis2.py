@@ -172,7 +172,11 @@ def example_mapping() -> dict[str, Any]:
 
 
 def data_values(
-    tables: dict[str, PublishedTable], config: dict[str, Any], period: str
+    tables: dict[str, PublishedTable],
+    config: dict[str, Any],
+    period: str,
+    *,
+    national: bool = True,
 ) -> dict[str, Any]:
     """The dataValueSet of ``tables`` (indicator code -> its table by the mapped
     disaggregation and by jurisdiction), checked against the format."""
@@ -194,6 +198,8 @@ def data_values(
                     continue
                 combo = combos[row.key]
             for column in table.columns:
+                if column.key == TOTAL and not national:
+                    continue  # the sum of a user's provinces is not the country's figure
                 unit = units.get("national" if column.key == TOTAL else iso.get(column.key, ""))
                 cell = table.cell(row.key, column.key)
                 if unit is None or cell.suppressed or cell.value is None:

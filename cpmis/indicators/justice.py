@@ -78,7 +78,9 @@ def _sentence_range(offence: Offence | None, data: dict[str, Any]) -> str:
     """The prison term against the range of the provision's penalty (fines are not assessed:
     the indicator is about terms of imprisonment)."""
     months = data.get("sentence_prison_months")
-    life = bool(data.get("sentence_life"))
+    if isinstance(months, bool) or not isinstance(months, int | float):
+        months = None  # only a number is a term (the record's schema says so)
+    life = data.get("sentence_life") is True
     penalty = offence.penalty if offence is not None else None
     if penalty is None or (months is None and not life):
         return "not_assessed"
@@ -128,7 +130,8 @@ def rows(user: Any, window: Window, *, per_offence: bool) -> Iterator[dict[str, 
     )
     for pk, record_type, jurisdiction, district, sex, dob, age, day, data in records:
         stage = RECORD_STAGE.get(record_type) or data.get("stage") or "investigated"
-        cited = [known[c] for c in data.get("offence_sections") or () if c in known]
+        listed = data.get("offence_sections")
+        cited = [known[c] for c in listed if c in known] if isinstance(listed, list) else []
         cited.sort(key=lambda o: SERIOUSNESS.get(o.category, 9))
         row = {
             "u": pk,
@@ -182,8 +185,11 @@ _BAND = (
     "CASE WHEN {y} IS NULL OR {y} < 0 OR {y} > 17 THEN 'unknown' WHEN {y} < 5 THEN '0-4' "
     "WHEN {y} < 10 THEN '5-9' WHEN {y} < 15 THEN '10-14' ELSE '15-17' END"
 )
-_MONTHS = "(r.data ->> 'sentence_prison_months')::numeric"
-_LIFE = "COALESCE((r.data ->> 'sentence_life')::boolean, FALSE)"
+_MONTHS = (
+    "CASE WHEN jsonb_typeof(r.data -> 'sentence_prison_months') = 'number' "
+    "THEN (r.data ->> 'sentence_prison_months')::numeric END"
+)
+_LIFE = "COALESCE(r.data -> 'sentence_life' = 'true'::jsonb, FALSE)"
 _RANGE = f"""CASE
   WHEN {_STAGE} <> 'convicted' THEN 'not_assessed'
   WHEN top.has_penalty IS NOT TRUE OR ({_MONTHS} IS NULL AND NOT {_LIFE}) THEN 'not_assessed'

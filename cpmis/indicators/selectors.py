@@ -7,6 +7,7 @@ refused with a ValidationError naming the field; every figure comes out of
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,9 +71,9 @@ def selection_parse(user: Any, params: Any) -> Selection:
         )
     filters: dict[str, Any] = {}
     labels: list[str] = []
-    jurisdiction = (params.get("jurisdiction") or "").strip()
-    district = (params.get("district") or "").strip()
-    category = (params.get("category") or "").strip()
+    jurisdiction = _code(params, "jurisdiction")
+    district = _code(params, "district")
+    category = _code(params, "category")
     if jurisdiction:
         _needs(indicator, "jurisdiction")
         from cpmis.reference.models import Jurisdiction
@@ -123,6 +124,16 @@ def selection_parse(user: Any, params: Any) -> Selection:
     return Selection(indicator, period, breakdown, filters, ", ".join(labels), by_jurisdiction)
 
 
+_CODE = re.compile(r"^[A-Za-z0-9_-]{0,20}\Z", re.ASCII)
+
+
+def _code(params: Any, name: str) -> str:
+    value = (params.get(name) or "").strip()
+    if not _CODE.match(value):
+        raise ValidationError({name: f"{value[:20]!r} is not a code cpmis knows."})
+    return value
+
+
 def _needs(indicator: Indicator, dimension: str) -> None:
     if dimension not in indicator.disaggregations:
         raise ValidationError(
@@ -134,30 +145,45 @@ def _needs(indicator: Indicator, dimension: str) -> None:
         )
 
 
-def indicator_table(user: Any, selection: Selection) -> PublishedTable:
-    _require(user)
-    shape = tabulate.shape_for(
-        selection.indicator, selection.breakdown, columns=selection.by_jurisdiction
+def _shape(selection: Selection, rows: str, columns: bool | None = None) -> tabulate.Shape:
+    return tabulate.shape_for(
+        selection.indicator,
+        rows,
+        columns=selection.by_jurisdiction if columns is None else columns,
     )
-    return tabulate.compute_tables(
-        user=user,
-        indicator=selection.indicator,
-        period=selection.period,
-        shapes=[shape],
-        filters=selection.filters,
-        filters_label=selection.filters_label,
-    )[0]
 
 
-def trend_table(user: Any, selection: Selection) -> PublishedTable:
-    """The same selection by month, one column: the trend a dashboard draws."""
+def selection_tables(
+    user: Any, selection: Selection, shapes: list[tabulate.Shape]
+) -> list[PublishedTable]:
+    """Tables of the selection, protected together with every table of the indicator for
+    the same selection (one suppression pattern, whichever are shown)."""
     _require(user)
-    shape = tabulate.Shape("month" if not selection.period.month else "total", False)
     return tabulate.compute_tables(
         user=user,
         indicator=selection.indicator,
         period=selection.period,
-        shapes=[shape],
+        shapes=shapes,
         filters=selection.filters,
         filters_label=selection.filters_label,
-    )[0]
+        columns=selection.by_jurisdiction,
+    )
+
+
+def indicator_table(user: Any, selection: Selection) -> PublishedTable:
+    return selection_tables(user, selection, [_shape(selection, selection.breakdown)])[0]
+
+
+def trend_shape(selection: Selection) -> tabulate.Shape:
+    """The selection by month, one column: the trend a dashboard draws."""
+    return tabulate.Shape("month" if not selection.period.month else "total", False)
+
+
+def places_shape(selection: Selection) -> tabulate.Shape | None:
+    """Where: by province or territory, or by district within the chosen one."""
+    if selection.breakdown in {"jurisdiction", "district"} or "district" in selection.filters:
+        return None
+    where = "district" if "jurisdiction" in selection.filters else "jurisdiction"
+    if where not in selection.indicator.disaggregations:
+        return None
+    return _shape(selection, where, columns=False)

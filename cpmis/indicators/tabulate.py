@@ -26,7 +26,7 @@ from .engine import GroupingSet, Result
 from .facts import NONE_KEY, Window, source
 from .tables import SUPPRESSED, TOTAL, Category, Cell, PublishedTable
 
-_PERIOD = re.compile(r"^(\d{4})(?:-(?:Q([1-4])|(0[1-9]|1[0-2])))?$")
+_PERIOD = re.compile(r"^([0-9]{4})(?:-(?:Q([1-4])|(0[1-9]|1[0-2])))?\Z", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,8 @@ def period_parse(code: str) -> Period:
     month = int(match.group(3)) if match.group(3) else None
     if year < 2000:
         raise ValidationError({"period": "cpmis holds no records before 2000."})
+    if year > timezone.localdate().year:
+        raise ValidationError({"period": f"{year} has not begun: choose a period up to today."})
     if month:
         start = date(year, month, 1)
         end = date(year + month // 12, month % 12 + 1, 1)
@@ -196,78 +198,165 @@ def lookup(result: Result, grouping: GroupingSet, values: dict[str, str]) -> tup
 # --- tables ----------------------------------------------------------------------------------
 
 
-def build(
-    *,
-    user: Any,
-    indicator: Indicator,
-    period: Period,
-    shape: Shape,
-    result: Result,
-    filters_label: str = "",
-) -> PublishedTable:
-    """The published table of ``shape`` from the counts in ``result``, through disclosure
-    control."""
-    src = source(indicator.source)
+Coord = tuple[tuple[str, str], ...]  # a cell of the cube: (disaggregation, category) pairs
+
+
+def coord(values: dict[str, str]) -> Coord:
+    return tuple(sorted(values.items()))
+
+
+@dataclass
+class Layout:
+    """A table's rows and columns, each cell named by its coordinates in the indicator's
+    cube: the same figure in two tables is one cell."""
+
+    shape: Shape
+    rows: list[Category]
+    columns: list[Category]
+    cells: dict[tuple[str, str], Coord]
+    lines: list[tuple[Coord, tuple[Coord, ...]]]
+
+
+def annex_shapes(indicator: Indicator, *, columns: bool) -> list[Shape]:
+    """Every table of an indicator: the total and one per disaggregation."""
+    return [Shape("total", columns and "jurisdiction" in indicator.disaggregations)] + [
+        shape_for(indicator, d, columns=columns)
+        for d in indicator.all_disaggregations
+        if d != "jurisdiction" or not columns
+    ]
+
+
+def _layout(
+    user: Any, indicator: Indicator, period: Period, shape: Shape, result: Result
+) -> Layout:
     jurisdictions = categories("jurisdiction", user, period, indicator)
-    row_key_of: dict[str, dict[str, str]] = {}  # row key -> the values that select it
+    row_values: dict[str, dict[str, str]] = {}  # row key -> the categories that select it
     rows: list[Category] = []
-    lines_rows: list[tuple[str, list[str]]] = []  # (total row, member rows)
+    row_lines: list[tuple[str, list[str]]] = []  # (total row, member rows)
     if shape.rows == "total":
         rows = [Category(TOTAL, "Total")]
-        row_key_of[TOTAL] = {}
+        row_values[TOTAL] = {}
     elif shape.rows == "district":
         parent = district_jurisdictions(user)
         districts = categories("district", user, period, indicator)
+        unplaced = {
+            cell[1] for cell in result.get(("district", "jurisdiction"), {}) if cell[0] == NONE_KEY
+        }
         for j in jurisdictions:
             members = [d for d in districts if parent.get(d.key) == j.key]
+            if j.key in unplaced:  # e.g. complaints not yet sent to a district
+                members.append(Category(NONE_KEY, "District not recorded"))
             if not members:
                 continue
             for d in members:
-                rows.append(Category(f"d{d.key}", d.label))
-                row_key_of[f"d{d.key}"] = {"district": d.key, "jurisdiction": j.key}
+                rows.append(Category(f"d{d.key}.{j.key}", d.label))
+                row_values[f"d{d.key}.{j.key}"] = {"district": d.key, "jurisdiction": j.key}
             rows.append(Category(f"j{j.key}", f"{j.label} — all districts"))
-            row_key_of[f"j{j.key}"] = {"jurisdiction": j.key}
-            lines_rows.append((f"j{j.key}", [f"d{d.key}" for d in members]))
+            row_values[f"j{j.key}"] = {"jurisdiction": j.key}
+            row_lines.append((f"j{j.key}", [f"d{d.key}.{j.key}" for d in members]))
         rows.append(Category(TOTAL, "Total"))
-        row_key_of[TOTAL] = {}
-        lines_rows.append(
-            (TOTAL, [f"j{j.key}" for j in jurisdictions if f"j{j.key}" in row_key_of])
-        )
+        row_values[TOTAL] = {}
+        row_lines.append((TOTAL, [f"j{j.key}" for j in jurisdictions if f"j{j.key}" in row_values]))
     else:
         for c in categories(shape.rows, user, period, indicator):
             rows.append(c)
-            row_key_of[c.key] = {shape.rows: c.key}
-        _add_unlisted(rows, row_key_of, result, shape.rows)
+            row_values[c.key] = {shape.rows: c.key}
+        _add_unlisted(rows, row_values, result, shape.rows)
         rows.append(Category(TOTAL, "Total"))
-        row_key_of[TOTAL] = {}
-        lines_rows.append((TOTAL, [r.key for r in rows if r.key != TOTAL]))
+        row_values[TOTAL] = {}
+        row_lines.append((TOTAL, [r.key for r in rows if r.key != TOTAL]))
     columns = (
         [*jurisdictions, Category(TOTAL, "Total")]
         if shape.by_jurisdiction
         else [Category(TOTAL, "Total")]
     )
-
-    raw: dict[tuple[str, str], tuple[int, ...]] = {}
+    cells: dict[tuple[str, str], Coord] = {}
     for r in rows:
         for c in columns:
-            values = dict(row_key_of[r.key])
+            values = dict(row_values[r.key])
             if c.key != TOTAL:
                 values["jurisdiction"] = c.key
-            raw[(r.key, c.key)] = lookup(result, tuple(values), values)
-
-    lines: list[disclosure.Line] = []
-    additive = _additive(indicator, src)
-    for c in columns:
-        for total, member_rows in lines_rows:
-            lines.append(
-                disclosure.Line((total, c.key), tuple((m, c.key) for m in member_rows), additive)
-            )
+            cells[(r.key, c.key)] = coord(values)
+    lines = [
+        (cells[(total, c.key)], tuple(cells[(m, c.key)] for m in members))
+        for c in columns
+        for total, members in row_lines
+    ]
     if shape.by_jurisdiction:
-        for r in rows:
-            in_row = tuple((r.key, c.key) for c in columns if c.key != TOTAL)
-            lines.append(disclosure.Line((r.key, TOTAL), in_row, additive))
+        lines += [
+            (cells[(r.key, TOTAL)], tuple(cells[(r.key, c.key)] for c in columns if c.key != TOTAL))
+            for r in rows
+        ]
+    return Layout(shape, rows, columns, cells, lines)
 
+
+def _period_lines(coords: set[Coord]) -> list[tuple[Coord, tuple[Coord, ...]]]:
+    """A quarter is the sum of its months: a line between the quarter and the month tables."""
+    found = []
+    for c in coords:
+        values = dict(c)
+        if "quarter" not in values or set(values) - {"quarter", "jurisdiction"}:
+            continue
+        q = int(values["quarter"])
+        months = []
+        for m in range(3 * q - 2, 3 * q + 1):
+            month = coord({**{k: v for k, v in values.items() if k != "quarter"}, "month": str(m)})
+            if month in coords:
+                months.append(month)
+        if months:
+            found.append((c, tuple(months)))
+    return found
+
+
+def publish(
+    *,
+    user: Any,
+    indicator: Indicator,
+    period: Period,
+    shapes: list[Shape],
+    result: Result,
+    filters_label: str = "",
+    protected_with: list[Shape] | None = None,
+) -> list[PublishedTable]:
+    """The tables of ``shapes``, protected together with those of ``protected_with`` (by
+    default every table of the indicator): a figure shown in two tables is one cell, and the
+    lines of every table (and quarters as sums of months) bind the suppression, so no table
+    can be subtracted from another to find a hidden figure."""
+    src = source(indicator.source)
+    wanted = [_layout(user, indicator, period, s, result) for s in shapes]
+    everything = wanted + [
+        _layout(user, indicator, period, s, result)
+        for s in (protected_with or [])
+        if s not in shapes
+    ]
+    raw: dict[Coord, tuple[int, ...]] = {}
+    for layout in everything:
+        for c in layout.cells.values():
+            raw[c] = lookup(result, tuple(k for k, _ in c), dict(c))
+    additive = _additive(indicator, src)
+    seen: set[tuple[Coord, tuple[Coord, ...]]] = set()
+    lines: list[disclosure.Line] = []
+    for total, members in [line for layout in everything for line in layout.lines] + _period_lines(
+        set(raw)
+    ):
+        if (total, members) not in seen and members:
+            seen.add((total, members))
+            lines.append(disclosure.Line(total, members, additive))
     cells, denominators, _ = _protect(indicator, raw, lines)
+    return [
+        _table(indicator, period, layout, cells, denominators, filters_label) for layout in wanted
+    ]
+
+
+def _table(
+    indicator: Indicator,
+    period: Period,
+    layout: Layout,
+    cells: dict[Coord, Cell],
+    denominators: dict[Coord, Cell],
+    filters_label: str,
+) -> PublishedTable:
+    shape = layout.shape
     title = indicator.name.split(", by ")[0]
     if shape.rows != "total":
         title += f", by {_lower_first(dimension_label(shape.rows))}"
@@ -285,10 +374,10 @@ def build(
         period_label=period.label,
         row_dimension=shape.rows,
         row_heading=dimension_label(shape.rows) if shape.rows != "total" else "",
-        rows=rows,
-        columns=columns,
-        cells=cells,
-        denominators=denominators,
+        rows=layout.rows,
+        columns=layout.columns,
+        cells={k: cells[c] for k, c in layout.cells.items()},
+        denominators={k: denominators[c] for k, c in layout.cells.items() if c in denominators},
         note=disclosure.method_note(
             threshold(), indicator.sensitive, share=indicator.measure == "share"
         ),
@@ -331,9 +420,9 @@ def _additive(indicator: Indicator, src: Any) -> bool:
 
 def _protect(
     indicator: Indicator,
-    raw: dict[tuple[str, str], tuple[int, ...]],
+    raw: dict[Any, tuple[int, ...]],
     lines: list[disclosure.Line],
-) -> tuple[dict[tuple[str, str], Cell], dict[tuple[str, str], Cell], set[Any]]:
+) -> tuple[dict[Any, Cell], dict[Any, Cell], set[Any]]:
     limit = threshold()
     if indicator.measure == "share":
         return _shares(indicator, raw, limit)
@@ -347,14 +436,14 @@ def _protect(
 
 
 def _shares(
-    indicator: Indicator, raw: dict[tuple[str, str], tuple[int, ...]], limit: int
-) -> tuple[dict[tuple[str, str], Cell], dict[tuple[str, str], Cell], set[Any]]:
+    indicator: Indicator, raw: dict[Any, tuple[int, ...]], limit: int
+) -> tuple[dict[Any, Cell], dict[Any, Cell], set[Any]]:
     """On-time shares. The counts behind them are not published, so no sum links two cells;
     a share of fewer than ``limit`` children or cases is suppressed, and where fewer than
     ``limit`` were on time (or late) the share is shown as a bound ("< 20 %", "> 96 %"), which
     does not give the small count away."""
-    cells: dict[tuple[str, str], Cell] = {}
-    denominators: dict[tuple[str, str], Cell] = {}
+    cells: dict[Any, Cell] = {}
+    denominators: dict[Any, Cell] = {}
     hidden: set[Any] = set()
     for k, v in raw.items():
         num, den = (v[0], v[1]) if v else (0, 0)
@@ -384,19 +473,24 @@ def compute_tables(
     shapes: list[Shape],
     filters: dict[str, Any] | None = None,
     filters_label: str = "",
+    columns: bool | None = None,
 ) -> list[PublishedTable]:
-    """Several tables of one indicator from one count (one query on PostgreSQL)."""
-    sets = normalise([s for shape in shapes for s in shape.sets()])
+    """Tables of one indicator from one count (one query on PostgreSQL). Every table of the
+    indicator for the same selection (``columns``: by province or territory) is protected
+    with them, so that whichever tables a page, an export or the report shows, the
+    suppression is the same and consistent."""
+    if columns is None:
+        columns = any(s.by_jurisdiction for s in shapes)
+    everything = annex_shapes(indicator, columns=columns)
+    sets = normalise([s for shape in [*shapes, *everything] for s in shape.sets()])
     request = engine.Request(indicator, period.window, sets, tuple((filters or {}).items()))
     result = engine.compute(user, request)
-    return [
-        build(
-            user=user,
-            indicator=indicator,
-            period=period,
-            shape=shape,
-            result=result,
-            filters_label=filters_label,
-        )
-        for shape in shapes
-    ]
+    return publish(
+        user=user,
+        indicator=indicator,
+        period=period,
+        shapes=shapes,
+        result=result,
+        filters_label=filters_label,
+        protected_with=everything,
+    )

@@ -86,25 +86,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         errors = _errors(exc)
         selection = None
     if selection is not None:
-        table = selectors.indicator_table(request.user, selection)
-        trend = selectors.trend_table(request.user, selection)
-        places = None
-        if selection.breakdown not in {"jurisdiction", "district"}:
-            where = "district" if "jurisdiction" in selection.filters else "jurisdiction"
-            if where in selection.indicator.disaggregations and "district" not in (
-                selection.filters
-            ):
-                places = selectors.indicator_table(
-                    request.user,
-                    selectors.Selection(
-                        selection.indicator,
-                        selection.period,
-                        where,
-                        selection.filters,
-                        selection.filters_label,
-                        False,
-                    ),
-                )
+        shapes = [
+            selectors._shape(selection, selection.breakdown),
+            selectors.trend_shape(selection),
+        ]
+        where = selectors.places_shape(selection)
+        if where is not None:
+            shapes.append(where)
+        found = selectors.selection_tables(request.user, selection, shapes)
+        table, trend = found[0], found[1]
+        places = found[2] if where is not None else None
         context.update(
             selection=selection,
             table=table,
@@ -156,9 +147,10 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         selection = selectors.selection_parse(request.user, request.GET)
     except ValidationError as exc:
         return _bad(request, _errors(exc))
-    tables = [selectors.indicator_table(request.user, selection)]
+    shapes = [selectors._shape(selection, selection.breakdown)]
     if selection.breakdown != "month" and not selection.period.month:
-        tables.append(selectors.trend_table(request.user, selection))
+        shapes.append(selectors.trend_shape(selection))
+    tables = selectors.selection_tables(request.user, selection, shapes)
     name = f"cpmis-{selection.indicator.code}-{selection.period.code}-{selection.breakdown}"
     services.export_audit(
         actor=request.user,

@@ -98,7 +98,7 @@ def _grid_rows(post: QueryDict) -> tuple[list[dict[str, Any]], Errors]:
             raw = post.get(f"p-{profession.value}-{sex.value}", "").strip()
             if not raw:
                 continue
-            if not raw.isdigit() or int(raw) > services.MAX_COUNT:
+            if not (raw.isascii() and raw.isdigit()) or int(raw) > services.MAX_COUNT:
                 wrong.append(f"{profession.label} ({sex.label.lower()})")
                 continue
             rows.append({"profession": profession.value, "sex": sex.value, "count": int(raw)})

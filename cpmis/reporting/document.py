@@ -20,14 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from cpmis import access
-from cpmis.indicators import annex, charts
+from cpmis.indicators import annex, charts, tabulate
 from cpmis.legal import exports as legal_exports
 from cpmis.legal import selectors as legal_selectors
 from cpmis.oversight import selectors as oversight_selectors
@@ -207,10 +207,22 @@ def _recommendation_blocks(code: str) -> list[Block]:
     return blocks
 
 
+def _countable(user: Any, year: int) -> bool:
+    """Whether the reader sees figures and the edition's year can be counted (it has begun,
+    and cpmis holds records for it)."""
+    if not access.has_capability(user, "aggregates.view"):
+        return False
+    try:
+        tabulate.period_parse(str(year))
+    except ValidationError:
+        return False
+    return True
+
+
 def _statistics_blocks(
     user: Any, year: int, code: str, chart: Callable[..., Any] | None
 ) -> list[Block]:
-    if not access.has_capability(user, "aggregates.view"):
+    if not _countable(user, year):
         return []  # figures are the analysts'; the statistics are left out for other readers
     tables = annex.section_tables(user=user, year=year, section=code)
     if not tables:
@@ -248,11 +260,15 @@ def report_content(*, user: Any, edition: ReportEdition) -> ReportContent:
         content.blocks.extend(_statistics_blocks(user, edition.reporting_year, s.code, chart))
     content.blocks.append(Heading(1, "Statistical annex"))
     annexed = []
-    if access.has_capability(user, "aggregates.view"):
+    if _countable(user, edition.reporting_year):
         annexed = annex.report_tables(user=user, year=edition.reporting_year)
     if not annexed:
         content.blocks.append(
-            Para("The statistical annex is generated for readers who see the figures.", "missing")
+            Para(
+                "The statistical annex is generated for readers who see the figures, for a "
+                "year that has begun.",
+                "missing",
+            )
         )
     else:
         content.blocks.append(

@@ -164,7 +164,7 @@ def test_justice_rows_are_the_same_in_sql_and_in_python(personas, year):
     for code, per_offence in (("JUS01", False), ("JUS02", True), ("JUS03", False)):
         indicator = catalogue()[code]
         dims = list(source(indicator.source).dimensions)
-        sets = tuple((d,) for d in dims) + ((),)
+        sets = (*((d,) for d in dims), ())
         request = engine.Request(indicator, window, sets)
         in_sql = engine.compute(personas.analyst, request)
         rows = justice.rows(personas.analyst, window, per_offence=per_offence)
@@ -187,3 +187,52 @@ def test_sentences_are_judged_against_the_provision_s_range(personas, year):
         v for k, v in counts.items() if k != TOTAL and v is not None
     ) or any(table.cell(r.key, TOTAL).suppressed for r in table.rows)
     assert table.cell("inside", TOTAL).suppressed or counts["inside"] > 0
+
+
+def test_tables_published_together_cannot_be_subtracted_from_each_other(personas, year):
+    """The annex prints an indicator by quarter, by month, by district and by province: a
+    figure hidden in one table must not follow from the others (quarters are sums of months,
+    a province's subtotal is its total, and so on)."""
+    from cpmis.indicators import engine, tabulate
+    from cpmis.indicators.catalogue import catalogue
+
+    indicator = catalogue()["CAS01"]
+    period = tabulate.period_parse(str(year))
+    shapes = tabulate.annex_shapes(indicator, columns=True)
+    tables = tabulate.compute_tables(
+        user=personas.analyst, indicator=indicator, period=period, shapes=shapes, columns=True
+    )
+    sets = tabulate.normalise([s for shape in shapes for s in shape.sets()])
+    result = engine.compute(personas.analyst, engine.Request(indicator, period.window, sets))
+    published: dict = {}
+    lines: set = set()
+    for shape, table in zip(shapes, tables, strict=True):
+        layout = tabulate._layout(personas.analyst, indicator, period, shape, result)
+        for key, where in layout.cells.items():
+            cell = table.cells[key]
+            published[where] = None if cell.suppressed else cell.value
+        lines |= {line for line in layout.lines if line[1]}
+    lines |= set(tabulate._period_lines(set(published)))
+    hidden = [k for k, v in published.items() if v is None]
+    assert len(hidden) > 10
+    bounds = disclosure.audit(published, [disclosure.Line(t, m) for t, m in lines])
+    assert not [k for k, b in bounds.items() if b.exact]
+
+
+def test_a_province_analyst_sends_dhis2_only_the_province(personas, year):
+    from cpmis.indicators import dhis2
+
+    kp = make_user(
+        "kp_dhis2",
+        {"role": Role.ANALYST, "scope_level": ScopeLevel.JURISDICTION, "jurisdiction": "PK-KP"},
+    )
+    payload = annex.dhis2_payload(user=kp, period=tabulate_period(year))
+    units = {v["orgUnit"] for v in payload["dataValues"]}
+    config = dhis2.example_mapping()
+    assert units == {config["orgUnits"]["PK-KP"]}
+
+
+def tabulate_period(year):
+    from cpmis.indicators import tabulate
+
+    return tabulate.period_parse(str(year))

@@ -46,6 +46,8 @@ def test_the_dashboard_shows_figures_never_a_child(client, personas, year):
         ("indicator=CAS01&period=2025&breakdown=shoe_size", "breakdown"),
         ("indicator=CMP01&period=2025&breakdown=age_band", "breakdown"),
         ("indicator=CAS01&period=2999", "period"),
+        ("indicator=CAS01&period=9999-Q4", "period"),
+        ("indicator=CAS01&period=2024&district=%00", "district"),
         ("indicator=CAS01&period=25-1", "period"),
         ("indicator=CAS01&period=2025&district=PK999", "district"),
         ("indicator=CAS01&period=2025&jurisdiction=XX", "jurisdiction"),

@@ -95,7 +95,7 @@ def test_a_reader_who_does_not_see_figures_gets_the_report_without_statistics(
     # a supervisor reads and comments on the report, but figures are the analysts'
     doc = Document(io.BytesIO(document.report_docx(user=personas.supervisor, edition=written)))
     texts = [p.text for p in doc.paragraphs]
-    assert "The statistical annex is generated for readers who see the figures." in texts
+    assert any(t.startswith("The statistical annex is generated for readers") for t in texts)
     assert not any(t.startswith("Child victims of sale by sex") for t in texts)
     assert tables["section"] == [] and tables["report"] == []
 

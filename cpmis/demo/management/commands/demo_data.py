@@ -2,8 +2,8 @@ import os
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from cpmis.demo.generator import (
     DEFAULT_PASSWORD,
