@@ -46,32 +46,29 @@ _DOB = (
 
 
 def _child_columns(opened: str) -> str:
-    gap = f"({_YMD.format(t=opened)} - {_DOB})"
     return f"""
   d.jurisdiction_id AS d_jurisdiction, k.district_id AS d_district, ch.sex AS d_sex,
-  CASE WHEN ch.date_of_birth IS NULL OR {gap} < 0 THEN 'unknown'
-       WHEN {gap} < 50000 THEN '0-4' WHEN {gap} < 100000 THEN '5-9'
-       WHEN {gap} < 150000 THEN '10-14' WHEN {gap} < 180000 THEN '15-17' ELSE 'unknown'
-  END AS d_age_band,
+  COALESCE((ARRAY['unknown', '0-4', '5-9', '10-14', '15-17', 'unknown'])[width_bucket(
+    to_char({opened} AT TIME ZONE '{TZ}', 'YYYYMMDD')::int
+      - to_char(ch.date_of_birth, 'YYYYMMDD')::int,
+    ARRAY[0, 50000, 100000, 150000, 180000]) + 1], 'unknown') AS d_age_band,
   ch.locality AS d_locality,
   CASE ch.nationality WHEN 'PK' THEN 'PK' WHEN 'AF' THEN 'AF' ELSE 'other' END AS d_nationality,
   CASE WHEN ch.has_disability THEN 'yes' WHEN NOT ch.has_disability THEN 'no' ELSE 'unknown'
   END AS d_disability,
-  CASE WHEN k.concerns @> '["trafficked"]' THEN 'sale'
-       WHEN k.concerns @> '["sexually_exploited"]' THEN 'prostitution'
-       WHEN k.concerns @> '["pornography"]' THEN 'pornography'
-       WHEN k.concerns @> '["sexually_abused"]' OR k.concerns @> '["child_marriage"]'
-         OR k.concerns @> '["child_labour"]' OR k.concerns @> '["begging"]' THEN 'related'
+  CASE WHEN k.concerns ? 'trafficked' THEN 'sale'
+       WHEN k.concerns ? 'sexually_exploited' THEN 'prostitution'
+       WHEN k.concerns ? 'pornography' THEN 'pornography'
+       WHEN k.concerns ?| ARRAY['sexually_abused', 'child_marriage', 'child_labour', 'begging']
+         THEN 'related'
        ELSE 'other' END AS d_opsc_category"""
 
 
 _CASE_JOINS = """JOIN people_child ch ON ch.id = k.child_id
 JOIN reference_district d ON d.id = k.district_id"""
 _OPSC = (
-    "(k.concerns @> '[\"trafficked\"]' OR k.concerns @> '[\"sexually_exploited\"]'"
-    " OR k.concerns @> '[\"pornography\"]' OR k.concerns @> '[\"sexually_abused\"]'"
-    " OR k.concerns @> '[\"child_marriage\"]' OR k.concerns @> '[\"child_labour\"]'"
-    " OR k.concerns @> '[\"begging\"]')"
+    "k.concerns ?| ARRAY['trafficked', 'sexually_exploited', 'pornography', 'sexually_abused',"
+    " 'child_marriage', 'child_labour', 'begging']"
 )
 
 
@@ -290,7 +287,8 @@ def baseline_counts(code: str, sets: Sequence[tuple[str, ...]], year: int) -> di
     """One statement: the indicator's rows grouped by every set the annex prints."""
     from datetime import date, datetime
 
-    from django.db import connection
+    from django.conf import settings
+    from django.db import connection, transaction
     from django.utils import timezone
 
     rows_sql, measure = BASELINE[code]
@@ -314,7 +312,12 @@ def baseline_counts(code: str, sets: Sequence[tuple[str, ...]], year: int) -> di
         f"SELECT {', '.join([*columns, grouping, *measures])} FROM ({rows_sql}) f "
         f"GROUP BY GROUPING SETS ({spec})"
     )
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # the same memory for sorting and hashing as cpmis's own analytical queries
+        cursor.execute(
+            "SELECT set_config('work_mem', %(mem)s, true)",
+            {"mem": settings.CPMIS_ANALYTICS_WORK_MEM},
+        )
         cursor.execute(sql, params)
         found = cursor.fetchall()
     width = len(dims)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -290,6 +291,10 @@ CPMIS_PROXY_COUNT = env_int("CPMIS_PROXY_COUNT", 0)
 # Disclosure control of every published figure about children: counts from 1 to this minus one
 # are suppressed (with secondary suppression). 10 is the default the statistics offices use.
 CPMIS_SMALL_CELL_THRESHOLD = max(2, env_int("CPMIS_SMALL_CELL_THRESHOLD", 10))
+# PostgreSQL work_mem for the indicators' grouping-sets queries (set per transaction).
+CPMIS_ANALYTICS_WORK_MEM = os.environ.get("CPMIS_ANALYTICS_WORK_MEM", "64MB")
+if not re.fullmatch(r"[0-9]{1,6}(kB|MB|GB)", CPMIS_ANALYTICS_WORK_MEM):
+    raise ImproperlyConfigured("CPMIS_ANALYTICS_WORK_MEM: a size such as 64MB.")
 
 # Errors never echo request bodies (they may hold a child's name).
 DEFAULT_EXCEPTION_REPORTER_FILTER = "cpmis.core.logging.RedactingExceptionReporterFilter"

@@ -17,7 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
 
 from .catalogue import Indicator
 from .facts import Source, Window, queryset, source
@@ -78,7 +79,11 @@ def compute(user: Any, request: Request) -> Result:
             return aggregate(qs.iterator(chunk_size=5000), request, src)
         inner, params = qs.query.sql_with_params()
     measures = _measure_sql(indicator, src)
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # memory to sort and hash a year of records in one pass (for this transaction only)
+        cursor.execute(
+            "SELECT set_config('work_mem', %s, true)", [settings.CPMIS_ANALYTICS_WORK_MEM]
+        )
         if len(request.sets) > 1:
             _grouping_sets(cursor, inner, params, dims, request.sets, measures, result)
         else:

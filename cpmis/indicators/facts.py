@@ -16,11 +16,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.apps import apps
+from django.db import connection
 from django.db.models import (
     Case,
+    CharField,
     Exists,
     ExpressionWrapper,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -30,6 +33,7 @@ from django.db.models import (
 )
 from django.db.models.fields.json import KT
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractQuarter, ExtractYear
+from django.db.models.lookups import IsNull, LessThan
 from django.utils import timezone
 
 from cpmis import access
@@ -111,21 +115,60 @@ def _ymd(path: str) -> Any:
     return ExtractYear(path) * 10000 + ExtractMonth(path) * 100 + ExtractDay(path)
 
 
+class _AgeBandPg(Func):
+    """PostgreSQL: the age band from one evaluation of the day gap (``to_char`` and
+    ``width_bucket``), where the portable form repeats it in every branch."""
+
+    output_field = CharField()
+
+    def as_sql(  # type: ignore[override]
+        self, compiler: Any, connection: Any, **extra: Any
+    ) -> tuple[str, list[Any]]:
+        dob_sql, dob_params = compiler.compile(self.source_expressions[0])
+        on_sql, on_params = compiler.compile(self.source_expressions[1])
+        sql = (
+            "COALESCE((ARRAY['unknown', '0-4', '5-9', '10-14', '15-17', 'unknown'])["
+            f"width_bucket(to_char(({on_sql}) AT TIME ZONE %s, 'YYYYMMDD')::int"
+            f" - to_char({dob_sql}, 'YYYYMMDD')::int, ARRAY[0, 50000, 100000, 150000, 180000])"
+            " + 1], 'unknown')"
+        )
+        return sql, [*on_params, timezone.get_current_timezone_name(), *dob_params]
+
+
+class _OpscCategoryPg(Func):
+    """PostgreSQL: the most serious concern through jsonb's ``?|`` (a case's concerns are a
+    list of codes)."""
+
+    output_field = CharField()
+
+    def as_sql(  # type: ignore[override]
+        self, compiler: Any, connection: Any, **extra: Any
+    ) -> tuple[str, list[Any]]:
+        concerns_sql, params = compiler.compile(self.source_expressions[0])
+        whens, values = [], []
+        for key, found in CONCERN_CATEGORY:
+            whens.append(f"WHEN ({concerns_sql}) ?| %s THEN %s")
+            values.extend([*params, list(found), key])
+        return f"CASE {' '.join(whens)} ELSE 'other' END", values
+
+
 def age_band(dob: str, on: str) -> Any:
-    """0–4, 5–9, 10–14, 15–17 from the birth date and the event's day (whole years)."""
+    """0–4, 5–9, 10–14, 15–17 from the birth date and the event's day (whole years): the gap
+    between the two days written YYYYMMDD, in Pakistan's time."""
+    if connection.vendor == "postgresql":
+        return _AgeBandPg(F(dob), F(on))
     gap = ExpressionWrapper(_ymd(on) - _ymd(dob), output_field=IntegerField())
+    bands = [(0, "unknown"), (50000, "0-4"), (100000, "5-9"), (150000, "10-14"), (180000, "15-17")]
     return Case(
-        When(**{f"{dob}__isnull": True}, then=Value("unknown")),
-        When(Q(_gap__lt=0), then=Value("unknown")),
-        When(Q(_gap__lt=50000), then=Value("0-4")),
-        When(Q(_gap__lt=100000), then=Value("5-9")),
-        When(Q(_gap__lt=150000), then=Value("10-14")),
-        When(Q(_gap__lt=180000), then=Value("15-17")),
+        When(IsNull(F(dob), True), then=Value("unknown")),
+        *(When(LessThan(gap, Value(limit)), then=Value(band)) for limit, band in bands),
         default=Value("unknown"),
-    ), gap
+    )
 
 
 def opsc_category(concerns: str) -> Any:
+    if connection.vendor == "postgresql":
+        return _OpscCategoryPg(F(concerns))
     whens = [
         When(
             Q.create([(f"{concerns}__icontains", f'"{c}"') for c in found], connector=Q.OR),
@@ -429,10 +472,7 @@ def queryset(
     hidden: dict[str, Any] = dict(src.extra.get("annotate", {}))
     shown: dict[str, Any] = {"u": F(src.unit)}
     for name in {*dims, *filters}:
-        expression = src.dimensions[name]()
-        if isinstance(expression, tuple):  # the age band and the gap it reads
-            expression, hidden["_gap"] = expression
-        shown[f"d_{name}"] = expression
+        shown[f"d_{name}"] = src.dimensions[name]()
     if src.flag is not None:
         shown["ok"] = src.flag()
     if src.amount:
