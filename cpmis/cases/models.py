@@ -139,6 +139,7 @@ class Case(DataClassification, models.Model):
         indexes = [
             models.Index(fields=["district", "stage"], name="case_district_stage_idx"),
             models.Index(fields=["assigned_to", "stage"], name="case_assignee_stage_idx"),
+            models.Index(fields=["opened_at"], name="case_opened_idx"),  # statistics by period
         ]
 
     def __str__(self) -> str:
@@ -188,7 +189,11 @@ class CaseEvent(DataClassification, models.Model):
 
     class Meta:
         ordering = ["occurred_at", "id"]
-        indexes = [models.Index(fields=["case", "kind"], name="event_case_kind_idx")]
+        indexes = [
+            models.Index(fields=["case", "kind"], name="event_case_kind_idx"),
+            # the statistics read one kind of event over a period
+            models.Index(fields=["kind", "occurred_at"], name="event_kind_when_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} at {self.occurred_at:%Y-%m-%d %H:%M}"
@@ -233,7 +238,10 @@ class Task(DataClassification, models.Model):
 
     class Meta:
         ordering = ["due_at"]
-        indexes = [models.Index(fields=["done_at", "due_at"], name="task_open_due_idx")]
+        indexes = [
+            models.Index(fields=["done_at", "due_at"], name="task_open_due_idx"),
+            models.Index(fields=["kind", "due_at"], name="task_kind_due_idx"),  # statistics
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} due {self.due_at:%Y-%m-%d %H:%M}"
