@@ -474,13 +474,25 @@ def run(args: argparse.Namespace) -> int:
         captured[request.indicator.code] = result
         return result
 
+    together = engine.compute_together
+
+    def recording_together(user: Any, requests: list[engine.Request]) -> Any:
+        t = time.perf_counter()
+        results = together(user, requests)
+        for request, result in zip(requests, results, strict=True):
+            spent.setdefault(request.indicator.code, time.perf_counter() - t)
+            captured[request.indicator.code] = result
+        return results
+
     engine.compute = recording  # type: ignore[assignment]
+    engine.compute_together = recording_together  # type: ignore[assignment]
     try:
         started = time.perf_counter()
         tables = annex.report_tables(user=analyst, year=args.year)
         annex_total = time.perf_counter() - started
     finally:
         engine.compute = compute  # type: ignore[assignment]
+        engine.compute_together = together  # type: ignore[assignment]
 
     rows = []
     all_agree = True

@@ -14,7 +14,7 @@ from django.db import connection, connections
 
 from cpmis import access
 
-from . import tabulate
+from . import engine, tabulate
 from .catalogue import Indicator, catalogue
 from .selectors import CAPABILITY, _require
 from .tables import PublishedTable
@@ -54,60 +54,69 @@ def _workers() -> int:
 
 
 def report_tables(*, user: Any, year: int) -> list[PublishedTable]:
-    """Every table of the annex for ``year``, in catalogue order."""
+    """Every table of the annex for ``year``, in catalogue order. Indicators of the same
+    records are counted in one statement; groups of them side by side on PostgreSQL."""
     _require(user)
     period = tabulate.period_parse(str(year))
     columns = _by_jurisdiction(user)
-
-    def tables_of(indicator: Indicator) -> list[PublishedTable]:
-        return tabulate.compute_tables(
-            user=user,
-            indicator=indicator,
-            period=period,
-            shapes=annex_shapes(indicator, columns=columns),
-            columns=columns,
-        )
-
-    indicators = list(catalogue().values())
-    workers = _workers()
-    if workers == 1:
-        return [t for indicator in indicators for t in tables_of(indicator)]
-
-    def in_thread(indicator: Indicator) -> list[PublishedTable]:
-        try:
-            return tables_of(indicator)
-        finally:
-            connections.close_all()  # this thread's own connection
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        found = list(pool.map(in_thread, indicators))
-    return [t for tables in found for t in tables]
-
-
-def headline_shape(indicator: Indicator, *, columns: bool) -> tabulate.Shape:
-    rows = next((d for d in HEADLINE if d in indicator.disaggregations), "quarter")
-    return tabulate.shape_for(indicator, rows, columns=columns)
-
-
-def section_tables(*, user: Any, year: int, section: str) -> list[PublishedTable]:
-    """The headline table of each indicator that answers the report section ``section``."""
-    _require(user)
-    period = tabulate.period_parse(str(year))
-    columns = _by_jurisdiction(user)
-    tables: list[PublishedTable] = []
+    groups: dict[str, list[Indicator]] = {}
     for indicator in catalogue().values():
-        if indicator.report_section != section:
-            continue
-        tables.extend(
-            tabulate.compute_tables(
-                user=user,
-                indicator=indicator,
-                period=period,
-                shapes=[headline_shape(indicator, columns=columns)],
-                columns=columns,
+        groups.setdefault(indicator.source, []).append(indicator)
+
+    def tables_of(group: list[Indicator]) -> dict[str, list[PublishedTable]]:
+        shapes = {i.code: annex_shapes(i, columns=columns) for i in group}
+        requests = [
+            engine.Request(
+                i,
+                period.window,
+                tabulate.normalise([s for shape in shapes[i.code] for s in shape.sets()]),
             )
+            for i in group
+        ]
+        results = engine.compute_together(user, requests)
+        return {
+            i.code: tabulate.publish(
+                user=user,
+                indicator=i,
+                period=period,
+                shapes=shapes[i.code],
+                result=result,
+                protected_with=shapes[i.code],
+            )
+            for i, result in zip(group, results, strict=True)
+        }
+
+    workers = _workers()
+    found: dict[str, list[PublishedTable]] = {}
+    if workers == 1:
+        for group in groups.values():
+            found.update(tables_of(group))
+    else:
+
+        def in_thread(group: list[Indicator]) -> dict[str, list[PublishedTable]]:
+            try:
+                return tables_of(group)
+            finally:
+                connections.close_all()  # this thread's own connection
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for part in pool.map(in_thread, groups.values()):
+                found.update(part)
+    return [t for code in catalogue() for t in found[code]]
+
+
+def headlines(tables: list[PublishedTable], *, section: str) -> list[PublishedTable]:
+    """From the annex's tables, the headline table of each indicator of ``section``: its
+    characteristic breakdown (channel, category, stage…), else the quarters."""
+    found: list[PublishedTable] = []
+    codes = dict.fromkeys(t.indicator_code for t in tables if t.report_section == section)
+    for code in codes:
+        mine = [t for t in tables if t.indicator_code == code and t.report_section == section]
+        rows = next(
+            (d for d in (*HEADLINE, "quarter") if any(t.row_dimension == d for t in mine)), None
         )
-    return tables
+        found.extend(t for t in mine if t.row_dimension == rows)
+    return found
 
 
 def dhis2_payload(*, user: Any, period: tabulate.Period) -> dict[str, Any]:

@@ -220,11 +220,10 @@ def _countable(user: Any, year: int) -> bool:
 
 
 def _statistics_blocks(
-    user: Any, year: int, code: str, chart: Callable[..., Any] | None
+    annexed: list[Any], code: str, chart: Callable[..., Any] | None
 ) -> list[Block]:
-    if not _countable(user, year):
-        return []  # figures are the analysts'; the statistics are left out for other readers
-    tables = annex.section_tables(user=user, year=year, section=code)
+    # a section's headline tables are tables of the annex: counted and protected once
+    tables = annex.headlines(annexed, section=code)
     if not tables:
         return []
     return [Heading(2, "Statistics"), *(_table(t, chart) for t in tables)]
@@ -251,17 +250,17 @@ def report_content(*, user: Any, edition: ReportEdition) -> ReportContent:
     current = selectors.current_versions(edition)
     matrix = legal_selectors.compliance_matrix()
     chart = charts.chart_png
+    annexed = []
+    if _countable(user, edition.reporting_year):  # else: no figures for this reader or year
+        annexed = annex.report_tables(user=user, year=edition.reporting_year)
     for number, s in enumerate(SECTIONS, 1):
         content.blocks.append(Heading(1, f"{number}. {s.heading}"))
         version = current.get(s.code)
         content.blocks.extend(_narrative_blocks(version.text if version else None))
         content.blocks.extend(_legal_blocks(s, matrix))
         content.blocks.extend(_recommendation_blocks(s.code))
-        content.blocks.extend(_statistics_blocks(user, edition.reporting_year, s.code, chart))
+        content.blocks.extend(_statistics_blocks(annexed, s.code, chart))
     content.blocks.append(Heading(1, "Statistical annex"))
-    annexed = []
-    if _countable(user, edition.reporting_year):
-        annexed = annex.report_tables(user=user, year=edition.reporting_year)
     if not annexed:
         content.blocks.append(
             Para(

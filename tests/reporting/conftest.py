@@ -85,14 +85,10 @@ def _module(monkeypatch: pytest.MonkeyPatch, name: str) -> Any:
 @pytest.fixture
 def tables(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """Replace the engine's three functions; record what they were asked."""
-    calls: dict[str, Any] = {"section": [], "report": [], "chart": []}
+    calls: dict[str, Any] = {"report": [], "chart": []}
     annex = _module(monkeypatch, "cpmis.indicators.annex")
     charts = _module(monkeypatch, "cpmis.indicators.charts")
     png = _png()
-
-    def section_tables(*, user: Any, year: int, section: str) -> list[PublishedTable]:
-        calls["section"].append((user, year, section))
-        return [published("Child victims of sale by sex, 2025")] if section == "article-3" else []
 
     def report_tables(*, user: Any, year: int) -> list[PublishedTable]:
         calls["report"].append((user, year))
@@ -105,7 +101,6 @@ def tables(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         calls["chart"].append(table.title)
         return png if table.report_section == "article-3" else None
 
-    monkeypatch.setattr(annex, "section_tables", section_tables, raising=False)
     monkeypatch.setattr(annex, "report_tables", report_tables, raising=False)
     monkeypatch.setattr(charts, "chart_png", chart_png, raising=False)
     return calls

@@ -67,12 +67,13 @@ def test_the_docx_has_the_structure_narratives_tables_and_notes(
     assert "Status: Draft" in texts
     assert any(t.startswith("Child victims of sale by sex, 2025") for t in texts)
     assert any(t.startswith("Cases of child pornography by province") for t in texts)
-    assert texts.count(f"Note: {NOTE}") == 3  # the section's table and both annex tables
+    # each section's headline table (articles 3 and 2) and both annex tables
+    assert texts.count(f"Note: {NOTE}") == 4
     grid = doc.tables[0]
     assert [c.text for c in grid.rows[0].cells] == ["Sex", "Punjab", "Sindh", "Pakistan"]
     assert [c.text for c in grid.rows[1].cells] == ["Girls", "12", "x", "15"]
     assert len(doc.inline_shapes) == 1  # the charted table in its section; the annex has none
-    assert tables["section"][0][1:] == (2025, "introduction")
+    assert tables["report"] == [(tables["report"][0][0], 2025)]  # counted once for the report
     # the legal framework comes from the compliance matrix
     assert any(t.startswith("Federal: ") for t in texts)
 
@@ -97,7 +98,7 @@ def test_a_reader_who_does_not_see_figures_gets_the_report_without_statistics(
     texts = [p.text for p in doc.paragraphs]
     assert any(t.startswith("The statistical annex is generated for readers") for t in texts)
     assert not any(t.startswith("Child victims of sale by sex") for t in texts)
-    assert tables["section"] == [] and tables["report"] == []
+    assert tables["report"] == []
 
 
 def _pdf_text(data: bytes) -> bytes:
@@ -135,7 +136,7 @@ def test_the_html_prints_every_table_with_its_title_and_note(
 ) -> None:
     content = document.report_content(user=personas.analyst, edition=written)
     html = document.render_html(content)
-    assert html.count(f"Note: {NOTE}") == 3
+    assert html.count(f"Note: {NOTE}") == 4
     assert "Child victims of sale by sex, 2025" in html
     assert f'<span lang="ur" dir="rtl">{URDU}</span>' in html
     assert "http://" not in html and "https://" not in html
