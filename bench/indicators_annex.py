@@ -440,10 +440,10 @@ def run(args: argparse.Namespace) -> int:
     from cpmis.indicators.catalogue import catalogue
 
     analyst = User.objects.get(username="analyst.national")
-    columns = annex._by_jurisdiction(analyst)
+    columns = annex.by_jurisdiction(analyst)
     plans = {
         code: tabulate.normalise(
-            [s for shape in annex.annex_shapes(indicator, columns=columns) for s in shape.sets()]
+            [s for shape in tabulate.annex_shapes(indicator, columns=columns) for s in shape.sets()]
         )
         for code, indicator in catalogue().items()
     }

@@ -35,13 +35,9 @@ HEADLINE = (
 )
 
 
-def _by_jurisdiction(user: Any) -> bool:
+def by_jurisdiction(user: Any) -> bool:
     ids = access.jurisdictions_where(user, CAPABILITY)
     return ids is None or len(ids) > 1
-
-
-def annex_shapes(indicator: Indicator, *, columns: bool) -> list[tabulate.Shape]:
-    return tabulate.annex_shapes(indicator, columns=columns)
 
 
 def _workers() -> int:
@@ -58,13 +54,13 @@ def report_tables(*, user: Any, year: int) -> list[PublishedTable]:
     records are counted in one statement; groups of them side by side on PostgreSQL."""
     _require(user)
     period = tabulate.period_parse(str(year))
-    columns = _by_jurisdiction(user)
+    columns = by_jurisdiction(user)
     groups: dict[str, list[Indicator]] = {}
     for indicator in catalogue().values():
         groups.setdefault(indicator.source, []).append(indicator)
 
     def tables_of(group: list[Indicator]) -> dict[str, list[PublishedTable]]:
-        shapes = {i.code: annex_shapes(i, columns=columns) for i in group}
+        shapes = {i.code: tabulate.annex_shapes(i, columns=columns) for i in group}
         requests = [
             engine.Request(
                 i,

@@ -145,7 +145,7 @@ def _needs(indicator: Indicator, dimension: str) -> None:
         )
 
 
-def _shape(selection: Selection, rows: str, columns: bool | None = None) -> tabulate.Shape:
+def breakdown_shape(selection: Selection, rows: str, columns: bool | None = None) -> tabulate.Shape:
     return tabulate.shape_for(
         selection.indicator,
         rows,
@@ -171,7 +171,7 @@ def selection_tables(
 
 
 def indicator_table(user: Any, selection: Selection) -> PublishedTable:
-    return selection_tables(user, selection, [_shape(selection, selection.breakdown)])[0]
+    return selection_tables(user, selection, [breakdown_shape(selection, selection.breakdown)])[0]
 
 
 def trend_shape(selection: Selection) -> tabulate.Shape:
@@ -186,4 +186,4 @@ def places_shape(selection: Selection) -> tabulate.Shape | None:
     where = "district" if "jurisdiction" in selection.filters else "jurisdiction"
     if where not in selection.indicator.disaggregations:
         return None
-    return _shape(selection, where, columns=False)
+    return breakdown_shape(selection, where, columns=False)

@@ -87,7 +87,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         selection = None
     if selection is not None:
         shapes = [
-            selectors._shape(selection, selection.breakdown),
+            selectors.breakdown_shape(selection, selection.breakdown),
             selectors.trend_shape(selection),
         ]
         where = selectors.places_shape(selection)
@@ -147,7 +147,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         selection = selectors.selection_parse(request.user, request.GET)
     except ValidationError as exc:
         return _bad(request, _errors(exc))
-    shapes = [selectors._shape(selection, selection.breakdown)]
+    shapes = [selectors.breakdown_shape(selection, selection.breakdown)]
     if selection.breakdown != "month" and not selection.period.month:
         shapes.append(selectors.trend_shape(selection))
     tables = selectors.selection_tables(request.user, selection, shapes)
