@@ -73,8 +73,9 @@ def test_dashboard_filter_and_downloads(
     assert any("Disclosure control" in str(c) for c in cells)
 
     page.goto(f"{live_server.url}/reports/{edition_id}/")
-    with page.expect_download() as report:
-        page.get_by_role("link", name="Report (DOCX)").click()
+    # the whole report with its annex is made while the analyst waits: seconds, not a moment
+    with page.expect_download(timeout=60_000) as report:
+        page.get_by_role("link", name="Report (DOCX)").click(timeout=60_000)
     doc = Document(io.BytesIO(Path(report.value.path()).read_bytes()))
     texts = [p.text for p in doc.paragraphs]
     assert "Statistical annex" in texts
