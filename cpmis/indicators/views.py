@@ -216,7 +216,7 @@ def dhis2_mapping(request: HttpRequest) -> HttpResponse:
                 services.dhis2_mapping_set(
                     actor=request.user, config=parsed, note=request.POST.get("note", "")
                 )
-                saved = True
+                config, saved = parsed, True  # the problems shown below are the new one's
             except ValidationError as exc:
                 errors = [m for ms in exc.message_dict.values() for m in ms]
     return render(
