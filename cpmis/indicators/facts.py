@@ -298,6 +298,28 @@ def _register_jurisdiction(path: str) -> Callable[[], Any]:
     return lambda: F(path)
 
 
+def _register_source(
+    name: str,
+    date_field: str,
+    dimensions: dict[str, Callable[[], Any]],
+    model: str,
+    kind: str,
+    amount: str = "",
+) -> Source:
+    """Activities of one kind in the prevention register (or their participants)."""
+    path = "kind" if model == "PreventionActivity" else "activity__kind"
+    return Source(
+        name=name,
+        date_field=date_field,
+        dated="date",
+        unit="pk",
+        child="",
+        dimensions=dimensions,
+        base=_register(model, **{path: kind}),
+        amount=amount,
+    )
+
+
 def _case_source(
     name: str, base: Callable[[Any, Window], QuerySet[Any]], on: str, prefix: str, **kw: Any
 ) -> Source:
@@ -401,52 +423,32 @@ def _sources() -> dict[str, Source]:
             },
             base=_register("LegalAssistanceRequest"),
         ),
-        Source(
-            name="trainings",
-            date_field="held_on",
-            dated="date",
-            unit="pk",
-            child="",
-            dimensions=activity_dims,
-            base=_register("PreventionActivity", kind="training"),
+        _register_source("trainings", "held_on", activity_dims, "PreventionActivity", "training"),
+        _register_source(
+            "awareness_events", "held_on", activity_dims, "PreventionActivity", "awareness_event"
         ),
-        Source(
-            name="awareness_events",
-            date_field="held_on",
-            dated="date",
-            unit="pk",
-            child="",
-            dimensions=activity_dims,
-            base=_register("PreventionActivity", kind="awareness_event"),
-        ),
-        Source(
-            name="materials",
-            date_field="held_on",
-            dated="date",
-            unit="pk",
-            child="",
-            dimensions=activity_dims,
-            base=_register("PreventionActivity", kind="material"),
+        _register_source(
+            "materials",
+            "held_on",
+            activity_dims,
+            "PreventionActivity",
+            "material",
             amount="materials_distributed",
         ),
-        Source(
-            name="training_participants",
-            date_field="activity__held_on",
-            dated="date",
-            unit="pk",
-            child="",
-            dimensions=participant_dims,
-            base=_register("ActivityParticipants", activity__kind="training"),
+        _register_source(
+            "training_participants",
+            "activity__held_on",
+            participant_dims,
+            "ActivityParticipants",
+            "training",
             amount="count",
         ),
-        Source(
-            name="awareness_participants",
-            date_field="activity__held_on",
-            dated="date",
-            unit="pk",
-            child="",
-            dimensions=participant_dims,
-            base=_register("ActivityParticipants", activity__kind="awareness_event"),
+        _register_source(
+            "awareness_participants",
+            "activity__held_on",
+            participant_dims,
+            "ActivityParticipants",
+            "awareness_event",
             amount="count",
         ),
     ]

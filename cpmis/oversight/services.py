@@ -105,6 +105,28 @@ def _unknown(changes: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
         raise ValidationError({f: "Not a field that can be changed here." for f in unknown})
 
 
+def _lock_and_apply(
+    model: Any,
+    record: Any,
+    version: int | None,
+    changes: Mapping[str, Any],
+    allowed: tuple[str, ...],
+) -> tuple[Any, list[str]]:
+    """The record locked, checked against the version the caller read, with ``changes``
+    applied; and the names of the fields that changed."""
+    _unknown(changes, allowed)
+    locked = model.objects.select_for_update().get(pk=record.pk)
+    _check_version(locked, version)
+    return locked, _apply(locked, changes)
+
+
+def _save_new_version(record: Any) -> None:
+    record.full_clean()
+    record.version += 1
+    record.updated_at = timezone.now()
+    record.save()
+
+
 def _apply(record: Any, changes: Mapping[str, Any]) -> list[str]:
     changed = []
     for field, value in changes.items():
@@ -198,10 +220,9 @@ def activity_update(
 ) -> PreventionActivity:
     """Correct an activity; ``participants``, when given, replace the old counts."""
     _require_edit(actor)
-    _unknown(changes, ACTIVITY_FIELDS)
-    locked = PreventionActivity.objects.select_for_update().get(pk=activity.pk)
-    _check_version(locked, version)
-    changed = _apply(locked, changes)
+    locked, changed = _lock_and_apply(
+        PreventionActivity, activity, version, changes, ACTIVITY_FIELDS
+    )
     if participants is not None:
         rows = participants_clean(participants)
         old = sorted(locked.participants.values_list("profession", "sex", "count"))
@@ -209,10 +230,7 @@ def activity_update(
             changed.append("participants")
     if not changed:
         return locked
-    locked.full_clean()
-    locked.version += 1
-    locked.updated_at = timezone.now()
-    locked.save()
+    _save_new_version(locked)
     if participants is not None:
         _participants_replace(locked, rows)
     audit_record(
@@ -254,16 +272,12 @@ def legal_request_update(
 ) -> LegalAssistanceRequest:
     """Correct a request or record its decision."""
     _require_edit(actor)
-    _unknown(changes, LEGAL_REQUEST_FIELDS)
-    locked = LegalAssistanceRequest.objects.select_for_update().get(pk=request.pk)
-    _check_version(locked, version)
-    changed = _apply(locked, changes)
+    locked, changed = _lock_and_apply(
+        LegalAssistanceRequest, request, version, changes, LEGAL_REQUEST_FIELDS
+    )
     if not changed:
         return locked
-    locked.full_clean()
-    locked.version += 1
-    locked.updated_at = timezone.now()
-    locked.save()
+    _save_new_version(locked)
     audit_record(
         actor=actor,
         action="oversight.legal_request.update",
@@ -312,16 +326,12 @@ def recommendation_update(
     *, actor: Any, recommendation: Recommendation, version: int | None, **changes: Any
 ) -> Recommendation:
     _require_edit(actor)
-    _unknown(changes, RECOMMENDATION_FIELDS)
-    locked = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
-    _check_version(locked, version)
-    changed = _apply(locked, changes)
+    locked, changed = _lock_and_apply(
+        Recommendation, recommendation, version, changes, RECOMMENDATION_FIELDS
+    )
     if not changed:
         return locked
-    locked.full_clean()
-    locked.version += 1
-    locked.updated_at = timezone.now()
-    locked.save()
+    _save_new_version(locked)
     audit_record(
         actor=actor,
         action="oversight.recommendation.update",
