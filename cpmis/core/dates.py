@@ -1,0 +1,115 @@
+"""Dates as people in Pakistan write them: day first, Pakistan time.
+
+Staff pages show one format (``5 Dec 2026`` and ``5 Dec 2026, 14:30``, see ``cpmis/formats``)
+and their date fields are text fields that accept what an officer types: ``05/12/2026``,
+``5-12-2026``, ``5 Dec 2026`` or ``2026-12-05``, with an optional ``14:30``. A browser's own
+date picker shows the format of the browser's locale (US ``mm/dd/yyyy`` on many phones), so it
+is not used. The API keeps ISO 8601.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+
+from django.utils import timezone
+
+DATE_PLACEHOLDER = "dd/mm/yyyy"
+DATETIME_PLACEHOLDER = "dd/mm/yyyy hh:mm"
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_WORDS = re.compile(r"^(\d{1,2})[\s\-]+([a-z]+)\.?,?[\s\-]+(\d{4})$")
+_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})(?:\s*([ap])\.?m\.?)?$")
+
+
+class DateInputError(ValueError):
+    """What the person typed is not a date; the message says what to type."""
+
+
+def parse_date(text: str) -> date:
+    value = " ".join((text or "").strip().lower().split())
+    if not value:
+        raise DateInputError(f"Give the date as {DATE_PLACEHOLDER}.")
+    day = month = year = 0
+    if m := _NUMERIC.match(value):
+        day, month, year = int(m[1]), int(m[2]), int(m[3])
+    elif m := _ISO.match(value):
+        year, month, day = int(m[1]), int(m[2]), int(m[3])
+    elif (m := _WORDS.match(value)) and m[2] in _MONTHS:
+        day, month, year = int(m[1]), _MONTHS[m[2]], int(m[3])
+    else:
+        raise DateInputError(f"“{text.strip()[:40]}” is not a date: write it as {DATE_PLACEHOLDER}.")
+    try:
+        return date(year, month, day)
+    except ValueError as exc:
+        raise DateInputError(f"There is no such day: {day}/{month}/{year}.") from exc
+
+
+def _parse_time(text: str) -> time:
+    m = _TIME.match(text.strip().lower())
+    if m is None:
+        raise DateInputError("Give the time as hh:mm, for example 14:30.")
+    hour, minute = int(m[1]), int(m[2])
+    if m[3]:  # 2:30 pm
+        if not 1 <= hour <= 12:
+            raise DateInputError("Give the time as hh:mm, for example 14:30.")
+        hour = hour % 12 + (12 if m[3] == "p" else 0)
+    if hour > 23 or minute > 59:
+        raise DateInputError("Give the time as hh:mm, for example 14:30.")
+    return time(hour, minute)
+
+
+def parse_datetime(text: str) -> datetime:
+    """A date with an optional time (Pakistan time), as an aware datetime."""
+    value = " ".join((text or "").replace(",", " ").split())
+    if not value:
+        raise DateInputError(f"Give the date and time as {DATETIME_PLACEHOLDER}.")
+    parts = value.rsplit(" ", 1)
+    moment = time(0, 0)
+    day_text = value
+    if len(parts) == 2 and (":" in parts[1] or "." in parts[1] and parts[1][0].isdigit()):
+        day_text, moment = parts[0], _parse_time(parts[1])
+    elif len(parts) == 2 and parts[1].lower().rstrip(".") in {"am", "pm", "a.m", "p.m"}:
+        head = parts[0].rsplit(" ", 1)
+        if len(head) != 2:
+            raise DateInputError(f"Give the date and time as {DATETIME_PLACEHOLDER}.")
+        day_text, moment = head[0], _parse_time(f"{head[1]} {parts[1]}".replace(" ", ""))
+    day = parse_date(day_text)
+    return timezone.make_aware(datetime.combine(day, moment), timezone.get_current_timezone())
+
+
+def format_date_input(value: date | datetime | None) -> str:
+    """The value a date field shows (what parse_date reads back)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).date()
+    return value.strftime("%d/%m/%Y")
+
+
+def format_datetime_input(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
