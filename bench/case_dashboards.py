@@ -63,15 +63,17 @@ def generate(cases: int, officer_ids: list[int], district_id: int) -> None:
         children = cursor.fetchone()[0]
         cursor.execute(
             f"""
-            INSERT INTO cases_case (uuid, child_id, district_id, jurisdiction_id, stage,
-                initial_risk, risk_level, concerns, assigned_to_id, opened_at, closed_at,
-                in_protection, version, created_by_id, updated_at)
-            SELECT gen_random_uuid(), ch.id, ch.district_id, d.jurisdiction_id,
+            INSERT INTO cases_case (uuid, number, child_id, district_id, jurisdiction_id, stage,
+                initial_risk, risk_level, concerns, assigned_to_id, assigned_at, opened_at,
+                closed_at, in_protection, version, created_by_id, updated_at)
+            SELECT gen_random_uuid(), 'BN-' || lpad(g::text, 12, '0'), ch.id, ch.district_id,
+                d.jurisdiction_id,
                 (ARRAY['registered','assessed','planned','implementation','follow_up',
                        'closure_requested','closed'])[1 + (g %% 7)],
                 (ARRAY['high','medium','low'])[1 + (g %% 3)], '', '["abused"]',
                 CASE WHEN ch.district_id = %s THEN ({officers})[1 + (g %% {len(officer_ids)})]
                 END,
+                now() - (g %% 900) * interval '1 day',
                 now() - (g %% 900) * interval '1 day', NULL, g %% 5 = 0, 1, NULL, now()
             FROM generate_series(1, %s) AS g
             JOIN people_child ch ON ch.id = (SELECT min(id) FROM people_child) + (g %% %s)

@@ -19,7 +19,7 @@ from cpmis.accounts.roles import CAPABILITIES, CASELOAD_ROLES, ROLES_WITHOUT_2FA
 if TYPE_CHECKING:
     from cpmis.accounts.models import RoleAssignment, User
     from cpmis.audit.models import AuditEvent
-    from cpmis.cases.models import Case
+    from cpmis.cases.models import Case, Transfer
     from cpmis.complaints.models import Complaint
     from cpmis.exchange.models import DepartmentRecord, Submission
     from cpmis.linkage.models import RecordLink, ReviewItem
@@ -149,6 +149,51 @@ def cases_workable_by(user: Any) -> QuerySet[Case]:
 
 def cases_supervised_by(user: Any) -> QuerySet[Case]:
     return _cases(user, "case.supervise")
+
+
+def transfers_waiting_for(user: Any) -> QuerySet[Transfer]:
+    """Transfers asking to move a case into a district the user supervises, not yet answered
+    (one query on the partial index of pending transfers)."""
+    from cpmis.cases.models import Transfer
+
+    q = scope_filter(user, "case.supervise", district_path="to_district")
+    if q is None:
+        return Transfer.objects.none()
+    return Transfer.objects.filter(q, status=Transfer.Status.PENDING)
+
+
+def supervisors_of(district: District) -> QuerySet[User]:
+    """Active accounts that supervise cases in ``district``: its own supervisors, or where it
+    has none, those of its province (national supervisors are not asked for one district)."""
+    from cpmis.accounts.models import User
+    from cpmis.accounts.roles import Role
+
+    holders = User.objects.filter(is_active=True, role_assignments__role=Role.SUPERVISOR)
+    own = holders.filter(role_assignments__district_id=district.pk)
+    if own.exists():
+        return own.distinct()
+    return holders.filter(
+        role_assignments__scope_level=ScopeLevel.JURISDICTION,
+        role_assignments__jurisdiction_id=district.jurisdiction_id,
+    ).distinct()
+
+
+def officers_for_case(case: Case) -> QuerySet[User]:
+    """Who may hold a case: active Child Protection Officers of the case's district, without
+    the men when the child is a girl (ICT CPA 2018 s.20: a girl child is never in the care of
+    a male officer; the safeguard is applied before the choice is offered)."""
+    from cpmis.accounts.models import User
+    from cpmis.accounts.roles import Role
+
+    officers = User.objects.filter(
+        is_active=True,
+        role_assignments__role=Role.CPO,
+        role_assignments__scope_level=ScopeLevel.DISTRICT,
+        role_assignments__district_id=case.district_id,
+    )
+    if case.child.sex == "female":
+        officers = officers.exclude(sex=User.Sex.MALE)
+    return officers.distinct().order_by("first_name", "last_name", "username")
 
 
 def _complaint_scope(user: Any, capability: str) -> Q | None:

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "cpmis.accounts",
     "cpmis.people",
     "cpmis.legal",
+    "cpmis.notifications",
     "cpmis.cases",
     "cpmis.complaints",
     "cpmis.exchange",
@@ -116,6 +117,12 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "cpmis.urls"
+# What a person's home shows, in this order: each returns the panels it has for the request.
+CPMIS_HOME_PANELS = [
+    "cpmis.notifications.home.panels",
+    "cpmis.cases.home.panels",
+    "cpmis.complaints.home.panels",
+]
 WSGI_APPLICATION = "cpmis.wsgi.application"
 
 TEMPLATES = [
@@ -223,6 +230,8 @@ LOCALE_PATHS = [BASE_DIR / "cpmis" / "locale"]
 TIME_ZONE = "Asia/Karachi"  # display; datetimes are stored in UTC
 USE_I18N = True
 USE_TZ = True
+# Day-first dates on every page (5 Dec 2026), whatever the language; see cpmis/formats.
+FORMAT_MODULE_PATH = ["cpmis.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"  # `cpmis manage collectstatic` fills it for production

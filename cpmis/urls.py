@@ -52,6 +52,7 @@ urlpatterns = [
     path("indicators/", include("cpmis.indicators.urls")),
     path("oversight/", include("cpmis.oversight.urls")),
     path("reports/", include("cpmis.reporting.urls")),
+    path("notifications/", include("cpmis.notifications.urls")),
     path("api/", include(api_patterns)),
     path("", include("cpmis.core.urls")),
 ]

@@ -33,6 +33,7 @@ from .models import (
     RiskLevel,
     Stage,
     Task,
+    Transfer,
 )
 
 
@@ -70,6 +71,7 @@ class CaseSerializer(serializers.ModelSerializer):
         model = Case
         fields = [
             "uuid",
+            "number",
             "child",
             "district",
             "jurisdiction",
@@ -231,7 +233,7 @@ class ProduceInput(_Versioned):
 
 
 class OrderInput(_Dated):
-    kind = serializers.ChoiceField(services.ORDER_KINDS)
+    kind = serializers.ChoiceField(list(services.ORDER_LABELS.items()))
     child_views = serializers.CharField(required=False, allow_blank=True, max_length=4000)
     not_heard_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     medical_report = serializers.CharField(required=False, allow_blank=True, max_length=2000)
@@ -241,7 +243,7 @@ class OrderInput(_Dated):
 
 class PlaceInput(_Versioned):
     occurred_at = serializers.DateTimeField(required=False)
-    option = serializers.ChoiceField(services.PLACEMENT_OPTIONS)
+    option = serializers.ChoiceField(list(services.PLACEMENT_LABELS.items()))
     institution = serializers.PrimaryKeyRelatedField(
         queryset=Institution.objects.all(), required=False
     )
@@ -255,7 +257,7 @@ class LegalAidInput(_Versioned):
 
 
 class ClosureRequestInput(_Versioned):
-    reason = serializers.ChoiceField(services.CLOSURE_REASONS)
+    reason = serializers.ChoiceField(list(services.CLOSURE_LABELS.items()))
     note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
 
 
@@ -400,34 +402,73 @@ class TransferDecisionInput(serializers.Serializer):
     officer = CodeRelatedField(
         slug_field="username", queryset=User.objects.filter(is_active=True), required=False
     )
-    note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=4000,
+        help_text="Required when declining: why the receiving district cannot take the case.",
+    )
+
+
+class TransferSerializer(serializers.ModelSerializer):
+    """A transfer as the receiving supervisor sees it before accepting: the case's number,
+    stage and risk, the child's age and sex, never the child's name."""
+
+    uuid = serializers.UUIDField(source="case.uuid", read_only=True)
+    number = serializers.CharField(source="case.number", read_only=True)
+    stage = serializers.CharField(source="case.stage", read_only=True)
+    from_district: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="pcode", read_only=True
+    )
+    to_district: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="pcode", read_only=True
+    )
+    requested_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+
+    class Meta:
+        model = Transfer
+        fields = [
+            "uuid",
+            "number",
+            "stage",
+            "from_district",
+            "to_district",
+            "status",
+            "reason",
+            "requested_by",
+            "requested_at",
+        ]
 
 
 class TransferList(GenericAPIView):
-    """Cases waiting to move into a district the user supervises."""
+    """Transfers waiting to move a case into a district the user supervises."""
 
     permission_classes = [HasCapability.of("case.supervise")]
-    serializer_class = CaseSerializer
+    serializer_class = TransferSerializer
 
     def get(self, request: Request) -> Response:
-        return Response(
-            CaseSerializer(services.transfers_waiting_for(request.user), many=True).data
-        )
+        waiting = selectors.transfer_inbox(user=request.user)
+        page = self.paginate_queryset(waiting)
+        return self.get_paginated_response(TransferSerializer(page, many=True).data)
 
 
 class TransferDecision(GenericAPIView):
+    """``POST /api/transfers/{case uuid}/decision/``: accept (optionally naming the officer) or
+    decline with a reason."""
+
     permission_classes = [HasCapability.of("case.supervise")]
 
     @extend_schema(request=TransferDecisionInput, responses=CaseSerializer)
     def post(self, request: Request, uuid: str) -> Response:
-        case = next(
-            (c for c in services.transfers_waiting_for(request.user) if str(c.uuid) == uuid), None
-        )
-        if case is None:
-            raise Http404
+        transfer = selectors.transfer_waiting(user=request.user, case_uuid=uuid)
         data = TransferDecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        case = services.transfer_decide(actor=request.user, case=case, **data.validated_data)
+        services.transfer_decide(actor=request.user, transfer=transfer, **data.validated_data)
+        case = Case.objects.select_related("district", "jurisdiction", "assigned_to", "child").get(
+            pk=transfer.case_id
+        )
         return Response(CaseSerializer(case).data)
 
 

@@ -94,6 +94,10 @@ class Institution(DataClassification, models.Model):
 
 class Case(DataClassification, models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The number people read, say on the phone and search for: PB-LHR-2026-000123
+    # (jurisdiction, district, year of opening, sequence). Given at opening, never changed,
+    # not even by a transfer (see numbering.py).
+    number = models.CharField(max_length=24, unique=True)
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="cases")
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
     # Whose law sets the clocks; it changes only by an accepted transfer.
@@ -109,6 +113,7 @@ class Case(DataClassification, models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    assigned_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
     in_protection = models.BooleanField(default=False)
@@ -122,11 +127,13 @@ class Case(DataClassification, models.Model):
     NOT_PERSONAL_DATA = (
         "id",
         "uuid",
+        "number",
         "child",
         "district",
         "jurisdiction",
         "stage",
         "assigned_to",
+        "assigned_at",
         "opened_at",
         "closed_at",
         "version",
@@ -139,11 +146,95 @@ class Case(DataClassification, models.Model):
         indexes = [
             models.Index(fields=["district", "stage"], name="case_district_stage_idx"),
             models.Index(fields=["assigned_to", "stage"], name="case_assignee_stage_idx"),
+            # a CPO's newly assigned cases on their home
+            models.Index(fields=["assigned_to", "-assigned_at"], name="case_assignee_recent_idx"),
+            # a supervisor's unassigned cases on their home (a small, partial index)
+            models.Index(
+                fields=["district", "-opened_at"],
+                condition=models.Q(assigned_to__isnull=True) & ~models.Q(stage="closed"),
+                name="case_unassigned_idx",
+            ),
             models.Index(fields=["opened_at"], name="case_opened_idx"),  # statistics by period
         ]
 
     def __str__(self) -> str:
-        return f"Case {self.uuid}"
+        return f"Case {self.number or self.uuid}"
+
+
+class CaseNumberCounter(DataClassification, models.Model):
+    """The last sequence number given under a prefix ("PB-LHR-2026"); rows are locked while a
+    number is taken, so two officers opening cases at once never get the same number."""
+
+    prefix = models.CharField(max_length=16, unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    NOT_PERSONAL_DATA = ("id", "prefix", "last")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}: {self.last}"
+
+
+class Transfer(DataClassification, models.Model):
+    """A request to move a case to another district's CPU. Until the receiving supervisor
+    accepts it, the case stays with the sending district."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for an answer"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transfers")
+    from_district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
+    to_district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    reason = models.TextField()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    PERSONAL_DATA = ("reason", "decision_note")
+    NOT_PERSONAL_DATA = (
+        "id",
+        "case",
+        "from_district",
+        "to_district",
+        "status",
+        "requested_by",
+        "requested_at",
+        "decided_by",
+        "decided_at",
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(status="pending"),
+                name="one_pending_transfer_per_case",
+            )
+        ]
+        indexes = [
+            # a supervisor's transfers inbox: one indexed query
+            models.Index(
+                fields=["to_district", "requested_at"],
+                condition=models.Q(status="pending"),
+                name="transfer_waiting_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Transfer of {self.case_id} to {self.to_district_id} ({self.status})"
 
 
 class EventKind(models.TextChoices):
@@ -151,6 +242,7 @@ class EventKind(models.TextChoices):
     ASSIGNED = "assigned", "Assigned to an officer"
     ASSESSED = "assessed", "Assessed"
     PLAN_SET = "plan_set", "Case plan set"
+    PLAN_APPROVED = "plan_approved", "Case plan approved"
     OFFENCE_ALLEGED = "offence_alleged", "Offence alleged"
     TAKEN_INTO_PROTECTION = "taken_into_protection", "Taken into protection"
     PRODUCED_BEFORE_COURT = "produced_before_court", "Produced before the Court"
@@ -168,7 +260,7 @@ class EventKind(models.TextChoices):
     REOPENED = "reopened", "Reopened"
     TRANSFER_REQUESTED = "transfer_requested", "Transfer requested"
     TRANSFER_ACCEPTED = "transfer_accepted", "Transfer accepted"
-    TRANSFER_REFUSED = "transfer_refused", "Transfer refused"
+    TRANSFER_REFUSED = "transfer_refused", "Transfer declined"
     REFERRED = "referred", "Referred to a service"
     COMPLAINT_RECEIVED = "complaint_received", "Complaint about the child attached"
 

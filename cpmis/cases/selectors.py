@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from django.db.models import BooleanField, QuerySet, Value, When
+from django.db.models import BooleanField, Q, QuerySet, Value, When
 from django.db.models import Case as SqlCase
 from django.utils import timezone
 
 from cpmis import access
+from cpmis.legal.models import Provision
+from cpmis.reference.models import District
 
-from .models import Case, Task
+from . import numbering
+from .models import Case, CaseEvent, Institution, Stage, Task, TaskKind, Transfer
+
+# The clocks the law runs (shown as countdowns): production within 24 hours, the Court's
+# decision within four months, the delay report after 60 days, the follow-up after release.
+CLOCK_KINDS = (
+    TaskKind.PRODUCTION,
+    TaskKind.DECISION,
+    TaskKind.DELAY_REPORT,
+    TaskKind.FOLLOW_UP_VISIT,
+    TaskKind.PLAN_REVIEW,
+)
 
 LIST_COLUMNS = (
     "uuid",
+    "number",
     "stage",
     "risk_level",
     "initial_risk",
@@ -25,11 +40,16 @@ LIST_COLUMNS = (
     "child__name_urdu",
     "district__name_en",
     "assigned_to__username",
+    "assigned_to__first_name",
+    "assigned_to__last_name",
 )
 
 
-def case_list(*, user: Any, stage: str = "", overdue: bool = False) -> QuerySet[Case]:
-    """Cases the user may see, with only what a list shows (no child's details beyond names)."""
+def case_list(
+    *, user: Any, stage: str = "", overdue: bool = False, query: str = ""
+) -> QuerySet[Case]:
+    """Cases the user may see, with only what a list shows (no child's details beyond names).
+    ``query`` finds a case by its number (or the start of it) or the child's name."""
     qs = (
         access.cases_visible_to(user)
         .select_related("child", "district", "assigned_to")
@@ -37,6 +57,13 @@ def case_list(*, user: Any, stage: str = "", overdue: bool = False) -> QuerySet[
     )
     if stage:
         qs = qs.filter(stage=stage)
+    if query:
+        number = numbering.normalise(query)
+        qs = qs.filter(
+            Q(number__startswith=number)
+            | Q(child__name_latin__icontains=query)
+            | Q(child__name_urdu__icontains=query)
+        )
     if overdue:
         qs = qs.filter(tasks__done_at__isnull=True, tasks__due_at__lt=timezone.now()).distinct()
     return qs
@@ -118,3 +145,245 @@ def case_get(*, user: Any, case_uuid: str) -> Case:
     if case is None:
         raise Http404
     return case
+
+
+# --- transfers -------------------------------------------------------------------------------
+
+
+def transfer_inbox(*, user: Any) -> QuerySet[Transfer]:
+    """Transfers waiting for the user's answer, oldest first (what the inbox lists)."""
+    return (
+        access.transfers_waiting_for(user)
+        .select_related("case__child", "from_district", "to_district", "requested_by")
+        .order_by("requested_at", "id")
+    )
+
+
+def transfer_waiting(*, user: Any, case_uuid: str) -> Transfer:
+    """The transfer of one case waiting for the user's answer; Http404 for anything else."""
+    import uuid as uuid_lib
+
+    from django.http import Http404
+
+    try:
+        key = uuid_lib.UUID(str(case_uuid))
+    except ValueError as exc:
+        raise Http404 from exc
+    transfer = transfer_inbox(user=user).filter(case__uuid=key).first()
+    if transfer is None:
+        raise Http404
+    return transfer
+
+
+def transfer_pending_of(case: Case) -> Transfer | None:
+    return (
+        case.transfers.filter(status=Transfer.Status.PENDING).select_related("to_district").first()
+    )
+
+
+# --- pickers ---------------------------------------------------------------------------------
+
+
+def officers_for(case: Case) -> list[Any]:
+    """The officers a supervisor may give the case to (the safeguard already applied)."""
+    return list(access.officers_for_case(case))
+
+
+def institutions_near(case: Case) -> list[tuple[str, list[Institution]]]:
+    """Places for a placement or referral: the case's district first, then the rest of its
+    province, every one of them (a picker is never cut off), as labelled groups."""
+    rows = list(
+        Institution.objects.filter(district__jurisdiction_id=case.jurisdiction_id)
+        .select_related("district", "type")
+        .order_by("district__name_en", "name")
+    )
+    own = [i for i in rows if i.district_id == case.district_id]
+    rest = [i for i in rows if i.district_id != case.district_id]
+    groups = []
+    if own:
+        groups.append((f"In {case.district.name_en}", own))
+    if rest:
+        groups.append((f"Elsewhere in {case.jurisdiction.name_en}", rest))
+    return groups
+
+
+def districts_for_transfer(case: Case) -> list[tuple[str, list[District]]]:
+    """Every district but the case's own, the case's province first."""
+    rows = list(District.objects.select_related("jurisdiction").order_by("name_en"))
+    same = [
+        d for d in rows if d.jurisdiction_id == case.jurisdiction_id and d.pk != case.district_id
+    ]
+    groups: dict[str, list[District]] = {}
+    for d in rows:
+        if d.jurisdiction_id != case.jurisdiction_id:
+            groups.setdefault(d.jurisdiction.name_en, []).append(d)
+    return [(case.jurisdiction.name_en, same), *sorted(groups.items())]
+
+
+def offences_for(case: Case) -> list[tuple[str, list[Provision]]]:
+    """Offences of the law that applies in the case's jurisdiction (federal and its own), by
+    statute."""
+    rows = (
+        Provision.objects.filter(kind__in=[Provision.Kind.OFFENCE, Provision.Kind.PENALTY])
+        .filter(
+            Q(statute__jurisdiction__isnull=True) | Q(statute__jurisdiction_id=case.jurisdiction_id)
+        )
+        .select_related("statute")
+        .order_by("statute__short_title", "section_key")
+    )
+    groups: dict[str, list[Provision]] = {}
+    for p in rows:
+        groups.setdefault(p.statute.short_title, []).append(p)
+    return list(groups.items())
+
+
+# --- homes -----------------------------------------------------------------------------------
+
+HOME_ROWS = 10
+DUE_SOON = timedelta(days=7)
+NEW_ASSIGNMENT = timedelta(days=14)
+
+
+def _task_rows(qs: QuerySet[Task]) -> QuerySet[Task]:
+    return qs.select_related("case__child", "case__assigned_to").only(
+        "id",
+        "kind",
+        "due_at",
+        "basis",
+        "for_supervisor",
+        "case__uuid",
+        "case__number",
+        "case__child__name_latin",
+        "case__child__name_urdu",
+        "case__assigned_to__username",
+        "case__assigned_to__first_name",
+        "case__assigned_to__last_name",
+    )
+
+
+def cpo_home(*, user: Any) -> dict[str, Any]:
+    """What needs a CPO's attention: overdue and due-soon tasks of their cases, the legal
+    clocks running, cases newly given to them."""
+    now = timezone.now()
+    mine = Task.objects.filter(
+        case__assigned_to_id=user.pk, done_at__isnull=True, for_supervisor=False
+    ).filter(case__in=access.cases_workable_by(user))
+    return {
+        "now": now,
+        "overdue": list(_task_rows(mine.filter(due_at__lt=now)).order_by("due_at")[:HOME_ROWS]),
+        "overdue_count": mine.filter(due_at__lt=now).count(),
+        "due_soon": list(
+            _task_rows(mine.filter(due_at__gte=now, due_at__lt=now + DUE_SOON)).order_by("due_at")[
+                :HOME_ROWS
+            ]
+        ),
+        "clocks": list(
+            _task_rows(mine.filter(kind__in=CLOCK_KINDS, due_at__gte=now)).order_by("due_at")[
+                :HOME_ROWS
+            ]
+        ),
+        "new_cases": list(
+            access.cases_workable_by(user)
+            .filter(assigned_to_id=user.pk, assigned_at__gte=now - NEW_ASSIGNMENT)
+            .exclude(stage=Stage.CLOSED)
+            .select_related("child", "district")
+            .only(*LIST_COLUMNS, "number", "assigned_at", "child__sex")
+            .order_by("-assigned_at")[:HOME_ROWS]
+        ),
+    }
+
+
+def supervisor_home(*, user: Any, near_days: int = 30) -> dict[str, Any]:
+    """What needs a supervisor's attention: unassigned cases, transfers waiting, overdue tasks
+    per officer, cases near the four-month limit."""
+    dashboard = supervisor_dashboard(user=user, near_days=near_days)
+    unassigned = unassigned_cases(user=user)
+    return {
+        **dashboard,
+        "unassigned": list(unassigned[:HOME_ROWS]),
+        "unassigned_count": unassigned.count(),
+        "transfers": list(transfer_inbox(user=user)[:HOME_ROWS]),
+        "near_limit": list(dashboard["near_limit"][:HOME_ROWS]),
+    }
+
+
+def unassigned_cases(*, user: Any) -> QuerySet[Case]:
+    """Open cases of the user's supervised districts with no officer, newest first."""
+    return (
+        access.cases_supervised_by(user)
+        .filter(assigned_to__isnull=True)
+        .exclude(stage=Stage.CLOSED)
+        .select_related("child", "district")
+        .only(*LIST_COLUMNS, "number", "child__sex", "child__date_of_birth", "district__pcode")
+        .order_by("-opened_at", "-id")
+    )
+
+
+def receiving_officers(transfer: Transfer) -> list[Any]:
+    """Officers of the receiving district who could hold the case once accepted."""
+    probe = Case(district_id=transfer.to_district_id, child=transfer.case.child)
+    return list(access.officers_for_case(probe))
+
+
+def officers_supervised_by(*, user: Any) -> list[Any]:
+    """Child Protection Officers of the districts the user supervises (the bulk picker)."""
+    from cpmis.accounts.models import User
+    from cpmis.accounts.roles import Role
+
+    districts = access.districts_where(user, "case.supervise")
+    return list(
+        User.objects.filter(
+            is_active=True,
+            role_assignments__role=Role.CPO,
+            role_assignments__district__in=districts,
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def timeline_names(events: list[CaseEvent]) -> dict[str, dict[Any, Any]]:
+    """The officers, districts and places a timeline names, read in three queries."""
+    from cpmis.accounts.models import User
+
+    users: set[int] = set()
+    districts: set[int] = set()
+    places: set[int] = set()
+    for e in events:
+        d = e.details or {}
+        if isinstance(d.get("officer"), int):
+            users.add(d["officer"])
+        for key in ("to_district", "from_district"):
+            if isinstance(d.get(key), int):
+                districts.add(d[key])
+        for key in ("institution", "temporary_institution"):
+            if isinstance(d.get(key), int):
+                places.add(d[key])
+    return {
+        "users": User.objects.in_bulk(users) if users else {},
+        "districts": {
+            pk: name
+            for pk, name in District.objects.filter(pk__in=districts).values_list("pk", "name_en")
+        },
+        "institutions": {
+            pk: name
+            for pk, name in Institution.objects.filter(pk__in=places).values_list("pk", "name")
+        },
+    }
+
+
+def attach_next_clock(cases: list[Case]) -> None:
+    """Give each listed case its most urgent open legal clock (``case.next_clock``), in one
+    query for the page."""
+    ids = [c.pk for c in cases]
+    first: dict[int, Task] = {}
+    for task in Task.objects.filter(
+        case_id__in=ids, done_at__isnull=True, kind__in=CLOCK_KINDS
+    ).order_by("due_at"):
+        first.setdefault(task.case_id, task)
+    for c in cases:
+        c.next_clock = first.get(c.pk)  # type: ignore[attr-defined]
+
+
+def now() -> Any:
+    return timezone.now()

@@ -23,11 +23,13 @@ from cpmis.audit.services import audit_record
 from cpmis.core.errors import Conflict
 from cpmis.legal.models import Provision
 from cpmis.legal.selectors import rule_for
+from cpmis.notifications.models import Notification
+from cpmis.notifications.services import notify
 from cpmis.people.models import Child, Sex
 from cpmis.people.services import age_on
 from cpmis.reference.models import District
 
-from . import deadlines
+from . import deadlines, numbering
 from .models import (
     Case,
     CaseEvent,
@@ -40,7 +42,9 @@ from .models import (
     RiskLevel,
     Stage,
     Task,
+    Transfer,
 )
+from .workflow import stages_of
 
 OPEN_STAGES = frozenset(Stage.values) - {Stage.CLOSED, Stage.CLOSURE_REQUESTED}
 CLOCK_SKEW = timedelta(minutes=5)
@@ -202,7 +206,7 @@ def _record(
 def _require_stage(case: Case, allowed: Iterable[str], action: str) -> None:
     if case.stage not in set(allowed):
         raise ValidationError(
-            {"stage": f"Cannot {action} a case at stage '{case.get_stage_display()}'."}
+            {"stage": f"You cannot {action} a case at the stage “{case.get_stage_display()}”."}
         )
 
 
@@ -240,12 +244,14 @@ def case_open(
             raise PermissionDenied("Only a supervisor assigns a case to another officer.")
     officer = assigned_to or (actor if is_cpo else None)
     case = Case(
+        number=numbering.next_number(child.district, opened),
         child=child,
         district=child.district,
         jurisdiction=child.district.jurisdiction,
         initial_risk=initial_risk,
         concerns=sorted(set(concerns)),
         assigned_to=officer,
+        assigned_at=now if officer is not None else None,
         opened_at=opened,
         created_by=actor,
         updated_at=now,
@@ -255,7 +261,24 @@ def case_open(
         _check_officer_works_here(officer, case)
     case.save()
     _record(actor, case, EventKind.REGISTERED, opened, note=note)
+    if officer is not None and officer != actor:
+        _tell_officer(case, officer)
     return case
+
+
+def _case_link(case: Case) -> str:
+    from django.urls import reverse
+
+    return reverse("cases:case", kwargs={"uuid": case.uuid})
+
+
+def _tell_officer(case: Case, officer: User) -> None:
+    notify(
+        users=[officer],
+        kind=Notification.Kind.CASE_ASSIGNED,
+        message=f"Case {case.number} is assigned to you.",
+        link=_case_link(case),
+    )
 
 
 def _check_officer_works_here(officer: User, case: Case) -> None:
@@ -266,18 +289,42 @@ def _check_officer_works_here(officer: User, case: Case) -> None:
         for a in access.assignments(officer)
     )
     if not ok:
-        raise ValidationError({"officer": "The officer must be a CPO of the case's district."})
+        raise ValidationError(
+            {"officer": "Choose a Child Protection Officer of the case's district."}
+        )
 
 
 @transaction.atomic
 def case_assign(*, actor: Any, case: Case, officer: User, version: int | None = None) -> Case:
-    case = _begin(actor, case, version, stages=OPEN_STAGES, action="assign", supervise=True)
+    case = _begin(actor, case, version, stages=stages_of("assign"), action="assign", supervise=True)
     _check_officer_works_here(officer, case)
     _check_officer(case, officer)
+    if case.assigned_to_id == officer.pk:
+        raise ValidationError({"officer": f"The case is already assigned to {officer}."})
+    now = timezone.now()
     case.assigned_to = officer
-    case.save(update_fields=["assigned_to"])
-    _record(actor, case, EventKind.ASSIGNED, timezone.now(), details={"officer": officer.pk})
+    case.assigned_at = now
+    case.save(update_fields=["assigned_to", "assigned_at"])
+    _record(actor, case, EventKind.ASSIGNED, now, details={"officer": officer.pk})
+    _tell_officer(case, officer)
     return case
+
+
+def case_assign_many(
+    *, actor: Any, cases: list[Case], officer: User
+) -> tuple[list[Case], dict[str, str]]:
+    """Assign several cases to one officer, each in its own transaction (one refused case does
+    not undo the others); returns the assigned cases and, by case number, why others were not."""
+    done: list[Case] = []
+    refused: dict[str, str] = {}
+    for case in cases:
+        try:
+            done.append(case_assign(actor=actor, case=case, officer=officer))
+        except ValidationError as exc:
+            refused[case.number] = " ".join(exc.messages)
+        except PermissionDenied as exc:
+            refused[case.number] = str(exc)
+    return done, refused
 
 
 @transaction.atomic
@@ -290,7 +337,7 @@ def case_assess(
     note: str = "",
     version: int | None = None,
 ) -> Case:
-    case = _begin(actor, case, version, stages=OPEN_STAGES, action="assess")
+    case = _begin(actor, case, version, stages=stages_of("assess"), action="assess")
     if risk_level not in RiskLevel.values:
         raise ValidationError({"risk_level": "Give the risk level: high, medium or low."})
     when = _when(case, occurred_at)
@@ -319,13 +366,7 @@ def case_plan(
     version: int | None = None,
 ) -> Case:
     """The intervention plan: goals with the services, the person responsible and dates."""
-    case = _begin(
-        actor,
-        case,
-        version,
-        stages={Stage.ASSESSED, Stage.PLANNED, Stage.IMPLEMENTATION},
-        action="plan",
-    )
+    case = _begin(actor, case, version, stages=stages_of("plan"), action="set the plan of")
     if not goals or not all(isinstance(g, dict) and g.get("goal") for g in goals):
         raise ValidationError(
             {"goals": "Give at least one goal, with its services, who is responsible and by when."}
@@ -338,27 +379,54 @@ def case_plan(
 
 @transaction.atomic
 def case_plan_approve(*, actor: Any, case: Case, version: int | None = None) -> Case:
+    """The supervisor approves the latest plan, whatever was recorded after it (a placement
+    moves the case to implementation; the plan can still be approved there)."""
     case = _begin(
-        actor, case, version, stages={Stage.PLANNED}, action="approve the plan of", supervise=True
+        actor,
+        case,
+        version,
+        stages=stages_of("approve-plan"),
+        action="approve the plan of",
+        supervise=True,
     )
+    latest = _latest_plan(case)
+    if latest is None:
+        raise ValidationError({"stage": "No case plan is set yet: the officer sets it first."})
+    if latest.kind == EventKind.PLAN_APPROVED:
+        raise ValidationError({"stage": "The latest case plan is already approved."})
     _record(
         actor,
         case,
-        EventKind.PLAN_SET,
+        EventKind.PLAN_APPROVED,
         timezone.now(),
-        details={"approved": True},
-        stage=Stage.IMPLEMENTATION,
+        details={"plan": latest.pk},
+        stage=Stage.IMPLEMENTATION if case.stage == Stage.PLANNED else None,
     )
     return case
+
+
+def _latest_plan(case: Case) -> CaseEvent | None:
+    return (
+        case.events.filter(kind__in=[EventKind.PLAN_SET, EventKind.PLAN_APPROVED])
+        .order_by("-occurred_at", "-id")
+        .first()
+    )
 
 
 @transaction.atomic
 def offence_allege(
     *, actor: Any, case: Case, provision: Provision, version: int | None = None
 ) -> Case:
-    case = _begin(actor, case, version, stages=OPEN_STAGES, action="add an offence to")
+    case = _begin(actor, case, version, stages=stages_of("offence"), action="add an offence to")
     if provision.kind not in {Provision.Kind.OFFENCE, Provision.Kind.PENALTY}:
         raise ValidationError({"provision": f"{provision.citation} is not an offence."})
+    statute_jurisdiction = provision.statute.jurisdiction_id
+    if statute_jurisdiction is not None and statute_jurisdiction != case.jurisdiction_id:
+        raise ValidationError(
+            {"provision": f"{provision.citation} is not law in {case.jurisdiction.name_en}."}
+        )
+    if CaseOffence.objects.filter(case=case, provision=provision).exists():
+        raise ValidationError({"provision": f"{provision.citation} is already recorded."})
     CaseOffence.objects.get_or_create(case=case, provision=provision)
     _record(
         actor,
@@ -383,7 +451,7 @@ def protection_take(
     version: int | None = None,
 ) -> Case:
     """Taking the child into protection starts the clocks of the case's jurisdiction."""
-    case = _begin(actor, case, version, stages=OPEN_STAGES, action="take into protection")
+    case = _begin(actor, case, version, stages=stages_of("protect"), action="take into protection")
     if case.in_protection:
         raise ValidationError({"stage": "The child is already in protection."})
     _check_officer(case, actor)
@@ -408,7 +476,9 @@ def court_produce(
     occurred_at: datetime | None = None,
     version: int | None = None,
 ) -> Case:
-    case = _begin(actor, case, version)
+    case = _begin(
+        actor, case, version, stages=stages_of("produce"), action="record a production in"
+    )
     events = _events(case)
     taken = [e for e in events if e.kind == EventKind.TAKEN_INTO_PROTECTION]
     if not case.in_protection or not taken:
@@ -424,15 +494,16 @@ def court_produce(
     return case
 
 
-ORDER_KINDS = (
-    "custody",
-    "placement",
-    "medical_examination",
-    "age_determination",
-    "legal_aid",
-    "release",
-    "final_decision",
-)
+ORDER_LABELS = {
+    "custody": "Custody",
+    "placement": "Placement",
+    "medical_examination": "Medical examination",
+    "age_determination": "Age determination",
+    "legal_aid": "Legal aid",
+    "release": "Release",
+    "final_decision": "Final decision",
+}
+ORDER_KINDS = tuple(ORDER_LABELS)
 
 
 @transaction.atomic
@@ -450,11 +521,9 @@ def order_record(
     note: str = "",
     version: int | None = None,
 ) -> Case:
-    case = _begin(
-        actor, case, version, stages=OPEN_STAGES | {Stage.FOLLOW_UP}, action="record an order in"
-    )
+    case = _begin(actor, case, version, stages=stages_of("order"), action="record an order in")
     if kind not in ORDER_KINDS:
-        raise ValidationError({"kind": f"Unknown order; use one of {', '.join(ORDER_KINDS)}."})
+        raise ValidationError({"kind": "Choose the kind of order from the list."})
     if not any(e.kind == EventKind.PRODUCED_BEFORE_COURT for e in _events(case)):
         raise ValidationError(
             {"kind": "A Court order follows the child's production before the Court."}
@@ -508,11 +577,30 @@ def _leave_institution(case: Case) -> None:
     institution.save(update_fields=["occupancy"])
 
 
-PLACEMENT_OPTIONS = ("parental", "extended_family", "non_kinship", "institution")
+PLACEMENT_LABELS = {
+    "parental": "With the parents",
+    "extended_family": "With the extended family",
+    "non_kinship": "Non-kinship care (foster family)",
+    "institution": "In an institution",
+}
+PLACEMENT_OPTIONS = tuple(PLACEMENT_LABELS)
+
+
+def _check_institution_near(case: Case, institution: Institution) -> None:
+    """Placements and referrals go to places of the case's province (the pickers offer the
+    district's first, then the rest of the province)."""
+    if institution.district.jurisdiction_id != case.jurisdiction_id:
+        raise ValidationError(
+            {
+                "institution": f"{institution.name} is outside {case.jurisdiction.name_en}: "
+                "choose a place in the case's province."
+            }
+        )
 
 
 def _check_institution(case: Case, institution: Institution, when: datetime) -> None:
     child = case.child
+    _check_institution_near(case, institution)
     if institution.occupancy >= institution.capacity:
         raise ValidationError({"institution": f"{institution.name} is full."})
     girl = _is_girl(child)
@@ -540,10 +628,10 @@ def placement_make(
     lower_option_reason: str = "",
     version: int | None = None,
 ) -> Case:
-    case = _begin(actor, case, version, stages=OPEN_STAGES, action="place the child of")
+    case = _begin(actor, case, version, stages=stages_of("place"), action="place the child of")
     order = rule_for("placement_preference", case.jurisdiction).rule.value.split(";")
     if option not in PLACEMENT_OPTIONS:
-        raise ValidationError({"option": f"Use one of {', '.join(PLACEMENT_OPTIONS)}."})
+        raise ValidationError({"option": "Choose where the child is placed from the list."})
     when = _when(case, occurred_at)
     orders = [
         e
@@ -560,9 +648,10 @@ def placement_make(
             "option",
         )
     if option in order and order.index(option) > 0 and not lower_option_reason.strip():
+        preferred = ", then ".join(PLACEMENT_LABELS.get(o, o).lower() for o in order)
         raise _refuse(
-            f"Placement follows the order {', '.join(order)}: record why the preferred options "
-            "were not possible",
+            f"The law prefers placement {preferred}: say why the preferred options were not "
+            "possible",
             "placement_preference",
             case,
             "lower_option_reason",
@@ -572,7 +661,11 @@ def placement_make(
     if option == "institution":
         if institution is None:
             raise ValidationError({"institution": "Choose the institution."})
-        locked = Institution.objects.select_for_update().get(pk=institution.pk)
+        locked = (
+            Institution.objects.select_for_update()
+            .select_related("district")
+            .get(pk=institution.pk)
+        )
         _check_institution(case, locked, when)  # on the locked row: occupancy is current
         locked.occupancy += 1
         locked.save(update_fields=["occupancy"])
@@ -616,9 +709,7 @@ def legal_aid_offer(
     occurred_at: datetime | None = None,
     version: int | None = None,
 ) -> Case:
-    case = _begin(
-        actor, case, version, stages=OPEN_STAGES | {Stage.FOLLOW_UP}, action="offer legal aid in"
-    )
+    case = _begin(actor, case, version, stages=stages_of("legal-aid"), action="offer legal aid in")
     _record(
         actor,
         case,
@@ -641,10 +732,10 @@ def simple_event(
 ) -> Case:
     """Hearings, reviews, delay reports and follow-up visits: events with a date and a note."""
     allowed: dict[str, Iterable[str]] = {
-        EventKind.REVIEW: {Stage.PLANNED, Stage.IMPLEMENTATION},
-        EventKind.HEARING: OPEN_STAGES | {Stage.FOLLOW_UP},
-        EventKind.DELAY_REPORT: OPEN_STAGES,
-        EventKind.FOLLOW_UP_VISIT: {Stage.FOLLOW_UP},
+        EventKind.REVIEW: stages_of("review"),
+        EventKind.HEARING: stages_of("hearing"),
+        EventKind.DELAY_REPORT: stages_of("delay-report"),
+        EventKind.FOLLOW_UP_VISIT: stages_of("follow-up"),
     }
     if kind not in allowed:
         raise ValidationError({"kind": "Not an event that can be recorded this way."})
@@ -672,7 +763,7 @@ def complaint_attach_to(
 ) -> Case:
     """A new complaint about a child whose case is open: it joins the case's timeline so the
     officer working the case sees it (the complaints service links the complaint itself)."""
-    case = _begin(actor, case, version, stages=OPEN_STAGES | {Stage.FOLLOW_UP}, action="attach to")
+    case = _begin(actor, case, version, stages=OPEN_STAGES, action="attach to")
     _record(
         actor,
         case,
@@ -694,7 +785,7 @@ def release(
     version: int | None = None,
 ) -> Case:
     """Release from protection (an institution or jail): six months of follow-up begin."""
-    case = _begin(actor, case, version)
+    case = _begin(actor, case, version, stages=stages_of("release"), action="release the child of")
     if not case.in_protection:
         raise ValidationError({"stage": "The child is not in protection."})
     when = _when(case, occurred_at)
@@ -716,15 +807,18 @@ def release(
 # --- closure --------------------------------------------------------------------------------
 
 
-CLOSURE_REASONS = (
-    "reintegrated",
-    "transferred",
-    "reached_18",
-    "no_longer_at_risk",
-    "died",
-    "lost_contact",
-    "duplicate",
-)
+CLOSURE_LABELS = {
+    "reintegrated": "Reintegrated with the family or community",
+    "transferred": "Transferred to another service",
+    "reached_18": "The child turned 18",
+    "no_longer_at_risk": "No longer at risk",
+    "died": "The child died",
+    "lost_contact": "Contact lost",
+    "duplicate": "Opened twice (duplicate)",
+}
+CLOSURE_REASONS = tuple(CLOSURE_LABELS)
+# Closures that do not wait for an approved plan: the plan's work did not happen.
+NO_PLAN_NEEDED = frozenset({"died", "duplicate", "transferred"})
 
 
 @transaction.atomic
@@ -732,10 +826,10 @@ def closure_request(
     *, actor: Any, case: Case, reason: str, note: str = "", version: int | None = None
 ) -> Case:
     case = _begin(
-        actor, case, version, stages=OPEN_STAGES | {Stage.FOLLOW_UP}, action="request closure of"
+        actor, case, version, stages=stages_of("request-closure"), action="request closure of"
     )
     if reason not in CLOSURE_REASONS:
-        raise ValidationError({"reason": f"Use one of {', '.join(CLOSURE_REASONS)}."})
+        raise ValidationError({"reason": "Choose the reason for closure from the list."})
     if case.in_protection:
         raise ValidationError({"reason": "The child is still in protection: release first."})
     events = _events(case)
@@ -745,6 +839,11 @@ def closure_request(
             "legal_aid",
             case,
             "reason",
+        )
+    plan = _latest_plan(case)
+    if plan is not None and plan.kind != EventKind.PLAN_APPROVED and reason not in NO_PLAN_NEEDED:
+        raise ValidationError(
+            {"reason": "The supervisor approves the case plan before the case can close."}
         )
     _record(
         actor,
@@ -766,7 +865,7 @@ def closure_decide(
         actor,
         case,
         version,
-        stages={Stage.CLOSURE_REQUESTED},
+        stages=stages_of("decide-closure"),
         action="decide the closure of",
         supervise=True,
     )
@@ -791,7 +890,7 @@ def closure_decide(
 
 @transaction.atomic
 def case_reopen(*, actor: Any, case: Case, note: str, version: int | None = None) -> Case:
-    case = _begin(actor, case, version, stages={Stage.CLOSED}, action="reopen", supervise=True)
+    case = _begin(actor, case, version, stages=stages_of("reopen"), action="reopen", supervise=True)
     if not note.strip():
         raise ValidationError({"note": "Say why the case is reopened."})
     case.closed_at = None
@@ -812,7 +911,7 @@ def event_correct(
         actor,
         event.case,
         version,
-        stages=OPEN_STAGES | {Stage.FOLLOW_UP},
+        stages=OPEN_STAGES,
         action="correct an event of",
     )
     if not reason.strip():
@@ -850,88 +949,155 @@ def event_correct(
 # --- transfer and referral --------------------------------------------------------------------
 
 
-def _pending_transfer(case: Case) -> CaseEvent | None:
-    events = case.events.filter(
-        kind__in=[
-            EventKind.TRANSFER_REQUESTED,
-            EventKind.TRANSFER_ACCEPTED,
-            EventKind.TRANSFER_REFUSED,
-        ]
-    ).order_by("-occurred_at", "-id")
-    latest = events.first()
-    return latest if latest is not None and latest.kind == EventKind.TRANSFER_REQUESTED else None
+def _pending_transfer(case: Case) -> Transfer | None:
+    return case.transfers.filter(status=Transfer.Status.PENDING).first()
 
 
 @transaction.atomic
 def transfer_request(
     *, actor: Any, case: Case, to_district: District, reason: str, version: int | None = None
-) -> Case:
-    """Ask the CPU of another district (or jurisdiction) to take the case over."""
-    case = _begin(actor, case, version, stages=OPEN_STAGES | {Stage.FOLLOW_UP}, action="transfer")
+) -> Transfer:
+    """Ask the CPU of another district (or jurisdiction) to take the case over. The case stays
+    with the sending district until the receiving supervisor accepts."""
+    case = _begin(actor, case, version, stages=stages_of("transfer"), action="transfer")
     if to_district.pk == case.district_id:
         raise ValidationError({"to_district": "The case is already in this district."})
     if _pending_transfer(case) is not None:
-        raise ValidationError({"to_district": "A transfer is already waiting for an answer."})
+        raise ValidationError({"to_district": "A transfer of this case is already waiting."})
     if not reason.strip():
         raise ValidationError({"reason": "Say why the case moves."})
+    receivers = list(access.supervisors_of(to_district))
+    if not receivers:
+        raise ValidationError(
+            {
+                "to_district": f"{to_district.name_en} has no CPU supervisor in cpmis to accept "
+                "the case: ask an administrator, or choose another district."
+            }
+        )
+    now = timezone.now()
+    transfer = Transfer.objects.create(
+        case=case,
+        from_district_id=case.district_id,
+        to_district=to_district,
+        reason=reason.strip()[:2000],
+        requested_by=actor,
+        requested_at=now,
+    )
     _record(
         actor,
         case,
         EventKind.TRANSFER_REQUESTED,
-        timezone.now(),
-        details={"to_district": to_district.pk},
+        now,
+        details={"to_district": to_district.pk, "transfer": transfer.pk},
         note=reason,
     )
-    return case
+    notify(
+        users=receivers,
+        kind=Notification.Kind.TRANSFER_REQUESTED,
+        message=f"Case {case.number} from {case.district.name_en} waits for your answer.",
+        link=_transfers_link(),
+    )
+    return transfer
 
 
-def transfers_waiting_for(user: Any) -> list[Case]:
-    """Cases asked to move into a district the user supervises, not yet answered."""
-    districts = set(access.districts_where(user, "case.supervise").values_list("pk", flat=True))
-    waiting = []
-    for case in Case.objects.filter(events__kind=EventKind.TRANSFER_REQUESTED).distinct():
-        pending = _pending_transfer(case)
-        if pending is not None and pending.details.get("to_district") in districts:
-            waiting.append(case)
-    return waiting
+def _transfers_link() -> str:
+    from django.urls import reverse
+
+    return reverse("cases:transfers")
 
 
 @transaction.atomic
 def transfer_decide(
-    *, actor: Any, case: Case, accept: bool, officer: User | None = None, note: str = ""
-) -> Case:
-    """The receiving supervisor accepts or refuses. From acceptance on, the case is in the new
-    district and its clocks follow the law of the new jurisdiction."""
-    case = Case.objects.select_for_update().select_related("child", "jurisdiction").get(pk=case.pk)
-    pending = _pending_transfer(case)
-    if pending is None:
-        raise ValidationError({"accept": "No transfer of this case is waiting."})
-    target = District.objects.select_related("jurisdiction").get(pk=pending.details["to_district"])
-    if not access.districts_where(actor, "case.supervise").filter(pk=target.pk).exists():
+    *,
+    actor: Any,
+    transfer: Transfer,
+    accept: bool,
+    officer: User | None = None,
+    note: str = "",
+) -> Transfer:
+    """The receiving supervisor accepts or declines (with a reason). From acceptance on, the
+    case is in the new district and its clocks follow the law of the new jurisdiction. Both
+    sides are notified."""
+    locked = (
+        access.transfers_waiting_for(actor)
+        .select_for_update()
+        .filter(pk=transfer.pk)
+        .select_related("to_district__jurisdiction", "from_district")
+        .first()
+    )
+    if locked is None:
+        done = Transfer.objects.filter(pk=transfer.pk).exclude(status=Transfer.Status.PENDING)
+        if done.exists():
+            raise ValidationError(
+                {"accept": "This transfer was already answered: nothing was changed."}
+            )
         raise PermissionDenied("Only a supervisor of the receiving district can answer.")
+    transfer = locked
+    case = (
+        Case.objects.select_for_update()
+        .select_related("child", "jurisdiction")
+        .get(pk=transfer.case_id)
+    )
     now = timezone.now()
+    sending_side = [transfer.requested_by, case.assigned_to, *access.supervisors_of(case.district)]
+    transfer.decided_by = actor
+    transfer.decided_at = now
+    transfer.decision_note = note.strip()[:4000]
     if not accept:
-        _record(actor, case, EventKind.TRANSFER_REFUSED, now, note=note)
-        return case
+        if not note.strip():
+            raise ValidationError({"note": "Say why the transfer is declined."})
+        transfer.status = Transfer.Status.DECLINED
+        transfer.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        _record(
+            actor,
+            case,
+            EventKind.TRANSFER_REFUSED,
+            now,
+            details={"transfer": transfer.pk, "to_district": transfer.to_district_id},
+            note=note,
+        )
+        notify(
+            users=sending_side,
+            kind=Notification.Kind.TRANSFER_DECLINED,
+            message=f"{transfer.to_district.name_en} declined the transfer of case "
+            f"{case.number}; the case stays with {case.district.name_en}.",
+            link=_case_link(case),
+        )
+        return transfer
+    target = transfer.to_district
     details = {
         "from_district": case.district_id,
         "to_district": target.pk,
         "from_jurisdiction": case.jurisdiction_id,
         "to_jurisdiction": target.jurisdiction_id,
+        "transfer": transfer.pk,
     }
     case.district = target
     case.jurisdiction = target.jurisdiction
     case.assigned_to = None
+    case.assigned_at = None
     if officer is not None:
         _check_officer_works_here(officer, case)
         _check_officer(case, officer)
         case.assigned_to = officer
-    case.save(update_fields=["district", "jurisdiction", "assigned_to"])
+        case.assigned_at = now
+    case.save(update_fields=["district", "jurisdiction", "assigned_to", "assigned_at"])
     child = case.child
     child.district = target  # the child is now known to the receiving district
-    child.save(update_fields=["district"])
+    child.owner = None  # the sending district's officer is no longer responsible
+    child.save(update_fields=["district", "owner"])
+    transfer.status = Transfer.Status.ACCEPTED
+    transfer.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     _record(actor, case, EventKind.TRANSFER_ACCEPTED, now, details=details, note=note)
-    return case
+    notify(
+        users=sending_side,
+        kind=Notification.Kind.TRANSFER_ACCEPTED,
+        message=f"{target.name_en} accepted case {case.number}; it is no longer in your "
+        "district's caseload.",
+    )
+    if officer is not None:
+        _tell_officer(case, officer)
+    return transfer
 
 
 @transaction.atomic
@@ -946,11 +1112,12 @@ def referral_make(
     version: int | None = None,
 ) -> Case:
     """Refer the child to a service (health, education, legal aid, shelter, psychosocial…)."""
-    case = _begin(actor, case, version, stages=OPEN_STAGES | {Stage.FOLLOW_UP}, action="refer")
+    case = _begin(actor, case, version, stages=stages_of("refer"), action="refer")
     if not service.strip():
         raise ValidationError({"service": "Name the service."})
     details: dict[str, Any] = {"service": service[:100]}
     if institution is not None:
+        _check_institution_near(case, institution)
         details["institution"] = institution.pk
     if follow_up_on is not None:
         details["follow_up_on"] = follow_up_on.isoformat()
@@ -981,7 +1148,9 @@ def perpetrator_add(
     number: int = 1,
     version: int | None = None,
 ) -> Perpetrator:
-    case = _begin(actor, case, version, stages=OPEN_STAGES | {Stage.FOLLOW_UP}, action="add to")
+    case = _begin(
+        actor, case, version, stages=stages_of("perpetrator"), action="add a perpetrator to"
+    )
     perpetrator = Perpetrator(
         case=case, relationship=relationship, sex=sex, age_band=age_band, number=number
     )
@@ -1002,7 +1171,7 @@ def reference_add(
     version: int | None = None,
 ) -> CaseReference:
     """The police FIR, FIA or court number of the same matter (links to department data)."""
-    case = _begin(actor, case, version)
+    case = _begin(actor, case, version, stages=stages_of("reference"), action="add a number to")
     reference = CaseReference(case=case, kind=kind, number=number.strip(), authority=authority)
     reference.full_clean()
     if CaseReference.objects.filter(case=case, kind=kind, number=reference.number).exists():

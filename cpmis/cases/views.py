@@ -1,5 +1,7 @@
-"""Pages of case management: caseload, tasks, the case with its timeline, and each action
-(validated by the API's serializers and carried out by the same services)."""
+"""Pages of case management: caseload, tasks, the case page that follows the workflow, the
+supervisor's unassigned cases and transfers inbox. Thin: reads through ``selectors``, writes
+through ``services``, validated by the API's serializers (``forms.to_api`` converts what a
+person typed)."""
 
 from __future__ import annotations
 
@@ -12,39 +14,20 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
-from rest_framework import serializers
 
 from cpmis import access
+from cpmis.accounts.models import User
 from cpmis.accounts.permissions import capability_required
 from cpmis.audit.services import audit_record
+from cpmis.core.dates import DateInputError, parse_datetime
 from cpmis.core.errors import Conflict
 from cpmis.core.forms import run_service, serializer_errors
 
-from . import selectors, services
+from . import forms, selectors, services, workflow
 from .api import ACTIONS, CaseCreateSerializer, EventCorrectionInput
 from .models import Case, Concern, RiskLevel, Stage
 
-# Actions shown on the case page, in the order of the work; supervisors see theirs too.
-WORKER_ACTIONS = (
-    "assess",
-    "plan",
-    "protect",
-    "produce",
-    "hearing",
-    "order",
-    "place",
-    "legal-aid",
-    "refer",
-    "perpetrator",
-    "reference",
-    "review",
-    "delay-report",
-    "release",
-    "follow-up",
-    "request-closure",
-    "transfer",
-)
-SUPERVISOR_ACTIONS = ("assign", "approve-plan", "decide-closure", "reopen")
+PAGE = 50
 
 
 def _case(request: HttpRequest, uuid: str) -> Case:
@@ -56,10 +39,14 @@ def _case(request: HttpRequest, uuid: str) -> Case:
 def caseload(request: HttpRequest) -> HttpResponse:
     stage = request.GET.get("stage", "")
     stage = stage if stage in Stage.values else ""
-    cases = selectors.case_list(user=request.user, stage=stage)
-    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    query = request.GET.get("q", "").strip()[:100]
+    cases = selectors.case_list(user=request.user, stage=stage, query=query)
+    page = Paginator(cases, PAGE).get_page(request.GET.get("page"))
+    selectors.attach_next_clock(list(page.object_list))
     return render(
-        request, "cases/caseload.html", {"page": page, "stage": stage, "stages": Stage.choices}
+        request,
+        "cases/caseload.html",
+        {"page": page, "stage": stage, "stages": Stage.choices, "q": query},
     )
 
 
@@ -67,44 +54,235 @@ def caseload(request: HttpRequest) -> HttpResponse:
 @capability_required("case.view")
 def tasks(request: HttpRequest) -> HttpResponse:
     supervises = access.has_capability(request.user, "case.supervise")
-    page = Paginator(selectors.task_list(user=request.user, mine_only=not supervises), 50).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        selectors.task_list(user=request.user, mine_only=not supervises), PAGE
+    ).get_page(request.GET.get("page"))
     return render(request, "cases/tasks.html", {"page": page, "supervises": supervises})
 
 
 @login_required
 @capability_required("case.supervise")
 def dashboard(request: HttpRequest) -> HttpResponse:
-    context = selectors.supervisor_dashboard(user=request.user)
-    context["transfers"] = services.transfers_waiting_for(request.user)
-    return render(request, "cases/dashboard.html", context)
+    return render(request, "cases/dashboard.html", selectors.supervisor_home(user=request.user))
+
+
+# --- transfers -------------------------------------------------------------------------------
+
+
+@login_required
+@capability_required("case.supervise")
+def transfers(request: HttpRequest) -> HttpResponse:
+    inbox = list(selectors.transfer_inbox(user=request.user))
+    officers = {
+        t.pk: [(u.username, forms.officer_label(u)) for u in selectors.receiving_officers(t)]
+        for t in inbox
+    }
+    return render(request, "cases/transfers.html", {"inbox": inbox, "officers": officers})
 
 
 @require_POST
 @login_required
 @capability_required("case.supervise")
 def transfer_decide(request: HttpRequest, uuid: str) -> HttpResponse:
-    case = next(
-        (c for c in services.transfers_waiting_for(request.user) if str(c.uuid) == uuid), None
-    )
-    if case is None:
-        raise Http404
-    accept = request.POST.get("accept") == "yes"
+    try:
+        transfer = selectors.transfer_waiting(user=request.user, case_uuid=uuid)
+    except Http404:
+        messages.error(
+            request,
+            "This transfer is no longer waiting for you: it was answered already, or it is "
+            "not for your district. Nothing was changed.",
+        )
+        return redirect("cases:transfers")
+    accept = request.POST.get("decision") == "accept"
+    officer = None
+    if accept and request.POST.get("officer"):
+        officer = User.objects.filter(username=request.POST["officer"], is_active=True).first()
     _, errors = run_service(
         services.transfer_decide,
         actor=request.user,
-        case=case,
+        transfer=transfer,
         accept=accept,
+        officer=officer,
         note=request.POST.get("note", "")[:4000],
     )
-    for name, problems in errors.items():
-        messages.error(request, f"transfer: {name}: {' '.join(problems)}")
+    if errors:
+        for problems in errors.values():
+            messages.error(request, " ".join(problems))
+        return redirect("cases:transfers")
+    if accept:
+        messages.success(request, f"Transfer accepted: case {transfer.case.number} is now yours.")
+        return redirect("cases:case", uuid=transfer.case.uuid)
+    messages.success(request, f"Transfer of case {transfer.case.number} declined.")
+    return redirect("cases:transfers")
+
+
+# --- unassigned cases, assigned in bulk ------------------------------------------------------
+
+
+@login_required
+@capability_required("case.supervise")
+def unassigned(request: HttpRequest) -> HttpResponse:
+    cases = selectors.unassigned_cases(user=request.user)
+    page = Paginator(cases, PAGE).get_page(request.GET.get("page"))
+    officers = selectors.officers_supervised_by(user=request.user)
+    if request.method == "POST":
+        chosen = request.POST.getlist("case")[:PAGE]
+        officer = next((o for o in officers if o.username == request.POST.get("officer")), None)
+        picked = list(cases.filter(uuid__in=[c for c in chosen if _is_uuid(c)]))
+        if officer is None:
+            messages.error(request, "Choose the officer who takes the cases.")
+        elif not picked:
+            messages.error(request, "Tick at least one case to assign.")
+        else:
+            done, refused = services.case_assign_many(
+                actor=request.user, cases=picked, officer=officer
+            )
+            if done:
+                messages.success(
+                    request,
+                    f"{len(done)} case{'s' if len(done) != 1 else ''} assigned to "
+                    f"{forms.officer_label(officer)}.",
+                )
+            for number, why in refused.items():
+                messages.error(request, f"Case {number} was not assigned: {why}")
+        return redirect(f"{request.path}?page={page.number}")
+    return render(
+        request,
+        "cases/unassigned.html",
+        {
+            "page": page,
+            "officers": [(u.username, forms.officer_label(u), u.sex) for u in officers],
+        },
+    )
+
+
+def _is_uuid(text: str) -> bool:
+    import uuid as uuid_lib
+
+    try:
+        uuid_lib.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+# --- the case page ---------------------------------------------------------------------------
+
+
+def _case_context(
+    request: HttpRequest,
+    case: Case,
+    *,
+    open_step: str = "",
+    errors: dict[str, list[str]] | None = None,
+    values: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    events = list(case.events.select_related("recorded_by"))
+    pending = selectors.transfer_pending_of(case)
+    state = workflow.CaseState.of(case, events, transfer_pending=pending is not None)
+    can_work = access.cases_workable_by(request.user).filter(pk=case.pk).exists()
+    can_supervise = access.cases_supervised_by(request.user).filter(pk=case.pk).exists()
+    offers = workflow.offers(state, can_work=can_work, can_supervise=can_supervise)
+    actions = [
+        {
+            "step": o.step,
+            "why_not": o.why_not,
+            "fields": forms.fields_for(o.step.name, case) if o.why_not is None else [],
+            "open": o.step.name == open_step,
+        }
+        for o in offers
+    ]
+    tasks = list(case.tasks.order_by("due_at"))
+    return {
+        "case": case,
+        "events": events,
+        "names": selectors.timeline_names(events),
+        "open_tasks": [t for t in tasks if t.done_at is None],
+        "done_tasks": [t for t in tasks if t.done_at is not None],
+        "offences": case.offences.select_related("provision__statute"),
+        "perpetrators": case.perpetrators.all(),
+        "references": case.references.all(),
+        "pending_transfer": pending,
+        "next_step": workflow.next_step(state),
+        "main_actions": [a for a in actions if a["step"].primary or a["step"].who == "supervise"],
+        "more_actions": [
+            a for a in actions if not a["step"].primary and a["step"].who != "supervise"
+        ],
+        "can_correct": can_work and case.stage in services.OPEN_STAGES,
+        "errors": errors or {},
+        "values": values or {},
+        "open_step": open_step,
+        "complaints": access.complaints_visible_to(request.user)
+        .filter(Q(case=case) | Q(children__case=case))
+        .distinct(),
+        "now": selectors.now(),
+    }
+
+
+@login_required
+@capability_required("case.view")
+def case_page(request: HttpRequest, uuid: str) -> HttpResponse:
+    case = _case(request, uuid)
+    audit_record(
+        actor=request.user, action="case.read", object_type="cases.case", object_id=case.uuid
+    )
+    return render(request, "cases/case.html", _case_context(request, case))
+
+
+@require_POST
+@login_required
+@capability_required("case.work")
+def case_action(request: HttpRequest, uuid: str, action: str) -> HttpResponse:
+    spec = ACTIONS.get(action)
+    step = workflow.BY_NAME.get(action)
+    if spec is None or step is None:
+        raise Http404
+    case = _case(request, uuid)
+    data, errors = forms.to_api(action, case, request.POST)
     if not errors:
-        messages.success(request, "Transfer accepted." if accept else "Transfer refused.")
-        if accept:
-            return redirect("cases:case", uuid=case.uuid)
-    return redirect("cases:dashboard")
+        form = spec.input(data=data)
+        if not form.is_valid():
+            errors = serializer_errors(form)
+        else:
+            try:
+                _, errors = run_service(
+                    spec.service,
+                    actor=request.user,
+                    case=case,
+                    **spec.fixed,
+                    **dict(form.validated_data),
+                )
+            except Conflict:
+                errors = {
+                    "__all__": [
+                        "Someone changed this case while you were filling in the form: nothing "
+                        "was saved. The page now shows the case as it is; check it and submit "
+                        "again."
+                    ]
+                }
+                case = _case(request, uuid)
+    if not errors:
+        messages.success(request, f"Done: {step.label}.")
+        return redirect("cases:case", uuid=case.uuid)
+    case = _case(request, uuid)  # as it is now (the service may have refused a stale read)
+    readable = {
+        name: (forms.label_of(action, case, name), problems) for name, problems in errors.items()
+    }
+    context = _case_context(
+        request,
+        case,
+        open_step=action,
+        errors={name: problems for name, problems in errors.items()},
+        values={k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"},
+    )
+    context["failed_step"] = step
+    context["general_errors"] = [
+        message
+        for name in ("__all__", "non_field_errors", "stage", "version")
+        for message in errors.get(name, [])
+    ]
+    context["problems"] = [(label, " ".join(problems)) for label, problems in readable.values()]
+    return render(request, "cases/case.html", context, status=400)
 
 
 @require_POST
@@ -115,122 +293,33 @@ def event_correct(request: HttpRequest, uuid: str, event_id: int) -> HttpRespons
     event = case.events.filter(pk=event_id).first()
     if event is None:
         raise Http404
-    form = EventCorrectionInput(data={k: v for k, v in request.POST.items() if v})
-    if not form.is_valid():
-        errors = serializer_errors(form)
-    else:
-        try:
-            _, errors = run_service(
-                services.event_correct, actor=request.user, event=event, **dict(form.validated_data)
-            )
-        except Conflict as exc:
-            errors = {"version": [str(exc)]}
-    for name, problems in errors.items():
-        messages.error(request, f"correction: {name}: {' '.join(problems)}")
-    if not errors:
-        messages.success(request, "Time corrected; the deadlines follow.")
-    return redirect("cases:case", uuid=case.uuid)
-
-
-def _fields(serializer_class: type[serializers.Serializer]) -> list[dict[str, Any]]:
-    """A plain description of an action's inputs, for the generic form."""
-    out = []
-    for name, field in serializer_class().fields.items():
-        if name in {"version"}:
-            continue
-        kind = "text"
-        choices: list[tuple[Any, str]] = []
-        if isinstance(field, serializers.BooleanField):
-            kind = "checkbox"
-        elif isinstance(field, serializers.ChoiceField):
-            kind, choices = "select", list(field.choices.items())
-        elif isinstance(field, serializers.RelatedField):
-            kind = "select"
-            queryset = field.get_queryset()
-            choices = [
-                (obj.pk, str(obj)) for obj in (queryset[:500] if queryset is not None else [])
-            ]
-        elif isinstance(field, serializers.DateTimeField):
-            kind = "datetime-local"
-        elif isinstance(field, serializers.IntegerField):
-            kind = "number"
-        elif isinstance(field, serializers.ListSerializer | serializers.ListField):
-            kind = "textarea"
-        out.append(
-            {
-                "name": name,
-                "label": (field.label or name).replace("_", " "),
-                "kind": kind,
-                "choices": choices,
-                "required": field.required,
-            }
-        )
-    return out
-
-
-@login_required
-@capability_required("case.view")
-def case_page(request: HttpRequest, uuid: str) -> HttpResponse:
-    case = _case(request, uuid)
-    audit_record(
-        actor=request.user, action="case.read", object_type="cases.case", object_id=case.uuid
-    )
-    can_work = access.cases_workable_by(request.user).filter(pk=case.pk).exists()
-    can_supervise = access.cases_supervised_by(request.user).filter(pk=case.pk).exists()
-    names = [*(WORKER_ACTIONS if can_work else ()), *(SUPERVISOR_ACTIONS if can_supervise else ())]
-    return render(
-        request,
-        "cases/case.html",
-        {
-            "case": case,
-            "events": case.events.select_related("recorded_by"),
-            "tasks": case.tasks.order_by("due_at"),
-            "offences": case.offences.select_related("provision__statute"),
-            "actions": [{"name": n, "fields": _fields(ACTIONS[n].input)} for n in names],
-            "complaints": access.complaints_visible_to(request.user)
-            .filter(Q(case=case) | Q(children__case=case))
-            .distinct(),
-        },
-    )
-
-
-@require_POST
-@login_required
-@capability_required("case.work")
-def case_action(request: HttpRequest, uuid: str, action: str) -> HttpResponse:
-    spec = ACTIONS.get(action)
-    if spec is None:
-        raise Http404
-    case = _case(request, uuid)
+    errors: dict[str, list[str]] = {}
     data: dict[str, Any] = {
-        k: v for k, v in request.POST.items() if v != "" and k != "csrfmiddlewaretoken"
+        "version": request.POST.get("version", ""),
+        "reason": request.POST.get("reason", ""),
     }
-    if "goals" in data:  # the form has one goal per line
-        data["goals"] = [
-            {"goal": line.strip()} for line in data["goals"].splitlines() if line.strip()
-        ]
-    for name, field in spec.input().fields.items():
-        if isinstance(field, serializers.BooleanField):
-            data[name] = name in request.POST
-    form = spec.input(data=data)
-    if not form.is_valid():
-        errors = serializer_errors(form)
-    else:
-        try:
-            _, errors = run_service(
-                spec.service,
-                actor=request.user,
-                case=case,
-                **spec.fixed,
-                **dict(form.validated_data),
-            )
-        except Conflict as exc:
-            errors = {"version": [str(exc) + " Reload the page to see what changed."]}
-    if errors:
-        for name, problems in errors.items():
-            messages.error(request, f"{action}: {name}: {' '.join(problems)}")
-    else:
-        messages.success(request, f"Recorded: {action.replace('-', ' ')}.")
+    try:
+        data["occurred_at"] = parse_datetime(request.POST.get("occurred_at", "")).isoformat()
+    except DateInputError as exc:
+        errors = {"occurred_at": [str(exc)]}
+    if not errors:
+        form = EventCorrectionInput(data=data)
+        if not form.is_valid():
+            errors = serializer_errors(form)
+        else:
+            try:
+                _, errors = run_service(
+                    services.event_correct,
+                    actor=request.user,
+                    event=event,
+                    **dict(form.validated_data),
+                )
+            except Conflict:
+                errors = {"version": ["Someone changed this case meanwhile: nothing was saved."]}
+    for problems in errors.values():
+        messages.error(request, f"The time was not corrected: {' '.join(problems)}")
+    if not errors:
+        messages.success(request, "Time corrected; the deadlines that depend on it moved.")
     return redirect("cases:case", uuid=case.uuid)
 
 
@@ -260,6 +349,7 @@ def case_open(request: HttpRequest) -> HttpResponse:
                 services.case_open, actor=request.user, child=child, **values
             )
             if case is not None:
+                messages.success(request, f"Case {case.number} opened.")
                 return redirect("cases:case", uuid=case.uuid)
     return render(
         request,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -26,12 +28,20 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """What needs the person's attention, from each app that has something to say
+    (``CPMIS_HOME_PANELS``: functions of the request returning panels to render)."""
+    panels = [
+        panel
+        for path in settings.CPMIS_HOME_PANELS
+        for panel in import_string(path)(request)
+    ]
     return render(
         request,
         "core/home.html",
         {
             "capabilities": access.capabilities(request.user),
             "assignments": access.assignments(request.user),
+            "panels": panels,
         },
     )
 

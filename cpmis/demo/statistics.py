@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cpmis.audit.services import audit_record
+from cpmis.cases import numbering
 from cpmis.cases.models import Case, CaseEvent, Task
 from cpmis.complaints.models import Complaint
 from cpmis.exchange.models import DepartmentRecord, Submission
@@ -87,7 +88,7 @@ def statistics_year_generate(
     days = (last - start).days + 1
     if days <= 0:
         raise ValueError(f"{year} has not begun.")
-    districts = {d.pk: d for d in District.objects.all()}
+    districts = {d.pk: d for d in District.objects.select_related("jurisdiction")}
     children = list(
         Child.objects.values_list(
             "pk",
@@ -109,6 +110,13 @@ def statistics_year_generate(
         victims: list[int] = []  # the children of the cases, for the department records
 
         def flush() -> None:
+            by_prefix: dict[str, list[Case]] = {}
+            for c, _, _ in case_batch:
+                prefix = numbering.prefix_for(districts[c.district_id], c.opened_at)
+                by_prefix.setdefault(prefix, []).append(c)
+            for prefix, group in by_prefix.items():
+                for c, number in zip(group, numbering.take(prefix, len(group)), strict=True):
+                    c.number = number
             Case.objects.bulk_create([c for c, _, _ in case_batch], batch_size=batch_size)
             events, tasks = [], []
             for case, case_events, case_tasks in case_batch:

@@ -194,15 +194,27 @@ def test_a_transfer_through_the_api(personas: Personas, records: Records) -> Non
     from tests.conftest import make_user
 
     case = open_case(personas, records)
+    refused = act(
+        api_as(personas.cpo), case, "transfer", to_district="PK528", reason="Family moved."
+    )
+    assert refused.status_code == 400  # nobody in Peshawar could accept it
+    assert "no CPU supervisor" in refused.json()["to_district"][0]
+    peshawar = make_user(
+        "kp.supervisor", {"role": "supervisor", "scope_level": "district", "district": "PK528"}
+    )
     response = act(
         api_as(personas.cpo), case, "transfer", to_district="PK528", reason="Family moved."
     )
     assert response.status_code == 200, response.content
-    peshawar = make_user(
-        "kp.supervisor", {"role": "supervisor", "scope_level": "district", "district": "PK528"}
-    )
     client = api_as(peshawar)
-    assert [c["uuid"] for c in client.get("/api/transfers/").json()] == [case["uuid"]]
+    waiting = client.get("/api/transfers/").json()["results"]
+    assert [t["uuid"] for t in waiting] == [case["uuid"]]
+    assert waiting[0]["from_district"] == "PK617" and waiting[0]["reason"] == "Family moved."
+    assert "child" not in waiting[0]
+    declined = client.post(
+        f"/api/transfers/{case['uuid']}/decision/", {"accept": False}, format="json"
+    )
+    assert declined.status_code == 400 and "declined" in declined.json()["note"][0]
     assert (
         api_as(personas.supervisor)
         .post(f"/api/transfers/{case['uuid']}/decision/", {"accept": True}, format="json")
@@ -214,6 +226,8 @@ def test_a_transfer_through_the_api(personas: Personas, records: Records) -> Non
     assert done.json()["jurisdiction"] == "PK-KP"
     assert client.get(f"{CASES}{case['uuid']}/").status_code == 200
     assert api_as(personas.cpo).get(f"{CASES}{case['uuid']}/").status_code == 404
+    again = client.post(f"/api/transfers/{case['uuid']}/decision/", {"accept": True}, format="json")
+    assert again.status_code == 404  # answered: no longer waiting
 
 
 def test_perpetrators_and_references(personas: Personas, records: Records) -> None:

@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from cpmis import access
 from cpmis.accounts.models import User
 from cpmis.accounts.roles import Role, ScopeLevel
 from cpmis.audit.models import AuditEvent
@@ -18,6 +19,7 @@ from cpmis.cases.deadlines import add_months
 from cpmis.cases.models import Case, EventKind, Institution, Stage, Task, TaskKind
 from cpmis.cases.selectors import task_list
 from cpmis.legal.models import Provision
+from cpmis.notifications.models import Notification
 from cpmis.people.services import child_register
 from cpmis.reference.models import District, InstitutionType
 from tests.conftest import make_user
@@ -134,6 +136,16 @@ def test_a_case_walks_from_registration_to_closure(kp: dict[str, Any]) -> None:
     case = Case.objects.get(pk=case.pk)
     assert case.stage == Stage.FOLLOW_UP
     s.legal_aid_offer(actor=cpo, case=case, accepted=True, occurred_at=ago(days=60))
+    # The plan was set after the placement (stage implementation) and never approved: the case
+    # cannot close on it, and the supervisor can still approve it in follow-up.
+    with pytest.raises(ValidationError, match="approves the case plan"):
+        s.closure_request(actor=cpo, case=case, reason="reintegrated")
+    with pytest.raises(PermissionDenied):
+        s.case_plan_approve(actor=cpo, case=case)
+    s.case_plan_approve(actor=kp["supervisor"], case=case)
+    assert Case.objects.get(pk=case.pk).stage == Stage.FOLLOW_UP
+    with pytest.raises(ValidationError, match="already approved"):
+        s.case_plan_approve(actor=kp["supervisor"], case=case)
     s.closure_request(actor=cpo, case=case, reason="reintegrated")
     assert open_tasks(case)[TaskKind.CLOSURE_APPROVAL].for_supervisor
     with pytest.raises(PermissionDenied):
@@ -332,18 +344,44 @@ def test_a_transfer_moves_the_case_and_its_clocks_to_the_receiving_law(kp: dict[
         concerns=["abused"],
         opened_at=ago(days=10),
     )
-    with pytest.raises(ValidationError, match="No transfer"):
-        s.transfer_decide(actor=kp["supervisor"], case=case, accept=True)
-    s.transfer_request(
+    with pytest.raises(ValidationError, match="already in this district"):
+        s.transfer_request(
+            actor=kp["cpo"], case=case, to_district=case.district, reason="Same district."
+        )
+    with pytest.raises(ValidationError, match="no CPU supervisor"):
+        s.transfer_request(
+            actor=kp["cpo"],
+            case=case,
+            to_district=District.objects.get(pcode="PK601"),  # nobody supervises it
+            reason="The family moved.",
+        )
+    transfer = s.transfer_request(
         actor=kp["cpo"],
         case=case,
         to_district=District.objects.get(pcode=LAHORE),
         reason="The family moved to Lahore.",
     )
-    assert s.transfers_waiting_for(lahore) == [case]
+    with pytest.raises(ValidationError, match="already waiting"):
+        s.transfer_request(
+            actor=kp["cpo"],
+            case=case,
+            to_district=District.objects.get(pcode=LAHORE),
+            reason="Again.",
+        )
+    assert list(access.transfers_waiting_for(lahore)) == [transfer]
+    assert not access.transfers_waiting_for(kp["supervisor"]).exists()
+    # until accepted the case stays with the sending district, its officer and its law
+    assert Case.objects.get(pk=case.pk).district == kp["girl"].district
+    assert Notification.objects.filter(user=lahore, kind="transfer_requested").count() == 1
     with pytest.raises(PermissionDenied):
-        s.transfer_decide(actor=kp["supervisor"], case=case, accept=True)
-    s.transfer_decide(actor=lahore, case=case, accept=True)
+        s.transfer_decide(actor=kp["supervisor"], transfer=transfer, accept=True)
+    with pytest.raises(ValidationError, match="Say why"):
+        s.transfer_decide(actor=lahore, transfer=transfer, accept=False)
+    s.transfer_decide(actor=lahore, transfer=transfer, accept=True)
+    with pytest.raises(ValidationError, match="already answered"):
+        s.transfer_decide(actor=lahore, transfer=transfer, accept=True)
+    assert Notification.objects.filter(user=kp["cpo"], kind="transfer_accepted").count() == 1
+    assert Notification.objects.filter(user=kp["supervisor"], kind="transfer_accepted").exists()
     case = Case.objects.get(pk=case.pk)
     assert case.district.pcode == LAHORE and case.jurisdiction.iso_code == "PK-PB"
     assert case.assigned_to is None and case.child.district.pcode == LAHORE

@@ -1,0 +1,314 @@
+"""The short form behind each step on the case page: its fields, labels and pickers, and the
+conversion of what a person typed into what the API's serializer validates.
+
+One validation path: the page converts (a day-first date, a plan written one goal per line)
+and hands the values to the same serializer and service as the API.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from cpmis.accounts.models import User
+from cpmis.core.dates import (
+    DATE_PLACEHOLDER,
+    DATETIME_PLACEHOLDER,
+    DateInputError,
+    format_datetime_input,
+    parse_date,
+    parse_datetime,
+)
+
+from . import selectors, services
+from .models import Case, CaseReference, Perpetrator, RiskLevel
+
+Choices = list[tuple[str, str]]
+Groups = list[tuple[str, Choices]]
+
+
+@dataclass
+class Field:
+    name: str
+    label: str
+    kind: str = "text"  # text, textarea, select, checkbox, datetime, date, number, radio
+    required: bool = False
+    choices: Choices = field(default_factory=list)
+    groups: Groups = field(default_factory=list)  # a select with labelled groups
+    help: str = ""
+    initial: str = ""
+    searchable: bool = False  # a long picker: a filter box is added (picker.js)
+
+    @property
+    def placeholder(self) -> str:
+        if self.kind == "datetime":
+            return DATETIME_PLACEHOLDER
+        if self.kind == "date":
+            return DATE_PLACEHOLDER
+        return ""
+
+
+def _when(label: str = "When") -> Field:
+    return Field(
+        "occurred_at",
+        label,
+        "datetime",
+        required=True,
+        initial=format_datetime_input(timezone.now()),
+        help="Day first, Pakistan time; now unless you change it.",
+    )
+
+
+def _note(label: str = "Note", required: bool = False) -> Field:
+    return Field("note", label, "textarea", required=required)
+
+
+def officer_label(user: User) -> str:
+    name = user.get_full_name().strip()
+    return f"{name} ({user.username})" if name else user.username
+
+
+def _officer_field(case: Case, *, required: bool = True, label: str = "Officer") -> Field:
+    officers = selectors.officers_for(case)
+    help_text = (
+        "Child Protection Officers of the district; a girl child is only given to a woman "
+        "officer (ICT CPA 2018 s.20; report ¶50)."
+        if case.child.sex == "female"
+        else "Child Protection Officers of the district."
+    )
+    if not officers:
+        help_text = "No officer of this district can hold this case: ask an administrator."
+    return Field(
+        "officer",
+        label,
+        "select",
+        required=required,
+        choices=[(u.username, officer_label(u)) for u in officers if u.pk != case.assigned_to_id],
+        help=help_text,
+    )
+
+
+def _institution_field(case: Case, name: str, label: str, *, required: bool = False) -> Field:
+    groups = [
+        (
+            title,
+            [
+                (
+                    str(i.pk),
+                    f"{i.name} — {i.type.name_en}, {i.get_accepts_display().lower()}, "
+                    f"ages {i.age_min}–{i.age_max}, {i.capacity - i.occupancy} free",
+                )
+                for i in rows
+            ],
+        )
+        for title, rows in selectors.institutions_near(case)
+    ]
+    return Field(name, label, "select", required=required, groups=groups, searchable=True)
+
+
+def fields_for(step: str, case: Case) -> list[Field]:
+    """The fields of one step's form for this case."""
+    risk = [(v, str(label)) for v, label in RiskLevel.choices]
+    if step == "assign":
+        return [_officer_field(case)]
+    if step == "assess":
+        return [Field("risk_level", "Risk level", "radio", True, risk), _when(), _note()]
+    if step == "plan":
+        return [
+            Field(
+                "goals",
+                "Goals of the plan",
+                "textarea",
+                True,
+                help="One goal per line, e.g. “Back to school by March”.",
+            ),
+            _when("Set on"),
+        ]
+    if step == "protect":
+        return [
+            _when(),
+            _institution_field(
+                case, "temporary_institution", "Temporary custody at (until the Court decides)"
+            ),
+        ]
+    if step == "produce":
+        return [
+            Field(
+                "court",
+                "Court",
+                required=True,
+                help="Which Court, e.g. “Child Protection Court Lahore”.",
+            ),
+            _when(),
+        ]
+    if step == "order":
+        return [
+            Field("kind", "Kind of order", "select", True, list(services.ORDER_LABELS.items())),
+            _when("Date of the order"),
+            Field(
+                "child_views",
+                "The child's views",
+                "textarea",
+                help="Needed for a custody or placement order "
+                "(KP CPWA 2010; ICT CPA 2018 s.17; report ¶51).",
+            ),
+            Field("not_heard_reason", "Or: why the child could not be heard", "textarea"),
+            Field("medical_report", "Medical report (age determination)", "textarea"),
+            Field("determined_age", "Age determined by the Court", "number"),
+            Field("final", "This is the Court's final decision", "checkbox"),
+            _note(),
+        ]
+    if step == "place":
+        return [
+            Field("option", "Placed", "radio", True, list(services.PLACEMENT_LABELS.items())),
+            _institution_field(case, "institution", "Institution (for a placement in one)"),
+            Field(
+                "caregiver_sex",
+                "Caregiver",
+                "radio",
+                choices=[("female", "A woman"), ("male", "A man")],
+                help="For a placement with a family or carer.",
+            ),
+            Field(
+                "lower_option_reason",
+                "Why not a preferred option",
+                "textarea",
+                help="Parental care first, then extended family, then other care, then an "
+                "institution (KP CPWA 2010 s.15; report ¶50).",
+            ),
+            _when(),
+        ]
+    if step == "legal-aid":
+        return [
+            Field("accepted", "The child or family accepted legal assistance", "checkbox"),
+            _when(),
+        ]
+    if step in {"review", "hearing", "delay-report", "follow-up", "release"}:
+        return [_when(), _note()]
+    if step == "request-closure":
+        return [
+            Field("reason", "Reason", "select", True, list(services.CLOSURE_LABELS.items())),
+            _note(),
+        ]
+    if step == "decide-closure":
+        return [_note("Note to the officer")]
+    if step == "reopen":
+        return [_note("Why the case is reopened", required=True)]
+    if step == "approve-plan":
+        return []
+    if step == "transfer":
+        groups = [
+            (title, [(d.pcode, d.name_en) for d in rows])
+            for title, rows in selectors.districts_for_transfer(case)
+        ]
+        return [
+            Field("to_district", "To district", "select", True, groups=groups, searchable=True),
+            Field("reason", "Why the case moves", "textarea", True),
+        ]
+    if step == "refer":
+        return [
+            Field(
+                "service",
+                "Service",
+                required=True,
+                help="e.g. medical care, school enrolment, counselling.",
+            ),
+            _institution_field(case, "institution", "Provided by"),
+            Field("follow_up_on", "Follow up on", "date"),
+            _note(),
+        ]
+    if step == "offence":
+        groups = [
+            (statute, [(str(p.pk), f"{p.citation} — {p.title}") for p in rows])
+            for statute, rows in selectors.offences_for(case)
+        ]
+        return [Field("provision", "Offence", "select", True, groups=groups, searchable=True)]
+    if step == "perpetrator":
+        return [
+            Field(
+                "relationship",
+                "Relationship to the child",
+                "select",
+                True,
+                [(v, str(label)) for v, label in Perpetrator.Relationship.choices],
+            ),
+            Field(
+                "sex",
+                "Sex",
+                "radio",
+                True,
+                [("female", "Female"), ("male", "Male"), ("unknown", "Unknown")],
+            ),
+            Field(
+                "age_band",
+                "Age",
+                "radio",
+                True,
+                [(v, str(label)) for v, label in Perpetrator.AgeBand.choices],
+            ),
+            Field("number", "How many", "number", initial="1"),
+        ]
+    if step == "reference":
+        return [
+            Field(
+                "kind",
+                "Kind",
+                "select",
+                True,
+                [(v, str(label)) for v, label in CaseReference.Kind.choices],
+            ),
+            Field(
+                "number",
+                "Number",
+                required=True,
+                help="As the other body writes it, e.g. 123/2026.",
+            ),
+            Field("authority", "Police station, court or office"),
+        ]
+    raise KeyError(step)
+
+
+def to_api(step: str, case: Case, post: Any) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """What the page's form sent, as the API's serializer reads it, or the fields whose
+    values could not be read (a date that is not a date)."""
+    data: dict[str, Any] = {"version": post.get("version", "")}
+    errors: dict[str, list[str]] = {}
+    for f in fields_for(step, case):
+        raw = post.get(f.name, "")
+        if f.kind == "checkbox":
+            data[f.name] = f.name in post
+            continue
+        if raw == "":
+            continue
+        if f.kind == "datetime":
+            try:
+                data[f.name] = parse_datetime(raw).isoformat()
+            except DateInputError as exc:
+                errors[f.name] = [str(exc)]
+        elif f.kind == "date":
+            try:
+                day = parse_date(raw)
+                data[f.name] = timezone.make_aware(
+                    timezone.datetime.combine(day, timezone.datetime.min.time())
+                ).isoformat()
+            except DateInputError as exc:
+                errors[f.name] = [str(exc)]
+        elif f.name == "goals":
+            data["goals"] = [{"goal": line.strip()} for line in raw.splitlines() if line.strip()]
+        else:
+            data[f.name] = raw
+    if step == "decide-closure":
+        data["approve"] = post.get("decision") == "approve"
+    return data, errors
+
+
+def label_of(step: str, case: Case, name: str) -> str:
+    """A field's label, for a message about it ("Officer: choose …")."""
+    if name in {"__all__", "stage", "version", "non_field_errors"}:
+        return ""
+    for f in fields_for(step, case):
+        if f.name == name:
+            return f.label
+    return name.replace("_", " ").capitalize()

@@ -1,0 +1,215 @@
+"""The steps of case management: which can be taken at which stage, by whom, and what comes
+next (Inter-Agency Guidelines for Case Management and Child Protection, 2014).
+
+The services take each step's stages from here, and the case page shows only the steps whose
+stage, state and role allow them, so the page and the rules cannot drift apart. The services
+still check everything (the law's order, safeguards, permissions): this module only decides
+what to offer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from .models import Case, CaseEvent, EventKind, Stage
+
+ACTIVE = frozenset(
+    {Stage.REGISTERED, Stage.ASSESSED, Stage.PLANNED, Stage.IMPLEMENTATION, Stage.FOLLOW_UP}
+)
+WORK, SUPERVISE = "work", "supervise"
+
+
+@dataclass(frozen=True)
+class CaseState:
+    """What the page and the offers need to know about a case, read once from its events."""
+
+    case: Case
+    kinds: frozenset[str]
+    taken_at: object | None = None  # last taking into protection
+    produced_since_taken: bool = False
+    release_ordered: bool = False
+    plan_set: bool = False
+    plan_approved: bool = False  # the latest plan is approved
+    transfer_pending: bool = False
+
+    @classmethod
+    def of(cls, case: Case, events: Sequence[CaseEvent], *, transfer_pending: bool) -> CaseState:
+        ordered = sorted(events, key=lambda e: (e.occurred_at, e.pk or 0))
+        taken = [e for e in ordered if e.kind == EventKind.TAKEN_INTO_PROTECTION]
+        taken_at = taken[-1].occurred_at if taken else None
+        produced = any(
+            e.kind == EventKind.PRODUCED_BEFORE_COURT
+            and taken_at is not None
+            and e.occurred_at >= taken_at
+            for e in ordered
+        )
+        plans = [e for e in ordered if e.kind in {EventKind.PLAN_SET, EventKind.PLAN_APPROVED}]
+        return cls(
+            case=case,
+            kinds=frozenset(e.kind for e in ordered),
+            taken_at=taken_at,
+            produced_since_taken=produced,
+            release_ordered=any(
+                e.kind == EventKind.ORDER and e.details.get("kind") in {"release", "final_decision"}
+                for e in ordered
+            ),
+            plan_set=bool(plans),
+            plan_approved=bool(plans) and plans[-1].kind == EventKind.PLAN_APPROVED,
+            transfer_pending=transfer_pending,
+        )
+
+    @property
+    def produced(self) -> bool:
+        return EventKind.PRODUCED_BEFORE_COURT in self.kinds
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str  # the slug of the page's form and of the API's action
+    label: str  # the button
+    stages: frozenset[str]
+    who: str = WORK
+    # When a step's stage allows it but the case's state does not: why not (None: offered).
+    blocked: Callable[[CaseState], str | None] = field(default=lambda s: None)
+    primary: bool = False  # one of the steps of the main path (shown first)
+
+
+def _needs_production(s: CaseState) -> str | None:
+    return None if s.produced else "after the child is produced before the Court"
+
+
+STEPS: tuple[Step, ...] = (
+    Step("assess", "Record the assessment", ACTIVE, primary=True),
+    Step(
+        "plan",
+        "Set the case plan",
+        frozenset({Stage.ASSESSED, Stage.PLANNED, Stage.IMPLEMENTATION, Stage.FOLLOW_UP}),
+        primary=True,
+    ),
+    Step(
+        "protect",
+        "Take into protection",
+        ACTIVE,
+        blocked=lambda s: "the child is in protection" if s.case.in_protection else None,
+        primary=True,
+    ),
+    Step(
+        "produce",
+        "Produce before the Court",
+        ACTIVE,
+        blocked=lambda s: (
+            "after taking the child into protection"
+            if not s.case.in_protection
+            else ("the child was produced" if s.produced_since_taken else None)
+        ),
+        primary=True,
+    ),
+    Step("order", "Record a Court order", ACTIVE, blocked=_needs_production, primary=True),
+    Step("hearing", "Record a hearing", ACTIVE, blocked=_needs_production),
+    Step("delay-report", "Send the delay report", ACTIVE, blocked=_needs_production),
+    Step("place", "Record a placement", ACTIVE, primary=True),
+    Step(
+        "review",
+        "Record a plan review",
+        frozenset({Stage.PLANNED, Stage.IMPLEMENTATION}),
+        primary=True,
+    ),
+    Step(
+        "release",
+        "Release from protection",
+        ACTIVE,
+        blocked=lambda s: (
+            "the child is not in protection"
+            if not s.case.in_protection
+            else (None if s.release_ordered else "after a Court order of release")
+        ),
+        primary=True,
+    ),
+    Step("follow-up", "Record a follow-up visit", frozenset({Stage.FOLLOW_UP}), primary=True),
+    Step(
+        "request-closure",
+        "Request closure",
+        ACTIVE,
+        blocked=lambda s: "release the child first" if s.case.in_protection else None,
+        primary=True,
+    ),
+    Step("legal-aid", "Offer legal assistance", ACTIVE),
+    Step("refer", "Refer to a service", ACTIVE),
+    Step("offence", "Record an alleged offence", ACTIVE),
+    Step("perpetrator", "Record an alleged perpetrator", ACTIVE),
+    Step("reference", "Add an FIR, FIA or court number", ACTIVE | {Stage.CLOSURE_REQUESTED}),
+    Step(
+        "transfer",
+        "Transfer to another district",
+        ACTIVE,
+        blocked=lambda s: "a transfer is waiting for an answer" if s.transfer_pending else None,
+    ),
+    # supervisors
+    Step("assign", "Assign an officer", ACTIVE | {Stage.CLOSURE_REQUESTED}, who=SUPERVISE),
+    Step(
+        "approve-plan",
+        "Approve the case plan",
+        frozenset({Stage.PLANNED, Stage.IMPLEMENTATION, Stage.FOLLOW_UP}),
+        who=SUPERVISE,
+        blocked=lambda s: (
+            "no plan is set yet"
+            if not s.plan_set
+            else ("the latest plan is approved" if s.plan_approved else None)
+        ),
+    ),
+    Step(
+        "decide-closure", "Decide on closure", frozenset({Stage.CLOSURE_REQUESTED}), who=SUPERVISE
+    ),
+    Step("reopen", "Reopen the case", frozenset({Stage.CLOSED}), who=SUPERVISE),
+)
+BY_NAME = {s.name: s for s in STEPS}
+
+
+def stages_of(name: str) -> frozenset[str]:
+    return BY_NAME[name].stages
+
+
+@dataclass(frozen=True)
+class Offer:
+    step: Step
+    why_not: str | None  # None: the step can be taken now
+
+
+def offers(state: CaseState, *, can_work: bool, can_supervise: bool) -> list[Offer]:
+    """The steps to show on the page: those of the user's role allowed at the case's stage,
+    with the reason a step is not possible yet when its stage allows it but the case does not."""
+    out = []
+    for step in STEPS:
+        if (step.who == WORK and not can_work) or (step.who == SUPERVISE and not can_supervise):
+            continue
+        if state.case.stage not in step.stages:
+            continue
+        out.append(Offer(step, step.blocked(state)))
+    return out
+
+
+def next_step(state: CaseState) -> str:
+    """What comes next, in words, from the stage and the record."""
+    case = state.case
+    if state.transfer_pending:
+        return "A transfer is waiting for the receiving district's answer."
+    if case.stage == Stage.CLOSED:
+        return "The case is closed. A supervisor can reopen it."
+    if case.stage == Stage.CLOSURE_REQUESTED:
+        return "A supervisor approves or refuses the closure."
+    if case.assigned_to_id is None:
+        return "A supervisor assigns the case to a Child Protection Officer."
+    if case.in_protection and not state.produced_since_taken:
+        return "Produce the child before the Court within the legal time."
+    if case.stage == Stage.REGISTERED:
+        return "Assess the child and the risk."
+    if case.stage == Stage.ASSESSED:
+        return "Set the case plan."
+    if state.plan_set and not state.plan_approved:
+        return "The supervisor approves the case plan."
+    if case.in_protection and state.release_ordered:
+        return "Record the child's release."
+    if case.stage == Stage.FOLLOW_UP:
+        return "Visit the child during follow-up, then request closure."
+    return "Carry out the plan and review it on time."

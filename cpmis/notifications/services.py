@@ -1,0 +1,51 @@
+"""Writing and dismissing notifications. ``notify`` runs inside the caller's transaction (a
+notification exists exactly when the change it tells of was written)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from cpmis.audit.services import audit_record
+
+from .models import Notification
+
+
+def notify(*, users: Iterable[Any], kind: str, message: str, link: str = "") -> int:
+    """One notification per distinct user; returns how many were written."""
+    now = timezone.now()
+    rows = {
+        u.pk: Notification(
+            user_id=u.pk, kind=kind, message=message[:300], link=link[:200], created_at=now
+        )
+        for u in users
+        if u is not None
+    }
+    Notification.objects.bulk_create(rows.values())
+    return len(rows)
+
+
+@transaction.atomic
+def notification_dismiss(*, actor: Any, notification_id: int) -> Notification:
+    """A person dismisses one of their own notifications (anyone else's is refused as absent)."""
+    notification = (
+        Notification.objects.select_for_update()
+        .filter(pk=notification_id, user_id=getattr(actor, "pk", None))
+        .first()
+    )
+    if notification is None:
+        raise PermissionDenied("There is no such notification for you.")
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+        audit_record(
+            actor=actor,
+            action="notification.dismiss",
+            object_type="notifications.notification",
+            object_id=notification.pk,
+        )
+    return notification
