@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from cpmis.cases.models import Case
+from cpmis.cases.models import Case, Concern
 from cpmis.core.models import DataClassification
 from cpmis.people.models import Child, Sex
 from cpmis.reference.models import District, Jurisdiction
@@ -168,6 +168,11 @@ class Complaint(DataClassification, models.Model):
     @property
     def overdue(self) -> bool:
         return self.status == Status.RECEIVED and self.triage_due_at < timezone.now()
+
+    @property
+    def concern_labels(self) -> list[str]:
+        labels = dict(Concern.choices)
+        return [str(labels.get(c, c)) for c in self.concerns or []]
 
 
 class ComplaintChild(DataClassification, models.Model):

@@ -33,12 +33,21 @@ from cpmis.core.errors import Conflict
 from cpmis.core.forms import Errors, run_service, serializer_errors
 from cpmis.legal.exports import safe
 from cpmis.people.models import Sex
+from cpmis.people.phonetic import split_by_script
 from cpmis.reference.models import District, Jurisdiction
 from cpmis.reference.selectors import district_by_pcode
 
 from . import public, selectors, services
 from .api import BoxBatchInput, ComplaintInput, TextField, run_action
-from .models import Channel, ClosureReason, ReferralBody, ReporterKind, Status
+from .models import (
+    Channel,
+    ClosureReason,
+    Complaint,
+    ComplaintEvent,
+    ReferralBody,
+    ReporterKind,
+    Status,
+)
 
 log = logging.getLogger(__name__)
 
@@ -446,15 +455,19 @@ def complaint_page(request: HttpRequest, uuid: str) -> HttpResponse:
             user=request.user, complaint=complaint
         )
         child_matches = [m for m in child_matches if m.about.case_id is None]
+    next_child = waiting[0] if waiting else None
+    # The reporter typed the name in one field: pre-fill the registry's field of its script.
+    prefill_latin, prefill_urdu = split_by_script(next_child.name if next_child else "")
     return render(
         request,
         "complaints/complaint.html",
         {
             "complaint": complaint,
             "children": children,
-            "next_child": waiting[0] if waiting else None,
+            "next_child": next_child,
+            "prefill": {"name_latin": prefill_latin, "name_urdu": prefill_urdu},
             "open_for_cases": open_for_cases,
-            "history": complaint.events.select_related("actor"),
+            "history": _history(complaint),
             "triages": triages,
             "routes": triages or access.has_capability(request.user, "complaint.route"),
             "child_matches": child_matches,
@@ -471,6 +484,31 @@ def complaint_page(request: HttpRequest, uuid: str) -> HttpResponse:
             "errors": request.session.pop("complaint_errors", {}),
         },
     )
+
+
+def _history(complaint: Complaint) -> list[tuple[ComplaintEvent, str]]:
+    """The complaint's events with what each did in words: the events store codes (a
+    district's pcode, a body, a reason), the page shows their names."""
+    events = list(complaint.events.select_related("actor"))
+    pcodes = {str(e.details["to"]) for e in events if e.details.get("to")}
+    districts = dict(
+        District.objects.filter(pcode__in=pcodes).values_list("pcode", "name_en") if pcodes else []
+    )
+    bodies, reasons = dict(ReferralBody.choices), dict(ClosureReason.choices)
+    history = []
+    for e in events:
+        d = e.details or {}
+        words = []
+        if d.get("to"):
+            words.append(f"→ {districts.get(d['to'], d['to'])}")
+        if d.get("body"):
+            words.append(f"→ {bodies.get(d['body'], d['body'])}")
+        if d.get("reason"):
+            words.append(f"({reasons.get(d['reason'], d['reason'])})")
+        if d.get("next_follow_up_on"):
+            words.append(f"(check again on {d['next_follow_up_on']})")
+        history.append((e, " ".join(words)))
+    return history
 
 
 def _form_payload(request: HttpRequest, action: str) -> dict[str, Any]:

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from cpmis.accounts.models import User
 from cpmis.complaints import services
-from cpmis.complaints.models import Channel
+from cpmis.complaints.models import Channel, ComplaintChild
+from cpmis.people.phonetic import split_by_script
 from cpmis.reference.models import District
 
 from . import names
@@ -47,6 +48,18 @@ NARRATIVES = [
     ("pornography", "A man shows children videos on his phone and films them.", ""),
     ("neglected", "A small child is left alone at the shrine every day.", ""),
 ]
+
+
+def _name_at_first_contact(about: ComplaintChild | None, n: int) -> dict[str, str]:
+    """The name the officer registers: the one the reporter gave, in the field of its script;
+    when the reporter did not know it, the one the family gives at the first visit (never a
+    placeholder such as "Unknown", which the registry would show and search as a name)."""
+    if about is not None and about.name.strip():
+        latin, urdu = split_by_script(about.name)
+        return {"name_latin": latin, "name_urdu": urdu}
+    pool = names.GIRLS if about is not None and about.sex == "female" else names.BOYS
+    spellings, urdu = pool[n % len(pool)]
+    return {"name_latin": spellings[0], "name_urdu": urdu}
 
 
 def complaints_generate(*, seed: int = 2026) -> int:
@@ -137,9 +150,7 @@ def complaints_generate(*, seed: int = 2026) -> int:
                 complaint=complaint,
                 initial_risk=rng.choice(["high", "medium"]),
                 register={
-                    "name_latin": (about.name if about and about.name.isascii() else "")
-                    or "Unknown",
-                    "name_urdu": about.name if about and not about.name.isascii() else "",
+                    **_name_at_first_contact(about, n),
                     "sex": about.sex if about and about.sex != "unknown" else "male",
                     "estimated_age_years": (about.age_years if about and about.age_years else 10),
                 },

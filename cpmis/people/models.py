@@ -130,6 +130,10 @@ class Child(DataClassification, models.Model):
         # Never the name: this string ends up in logs and error reports.
         return f"Child {self.uuid}"
 
+    def get_disabilities_display(self) -> list[str]:
+        labels = dict(Disability.choices)
+        return [str(labels.get(d, d)) for d in self.disabilities or []]
+
     @property
     def display_name(self) -> str:
         return self.name_latin or self.name_urdu or "(no name recorded)"

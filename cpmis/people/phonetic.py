@@ -118,6 +118,17 @@ def is_urdu(text: str) -> bool:
     return bool(_URDU_LETTER.search(text or ""))
 
 
+def split_by_script(text: str) -> tuple[str, str]:
+    """A typed name as (its Latin-script words, its Urdu-script words), in order: a name typed
+    in one field ("Ayesha", "عائشہ", or both spellings one after the other) is stored in the
+    field of its script."""
+    latin: list[str] = []
+    urdu: list[str] = []
+    for word in (text or "").split():
+        (urdu if is_urdu(word) else latin).append(word)
+    return " ".join(latin), " ".join(urdu)
+
+
 def _skeleton(codes: list[str]) -> str:
     """Drop vowel-like letters inside the word, collapse doubles."""
     out: list[str] = []

@@ -18,6 +18,7 @@ from cpmis.reference.models import District
 
 from .identifiers import normalize_nadra_number
 from .models import Child, Disability
+from .phonetic import is_urdu, split_by_script
 from .search import search_key
 
 MAX_CHILD_AGE = 17
@@ -47,6 +48,10 @@ EDITABLE_FIELDS = (
     "owner",
 )
 
+
+# Each name has a field per script; officers type in whichever the family gave them.
+NAME_FIELDS = (("name_latin", "name_urdu"), ("guardian_name_latin", "guardian_name_urdu"))
+URDU_IN_LATIN_FIELD = "This name is written in Urdu: put it in the Urdu-script field."
 
 # Set by child_register from its own arguments, not from **fields.
 _REGISTER_ARGUMENTS = {"district", "sex", "date_of_birth", "date_of_birth_estimated", "owner"}
@@ -120,6 +125,25 @@ def child_validate(child: Child, *, today: date, registered_on: date) -> None:
     _validate(child, today=today, registered_on=registered_on)
 
 
+def _names_in_their_scripts(values: dict[str, Any], current: Child | None = None) -> None:
+    """Urdu letters typed into a Latin-script name field go to the Urdu-script field when that
+    is empty (the Latin words, if both spellings were typed, stay); when the Urdu field holds a
+    name already, the change is refused rather than one name overwriting the other. A name in
+    the wrong field is neither shown in its script nor found by a search in it."""
+    errors: dict[str, str] = {}
+    for latin_field, urdu_field in NAME_FIELDS:
+        typed = values.get(latin_field)
+        if not isinstance(typed, str) or not is_urdu(typed):
+            continue
+        urdu_now = values.get(urdu_field, getattr(current, urdu_field, "") if current else "")
+        if (urdu_now or "").strip():
+            errors[latin_field] = URDU_IN_LATIN_FIELD
+            continue
+        values[latin_field], values[urdu_field] = split_by_script(typed)
+    if errors:
+        raise ValidationError(errors)
+
+
 def _check_owner(owner: Any, district: District) -> None:
     if owner is None:
         return
@@ -166,6 +190,7 @@ def child_register(
     unknown = set(fields) - set(EDITABLE_FIELDS) | (set(fields) & _REGISTER_ARGUMENTS)
     if unknown:
         raise ValidationError({f: "Not a field of a child record." for f in sorted(unknown)})
+    _names_in_their_scripts(fields)
     today = timezone.localdate()
     age = _resolve_age(
         date_of_birth=date_of_birth, estimated_age_years=estimated_age_years, today=today
@@ -206,6 +231,7 @@ def child_update(*, actor: Any, child: Child, **changes: Any) -> Child:
     unknown = set(changes) - set(EDITABLE_FIELDS) - {"estimated_age_years"}
     if unknown:
         raise ValidationError({f: "This field cannot be changed." for f in sorted(unknown)})
+    _names_in_their_scripts(changes, current=locked)
     today = timezone.localdate()
     if "estimated_age_years" in changes:
         age = _resolve_age(

@@ -3,6 +3,8 @@
 ``{% child_name child %}`` shows the Latin-script name and the Urdu-script name (marked
 ``lang="ur" dir="rtl"`` so it renders right to left in its font), whichever are recorded.
 ``{% guardian_line child %}`` gives "s/o Muhammad Aslam" or "d/o …" from the guardian fields.
+``{% guardian_name child %}`` is the guardian's name alone. ``{% typed_name text %}`` shows a
+name typed in one free-text field (a complaint's, a department record's) in its script.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from typing import Any
 from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+
+from cpmis.people.phonetic import split_by_script
 
 register = template.Library()
 
@@ -30,6 +34,8 @@ def _both(latin: str, urdu: str, *, fallback: str = NO_NAME) -> SafeString:
         return _urdu(urdu)
     if latin:
         return format_html("{}", latin)
+    if not fallback:
+        return SafeString("")
     return format_html('<span class="muted">{}</span>', fallback)
 
 
@@ -37,7 +43,7 @@ def _both(latin: str, urdu: str, *, fallback: str = NO_NAME) -> SafeString:
 def child_name(child: Any, fallback: str = NO_NAME) -> SafeString:
     """Both scripts of a child's name (either one alone when only one is known)."""
     if child is None:
-        return format_html('<span class="muted">{}</span>', fallback)
+        return _both("", "", fallback=fallback)
     return _both(
         getattr(child, "name_latin", ""), getattr(child, "name_urdu", ""), fallback=fallback
     )
@@ -47,10 +53,21 @@ def guardian_prefix(child: Any) -> str:
     relation = getattr(child, "guardian_relation", "father")
     sex = getattr(child, "sex", "")
     if relation == "father":
-        return "d/o" if sex == "female" else "s/o"
+        # son of, daughter of; neither is right for a child recorded as neither
+        return {"female": "d/o", "male": "s/o"}.get(sex, "child of")
     if relation == "mother":
         return "child of"
     return "ward of"
+
+
+@register.simple_tag
+def guardian_name(child: Any, fallback: str = "") -> SafeString:
+    """Both scripts of the guardian's name, without the relation; ``fallback`` when none."""
+    return _both(
+        getattr(child, "guardian_name_latin", ""),
+        getattr(child, "guardian_name_urdu", ""),
+        fallback=fallback,
+    )
 
 
 @register.simple_tag
@@ -59,7 +76,12 @@ def guardian_line(child: Any) -> SafeString:
     latin = (getattr(child, "guardian_name_latin", "") or "").strip()
     urdu = (getattr(child, "guardian_name_urdu", "") or "").strip()
     if not latin and not urdu:
-        return format_html("")
-    return format_html_join(
-        " ", "{}", [(guardian_prefix(child),), (_both(latin, urdu),)]
-    )
+        return SafeString("")
+    return format_html_join(" ", "{}", [(guardian_prefix(child),), (_both(latin, urdu),)])
+
+
+@register.simple_tag
+def typed_name(text: str, fallback: str = NO_NAME) -> SafeString:
+    """A name typed in one field, whichever script it is in: the Urdu words marked as Urdu."""
+    latin, urdu = split_by_script(text or "")
+    return _both(latin, urdu, fallback=fallback)
