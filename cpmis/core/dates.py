@@ -10,7 +10,9 @@ is not used. The API keeps ISO 8601.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, MutableMapping
 from datetime import date, datetime, time
+from typing import Any
 
 from django.utils import timezone
 
@@ -60,7 +62,9 @@ def parse_date(text: str) -> date:
     elif (m := _WORDS.match(value)) and m[2] in _MONTHS:
         day, month, year = int(m[1]), _MONTHS[m[2]], int(m[3])
     else:
-        raise DateInputError(f"“{text.strip()[:40]}” is not a date: write it as {DATE_PLACEHOLDER}.")
+        raise DateInputError(
+            f"“{text.strip()[:40]}” is not a date: write it as {DATE_PLACEHOLDER}."
+        )
     try:
         return date(year, month, day)
     except ValueError as exc:
@@ -89,7 +93,7 @@ def parse_datetime(text: str) -> datetime:
     parts = value.rsplit(" ", 1)
     moment = time(0, 0)
     day_text = value
-    if len(parts) == 2 and (":" in parts[1] or "." in parts[1] and parts[1][0].isdigit()):
+    if len(parts) == 2 and (":" in parts[1] or ("." in parts[1] and parts[1][0].isdigit())):
         day_text, moment = parts[0], _parse_time(parts[1])
     elif len(parts) == 2 and parts[1].lower().rstrip(".") in {"am", "pm", "a.m", "p.m"}:
         head = parts[0].rsplit(" ", 1)
@@ -113,3 +117,22 @@ def format_datetime_input(value: datetime | None) -> str:
     if value is None:
         return ""
     return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+
+
+def typed_dates_to_iso(
+    data: MutableMapping[str, Any], fields: Iterable[str], *, with_time: bool = False
+) -> dict[str, list[str]]:
+    """Rewrite the dates typed into ``data``'s ``fields`` as ISO 8601, in place, so that a
+    serializer (which reads ISO only) can validate the rest. A blank field is left alone: the
+    serializer says whether it is required. The result is the message for each field that is
+    not a date; the caller shows it instead of the serializer's."""
+    errors: dict[str, list[str]] = {}
+    for field in fields:
+        raw = data.get(field)
+        if not isinstance(raw, str) or not raw.strip():
+            continue
+        try:
+            data[field] = (parse_datetime(raw) if with_time else parse_date(raw)).isoformat()
+        except DateInputError as exc:
+            errors[field] = [str(exc)]
+    return errors

@@ -1,11 +1,13 @@
 """Screens of the oversight registers: activities, legal assistance requests and the
 Committee's recommendations with their institutions. Forms are validated with the API's
-serializers and saved by the same services."""
+serializers and saved by the same services; their dates are typed day first (core/dates.py)
+and handed to the serializers as ISO."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -18,6 +20,7 @@ from django.views.decorators.http import require_POST
 from rest_framework import serializers
 
 from cpmis.accounts.permissions import capability_required
+from cpmis.core.dates import format_date_input, typed_dates_to_iso
 from cpmis.core.errors import Conflict
 from cpmis.core.forms import Errors, run_service, serializer_errors
 from cpmis.legal.models import OpscCategory
@@ -82,6 +85,14 @@ def _form_data(
         elif field in post:
             data[field] = ""
     return data
+
+
+def _validated(form: serializers.Serializer, date_errors: Errors) -> tuple[dict[str, Any], Errors]:
+    """The serializer's data, or its errors; a date that could not be read says what to type
+    (dd/mm/yyyy) instead of the serializer's ISO message."""
+    if form.is_valid() and not date_errors:
+        return dict(form.validated_data), {}
+    return {}, {**serializer_errors(form), **date_errors}
 
 
 def _save(service: Callable[..., Any], **kwargs: Any) -> tuple[Any, Errors]:
@@ -181,7 +192,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 
 
 def _values(obj: Any, fields: tuple[str, ...]) -> dict[str, str]:
-    """What a form shows of a record: text, dates as ISO, relations by their code."""
+    """What a form shows of a record: text, dates as typed (dd/mm/yyyy), relations by code."""
     out: dict[str, str] = {}
     for field in fields:
         value = getattr(obj, field, None)
@@ -193,8 +204,8 @@ def _values(obj: Any, fields: tuple[str, ...]) -> dict[str, str]:
             out[field] = value.pcode
         elif hasattr(value, "code"):
             out[field] = value.code
-        elif hasattr(value, "isoformat"):
-            out[field] = value.isoformat()
+        elif isinstance(value, date):
+            out[field] = format_date_input(value)
         elif isinstance(value, list):
             out[field] = "; ".join(str(v) for v in value)
         else:
@@ -245,15 +256,16 @@ def _activity_form(
 
 def _activity_input(request: HttpRequest, *, change: bool) -> tuple[dict[str, Any], Errors]:
     data = _form_data(request.POST, ACTIVITY_FORM, ACTIVITY_NULLABLE)
+    date_errors = typed_dates_to_iso(data, ("held_on", "ended_on"))
     data["report_paragraphs"] = _listed(request.POST, "report_paragraphs", int)
     rows, errors = _grid_rows(request.POST)
     data["participants"] = rows
     if change:
         data["version"] = request.POST.get("version", "")
     form: serializers.Serializer = ActivityChange(data=data) if change else ActivityInput(data=data)
-    if not form.is_valid():
-        errors = {**serializer_errors(form), **errors}
-    return (dict(form.validated_data) if not errors else {}), errors
+    validated, form_errors = _validated(form, date_errors)
+    errors = {**form_errors, **errors}
+    return (validated if not errors else {}), errors
 
 
 @login_required
@@ -354,6 +366,7 @@ def _legal_form(
 
 def _legal_input(request: HttpRequest, *, change: bool) -> tuple[dict[str, Any], Errors]:
     data = _form_data(request.POST, LEGAL_FORM, LEGAL_NULLABLE)
+    date_errors = typed_dates_to_iso(data, ("dated_on", "decided_on"))
     if isinstance(data.get("country"), str):
         data["country"] = data["country"].strip().upper()
     if change:
@@ -361,9 +374,7 @@ def _legal_input(request: HttpRequest, *, change: bool) -> tuple[dict[str, Any],
     form: serializers.Serializer = (
         LegalRequestChange(data=data) if change else LegalRequestInput(data=data)
     )
-    if not form.is_valid():
-        return {}, serializer_errors(form)
-    return dict(form.validated_data), {}
+    return _validated(form, date_errors)
 
 
 @login_required
@@ -459,6 +470,7 @@ def _recommendation_form(
 
 def _recommendation_input(request: HttpRequest, *, change: bool) -> tuple[dict[str, Any], Errors]:
     data = _form_data(request.POST, RECOMMENDATION_FORM)
+    date_errors = typed_dates_to_iso(data, ("issued_on",))
     data["report_sections"] = request.POST.getlist("report_sections")
     data["articles"] = _listed(request.POST, "articles", int)
     if change:
@@ -466,9 +478,7 @@ def _recommendation_input(request: HttpRequest, *, change: bool) -> tuple[dict[s
     form: serializers.Serializer = (
         RecommendationChange(data=data) if change else RecommendationInput(data=data)
     )
-    if not form.is_valid():
-        return {}, serializer_errors(form)
-    return dict(form.validated_data), {}
+    return _validated(form, date_errors)
 
 
 @login_required
@@ -548,14 +558,14 @@ def assignment_set(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.recommendation_get(user=request.user, recommendation_id=pk)
     data = _form_data(request.POST, ("institution", "action", "status", "note"), ())
     data["due_on"] = request.POST.get("due_on") or None
+    date_errors = typed_dates_to_iso(data, ("due_on",))
     data["lead"] = request.POST.get("lead") == "on"
     if request.POST.get("version"):
         data["version"] = request.POST["version"]
-    form = AssignmentInput(data=data)
-    errors = serializer_errors(form) if not form.is_valid() else {}
+    validated, errors = _validated(AssignmentInput(data=data), date_errors)
     if not errors:
         _, errors = _save(
-            services.assignment_set, actor=request.user, recommendation=found, **form.validated_data
+            services.assignment_set, actor=request.user, recommendation=found, **validated
         )
     if errors:
         return _recommendation_page(request, pk, errors, form_of=request.POST.get("form", "add"))

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cpmis import access
 from cpmis.accounts.permissions import capability_required
+from cpmis.core.dates import typed_dates_to_iso
 from cpmis.core.errors import Conflict
 from cpmis.core.forms import Errors, run_service, serializer_errors
 
@@ -45,9 +46,11 @@ def edition_list(request: HttpRequest) -> HttpResponse:
             k: request.POST.get(k, "")
             for k in ("title", "reporting_year", "period_from", "period_to")
         }
-        form = EditionInput(data=values)
-        if not form.is_valid():
-            errors = serializer_errors(form)
+        data = dict(values)  # the page shows the dates as they were typed
+        date_errors = typed_dates_to_iso(data, ("period_from", "period_to"))
+        form = EditionInput(data=data)
+        if not form.is_valid() or date_errors:
+            errors = {**serializer_errors(form), **date_errors}
         else:
             edition, errors = run_service(
                 services.edition_create, actor=request.user, **form.validated_data

@@ -126,3 +126,19 @@ def test_the_audit_page_lists_events(client: Any, personas: Personas, records: R
     assert client.get("/audit/", {"since": "garbage"}).status_code == 200
     client.force_login(personas.cpo)
     assert client.get("/audit/").status_code == 403
+
+
+def test_the_audit_page_reads_dates_typed_day_first(
+    client: Any, personas: Personas, records: Records
+) -> None:
+    client.force_login(personas.auditor)
+    today = timezone.localdate().strftime("%d/%m/%Y")
+    page = client.get("/audit/", {"since": today, "until": today})
+    assert page.status_code == 200 and b"child.register" in page.content, "To includes the day"
+    soon = (timezone.localtime() + timedelta(minutes=5)).strftime("%d/%m/%Y %H:%M")
+    later = client.get("/audit/", {"since": soon})
+    assert later.status_code == 200 and b"child.register" not in later.content
+    wrong = client.get("/audit/", {"since": "13/13/2026"})
+    assert wrong.status_code == 200 and "dd/mm/yyyy" in wrong.content.decode()
+    iso = client.get("/audit/", {"since": "2000-01-01T00:00"})
+    assert b"child.register" in iso.content, "links made before still work"

@@ -209,3 +209,58 @@ def test_a_supervisor_sees_but_cannot_change(
     page = client.get(url).content.decode()
     assert "Participants (16)" in page and '<form method="post" class="form"' not in page
     assert client.post(url, activity_form(version="1")).status_code == 403
+
+
+def test_dates_are_typed_day_first_and_shown_back_that_way(client: Any, personas: Personas) -> None:
+    web_as(client, personas.analyst)
+    held = days_ago(5)
+    response = client.post(
+        "/oversight/activities/new", activity_form(held_on=held.strftime("%d/%m/%Y"))
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert PreventionActivity.objects.get().held_on == held
+    form = client.get(response.url).content.decode()
+    assert f'value="{held.strftime("%d/%m/%Y")}"' in form
+    assert 'type="date"' not in form and 'placeholder="dd/mm/yyyy"' in form
+
+
+@pytest.mark.parametrize("typed", ["12/31/2025", "yesterday", "31-02-2025"])
+def test_a_date_that_is_not_one_says_what_to_type(
+    client: Any, personas: Personas, typed: str
+) -> None:
+    web_as(client, personas.analyst)
+    response = client.post("/oversight/activities/new", activity_form(held_on=typed))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "dd/mm/yyyy" in page or "There is no such day" in page
+    assert f'value="{typed}"' in page, "what was typed stays in the box"
+    assert not PreventionActivity.objects.exists()
+
+
+def test_an_assignment_due_date_is_typed_day_first(client: Any, personas: Personas) -> None:
+    web_as(client, personas.analyst)
+    made = client.post(
+        "/oversight/recommendations/new",
+        {
+            "document": "CRC/C/OPSC/PAK/CO/1",
+            "paragraph": "25",
+            "text": "Train judges.",
+            "issued_on": days_ago(50).strftime("%d %b %Y"),
+            "report_sections": ["article-8"],
+        },
+    )
+    assert made.status_code == 302
+    rec = Recommendation.objects.get()
+    assert rec.issued_on == days_ago(50)
+    url = f"/oversight/recommendations/{rec.pk}/"
+    wrong = client.post(
+        f"{url}assignments", {"form": "add", "institution": "health", "due_on": "soon"}
+    )
+    assert wrong.status_code == 400 and "is not a date" in wrong.content.decode()
+    due = timezone.localdate() + timedelta(days=40)
+    added = client.post(
+        f"{url}assignments",
+        {"form": "add", "institution": "health", "due_on": due.strftime("%d/%m/%Y")},
+    )
+    assert added.status_code == 302
+    assert rec.assignments.get().due_on == due

@@ -3,6 +3,7 @@ and the downloads."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -159,7 +160,8 @@ def test_the_edition_page_shows_sections_narratives_and_comments(
     assert "Name them." in page and "version 1 by analyst" in page
     assert "Report (DOCX)" in page and "Report (PDF)" in page
     assert "/sections/process/edit" not in page, "a supervisor is not offered the editor"
-    assert "<script" not in page
+    # The only script is the shell's menu (a file: the CSP forbids inline scripts).
+    assert re.findall(r"<script[^>]*>", page) == ['<script src="/static/cpmis/menu.js" defer>']
     assert client.get(f"/reports/{edition.pk}/sections/process/edit").status_code == 403
 
 
@@ -183,6 +185,20 @@ def test_the_list_page_creates_an_edition_or_shows_form_errors(
     assert made.url == f"/reports/{edition.pk}/"
     web_as(client, personas.supervisor)
     assert client.post("/reports/", {"title": "x"}).status_code == 404
+
+
+def test_an_edition_period_is_typed_day_first(personas: Personas, client: Any) -> None:
+    web_as(client, personas.analyst)
+    body = {"title": "Third report", "reporting_year": "2025", "period_to": "31/12/2025"}
+    wrong = client.post("/reports/", {**body, "period_from": "1st of January"})
+    assert wrong.status_code == 400 and "dd/mm/yyyy" in wrong.content.decode()
+    assert 'value="1st of January"' in wrong.content.decode()
+    made = client.post("/reports/", {**body, "period_from": "01/01/2025"})
+    assert made.status_code == 302
+    edition = ReportEdition.objects.get()
+    assert str(edition.period_from) == "2025-01-01" and str(edition.period_to) == "2025-12-31"
+    listed = client.get("/reports/").content.decode()
+    assert "1 Jan 2025 – 31 Dec 2025" in listed
 
 
 def test_the_editor_keeps_your_text_on_a_conflict(

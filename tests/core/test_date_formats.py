@@ -1,0 +1,42 @@
+"""Dates typed day first become ISO for the serializers; staff pages show one format."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.utils import formats, timezone, translation
+
+from cpmis.core.dates import typed_dates_to_iso
+
+
+def test_typed_dates_become_iso_and_a_wrong_one_says_what_to_type() -> None:
+    data: dict[str, object] = {
+        "a": "05/12/2026",
+        "b": "5 Dec 2026",
+        "c": "",
+        "d": None,
+        "e": "31/02/2026",
+    }
+    errors = typed_dates_to_iso(data, ("a", "b", "c", "d", "e"))
+    assert data["a"] == data["b"] == "2026-12-05"
+    assert data["c"] == "" and data["d"] is None, "blanks are the serializer's to judge"
+    assert errors == {"e": ["There is no such day: 31/2/2026."]}
+    assert typed_dates_to_iso({"x": "12/31/2026"}, ("x",))["x"][0].startswith("There is no such")
+
+
+def test_typed_moments_are_pakistan_time() -> None:
+    data = {"at": "05/12/2026 14:30"}
+    assert typed_dates_to_iso(data, ("at",), with_time=True) == {}
+    assert datetime.fromisoformat(data["at"]) == timezone.make_aware(datetime(2026, 12, 5, 14, 30))
+    assert data["at"].endswith("+05:00")
+
+
+def test_pages_show_day_month_year_in_english_and_urdu() -> None:
+    moment = timezone.make_aware(datetime(2026, 12, 5, 9, 5))
+    for language, december in (("en", "Dec"), ("ur", "دسمبر")):
+        with translation.override(language):
+            assert formats.date_format(date(2026, 12, 5)) == f"5 {december} 2026"
+            assert formats.date_format(moment, "DATETIME_FORMAT") == f"5 {december} 2026, 09:05"
+            assert formats.date_format(date(2026, 12, 5), "SHORT_DATE_FORMAT") == "05/12/2026"
+            assert "%d/%m/%Y" in formats.get_format("DATE_INPUT_FORMATS")
+            assert formats.get_format("FIRST_DAY_OF_WEEK") == 1
