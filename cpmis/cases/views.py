@@ -191,6 +191,7 @@ def _case_context(
             "open": o.step.name == open_step,
         }
         for o in offers
+        if o.why_not is None  # what the case's state does not allow yet is out of sight
     ]
     tasks = list(case.tasks.order_by("due_at"))
     return {

@@ -18,7 +18,7 @@ def serializer_errors(data: serializers.Serializer) -> Errors:
 
 
 def run_service(
-    service: Callable[..., T], *, refused_field: str = "__all__", **kwargs: Any
+    service: Callable[..., T], /, *, refused_field: str = "__all__", **kwargs: Any
 ) -> tuple[T | None, Errors]:
     """Call a service; a refusal comes back as form errors instead of an exception."""
     try:

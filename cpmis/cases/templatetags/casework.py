@@ -173,3 +173,11 @@ def child_age(child: Any) -> str:
     age = age_on(child.date_of_birth, timezone.localdate())
     about = "about " if getattr(child, "date_of_birth_estimated", False) else ""
     return f"{about}{age} year{'s' if age != 1 else ''} old"
+
+
+@register.filter
+def person(user: Any, missing: str = "Not assigned") -> str:
+    """An account as people read it: the full name, else the username, else ``missing``."""
+    if user is None:
+        return missing
+    return user.get_full_name().strip() or user.username
