@@ -362,6 +362,8 @@ def cases_generate(*, seed: int = 2026) -> int:
             if stage == "released":
                 continue
             s.simple_event(actor=cpo, case=case, kind="follow_up_visit", occurred_at=at(90))
+            if supervisor is not None:  # a case closes on an approved plan
+                s.case_plan_approve(actor=supervisor, case=case)
             s.closure_request(actor=cpo, case=case, reason="reintegrated")
             if stage == "closed" and supervisor is not None:
                 s.closure_decide(actor=supervisor, case=case, approve=True)
