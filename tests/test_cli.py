@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -64,6 +65,24 @@ def test_demo_builds_a_database_and_prints_the_accounts(tmp_path: Path) -> None:
     assert complaints > 30
     assert db.execute("select count(*) from reference_district").fetchone() == (160,)
     assert db.execute("select count(*) from legal_opscarticle").fetchone() == (17,)
+    # every district with cases has a supervisor, and a transfer waiting for each of them
+    supervised = {
+        d
+        for (d,) in db.execute(
+            "select district_id from accounts_roleassignment where role = 'supervisor' "
+            "and scope_level = 'district'"
+        )
+    }
+    with_cases = {d for (d,) in db.execute("select distinct district_id from cases_case")}
+    assert with_cases <= supervised
+    waiting = {
+        d for (d,) in db.execute("select to_district_id from cases_transfer where status='pending'")
+    }
+    assert waiting == supervised
+    # every case has a readable number, no two alike
+    numbers = [n for (n,) in db.execute("select number from cases_case")]
+    assert len(set(numbers)) == len(numbers) == cases
+    assert all(re.fullmatch(r"[A-Z]{2}-[A-Z]{3}-\d{4}-\d{6}", n) for n in numbers)
 
 
 def test_demo_refuses_debug_off(tmp_path: Path) -> None:

@@ -354,6 +354,8 @@ def cases_generate(*, seed: int = 2026) -> int:
                 occurred_at=at(1.1),
             )
             s.case_plan(actor=cpo, case=case, goals=[{"goal": "Family tracing"}], occurred_at=at(3))
+            if supervisor is not None:
+                s.case_plan_approve(actor=supervisor, case=case)
             if stage == "placed":
                 continue
             s.order_record(actor=cpo, case=case, kind="release", final=True, occurred_at=at(60))
@@ -362,8 +364,6 @@ def cases_generate(*, seed: int = 2026) -> int:
             if stage == "released":
                 continue
             s.simple_event(actor=cpo, case=case, kind="follow_up_visit", occurred_at=at(90))
-            if supervisor is not None:  # a case closes on an approved plan
-                s.case_plan_approve(actor=supervisor, case=case)
             s.closure_request(actor=cpo, case=case, reason="reintegrated")
             if stage == "closed" and supervisor is not None:
                 s.closure_decide(actor=supervisor, case=case, approve=True)

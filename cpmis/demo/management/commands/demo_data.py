@@ -54,6 +54,15 @@ class Command(BaseCommand):
                 )
                 oversight_generate(seed=seed + y, year=y)
             self.stdout.write("Oversight registers: trainings, awareness, requests, CORs.")
+            from cpmis.demo.casework import district_offices_create, transfers_waiting_create
+
+            offices = district_offices_create(password=password)
+            waiting = transfers_waiting_create(seed=seed)
+            self.stdout.write(
+                f"District offices: {offices['accounts']} more accounts (supervisor.<district> "
+                f"and cpo.<district>, e.g. supervisor.faisalabad), {waiting} transfers waiting "
+                "for a supervisor's answer."
+            )
             report_demo_generate(year=year)
             self.stdout.write(f"A zero draft of the report on {year}.")
             from cpmis.linkage import services as linkage
