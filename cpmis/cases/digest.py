@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from cpmis import access
 from cpmis.accounts.models import User
@@ -36,8 +37,11 @@ def digest_for(user: User, *, base_url: str) -> Digest | None:
     ]
     for t in tasks:
         flag = "OVERDUE " if t.due_at < now else ""
-        due = timezone.localtime(t.due_at).strftime("%Y-%m-%d %H:%M")
-        lines.append(f"- {flag}{t.get_kind_display()}, due {due}: {base_url}/cases/{t.case.uuid}/")
+        due = date_format(timezone.localtime(t.due_at), "DATETIME_FORMAT")
+        lines.append(
+            f"- {flag}{t.get_kind_display()}, case {t.case.number}, due {due}: "
+            f"{base_url}/cases/{t.case.uuid}/"
+        )
     lines += ["", "Open cpmis to see the cases; this message names no child by design."]
     subject = f"cpmis: {len(overdue)} overdue, {len(tasks)} open tasks"
     return Digest(user=user, subject=subject, body="\n".join(lines))

@@ -373,13 +373,11 @@ def timeline_names(events: list[CaseEvent]) -> dict[str, dict[Any, Any]]:
 
 
 def attach_next_clock(cases: list[Case]) -> None:
-    """Give each listed case its most urgent open legal clock (``case.next_clock``), in one
-    query for the page."""
+    """Give each listed case its most urgent open deadline (``case.next_clock``), in one query
+    for the page, so an overdue case is marked wherever it is listed."""
     ids = [c.pk for c in cases]
     first: dict[int, Task] = {}
-    for task in Task.objects.filter(
-        case_id__in=ids, done_at__isnull=True, kind__in=CLOCK_KINDS
-    ).order_by("due_at"):
+    for task in Task.objects.filter(case_id__in=ids, done_at__isnull=True).order_by("due_at"):
         first.setdefault(task.case_id, task)
     for c in cases:
         c.next_clock = first.get(c.pk)  # type: ignore[attr-defined]

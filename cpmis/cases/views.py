@@ -42,7 +42,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     cases = selectors.case_list(user=request.user, stage=stage, query=query)
     page = Paginator(cases, PAGE).get_page(request.GET.get("page"))
-    selectors.attach_next_clock(list(page.object_list))
+    page.object_list = list(page.object_list)  # read once; the template lists these objects
+    selectors.attach_next_clock(page.object_list)
     return render(
         request,
         "cases/caseload.html",
@@ -124,6 +125,8 @@ def transfer_decide(request: HttpRequest, uuid: str) -> HttpResponse:
 def unassigned(request: HttpRequest) -> HttpResponse:
     cases = selectors.unassigned_cases(user=request.user)
     page = Paginator(cases, PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # read once; the template lists these objects
+    selectors.attach_next_clock(page.object_list)
     officers = selectors.officers_supervised_by(user=request.user)
     if request.method == "POST":
         chosen = request.POST.getlist("case")[:PAGE]

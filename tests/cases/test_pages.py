@@ -282,6 +282,8 @@ def test_transfer_and_correction_through_the_pages(
     assert "Corrected" in page and "first recorded as" in page
     assert Task.objects.get(case=case, kind=TaskKind.PRODUCTION).due_at < timezone.now()
     assert "Overdue by" in page  # the 24-hour clock is now overdue, and says so
+    listed = client.get("/cases/").content.decode()
+    assert case.number in listed and "Overdue by" in listed  # wherever the case is listed
     case.refresh_from_db()
     same = client.post(
         f"/cases/{case.uuid}/act/transfer/",
