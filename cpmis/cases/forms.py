@@ -8,6 +8,7 @@ and hands the values to the same serializer and service as the API.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, time
 from typing import Any
 
 from django.utils import timezone
@@ -290,9 +291,7 @@ def to_api(step: str, case: Case, post: Any) -> tuple[dict[str, Any], dict[str, 
         elif f.kind == "date":
             try:
                 day = parse_date(raw)
-                data[f.name] = timezone.make_aware(
-                    timezone.datetime.combine(day, timezone.datetime.min.time())
-                ).isoformat()
+                data[f.name] = timezone.make_aware(datetime.combine(day, time(0, 0))).isoformat()
             except DateInputError as exc:
                 errors[f.name] = [str(exc)]
         elif f.name == "goals":

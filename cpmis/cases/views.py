@@ -186,16 +186,17 @@ def _case_context(
     can_work = access.cases_workable_by(request.user).filter(pk=case.pk).exists()
     can_supervise = access.cases_supervised_by(request.user).filter(pk=case.pk).exists()
     offers = workflow.offers(state, can_work=can_work, can_supervise=can_supervise)
-    actions = [
+    actions: list[dict[str, Any]] = [
         {
             "step": o.step,
-            "why_not": o.why_not,
-            "fields": forms.fields_for(o.step.name, case) if o.why_not is None else [],
+            "fields": forms.fields_for(o.step.name, case),
             "open": o.step.name == open_step,
         }
         for o in offers
         if o.why_not is None  # what the case's state does not allow yet is out of sight
     ]
+    main = [a for a in actions if a["step"].primary or a["step"].who == workflow.SUPERVISE]
+    more = [a for a in actions if a not in main]
     tasks = list(case.tasks.order_by("due_at"))
     return {
         "case": case,
@@ -208,10 +209,8 @@ def _case_context(
         "references": case.references.all(),
         "pending_transfer": pending,
         "next_step": workflow.next_step(state),
-        "main_actions": [a for a in actions if a["step"].primary or a["step"].who == "supervise"],
-        "more_actions": [
-            a for a in actions if not a["step"].primary and a["step"].who != "supervise"
-        ],
+        "main_actions": main,
+        "more_actions": more,
         "can_correct": can_work and case.stage in services.OPEN_STAGES,
         "errors": errors or {},
         "values": values or {},

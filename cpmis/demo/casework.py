@@ -94,7 +94,8 @@ def transfers_waiting_create(*, seed: int = 2026) -> int:
     for a in RoleAssignment.objects.filter(
         role=Role.SUPERVISOR, scope_level=ScopeLevel.DISTRICT
     ).select_related("user", "district"):
-        supervisors.setdefault(a.district_id, a.user)
+        if a.district_id is not None:
+            supervisors.setdefault(a.district_id, a.user)
     waiting_into = set(
         Transfer.objects.filter(status=Transfer.Status.PENDING).values_list(
             "to_district_id", flat=True

@@ -34,7 +34,7 @@ def notification_dismiss(*, actor: Any, notification_id: int) -> Notification:
     """A person dismisses one of their own notifications (anyone else's is refused as absent)."""
     notification = (
         Notification.objects.select_for_update()
-        .filter(pk=notification_id, user_id=getattr(actor, "pk", None))
+        .filter(pk=notification_id, user_id=getattr(actor, "pk", 0) or 0)
         .first()
     )
     if notification is None:

@@ -469,3 +469,66 @@ def test_only_a_supervisor_assigns_another_officer(kp: dict[str, Any]) -> None:
         assigned_to=kp["cpo"],
     )
     assert case.assigned_to == kp["cpo"]
+
+
+def test_places_outside_the_province_are_refused(kp: dict[str, Any]) -> None:
+    case = s.case_open(actor=kp["cpo"], child=kp["girl"], initial_risk="low", concerns=["abused"])
+    lahore_home = Institution.objects.create(
+        name="Lahore home",
+        type=InstitutionType.objects.get(code="welfare_home"),
+        district=District.objects.get(pcode=LAHORE),
+        capacity=3,
+    )
+    with pytest.raises(ValidationError, match="outside Khyber Pakhtunkhwa"):
+        s.referral_make(actor=kp["cpo"], case=case, service="shelter", institution=lahore_home)
+    with pytest.raises(ValidationError, match="outside Khyber Pakhtunkhwa"):
+        s.protection_take(actor=kp["cpo"], case=case, temporary_institution=lahore_home)
+    assert not case.events.filter(kind=EventKind.REFERRED).exists()
+    # the pickers offer the district's places first, then the province's, never Lahore's
+    from cpmis.cases.selectors import institutions_near
+
+    groups = institutions_near(
+        Case.objects.select_related("district", "jurisdiction").get(pk=case.pk)
+    )
+    offered = [i.name for _, rows in groups for i in rows]
+    assert "Welfare Home Peshawar" in offered and "Lahore home" not in offered
+
+
+def test_the_transfers_inbox_is_one_query(
+    kp: dict[str, Any], django_assert_num_queries: Any
+) -> None:
+    lahore = make_user(
+        "pb.sup2", {"role": Role.SUPERVISOR, "scope_level": ScopeLevel.DISTRICT, "district": LAHORE}
+    )
+    case = s.case_open(actor=kp["cpo"], child=kp["girl"], initial_risk="low", concerns=["abused"])
+    s.transfer_request(
+        actor=kp["cpo"], case=case, to_district=District.objects.get(pcode=LAHORE), reason="Moved."
+    )
+    access.assignments(lahore)  # the user's roles, read once per request
+    with django_assert_num_queries(1):
+        waiting = list(access.transfers_waiting_for(lahore))
+    assert [t.case_id for t in waiting] == [case.pk]
+
+
+def test_case_numbers_are_readable_unique_and_kept_by_a_transfer(kp: dict[str, Any]) -> None:
+    from cpmis.cases.numbering import district_abbreviation
+
+    assert district_abbreviation("Lahore") == "LHR"
+    assert district_abbreviation("Peshawar") == "PSH"
+    first = s.case_open(actor=kp["cpo"], child=kp["girl"], initial_risk="low", concerns=["abused"])
+    second = s.case_open(
+        actor=kp["cpo"], child=kp["girl"], initial_risk="low", concerns=["neglected"]
+    )
+    year = timezone.localtime(first.opened_at).year
+    assert first.number == f"KP-PSH-{year}-000001"
+    assert second.number == f"KP-PSH-{year}-000002"
+    make_user("pb.sup3", {"role": Role.SUPERVISOR, "scope_level": "district", "district": LAHORE})
+    transfer = s.transfer_request(
+        actor=kp["supervisor"],
+        case=first,
+        to_district=District.objects.get(pcode=LAHORE),
+        reason="Moved.",
+    )
+    lahore_sup = User.objects.get(username="pb.sup3")
+    s.transfer_decide(actor=lahore_sup, transfer=transfer, accept=True)
+    assert Case.objects.get(pk=first.pk).number == first.number
