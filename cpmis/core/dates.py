@@ -41,6 +41,7 @@ _MONTHS = {
     for name in names
 }
 _NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_DIGITS = re.compile(r"^(\d{2})(\d{2})(\d{4})$")  # 05122026: a phone's number pad has no "/"
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _WORDS = re.compile(r"^(\d{1,2})[\s\-]+([a-z]+)\.?,?[\s\-]+(\d{4})$")
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})(?:\s*([ap])\.?m\.?)?$")
@@ -56,6 +57,8 @@ def parse_date(text: str) -> date:
         raise DateInputError(f"Give the date as {DATE_PLACEHOLDER}.")
     day = month = year = 0
     if m := _NUMERIC.match(value):
+        day, month, year = int(m[1]), int(m[2]), int(m[3])
+    elif m := _DIGITS.match(value):
         day, month, year = int(m[1]), int(m[2]), int(m[3])
     elif m := _ISO.match(value):
         year, month, day = int(m[1]), int(m[2]), int(m[3])

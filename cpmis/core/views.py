@@ -31,9 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """What needs the person's attention, from each app that has something to say
     (``CPMIS_HOME_PANELS``: functions of the request returning panels to render)."""
     panels = [
-        panel
-        for path in settings.CPMIS_HOME_PANELS
-        for panel in import_string(path)(request)
+        panel for path in settings.CPMIS_HOME_PANELS for panel in import_string(path)(request)
     ]
     return render(
         request,

@@ -435,6 +435,7 @@ def test_every_casework_form_as_the_role_that_uses_it(
         ),
     )
     expect(timeline).to_contain_text("Placed in an institution — Nigehban Centre Lahore")
+    assert Institution.objects.get(pk=office["home"].pk).occupancy == 1
     step(
         page,
         submit,
@@ -474,6 +475,7 @@ def test_every_casework_form_as_the_role_that_uses_it(
     )
     step(page, submit, "Release from protection")
     expect(header).to_contain_text("Follow-up and review")
+    assert Institution.objects.get(pk=office["home"].pk).occupancy == 0  # the place is freed
     step(
         page,
         submit,
@@ -577,8 +579,12 @@ def test_casework_pages_fit_a_phone(
     )
 
 
-def test_every_casework_form_was_submitted_in_the_browser() -> None:
-    """Runs last in this module: each form the casework pages can show was submitted above."""
+def test_every_casework_form_was_submitted_in_the_browser(
+    browser: Any, transactional_db: Any
+) -> None:
+    """Runs last in this module (pytest-django orders tests by their kind of database: this one
+    asks for the same as the tests above, so it stays after them): each form the casework
+    pages can show was submitted above."""
     if not SUBMITTED:
         pytest.skip("the browser tests of this module did not run")
     missing = sorted(COVERED - SUBMITTED)

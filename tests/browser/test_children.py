@@ -33,7 +33,7 @@ def test_cpo_finds_own_child_by_urdu_or_latin_name_and_reads_the_urdu_name_back(
     response = sign_in(page, "cpo")
     assert response.status == 200
     assert page.url == f"{base}/"
-    expect(page.get_by_role("heading", name="Welcome, cpo")).to_be_visible()
+    expect(page.get_by_role("heading", name="What needs your attention", level=1)).to_be_visible()
 
     main_nav = page.get_by_role("navigation", name="Main")
     submit(page, main_nav.get_by_role("link", name="Children", exact=True))

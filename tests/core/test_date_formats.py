@@ -40,3 +40,21 @@ def test_pages_show_day_month_year_in_english_and_urdu() -> None:
             assert formats.date_format(date(2026, 12, 5), "SHORT_DATE_FORMAT") == "05/12/2026"
             assert "%d/%m/%Y" in formats.get_format("DATE_INPUT_FORMATS")
             assert formats.get_format("FIRST_DAY_OF_WEEK") == 1
+
+
+def test_what_officers_type_is_read_day_first() -> None:
+    from cpmis.core.dates import DateInputError, parse_date, parse_datetime
+
+    for typed in ("05/12/2026", "5-12-2026", "5.12.2026", "05122026", "5 Dec 2026", "2026-12-05"):
+        assert parse_date(typed) == date(2026, 12, 5), typed
+    assert parse_datetime("5 December 2026, 2:30 pm") == timezone.make_aware(
+        datetime(2026, 12, 5, 14, 30)
+    )
+    assert parse_datetime("05/12/2026 14.30").hour == 14
+    for wrong in ("", "tomorrow", "32/12/2026", "05/12/2026 25:00", "12/31/2026"):
+        try:
+            parse_datetime(wrong)
+        except DateInputError as exc:
+            assert "dd/mm/yyyy" in str(exc) or "no such day" in str(exc) or "hh:mm" in str(exc)
+        else:
+            raise AssertionError(f"{wrong!r} was read as a date")
