@@ -12,6 +12,7 @@ BENCHMARKS: dict[str, str] = {
     "child_search": "bench.child_search",
     "compliance_matrix": "bench.compliance_matrix",
     "case_dashboards": "bench.case_dashboards",
+    "case_homes": "bench.case_homes",
     "complaint_load": "bench.complaint_load",
     "exchange_import": "bench.exchange_import",
     "linkage_quality": "bench.linkage_quality",
