@@ -148,6 +148,12 @@ class Case(DataClassification, models.Model):
             models.Index(fields=["assigned_to", "stage"], name="case_assignee_stage_idx"),
             # a CPO's newly assigned cases on their home
             models.Index(fields=["assigned_to", "-assigned_at"], name="case_assignee_recent_idx"),
+            # the open cases per officer of a district (index only)
+            models.Index(
+                fields=["district", "assigned_to", "id"],
+                condition=~models.Q(stage="closed"),
+                name="case_open_officer_idx",
+            ),
             # a supervisor's unassigned cases on their home (a small, partial index)
             models.Index(
                 fields=["district", "-opened_at"],
@@ -333,6 +339,18 @@ class Task(DataClassification, models.Model):
         indexes = [
             models.Index(fields=["done_at", "due_at"], name="task_open_due_idx"),
             models.Index(fields=["kind", "due_at"], name="task_kind_due_idx"),  # statistics
+            # the open decisions in due order (cases near the four-month limit)
+            models.Index(
+                fields=["kind", "due_at"],
+                condition=models.Q(done_at__isnull=True),
+                name="task_open_kind_due_idx",
+            ),
+            # the overdue tasks of each open case (overdue tasks per officer)
+            models.Index(
+                fields=["case", "due_at"],
+                condition=models.Q(done_at__isnull=True),
+                name="task_open_case_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:

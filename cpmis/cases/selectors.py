@@ -101,17 +101,35 @@ def supervisor_dashboard(*, user: Any, near_days: int = 30) -> dict[str, Any]:
 
     now = timezone.now()
     cases = access.cases_supervised_by(user).exclude(stage=Stage.CLOSED)
-    per_officer = list(
-        cases.values("assigned_to__username")
-        .annotate(
-            open_cases=Count("id", distinct=True),
-            overdue=Count(
-                "tasks",
-                filter=Q(tasks__done_at__isnull=True, tasks__due_at__lt=now),
-                distinct=True,
-            ),
-        )
-        .order_by("-overdue", "assigned_to__username")
+    # Two plain grouped counts, each served by a partial index (open cases by district and
+    # officer; open tasks by case and due time), rather than distinct counts over the join of
+    # every case with every task (bench/case_homes: 838 ms against about 100 at 1M cases).
+    open_cases = dict(cases.values_list("assigned_to_id").annotate(n=Count("id")).order_by())
+    overdue = dict(
+        cases.filter(tasks__done_at__isnull=True, tasks__due_at__lt=now)
+        .values_list("assigned_to_id")
+        .annotate(n=Count("tasks"))
+        .order_by()
+    )
+    from cpmis.accounts.models import User
+
+    names = dict(
+        User.objects.filter(pk__in=[k for k in open_cases if k]).values_list("pk", "username")
+    )
+    per_officer = sorted(
+        (
+            {
+                "assigned_to__username": names.get(k) if k else None,
+                "open_cases": n,
+                "overdue": overdue.get(k, 0),
+            }
+            for k, n in open_cases.items()
+        ),
+        key=lambda r: (
+            -r["overdue"],
+            r["assigned_to__username"] is None,
+            r["assigned_to__username"] or "",
+        ),
     )
     near_limit = (
         Task.objects.filter(
