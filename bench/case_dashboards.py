@@ -83,8 +83,9 @@ def generate(cases: int, officer_ids: list[int], district_id: int) -> None:
         )
         cursor.execute(
             """
-            INSERT INTO cases_task (case_id, kind, due_at, done_at, for_supervisor, basis)
-            SELECT c.id, k.kind,
+            INSERT INTO cases_task (case_id, district_id, assigned_to_id, kind, due_at, done_at,
+                for_supervisor, basis)
+            SELECT c.id, c.district_id, c.assigned_to_id, k.kind,
                 c.opened_at + (k.n * 20 + c.id % 40) * interval '1 day',
                 CASE WHEN c.stage = 'closed' OR k.n = 0 THEN c.opened_at + interval '1 day' END,
                 k.kind = 'closure_approval', 'bench'

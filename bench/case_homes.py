@@ -54,7 +54,7 @@ TARGET_PAGE_BYTES = 100_000
 OFFICERS = 60
 LAHORE = "PK617"
 # What the generator writes; the data of a database made by another version is made again.
-GENERATOR = "case_homes 1"
+GENERATOR = "case_homes 2"  # tasks carry their case's district and officer
 FLOOR_PREFIX = "bench/homes/floor/"
 
 # This module is the URL configuration of the run (settings.ROOT_URLCONF): the floor views and
@@ -166,14 +166,21 @@ def generate_homes(district_id: int, supervisor_id: int) -> None:
             " WHERE district_id = %s AND id %% 25 = 0",
             [district_id],
         )
+        cursor.execute(  # their tasks too (tasks carry their case's officer)
+            "UPDATE cases_task SET assigned_to_id = NULL WHERE district_id = %s"
+            " AND case_id %% 25 = 0",
+            [district_id],
+        )
         # The clocks of the law, for every case: production before the Court (a day), its
         # decision (four months), follow-up visits of the cases in implementation or follow-up.
         # A clock more than ``grace`` days past is done; the others are open: overdue, due
         # this week, later.
         cursor.execute(
             """
-            INSERT INTO cases_task (case_id, kind, due_at, done_at, for_supervisor, basis)
-            SELECT c.id, k.kind, c.opened_at + k.days * interval '1 day',
+            INSERT INTO cases_task (case_id, district_id, assigned_to_id, kind, due_at, done_at,
+                for_supervisor, basis)
+            SELECT c.id, c.district_id, c.assigned_to_id, k.kind,
+                c.opened_at + k.days * interval '1 day',
                 CASE WHEN c.stage = 'closed'
                        OR c.opened_at + (k.days + k.grace) * interval '1 day' < now()
                      THEN c.opened_at + k.days * interval '1 day' END,

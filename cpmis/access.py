@@ -19,7 +19,7 @@ from cpmis.accounts.roles import CAPABILITIES, CASELOAD_ROLES, ROLES_WITHOUT_2FA
 if TYPE_CHECKING:
     from cpmis.accounts.models import RoleAssignment, User
     from cpmis.audit.models import AuditEvent
-    from cpmis.cases.models import Case, Transfer
+    from cpmis.cases.models import Case, Task, Transfer
     from cpmis.complaints.models import Complaint
     from cpmis.exchange.models import DepartmentRecord, Submission
     from cpmis.linkage.models import RecordLink, ReviewItem
@@ -151,6 +151,17 @@ def cases_supervised_by(user: Any) -> QuerySet[Case]:
     return _cases(user, "case.supervise")
 
 
+def tasks_supervised_by(user: Any) -> QuerySet[Task]:
+    """Tasks of the cases the user supervises, found by the district each task carries (the
+    supervisor's dashboard counts them without joining the cases)."""
+    from cpmis.cases.models import Task
+
+    q = scope_filter(user, "case.supervise")
+    if q is None:
+        return Task.objects.none()
+    return Task.objects.filter(q)
+
+
 def transfers_waiting_for(user: Any) -> QuerySet[Transfer]:
     """Transfers asking to move a case into a district the user supervises, not yet answered
     (one query on the partial index of pending transfers)."""
@@ -168,11 +179,18 @@ def supervisors_of(district: District) -> QuerySet[User]:
     from cpmis.accounts.models import User
     from cpmis.accounts.roles import Role
 
-    holders = User.objects.filter(is_active=True, role_assignments__role=Role.SUPERVISOR)
-    own = holders.filter(role_assignments__district_id=district.pk)
+    # One filter() per question: the role and its scope must be of the same assignment.
+    own = User.objects.filter(
+        is_active=True,
+        role_assignments__role=Role.SUPERVISOR,
+        role_assignments__scope_level=ScopeLevel.DISTRICT,
+        role_assignments__district_id=district.pk,
+    )
     if own.exists():
         return own.distinct()
-    return holders.filter(
+    return User.objects.filter(
+        is_active=True,
+        role_assignments__role=Role.SUPERVISOR,
         role_assignments__scope_level=ScopeLevel.JURISDICTION,
         role_assignments__jurisdiction_id=district.jurisdiction_id,
     ).distinct()
@@ -181,7 +199,8 @@ def supervisors_of(district: District) -> QuerySet[User]:
 def officers_for_case(case: Case) -> QuerySet[User]:
     """Who may hold a case: active Child Protection Officers of the case's district, without
     the men when the child is a girl (ICT CPA 2018 s.20: a girl child is never in the care of
-    a male officer; the safeguard is applied before the choice is offered)."""
+    a male officer; the safeguard is applied before the choice is offered, and an officer whose
+    sex is not recorded is not offered for a girl)."""
     from cpmis.accounts.models import User
     from cpmis.accounts.roles import Role
 
@@ -192,7 +211,8 @@ def officers_for_case(case: Case) -> QuerySet[User]:
         role_assignments__district_id=case.district_id,
     )
     if case.child.sex == "female":
-        officers = officers.exclude(sex=User.Sex.MALE)
+        # only an officer recorded as a woman: "not stated" could be a man
+        officers = officers.filter(sex=User.Sex.FEMALE)
     return officers.distinct().order_by("first_name", "last_name", "username")
 
 

@@ -84,8 +84,12 @@ class Personas:
 @pytest.fixture
 def personas(db: Any) -> Personas:
     d = ScopeLevel.DISTRICT
+    cpo = make_user("cpo", {"role": Role.CPO, "scope_level": d, "district": LAHORE})
+    # A woman: the girl of the records is in her caseload (ICT CPA 2018 s.20).
+    cpo.sex = User.Sex.FEMALE
+    cpo.save(update_fields=["sex"])
     return Personas(
-        cpo=make_user("cpo", {"role": Role.CPO, "scope_level": d, "district": LAHORE}),
+        cpo=cpo,
         supervisor=make_user(
             "supervisor", {"role": Role.SUPERVISOR, "scope_level": d, "district": LAHORE}
         ),

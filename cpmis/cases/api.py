@@ -132,6 +132,11 @@ class CaseCreateSerializer(serializers.Serializer):
 
 
 class CaseQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(
+        required=False,
+        max_length=100,
+        help_text="A case number (or its start, or its sequence) or part of the child's name.",
+    )
     stage = serializers.ChoiceField(Stage.choices, required=False)
     overdue = serializers.BooleanField(required=False, default=False)
     page = serializers.IntegerField(required=False, min_value=1, max_value=100_000)
@@ -150,6 +155,7 @@ class CaseListCreate(GenericAPIView):
             user=request.user,
             stage=query.validated_data.get("stage", ""),
             overdue=query.validated_data["overdue"],
+            query=query.validated_data.get("q", "").strip(),
         )
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(CaseSerializer(page, many=True).data)
@@ -288,6 +294,10 @@ class TransferInput(_Versioned):
     reason = serializers.CharField(max_length=2000)
 
 
+class WithdrawInput(_Versioned):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+
 class ReferInput(_Versioned):
     service = serializers.CharField(max_length=100)
     institution = serializers.PrimaryKeyRelatedField(
@@ -328,6 +338,7 @@ ACTIONS: dict[str, Action] = {
     "decide-closure": Action(ClosureDecideInput, services.closure_decide, {}),
     "reopen": Action(ReopenInput, services.case_reopen, {}),
     "transfer": Action(TransferInput, services.transfer_request, {}),
+    "withdraw-transfer": Action(WithdrawInput, services.transfer_withdraw, {}),
     "perpetrator": Action(PerpetratorInput, services.perpetrator_add, {}),
     "reference": Action(ReferenceInput, services.reference_add, {}),
     "refer": Action(ReferInput, services.referral_make, {}),
@@ -417,6 +428,11 @@ class TransferSerializer(serializers.ModelSerializer):
     uuid = serializers.UUIDField(source="case.uuid", read_only=True)
     number = serializers.CharField(source="case.number", read_only=True)
     stage = serializers.CharField(source="case.stage", read_only=True)
+    risk_level = serializers.SerializerMethodField()
+    concerns = serializers.ListField(source="case.concerns", read_only=True)
+    in_protection = serializers.BooleanField(source="case.in_protection", read_only=True)
+    child_sex = serializers.CharField(source="case.child.sex", read_only=True)
+    child_age = serializers.SerializerMethodField()
     from_district: serializers.SlugRelatedField = serializers.SlugRelatedField(
         slug_field="pcode", read_only=True
     )
@@ -433,6 +449,11 @@ class TransferSerializer(serializers.ModelSerializer):
             "uuid",
             "number",
             "stage",
+            "risk_level",
+            "concerns",
+            "in_protection",
+            "child_sex",
+            "child_age",
             "from_district",
             "to_district",
             "status",
@@ -440,6 +461,16 @@ class TransferSerializer(serializers.ModelSerializer):
             "requested_by",
             "requested_at",
         ]
+
+    def get_risk_level(self, transfer: Transfer) -> str:
+        return transfer.case.risk_level or transfer.case.initial_risk
+
+    def get_child_age(self, transfer: Transfer) -> int:
+        from django.utils import timezone
+
+        from cpmis.people.services import age_on
+
+        return age_on(transfer.case.child.date_of_birth, timezone.localdate())
 
 
 class TransferList(GenericAPIView):
@@ -460,12 +491,21 @@ class TransferDecision(GenericAPIView):
 
     permission_classes = [HasCapability.of("case.supervise")]
 
-    @extend_schema(request=TransferDecisionInput, responses=CaseSerializer)
+    @extend_schema(
+        request=TransferDecisionInput,
+        responses=CaseSerializer,
+        description="Accepted: the case as it now is. Declined: the transfer.",
+    )
     def post(self, request: Request, uuid: str) -> Response:
         transfer = selectors.transfer_waiting(user=request.user, case_uuid=uuid)
         data = TransferDecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.transfer_decide(actor=request.user, transfer=transfer, **data.validated_data)
+        transfer = services.transfer_decide(
+            actor=request.user, transfer=transfer, **data.validated_data
+        )
+        if transfer.status != Transfer.Status.ACCEPTED:
+            # declined: the case stays out of the receiving supervisor's reach
+            return Response(TransferSerializer(transfer).data)
         case = Case.objects.select_related("district", "jurisdiction", "assigned_to", "child").get(
             pk=transfer.case_id
         )

@@ -25,6 +25,7 @@ from cpmis.core.dates import (
 
 from . import selectors, services
 from .models import Case, CaseReference, Perpetrator, RiskLevel
+from .workflow import plan_status
 
 Choices = list[tuple[str, str]]
 Groups = list[tuple[str, Choices]]
@@ -41,6 +42,7 @@ class Field:
     help: str = ""
     initial: str = ""
     searchable: bool = False  # a long picker: a filter box is added (picker.js)
+    more: int = 0  # places of the province not listed: the page offers to show them
 
     @property
     def placeholder(self) -> str:
@@ -91,26 +93,37 @@ def _officer_field(case: Case, *, required: bool = True, label: str = "Officer")
     )
 
 
-def _institution_field(case: Case, name: str, label: str, *, required: bool = False) -> Field:
+_ACCEPTS = {"girls": "girls ", "boys": "boys ", "all": ""}
+
+
+def _institution_field(
+    case: Case, name: str, label: str, *, required: bool = False, province: bool = False
+) -> Field:
+    found, more = selectors.institutions_near(case, province=province)
     groups = [
         (
             title,
             [
                 (
                     str(i.pk),
-                    f"{i.name} — {i.type.name_en}, {i.get_accepts_display().lower()}, "
-                    f"ages {i.age_min}–{i.age_max}, {i.capacity - i.occupancy} free",
+                    # short: the list is on the page up to three times (custody, placement,
+                    # referral); the service checks sex, age and room whatever is chosen
+                    f"{i.name} ({_ACCEPTS[i.accepts]}{i.age_min}–{i.age_max}, "
+                    f"{i.capacity - i.occupancy} free)",
                 )
                 for i in rows
             ],
         )
-        for title, rows in selectors.institutions_near(case)
+        for title, rows in found
     ]
-    return Field(name, label, "select", required=required, groups=groups, searchable=True)
+    return Field(
+        name, label, "select", required=required, groups=groups, searchable=True, more=more
+    )
 
 
-def fields_for(step: str, case: Case) -> list[Field]:
-    """The fields of one step's form for this case."""
+def fields_for(step: str, case: Case, *, province: bool = False) -> list[Field]:
+    """The fields of one step's form for this case (``province``: the places of the whole
+    province on the pickers, not only the district's)."""
     risk = [(v, str(label)) for v, label in RiskLevel.choices]
     if step == "assign":
         return [_officer_field(case)]
@@ -131,7 +144,10 @@ def fields_for(step: str, case: Case) -> list[Field]:
         return [
             _when(),
             _institution_field(
-                case, "temporary_institution", "Temporary custody at (until the Court decides)"
+                case,
+                "temporary_institution",
+                "Temporary custody at (until the Court decides)",
+                province=province,
             ),
         ]
     if step == "produce":
@@ -164,7 +180,9 @@ def fields_for(step: str, case: Case) -> list[Field]:
     if step == "place":
         return [
             Field("option", "Placed", "radio", True, list(services.PLACEMENT_LABELS.items())),
-            _institution_field(case, "institution", "Institution (for a placement in one)"),
+            _institution_field(
+                case, "institution", "Institution (for a placement in one)", province=province
+            ),
             Field(
                 "caregiver_sex",
                 "Caregiver",
@@ -189,8 +207,19 @@ def fields_for(step: str, case: Case) -> list[Field]:
     if step in {"review", "hearing", "delay-report", "follow-up", "release"}:
         return [_when(), _note()]
     if step == "request-closure":
+        _, approved = plan_status(list(case.events.all()))
         return [
-            Field("reason", "Reason", "select", True, list(services.CLOSURE_LABELS.items())),
+            Field(
+                "reason",
+                "Reason",
+                "select",
+                True,
+                list(services.CLOSURE_LABELS.items()),
+                help=""
+                if approved or not case.events.filter(kind="plan_set").exists()
+                else "The case plan is not approved yet: until the supervisor approves it, "
+                "only a case opened twice, a death or a transfer to another service can close.",
+            ),
             _note(),
         ]
     if step == "decide-closure":
@@ -208,6 +237,8 @@ def fields_for(step: str, case: Case) -> list[Field]:
             Field("to_district", "To district", "select", True, groups=groups, searchable=True),
             Field("reason", "Why the case moves", "textarea", True),
         ]
+    if step == "withdraw-transfer":
+        return [_note("Why the request is withdrawn")]
     if step == "refer":
         return [
             Field(
@@ -216,7 +247,7 @@ def fields_for(step: str, case: Case) -> list[Field]:
                 required=True,
                 help="e.g. medical care, school enrolment, counselling.",
             ),
-            _institution_field(case, "institution", "Provided by"),
+            _institution_field(case, "institution", "Provided by", province=province),
             Field("follow_up_on", "Follow up on", "date"),
             _note(),
         ]
@@ -299,7 +330,10 @@ def to_api(step: str, case: Case, post: Any) -> tuple[dict[str, Any], dict[str, 
         else:
             data[f.name] = raw
     if step == "decide-closure":
-        data["approve"] = post.get("decision") == "approve"
+        decision = post.get("decision", "")
+        if decision not in {"approve", "refuse"}:
+            errors["__all__"] = ["Choose to approve or to refuse the closure."]
+        data["approve"] = decision == "approve"
     return data, errors
 
 
@@ -311,3 +345,29 @@ def label_of(step: str, case: Case, name: str) -> str:
         if f.name == name:
             return f.label
     return name.replace("_", " ").capitalize()
+
+
+# What a serializer says about a choice that no longer exists, in the words of the page.
+_GONE = {
+    "officer": "This officer can no longer take cases: choose another.",
+    "to_district": "Choose a district from the list.",
+    "provision": "Choose an offence from the list.",
+    "institution": "Choose a place from the list.",
+    "temporary_institution": "Choose a place from the list.",
+}
+
+
+def readable(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Serializer messages that name objects the way code does ("Object with username=… does
+    not exist", "Invalid pk") replaced by what the person should do."""
+    out = {}
+    for name, problems in errors.items():
+        if name in _GONE and any(
+            "does not exist" in p or "Invalid pk" in p or "Incorrect type" in p for p in problems
+        ):
+            out[name] = [_GONE[name]]
+        elif name == "version":
+            out[name] = ["Reload the page: the form is missing what it read."]
+        else:
+            out[name] = problems
+    return out

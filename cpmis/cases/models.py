@@ -188,6 +188,7 @@ class Transfer(DataClassification, models.Model):
         PENDING = "pending", "Waiting for an answer"
         ACCEPTED = "accepted", "Accepted"
         DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transfers")
     from_district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
@@ -267,6 +268,7 @@ class EventKind(models.TextChoices):
     TRANSFER_REQUESTED = "transfer_requested", "Transfer requested"
     TRANSFER_ACCEPTED = "transfer_accepted", "Transfer accepted"
     TRANSFER_REFUSED = "transfer_refused", "Transfer declined"
+    TRANSFER_WITHDRAWN = "transfer_withdrawn", "Transfer withdrawn"
     REFERRED = "referred", "Referred to a service"
     COMPLAINT_RECEIVED = "complaint_received", "Complaint about the child attached"
 
@@ -331,8 +333,30 @@ class Task(DataClassification, models.Model):
     done_at = models.DateTimeField(null=True, blank=True)
     for_supervisor = models.BooleanField(default=False)
     basis = models.CharField(max_length=300, help_text="The law or policy that sets the time.")
+    # The case's district and officer when the tasks were computed (every change of either
+    # recomputes them), so a district's overdue tasks per officer is one index-only read.
+    district = models.ForeignKey(
+        District, null=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
 
-    NOT_PERSONAL_DATA = ("id", "case", "kind", "due_at", "done_at", "for_supervisor", "basis")
+    NOT_PERSONAL_DATA = (
+        "id",
+        "case",
+        "kind",
+        "due_at",
+        "done_at",
+        "for_supervisor",
+        "basis",
+        "district",
+        "assigned_to",
+    )
 
     class Meta:
         ordering = ["due_at"]
@@ -345,11 +369,11 @@ class Task(DataClassification, models.Model):
                 condition=models.Q(done_at__isnull=True),
                 name="task_open_kind_due_idx",
             ),
-            # the overdue tasks of each open case (overdue tasks per officer)
+            # a district's open tasks by due time and officer (overdue tasks per officer)
             models.Index(
-                fields=["case", "due_at"],
+                fields=["district", "due_at", "assigned_to"],
                 condition=models.Q(done_at__isnull=True),
-                name="task_open_case_due_idx",
+                name="task_open_district_due_idx",
             ),
         ]
 

@@ -44,7 +44,7 @@ from .models import (
     Task,
     Transfer,
 )
-from .workflow import stages_of
+from .workflow import CORRECTABLE, plan_status, stages_of
 
 OPEN_STAGES = frozenset(Stage.values) - {Stage.CLOSED, Stage.CLOSURE_REQUESTED}
 CLOCK_SKEW = timedelta(minutes=5)
@@ -108,7 +108,10 @@ def _when(case: Case, occurred_at: datetime | None) -> datetime:
 def _locked(actor: Any, case: Case, *, supervise: bool = False) -> Case:
     scope = access.cases_supervised_by(actor) if supervise else access.cases_workable_by(actor)
     locked = (
-        scope.select_for_update().select_related("child", "jurisdiction").filter(pk=case.pk).first()
+        scope.select_for_update(of=("self",))
+        .select_related("child", "jurisdiction")
+        .filter(pk=case.pk)
+        .first()
     )
     if locked is None:
         raise PermissionDenied(
@@ -156,6 +159,8 @@ def _recompute(case: Case) -> None:
     Task.objects.bulk_create(
         Task(
             case=case,
+            district_id=case.district_id,
+            assigned_to_id=case.assigned_to_id,
             kind=s.kind,
             due_at=s.due_at,
             done_at=s.done_at,
@@ -259,6 +264,8 @@ def case_open(
     _check_officer(case, officer)
     if officer is not None:
         _check_officer_works_here(officer, case)
+        if officer != actor:
+            _check_chosen_officer(case, officer)
     case.save()
     _record(actor, case, EventKind.REGISTERED, opened, note=note)
     if officer is not None and officer != actor:
@@ -281,6 +288,21 @@ def _tell_officer(case: Case, officer: User) -> None:
     )
 
 
+def _check_chosen_officer(case: Case, officer: User) -> None:
+    """When a supervisor gives a girl's case to someone, that officer must be recorded as a
+    woman: an account whose sex is "not stated" could be a man (ICT CPA 2018 s.20)."""
+    if _is_girl(case.child) and officer.sex != User.Sex.FEMALE:
+        if officer.sex == User.Sex.MALE:
+            _check_officer(case, officer)
+        raise _refuse(
+            f"A girl's case is given only to a woman officer, and {officer}'s sex is not "
+            "recorded: an administrator records it in the account first",
+            "girl_child_female_carer",
+            case,
+            "officer",
+        )
+
+
 def _check_officer_works_here(officer: User, case: Case) -> None:
     ok = any(
         a.role == Role.CPO
@@ -299,6 +321,7 @@ def case_assign(*, actor: Any, case: Case, officer: User, version: int | None = 
     case = _begin(actor, case, version, stages=stages_of("assign"), action="assign", supervise=True)
     _check_officer_works_here(officer, case)
     _check_officer(case, officer)
+    _check_chosen_officer(case, officer)
     if case.assigned_to_id == officer.pk:
         raise ValidationError({"officer": f"The case is already assigned to {officer}."})
     now = timezone.now()
@@ -389,10 +412,10 @@ def case_plan_approve(*, actor: Any, case: Case, version: int | None = None) -> 
         action="approve the plan of",
         supervise=True,
     )
-    latest = _latest_plan(case)
+    latest, approved = plan_status(_events(case))
     if latest is None:
         raise ValidationError({"stage": "No case plan is set yet: the officer sets it first."})
-    if latest.kind == EventKind.PLAN_APPROVED:
+    if approved:
         raise ValidationError({"stage": "The latest case plan is already approved."})
     _record(
         actor,
@@ -403,14 +426,6 @@ def case_plan_approve(*, actor: Any, case: Case, version: int | None = None) -> 
         stage=Stage.IMPLEMENTATION if case.stage == Stage.PLANNED else None,
     )
     return case
-
-
-def _latest_plan(case: Case) -> CaseEvent | None:
-    return (
-        case.events.filter(kind__in=[EventKind.PLAN_SET, EventKind.PLAN_APPROVED])
-        .order_by("-occurred_at", "-id")
-        .first()
-    )
 
 
 @transaction.atomic
@@ -840,8 +855,12 @@ def closure_request(
             case,
             "reason",
         )
-    plan = _latest_plan(case)
-    if plan is not None and plan.kind != EventKind.PLAN_APPROVED and reason not in NO_PLAN_NEEDED:
+    if _pending_transfer(case) is not None:
+        raise ValidationError(
+            {"reason": "A transfer of this case is waiting for an answer: withdraw it first."}
+        )
+    plan, approved = plan_status(events)
+    if plan is not None and not approved and reason not in NO_PLAN_NEEDED:
         raise ValidationError(
             {"reason": "The supervisor approves the case plan before the case can close."}
         )
@@ -916,8 +935,13 @@ def event_correct(
     )
     if not reason.strip():
         raise ValidationError({"reason": "Say why the time is corrected."})
-    if event.kind in {EventKind.REGISTERED}:
-        raise ValidationError({"occurred_at": "Correct the opening of a case by reopening it."})
+    if event.kind not in CORRECTABLE:
+        raise ValidationError(
+            {
+                "occurred_at": f"The time of “{EventKind(event.kind).label}” is the time it was "
+                "recorded: it cannot be corrected."
+            }
+        )
     when = _when(case, occurred_at)
     others = [e for e in _events(case) if e.pk != event.pk]
     moved = CaseEvent(kind=event.kind, occurred_at=when)
@@ -1000,6 +1024,45 @@ def transfer_request(
     return transfer
 
 
+@transaction.atomic
+def transfer_withdraw(
+    *, actor: Any, case: Case, note: str = "", version: int | None = None
+) -> Transfer:
+    """The sending side takes back a request nobody has answered (the family did not move
+    after all, or nobody in the receiving district can answer)."""
+    case = _begin(actor, case, version, stages=stages_of("withdraw-transfer"), action="withdraw")
+    transfer = (
+        case.transfers.select_for_update(of=("self",))
+        .filter(status=Transfer.Status.PENDING)
+        .select_related("to_district")
+        .first()
+    )
+    if transfer is None:
+        raise ValidationError(
+            {"__all__": "No transfer of this case is waiting: nothing to withdraw."}
+        )
+    now = timezone.now()
+    transfer.status = Transfer.Status.WITHDRAWN
+    transfer.decided_by = actor
+    transfer.decided_at = now
+    transfer.decision_note = note.strip()[:4000]
+    transfer.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    _record(
+        actor,
+        case,
+        EventKind.TRANSFER_WITHDRAWN,
+        now,
+        details={"transfer": transfer.pk, "to_district": transfer.to_district_id},
+        note=note,
+    )
+    notify(
+        users=access.supervisors_of(transfer.to_district),
+        kind=Notification.Kind.TRANSFER_WITHDRAWN,
+        message=f"{case.district.name_en} withdrew the transfer of case {case.number}.",
+    )
+    return transfer
+
+
 def _transfers_link() -> str:
     from django.urls import reverse
 
@@ -1020,7 +1083,7 @@ def transfer_decide(
     sides are notified."""
     locked = (
         access.transfers_waiting_for(actor)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .filter(pk=transfer.pk)
         .select_related("to_district__jurisdiction", "from_district")
         .first()
@@ -1034,10 +1097,17 @@ def transfer_decide(
         raise PermissionDenied("Only a supervisor of the receiving district can answer.")
     transfer = locked
     case = (
-        Case.objects.select_for_update()
-        .select_related("child", "jurisdiction")
+        Case.objects.select_for_update(of=("self",))
+        .select_related("child", "jurisdiction", "district")
         .get(pk=transfer.case_id)
     )
+    if case.stage not in stages_of("transfer"):
+        raise ValidationError(
+            {
+                "accept": f"The case is now at the stage “{case.get_stage_display()}”: it can "
+                "no longer be transferred. Ask the sending district to withdraw the request."
+            }
+        )
     now = timezone.now()
     sending_side = [transfer.requested_by, case.assigned_to, *access.supervisors_of(case.district)]
     transfer.decided_by = actor
@@ -1079,13 +1149,24 @@ def transfer_decide(
     if officer is not None:
         _check_officer_works_here(officer, case)
         _check_officer(case, officer)
+        _check_chosen_officer(case, officer)
         case.assigned_to = officer
         case.assigned_at = now
     case.save(update_fields=["district", "jurisdiction", "assigned_to", "assigned_at"])
     child = case.child
-    child.district = target  # the child is now known to the receiving district
-    child.owner = None  # the sending district's officer is no longer responsible
-    child.save(update_fields=["district", "owner"])
+    others_open_here = (
+        Case.objects.filter(child=child, district_id=details["from_district"])
+        .exclude(pk=case.pk)
+        .exclude(stage=Stage.CLOSED)
+        .exists()
+    )
+    if not others_open_here:
+        # the child is now known to the receiving district; while another case of the child
+        # stays open in the sending district, the child stays there too (its officers keep
+        # reading the child's record for that case)
+        child.district = target
+        child.owner = None
+        child.save(update_fields=["district", "owner"])
     transfer.status = Transfer.Status.ACCEPTED
     transfer.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     _record(actor, case, EventKind.TRANSFER_ACCEPTED, now, details=details, note=note)
@@ -1120,6 +1201,14 @@ def referral_make(
         _check_institution_near(case, institution)
         details["institution"] = institution.pk
     if follow_up_on is not None:
+        if (
+            not timezone.now() - timedelta(days=1)
+            <= follow_up_on
+            <= timezone.now() + timedelta(days=2 * 366)
+        ):
+            raise ValidationError(
+                {"follow_up_on": "Plan the follow-up between today and two years from now."}
+            )
         details["follow_up_on"] = follow_up_on.isoformat()
     _record(actor, case, EventKind.REFERRED, timezone.now(), details=details, note=note)
     return case

@@ -16,7 +16,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from cpmis import access
-from cpmis.accounts.models import User
 from cpmis.accounts.permissions import capability_required
 from cpmis.audit.services import audit_record
 from cpmis.core.dates import DateInputError, parse_datetime
@@ -24,7 +23,7 @@ from cpmis.core.errors import Conflict
 from cpmis.core.forms import run_service, serializer_errors
 
 from . import forms, selectors, services, workflow
-from .api import ACTIONS, CaseCreateSerializer, EventCorrectionInput
+from .api import ACTIONS, CaseCreateSerializer, EventCorrectionInput, TransferDecisionInput
 from .models import Case, Concern, RiskLevel, Stage
 
 PAGE = 50
@@ -39,7 +38,7 @@ def _case(request: HttpRequest, uuid: str) -> Case:
 def caseload(request: HttpRequest) -> HttpResponse:
     stage = request.GET.get("stage", "")
     stage = stage if stage in Stage.values else ""
-    query = request.GET.get("q", "").strip()[:100]
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     cases = selectors.case_list(user=request.user, stage=stage, query=query)
     page = Paginator(cases, PAGE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)  # read once; the template lists these objects
@@ -94,18 +93,27 @@ def transfer_decide(request: HttpRequest, uuid: str) -> HttpResponse:
             "not for your district. Nothing was changed.",
         )
         return redirect("cases:transfers")
-    accept = request.POST.get("decision") == "accept"
-    officer = None
-    if accept and request.POST.get("officer"):
-        officer = User.objects.filter(username=request.POST["officer"], is_active=True).first()
-    _, errors = run_service(
-        services.transfer_decide,
-        actor=request.user,
-        transfer=transfer,
-        accept=accept,
-        officer=officer,
-        note=request.POST.get("note", "")[:4000],
-    )
+    decision = request.POST.get("decision", "")
+    data = {
+        "accept": decision == "accept",
+        "note": request.POST.get("note", ""),
+        **({"officer": request.POST["officer"]} if request.POST.get("officer") else {}),
+    }
+    form = TransferDecisionInput(data=data)
+    if decision not in {"accept", "decline"}:
+        errors: dict[str, list[str]] = {
+            "decision": ["Choose to accept or to decline the transfer."]
+        }
+    elif not form.is_valid():
+        errors = forms.readable(serializer_errors(form))
+    else:
+        _, errors = run_service(
+            services.transfer_decide,
+            actor=request.user,
+            transfer=transfer,
+            **dict(form.validated_data),
+        )
+    accept = decision == "accept"
     if errors:
         for problems in errors.values():
             messages.error(request, " ".join(problems))
@@ -179,21 +187,32 @@ def _case_context(
     open_step: str = "",
     errors: dict[str, list[str]] | None = None,
     values: dict[str, Any] | None = None,
+    province: bool = False,
 ) -> dict[str, Any]:
     events = list(case.events.select_related("recorded_by"))
     pending = selectors.transfer_pending_of(case)
-    state = workflow.CaseState.of(case, events, transfer_pending=pending is not None)
+    state = workflow.CaseState.of(
+        case,
+        events,
+        transfer_pending=pending is not None,
+        has_offences=case.offences.exists(),
+    )
     can_work = access.cases_workable_by(request.user).filter(pk=case.pk).exists()
     can_supervise = access.cases_supervised_by(request.user).filter(pk=case.pk).exists()
     offers = workflow.offers(state, can_work=can_work, can_supervise=can_supervise)
     actions: list[dict[str, Any]] = [
         {
             "step": o.step,
-            "fields": forms.fields_for(o.step.name, case),
+            "why_not": o.why_not,
+            "fields": (
+                forms.fields_for(o.step.name, case, province=province) if o.why_not is None else []
+            ),
             "open": o.step.name == open_step,
         }
         for o in offers
-        if o.why_not is None  # what the case's state does not allow yet is out of sight
+        # what the case's state does not allow yet is out of sight, except the steps whose
+        # reason people need to see (why the plan cannot be approved, why no closure yet)
+        if o.why_not is None or o.step.explain
     ]
     main = [a for a in actions if a["step"].primary or a["step"].who == workflow.SUPERVISE]
     more = [a for a in actions if a not in main]
@@ -229,7 +248,8 @@ def case_page(request: HttpRequest, uuid: str) -> HttpResponse:
     audit_record(
         actor=request.user, action="case.read", object_type="cases.case", object_id=case.uuid
     )
-    return render(request, "cases/case.html", _case_context(request, case))
+    province = request.GET.get("places") == "province"
+    return render(request, "cases/case.html", _case_context(request, case, province=province))
 
 
 @require_POST
@@ -245,7 +265,7 @@ def case_action(request: HttpRequest, uuid: str, action: str) -> HttpResponse:
     if not errors:
         form = spec.input(data=data)
         if not form.is_valid():
-            errors = serializer_errors(form)
+            errors = forms.readable(serializer_errors(form))
         else:
             try:
                 _, errors = run_service(
@@ -274,6 +294,7 @@ def case_action(request: HttpRequest, uuid: str, action: str) -> HttpResponse:
     context = _case_context(
         request,
         case,
+        province=True,  # the place chosen, wherever it is, is on the list again
         open_step=action,
         errors={name: problems for name, problems in errors.items()},
         values={k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"},

@@ -20,6 +20,41 @@ ACTIVE = frozenset(
 WORK, SUPERVISE = "work", "supervise"
 
 
+# Events whose time an officer may correct: what happened in the field. Decisions and
+# assignments (an approval, a closure, a transfer) keep the time they were recorded.
+CORRECTABLE = frozenset(
+    {
+        EventKind.ASSESSED,
+        EventKind.PLAN_SET,
+        EventKind.TAKEN_INTO_PROTECTION,
+        EventKind.PRODUCED_BEFORE_COURT,
+        EventKind.HEARING,
+        EventKind.ORDER,
+        EventKind.DELAY_REPORT,
+        EventKind.LEGAL_AID_OFFERED,
+        EventKind.PLACEMENT,
+        EventKind.REVIEW,
+        EventKind.RELEASED,
+        EventKind.FOLLOW_UP_VISIT,
+        EventKind.REFERRED,
+    }
+)
+
+
+def plan_status(events: Sequence[CaseEvent]) -> tuple[CaseEvent | None, bool]:
+    """The case's current plan (the last one recorded) and whether a supervisor approved that
+    very plan. Judged by when plans were recorded and what each approval names, never by the
+    times people type, so back-dating a plan cannot borrow an earlier approval."""
+    plans = [e for e in events if e.kind == EventKind.PLAN_SET]
+    if not plans:
+        return None, False
+    current = max(plans, key=lambda e: (e.recorded_at, e.pk or 0))
+    approved = any(
+        e.kind == EventKind.PLAN_APPROVED and e.details.get("plan") == current.pk for e in events
+    )
+    return current, approved
+
+
 @dataclass(frozen=True)
 class CaseState:
     """What the page and the offers need to know about a case, read once from its events."""
@@ -32,9 +67,17 @@ class CaseState:
     plan_set: bool = False
     plan_approved: bool = False  # the latest plan is approved
     transfer_pending: bool = False
+    has_offences: bool = False
 
     @classmethod
-    def of(cls, case: Case, events: Sequence[CaseEvent], *, transfer_pending: bool) -> CaseState:
+    def of(
+        cls,
+        case: Case,
+        events: Sequence[CaseEvent],
+        *,
+        transfer_pending: bool,
+        has_offences: bool = False,
+    ) -> CaseState:
         ordered = sorted(events, key=lambda e: (e.occurred_at, e.pk or 0))
         taken = [e for e in ordered if e.kind == EventKind.TAKEN_INTO_PROTECTION]
         taken_at = taken[-1].occurred_at if taken else None
@@ -44,7 +87,7 @@ class CaseState:
             and e.occurred_at >= taken_at
             for e in ordered
         )
-        plans = [e for e in ordered if e.kind in {EventKind.PLAN_SET, EventKind.PLAN_APPROVED}]
+        plan, approved = plan_status(events)
         return cls(
             case=case,
             kinds=frozenset(e.kind for e in ordered),
@@ -54,9 +97,10 @@ class CaseState:
                 e.kind == EventKind.ORDER and e.details.get("kind") in {"release", "final_decision"}
                 for e in ordered
             ),
-            plan_set=bool(plans),
-            plan_approved=bool(plans) and plans[-1].kind == EventKind.PLAN_APPROVED,
+            plan_set=plan is not None,
+            plan_approved=approved,
             transfer_pending=transfer_pending,
+            has_offences=has_offences,
         )
 
     @property
@@ -73,6 +117,21 @@ class Step:
     # When a step's stage allows it but the case's state does not: why not (None: offered).
     blocked: Callable[[CaseState], str | None] = field(default=lambda s: None)
     primary: bool = False  # one of the steps of the main path (shown first)
+    # When blocked, say why on the page (instead of keeping the step out of sight).
+    explain: bool = False
+
+
+def _closure_blocked(s: CaseState) -> str | None:
+    if s.case.in_protection:
+        return "the child is in protection: record the release first"
+    if s.transfer_pending:
+        return "a transfer is waiting for an answer: withdraw it first"
+    if s.has_offences and EventKind.LEGAL_AID_OFFERED not in s.kinds:
+        return (
+            "a child victim of an offence is offered legal assistance before closure "
+            "(PACHTO 2002 s.6; report ¶51): record the offer first"
+        )
+    return None
 
 
 def _needs_production(s: CaseState) -> str | None:
@@ -131,8 +190,9 @@ STEPS: tuple[Step, ...] = (
         "request-closure",
         "Request closure",
         ACTIVE,
-        blocked=lambda s: "release the child first" if s.case.in_protection else None,
+        blocked=_closure_blocked,
         primary=True,
+        explain=True,
     ),
     Step("legal-aid", "Offer legal assistance", ACTIVE),
     Step("refer", "Refer to a service", ACTIVE),
@@ -145,12 +205,18 @@ STEPS: tuple[Step, ...] = (
         ACTIVE,
         blocked=lambda s: "a transfer is waiting for an answer" if s.transfer_pending else None,
     ),
+    Step(
+        "withdraw-transfer",
+        "Withdraw the transfer request",
+        ACTIVE,
+        blocked=lambda s: None if s.transfer_pending else "no transfer is waiting",
+    ),
     # supervisors
     Step("assign", "Assign an officer", ACTIVE | {Stage.CLOSURE_REQUESTED}, who=SUPERVISE),
     Step(
         "approve-plan",
         "Approve the case plan",
-        frozenset({Stage.PLANNED, Stage.IMPLEMENTATION, Stage.FOLLOW_UP}),
+        ACTIVE,
         who=SUPERVISE,
         blocked=lambda s: (
             "no plan is set yet"

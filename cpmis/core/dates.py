@@ -17,6 +17,8 @@ from typing import Any
 from django.utils import timezone
 
 DATE_PLACEHOLDER = "dd/mm/yyyy"
+# Casework dates lie in a child's lifetime or soon after: a year outside is a typing mistake.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
 DATETIME_PLACEHOLDER = "dd/mm/yyyy hh:mm"
 
 _MONTHS = {
@@ -56,9 +58,7 @@ def parse_date(text: str) -> date:
     if not value:
         raise DateInputError(f"Give the date as {DATE_PLACEHOLDER}.")
     day = month = year = 0
-    if m := _NUMERIC.match(value):
-        day, month, year = int(m[1]), int(m[2]), int(m[3])
-    elif m := _DIGITS.match(value):
+    if (m := _NUMERIC.match(value)) or (m := _DIGITS.match(value)):
         day, month, year = int(m[1]), int(m[2]), int(m[3])
     elif m := _ISO.match(value):
         year, month, day = int(m[1]), int(m[2]), int(m[3])
@@ -68,6 +68,8 @@ def parse_date(text: str) -> date:
         raise DateInputError(
             f"“{text.strip()[:40]}” is not a date: write it as {DATE_PLACEHOLDER}."
         )
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise DateInputError(f"Give a year between {FIRST_YEAR} and {LAST_YEAR}.")
     try:
         return date(year, month, day)
     except ValueError as exc:

@@ -123,6 +123,9 @@ def statistics_year_generate(
                 item: Any
                 for item in (*case_events, *case_tasks):
                     item.case_id = case.pk
+                for task in case_tasks:
+                    task.district_id = case.district_id
+                    task.assigned_to_id = case.assigned_to_id
                 events.extend(case_events)
                 tasks.extend(case_tasks)
             CaseEvent.objects.bulk_create(events, batch_size=batch_size)

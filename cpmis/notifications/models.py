@@ -18,6 +18,7 @@ class Notification(DataClassification, models.Model):
         TRANSFER_REQUESTED = "transfer_requested", "Transfer waiting for you"
         TRANSFER_ACCEPTED = "transfer_accepted", "Transfer accepted"
         TRANSFER_DECLINED = "transfer_declined", "Transfer declined"
+        TRANSFER_WITHDRAWN = "transfer_withdrawn", "Transfer withdrawn"
         CASE_ASSIGNED = "case_assigned", "Case assigned to you"
 
     user = models.ForeignKey(

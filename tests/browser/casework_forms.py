@@ -42,6 +42,7 @@ COVERED = frozenset(
                 "perpetrator",
                 "reference",
                 "transfer",
+                "withdraw-transfer",
                 "approve-plan",
                 "decide-closure",
                 "reopen",

@@ -308,6 +308,27 @@ def test_every_casework_form_as_the_role_that_uses_it(
     rows = page.locator("table.list tbody tr")
     expect(rows).to_have_count(1)
     expect(rows).to_contain_text("Bilal Ahmed")
+    # a transfer asked by mistake, withdrawn before anyone answers
+    submit(page, rows.get_by_role("link", name=other.number))
+    step(
+        page,
+        submit,
+        "Transfer to another district",
+        lambda f: (
+            f.get_by_role("combobox", name=re.compile("To district")).select_option(
+                label="Peshawar"
+            ),
+            f.get_by_label("Why the case moves").fill("Family moving."),
+        ),
+    )
+    step(
+        page,
+        submit,
+        "Withdraw the transfer request",
+        lambda f: f.get_by_label("Why the request is withdrawn").fill("They stayed in Lahore."),
+    )
+    expect(page.locator("ol.timeline")).to_contain_text("Transfer to Peshawar withdrawn")
+    expect(page.locator("p.notice")).to_have_count(0)
     sign_out(page, submit)
 
     # The CPO: opening a case, then every step of the case's life on the case page.

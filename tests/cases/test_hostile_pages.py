@@ -39,6 +39,18 @@ def test_hostile_values_in_every_casework_form_get_an_answer_not_a_500(
         concerns=["abused"],
         assigned_to=personas.cpo,
     )
+    incoming = services.case_open(
+        actor=personas.other_cpo,
+        child=records.peshawar_child,
+        initial_risk="low",
+        concerns=["abused"],
+    )
+    services.transfer_request(
+        actor=personas.other_cpo,
+        case=incoming,
+        to_district=District.objects.get(pcode="PK617"),
+        reason="Moved.",
+    )
     client.force_login(personas.supervisor)
     for step in workflow.STEPS:
         for field in forms.fields_for(step.name, case):
@@ -69,11 +81,12 @@ def test_hostile_values_in_every_casework_form_get_an_answer_not_a_500(
     for value in NASTY:
         response = client.post("/cases/unassigned/", {"case": [value], "officer": value})
         assert response.status_code == 302, value
-        response = client.post(
-            f"/cases/{case.uuid}/transfer-decision/",
-            {"decision": value, "officer": value, "note": value},
-        )
-        assert response.status_code == 302, value
+        for decision in (value, "accept", "decline"):
+            response = client.post(
+                f"/cases/{incoming.uuid}/transfer-decision/",
+                {"decision": decision, "officer": value, "note": value},
+            )
+            assert response.status_code == 302, (decision, value)
         assert client.post(f"/cases/{value[:30] or 'x'}/transfer-decision/", {}).status_code in {
             302,
             404,

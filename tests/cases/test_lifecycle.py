@@ -487,9 +487,10 @@ def test_places_outside_the_province_are_refused(kp: dict[str, Any]) -> None:
     # the pickers offer the district's places first, then the province's, never Lahore's
     from cpmis.cases.selectors import institutions_near
 
-    groups = institutions_near(
-        Case.objects.select_related("district", "jurisdiction").get(pk=case.pk)
+    groups, more = institutions_near(
+        Case.objects.select_related("district", "jurisdiction").get(pk=case.pk), province=True
     )
+    assert more == 0
     offered = [i.name for _, rows in groups for i in rows]
     assert "Welfare Home Peshawar" in offered and "Lahore home" not in offered
 
@@ -532,3 +533,32 @@ def test_case_numbers_are_readable_unique_and_kept_by_a_transfer(kp: dict[str, A
     lahore_sup = User.objects.get(username="pb.sup3")
     s.transfer_decide(actor=lahore_sup, transfer=transfer, accept=True)
     assert Case.objects.get(pk=first.pk).number == first.number
+
+
+def test_tasks_carry_their_cases_district_and_officer(kp: dict[str, Any]) -> None:
+    """The supervisor's counts read tasks by district and officer: every change of either
+    recomputes them."""
+    case = s.case_open(
+        actor=kp["supervisor"], child=kp["girl"], initial_risk="high", concerns=["abused"]
+    )
+    assert {(t.district_id, t.assigned_to_id) for t in case.tasks.all()} == {
+        (case.district_id, None)
+    }
+    s.case_assign(actor=kp["supervisor"], case=case, officer=kp["cpo"])
+    s.protection_take(actor=kp["cpo"], case=case)
+    assert {(t.district_id, t.assigned_to_id) for t in Task.objects.filter(case=case)} == {
+        (case.district_id, kp["cpo"].pk)
+    }
+    lahore = make_user(
+        "pb.sup4", {"role": Role.SUPERVISOR, "scope_level": ScopeLevel.DISTRICT, "district": LAHORE}
+    )
+    transfer = s.transfer_request(
+        actor=kp["cpo"], case=case, to_district=District.objects.get(pcode=LAHORE), reason="Moved."
+    )
+    s.transfer_decide(actor=lahore, transfer=transfer, accept=True)
+    moved = Case.objects.get(pk=case.pk)
+    assert {(t.district_id, t.assigned_to_id) for t in Task.objects.filter(case=case)} == {
+        (moved.district_id, None)
+    }
+    assert access.tasks_supervised_by(lahore).filter(case=case).exists()
+    assert not access.tasks_supervised_by(kp["supervisor"]).filter(case=case).exists()

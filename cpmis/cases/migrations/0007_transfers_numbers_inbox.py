@@ -34,7 +34,8 @@ def forwards(apps, schema_editor):
     }
     last: dict[str, int] = {}
     batch = []
-    for case in Case.objects.order_by("opened_at", "id").only("id", "district_id", "opened_at"):
+    cases = Case.objects.order_by("opened_at", "id").only("id", "district_id", "opened_at")
+    for case in cases.iterator(chunk_size=5000):
         code, abbreviation = districts[case.district_id]
         prefix = f"{code}-{abbreviation}-{case.opened_at.astimezone(karachi).year}"
         last[prefix] = last.get(prefix, 0) + 1
@@ -45,7 +46,19 @@ def forwards(apps, schema_editor):
             batch = []
     Case.objects.bulk_update(batch, ["number"])
     Counter.objects.bulk_create([Counter(prefix=p, last=n) for p, n in last.items()])
-    CaseEvent.objects.filter(kind="plan_set", details__approved=True).update(kind="plan_approved")
+    # an approval names the plan it approves: the last plan recorded before it
+    for approval in CaseEvent.objects.filter(kind="plan_set", details__approved=True).iterator():
+        plan = (
+            CaseEvent.objects.filter(
+                case_id=approval.case_id, kind="plan_set", recorded_at__lte=approval.recorded_at
+            )
+            .exclude(details__approved=True)
+            .order_by("-recorded_at", "-id")
+            .first()
+        )
+        approval.kind = "plan_approved"
+        approval.details = {"plan": plan.pk if plan is not None else None}
+        approval.save(update_fields=["kind", "details"])
     moves = {"transfer_requested", "transfer_accepted", "transfer_refused"}
     latest = {}
     for event in CaseEvent.objects.filter(kind__in=moves).order_by("occurred_at", "id"):

@@ -117,9 +117,17 @@ def describe(event: Any, names: dict[str, Any]) -> str:
         return "Legal assistance offered — " + ("accepted" if d.get("accepted") else "declined")
     if kind == EventKind.CLOSURE_REQUESTED:
         return f"Closure requested: {services.CLOSURE_LABELS.get(d.get('reason', ''), '')}"
-    if kind in {EventKind.TRANSFER_REQUESTED, EventKind.TRANSFER_REFUSED}:
+    if kind in {
+        EventKind.TRANSFER_REQUESTED,
+        EventKind.TRANSFER_REFUSED,
+        EventKind.TRANSFER_WITHDRAWN,
+    }:
         target = districts.get(d.get("to_district"), "another district")
-        verb = "requested" if kind == EventKind.TRANSFER_REQUESTED else "declined"
+        verb = {
+            EventKind.TRANSFER_REQUESTED: "requested",
+            EventKind.TRANSFER_REFUSED: "declined",
+            EventKind.TRANSFER_WITHDRAWN: "withdrawn",
+        }[kind]
         return f"Transfer to {target} {verb}"
     if kind == EventKind.TRANSFER_ACCEPTED:
         return (
