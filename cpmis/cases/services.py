@@ -677,7 +677,7 @@ def placement_make(
         if institution is None:
             raise ValidationError({"institution": "Choose the institution."})
         locked = (
-            Institution.objects.select_for_update()
+            Institution.objects.select_for_update(of=("self",))
             .select_related("district")
             .get(pk=institution.pk)
         )
