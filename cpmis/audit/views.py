@@ -45,7 +45,9 @@ def _typed_moments(data: dict[str, str]) -> dict[str, list[str]]:
 @login_required
 @capability_required("audit.view")
 def audit_event_list(request: HttpRequest) -> HttpResponse:
-    data = {k: v for k, v in request.GET.items() if v.strip() and k != "page"}
+    data: dict[str, str] = {
+        k: v for k, v in request.GET.items() if isinstance(v, str) and v.strip() and k != "page"
+    }
     date_errors = _typed_moments(data)
     query = AuditQuerySerializer(data=data)
     errors: dict[str, Any] = {}
