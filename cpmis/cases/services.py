@@ -1041,19 +1041,8 @@ def transfer_withdraw(
         raise ValidationError(
             {"__all__": "No transfer of this case is waiting: nothing to withdraw."}
         )
-    now = timezone.now()
-    transfer.status = Transfer.Status.WITHDRAWN
-    transfer.decided_by = actor
-    transfer.decided_at = now
-    transfer.decision_note = note.strip()[:4000]
-    transfer.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    _record(
-        actor,
-        case,
-        EventKind.TRANSFER_WITHDRAWN,
-        now,
-        details={"transfer": transfer.pk, "to_district": transfer.to_district_id},
-        note=note,
+    _transfer_closed(
+        actor, case, transfer, Transfer.Status.WITHDRAWN, EventKind.TRANSFER_WITHDRAWN, note
     )
     notify(
         users=access.supervisors_of(transfer.to_district),
@@ -1061,6 +1050,27 @@ def transfer_withdraw(
         message=f"{case.district.name_en} withdrew the transfer of case {case.number}.",
     )
     return transfer
+
+
+def _transfer_closed(
+    actor: Any, case: Case, transfer: Transfer, status: str, kind: str, note: str
+) -> None:
+    """A request ends without the case moving (declined, withdrawn): the transfer says who
+    ended it and why, and the case's timeline records it."""
+    now = timezone.now()
+    transfer.status = status
+    transfer.decided_by = actor
+    transfer.decided_at = now
+    transfer.decision_note = note.strip()[:4000]
+    transfer.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    _record(
+        actor,
+        case,
+        kind,
+        now,
+        details={"transfer": transfer.pk, "to_district": transfer.to_district_id},
+        note=note,
+    )
 
 
 def _transfers_link() -> str:
@@ -1108,23 +1118,12 @@ def transfer_decide(
                 "no longer be transferred. Ask the sending district to withdraw the request."
             }
         )
-    now = timezone.now()
     sending_side = [transfer.requested_by, case.assigned_to, *access.supervisors_of(case.district)]
-    transfer.decided_by = actor
-    transfer.decided_at = now
-    transfer.decision_note = note.strip()[:4000]
     if not accept:
         if not note.strip():
             raise ValidationError({"note": "Say why the transfer is declined."})
-        transfer.status = Transfer.Status.DECLINED
-        transfer.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-        _record(
-            actor,
-            case,
-            EventKind.TRANSFER_REFUSED,
-            now,
-            details={"transfer": transfer.pk, "to_district": transfer.to_district_id},
-            note=note,
+        _transfer_closed(
+            actor, case, transfer, Transfer.Status.DECLINED, EventKind.TRANSFER_REFUSED, note
         )
         notify(
             users=sending_side,
@@ -1134,6 +1133,10 @@ def transfer_decide(
             link=_case_link(case),
         )
         return transfer
+    now = timezone.now()
+    transfer.decided_by = actor
+    transfer.decided_at = now
+    transfer.decision_note = note.strip()[:4000]
     target = transfer.to_district
     details = {
         "from_district": case.district_id,
