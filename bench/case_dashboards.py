@@ -37,7 +37,7 @@ FROM cases_task t
 JOIN cases_case c ON c.id = t.case_id
 JOIN people_child ch ON ch.id = c.child_id
 LEFT JOIN accounts_user u ON u.id = c.assigned_to_id
-WHERE c.district_id = %(district)s AND t.done_at IS NULL
+WHERE t.district_id = %(district)s AND t.done_at IS NULL
 ORDER BY t.due_at, t.id
 LIMIT 50
 """

@@ -151,15 +151,24 @@ def cases_supervised_by(user: Any) -> QuerySet[Case]:
     return _cases(user, "case.supervise")
 
 
-def tasks_supervised_by(user: Any) -> QuerySet[Task]:
-    """Tasks of the cases the user supervises, found by the district each task carries (the
-    supervisor's dashboard counts them without joining the cases)."""
+def _tasks(user: Any, capability: str) -> QuerySet[Task]:
+    """Tasks of the cases a user reaches with ``capability``, found by the district and officer
+    each task carries (its case's, kept by every recomputation), so lists and counts of tasks
+    need not join the cases."""
     from cpmis.cases.models import Task
 
-    q = scope_filter(user, "case.supervise")
+    q = scope_filter(user, capability, caseload=Q(assigned_to_id=user.pk))
     if q is None:
         return Task.objects.none()
     return Task.objects.filter(q)
+
+
+def tasks_visible_to(user: Any) -> QuerySet[Task]:
+    return _tasks(user, "case.view")
+
+
+def tasks_supervised_by(user: Any) -> QuerySet[Task]:
+    return _tasks(user, "case.supervise")
 
 
 def transfers_waiting_for(user: Any) -> QuerySet[Transfer]:

@@ -562,3 +562,8 @@ def test_tasks_carry_their_cases_district_and_officer(kp: dict[str, Any]) -> Non
     }
     assert access.tasks_supervised_by(lahore).filter(case=case).exists()
     assert not access.tasks_supervised_by(kp["supervisor"]).filter(case=case).exists()
+    # the tasks a person reaches are those of the cases they reach
+    for user in (kp["cpo"], kp["male"], kp["supervisor"], lahore):
+        by_tasks = set(access.tasks_visible_to(user).values_list("id", flat=True))
+        by_cases = Task.objects.filter(case__in=access.cases_visible_to(user))
+        assert by_tasks == set(by_cases.values_list("id", flat=True)), user
