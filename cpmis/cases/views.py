@@ -72,12 +72,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @capability_required("case.supervise")
 def transfers(request: HttpRequest) -> HttpResponse:
-    inbox = list(selectors.transfer_inbox(user=request.user))
-    officers = {
-        t.pk: [(u.username, forms.officer_label(u)) for u in selectors.receiving_officers(t)]
-        for t in inbox
-    }
-    return render(request, "cases/transfers.html", {"inbox": inbox, "officers": officers})
+    page = Paginator(selectors.transfer_inbox(user=request.user), 20).get_page(
+        request.GET.get("page")
+    )
+    # the officers who could take each case: one read per receiving district and child's sex
+    known: dict[tuple[int, bool], list[tuple[str, str]]] = {}
+    officers = {}
+    for t in page.object_list:
+        key = (t.to_district_id, t.case.child.sex == "female")
+        if key not in known:
+            known[key] = [
+                (u.username, forms.officer_label(u)) for u in selectors.receiving_officers(t)
+            ]
+        officers[t.pk] = known[key]
+    return render(
+        request, "cases/transfers.html", {"inbox": page, "page": page, "officers": officers}
+    )
 
 
 @require_POST
