@@ -205,6 +205,23 @@ def supervisors_of(district: District) -> QuerySet[User]:
     ).distinct()
 
 
+def officers_in(districts: QuerySet[District]) -> QuerySet[User]:
+    """Active Child Protection Officers of these districts."""
+    from cpmis.accounts.models import User
+    from cpmis.accounts.roles import Role
+
+    return (
+        User.objects.filter(
+            is_active=True,
+            role_assignments__role=Role.CPO,
+            role_assignments__scope_level=ScopeLevel.DISTRICT,
+            role_assignments__district__in=districts,
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
 def officers_for_case(case: Case) -> QuerySet[User]:
     """Who may hold a case: active Child Protection Officers of the case's district, without
     the men when the child is a girl (ICT CPA 2018 s.20: a girl child is never in the care of

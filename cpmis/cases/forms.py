@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, time
+from functools import cached_property
 from typing import Any
 
 from django.utils import timezone
@@ -24,7 +25,7 @@ from cpmis.core.dates import (
 )
 
 from . import selectors, services
-from .models import Case, CaseReference, Perpetrator, RiskLevel
+from .models import Case, CaseEvent, CaseReference, Perpetrator, RiskLevel
 from .workflow import plan_status
 
 Choices = list[tuple[str, str]]
@@ -96,34 +97,52 @@ def _officer_field(case: Case, *, required: bool = True, label: str = "Officer")
 _ACCEPTS = {"girls": "girls ", "boys": "boys ", "all": ""}
 
 
-def _institution_field(
-    case: Case, name: str, label: str, *, required: bool = False, province: bool = False
-) -> Field:
-    found, more = selectors.institutions_near(case, province=province)
-    groups = [
-        (
-            title,
-            [
-                (
-                    str(i.pk),
-                    # short: the list is on the page up to three times (custody, placement,
-                    # referral); the service checks sex, age and room whatever is chosen
-                    f"{i.name} ({_ACCEPTS[i.accepts]}{i.age_min}–{i.age_max}, "
-                    f"{i.capacity - i.occupancy} free)",
-                )
-                for i in rows
-            ],
-        )
-        for title, rows in found
-    ]
-    return Field(
-        name, label, "select", required=required, groups=groups, searchable=True, more=more
-    )
+class Pickers:
+    """What the forms of one case page are built from, each read once for the page (the same
+    places are offered for custody, placement and referral)."""
+
+    def __init__(
+        self, case: Case, *, province: bool = False, events: list[CaseEvent] | None = None
+    ) -> None:
+        self.case, self.province = case, province
+        if events is not None:
+            self.__dict__["events"] = events
+
+    @cached_property
+    def events(self) -> list[CaseEvent]:
+        return list(self.case.events.all())
+
+    @cached_property
+    def places(self) -> tuple[Groups, int]:
+        found, more = selectors.institutions_near(self.case, province=self.province)
+        groups = [
+            (
+                title,
+                [
+                    (
+                        str(i.pk),
+                        # short: the list is on the page up to three times (custody, placement,
+                        # referral); the service checks sex, age and room whatever is chosen
+                        f"{i.name} ({_ACCEPTS[i.accepts]}{i.age_min}–{i.age_max}, "
+                        f"{i.capacity - i.occupancy} free)",
+                    )
+                    for i in rows
+                ],
+            )
+            for title, rows in found
+        ]
+        return groups, more
 
 
-def fields_for(step: str, case: Case, *, province: bool = False) -> list[Field]:
-    """The fields of one step's form for this case (``province``: the places of the whole
-    province on the pickers, not only the district's)."""
+def _institution_field(pickers: Pickers, name: str, label: str) -> Field:
+    groups, more = pickers.places
+    return Field(name, label, "select", groups=groups, searchable=True, more=more)
+
+
+def fields_for(step: str, case: Case, *, pickers: Pickers | None = None) -> list[Field]:
+    """The fields of one step's form for this case (``pickers``: what the page has read for
+    its forms; with ``province`` the places of the whole province, not only the district's)."""
+    pickers = pickers or Pickers(case)
     risk = [(v, str(label)) for v, label in RiskLevel.choices]
     if step == "assign":
         return [_officer_field(case)]
@@ -144,10 +163,7 @@ def fields_for(step: str, case: Case, *, province: bool = False) -> list[Field]:
         return [
             _when(),
             _institution_field(
-                case,
-                "temporary_institution",
-                "Temporary custody at (until the Court decides)",
-                province=province,
+                pickers, "temporary_institution", "Temporary custody at (until the Court decides)"
             ),
         ]
     if step == "produce":
@@ -180,9 +196,7 @@ def fields_for(step: str, case: Case, *, province: bool = False) -> list[Field]:
     if step == "place":
         return [
             Field("option", "Placed", "radio", True, list(services.PLACEMENT_LABELS.items())),
-            _institution_field(
-                case, "institution", "Institution (for a placement in one)", province=province
-            ),
+            _institution_field(pickers, "institution", "Institution (for a placement in one)"),
             Field(
                 "caregiver_sex",
                 "Caregiver",
@@ -207,7 +221,7 @@ def fields_for(step: str, case: Case, *, province: bool = False) -> list[Field]:
     if step in {"review", "hearing", "delay-report", "follow-up", "release"}:
         return [_when(), _note()]
     if step == "request-closure":
-        _, approved = plan_status(list(case.events.all()))
+        plan, approved = plan_status(pickers.events)
         return [
             Field(
                 "reason",
@@ -216,7 +230,7 @@ def fields_for(step: str, case: Case, *, province: bool = False) -> list[Field]:
                 True,
                 list(services.CLOSURE_LABELS.items()),
                 help=""
-                if approved or not case.events.filter(kind="plan_set").exists()
+                if plan is None or approved
                 else "The case plan is not approved yet: until the supervisor approves it, "
                 "only a case opened twice, a death or a transfer to another service can close.",
             ),
@@ -247,7 +261,7 @@ def fields_for(step: str, case: Case, *, province: bool = False) -> list[Field]:
                 required=True,
                 help="e.g. medical care, school enrolment, counselling.",
             ),
-            _institution_field(case, "institution", "Provided by", province=province),
+            _institution_field(pickers, "institution", "Provided by"),
             Field("follow_up_on", "Follow up on", "date"),
             _note(),
         ]

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import BooleanField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Count, Q, QuerySet, Value, When
 from django.db.models import Case as SqlCase
 from django.utils import timezone
 
 from cpmis import access
+from cpmis.accounts.models import User
 from cpmis.legal.models import Provision
 from cpmis.reference.models import District
 
@@ -97,12 +98,6 @@ def task_list(*, user: Any, mine_only: bool = False) -> QuerySet[Task]:
 def supervisor_dashboard(*, user: Any, near_days: int = 30) -> dict[str, Any]:
     """A supervisor's view of the district: caseload and overdue tasks per officer, and the
     cases whose Court decision is due within ``near_days`` (or overdue)."""
-    from datetime import timedelta
-
-    from django.db.models import Count
-
-    from .models import Stage, TaskKind
-
     now = timezone.now()
     cases = access.cases_supervised_by(user).exclude(stage=Stage.CLOSED)
     # Two plain grouped counts, each an index-only read of a partial index (open cases by
@@ -117,8 +112,6 @@ def supervisor_dashboard(*, user: Any, near_days: int = 30) -> dict[str, Any]:
         .annotate(n=Count("id"))
         .order_by()
     )
-    from cpmis.accounts.models import User
-
     names = {
         u.pk: (u.get_full_name().strip() or u.username)
         for u in User.objects.filter(pk__in=[k for k in open_cases if k]).only(
@@ -359,25 +352,11 @@ def receiving_officers(transfer: Transfer) -> list[Any]:
 
 def officers_supervised_by(*, user: Any) -> list[Any]:
     """Child Protection Officers of the districts the user supervises (the bulk picker)."""
-    from cpmis.accounts.models import User
-    from cpmis.accounts.roles import Role
-
-    districts = access.districts_where(user, "case.supervise")
-    return list(
-        User.objects.filter(
-            is_active=True,
-            role_assignments__role=Role.CPO,
-            role_assignments__district__in=districts,
-        )
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
+    return list(access.officers_in(access.districts_where(user, "case.supervise")))
 
 
 def timeline_names(events: list[CaseEvent]) -> dict[str, dict[Any, Any]]:
     """The officers, districts and places a timeline names, read in three queries."""
-    from cpmis.accounts.models import User
-
     users: set[int] = set()
     districts: set[int] = set()
     places: set[int] = set()

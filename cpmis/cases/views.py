@@ -210,12 +210,13 @@ def _case_context(
     can_work = access.cases_workable_by(request.user).filter(pk=case.pk).exists()
     can_supervise = access.cases_supervised_by(request.user).filter(pk=case.pk).exists()
     offers = workflow.offers(state, can_work=can_work, can_supervise=can_supervise)
+    pickers = forms.Pickers(case, province=province, events=events)
     actions: list[dict[str, Any]] = [
         {
             "step": o.step,
             "why_not": o.why_not,
             "fields": (
-                forms.fields_for(o.step.name, case, province=province) if o.why_not is None else []
+                forms.fields_for(o.step.name, case, pickers=pickers) if o.why_not is None else []
             ),
             "open": o.step.name == open_step,
         }
@@ -293,7 +294,6 @@ def case_action(request: HttpRequest, uuid: str, action: str) -> HttpResponse:
                         "again."
                     ]
                 }
-                case = _case(request, uuid)
     if not errors:
         messages.success(request, f"Done: {step.label}.")
         return redirect("cases:case", uuid=case.uuid)

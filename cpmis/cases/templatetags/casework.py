@@ -60,10 +60,7 @@ def risk_label(value: str) -> str:
 
 
 def _officer(pk: Any, users: dict[int, Any]) -> str:
-    user = users.get(pk)
-    if user is None:
-        return "an officer"
-    return user.get_full_name().strip() or user.username
+    return person(users.get(pk), "an officer")
 
 
 @register.simple_tag
