@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from ._support import (
     database_resolve,
@@ -120,23 +121,13 @@ def main(argv: Sequence[str]) -> int:
     return run_main(arguments, run, argv)
 
 
-def run(args: argparse.Namespace) -> int:
-    db = database_resolve(args.database_url)
-    print(f"case_dashboards: {args.cases:,} cases, {args.requests} requests each, {db.describe()}")
-    open_database(db)
-
-    from django.db import connection
-    from django.test import Client
-
+def lahore_officers(lahore: Any) -> list[Any]:
+    """The benchmark's 60 Lahore CPOs (``bench.cpo.N``), made once."""
     from cpmis.accounts.models import User
     from cpmis.accounts.roles import Role, ScopeLevel
     from cpmis.accounts.services import role_assign, user_create
-    from cpmis.cases.models import Case, Task
-    from cpmis.demo.generator import DEFAULT_PASSWORD, population_generate
-    from cpmis.people.models import Child
-    from cpmis.reference.models import District
+    from cpmis.demo.generator import DEFAULT_PASSWORD
 
-    lahore = District.objects.get(pcode="PK617")
     officers = list(User.objects.filter(username__startswith="bench.cpo.").order_by("pk"))
     if len(officers) < OFFICERS:
         with step(f"{OFFICERS} Lahore CPOs"):
@@ -152,6 +143,25 @@ def run(args: argparse.Namespace) -> int:
                     district=lahore,
                 )
                 officers.append(user)
+    return officers
+
+
+def run(args: argparse.Namespace) -> int:
+    db = database_resolve(args.database_url)
+    print(f"case_dashboards: {args.cases:,} cases, {args.requests} requests each, {db.describe()}")
+    open_database(db)
+
+    from django.db import connection
+    from django.test import Client
+
+    from cpmis.accounts.models import User
+    from cpmis.cases.models import Case, Task
+    from cpmis.demo.generator import population_generate
+    from cpmis.people.models import Child
+    from cpmis.reference.models import District
+
+    lahore = District.objects.get(pcode="PK617")
+    officers = lahore_officers(lahore)
     if not Child.objects.exists():
         with step(f"{args.children:,} children"):
             population_generate(size=args.children)

@@ -51,7 +51,6 @@ if TYPE_CHECKING:
 TARGET_P95_MS = 200.0
 TARGET_RATIO = 1.5
 TARGET_PAGE_BYTES = 100_000
-OFFICERS = 60
 LAHORE = "PK617"
 # What the generator writes; the data of a database made by another version is made again.
 GENERATOR = "case_homes 2"  # tasks carry their case's district and officer
@@ -261,30 +260,14 @@ def _prepare(args: argparse.Namespace) -> None:
     from django.db import connection
 
     from cpmis.accounts.models import User
-    from cpmis.accounts.roles import Role, ScopeLevel
-    from cpmis.accounts.services import role_assign, user_create
-    from cpmis.demo.generator import DEFAULT_PASSWORD, population_generate
+    from cpmis.demo.generator import population_generate
     from cpmis.people.models import Child
     from cpmis.reference.models import District
 
-    from .case_dashboards import generate
+    from .case_dashboards import generate, lahore_officers
 
     lahore = District.objects.get(pcode=LAHORE)
-    officers = list(User.objects.filter(username__startswith="bench.cpo.").order_by("pk"))
-    if len(officers) < OFFICERS:
-        with step(f"{OFFICERS} Lahore CPOs"):
-            for i in range(len(officers), OFFICERS):
-                user = user_create(
-                    actor=None, username=f"bench.cpo.{i}", password=DEFAULT_PASSWORD, validate=False
-                )
-                role_assign(
-                    actor=None,
-                    user=user,
-                    role=Role.CPO,
-                    scope_level=ScopeLevel.DISTRICT,
-                    district=lahore,
-                )
-                officers.append(user)
+    officers = lahore_officers(lahore)
     if not Child.objects.exists():
         with step(f"{args.children:,} children"):
             population_generate(size=args.children)
