@@ -383,3 +383,29 @@ def test_a_case_page_stays_light_with_a_full_directory(
     assert b"Show the 290 places elsewhere in the province" in html
     wide = client.get(f"/cases/{case.uuid}/", {"places": "province"}).content.decode()
     assert wide.count("Child Protection Institution Multan 9") == 3  # custody, placement, referral
+
+
+def test_a_notification_is_dismissed_only_by_its_reader(
+    client: Any, personas: Personas, records: Records
+) -> None:
+    from cpmis.cases import services as s
+    from cpmis.notifications.models import Notification
+
+    s.case_open(
+        actor=personas.supervisor,
+        child=records.cpo_child,
+        initial_risk="low",
+        concerns=["abused"],
+        assigned_to=personas.cpo,
+    )
+    note = Notification.objects.get(user=personas.cpo, kind="case_assigned")
+    client.force_login(personas.other_cpo)
+    assert client.post(f"/notifications/{note.pk}/dismiss/").status_code == 404
+    assert "is assigned to you" not in client.get("/").content.decode()
+    note.refresh_from_db()
+    assert note.read_at is None
+    client.force_login(personas.cpo)
+    assert "is assigned to you" in client.get("/").content.decode()
+    assert client.post(f"/notifications/{note.pk}/dismiss/").status_code == 302
+    note.refresh_from_db()
+    assert note.read_at is not None
