@@ -24,7 +24,7 @@ from datetime import date
 
 from ._support import run_main
 
-TARGETS = {20_000: 0.95, 200_000: 0.89}
+TARGETS = {20_000: 0.93, 200_000: 0.88}  # pair F1, the issue's
 
 
 def arguments(argv: Sequence[str]) -> argparse.Namespace:
@@ -37,6 +37,12 @@ def arguments(argv: Sequence[str]) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument(
+        "--conditions",
+        default="standard,hard",
+        help="generator presets or presets with overrides, separated by ';' "
+        "(standard;hard;hard,dob_missing=0.6)",
+    )
+    parser.add_argument(
         "--no-generic", action="store_true", help="leave out the generic Splink baseline"
     )
     args = parser.parse_args(list(argv))
@@ -46,6 +52,16 @@ def arguments(argv: Sequence[str]) -> argparse.Namespace:
         parser.error("--children takes whole numbers separated by commas")
     if not args.sizes or not all(100 <= n <= 1_000_000 for n in args.sizes):
         parser.error("--children must be between 100 and 1,000,000")
+    from cpmis.linkage import groundtruth
+
+    try:
+        args.grid = [
+            (text.strip(), groundtruth.conditions_parse(text.strip()))
+            for text in str(args.conditions).replace(";", "|").split("|")
+            if text.strip()
+        ]
+    except ValueError as exc:
+        parser.error(str(exc))
     return args
 
 
@@ -61,29 +77,45 @@ def run(args: argparse.Namespace) -> int:
     import django
 
     django.setup()
-    from cpmis.linkage import evaluation, groundtruth
+    from cpmis.linkage import evaluation, groundtruth, model
 
     districts = groundtruth.districts_by_province()
-    for n in args.sizes:
+    for (label, conditions), n in ((c, n) for c in args.grid for n in args.sizes):
         records = groundtruth.records_make(
-            n, seed=args.seed, districts_by_province=districts, today=date(2026, 11, 28)
+            n,
+            seed=args.seed,
+            districts_by_province=districts,
+            today=date(2026, 11, 28),
+            conditions=conditions,
         )
-        print(f"\n{n:,} children, {len(records):,} records (seed {args.seed})", flush=True)
+        print(f"\n{n:,} children, {len(records):,} records (seed {args.seed}, {label})", flush=True)
+        missed, true_pairs = evaluation.blocking_missed(
+            [model.features(i, r) for i, r in enumerate(records)], [r["truth"] for r in records]
+        )
+        print(
+            f"blocking: {missed:,} of {true_pairs:,} true pairs never compared "
+            f"({missed / max(true_pairs, 1):.2%}; target under 2 %)",
+            flush=True,
+        )
         comparison = evaluation.compare(records, generic=not args.no_generic)
         for line in evaluation.comparison_lines(comparison):
             print(line)
-        by_label = {m.label: m.clusters.f1 for m in comparison.methods}
+        by_label = {m.label: m.pairs for m in comparison.methods}
         ours = by_label["cpmis model (automatic)"]
         best_baseline = max(
-            f1 for label, f1 in by_label.items() if "cpmis" not in label and "…" not in label
+            scores.f1
+            for label, scores in by_label.items()
+            if "cpmis" not in label and "…" not in label
         )
         target = TARGETS.get(n)
-        verdict = ""
+        verdict = f"pair precision ≥ 0.98: {'MET' if ours.precision >= 0.98 else 'MISSED'}; "
         if target is not None:
-            met = "MET" if ours >= target else "MISSED"
-            verdict = f"target cluster F1 ≥ {target}: {met} ({ours:.3f}); "
+            met = "MET" if ours.f1 >= target else "MISSED"
+            verdict += f"pair F1 ≥ {target}: {met} ({ours.f1:.3f}); "
+        share = comparison.model.review_groups / max(comparison.records, 1)
+        verdict += f"review groups {share:.2%} of records (≤ 2 %); "
         print(
-            f"{verdict}{ours / best_baseline:.1f}× the best baseline's cluster F1 "
+            f"{verdict}{ours.f1 / max(best_baseline, 1e-9):.1f}× the best baseline's pair F1 "
             f"({best_baseline:.3f})",
             flush=True,
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
@@ -18,7 +18,7 @@ from cpmis.exchange.models import DepartmentRecord
 from cpmis.people import selectors as people_selectors
 from cpmis.people.models import Child
 
-from . import selectors, services
+from . import evidence, selectors, services
 from .models import LinkageModel, RecordLink, ReviewItem
 
 
@@ -112,10 +112,43 @@ class SourceSerializer(serializers.Serializer):
     district = serializers.CharField(source="record.district.pcode")
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string", "enum": list(evidence.Agreement.values)},
+            "label": {"type": "string"},
+        },
+    }
+)
+class AgreementField(serializers.Field):
+    """An ``evidence.Agreement``: its code, and its label in the reader's language."""
+
+    def to_representation(self, value: str) -> dict[str, str]:
+        return {"code": str(value), "label": str(evidence.label(value))}
+
+
+class ComparisonSerializer(serializers.Serializer):
+    """How a record of the group agrees with the candidate: no value of the candidate."""
+
+    item = serializers.IntegerField(source="item.pk")
+    date_of_birth = AgreementField(source="evidence.date_of_birth")
+    b_form = AgreementField(source="evidence.b_form")
+    name = AgreementField(source="evidence.name")
+    father = AgreementField(source="evidence.father")
+
+
 class ReviewDetailSerializer(serializers.Serializer):
     item = ReviewItemSerializer()
     group = ReviewItemSerializer(many=True)
-    candidate = CandidateSerializer()
+    candidate_visible = serializers.BooleanField(
+        help_text="Whether you may see the candidate child; if not, ``candidate`` is null and "
+        "``comparisons`` says whether each record agrees with it."
+    )
+    candidate = CandidateSerializer(allow_null=True)
+    candidate_district = serializers.CharField(source="candidate_district.pcode")
+    candidate_sex = serializers.CharField()
+    comparisons = ComparisonSerializer(many=True)
     candidate_links = SourceSerializer(many=True)
 
 
@@ -155,7 +188,9 @@ class ReviewList(GenericAPIView):
 
 class ReviewDetail(GenericAPIView):
     """Both sides of a review item: the department record(s) and the candidate child with
-    the records already linked to it. Reading it is audited."""
+    the sources and dates of the records already linked to it; of a child you may not see,
+    only its district, its sex and whether each record agrees with it. Reading it is
+    audited."""
 
     permission_classes = [HasCapability.of("linkage.review")]
     serializer_class = ReviewDetailSerializer

@@ -22,16 +22,57 @@ probabilities, never from the truth):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-# Two estimated ages, each up to two years off and each a whole number of years.
+# Birth years apart, beyond which two records cannot be one child: two estimated ages (each
+# up to two years off, each a whole number of years); one estimated age against a date.
 MAX_BIRTH_YEAR_GAP = 5.0
+MAX_BIRTH_YEAR_GAP_ONE_ESTIMATED = 3.0
+# Two full dates of birth further apart than this (and not a day/month swap) are two
+# children: a mistyped day stays within two months.
+MAX_DOB_DAYS = 62
+# A cluster of more new records than a child plausibly has in one run goes to review.
+MAX_GROUP = 8
+
+
+def _days(a: str, b: str) -> int:
+    from datetime import date
+
+    return abs((date.fromisoformat(a) - date.fromisoformat(b)).days)
+
+
+def _close(a: str | None, b: str | None) -> bool:
+    """Two name keys that may be one name: equal, or one letter apart (Zara ZR / Zahra ZHR,
+    Ayaz AZ / Ayus AS)."""
+    from rapidfuzz.distance import OSA
+
+    if not a or not b:
+        return True
+    return a == b or OSA.distance(a, b, score_cutoff=1) <= 1
+
+
+def names_incompatible(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """The child's names cannot be one name, even swapped with the father's: siblings and
+    look-alike children have different given names."""
+    if _close(a.get("given"), b.get("given")):
+        return False
+    # Given and father's names swapped on one record.
+    if _close(a.get("given"), b.get("father_given")) and _close(
+        a.get("father_given"), b.get("given")
+    ):
+        return False
+    # A family name written first on one record ("Baloch Zubair").
+    given_a, given_b = a.get("given") or "", b.get("given") or ""
+    return given_b not in (a.get("name") or "") and given_a not in (b.get("name") or "")
 
 
 def conflict(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
-    """Whether two records cannot be the same child, whatever their names say."""
+    """Whether two records cannot be the same child, whatever else agrees: a different sex,
+    B-forms more than two digits apart, full dates of birth more than ``MAX_DOB_DAYS`` apart
+    (other than day and month swapped), birth years further apart than the estimated ages
+    can be off, or given names that cannot be one name."""
     if a["sex"] and b["sex"] and a["sex"] != b["sex"]:
         return True
     forms = a["b_form"], b["b_form"]
@@ -42,15 +83,15 @@ def conflict(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     ):
         return True
     born = a["dob"], b["dob"]
-    if (
-        all(born)
-        and born[0] != born[1]
-        and born[0] != b["dob_swapped"]
-        and abs(a["birth_year"] - b["birth_year"]) > 1.0
-    ):
-        return True
-    ya, yb = a["birth_year"], b["birth_year"]
-    return ya is not None and yb is not None and abs(ya - yb) > MAX_BIRTH_YEAR_GAP
+    if all(born):
+        if born[0] != born[1] and born[0] != b["dob_swapped"] and _days(*born) > MAX_DOB_DAYS:
+            return True
+    else:
+        ya, yb = a["birth_year"], b["birth_year"]
+        gap = MAX_BIRTH_YEAR_GAP if not any(born) else MAX_BIRTH_YEAR_GAP_ONE_ESTIMATED
+        if ya is not None and yb is not None and abs(ya - yb) > gap:
+            return True
+    return names_incompatible(a, b)
 
 
 @dataclass
@@ -64,6 +105,7 @@ class Outcome:
     review: dict[int, tuple[str, Any, float]] = field(default_factory=dict)
     new: list[int] = field(default_factory=list)
     waiting: list[int] = field(default_factory=list)  # cannot become a child, no candidate
+    oversized: list[int] = field(default_factory=list)  # waiting: more records than a child has
 
     def labels(self) -> dict[Hashable, Hashable]:
         """Each new record's cluster, treating review groups as their own (undecided)."""
@@ -85,12 +127,21 @@ def cluster(
     review: float,
     forbidden: Collection[tuple[Any, Any]] = (),
     registrable: Callable[[list[Any]], bool] | None = None,
+    scores: Mapping[tuple[Any, Any], float] | None = None,
+    strict: bool = False,
+    max_group: int = MAX_GROUP,
 ) -> Outcome:
     """``features`` of every record in a pair; ``new`` record ids; ``known`` record id →
     its child's key; ``forbidden`` (record id, child key) pairs a person said are not the
     same child; ``registrable`` says whether a group of new records can become a new child
     (one with no date of birth and no age cannot): such a group waits, and is nobody's
-    candidate."""
+    candidate.
+
+    Cohesion: two clusters merge only if no pair across them has a probability (``scores``,
+    keyed by the pair in either order) below ``review``; with ``strict``, a pair across them
+    that was never scored refuses the merge too (``cluster_cohesive`` scores them all). A
+    group of more than ``max_group`` new records waits for a person."""
+    scores = scores or {}
     forbidden = set(forbidden)
     parent: dict[Hashable, Hashable] = {}
     members: dict[Hashable, list[Hashable]] = {}
@@ -121,8 +172,19 @@ def cluster(
     # once found incompatible stays so: remembered, not checked again.
     refused: set[tuple[Hashable, Hashable]] = set()
 
-    def compatible(ra: Hashable, rb: Hashable) -> bool:
+    def compatible(ra: Hashable, rb: Hashable, *, cohesive: bool = True) -> bool:
+        """No conflict and nothing a person forbade; ``cohesive``: and no pair across the
+        two clusters too weak (or, ``strict``, unscored) to be linked automatically."""
         key = (ra, rb) if str(ra) <= str(rb) else (rb, ra)
+        if not cohesive:  # (``refused`` remembers weak pairs too: not consulted here)
+            return not any(
+                conflict(features[x], features[y]) for x in members[ra] for y in members[rb]
+            ) and not any(
+                (x, child_of[other]) in forbidden
+                for mine, other in ((ra, rb), (rb, ra))
+                if other in child_of
+                for x in members[mine]
+            )
         if key in refused:
             return False
         for mine, other in ((ra, rb), (rb, ra)):
@@ -130,9 +192,17 @@ def cluster(
             if child is not None and any((x, child) in forbidden for x in members[mine]):
                 refused.add(key)
                 return False
-        if any(conflict(features[x], features[y]) for x in members[ra] for y in members[rb]):
-            refused.add(key)
-            return False
+        for x in members[ra]:
+            for y in members[rb]:
+                if conflict(features[x], features[y]):
+                    refused.add(key)
+                    return False
+                probability = scores.get((x, y), scores.get((y, x)))
+                if (probability is None and strict) or (
+                    probability is not None and probability < review
+                ):
+                    refused.add(key)
+                    return False
         return True
 
     ordered = sorted(
@@ -144,8 +214,13 @@ def cluster(
             weak.append((a, b, probability))
             continue
         ra, rb = find(a), find(b)
-        if ra == rb or (ra in child_of and rb in child_of) or not compatible(ra, rb):
-            continue  # refused: a conflict, or two registry children (a person merges those)
+        if ra == rb or (ra in child_of and rb in child_of):
+            continue  # two registry children: a person merges those
+        if not compatible(ra, rb):
+            # Refused: a conflict (never the same child), or a pair across the clusters too
+            # weak to link them automatically: then a person may still decide.
+            weak.append((a, b, probability))
+            continue
         if rb in child_of or (ra not in child_of and len(members[ra]) < len(members[rb])):
             ra, rb = rb, ra  # an existing child's cluster stays the root
         parent[rb] = ra
@@ -172,13 +247,21 @@ def cluster(
             continue
         for mine, other in ((ra, rb), (rb, ra)):
             group = index_of.get(mine)
-            if group is None or group in outcome.existing or not compatible(mine, other):
+            if (
+                group is None
+                or group in outcome.existing
+                or not compatible(mine, other, cohesive=False)
+            ):
                 continue
             candidates[group].append((probability, other))
 
     registered: set[Hashable] = set()
     for group, members_ in enumerate(outcome.groups):
         if group in outcome.existing:
+            continue
+        if len(members_) > max_group:  # more than one child has: a person looks
+            outcome.waiting.append(group)
+            outcome.oversized.append(group)
             continue
         ranked = sorted(candidates.get(group, []), key=lambda c: -c[0])
         # A registry child first (a duplicate of one is the costlier mistake), else a group
@@ -197,3 +280,50 @@ def cluster(
         outcome.new.append(group)
         registered.add(find(members_[0]))
     return outcome
+
+
+def cluster_cohesive(
+    pairs: Sequence[tuple[Any, Any, float]],
+    features: Mapping[Any, Mapping[str, Any]],
+    new: Iterable[Hashable],
+    known: Mapping[Any, Any],
+    *,
+    link: float,
+    review: float,
+    score_within: Callable[[list[list[Any]]], Iterable[tuple[Any, Any, float]]],
+    **options: Any,
+) -> Outcome:
+    """``cluster`` twice: first on the pairs that blocking compared, then, once every pair
+    inside each cluster found has been scored (``score_within`` scores every pair inside
+    each list of ids it is given), again with no merge across a pair that is low or was
+    never scored. So no automatic cluster holds two records that the model itself would not
+    put together, however strong the links between them through others."""
+    new = list(new)
+    scores: dict[tuple[Any, Any], float] = {(a, b): p for a, b, p in pairs}
+    first = cluster(pairs, features, new, known, link=link, review=review, scores=scores, **options)
+    members_of_child: dict[Any, list[Any]] = defaultdict(list)
+    for uid, child in known.items():
+        members_of_child[child].append(uid)
+    cohorts = []
+    for index, group in enumerate(first.groups):
+        cohort = list(group)
+        if index in first.existing:
+            cohort += members_of_child[first.existing[index]]
+        if len(cohort) > 1:
+            cohorts.append(cohort)
+    if not cohorts:
+        return first
+    within = list(score_within(cohorts))
+    scores.update(((a, b), p) for a, b, p in within)
+    more = [(a, b, p) for a, b, p in within if p >= review]
+    return cluster(
+        [*pairs, *more],
+        features,
+        new,
+        known,
+        link=link,
+        review=review,
+        scores=scores,
+        strict=True,
+        **options,
+    )

@@ -133,32 +133,41 @@ class ModelResult:
 
 
 def cpmis_model(records: Sequence[dict[str, Any]]) -> ModelResult:
-    """cpmis's own model, trained on the records themselves without their truth (as it is in
-    service), thresholds chosen from its own probabilities, clustered without chaining."""
+    """cpmis's model exactly as production runs it: the shipped model file, this
+    population's own prior, the model's thresholds, clustered without chaining (every pair
+    inside a cluster scored). Nothing here looks at the truth."""
+    import json
     import time
 
     from . import clustering, model
-    from .services import thresholds_choose
+    from .services import SHIPPED_MODEL
 
+    shipped = json.loads(SHIPPED_MODEL.read_text(encoding="utf-8"))
+    link, review = shipped["link_threshold"], shipped["review_threshold"]
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     rows = [model.features(i, r) for i, r in enumerate(records)]
     seconds["features"] = time.perf_counter() - started
     mark = time.perf_counter()
-    trained = model.train(rows)
-    seconds["training"] = time.perf_counter() - mark
-    mark = time.perf_counter()
-    pairs = model.score(trained, rows, threshold=0.01)
-    link, review = thresholds_choose(p for _, _, p in pairs)
+    scoring = model.score_population(
+        shipped["splink"],
+        rows,
+        threshold=review,
+        partners=model.expected_partners(shipped["splink"], shipped["trained_on"], len(rows)),
+    )
     seconds["scoring"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    outcome = clustering.cluster(
-        [p for p in pairs if p[2] >= review],
-        {row["unique_id"]: row for row in rows},
+    by_id = {row["unique_id"]: row for row in rows}
+    outcome = clustering.cluster_cohesive(
+        scoring.pairs,
+        by_id,
         range(len(rows)),
         {},
         link=link,
         review=review,
+        score_within=lambda cohorts: model.score_within(
+            shipped["splink"], by_id, cohorts, prior=scoring.prior
+        ),
     )
     seconds["clustering"] = time.perf_counter() - mark
     by_record = outcome.labels()
@@ -247,3 +256,47 @@ def comparison_lines(comparison: Comparison) -> list[str]:
         f"{result.review_records / max(comparison.records, 1):.1%}); {steps}"
     )
     return lines
+
+
+def blocking_missed(rows: Sequence[dict[str, Any]], truth: Sequence[Hashable]) -> tuple[int, int]:
+    """(true pairs that no blocking rule of the model brings together, all true pairs):
+    pairs never compared can never be linked, whatever the model says. ``rows`` are feature
+    rows whose ``unique_id`` is their index in ``truth``."""
+    import duckdb
+    import pandas as pd
+
+    from . import model
+
+    frame = pd.DataFrame(list(rows), columns=list(model.FEATURE_COLUMNS))
+    connection = duckdb.connect()
+    connection.register("f", frame)
+    rules = model.settings().create_settings_dict("duckdb")[
+        "blocking_rules_to_generate_predictions"
+    ]
+    by_child: dict[Hashable, list[int]] = defaultdict(list)
+    for index, child in enumerate(truth):
+        by_child[child].append(index)
+    true_pairs = pd.DataFrame(
+        [(a, b) for ids in by_child.values() for i, a in enumerate(ids) for b in ids[i + 1 :]],
+        columns=["a", "b"],
+    )
+    connection.register("t", true_pairs)
+    conditions = []
+    for rule in rules:
+        sql = rule["blocking_rule"]
+        for column in rule.get("arrays_to_explode") or []:
+            # An exploded array's equality: the two lists share an element.
+            sql = sql.replace(
+                f'l."{column}" = r."{column}"',
+                f'len(list_intersect(l."{column}", r."{column}")) > 0',
+            )
+        conditions.append(f"({sql})")
+    # The model's own blocking rules; nothing from outside.
+    query = (
+        "SELECT count(*) FROM t JOIN f AS l ON l.unique_id = t.a "  # noqa: S608
+        "JOIN f AS r ON r.unique_id = t.b WHERE NOT coalesce("
+        + " OR ".join(conditions)
+        + ", false)"
+    )
+    missed = connection.execute(query).fetchone()
+    return int(missed[0] if missed else 0), len(true_pairs)

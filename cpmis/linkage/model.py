@@ -23,9 +23,13 @@ The original spelling is kept on the record; features are derived and thrown awa
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
+import re
 import tempfile
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -37,7 +41,7 @@ from cpmis.people.search import normalize_name
 
 # Bump when what features() derives changes: stored features of another format are derived
 # again before they are compared.
-FEATURE_FORMAT = 2
+FEATURE_FORMAT = 3
 # "Muhammad" and "Ghulam" as written (normalised): by spelling, not by phonetic key, whose
 # MHMD is also Mahmood's and محمود's.
 _PREFIXES = frozenset(
@@ -68,6 +72,10 @@ _PREFIXES = frozenset(
 # letters or more, so that shorter names one letter away (Ghulab) stay names.
 _PREFIX_FUZZY = ("muhammad", "mohammad", "muhammed", "mohammed", "ghulam")
 _JOINS_NEXT = {name_keys(word)[0] for word in ("Abdul", "Abdur", "Abd")}
+# Muhammad's key, shared with Mahmood / Mehmood / Mahmud: told apart by the vowel before the
+# final d (Muhammad, Muahmad, Mohamed; but Mahmood, Mahmud).
+_MUHAMMAD_KEY = word_key("Muhammad")
+_MUHAMMAD_ENDING = re.compile(r"[ae]d$")
 FEATURE_COLUMNS = (
     "unique_id",
     "given",
@@ -83,7 +91,13 @@ FEATURE_COLUMNS = (
     "province",
     "sex",
     "b_form",
+    "given_near",
+    "father_near",
+    "b_form_head",
+    "b_form_tail",
 )
+# Keys this short have too many neighbours one letter away to block on them.
+NEAR_MIN = 3
 
 
 def _words(name: str) -> list[tuple[str, str]]:
@@ -107,11 +121,24 @@ def _prefix(key: str, spelling: str) -> bool:
     """Muhammad or Ghulam, however abbreviated or mistyped."""
     if spelling in _PREFIXES:
         return True
-    return (
-        spelling.isascii()
-        and len(spelling) >= 7
-        and any(OSA.distance(spelling, form, score_cutoff=1) <= 1 for form in _PREFIX_FUZZY)
+    if not spelling.isascii():
+        return False
+    if key == _MUHAMMAD_KEY and _MUHAMMAD_ENDING.search(spelling):
+        return True  # Muahmad, Mohammed, Muhamad: Muhammad's letters, a Muhammad's ending
+    return len(spelling) >= 7 and any(
+        OSA.distance(spelling, form, score_cutoff=1) <= 1 for form in _PREFIX_FUZZY
     )
+
+
+def near(key: str | None) -> list[str]:
+    """The key and every key one letter shorter: two keys one letter apart (a letter
+    changed, added or dropped: Zara ZR / Zahra ZHR, Ayaz AYZ / Ayus AYS) share one of
+    these, so blocking on them brings such pairs together. Short keys stand alone."""
+    if not key:
+        return []
+    if len(key) < NEAR_MIN:
+        return [key]
+    return sorted({key, *(key[:i] + key[i + 1 :] for i in range(len(key)))})
 
 
 def _year_fraction(day: date) -> float:
@@ -135,12 +162,14 @@ def features(uid: Any, record: Mapping[str, Any]) -> dict[str, Any]:
     district = record.get("district") or None
     sex = record.get("sex")
     b_form = "".join(ch for ch in (record.get("b_form_number") or "") if ch.isdigit())
+    given_key = given[0][0] if given else None
+    father_key = "".join(k for k, _ in father) or None
     return {
         "unique_id": uid,
-        "given": given[0][0] if given else None,
+        "given": given_key,
         "name": "".join(k for k, _ in given) or None,
         "name_spelling": "".join(w for _, w in given) or None,
-        "father": "".join(k for k, _ in father) or None,
+        "father": father_key,
         "father_given": father[0][0] if father else None,
         "father_spelling": "".join(w for _, w in father) or None,
         "dob": dob.isoformat() if dob else None,
@@ -150,6 +179,11 @@ def features(uid: Any, record: Mapping[str, Any]) -> dict[str, Any]:
         "province": district[:3] if district else None,
         "sex": sex if sex in ("female", "male", "transgender") else None,
         "b_form": b_form or None,
+        "given_near": near(given_key),
+        "father_near": near(father_key),
+        # One mistyped digit leaves one half whole.
+        "b_form_head": b_form[:7] if len(b_form) == 13 else None,
+        "b_form_tail": b_form[7:] if len(b_form) == 13 else None,
     }
 
 
@@ -182,18 +216,93 @@ def _same_key(column: str) -> list[Any]:
 def _swapped() -> Any:
     import splink.comparison_level_library as cll
 
+    # One side's whole father's name is the other's whole name, and the first words match
+    # the other way (a family name may be written on one record only): first words alone
+    # would take "Zubair s/o Allah Ditta" for "Ali s/o Zubair Aslam".
     return cll.CustomLevel(
-        "given_l = father_given_r AND father_given_l = given_r",
+        "(father_l = name_r AND given_l = father_given_r) "
+        "OR (name_l = father_r AND father_given_l = given_r)",
         label_for_charts="given and father's names swapped",
     )
+
+
+def blocking_rules() -> list[Any]:
+    """Which pairs are compared at all: each rule is a route by which two records of one
+    child meet, so that a record missing one thing (a date of birth, a B-form) or with one
+    thing spelled otherwise (a letter, the script, the district) still meets the others.
+
+    - the names: the child's and the father's keys with the province, one of the two keys
+      allowed a letter off (``*_near``), or the whole name in the district;
+    - the father's name as its own route: with the district and sex (siblings meet here too,
+      and are told apart by the comparisons), or with the date of birth;
+    - the date of birth with the child's name;
+    - names swapped (given and father's);
+    - the B-form: whole, or either half (one mistyped digit leaves a half whole).
+    """
+    from splink import block_on
+    from splink.blocking_rule_library import CustomRule
+
+    return [
+        block_on("given", "father", "province"),
+        block_on("given_near", "father", "province", arrays_to_explode=["given_near"]),
+        block_on("given", "father_near", "province", arrays_to_explode=["father_near"]),
+        block_on("name", "district"),
+        block_on("father", "district", "sex"),
+        block_on("given", "dob"),
+        block_on("father", "dob"),
+        CustomRule(
+            "l.given = r.father_given AND l.father_given = r.given AND l.province = r.province"
+        ),
+        block_on("b_form"),
+        block_on("b_form_head"),
+        block_on("b_form_tail"),
+    ]
+
+
+def _key(*parts: Any) -> int | None:
+    """A blocking key as a signed 64-bit number (stored and indexed compactly); None when a
+    part is missing, as a rule never pairs on a missing value."""
+    if any(part is None or part == "" for part in parts):
+        return None
+    digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def blocking_keys(row: Mapping[str, Any], *, probe: bool = False) -> set[int]:
+    """The keys of ``blocking_rules()`` for one feature row: two rows are compared by some
+    rule exactly when the stored keys of one meet the ``probe`` keys of the other (the same
+    but for the swapped-names rule, looked up the other way round). Kept with each linked
+    record, so that a new batch reads only the known records it could be compared with."""
+    given, father, province = row.get("given"), row.get("father"), row.get("province")
+    keys = {
+        _key("gfp", given, father, province),
+        _key("nd", row.get("name"), row.get("district")),
+        _key("fds", father, row.get("district"), row.get("sex")),
+        _key("gd", given, row.get("dob")),
+        _key("fd", father, row.get("dob")),
+        _key("b", row.get("b_form")),
+        _key("bh", row.get("b_form_head")),
+        _key("bt", row.get("b_form_tail")),
+    }
+    keys.update(
+        _key("gnfp", near_key, father, province) for near_key in row.get("given_near") or ()
+    )
+    keys.update(
+        _key("gfnp", given, near_key, province) for near_key in row.get("father_near") or ()
+    )
+    if probe:
+        keys.add(_key("sw", row.get("father_given"), given, province))
+    else:
+        keys.add(_key("sw", given, row.get("father_given"), province))
+    keys.discard(None)
+    return keys  # type: ignore[return-value]
 
 
 def settings() -> Any:
     """The model's comparisons and blocking rules (Splink settings, untrained)."""
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
-    from splink import SettingsCreator, block_on
-    from splink.blocking_rule_library import CustomRule
+    from splink import SettingsCreator
 
     return SettingsCreator(
         link_type="dedupe_only",
@@ -282,17 +391,7 @@ def settings() -> Any:
                 ],
             ),
         ],
-        blocking_rules_to_generate_predictions=[
-            block_on("given", "father", "province", "sex"),
-            block_on("name", "district"),
-            block_on("father", "district", "sex"),
-            block_on("given", "dob"),
-            block_on("father", "dob"),
-            CustomRule(
-                "l.given = r.father_given AND l.father_given = r.given AND l.province = r.province"
-            ),
-            block_on("b_form"),
-        ],
+        blocking_rules_to_generate_predictions=blocking_rules(),
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
     )
@@ -354,24 +453,217 @@ def for_dialect(model: Mapping[str, Any], dialect: str) -> dict[str, Any]:
     return rendered
 
 
-def _linker(model: Mapping[str, Any], frames: list[Any], link_type: str, db_api: Any = None) -> Any:
+def _linker(
+    model: Mapping[str, Any],
+    frames: list[Any],
+    link_type: str,
+    db_api: Any = None,
+    term_frequencies: Mapping[str, Mapping[str, float]] | None = None,
+    blocking: str | None = None,
+) -> Any:
+    import pandas as pd
     from splink import Linker
 
     db_api = db_api if db_api is not None else duckdb_api()
     dialect = db_api.sql_dialect.sql_dialect_str
-    trained = (
-        dict(model)
-        if model.get("sql_dialect", "duckdb") == dialect
-        else for_dialect(model, dialect)
-    )
+    # Conditions and blocking rules from this code, rendered for the backend; m and u from
+    # the model (a model file checked against these comparisons before it was installed).
+    trained = for_dialect(model, dialect)
     trained["link_type"] = link_type
-    return Linker(
+    if blocking is not None:
+        trained["blocking_rules_to_generate_predictions"] = [
+            {"blocking_rule": blocking, "sql_dialect": dialect}
+        ]
+        trained["additional_columns_to_retain"] = ["cohort"]
+    # Weights of evidence only: the population's prior is applied after (score_population).
+    trained["probability_two_random_records_match"] = 0.5
+    linker = Linker(
         frames if len(frames) > 1 else frames[0],
         trained,
         db_api=db_api,
         input_table_aliases=["new", "known"][: len(frames)] if len(frames) > 1 else None,
         set_up_basic_logging=False,
     )
+    for column, shares in (term_frequencies or {}).items():
+        linker.table_management.register_term_frequency_lookup(
+            pd.DataFrame({column: list(shares), f"tf_{column}": list(shares.values())}),
+            column,
+            overwrite=True,
+        )
+    return linker
+
+
+# Name keys whose frequency in the population tempers their weight: two records agreeing on
+# a common name (Muhammad Ali, Fatima) say less than two agreeing on a rare one.
+FREQUENCY_COLUMNS = ("name", "given", "father")
+
+
+Counts = dict[str, tuple[dict[str, int], int]]  # column → (count of each key, total)
+
+
+def frequencies(rows: Iterable[Mapping[str, Any]]) -> Counts:
+    """How many of ``rows`` carry each name key, per column of ``FREQUENCY_COLUMNS``."""
+    from collections import Counter
+
+    counts = {column: Counter[str]() for column in FREQUENCY_COLUMNS}
+    for row in rows:
+        for column in FREQUENCY_COLUMNS:
+            if row.get(column):
+                counts[column][row[column]] += 1
+    return {column: (dict(counter), sum(counter.values())) for column, counter in counts.items()}
+
+
+def term_frequencies(model: Mapping[str, Any], counts: Counts) -> dict[str, dict[str, float]]:
+    """Each key's share of the population, shrunk towards the model's own chance agreement
+    (the u of the column's level) by ``PRIOR_PSEUDO_RECORDS`` records: a population of a
+    few records cannot say that a name is common."""
+    typical: dict[str, float] = {}
+    for comparison in for_dialect(model, "duckdb")["comparisons"]:
+        for level in comparison.get("comparison_levels", []):
+            column = level.get("tf_adjustment_column")
+            if column and column not in typical and level.get("u_probability"):
+                typical[column] = float(level["u_probability"])
+    out: dict[str, dict[str, float]] = {}
+    for column in FREQUENCY_COLUMNS:
+        by_key, total = counts.get(column, ({}, 0))
+        u = typical.get(column)
+        if u is None:
+            continue
+        k = PRIOR_PSEUDO_RECORDS
+        out[column] = {key: (n + k * u) / (total + k) for key, n in by_key.items()}
+    return out
+
+
+# Pairs whose weight of evidence (log2 of the Bayes factor, the prior left out) is below
+# this cannot reach even a 1-in-1,000 chance at ten times the expected prior: not kept.
+MIN_PROBABILITY_KEPT = 0.001
+# How much a run's own estimate of the partners per record is trusted: as much as this many
+# records that have exactly the model's own figure (a batch of ten records says little).
+PRIOR_PSEUDO_RECORDS = 1000
+
+
+def logit2(p: float) -> float:
+    return math.log2(p / (1 - p))
+
+
+def _sigmoid2(weights: Any, shift: float) -> Any:
+    import numpy as np
+
+    return 1.0 / (1.0 + np.exp2(-(weights + shift)))
+
+
+def expected_partners(
+    splink: Mapping[str, Any], trained_on: int, population: int | None = None
+) -> float:
+    """How many other records of one child a record has, on average, before the run looks
+    at its own population: the prior of the population the model was trained on times its
+    records. A smaller population is taken as a sample of one that size (each record has
+    proportionally fewer of its child's others), so its prior stays the model's own."""
+    prior = float(splink.get("probability_two_random_records_match") or 1e-5)
+    partners = prior * max(trained_on - 1, 1)
+    if population is not None and population < trained_on:
+        partners *= max(population - 1, 1) / max(trained_on - 1, 1)
+    return partners
+
+
+@dataclass
+class Scoring:
+    """Scored pairs, and the prior the run derived for its own population: ``partners``
+    (other records of the same child per record) and ``prior`` (the chance that two records
+    drawn at random from the population are one child: partners / (population - 1))."""
+
+    pairs: list[tuple[Any, Any, float]]
+    prior: float
+    partners: float
+    population: int
+    compared: int  # pairs kept for the estimate (weight of evidence above the floor)
+    term_frequencies: Mapping[str, Mapping[str, float]]
+
+
+def prior_estimate(
+    weights: Any,
+    new_in_pair: Any,
+    *,
+    new: int,
+    population: int,
+    partners: float,
+    pseudo: int = PRIOR_PSEUDO_RECORDS,
+) -> tuple[float, float]:
+    """The prior of this population, by expectation maximisation with the m and u of the
+    model fixed: the expected matches among the compared pairs (each counted for the new
+    records in it) give the partners per new record, shrunk towards the model's default
+    ``partners`` by ``pseudo`` records; the prior is partners / (population - 1). Pairs
+    never compared count as non-matches (their evidence is too weak to matter).
+    Returns (prior, partners)."""
+    import numpy as np
+
+    span = max(population - 1, 1)
+    rho = partners
+    for _ in range(100):
+        prior = min(rho / span, 0.5)
+        expected = float(np.dot(_sigmoid2(weights, logit2(prior)), new_in_pair))
+        updated = (expected + partners * pseudo) / (new + pseudo)
+        if abs(updated - rho) <= 1e-6 * max(rho, 1e-9):
+            rho = updated
+            break
+        rho = updated
+    return min(rho / span, 0.5), rho
+
+
+def score_population(
+    model: Mapping[str, Any],
+    new: Iterable[Mapping[str, Any]],
+    known: Iterable[Mapping[str, Any]] = (),
+    *,
+    threshold: float,
+    partners: float,
+    population: int | None = None,
+    counts: Counts | None = None,
+    db_api: Any = None,
+) -> Scoring:
+    """Pairs scoring at least ``threshold``: each new row against the others and against the
+    known rows (never known against known: those are already linked). The model's m and u
+    give each pair its weight of evidence; the prior is this population's own
+    (``prior_estimate``): ``population`` is every record already linked plus the new ones
+    (default: the rows given), ``partners`` the model's default, ``counts`` the
+    population's name keys (default: those of the rows given; see ``term_frequencies``).
+    DuckDB unless another Splink backend (``db_api``, e.g. ``SparkAPI``) is given."""
+    import numpy as np
+    import pandas as pd
+
+    columns = list(FEATURE_COLUMNS)
+    new_frame = pd.DataFrame(list(new), columns=columns)
+    known_frame = pd.DataFrame(list(known), columns=columns)
+    if population is None:
+        population = len(new_frame) + len(known_frame)
+    population = max(population, len(new_frame) + len(known_frame))
+    if counts is None:
+        counts = frequencies([*new_frame.to_dict("records"), *known_frame.to_dict("records")])
+    shares = term_frequencies(model, counts)
+    start_prior = min(partners / max(population - 1, 1), 0.05)
+    floor = logit2(MIN_PROBABILITY_KEPT) - logit2(min(0.5, 10 * start_prior))
+    found: list[tuple[list[Any], list[Any], Any, int]] = []
+    if len(new_frame) > 1:
+        linker = _linker(model, [new_frame], "dedupe_only", db_api, shares)
+        result = linker.inference.predict(threshold_match_weight=floor)
+        found.append((*_weights(result), 2))
+    if len(new_frame) and len(known_frame):
+        linker = _linker(model, [new_frame, known_frame], "link_only", db_api, shares)
+        result = linker.inference.predict(threshold_match_weight=floor)
+        found.append((*_weights(result), 1))
+    if not found:
+        return Scoring([], start_prior, partners, population, 0, shares)
+    weights = np.concatenate([w for _, _, w, _ in found])
+    new_in_pair = np.concatenate([np.full(len(w), c, dtype=float) for _, _, w, c in found])
+    prior, rho = prior_estimate(
+        weights, new_in_pair, new=len(new_frame), population=population, partners=partners
+    )
+    pairs: list[tuple[Any, Any, float]] = []
+    for left, right, w, _ in found:
+        probability = _sigmoid2(w, logit2(prior))
+        keep = np.flatnonzero(probability >= threshold)
+        pairs += [(left[i], right[i], float(probability[i])) for i in keep]
+    return Scoring(pairs, prior, rho, population, len(weights), shares)
 
 
 def score(
@@ -380,37 +672,59 @@ def score(
     known: Iterable[Mapping[str, Any]] = (),
     *,
     threshold: float,
+    partners: float | None = None,
+    population: int | None = None,
     db_api: Any = None,
 ) -> list[tuple[Any, Any, float]]:
-    """Pairs scoring at least ``threshold``: each new row against the others and against the
-    known rows (never known against known: those are already linked). DuckDB unless another
-    Splink backend (``db_api``, e.g. ``SparkAPI``) is given."""
+    """The pairs of ``score_population`` (``partners`` defaults to the model's own prior
+    times the rows given, as if it had been trained on them)."""
+    new = list(new)
+    known = list(known)
+    if partners is None:
+        partners = expected_partners(model, len(new) + len(known))  # as if trained on these
+    return score_population(
+        model,
+        new,
+        known,
+        threshold=threshold,
+        partners=partners,
+        population=population,
+        db_api=db_api,
+    ).pairs
+
+
+def score_within(
+    model: Mapping[str, Any],
+    rows: Mapping[Any, Mapping[str, Any]],
+    cohorts: list[list[Any]],
+    *,
+    prior: float,
+    term_frequencies: Mapping[str, Mapping[str, float]] | None = None,
+    db_api: Any = None,
+) -> list[tuple[Any, Any, float]]:
+    """Every pair inside each cohort (a list of ids of ``rows``; an id in one cohort only),
+    scored with the model at the run's ``prior``, however low."""
     import pandas as pd
 
-    columns = list(FEATURE_COLUMNS)
-    new_frame = pd.DataFrame(list(new), columns=columns)
-    known_frame = pd.DataFrame(list(known), columns=columns)
-    pairs: list[tuple[Any, Any, float]] = []
-    if len(new_frame) > 1:
-        result = _linker(model, [new_frame], "dedupe_only", db_api).inference.predict(
-            threshold_match_probability=threshold
-        )
-        pairs += _pairs(result)
-    if len(new_frame) and len(known_frame):
-        result = _linker(model, [new_frame, known_frame], "link_only", db_api).inference.predict(
-            threshold_match_probability=threshold
-        )
-        pairs += _pairs(result)
-    return pairs
+    frame = pd.DataFrame(
+        [{**rows[uid], "cohort": index} for index, cohort in enumerate(cohorts) for uid in cohort],
+        columns=[*FEATURE_COLUMNS, "cohort"],
+    )
+    if frame["unique_id"].duplicated().any():
+        raise ValueError("A record is in two cohorts.")
+    linker = _linker(
+        model, [frame], "dedupe_only", db_api, term_frequencies, blocking="l.cohort = r.cohort"
+    )
+    left, right, weights = _weights(linker.inference.predict())
+    probability = _sigmoid2(weights, logit2(prior))
+    return [(left[i], right[i], float(probability[i])) for i in range(len(left))]
 
 
-def _pairs(result: Any) -> list[tuple[Any, Any, float]]:
+def _weights(result: Any) -> tuple[list[Any], list[Any], Any]:
+    """(left ids, right ids, weights of evidence without the prior)."""
     frame = result.as_pandas_dataframe()
-    return list(
-        zip(
-            frame["unique_id_l"].tolist(),
-            frame["unique_id_r"].tolist(),
-            frame["match_probability"].astype(float).tolist(),
-            strict=True,
-        )
+    return (
+        frame["unique_id_l"].tolist(),
+        frame["unique_id_r"].tolist(),
+        frame["match_weight"].to_numpy(dtype=float),
     )

@@ -165,3 +165,76 @@ class ReviewItem(DataClassification, models.Model):
 
     def __str__(self) -> str:
         return f"review of record {self.record_id} against child {self.candidate_id}"
+
+
+class ChildFeatures(DataClassification, models.Model):
+    """What the model compares of a registry child (one row per script its name is written
+    in), derived once per change of the child (``child_updated_at``)."""
+
+    child = models.OneToOneField(
+        Child, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    feature_format = models.PositiveSmallIntegerField()
+    child_updated_at = models.DateTimeField()
+    rows = models.JSONField()
+
+    PERSONAL_DATA = ("rows",)
+    NOT_PERSONAL_DATA = ("child", "feature_format", "child_updated_at")
+
+    def __str__(self) -> str:
+        return f"features of child {self.child_id}"
+
+
+class BlockingKey(DataClassification, models.Model):
+    """One blocking key of a record or a registry child (``model.blocking_keys``), a 64-bit
+    hash, indexed: a new batch reads only the known records and children that share a key
+    with it, not the whole population."""
+
+    key = models.BigIntegerField()
+    record = models.ForeignKey(
+        DepartmentRecord, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    child = models.ForeignKey(
+        Child, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    NOT_PERSONAL_DATA = ("id", "key", "record", "child")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["key"], name="blockingkey_key"),
+            models.Index(fields=["record"], name="blockingkey_record"),
+            models.Index(fields=["child"], name="blockingkey_child"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(record__isnull=True, child__isnull=False)
+                | Q(record__isnull=False, child__isnull=True),
+                name="blockingkey_one_owner",
+            )
+        ]
+
+    def __str__(self) -> str:
+        owner = f"record {self.record_id}" if self.record_id else f"child {self.child_id}"
+        return f"blocking key of {owner}"
+
+
+class NameFrequency(DataClassification, models.Model):
+    """How many records and children of the population carry each name key (the model's
+    term frequencies): kept up to date by each run, so that a batch weighs agreement on a
+    common name by the whole population's figures without reading it."""
+
+    column = models.CharField(max_length=16)
+    key = models.CharField(max_length=120)
+    count = models.PositiveIntegerField(default=0)
+
+    PERSONAL_DATA = ("key",)
+    NOT_PERSONAL_DATA = ("id", "column", "count")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["column", "key"], name="namefrequency_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.column} {self.key}: {self.count}"

@@ -11,8 +11,10 @@ from django.http import Http404
 from cpmis import access
 from cpmis.audit.services import audit_record
 from cpmis.exchange.models import DepartmentRecord
-from cpmis.people.models import Child
+from cpmis.people.models import Child, Sex
+from cpmis.reference.models import District
 
+from . import evidence
 from .models import RecordLink, ReviewItem
 
 
@@ -27,18 +29,43 @@ def review_queue(*, user: Any) -> QuerySet[ReviewItem]:
 
 
 @dataclass
+class Comparison:
+    """How one record of the group agrees with the candidate (``evidence.Agreement`` codes
+    by field), without the candidate's values."""
+
+    item: ReviewItem
+    evidence: dict[str, str]
+
+
+@dataclass
 class Review:
     item: ReviewItem
     group: list[ReviewItem]  # the records that wait together (the item's included)
-    candidate: Child
-    candidate_links: list[RecordLink]  # what is already known of the candidate
+    # The candidate child, only to who may see it (``access.children_visible_to``). Anyone
+    # else sees of the candidate only its district, its sex and ``comparisons``.
+    candidate: Child | None
+    candidate_district: District
+    candidate_sex: str
+    comparisons: list[Comparison]  # one per record of the group
+    candidate_links: list[RecordLink]  # sources and dates of what is known of the candidate
+
+    @property
+    def candidate_visible(self) -> bool:
+        return self.candidate is not None
+
+    @property
+    def candidate_sex_display(self) -> str:
+        return str(Sex(self.candidate_sex).label) if self.candidate_sex in Sex.values else ""
 
 
 def review_get(*, user: Any, item_id: int) -> Review:
     """A review item with both sides, audited: the group's records (of the reviewer's
-    districts), the candidate child, and the sources and dates (not the names) of the
-    records already linked to the candidate. Once decided, an item is shown only to those
-    who may see the candidate child."""
+    districts), the candidate, and the sources and dates (not the names) of the records
+    already linked to the candidate. A reviewer who may not see the candidate child gets,
+    instead of it, whether each record agrees with it (``evidence.compare``), its district
+    and its sex. Once decided, an item is shown only to those who may see the child."""
+    from .services import record_common
+
     visible = access.review_items_visible_to(user)
     item = (
         visible.select_related(
@@ -49,10 +76,9 @@ def review_get(*, user: Any, item_id: int) -> Review:
     )
     if item is None:
         raise Http404
-    if (
-        item.status != ReviewItem.Status.OPEN
-        and not access.children_visible_to(user).filter(pk=item.candidate_id).exists()
-    ):
+    child = item.candidate
+    shown = access.children_visible_to(user).filter(pk=child.pk).exists()
+    if item.status != ReviewItem.Status.OPEN and not shown:
         raise Http404
     group = list(
         visible.filter(group=item.group)
@@ -60,10 +86,15 @@ def review_get(*, user: Any, item_id: int) -> Review:
         .order_by("pk")
     )
     candidate_links = list(
-        RecordLink.objects.filter(child=item.candidate, undone_at=None)
+        RecordLink.objects.filter(child=child, undone_at=None)
         .select_related("record__department", "record__district")
         .order_by("record__record_date")
     )
+    commons = evidence.child_commons(child)
+    comparisons = [
+        Comparison(member, evidence.compare_best(record_common(member.record), commons))
+        for member in group
+    ]
     audit_record(
         actor=user,
         action="linkage.review_view",
@@ -71,11 +102,20 @@ def review_get(*, user: Any, item_id: int) -> Review:
         object_id=item.pk,
         detail={
             "candidate": item.candidate_id,
+            "candidate_shown": shown,
             "records": [m.record_id for m in group],
             "candidate_records": [link.record_id for link in candidate_links],
         },
     )
-    return Review(item, group, item.candidate, candidate_links)
+    return Review(
+        item=item,
+        group=group,
+        candidate=child if shown else None,
+        candidate_district=child.district,
+        candidate_sex=child.sex,
+        comparisons=comparisons,
+        candidate_links=candidate_links,
+    )
 
 
 def child_links(*, user: Any, child: Child) -> QuerySet[RecordLink]:

@@ -24,6 +24,7 @@ import json
 import logging
 import time
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,10 +47,18 @@ from cpmis.people.phonetic import is_urdu
 from cpmis.people.search import search_key
 from cpmis.people.services import age_on, child_validate, estimated_dob
 
-from . import clustering, model
-from .models import LinkageModel, RecordFeatures, RecordLink, ReviewItem
+from . import clustering, model, modelfile
+from .models import (
+    BlockingKey,
+    ChildFeatures,
+    LinkageModel,
+    NameFrequency,
+    RecordFeatures,
+    RecordLink,
+    ReviewItem,
+)
 
-SHIPPED_MODEL = Path(__file__).parent / "data" / "model.v1.json"
+SHIPPED_MODEL = Path(__file__).parent / "data" / "model.v2.json"
 REVIEW_FLOOR = 0.3  # a pair at least this likely deserves a person's look
 LINK_FLOOR = 0.5  # never link automatically what the model thinks more likely different
 LINK_INLINE_MAX = 5000  # a submission this small is linked as it arrives
@@ -151,7 +160,7 @@ def model_current() -> LinkageModel:
     current = LinkageModel.objects.order_by("-version").first()
     if current is not None:
         return current
-    shipped = json.loads(SHIPPED_MODEL.read_text(encoding="utf-8"))
+    shipped = modelfile.load(SHIPPED_MODEL).as_dict()
     return model_install(
         actor=None,
         splink=shipped["splink"],
@@ -249,6 +258,7 @@ class LinkRun:
     waiting: int = 0
     seconds: float = 0.0
     model_version: int = 0
+    prior: float = 0.0  # the chance two records of this population are one child
     deferred: bool = False  # another run was at work: nothing done
 
     def as_dict(self) -> dict[str, Any]:
@@ -288,8 +298,79 @@ def _features_store(records: Sequence[DepartmentRecord]) -> dict[int, dict[str, 
             )
         )
     for start in range(0, len(stale), CHUNK):
-        RecordFeatures.objects.filter(record_id__in=stale[start : start + CHUNK]).delete()
+        chunk = stale[start : start + CHUNK]
+        _frequencies_add(
+            RecordFeatures.objects.filter(record_id__in=chunk).values_list("data", flat=True), -1
+        )
+        RecordFeatures.objects.filter(record_id__in=chunk).delete()
+        BlockingKey.objects.filter(record_id__in=chunk).delete()
     RecordFeatures.objects.bulk_create(fresh, batch_size=2000)
+    BlockingKey.objects.bulk_create(
+        (
+            BlockingKey(key=key, record_id=item.record_id)
+            for item in fresh
+            for key in model.blocking_keys(item.data)
+        ),
+        batch_size=5000,
+    )
+    _frequencies_add((item.data for item in fresh), +1)
+    return out
+
+
+def _frequencies_add(rows: Iterable[dict[str, Any]], sign: int) -> None:
+    """Count (or uncount) the name keys of feature rows in ``NameFrequency``; the key ""
+    holds each column's total."""
+    from collections import Counter
+
+    counts: Counter[tuple[str, str]] = Counter()
+    for row in rows:
+        for column in model.FREQUENCY_COLUMNS:
+            if row.get(column):
+                counts[(column, row[column][:120])] += sign
+                counts[(column, "")] += sign
+    if not counts:
+        return
+    existing = {}
+    for column in model.FREQUENCY_COLUMNS:
+        keys = [k for c, k in counts if c == column]
+        for start in range(0, len(keys), CHUNK):
+            existing.update(
+                ((column, f.key), f)
+                for f in NameFrequency.objects.filter(
+                    column=column, key__in=keys[start : start + CHUNK]
+                )
+            )
+    changed, fresh = [], []
+    for (column, key), delta in counts.items():
+        if (column, key) in existing:
+            item = existing[(column, key)]
+            item.count = max(item.count + delta, 0)
+            changed.append(item)
+        elif delta > 0:
+            fresh.append(NameFrequency(column=column, key=key, count=delta))
+    NameFrequency.objects.bulk_update(changed, ["count"], batch_size=2000)
+    NameFrequency.objects.bulk_create(fresh, batch_size=2000)
+
+
+def _frequencies(rows: Iterable[dict[str, Any]]) -> model.Counts:
+    """The population's counts of each name key of ``rows`` (from ``NameFrequency``)."""
+    wanted: dict[str, set[str]] = {column: {""} for column in model.FREQUENCY_COLUMNS}
+    for row in rows:
+        for column in model.FREQUENCY_COLUMNS:
+            if row.get(column):
+                wanted[column].add(row[column][:120])
+    out: model.Counts = {}
+    for column, keys in wanted.items():
+        counts: dict[str, int] = {}
+        ordered = sorted(keys)
+        for start in range(0, len(ordered), CHUNK):
+            counts.update(
+                NameFrequency.objects.filter(
+                    column=column, key__in=ordered[start : start + CHUNK]
+                ).values_list("key", "count")
+            )
+        total = counts.pop("", 0)
+        out[column] = (counts, total)
     return out
 
 
@@ -403,35 +484,133 @@ def _completeness(record: DepartmentRecord) -> tuple[int, ...]:
     )
 
 
-def _known_rows() -> tuple[dict[str, int], list[dict[str, Any]]]:
-    """What is already linked: the stored features of linked records (derived again where
-    the record was corrected since, or the format changed), and the registry's children."""
+def _children_features_refresh() -> None:
+    """Derive again the features (and keys, and name counts) of registry children that are
+    new or changed since (or of another feature format): one anti-join on each run."""
+    fresh_rows = ChildFeatures.objects.filter(
+        child_id=OuterRef("pk"),
+        child_updated_at=OuterRef("updated_at"),
+        feature_format=model.FEATURE_FORMAT,
+    )
+    stale = list(
+        Child.objects.filter(~Exists(fresh_rows)).select_related("district").order_by("pk")
+    )
+    for start in range(0, len(stale), CHUNK):
+        children = stale[start : start + CHUNK]
+        ids = [c.pk for c in children]
+        _frequencies_add(
+            (
+                row
+                for rows in ChildFeatures.objects.filter(child_id__in=ids).values_list(
+                    "rows", flat=True
+                )
+                for row in rows
+            ),
+            -1,
+        )
+        ChildFeatures.objects.filter(child_id__in=ids).delete()
+        BlockingKey.objects.filter(child_id__in=ids).delete()
+        made: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for _uid, child_pk, row in _child_rows(children):
+            made[child_pk].append(row)
+        by_pk = {c.pk: c for c in children}
+        ChildFeatures.objects.bulk_create(
+            [
+                ChildFeatures(
+                    child_id=pk,
+                    feature_format=model.FEATURE_FORMAT,
+                    child_updated_at=by_pk[pk].updated_at,
+                    rows=rows,
+                )
+                for pk, rows in made.items()
+            ],
+            batch_size=2000,
+        )
+        BlockingKey.objects.bulk_create(
+            (
+                BlockingKey(key=key, child_id=pk)
+                for pk, rows in made.items()
+                for key in set().union(*(model.blocking_keys(row) for row in rows))
+            ),
+            batch_size=5000,
+        )
+        _frequencies_add((row for rows in made.values() for row in rows), +1)
+
+
+def _known_rows(new_rows: Sequence[dict[str, Any]]) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    """What is already linked and could be compared with the new rows: the records with an
+    active link and the registry's children that share a blocking key with one of them
+    (read through the key index, not the whole population), with their stored features
+    (derived again where a record was corrected since, or the format changed)."""
+    _children_features_refresh()
+    probes = sorted({key for row in new_rows for key in model.blocking_keys(row, probe=True)})
+    record_ids: set[int] = set()
+    child_ids: set[int] = set()
+    for start in range(0, len(probes), CHUNK):
+        for record_id, child_id in BlockingKey.objects.filter(
+            key__in=probes[start : start + CHUNK]
+        ).values_list("record_id", "child_id"):
+            if record_id is not None:
+                record_ids.add(record_id)
+            else:
+                child_ids.add(child_id)
     known_child: dict[str, int] = {}
     rows: list[dict[str, Any]] = []
-    active = RecordLink.objects.filter(undone_at=None)
-    child_of_record = dict(active.values_list("record_id", "child_id"))
+    ordered = sorted(record_ids)
     stale: list[int] = []
-    for pk, data, fmt, version, current in (
-        RecordFeatures.objects.filter(record_id__in=active.values("record_id"))
-        .values_list("record_id", "data", "feature_format", "record_version", "record__version")
-        .iterator(chunk_size=10_000)
-    ):
-        if fmt != model.FEATURE_FORMAT or version != current:
-            stale.append(pk)
-            continue
-        known_child[f"r{pk}"] = child_of_record[pk]
-        rows.append({**data, "unique_id": f"r{pk}"})
-    missing = set(child_of_record) - {int(uid[1:]) for uid in known_child} - set(stale)
-    refresh = stale + sorted(missing)
-    for start in range(0, len(refresh), CHUNK):
-        chunk = DepartmentRecord.objects.filter(pk__in=refresh[start : start + CHUNK])
-        for pk, data in _features_store(list(chunk.select_related("district"))).items():
-            known_child[f"r{pk}"] = child_of_record[pk]
+    for start in range(0, len(ordered), CHUNK):
+        for pk, child_pk, data, fmt, version, current in (
+            RecordFeatures.objects.filter(record_id__in=ordered[start : start + CHUNK])
+            .filter(
+                Exists(RecordLink.objects.filter(record_id=OuterRef("record_id"), undone_at=None))
+            )
+            .annotate(
+                child_pk=RecordLink.objects.filter(
+                    record_id=OuterRef("record_id"), undone_at=None
+                ).values("child_id")[:1]
+            )
+            .values_list(
+                "record_id",
+                "child_pk",
+                "data",
+                "feature_format",
+                "record_version",
+                "record__version",
+            )
+        ):
+            if fmt != model.FEATURE_FORMAT or version != current:
+                stale.append(pk)
+                continue
+            known_child[f"r{pk}"] = child_pk
             rows.append({**data, "unique_id": f"r{pk}"})
-    for uid, child_pk, row in _child_rows(Child.objects.select_related("district")):
-        known_child[uid] = child_pk
-        rows.append(row)
+    if stale:
+        # Corrected since they were linked: derived again (their keys too), then compared.
+        links = dict(
+            RecordLink.objects.filter(record_id__in=stale, undone_at=None).values_list(
+                "record_id", "child_id"
+            )
+        )
+        records = DepartmentRecord.objects.filter(pk__in=stale).select_related("district")
+        for pk, data in _features_store(list(records)).items():
+            known_child[f"r{pk}"] = links[pk]
+            rows.append({**data, "unique_id": f"r{pk}"})
+    ordered = sorted(child_ids)
+    for start in range(0, len(ordered), CHUNK):
+        for pk, child_rows in ChildFeatures.objects.filter(
+            child_id__in=ordered[start : start + CHUNK]
+        ).values_list("child_id", "rows"):
+            for row in child_rows:
+                known_child[row["unique_id"]] = pk
+                rows.append(row)
     return known_child, rows
+
+
+def _population(new: int) -> int:
+    """Records in the population being linked: those linked, the registry's children (as
+    the model compares them: one row per script), and the new ones."""
+    linked = RecordLink.objects.filter(undone_at=None).count()
+    children = ChildFeatures.objects.count()
+    return linked + children + new
 
 
 def _cluster_probability(
@@ -480,12 +659,22 @@ def records_link(
         return run
     new_features = _features_store(pending)
     by_id = {r.pk: r for r in pending}
-    known_child, known_rows = _known_rows()
-
     new_rows = [{**data, "unique_id": f"r{pk}"} for pk, data in new_features.items()]
-    pairs = model.score(current.splink, new_rows, known_rows, threshold=current.review_threshold)
+    known_child, known_rows = _known_rows(new_rows)
+    population = _population(len(new_rows))
+    scoring = model.score_population(
+        current.splink,
+        new_rows,
+        known_rows,
+        threshold=current.review_threshold,
+        partners=model.expected_partners(current.splink, current.trained_on, population),
+        population=population,
+        counts=_frequencies([*new_rows, *known_rows]),
+    )
+    pairs = scoring.pairs
     features = {row["unique_id"]: row for row in new_rows}
     features.update({row["unique_id"]: row for row in known_rows})
+    run.prior = scoring.prior
     forbidden: set[tuple[str, int]] = set()
     pending_ids = list(by_id)
     for start in range(0, len(pending_ids), CHUNK):
@@ -496,13 +685,20 @@ def records_link(
                 record_id__in=pending_ids[start : start + CHUNK],
             ).values_list("record_id", "candidate_id")
         )
-    outcome = clustering.cluster(
+    outcome = clustering.cluster_cohesive(
         pairs,
         features,
         [row["unique_id"] for row in new_rows],
         known_child,
         link=current.link_threshold,
         review=current.review_threshold,
+        score_within=lambda cohorts: model.score_within(
+            current.splink,
+            features,
+            cohorts,
+            prior=scoring.prior,
+            term_frequencies=scoring.term_frequencies,
+        ),
         forbidden=forbidden,
         registrable=lambda uids: any(_registrable(by_id[int(u[1:])]) for u in uids),
     )

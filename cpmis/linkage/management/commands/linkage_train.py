@@ -1,18 +1,20 @@
-import json
+import os
+import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from cpmis.linkage import groundtruth, model, services
+from cpmis.linkage import groundtruth, model, modelfile, services
 
 
 class Command(BaseCommand):
     help = (
         "Train a new version of the linkage model on the stored department records and "
         "install it; or, with --synthetic N --write FILE, train on N synthetic children and "
-        "write the model file cpmis ships (cpmis/linkage/data/model.v1.json)."
+        "write a model file as cpmis ships it (cpmis/linkage/data/), to install with "
+        "`cpmis manage linkage_model --install FILE`."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -43,20 +45,28 @@ class Command(BaseCommand):
         )
         rows = [model.features(i, r) for i, r in enumerate(records)]
         trained, link, review = services.model_fit(rows)
-        write.write_text(
-            json.dumps(
-                {
-                    "source": f"{synthetic:,} synthetic children (seed {seed})",
-                    "trained_on": len(rows),
-                    "link_threshold": round(link, 6),
-                    "review_threshold": round(review, 6),
-                    "splink": trained,
-                },
-                indent=1,
-                sort_keys=True,
-                ensure_ascii=False,
+        try:
+            content = modelfile.dump(
+                trained,
+                link_threshold=round(link, 6),
+                review_threshold=round(review, 6),
+                trained_on=len(rows),
+                source=f"{synthetic:,} synthetic children (seed {seed})",
             )
-            + "\n",
-            encoding="utf-8",
-        )
+        except modelfile.ModelFileError as exc:
+            raise CommandError(f"The trained model is not fit to write: {exc}") from exc
+        _write_whole(write, modelfile.dumps(content))
         self.stdout.write(f"Wrote {write}: link ≥ {link:.3f}, review ≥ {review:.3f}.")
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Write the file whole or not at all: a run killed halfway leaves the old file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide the file from the server's user
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
