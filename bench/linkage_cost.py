@@ -156,8 +156,8 @@ def incremental(args: argparse.Namespace) -> None:
     # The stored blocking keys (BlockingKey, indexed in the database; here a dict).
     key_index: dict[int, list[int]] = {}
     for position, row in enumerate(known_rows):
-        for key in model.blocking_keys(row):
-            key_index.setdefault(key, []).append(position)
+        for blocking_key in model.blocking_keys(row):
+            key_index.setdefault(blocking_key, []).append(position)
 
     started = time.perf_counter()
     new_rows = [model.features(f"n{i}", records[i]) for i in sorted(batch_ids)]

@@ -330,7 +330,7 @@ def _frequencies_add(rows: Iterable[dict[str, Any]], sign: int) -> None:
                 counts[(column, "")] += sign
     if not counts:
         return
-    existing = {}
+    existing: dict[tuple[str, str], NameFrequency] = {}
     for column in model.FREQUENCY_COLUMNS:
         keys = [k for c, k in counts if c == column]
         for start in range(0, len(keys), CHUNK):
