@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('exchange', '0001_initial'),
         ('linkage', '0001_initial'),
-        ('people', '0004_child_merge'),
+        ('people', '0003_child_locality'),
     ]
 
     operations = [
