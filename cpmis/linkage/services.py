@@ -537,12 +537,30 @@ def _children_features_refresh() -> None:
         _frequencies_add((row for rows in made.values() for row in rows), +1)
 
 
+def _linked_features_refresh() -> None:
+    """Derive the features and keys of linked records that have none of this format (links
+    made before keys were stored, or before the format changed): otherwise no key would
+    bring a new record to them. One anti-join on each run; nothing to do once done."""
+    current = RecordFeatures.objects.filter(
+        record_id=OuterRef("record_id"), feature_format=model.FEATURE_FORMAT
+    )
+    ids = list(
+        RecordLink.objects.filter(undone_at=None)
+        .filter(~Exists(current))
+        .values_list("record_id", flat=True)
+    )
+    for start in range(0, len(ids), CHUNK):
+        records = DepartmentRecord.objects.filter(pk__in=ids[start : start + CHUNK])
+        _features_store(list(records.select_related("district")))
+
+
 def _known_rows(new_rows: Sequence[dict[str, Any]]) -> tuple[dict[str, int], list[dict[str, Any]]]:
     """What is already linked and could be compared with the new rows: the records with an
     active link and the registry's children that share a blocking key with one of them
     (read through the key index, not the whole population), with their stored features
     (derived again where a record was corrected since, or the format changed)."""
     _children_features_refresh()
+    _linked_features_refresh()
     probes = sorted({key for row in new_rows for key in model.blocking_keys(row, probe=True)})
     record_ids: set[int] = set()
     child_ids: set[int] = set()

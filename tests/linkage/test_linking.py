@@ -156,6 +156,30 @@ def test_a_later_batch_links_to_the_children_already_known(linked: Any, personas
     assert link is not None and link.child == zainab and link.method == "automatic"
 
 
+def test_linked_records_of_an_older_format_get_their_features_and_keys_again(
+    linked: Any, personas: Any
+) -> None:
+    """Links made before blocking keys were stored (or before the features changed) are
+    found by the next run: their features and keys are derived again."""
+    from cpmis.linkage import model
+    from cpmis.linkage.models import BlockingKey
+
+    ayesha_records = [record("FIR-1").pk, record("FIR-2").pk]
+    RecordFeatures.objects.filter(record_id__in=ayesha_records).update(
+        feature_format=model.FEATURE_FORMAT - 1
+    )
+    BlockingKey.objects.filter(record_id__in=ayesha_records).delete()
+    submit(personas, row(**{**STRANGER, "department_record_id": "FIR-11"}), key="batch-0011")
+    assert set(
+        RecordFeatures.objects.filter(
+            record_id__in=ayesha_records, feature_format=model.FEATURE_FORMAT
+        ).values_list("record_id", flat=True)
+    ) == set(ayesha_records)
+    assert set(
+        BlockingKey.objects.filter(record_id__in=ayesha_records).values_list("record_id", flat=True)
+    ) == set(ayesha_records)
+
+
 def test_records_of_one_new_child_in_one_batch_become_one_child(personas: Any) -> None:
     submit(
         personas,
