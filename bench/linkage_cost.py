@@ -178,6 +178,7 @@ def incremental(args: argparse.Namespace) -> None:
         threshold=shipped["review_threshold"],
         partners=model.expected_partners(shipped["splink"], shipped["trained_on"], population),
         population=population,
+        estimate=population >= shipped["trained_on"],
     )
     feats = {row["unique_id"]: row for row in new_rows}
     feats.update((row["unique_id"], row) for row in candidates)

@@ -154,6 +154,7 @@ def cpmis_model(records: Sequence[dict[str, Any]]) -> ModelResult:
         rows,
         threshold=review,
         partners=model.expected_partners(shipped["splink"], shipped["trained_on"], len(rows)),
+        estimate=len(rows) >= shipped["trained_on"],
     )
     seconds["scoring"] = time.perf_counter() - mark
     mark = time.perf_counter()

@@ -619,6 +619,7 @@ def score_population(
     partners: float,
     population: int | None = None,
     counts: Counts | None = None,
+    estimate: bool = True,
     db_api: Any = None,
 ) -> Scoring:
     """Pairs scoring at least ``threshold``: each new row against the others and against the
@@ -627,7 +628,10 @@ def score_population(
     (``prior_estimate``): ``population`` is every record already linked plus the new ones
     (default: the rows given), ``partners`` the model's default, ``counts`` the
     population's name keys (default: those of the rows given; see ``term_frequencies``).
-    DuckDB unless another Splink backend (``db_api``, e.g. ``SparkAPI``) is given."""
+    Without ``estimate`` the prior is partners / (population - 1) as given (a population
+    smaller than the one the model was trained on: a few records cannot say how many of
+    them are one child). DuckDB unless another Splink backend (``db_api``, e.g.
+    ``SparkAPI``) is given."""
     import numpy as np
     import pandas as pd
 
@@ -655,9 +659,12 @@ def score_population(
         return Scoring([], start_prior, partners, population, 0, shares)
     weights = np.concatenate([w for _, _, w, _ in found])
     new_in_pair = np.concatenate([np.full(len(w), c, dtype=float) for _, _, w, c in found])
-    prior, rho = prior_estimate(
-        weights, new_in_pair, new=len(new_frame), population=population, partners=partners
-    )
+    if estimate:
+        prior, rho = prior_estimate(
+            weights, new_in_pair, new=len(new_frame), population=population, partners=partners
+        )
+    else:  # a population smaller than the model's own: the model's prior as it is
+        prior, rho = min(partners / max(population - 1, 1), 0.5), partners
     pairs: list[tuple[Any, Any, float]] = []
     for left, right, w, _ in found:
         probability = _sigmoid2(w, logit2(prior))

@@ -688,6 +688,7 @@ def records_link(
         partners=model.expected_partners(current.splink, current.trained_on, population),
         population=population,
         counts=_frequencies([*new_rows, *known_rows]),
+        estimate=population >= current.trained_on,
     )
     pairs = scoring.pairs
     features = {row["unique_id"]: row for row in new_rows}

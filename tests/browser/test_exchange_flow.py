@@ -43,6 +43,7 @@ def focal(transactional_db: Any) -> Any:
 @pytest.fixture
 def supervisor(transactional_db: Any) -> Any:
     """A Punjab supervisor, a registry girl like the one in the batch but of another district,
+    two years older by her estimated age, her father's name a letter off (Asim, not Aslam),
     and the shipped model with a review band wide enough to send her to review."""
     from cpmis.linkage import services as linkage
     from cpmis.people.services import child_register
@@ -56,9 +57,9 @@ def supervisor(transactional_db: Any) -> Any:
         actor=user,
         district=District.objects.get(pcode="PK601"),
         sex="female",
-        estimated_age_years=12,
+        estimated_age_years=14,
         name_latin="Zainab",
-        guardian_name_latin="Muhammad Aslam",
+        guardian_name_latin="Muhammad Asim",
     )
     linkage.model_rethreshold(
         actor=None, link_threshold=0.9, review_threshold=0.5, source="browser test: wider band"
