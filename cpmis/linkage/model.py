@@ -628,9 +628,9 @@ def score_population(
     (``prior_estimate``): ``population`` is every record already linked plus the new ones
     (default: the rows given), ``partners`` the model's default, ``counts`` the
     population's name keys (default: those of the rows given; see ``term_frequencies``).
-    Without ``estimate`` the prior is partners / (population - 1) as given (a population
-    smaller than the one the model was trained on: a few records cannot say how many of
-    them are one child). DuckDB unless another Splink backend (``db_api``, e.g.
+    Without ``estimate`` the prior is at most partners / (population - 1) as given (a
+    population smaller than the one the model was trained on: a few look-alike records
+    cannot raise it). DuckDB unless another Splink backend (``db_api``, e.g.
     ``SparkAPI``) is given."""
     import numpy as np
     import pandas as pd
@@ -659,12 +659,14 @@ def score_population(
         return Scoring([], start_prior, partners, population, 0, shares)
     weights = np.concatenate([w for _, _, w, _ in found])
     new_in_pair = np.concatenate([np.full(len(w), c, dtype=float) for _, _, w, c in found])
-    if estimate:
-        prior, rho = prior_estimate(
-            weights, new_in_pair, new=len(new_frame), population=population, partners=partners
-        )
-    else:  # a population smaller than the model's own: the model's prior as it is
-        prior, rho = min(partners / max(population - 1, 1), 0.5), partners
+    prior, rho = prior_estimate(
+        weights, new_in_pair, new=len(new_frame), population=population, partners=partners
+    )
+    ceiling = min(partners / max(population - 1, 1), 0.5)
+    if not estimate and prior > ceiling:
+        # A population smaller than the model's own: a few look-alike records cannot raise
+        # the prior above the model's.
+        prior, rho = ceiling, partners
     pairs: list[tuple[Any, Any, float]] = []
     for left, right, w, _ in found:
         probability = _sigmoid2(w, logit2(prior))
