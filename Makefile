@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM ?= $(shell command -v chromium 2>/dev/null || command -v chromium-browser 2>/dev/null)
 
-.PHONY: setup demo test test-fast lint typecheck migrations-check bench clean
+.PHONY: setup setup-spark demo test test-fast lint typecheck migrations-check bench clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -20,6 +20,12 @@ $(STAMP): $(BIN)/python requirements/lock.txt requirements/build.txt pyproject.t
 ## setup: create .venv and install the pinned dependencies (idempotent)
 setup: $(STAMP)
 	@mkdir -p var
+
+## setup-spark: add pyspark (the "spark" extra, pinned) for `linkage_run --engine spark`; Java 17
+## comes from the system (apt-get install openjdk-17-jre-headless)
+setup-spark: setup
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps --no-build-isolation \
+	  -r requirements/spark.txt
 
 ## demo: build a demo database with synthetic data and serve it on 127.0.0.1:8000
 demo: setup

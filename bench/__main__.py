@@ -17,6 +17,7 @@ BENCHMARKS: dict[str, str] = {
     "exchange_import": "bench.exchange_import",
     "linkage_quality": "bench.linkage_quality",
     "linkage_cost": "bench.linkage_cost",
+    "linkage_spark": "bench.linkage_spark",
     "indicators_annex": "bench.indicators_annex",
 }
 

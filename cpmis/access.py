@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from cpmis.complaints.models import Complaint
     from cpmis.exchange.models import DepartmentRecord, Submission
     from cpmis.linkage.models import RecordLink, ReviewItem
-    from cpmis.people.models import Child
+    from cpmis.people.models import Child, ChildMerge
     from cpmis.reference.models import District
 
 _CACHE_ATTR = "_cpmis_role_assignments"
@@ -126,7 +126,34 @@ def children_visible_to(user: Any) -> QuerySet[Child]:
 
 
 def children_changeable_by(user: Any) -> QuerySet[Child]:
-    return _children(user, "child.change")
+    # A merged child's record is frozen: its page stays, changes go to the survivor.
+    return _children(user, "child.change").filter(merged_into=None)
+
+
+def children_listed_to(user: Any) -> QuerySet[Child]:
+    """Children a user may find in lists and search: those they may see, without the ones
+    merged into another child (whose pages still answer, with the merge)."""
+    return children_visible_to(user).filter(merged_into=None)
+
+
+def merges_visible_to(user: Any) -> QuerySet[ChildMerge]:
+    """Merge proposals whose two children the user may both see."""
+    from cpmis.people.models import ChildMerge
+
+    visible = children_visible_to(user).values("pk")
+    return ChildMerge.objects.filter(child_a__in=visible, child_b__in=visible)
+
+
+def merges_decidable_by(user: Any) -> QuerySet[ChildMerge]:
+    """Proposals a person may decide or undo: both children in sight, and ``child.merge``
+    held where one of them lives."""
+    from cpmis.people.models import ChildMerge
+
+    by_a = scope_filter(user, "child.merge", district_path="child_a__district")
+    by_b = scope_filter(user, "child.merge", district_path="child_b__district")
+    if by_a is None or by_b is None:
+        return ChildMerge.objects.none()
+    return merges_visible_to(user).filter(by_a | by_b)
 
 
 def _cases(user: Any, capability: str) -> QuerySet[Case]:
@@ -393,7 +420,9 @@ def children_matchable_by(user: Any) -> QuerySet[Child]:
     child may already be known to a colleague."""
     from cpmis.people.models import Child
 
-    return Child.objects.filter(district__in=districts_where(user, "complaint.triage").values("pk"))
+    return Child.objects.filter(
+        district__in=districts_where(user, "complaint.triage").values("pk"), merged_into=None
+    )
 
 
 def districts_where(user: Any, capability: str) -> QuerySet[District]:

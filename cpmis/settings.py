@@ -122,6 +122,7 @@ CPMIS_HOME_PANELS = [
     "cpmis.notifications.home.panels",
     "cpmis.cases.home.panels",
     "cpmis.complaints.home.panels",
+    "cpmis.people.home.panels",
 ]
 WSGI_APPLICATION = "cpmis.wsgi.application"
 

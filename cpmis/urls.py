@@ -19,6 +19,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("auth/", include((accounts_urls.api_urlpatterns, "accounts-api"))),
     path("users/", include((accounts_urls.users_api_urlpatterns, "users-api"))),
     path("children/", include((people_urls.api_urlpatterns, "people-api"))),
+    path("merges/", include((people_urls.merge_api_urlpatterns, "merges-api"))),
     path("cases/", include((cases_urls.api_urlpatterns, "cases-api"))),
     path("tasks/", include((cases_urls.task_api_urlpatterns, "tasks-api"))),
     path("transfers/", include((cases_urls.transfer_api_urlpatterns, "transfers-api"))),

@@ -51,6 +51,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "complaint.register",
             "complaint.triage",
             "linkage.review",
+            # Whoever reviews linkage decides whether two registry children are one.
+            "child.merge",
             "report.view",
             "report.comment",
             "oversight.view",

@@ -13,7 +13,8 @@ probabilities, never from the truth):
 
 - a pair at or above ``link`` merges the clusters, unless they conflict (an existing child
   is never merged with another existing child automatically: that is a person's decision;
-  a record matching two registry children strongly joins the stronger);
+  a record matching two registry children strongly joins the stronger, and the two children,
+  if nothing in their records conflicts, are proposed to a person as one: ``Outcome.merges``);
 - a group of new records with no link to an existing child but a pair in ``[review, link)``
   to another cluster goes to review, with that cluster as its candidate;
 - any other group becomes a new child.
@@ -106,6 +107,10 @@ class Outcome:
     new: list[int] = field(default_factory=list)
     waiting: list[int] = field(default_factory=list)  # cannot become a child, no candidate
     oversized: list[int] = field(default_factory=list)  # waiting: more records than a child has
+    # Two registry children that a pair at or above ``link`` joins, with nothing conflicting
+    # between their records: (child key, child key) → the strongest such pair. Only a person
+    # merges registry children; these become proposals.
+    merges: dict[tuple[Any, Any], float] = field(default_factory=dict)
 
     def labels(self) -> dict[Hashable, Hashable]:
         """Each new record's cluster, treating review groups as their own (undecided)."""
@@ -209,13 +214,20 @@ def cluster(
         (p for p in pairs if p[2] >= review), key=lambda p: (-p[2], str(p[0]), str(p[1]))
     )
     weak: list[tuple[Hashable, Hashable, float]] = []
+    merge_pairs: dict[tuple[Any, Any], float] = {}
     for a, b, probability in ordered:
         if probability < link:
             weak.append((a, b, probability))
             continue
         ra, rb = find(a), find(b)
-        if ra == rb or (ra in child_of and rb in child_of):
-            continue  # two registry children: a person merges those
+        if ra == rb:
+            continue
+        if ra in child_of and rb in child_of:  # two registry children: a person merges those
+            first, second = sorted((child_of[ra], child_of[rb]), key=str)
+            pair = (first, second)
+            if pair not in merge_pairs and compatible(ra, rb, cohesive=False):
+                merge_pairs[pair] = probability
+            continue
         if not compatible(ra, rb):
             # Refused: a conflict (never the same child), or a pair across the clusters too
             # weak to link them automatically: then a person may still decide.
@@ -228,7 +240,7 @@ def cluster(
         if rb in child_of:
             child_of[ra] = child_of.pop(rb)
 
-    outcome = Outcome()
+    outcome = Outcome(merges=merge_pairs)
     index_of: dict[Any, int] = {}
     for uid in new_ids:
         root = find(uid)

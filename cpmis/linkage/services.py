@@ -256,6 +256,7 @@ class LinkRun:
     new_children: int = 0
     review: int = 0
     waiting: int = 0
+    merges_proposed: int = 0  # pairs of registry children proposed to a person as one
     seconds: float = 0.0
     model_version: int = 0
     prior: float = 0.0  # the chance two records of this population are one child
@@ -492,8 +493,12 @@ def _children_features_refresh() -> None:
         child_updated_at=OuterRef("updated_at"),
         feature_format=model.FEATURE_FORMAT,
     )
+    _merged_features_drop()
     stale = list(
-        Child.objects.filter(~Exists(fresh_rows)).select_related("district").order_by("pk")
+        Child.objects.filter(merged_into=None)
+        .filter(~Exists(fresh_rows))
+        .select_related("district")
+        .order_by("pk")
     )
     for start in range(0, len(stale), CHUNK):
         children = stale[start : start + CHUNK]
@@ -535,6 +540,30 @@ def _children_features_refresh() -> None:
             batch_size=5000,
         )
         _frequencies_add((row for rows in made.values() for row in rows), +1)
+
+
+def _merged_features_drop() -> None:
+    """A child merged into another is no one's candidate any more: its features and keys go
+    (an undone merge changes the child, whose features are then derived again)."""
+    ids = list(
+        ChildFeatures.objects.filter(child__merged_into__isnull=False).values_list(
+            "child_id", flat=True
+        )
+    )
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        _frequencies_add(
+            (
+                row
+                for rows in ChildFeatures.objects.filter(child_id__in=chunk).values_list(
+                    "rows", flat=True
+                )
+                for row in rows
+            ),
+            -1,
+        )
+        ChildFeatures.objects.filter(child_id__in=chunk).delete()
+        BlockingKey.objects.filter(child_id__in=chunk).delete()
 
 
 def _linked_features_refresh() -> None:
@@ -615,7 +644,7 @@ def _known_rows(new_rows: Sequence[dict[str, Any]]) -> tuple[dict[str, int], lis
     ordered = sorted(child_ids)
     for start in range(0, len(ordered), CHUNK):
         for pk, child_rows in ChildFeatures.objects.filter(
-            child_id__in=ordered[start : start + CHUNK]
+            child_id__in=ordered[start : start + CHUNK], child__merged_into=None
         ).values_list("child_id", "rows"):
             for row in child_rows:
                 known_child[row["unique_id"]] = pk
@@ -652,12 +681,14 @@ def records_link(
     system: bool = True,
     wait: bool = True,
     context: dict[str, Any] | None = None,
+    db_api: Any = None,
 ) -> LinkRun:
     """Link pending department records (all, or those of ``records``) as described above.
 
     ``system`` runs are started by cpmis itself (after a submission, by the scheduled
     command); otherwise the actor must hold ``linkage.manage``. Without ``wait``, a run that
-    finds another one at work returns at once, ``deferred`` (the scheduled run will do it)."""
+    finds another one at work returns at once, ``deferred`` (the scheduled run will do it).
+    ``db_api`` is the Splink backend that scores (``engines.db_api``); DuckDB by default."""
     started = time.perf_counter()
     if not system and not access.has_capability(actor, "linkage.manage"):
         raise PermissionDenied("You cannot run linkage.")
@@ -689,6 +720,7 @@ def records_link(
         population=population,
         counts=_frequencies([*new_rows, *known_rows]),
         estimate=population >= current.trained_on,
+        db_api=db_api,
     )
     pairs = scoring.pairs
     features = {row["unique_id"]: row for row in new_rows}
@@ -717,6 +749,7 @@ def records_link(
             cohorts,
             prior=scoring.prior,
             term_frequencies=scoring.term_frequencies,
+            db_api=db_api,
         ),
         forbidden=forbidden,
         registrable=lambda uids: any(_registrable(by_id[int(u[1:])]) for u in uids),
@@ -804,6 +837,7 @@ def records_link(
         "linkage.review_open",
         (("exchange.record", item.record_id, {"candidate": item.candidate_id}) for item in reviews),
     )
+    run.merges_proposed = _merges_propose(outcome.merges, current)
     run.seconds = round(time.perf_counter() - started, 3)
     audit_record(
         actor=actor,
@@ -813,6 +847,34 @@ def records_link(
         detail={**run.as_dict(), **(context or {})},
     )
     return run
+
+
+def _merges_propose(merges: dict[tuple[Any, Any], float], current: LinkageModel) -> int:
+    """Propose to a person the registry children that a run found joined by a strong pair
+    (``clustering.Outcome.merges``). Never merged here; a pair already proposed, decided
+    apart by a person, or that the registry's own rules refuse is left (quietly: the run is
+    not the place to argue)."""
+    from cpmis.people.merging import merge_propose
+
+    proposed = 0
+    if not merges:
+        return proposed
+    children = Child.objects.in_bulk([int(c) for pair in merges for c in pair])
+    for (a, b), probability in sorted(merges.items(), key=lambda item: -item[1]):
+        if int(a) not in children or int(b) not in children:
+            continue
+        try:
+            merge_propose(
+                actor=None,
+                child_a=children[int(a)],
+                child_b=children[int(b)],
+                probability=round(float(probability), 6),
+                source=f"linkage run, model v{current.version}",
+            )
+        except ValidationError:
+            continue
+        proposed += 1
+    return proposed
 
 
 # --- decisions of people -------------------------------------------------------------------
@@ -911,7 +973,7 @@ def link_undo(
         raise ValidationError(
             {
                 "reason": "This child was registered from this record alone, so the record "
-                "cannot be someone else's. (cpmis cannot merge two registry children yet.)"
+                "cannot be someone else's. If two registry children are one, propose merging them."
             }
         )
 
@@ -974,6 +1036,10 @@ def link_manual(*, actor: Any, record_id: int, child: Child) -> RecordLink:
     if record is None or not access.children_visible_to(actor).filter(pk=child.pk).exists():
         raise Http404
     _lock(timeout=DECISION_LOCK_TIMEOUT)
+    if Child.objects.filter(pk=child.pk).exclude(merged_into=None).exists():
+        raise ValidationError(
+            {"child": "This child was merged into another one: link the record to that child."}
+        )
     if RecordLink.objects.filter(record=record, undone_at=None).exists():
         raise DecisionConflict("This record is already linked; undo that link first.")
     decided = ReviewItem.objects.filter(

@@ -86,6 +86,11 @@ class Child(DataClassification, models.Model):
     updated_at = models.DateTimeField()
     # Normalised names (see search.py), maintained by the services; never shown.
     name_search = models.TextField(blank=True, editable=False)
+    # A child found to be another one is kept, never deleted, and points at the survivor
+    # (merging.py); it leaves lists and search but its page still answers.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
 
     PERSONAL_DATA = (
         "name_latin",
@@ -115,6 +120,7 @@ class Child(DataClassification, models.Model):
         "registered_by",
         "registered_at",
         "updated_at",
+        "merged_into",
     )
 
     class Meta:
@@ -137,3 +143,108 @@ class Child(DataClassification, models.Model):
     @property
     def display_name(self) -> str:
         return self.name_latin or self.name_urdu or "(no name recorded)"
+
+
+class MergeFeature(models.TextChoices):
+    # What a proposal's evidence may say agrees or disagrees; never the values themselves.
+    NAME = "name", "Name"
+    GUARDIAN_NAME = "guardian_name", "Father's / guardian's name"
+    DATE_OF_BIRTH = "date_of_birth", "Date of birth"
+    B_FORM = "b_form", "B-form"
+    DISTRICT = "district", "District"
+    SEX = "sex", "Sex"
+
+
+class ChildMerge(DataClassification, models.Model):
+    """A proposal that two registry children are one child, and what became of it.
+
+    The pair is stored in the order of the children's ids (``child_a`` < ``child_b``), so one
+    unordered pair has at most one open proposal; which child survives is chosen when a
+    person decides (``kept``, ``merged``). ``moved`` lists, per table, the ids of the rows
+    that the merge moved to the survivor, so that an undo moves back exactly those.
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Waiting for a decision"
+        MERGED = "merged", "Merged: the same child"
+        REJECTED = "rejected", "Different children"
+        UNMERGED = "unmerged", "Merge undone"
+        WITHDRAWN = "withdrawn", "Withdrawn (one of the children was merged otherwise)"
+
+    child_a = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
+    child_b = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    proposed_at = models.DateTimeField()
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='Who proposed it when no person did: "linkage run, model v2".',
+    )
+    probability = models.FloatField(null=True, blank=True)
+    evidence = models.JSONField(
+        default=dict, blank=True, help_text='Feature → "agree" or "disagree"; never values.'
+    )
+    kept = models.ForeignKey(
+        Child, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    merged = models.ForeignKey(
+        Child, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    moved = models.JSONField(default=dict, blank=True, help_text="Table → ids moved by the merge.")
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undo_reason = models.CharField(max_length=300, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    # Free text a reviewer types may name the child.
+    PERSONAL_DATA = ("reason", "undo_reason")
+    NOT_PERSONAL_DATA = (
+        "id",
+        "child_a",
+        "child_b",
+        "status",
+        "proposed_at",
+        "proposed_by",
+        "source",
+        "probability",
+        "evidence",
+        "kept",
+        "merged",
+        "decided_at",
+        "decided_by",
+        "moved",
+        "undone_at",
+        "undone_by",
+        "version",
+    )
+
+    class Meta:
+        ordering = ["proposed_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(child_a__lt=models.F("child_b")), name="merge_pair_ordered"
+            ),
+            models.UniqueConstraint(
+                fields=["child_a", "child_b"],
+                condition=models.Q(status="proposed"),
+                name="one_open_merge_per_pair",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "proposed_at"], name="childmerge_queue")]
+
+    def __str__(self) -> str:
+        return f"merge {self.pk}: child {self.child_a_id} / child {self.child_b_id} ({self.status})"
+
+    @property
+    def children(self) -> tuple[Child, Child]:
+        return self.child_a, self.child_b

@@ -5,21 +5,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from cpmis import access
 from cpmis.accounts.permissions import capability_required
-from cpmis.core.forms import run_service, serializer_errors
+from cpmis.core.errors import Conflict
+from cpmis.core.forms import Errors, run_service, serializer_errors
 from cpmis.linkage import selectors as linkage_selectors
 
-from . import selectors, services
-from .api import ChildInputSerializer, ChildQuerySerializer
-from .models import Child, Disability, GuardianRelation, Locality, Sex
+from . import merging, selectors, services
+from .api import ChildInputSerializer, ChildQuerySerializer, MergeDecisionInput, MergeUndoInput
+from .models import Child, ChildMerge, Disability, GuardianRelation, Locality, Sex
 
 
 @login_required
@@ -71,6 +75,7 @@ def child_detail(request: HttpRequest, uuid: str) -> HttpResponse:
             "age": services.age_on(child.date_of_birth, timezone.localdate()),
             "can_change": access.children_changeable_by(request.user).filter(pk=child.pk).exists(),
             "links": [(link, link.pk in undoable) for link in links],
+            "merges": selectors.child_merges(user=request.user, child=child),
         },
     )
 
@@ -175,3 +180,129 @@ def child_edit(request: HttpRequest, uuid: str) -> HttpResponse:
     values["date_of_birth"] = child.date_of_birth.isoformat()
     values["has_disability"] = {None: "", True: "true", False: "false"}[child.has_disability]
     return _form(request, errors=errors, values=values, checked=child.disabilities, child=child)
+
+
+# --- merges --------------------------------------------------------------------------------
+
+
+@login_required
+@capability_required("child.merge")
+def merge_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.merge_queue(user=request.user), 50).get_page(request.GET.get("page"))
+    selectors.children_listed(
+        user=request.user,
+        children=[c for m in page.object_list for c in m.children],
+        query={"merges": "open"},
+    )
+    return render(request, "people/merge_list.html", {"page": page})
+
+
+@login_required
+@capability_required("child.merge")
+def merge_page(request: HttpRequest, merge_id: int) -> HttpResponse:
+    view = selectors.merge_read(user=request.user, merge_id=merge_id)
+    errors = request.session.pop("merge_errors", None)
+    return render(
+        request,
+        "people/merge.html",
+        {
+            "view": view,
+            "merge": view.merge,
+            "errors": errors,
+            "features": [
+                (label, view.merge.evidence.get(code))
+                for code, label in merging.FEATURE_LABELS.items()
+            ],
+            # Keep by default the child more is known of (then the one registered first).
+            "default_keep": max(
+                view.sides, key=lambda side: (sum(side.references.values()), -side.child.pk)
+            ).child.pk,
+        },
+    )
+
+
+def _run(service: Any, **kwargs: Any) -> tuple[ChildMerge | None, Errors]:
+    try:
+        return run_service(service, **kwargs)
+    except Conflict as exc:
+        return None, {"__all__": [f"{exc} " + _("Reload the page.")]}
+
+
+def _flat(errors: Errors) -> list[str]:
+    return [m for ms in errors.values() for m in ms]
+
+
+@login_required
+@capability_required("child.merge")
+@require_POST
+def merge_decide(request: HttpRequest, merge_id: int) -> HttpResponse:
+    if not access.merges_decidable_by(request.user).filter(pk=merge_id).exists():
+        raise Http404
+    form = MergeDecisionInput(data={k: v for k, v in request.POST.items() if str(v).strip()})
+    errors: Errors = {}
+    proposal = None
+    if not form.is_valid():
+        errors = {
+            "__all__": [
+                _(
+                    "Say why, and for a merge choose which child is kept, from the page as it "
+                    "was shown."
+                )
+            ]
+        }
+    else:
+        proposal, errors = _run(
+            merging.merge_decide,
+            actor=request.user,
+            merge_id=merge_id,
+            merge=form.validated_data["decision"] == "merge",
+            keep=form.validated_data.get("keep"),
+            reason=form.validated_data["reason"],
+            version=form.validated_data["version"],
+        )
+    if errors or proposal is None:
+        request.session["merge_errors"] = _flat(errors)
+        return redirect("people:merge", merge_id=merge_id)
+    if proposal.status == ChildMerge.Status.MERGED:
+        assert proposal.kept is not None
+        messages.success(
+            request,
+            _("Merged: the other child's records, cases and complaints are now this child's."),
+        )
+        return redirect("people:child-detail", uuid=proposal.kept.uuid)
+    messages.success(request, _("Decided: these are two different children."))
+    nxt = selectors.merge_queue(user=request.user).first()
+    return redirect("people:merge", merge_id=nxt.pk) if nxt else redirect("people:merge-list")
+
+
+@login_required
+@capability_required("child.merge")
+@require_POST
+def merge_undo(request: HttpRequest, merge_id: int) -> HttpResponse:
+    proposal = (
+        access.merges_decidable_by(request.user)
+        .select_related("merged")
+        .filter(pk=merge_id)
+        .first()
+    )
+    if proposal is None or proposal.merged is None:
+        raise Http404
+    form = MergeUndoInput(data=request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the merge is wrong (at most 300 characters)."))
+    else:
+        _done, errors = _run(
+            merging.merge_undo,
+            actor=request.user,
+            merge_id=merge_id,
+            reason=form.validated_data["reason"],
+            version=form.validated_data["version"],
+        )
+        for message in _flat(errors):
+            messages.error(request, message)
+        if not errors:
+            messages.success(
+                request,
+                _("The merge was undone: this child is in the registry again with what was moved."),
+            )
+    return redirect("people:child-detail", uuid=proposal.merged.uuid)
