@@ -18,6 +18,12 @@ from cpmis.people.services import age_on
 from . import names
 
 
+def _misheard(name: str) -> str:
+    """A father's name as a clerk mishears it: the last word's last letter doubled
+    ("Muhammad Aslam" as "Muhammad Aslamm")."""
+    return f"{name}{name[-1]}" if name else name
+
+
 def exchange_generate(*, seed: int = 2026) -> int:
     rng = random.Random(seed)
     today = timezone.localdate()
@@ -74,8 +80,9 @@ def exchange_generate(*, seed: int = 2026) -> int:
 
     # Lahore police records of girls and boys already in the registry, as the police write
     # them: in Urdu script when the registry has it, with an age instead of the date of
-    # birth. Children of Lahore are found; children registered in a neighbouring district
-    # are left to Lahore's supervisor to review.
+    # birth. Children of Lahore are found. Children registered in a neighbouring district
+    # are written less surely: the given name alone, the father's name misheard and the age
+    # guessed two years high, so that linkage leaves them to Lahore's supervisor to review.
     def registry(pcode: str) -> list[Child]:
         return list(
             Child.objects.filter(district__pcode=pcode)
@@ -85,21 +92,31 @@ def exchange_generate(*, seed: int = 2026) -> int:
         )
 
     seen = []
-    for i, child in enumerate(registry("PK617") + registry("PK609")):
+    lahore = registry("PK617")
+    for i, child in enumerate(lahore + registry("PK609")):
         on = today - timedelta(days=rng.randint(10, 90))
-        urdu = bool(child.name_urdu) and i % 3 == 0
+        unsure = i >= len(lahore)
+        urdu = bool(child.name_urdu) and i % 3 == 0 and not unsure
+        father = (
+            (child.guardian_name_urdu or child.guardian_name_latin)
+            if urdu
+            else child.guardian_name_latin
+        )
+        age = age_on(child.date_of_birth, on) + (2 if unsure else 0)
         seen.append(
             {
                 **record(100 + i),
                 "record_date": on.strftime("%d/%m/%Y"),
                 "district": "PK617",
-                "child_name": child.name_urdu if urdu else child.name_latin,
-                "guardian_relation": "d/o" if child.sex == "female" else "s/o",
-                "guardian_name": (child.guardian_name_urdu or child.guardian_name_latin)
+                "child_name": child.name_urdu
                 if urdu
-                else child.guardian_name_latin,
+                else child.name_latin.split()[0]
+                if unsure
+                else child.name_latin,
+                "guardian_relation": "d/o" if child.sex == "female" else "s/o",
+                "guardian_name": _misheard(father) if unsure else father,
                 "sex": child.sex if child.sex in ("female", "male") else "unknown",
-                "age_years": str(max(0, min(17, age_on(child.date_of_birth, on)))),
+                "age_years": str(max(0, min(17, age))),
             }
         )
     if seen:  # only when the registry has children to find
