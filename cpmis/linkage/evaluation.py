@@ -167,7 +167,11 @@ def cpmis_model(records: Sequence[dict[str, Any]]) -> ModelResult:
         link=link,
         review=review,
         score_within=lambda cohorts: model.score_within(
-            shipped["splink"], by_id, cohorts, prior=scoring.prior
+            shipped["splink"],
+            by_id,
+            cohorts,
+            prior=scoring.prior,
+            term_frequencies=scoring.term_frequencies,
         ),
     )
     seconds["clustering"] = time.perf_counter() - mark

@@ -24,7 +24,8 @@ The population:
 - a family or tribal name of the province for two children in three;
 - look-alikes, none [a quarter of the children have siblings, 15 % cousins, 10 % an
   unrelated namesake]: *siblings* share father (and his usual spelling), family name and
-  district, and are born one to four years apart, or the same day for twins [one younger
+  district, with different first names ("Ali" and "Muhammad Ali" are one), and are born
+  one to four years apart, or the same day for twins [one younger
   sibling in ten], who may bear paired names (Hassan and Hussain) and whose B-forms are
   consecutive; *cousins* share family name and district, their fathers (brothers) the
   second word of their names ("Tariq Mehmood", "Khalid Mehmood"); *namesakes* are
@@ -350,6 +351,14 @@ def _usual(rand: Draw, name: Name) -> int:
     return int(rand() ** 2 * len(name[0]))
 
 
+def _first_word(name: Name) -> str:
+    """The word a family calls a child by: "Ali" of "Muhammad Ali", "Zaynab" of "Zaynab
+    Bibi". Brothers and sisters differ in it (no family names two children Ali and Muhammad
+    Ali)."""
+    words = [w for w in name[1].split() if w != namepool.MUHAMMAD[1]]
+    return words[0] if words else name[1]
+
+
 def _given(rand: Draw, pools: _Pools, c: Conditions, girl: bool) -> Name:
     if girl:
         name = pools.girls.draw(rand)
@@ -500,10 +509,10 @@ class _Maker:
                 if not self.oldest <= born <= self.youngest:
                     born = births[-1] - (born - births[-1])
                 born = max(self.oldest, min(self.youngest, born))
-            taken = {c.given[1] for c in self.out[group:]}
+            taken = {_first_word(c.given) for c in self.out[group:]}
             given = _given(rand, pools, self.c, girl)
             for _ in range(8):
-                if given[1] not in taken:
+                if _first_word(given) not in taken:
                     break
                 given = _given(rand, pools, self.c, girl)
             area = previous.b_form[:5]
@@ -513,11 +522,11 @@ class _Maker:
                 serial = int(previous.b_form[6:13])
                 b_form = f"{area}-{(serial + 1) % 10_000_000:07d}-{b_form[-1]}"
                 sex, one, other = namepool.TWIN_NAMES[int(rand() * len(namepool.TWIN_NAMES))]
-                older = {c.given[1] for c in self.out[group:-1]}
+                older = {_first_word(c.given) for c in self.out[group:-1]}
                 if (
                     rand() < 1 / 3  # Hassan and Hussain, Fatima and Zahra
-                    and _TWIN_NAMES[one][1] not in older
-                    and _TWIN_NAMES[other][1] not in older
+                    and _first_word(_TWIN_NAMES[one]) not in older
+                    and _first_word(_TWIN_NAMES[other]) not in older
                 ):
                     girl = sex == "female"
                     digit = str(2 * int(rand() * 5) + (0 if girl else 1))  # odd: a boy

@@ -58,7 +58,7 @@ from .models import (
     ReviewItem,
 )
 
-SHIPPED_MODEL = Path(__file__).parent / "data" / "model.v2.json"
+SHIPPED_MODEL = Path(__file__).parent / "data" / "model.v3.json"
 REVIEW_FLOOR = 0.3  # a pair at least this likely deserves a person's look
 LINK_FLOOR = 0.5  # never link automatically what the model thinks more likely different
 LINK_INLINE_MAX = 5000  # a submission this small is linked as it arrives
