@@ -554,7 +554,7 @@ TF_PSEUDO_RECORDS = 10_000
 
 def term_frequencies(model: Mapping[str, Any], counts: Counts) -> dict[str, dict[str, float]]:
     """Each key's share of the population, shrunk towards the model's own chance agreement
-    (the u of the column's level) by ``PRIOR_PSEUDO_RECORDS`` records: a population of a
+    (the u of the column's level) by ``TF_PSEUDO_RECORDS`` records: a population of a
     few records cannot say that a name is common."""
     typical: dict[str, float] = {}
     for comparison in for_dialect(model, "duckdb")["comparisons"]:
