@@ -502,19 +502,7 @@ def _children_features_refresh() -> None:
     )
     for start in range(0, len(stale), CHUNK):
         children = stale[start : start + CHUNK]
-        ids = [c.pk for c in children]
-        _frequencies_add(
-            (
-                row
-                for rows in ChildFeatures.objects.filter(child_id__in=ids).values_list(
-                    "rows", flat=True
-                )
-                for row in rows
-            ),
-            -1,
-        )
-        ChildFeatures.objects.filter(child_id__in=ids).delete()
-        BlockingKey.objects.filter(child_id__in=ids).delete()
+        _children_features_delete([c.pk for c in children])
         made: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for _uid, child_pk, row in _child_rows(children):
             made[child_pk].append(row)
@@ -551,19 +539,24 @@ def _merged_features_drop() -> None:
         )
     )
     for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        _frequencies_add(
-            (
-                row
-                for rows in ChildFeatures.objects.filter(child_id__in=chunk).values_list(
-                    "rows", flat=True
-                )
-                for row in rows
-            ),
-            -1,
-        )
-        ChildFeatures.objects.filter(child_id__in=chunk).delete()
-        BlockingKey.objects.filter(child_id__in=chunk).delete()
+        _children_features_delete(ids[start : start + CHUNK])
+
+
+def _children_features_delete(ids: list[int]) -> None:
+    """Remove what was derived from these children (features, keys), uncounting their
+    names."""
+    _frequencies_add(
+        (
+            row
+            for rows in ChildFeatures.objects.filter(child_id__in=ids).values_list(
+                "rows", flat=True
+            )
+            for row in rows
+        ),
+        -1,
+    )
+    ChildFeatures.objects.filter(child_id__in=ids).delete()
+    BlockingKey.objects.filter(child_id__in=ids).delete()
 
 
 def _linked_features_refresh() -> None:
