@@ -415,8 +415,8 @@ def settings() -> Any:
                 comparison_levels=[
                     cll.NullLevel("b_form"),
                     cll.ExactMatchLevel("b_form"),
-                    # One digit off: never met by random sampling, so its u is set: about
-                    # 13 × 9 numbers of 10^13 are one digit from a given one.
+                    # One digit off: rarely met by random sampling, so its u is not learnt
+                    # but set after training (``b_form_near_u``); this is a placeholder.
                     cll.LevenshteinLevel("b_form", 1).configure(
                         u_probability=1e-10, fix_u_probability=True
                     ),
@@ -460,7 +460,28 @@ def train(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     linker.training.estimate_parameters_using_expectation_maximisation(
         block_on("dob", "sex"), estimate_without_term_frequencies=True
     )
-    return json.loads(json.dumps(linker.misc.save_model_to_json()))
+    return b_form_near_u(json.loads(json.dumps(linker.misc.save_model_to_json())))
+
+
+# A B-form number has 13 × 9 numbers one digit away and one equal to it.
+B_FORM_NEIGHBOURS = 13 * 9
+
+
+def b_form_near_u(splink: dict[str, Any]) -> dict[str, Any]:
+    """Set the chance that two different children's B-forms are one digit apart: whatever
+    makes two children's numbers coincide (a number copied from a sibling's, a placeholder,
+    a clerk's slip) meets each of a number's 117 neighbours at least as often as the number
+    itself, so u is 117 times the learnt u of an exact match. Twins' consecutive serial
+    numbers make it commoner still; a chance of 1e-10 (two random numbers) let one
+    mistyped digit outweigh an exact match and merge twins."""
+    for comparison in splink["comparisons"]:
+        if comparison["output_column_name"] != "b_form":
+            continue
+        levels = {lv.get("label_for_charts", ""): lv for lv in comparison["comparison_levels"]}
+        exact = next(lv for label, lv in levels.items() if label.startswith("Exact match"))
+        near = next(lv for label, lv in levels.items() if label.startswith("Levenshtein"))
+        near["u_probability"] = min(1.0, B_FORM_NEIGHBOURS * float(exact["u_probability"]))
+    return splink
 
 
 def for_dialect(model: Mapping[str, Any], dialect: str) -> dict[str, Any]:

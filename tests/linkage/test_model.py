@@ -149,3 +149,25 @@ def test_a_group_that_cannot_be_registered_waits_and_is_nobody_s_candidate() -> 
         registrable=lambda uids: uids != ["a"],
     )
     assert outcome.waiting == [0] and outcome.new == [1] and outcome.review == {}
+
+
+def test_a_b_form_one_digit_off_weighs_less_than_an_exact_one() -> None:
+    """Twins registered together have B-forms one digit apart: that must not weigh more
+    than the same number, as it did when its chance among different children was taken as
+    two random numbers' (1e-10)."""
+    shipped = services.modelfile.load(services.SHIPPED_MODEL).splink
+    trained = model.b_form_near_u(
+        {"comparisons": [c for c in shipped["comparisons"] if c["output_column_name"] == "b_form"]}
+    )
+
+    def weight(splink: dict[str, Any], prefix: str) -> float:
+        (comparison,) = (c for c in splink["comparisons"] if c["output_column_name"] == "b_form")
+        level = next(
+            lv
+            for lv in comparison["comparison_levels"]
+            if lv.get("label_for_charts", "").startswith(prefix)
+        )
+        return float(level["m_probability"]) / float(level["u_probability"])
+
+    for splink in (shipped, trained):
+        assert 1 < weight(splink, "Levenshtein") < weight(splink, "Exact match")
