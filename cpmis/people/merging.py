@@ -25,7 +25,6 @@ from cpmis.audit.services import audit_record
 from cpmis.core.errors import Conflict
 
 from .models import Child, ChildMerge, MergeFeature, Sex
-from .phonetic import name_keys
 
 REASON_MAX = 300
 DOB_TOLERANCE_DAYS = 365  # two dates of birth, neither estimated, further apart: two children
@@ -76,38 +75,38 @@ FEATURE_LABELS = dict(MergeFeature.choices)
 # --- evidence and the rules of a merge -----------------------------------------------------
 
 
-def _keys(*names: str) -> set[str]:
-    return {k for k in name_keys(*names) if k}
-
-
 def merge_evidence(a: Child, b: Child) -> dict[str, str]:
     """Which features of two children agree, as "agree"/"disagree"; a feature one of them
-    lacks is left out. Names agree when they share a phonetic key in either script."""
-    out: dict[str, str] = {}
+    lacks is left out. Names and dates are compared as linkage compares a record with a
+    child (``linkage.evidence``: phonetic keys in either script, "Muhammad" dropped), each
+    child as written in each of its scripts, the strongest agreement kept; dates agree only
+    when the same or with day and month swapped."""
+    from cpmis.linkage import evidence
 
-    def put(feature: str, known: bool, agree: bool) -> None:
-        if known:
-            out[feature] = "agree" if agree else "disagree"
-
-    names_a, names_b = _keys(a.name_latin, a.name_urdu), _keys(b.name_latin, b.name_urdu)
-    put(MergeFeature.NAME, bool(names_a and names_b), bool(names_a & names_b))
-    fathers_a = _keys(a.guardian_name_latin, a.guardian_name_urdu)
-    fathers_b = _keys(b.guardian_name_latin, b.guardian_name_urdu)
-    put(MergeFeature.GUARDIAN_NAME, bool(fathers_a and fathers_b), bool(fathers_a & fathers_b))
-    swapped = (a.date_of_birth.year, a.date_of_birth.day, a.date_of_birth.month) == (
-        b.date_of_birth.year,
-        b.date_of_birth.month,
-        b.date_of_birth.day,
-    )
-    put(MergeFeature.DATE_OF_BIRTH, True, a.date_of_birth == b.date_of_birth or swapped)
-    put(
-        MergeFeature.B_FORM,
-        bool(a.b_form_number and b.b_form_number),
-        a.b_form_number == b.b_form_number,
-    )
-    put(MergeFeature.DISTRICT, True, a.district_id == b.district_id)
-    known_sex = Sex.UNKNOWN not in (a.sex, b.sex)
-    put(MergeFeature.SEX, known_sex, a.sex == b.sex)
+    agreeing = {
+        "name": {evidence.Agreement.AGREES, evidence.Agreement.FIRST_NAME_AGREES},
+        "father": {evidence.Agreement.AGREES, evidence.Agreement.FIRST_NAME_AGREES},
+        "date_of_birth": {evidence.Agreement.SAME_DATE, evidence.Agreement.DAY_MONTH_SWAPPED},
+        "b_form": {evidence.Agreement.SAME},
+    }
+    best: dict[str, str] = {}
+    for row in evidence.child_commons(a):
+        for field, code in evidence.compare_best(row, evidence.child_commons(b)).items():
+            if code != evidence.Agreement.MISSING and best.get(field) != "agree":
+                best[field] = "agree" if code in agreeing[field] else "disagree"
+    out = {
+        feature: best[field]
+        for feature, field in (
+            (MergeFeature.NAME, "name"),
+            (MergeFeature.GUARDIAN_NAME, "father"),
+            (MergeFeature.DATE_OF_BIRTH, "date_of_birth"),
+            (MergeFeature.B_FORM, "b_form"),
+        )
+        if field in best
+    }
+    out[MergeFeature.DISTRICT] = "agree" if a.district_id == b.district_id else "disagree"
+    if Sex.UNKNOWN not in (a.sex, b.sex):
+        out[MergeFeature.SEX] = "agree" if a.sex == b.sex else "disagree"
     return out
 
 
