@@ -94,7 +94,7 @@ def merge_evidence(a: Child, b: Child) -> dict[str, str]:
         for field, code in evidence.compare_best(row, evidence.child_commons(b)).items():
             if code != evidence.Agreement.MISSING and best.get(field) != "agree":
                 best[field] = "agree" if code in agreeing[field] else "disagree"
-    out = {
+    out: dict[str, str] = {
         feature: best[field]
         for feature, field in (
             (MergeFeature.NAME, "name"),
