@@ -28,7 +28,7 @@ import json
 import math
 import re
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -41,7 +41,7 @@ from cpmis.people.search import normalize_name
 
 # Bump when what features() derives changes: stored features of another format are derived
 # again before they are compared.
-FEATURE_FORMAT = 3
+FEATURE_FORMAT = 4
 # "Muhammad" and "Ghulam" as written (normalised): by spelling, not by phonetic key, whose
 # MHMD is also Mahmood's and محمود's.
 _PREFIXES = frozenset(
@@ -95,6 +95,8 @@ FEATURE_COLUMNS = (
     "father_near",
     "b_form_head",
     "b_form_tail",
+    "given_father",
+    "swap_pair",
 )
 # Keys this short have too many neighbours one letter away to block on them.
 NEAR_MIN = 3
@@ -164,13 +166,14 @@ def features(uid: Any, record: Mapping[str, Any]) -> dict[str, Any]:
     b_form = "".join(ch for ch in (record.get("b_form_number") or "") if ch.isdigit())
     given_key = given[0][0] if given else None
     father_key = "".join(k for k, _ in father) or None
+    father_first = father[0][0] if father else None
     return {
         "unique_id": uid,
         "given": given_key,
         "name": "".join(k for k, _ in given) or None,
         "name_spelling": "".join(w for _, w in given) or None,
         "father": father_key,
-        "father_given": father[0][0] if father else None,
+        "father_given": father_first,
         "father_spelling": "".join(w for _, w in father) or None,
         "dob": dob.isoformat() if dob else None,
         "dob_swapped": swapped,
@@ -184,6 +187,12 @@ def features(uid: Any, record: Mapping[str, Any]) -> dict[str, Any]:
         # One mistyped digit leaves one half whole.
         "b_form_head": b_form[:7] if len(b_form) == 13 else None,
         "b_form_tail": b_form[7:] if len(b_form) == 13 else None,
+        # The first words of the child's and the father's names, in order (counted in the
+        # population: ``frequencies``) and in either order (what a swap of the two agrees on).
+        "given_father": f"{given_key}|{father_first}" if given_key and father_first else None,
+        "swap_pair": "|".join(sorted((given_key, father_first)))
+        if given_key and father_first
+        else None,
     }
 
 
@@ -220,7 +229,7 @@ def _same_key(column: str) -> list[Any]:
     ]
 
 
-def _swapped() -> Any:
+def _swapped(*, weighed: bool = True) -> Any:
     import splink.comparison_level_library as cll
 
     # One side's whole father's name is the other's whole name, and the first words match
@@ -228,10 +237,20 @@ def _swapped() -> Any:
     # would take "Zubair s/o Allah Ditta" for "Ali s/o Zubair Aslam".
     # And the child's first names differ: "Ali s/o Ali" against "Ali Khattak s/o Muhammad
     # Ali" is not a swap, and the father's level already counts the fathers' agreement.
-    return cll.CustomLevel(
+    level = cll.CustomLevel(
         "((father_l = name_r AND given_l = father_given_r) "
         "OR (name_l = father_r AND father_given_l = given_r)) AND given_l <> given_r",
         label_for_charts="given and father's names swapped",
+    )
+    if not weighed:
+        return level
+    # Weighed by how often the population itself writes this child and father the other way
+    # round (``swap_frequencies``): Fatima d/o Ghulam Ali against a Ghulam Ali whose father
+    # is Fatima is common where both names are; a rare pair swapped says much more.
+    return level.configure(
+        tf_adjustment_column="swap_pair",
+        tf_adjustment_weight=1.0,
+        disable_tf_exact_match_detection=True,
     )
 
 
@@ -349,7 +368,7 @@ def settings() -> Any:
                     cll.NullLevel("father"),
                     *_same_key("father"),
                     # Counted once, under the child's name: here it weighs nothing.
-                    _swapped().configure(is_null_level=True),
+                    _swapped(weighed=False).configure(is_null_level=True),
                     cll.JaroWinklerLevel("father", 0.92),
                     cll.JaroWinklerLevel("father", 0.8),
                     cll.ElseLevel(),
@@ -539,17 +558,33 @@ def _linker(
         set_up_basic_logging=False,
     )
     for column, shares in (term_frequencies or {}).items():
-        linker.table_management.register_term_frequency_lookup(
-            pd.DataFrame({column: list(shares), f"tf_{column}": list(shares.values())}),
-            column,
-            overwrite=True,
+        # Typed, as a lookup may be empty (no swap written both ways in a small batch), and
+        # an empty column would otherwise be read as numbers.
+        lookup = pd.DataFrame(
+            {
+                column: pd.Series(list(shares), dtype=object),
+                f"tf_{column}": pd.Series(list(shares.values()), dtype="float64"),
+            }
         )
+        linker.table_management.register_term_frequency_lookup(lookup, column, overwrite=True)
     return linker
 
 
 # Name keys whose frequency in the population tempers their weight: two records agreeing on
-# a common name (Muhammad Ali, Fatima) say less than two agreeing on a rare one.
-FREQUENCY_COLUMNS = ("name", "given", "father")
+# a common name (Muhammad Ali, Fatima) say less than two agreeing on a rare one. The child's
+# and father's first words in order (``given_father``) weigh a swap of the two (``swap_pair``).
+FREQUENCY_COLUMNS = ("name", "given", "father", "given_father")
+
+
+def frequency_keys(row: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """The (column, key) counts a row's comparisons need: its own keys, and its child's and
+    father's first words the other way round (how often the population writes them swapped)."""
+    for column in FREQUENCY_COLUMNS:
+        if row.get(column):
+            yield column, row[column]
+    if row.get("given_father"):
+        given, _, father = row["given_father"].partition("|")
+        yield "given_father", f"{father}|{given}"
 
 
 Counts = dict[str, tuple[dict[str, int], int]]  # column → (count of each key, total)
@@ -584,13 +619,42 @@ def term_frequencies(model: Mapping[str, Any], counts: Counts) -> dict[str, dict
             if column and column not in typical and level.get("u_probability"):
                 typical[column] = float(level["u_probability"])
     out: dict[str, dict[str, float]] = {}
+    k = TF_PSEUDO_RECORDS
     for column in FREQUENCY_COLUMNS:
         by_key, total = counts.get(column, ({}, 0))
         u = typical.get(column)
         if u is None:
             continue
-        k = TF_PSEUDO_RECORDS
         out[column] = {key: (n + k * u) / (total + k) for key, n in by_key.items()}
+    if "swap_pair" in typical:
+        by_key, total = counts.get("given_father", ({}, 0))
+        u = typical["swap_pair"]
+        out["swap_pair"] = {
+            pair: (share * total + k * u) / (total + k)
+            for pair, share in swap_shares(by_key, total).items()
+        }
+    return out
+
+
+def swap_shares(given_father: Mapping[str, int], total: int) -> dict[str, float]:
+    """For each pair of first words {x, y} written both ways: the chance agreement of a swap
+    between them, the harmonic mean 2ab / (a + b) of the shares a (x s/o y) and b (y s/o x).
+
+    Two records written one each way are one child with one record swapped in about
+    m (a + b) / 2 of matching pairs (m: the swap level's share of a child's pairs), and two
+    children in a·b of random pairs: the ratio is m over the harmonic mean. So a swap of
+    common names that the population often writes the other way weighs little, and one
+    between a common and a rarely reversed pair weighs as its rarer side."""
+    out: dict[str, float] = {}
+    if total <= 0:
+        return out
+    for key, a in given_father.items():
+        x, _, y = key.partition("|")
+        if x >= y:
+            continue
+        b = given_father.get(f"{y}|{x}", 0)
+        if a > 0 and b > 0:
+            out[f"{x}|{y}"] = 2 * a * b / (a + b) / total
     return out
 
 

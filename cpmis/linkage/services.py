@@ -58,7 +58,7 @@ from .models import (
     ReviewItem,
 )
 
-SHIPPED_MODEL = Path(__file__).parent / "data" / "model.v3.json"
+SHIPPED_MODEL = Path(__file__).parent / "data" / "model.v4.json"
 REVIEW_FLOOR = 0.3  # a pair at least this likely deserves a person's look
 LINK_FLOOR = 0.5  # never link automatically what the model thinks more likely different
 LINK_INLINE_MAX = 5000  # a submission this small is linked as it arrives
@@ -357,9 +357,8 @@ def _frequencies(rows: Iterable[dict[str, Any]]) -> model.Counts:
     """The population's counts of each name key of ``rows`` (from ``NameFrequency``)."""
     wanted: dict[str, set[str]] = {column: {""} for column in model.FREQUENCY_COLUMNS}
     for row in rows:
-        for column in model.FREQUENCY_COLUMNS:
-            if row.get(column):
-                wanted[column].add(row[column][:120])
+        for column, key in model.frequency_keys(row):
+            wanted[column].add(key[:120])
     out: model.Counts = {}
     for column, keys in wanted.items():
         counts: dict[str, int] = {}

@@ -1,0 +1,87 @@
+"""Agreement on a common name, and a swap of common names, weigh less than on rare ones: the
+weights come from the population being linked (``model.term_frequencies``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from cpmis.linkage import model, services
+
+
+def _record(child: str, father: str, age: int) -> dict[str, Any]:
+    return {
+        "child_name": child,
+        "guardian_name": father,
+        "sex": "female",
+        "date_of_birth": None,
+        "age_years": age,
+        "record_date": date(2026, 6, 1),
+        "district": "PK101",
+        "b_form_number": "",
+    }
+
+
+def _population() -> list[dict[str, Any]]:
+    """200 girls called Fatima whose fathers are called Ghulam Ali, 20 of their records
+    written the other way round; one Zunaira d/o Tariq Jamil, and one record of hers swapped."""
+    rows = [_record("Fatima", "Ghulam Ali", 5 + i % 8) for i in range(200)]
+    rows += [_record("Ghulam Ali", "Fatima", 5 + i % 8) for i in range(20)]
+    rows += [_record("Zunaira", "Tariq Jamil", 9), _record("Tariq Jamil", "Zunaira", 9)]
+    rows += [_record("Zunaira", "Tariq Jamil", 9)]
+    return rows
+
+
+def _probabilities() -> dict[tuple[int, int], float]:
+    shipped = services.modelfile.load(services.SHIPPED_MODEL)
+    rows = [model.features(i, r) for i, r in enumerate(_population())]
+    scoring = model.score_population(
+        shipped.splink,
+        rows,
+        threshold=0.0,
+        partners=model.expected_partners(shipped.splink, shipped.trained_on, len(rows)),
+        estimate=False,
+    )
+    return {(min(a, b), max(a, b)): p for a, b, p in scoring.pairs}
+
+
+@pytest.fixture(scope="module")
+def probabilities() -> dict[tuple[int, int], float]:
+    return _probabilities()
+
+
+def test_agreeing_on_a_rare_name_says_more_than_on_a_common_one(
+    probabilities: dict[tuple[int, int], float],
+) -> None:
+    # Two Fatimas of nine (ages 9 and 9: i = 4 and 12) against the two Zunairas, also nine.
+    common, rare = probabilities[(4, 12)], probabilities[(220, 222)]
+    assert model.logit2(rare) - model.logit2(common) > 3
+
+
+def test_a_swap_of_rare_names_says_more_than_a_swap_of_common_ones(
+    probabilities: dict[tuple[int, int], float],
+) -> None:
+    # Fatima (9) against a Ghulam Ali whose father is Fatima (9: i = 200 + 4), and Zunaira
+    # against the swapped record of hers.
+    common, rare = probabilities[(4, 204)], probabilities[(220, 221)]
+    assert model.logit2(rare) - model.logit2(common) > 3
+
+
+def test_a_swap_weighs_by_the_names_written_each_way() -> None:
+    counts = {"FTM|GLM": 200, "GLM|FTM": 20, "ZNR|TRK": 1, "TRK|ZNR": 1, "ALI|BLL": 5}
+    shares = model.swap_shares(counts, 1000)
+    assert shares == pytest.approx({"FTM|GLM": 2 * 200 * 20 / 220 / 1000, "TRK|ZNR": 1 / 1000})
+    # Never written the other way round: no figure, and no swap to weigh.
+    assert "ALI|BLL" not in shares and "BLL|ALI" not in shares
+    assert model.swap_shares(counts, 0) == {}
+
+
+def test_a_row_asks_for_its_names_written_the_other_way_round() -> None:
+    row = model.features(1, _record("Fatima", "Ghulam Ali", 9))
+    keys = set(model.frequency_keys(row))
+    given, father = row["given"], row["father_given"]
+    assert ("given_father", f"{given}|{father}") in keys
+    assert ("given_father", f"{father}|{given}") in keys
+    assert row["swap_pair"] == "|".join(sorted((given, father)))
