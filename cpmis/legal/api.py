@@ -125,6 +125,14 @@ class ProvisionCorrectionSerializer(serializers.Serializer):
 
 
 class PenaltyInputSerializer(serializers.Serializer):
+    prison_term = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Whether a term of imprisonment is a possible sentence: false where the "
+        "only imprisonment is for life (or death). Not given: true, unless the penalty is a "
+        "fine only.",
+    )
     prison_min_months = serializers.IntegerField(
         required=False, allow_null=True, min_value=0, max_value=1200
     )

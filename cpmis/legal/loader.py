@@ -19,8 +19,17 @@ from django.db import transaction
 from cpmis.audit.services import audit_record
 from cpmis.reference.models import Jurisdiction
 
+from . import report as source
 from . import validation
-from .models import ComplianceLink, OpscArticle, Penalty, ProceduralRule, Provision, Statute
+from .models import (
+    ComplianceLink,
+    OpscArticle,
+    OpscDate,
+    Penalty,
+    ProceduralRule,
+    Provision,
+    Statute,
+)
 from .text import search_document, section_key
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -88,6 +97,13 @@ def _date(value: str, name: str) -> date | None:
 
 def _yes(value: str) -> bool:
     return value.lower() in {"yes", "true", "1"}
+
+
+def _yes_no(value: str, name: str) -> bool:
+    """A flag the data must state either way (nothing is guessed)."""
+    if value.lower() not in {"yes", "no"}:
+        raise ValidationError({name: f"{value!r}: say yes or no."})
+    return value.lower() == "yes"
 
 
 def _choice(value: str, choices: Any, name: str, *, blank: bool = False) -> str:
@@ -195,6 +211,8 @@ def legal_data_load(*, actor: Any = None, directory: Path = DATA_DIR) -> LoadRep
         except ValidationError as exc:
             raise _where("opsc_articles.csv", line, exc) from exc
 
+    _opsc_dates(directory, report)
+
     for line, row in enumerate(_rows(directory, "compliance.csv"), start=2):
         try:
             number = _int(row["article"], "article")
@@ -254,12 +272,45 @@ def _category(value: str) -> str:
     return _choice(value, OpscCategory, "opsc_category", blank=True)
 
 
+def _opsc_dates(directory: Path, report: LoadReport) -> None:
+    """Pakistan's signature, ratification and entry into force of the OPSC: each once, in
+    that order, in the words of the paragraph cited."""
+    dates = {d.event: d for d in OpscDate.objects.all()}
+    seen: dict[str, date] = {}
+    for line, row in enumerate(_rows(directory, "opsc_dates.csv"), start=2):
+        try:
+            event = _choice(row["event"], OpscDate.Event, "event")
+            if event in seen:
+                raise ValidationError({"event": f"{event!r} is given twice."})
+            day = _date(row["date"], "date")
+            if day is None:
+                raise ValidationError({"date": "A date is required."})
+            cited = validation.paragraphs(row["report_paragraphs"])
+            text = row.get("text", "")
+            if not text or not any(text in source.text(n) for n in cited):
+                where = ", ".join(f"¶{n}" for n in cited)
+                raise ValidationError({"text": f"Quote the report: the text is not in {where}."})
+            seen[event] = day
+            order = [seen[e] for e in OpscDate.Event.values if e in seen]
+            if order != sorted(order):
+                raise ValidationError(
+                    {"date": "Signature, ratification and entry into force come in that order."}
+                )
+            values = {"date": day, "report_paragraphs": cited, "text": text}
+            dates[event] = _save(
+                dates.get(event) or OpscDate(event=event), values, report, "OPSC dates"
+            )
+        except ValidationError as exc:
+            raise _where("opsc_dates.csv", line, exc) from exc
+
+
 def _penalty(provision: Provision, row: dict[str, str], report: LoadReport) -> None:
     fields = ("prison_min_months", "prison_max_months", "fine_min_rs", "fine_max_rs")
     if not row.get("combination") and not any(row.get(f) for f in fields):
         return
     values: dict[str, Any] = {f: _int(row.get(f, ""), f) for f in fields}
     values.update(
+        prison_term=_yes_no(row.get("prison_term", ""), "prison_term"),
         prison_life=_yes(row.get("prison_life", "")),
         death=_yes(row.get("death", "")),
         combination=_choice(row.get("combination", ""), Penalty.Combination, "combination"),

@@ -1,5 +1,6 @@
-"""The law as reviewable data: statutes, provisions (versioned), penalties, OPSC articles, the
-compliance matrix and procedural rules per jurisdiction.
+"""The law as reviewable data: statutes, provisions (versioned), penalties, OPSC articles, the dates
+of Pakistan's signature, ratification and entry into force of the OPSC, the compliance matrix and
+procedural rules per jurisdiction.
 
 Every row cites the paragraphs of Pakistan's initial OPSC report it comes from
 (``report_paragraphs``). A jurisdiction of None means federal law. Changes keep their history
@@ -141,6 +142,14 @@ class Penalty(DataClassification, models.Model):
         FINE_ONLY = "fine_only", "fine only"
 
     provision = models.OneToOneField(Provision, on_delete=models.CASCADE, related_name="penalty")
+    # The kinds of sentence the law allows are flags; only a term has a range in months. Life
+    # is its own kind, never a large number of months: an offence punished with life only has
+    # prison_term False, so a term of years for it is outside the law.
+    prison_term = models.BooleanField(
+        default=True,
+        help_text="A term of imprisonment is a possible sentence (False where the only "
+        "imprisonment is for life, or death, or the penalty is a fine only).",
+    )
     prison_min_months = models.PositiveIntegerField(null=True, blank=True)
     prison_max_months = models.PositiveIntegerField(null=True, blank=True)
     prison_life = models.BooleanField(default=False)
@@ -154,6 +163,7 @@ class Penalty(DataClassification, models.Model):
     NOT_PERSONAL_DATA = (
         "id",
         "provision",
+        "prison_term",
         "prison_min_months",
         "prison_max_months",
         "prison_life",
@@ -166,6 +176,21 @@ class Penalty(DataClassification, models.Model):
 
     def __str__(self) -> str:
         return f"Penalty of {self.provision}"
+
+    @property
+    def custodial_kinds(self) -> str:
+        """The sentences other than a fine that the law allows, in words ("imprisonment for
+        life", "death or imprisonment for life", "a term of imprisonment")."""
+        kinds = [
+            kind
+            for kind, allowed in (
+                ("death", self.death),
+                ("imprisonment for life", self.prison_life),
+                ("a term of imprisonment", self.prison_term),
+            )
+            if allowed
+        ]
+        return " or ".join(kinds)
 
 
 class OpscArticle(DataClassification, models.Model):
@@ -181,6 +206,38 @@ class OpscArticle(DataClassification, models.Model):
 
     def __str__(self) -> str:
         return f"Article {self.number}: {self.title}"
+
+
+class OpscDate(DataClassification, models.Model):
+    """A date of Pakistan's status under the OPSC (signature, ratification, entry into force),
+    as the report states it."""
+
+    class Event(models.TextChoices):
+        SIGNED = "signed", "Signed by Pakistan"
+        RATIFIED = "ratified", "Ratified by Pakistan"
+        IN_FORCE = "in_force", "Entered into force for Pakistan"
+
+    event = models.CharField(max_length=16, choices=Event.choices, unique=True)
+    date = models.DateField()
+    report_paragraphs = models.JSONField(default=list)
+    text = models.TextField(help_text="The report's words for it, verbatim.")
+    history = HistoricalRecords()
+
+    NOT_PERSONAL_DATA = ("id", "event", "date", "report_paragraphs", "text")
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()}: {self.date_label}"
+
+    @property
+    def date_label(self) -> str:
+        return f"{self.date.day} {self.date:%B %Y}"  # "5 July 2011", as the report writes it
+
+    @property
+    def citation(self) -> str:
+        return "initial report " + ", ".join(f"¶{p}" for p in self.report_paragraphs)
 
 
 class ComplianceLink(DataClassification, models.Model):

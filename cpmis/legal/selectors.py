@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cpmis.reference.models import Jurisdiction
 
-from .models import ComplianceLink, OpscArticle, ProceduralRule, Provision, Statute
+from .models import ComplianceLink, OpscArticle, OpscDate, ProceduralRule, Provision, Statute
 from .text import query_terms
 
 
@@ -65,6 +65,11 @@ def provision_versions(provision: Provision) -> QuerySet[Provision]:
     return Provision.objects.filter(
         statute_id=provision.statute_id, section_key=provision.section_key
     ).order_by("valid_from")
+
+
+def opsc_dates() -> list[OpscDate]:
+    """Pakistan's signature, ratification and entry into force of the OPSC, in date order."""
+    return list(OpscDate.objects.order_by("date"))
 
 
 # --- the compliance matrix -----------------------------------------------------------------

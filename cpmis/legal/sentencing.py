@@ -1,5 +1,6 @@
 """Whether a recorded sentence lies inside the range the statute sets (for conviction
-statistics: sentences inside and outside the statutory range)."""
+statistics: sentences inside and outside the statutory range). A term in months, imprisonment
+for life and death are different kinds of sentence, each allowed or not by the provision."""
 
 from __future__ import annotations
 
@@ -37,15 +38,21 @@ def sentence_within_range(penalty: Penalty | None, sentence: Sentence) -> Verdic
     if sentence.prison_months is not None:
         if penalty.combination == Penalty.Combination.FINE_ONLY:
             reasons.append("The provision allows a fine only.")
+        elif not penalty.prison_term:
+            reasons.append(
+                f"A term of {sentence.prison_months} months is outside the law: "
+                f"{penalty.provision.citation} allows {penalty.custodial_kinds} only"
+                f"{_evidence(penalty.provision.report_paragraphs)}."
+            )
         if (
             penalty.prison_min_months is not None
             and sentence.prison_months < penalty.prison_min_months
         ):
             reasons.append(f"Below the minimum of {penalty.prison_min_months} months.")
+        # the range bounds the term alone: where life (or death) may also be imposed, a term
+        # above the range is still not a sentence the law allows
         if (
             penalty.prison_max_months is not None
-            and not penalty.prison_life
-            and not penalty.death
             and sentence.prison_months > penalty.prison_max_months
         ):
             reasons.append(f"Above the maximum of {penalty.prison_max_months} months.")
@@ -69,3 +76,7 @@ def sentence_within_range(penalty: Penalty | None, sentence: Sentence) -> Verdic
     if combination == Penalty.Combination.FINE_ONLY and not has_fine:
         reasons.append("The provision requires a fine.")
     return Verdict(not reasons, reasons)
+
+
+def _evidence(paragraphs: list[int]) -> str:
+    return f" (report {', '.join(f'¶{n}' for n in paragraphs)})" if paragraphs else ""

@@ -18,6 +18,7 @@ from .text import search_document, section_key
 
 CORRECTABLE = ("title", "kind", "report_paragraphs", "opsc_category", "notes", "valid_to")
 PENALTY_FIELDS = (
+    "prison_term",
     "prison_min_months",
     "prison_max_months",
     "prison_life",
@@ -161,6 +162,9 @@ def _penalty_write(actor: Any, provision: Provision, values: dict[str, Any]) -> 
     penalty = Penalty.objects.filter(provision=provision).first() or Penalty(provision=provision)
     for f, v in values.items():
         setattr(penalty, f, v)
+    if values.get("prison_term", True) is None:
+        # not said: a term is possible unless the penalty is a fine only
+        penalty.prison_term = penalty.combination != Penalty.Combination.FINE_ONLY
     validation.penalty(penalty)
     _store(penalty, actor)
     return penalty

@@ -43,10 +43,20 @@ def penalty(p: Penalty) -> None:
         errors["prison_min_months"] = "The minimum imprisonment is above the maximum."
     if p.fine_min_rs is not None and p.fine_max_rs is not None and p.fine_min_rs > p.fine_max_rs:
         errors["fine_min_rs"] = "The minimum fine is above the maximum."
-    has_prison = p.prison_max_months is not None or p.prison_min_months is not None or p.prison_life
+    months = low is not None or high is not None
+    has_prison = months or p.prison_term or p.prison_life or p.death
     has_fine = p.fine_min_rs is not None or p.fine_max_rs is not None
+    if months and not p.prison_term:
+        errors["prison_term"] = (
+            "A range in months is a term of imprisonment: imprisonment for life is recorded as "
+            "life, not as a number of months."
+        )
     if p.combination == Penalty.Combination.FINE_ONLY and has_prison:
         errors["combination"] = "A fine-only penalty has no imprisonment."
+    elif p.combination and p.combination != Penalty.Combination.FINE_ONLY and not has_prison:
+        errors["prison_term"] = (
+            "The penalty includes imprisonment: allow a term, imprisonment for life or death."
+        )
     if p.combination == Penalty.Combination.PRISON_ONLY and has_fine:
         errors["combination"] = "An imprisonment-only penalty has no fine."
     if not (p.penalty_text or "").strip():

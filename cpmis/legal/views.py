@@ -67,6 +67,10 @@ def provision_detail(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied
         data = ProvisionCorrectionSerializer(data=_form_data(request.POST, CORRECTION_FIELDS))
         penalty_data = _form_data(request.POST, services.PENALTY_FIELDS)
+        if penalty_data and request.POST.get("sentence_kinds"):
+            # the page's boxes for the kinds of sentence: an unticked box is absent, so say no
+            for flag in ("prison_term", "prison_life", "death"):
+                penalty_data[flag] = request.POST.get(flag) == "on"
         penalty_input = PenaltyInputSerializer(data=penalty_data) if penalty_data else None
         if not data.is_valid():
             errors = serializer_errors(data)
@@ -112,7 +116,7 @@ def _form_data(post: Any, fields: tuple[str, ...]) -> dict[str, Any]:
         data["report_paragraphs"] = [
             p for p in re.split(r"[;,\s]+", data["report_paragraphs"]) if p
         ]
-    for flag in ("prison_life", "death"):
+    for flag in ("prison_term", "prison_life", "death"):
         if flag in data:
             data[flag] = data[flag] == "on"
     return data
@@ -130,7 +134,12 @@ def matrix(request: HttpRequest, export: str = "") -> HttpResponse:
     return render(
         request,
         "legal/matrix.html",
-        {"matrix": result, "jurisdictions": Jurisdiction.objects.all(), "selected": where},
+        {
+            "matrix": result,
+            "jurisdictions": Jurisdiction.objects.all(),
+            "selected": where,
+            "opsc_dates": selectors.opsc_dates(),
+        },
     )
 
 

@@ -1,12 +1,12 @@
 """The report to the Committee on the Rights of the Child, generated as DOCX and as PDF.
 
-One content model (``report_content``) is built once from the narratives, the compliance
-matrix, the Committee's recommendations and the statistics, and rendered twice: by
-python-docx (real Heading 1/2 styles, so Word builds a table of contents) and by WeasyPrint
-(an HTML template with the fonts shipped in ``cpmis/static/cpmis/fonts``; nothing is ever
-fetched over the network). Every statistical table prints its title, its grid and its note
-(the disclosure-control method and threshold). Urdu runs are marked right-to-left with the
-Noto Nastaliq Urdu font in both formats.
+One content model (``report_content``) is built once from the narratives, the legal data
+(Pakistan's OPSC dates, the compliance matrix), the Committee's recommendations and the
+statistics, and rendered twice: by python-docx (real Heading 1/2 styles, so Word builds a
+table of contents) and by WeasyPrint (an HTML template with the fonts shipped in
+``cpmis/static/cpmis/fonts``; nothing is ever fetched over the network). Every statistical
+table prints its title, its grid and its note (the disclosure-control method and threshold).
+Urdu runs are marked right-to-left with the Noto Nastaliq Urdu font in both formats.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from cpmis import access
 from cpmis.indicators import annex, charts, tabulate
 from cpmis.legal import exports as legal_exports
 from cpmis.legal import selectors as legal_selectors
+from cpmis.legal.models import OpscDate
 from cpmis.oversight import selectors as oversight_selectors
 from cpmis.people.phonetic import is_urdu
 
@@ -182,6 +183,15 @@ def _legal_blocks(section: Section, matrix: legal_selectors.Matrix) -> list[Bloc
     return blocks
 
 
+def _opsc_date_blocks(section: Section, dates: list[OpscDate]) -> list[Block]:
+    if not (section.opsc_dates and dates):
+        return []
+    blocks: list[Block] = [Heading(2, "Pakistan and the Optional Protocol")]
+    for d in dates:
+        blocks.append(Para(f"{d.get_event_display()}: {d.date_label} ({d.citation})", "bullet"))
+    return blocks
+
+
 def _recommendation_blocks(code: str) -> list[Block]:
     found = list(oversight_selectors.recommendations_for_section(code))
     if not found:
@@ -249,6 +259,7 @@ def report_content(*, user: Any, edition: ReportEdition) -> ReportContent:
     )
     current = selectors.current_versions(edition)
     matrix = legal_selectors.compliance_matrix()
+    opsc_dates = legal_selectors.opsc_dates()
     chart = charts.chart_png
     annexed = []
     if _countable(user, edition.reporting_year):  # else: no figures for this reader or year
@@ -256,6 +267,7 @@ def report_content(*, user: Any, edition: ReportEdition) -> ReportContent:
     for number, s in enumerate(SECTIONS, 1):
         content.blocks.append(Heading(1, f"{number}. {s.heading}"))
         version = current.get(s.code)
+        content.blocks.extend(_opsc_date_blocks(s, opsc_dates))
         content.blocks.extend(_narrative_blocks(version.text if version else None))
         content.blocks.extend(_legal_blocks(s, matrix))
         content.blocks.extend(_recommendation_blocks(s.code))

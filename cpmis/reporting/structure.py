@@ -17,6 +17,7 @@ class Section:
     heading: str
     articles: tuple[int, ...]
     report_paragraphs: tuple[int, int]  # first and last paragraph of the initial report
+    opsc_dates: bool = False  # states Pakistan's signature, ratification, entry into force (¶1)
 
     @property
     def paragraphs_label(self) -> str:
@@ -25,7 +26,7 @@ class Section:
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("introduction", "Introduction", (), (1, 10)),
+    Section("introduction", "Introduction", (), (1, 10), opsc_dates=True),
     Section("process", "Process of report writing", (), (11, 15)),
     Section(
         "article-1",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 from typing import Any
 
@@ -128,6 +129,54 @@ def test_a_sentence_is_checked_against_the_statutory_range(
     )
     assert response.status_code == 200, response.content
     assert response.json()["within"] is within, response.json()
+
+
+def test_a_term_of_years_for_an_offence_punished_only_with_life_is_refused(
+    personas: Personas, catalogue: Any
+) -> None:
+    kidnapping = provision("ppc-1860", "365-B")  # "liable to be punished for life" (¶28)
+    client = api_as(personas.analyst)
+
+    def check(pk: int, sentence: dict[str, Any]) -> dict[str, Any]:
+        response = client.post(
+            "/api/legal/sentence-check/", {"provision": pk, **sentence}, format="json"
+        )
+        assert response.status_code == 200, response.content
+        body: dict[str, Any] = response.json()
+        return body
+
+    term = check(kidnapping.pk, {"prison_months": 120})
+    assert term["within"] is False, term
+    assert term["reasons"] == [
+        "A term of 120 months is outside the law: PPC s.365-B allows imprisonment for life "
+        "only (report ¶28)."
+    ]
+    assert check(kidnapping.pk, {"life": True}) == {
+        "provision": "PPC s.365-B",
+        "within": True,
+        "reasons": [],
+    }
+    # an offence with a term range is judged by its range
+    child_kidnapping = provision("ppc-1860", "364-A")  # 7 to 14 years (¶29)
+    assert check(child_kidnapping.pk, {"prison_months": 120})["within"] is True
+    assert check(child_kidnapping.pk, {"prison_months": 180})["reasons"] == [
+        "Above the maximum of 168 months."
+    ]
+    assert check(child_kidnapping.pk, {"life": True})["within"] is False
+
+
+def test_the_compliance_page_shows_when_pakistan_signed_ratified_and_was_bound(
+    client: Any, personas: Personas, catalogue: Any
+) -> None:
+    client.force_login(personas.cpo)
+    page = client.get("/legal/matrix/").content.decode()
+    for line in (
+        "Signed by Pakistan: 26 September 2001",
+        "Ratified by Pakistan: 5 July 2011",
+        "Entered into force for Pakistan: 5 August 2011",
+    ):
+        assert line in " ".join(re.sub(r"<[^>]+>", " ", page).split()), line
+    assert "¶1" in page
 
 
 def test_an_amendment_is_a_new_version_with_history_and_audit(

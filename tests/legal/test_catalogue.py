@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from cpmis.legal import report
 from cpmis.legal.models import (
     ComplianceLink,
     OpscArticle,
+    OpscDate,
     Penalty,
     ProceduralRule,
     Provision,
@@ -185,3 +187,34 @@ def test_every_rule_has_a_policy_default(catalogue: Any) -> None:
     defaults = ProceduralRule.objects.filter(scope=ProceduralRule.Scope.DEFAULT)
     assert {r.code for r in defaults} == codes
     assert all(r.basis == "policy" and r.statute_id is None for r in defaults)
+
+
+def test_every_penalty_of_life_or_death_is_recorded_as_such_with_its_paragraph(
+    catalogue: Any,
+) -> None:
+    found = 0
+    for penalty in Penalty.objects.select_related("provision__statute"):
+        words = penalty.penalty_text.lower()
+        evidence = " ".join(report.text(n) for n in penalty.provision.report_paragraphs).lower()
+        assert penalty.prison_life == ("life" in words), penalty.provision
+        assert penalty.death == ("death" in words), penalty.provision
+        if penalty.prison_life or penalty.death:
+            found += 1
+            assert words in evidence, (penalty.provision, penalty.provision.report_paragraphs)
+            # life is a kind of penalty, not a number of months
+            assert penalty.prison_min_months is None and penalty.prison_max_months is None
+            assert penalty.prison_term is ("term" in words or "years" in words)
+    assert found >= 1  # PPC s.365-B, "liable to be punished for life" (¶28)
+
+
+def test_the_opsc_dates_of_pakistan_are_in_the_catalogue_with_paragraph_1(
+    catalogue: Any,
+) -> None:
+    assert {d.event: d.date for d in OpscDate.objects.all()} == {
+        "signed": date(2001, 9, 26),
+        "ratified": date(2011, 7, 5),
+        "in_force": date(2011, 8, 5),
+    }
+    for d in OpscDate.objects.all():
+        assert d.report_paragraphs == [1]
+        assert d.text and d.text in report.text(1)

@@ -9,13 +9,21 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from cpmis.legal.loader import legal_data_load
-from cpmis.legal.models import ComplianceLink, Penalty, ProceduralRule, Provision, Statute
+from cpmis.legal.models import (
+    ComplianceLink,
+    OpscDate,
+    Penalty,
+    ProceduralRule,
+    Provision,
+    Statute,
+)
 from tests.legal.conftest import edit_csv
 
 
 def counts() -> tuple[int, ...]:
     return tuple(
-        m.objects.count() for m in (Statute, Provision, Penalty, ComplianceLink, ProceduralRule)
+        m.objects.count()
+        for m in (Statute, Provision, Penalty, ComplianceLink, ProceduralRule, OpscDate)
     )
 
 
@@ -27,6 +35,10 @@ def test_loading_again_changes_nothing(catalogue: Any) -> None:
 
 def offence_with_penalty(rows: list[dict[str, str]]) -> dict[str, str]:
     return next(r for r in rows if r["combination"] and r["prison_max_months"])
+
+
+def life_only(rows: list[dict[str, str]]) -> dict[str, str]:
+    return next(r for r in rows if r["prison_life"] == "yes" and r["prison_term"] == "no")
 
 
 @pytest.mark.parametrize(
@@ -71,6 +83,26 @@ def offence_with_penalty(rows: list[dict[str, str]]) -> dict[str, str]:
         ),
         ("rules.csv", lambda rows: rows[0].update(jurisdiction="PK-XX"), "Unknown jurisdiction"),
         ("opsc_articles.csv", lambda rows: rows[0].update(number="18"), "numbered 1 to 17"),
+        (
+            "provisions.csv",
+            lambda rows: life_only(rows).update(prison_max_months="1200"),
+            "imprisonment for life is recorded as life, not as a number of months",
+        ),
+        (
+            "provisions.csv",
+            lambda rows: offence_with_penalty(rows).update(prison_term=""),
+            "prison_term: '': say yes or no",
+        ),
+        (
+            "opsc_dates.csv",
+            lambda rows: rows[1].update(text="The Protocol was ratified on 5th July 2012"),
+            "text: Quote the report: the text is not in ¶1",
+        ),
+        (
+            "opsc_dates.csv",
+            lambda rows: rows[1].update(date="2000-07-05"),
+            "Signature, ratification and entry into force come in that order",
+        ),
     ],
 )
 def test_bad_rows_are_refused_and_nothing_is_written(

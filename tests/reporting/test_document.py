@@ -147,3 +147,24 @@ def test_a_person_without_the_capability_gets_no_report(
 ) -> None:
     with pytest.raises(Exception, match="cannot read"):
         document.report_docx(user=personas.cpo, edition=written)
+
+
+def test_the_introduction_states_when_pakistan_signed_ratified_and_was_bound(
+    personas: Personas, written: ReportEdition, tables: dict[str, Any]
+) -> None:
+    doc = Document(io.BytesIO(document.report_docx(user=personas.analyst, edition=written)))
+    sections: dict[str, list[str]] = {}
+    for p in doc.paragraphs:
+        if p.style.name == "Heading 1":
+            current = sections.setdefault(p.text, [])
+        elif sections:
+            current.append(p.text)
+    introduction = sections["1. Introduction"]
+    for line in (
+        "Signed by Pakistan: 26 September 2001 (initial report ¶1)",
+        "Ratified by Pakistan: 5 July 2011 (initial report ¶1)",
+        "Entered into force for Pakistan: 5 August 2011 (initial report ¶1)",
+    ):
+        assert line in introduction, introduction
+    html = document.render_html(document.report_content(user=personas.analyst, edition=written))
+    assert "Ratified by Pakistan: 5 July 2011 (initial report ¶1)" in html
