@@ -16,7 +16,26 @@ def _django(mode: str | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cpmis.settings")
     import django
 
+    _make_directories()
     django.setup()
+
+
+def _make_directories() -> None:
+    """The directories the settings name, made when the command starts: importing the settings
+    (a test run, mypy, a library) writes nothing to disk."""
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        static_root, database = Path(settings.STATIC_ROOT), settings.DATABASES["default"]
+    except ImproperlyConfigured:
+        return  # Django reports it, with its hint, when the command runs
+    directories = [static_root]  # whitenoise warns on every start without it
+    if database["ENGINE"] == "django.db.backends.sqlite3" and str(database["NAME"]) != ":memory:":
+        directories.append(Path(database["NAME"]).parent)  # SQLite will not create it
+    for directory in directories:
+        with contextlib.suppress(OSError):  # read-only deployments: Django says what is missing
+            directory.mkdir(parents=True, exist_ok=True)
 
 
 def _serve(host: str, port: int, threads: int, workers: int = 1) -> None:
@@ -146,6 +165,7 @@ def cmd_manage(args: argparse.Namespace) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cpmis.settings")
     from django.core.management import execute_from_command_line
 
+    _make_directories()
     execute_from_command_line(["cpmis manage", *args.rest])
 
 

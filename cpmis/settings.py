@@ -6,10 +6,8 @@ Modes (CPMIS_MODE): ``production`` (default; SECRET_KEY required, 2FA enforced),
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -32,8 +30,10 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
-_running_tests = "pytest" in sys.modules or os.environ.get("CPMIS_MODE") == "test"
-CPMIS_MODE = os.environ.get("CPMIS_MODE", "test" if _running_tests else "production")
+# Only the environment chooses the mode: a library that happens to import pytest must not turn
+# a production process into one with a known secret key (the suite sets CPMIS_MODE=test in
+# tests/pytest_plugin.py, before Django loads these settings).
+CPMIS_MODE = os.environ.get("CPMIS_MODE", "production")
 if CPMIS_MODE not in {"production", "demo", "test"}:
     raise ImproperlyConfigured(f"CPMIS_MODE must be production, demo or test, not {CPMIS_MODE!r}")
 DEMO_MODE = CPMIS_MODE == "demo"
@@ -235,9 +235,9 @@ USE_TZ = True
 FORMAT_MODULE_PATH = ["cpmis.formats"]
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"  # `cpmis manage collectstatic` fills it for production
-with contextlib.suppress(OSError):  # whitenoise warns on every request without it
-    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# `cpmis manage collectstatic` fills it for production. Importing settings creates nothing: the
+# `cpmis` command creates this directory and the SQLite database's on start (cpmis/cli.py).
+STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "cpmis" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
