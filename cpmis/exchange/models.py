@@ -11,6 +11,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 
 from cpmis.core.models import DataClassification
 from cpmis.reference.models import Department, District, Jurisdiction
@@ -91,11 +92,15 @@ class Submission(DataClassification, models.Model):
             ),
         ]
         constraints = [
+            # One key per department and province, or national (no jurisdiction: 0 here).
+            # COALESCE rather than nulls_distinct=False, which SQLite cannot enforce: Django
+            # silently leaves such a constraint out there.
             models.UniqueConstraint(
-                fields=["department", "jurisdiction", "idempotency_key"],
+                "department",
+                Coalesce("jurisdiction", models.Value(0)),
+                "idempotency_key",
                 condition=~models.Q(idempotency_key=""),
                 name="submission_idempotency_once",
-                nulls_distinct=False,
             )
         ]
 

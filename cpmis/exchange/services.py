@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cpmis import access
@@ -314,19 +314,33 @@ def submission_receive(*, actor: Any, batch: Batch) -> Outcome:
     )
 
 
+def _sent_under(department: Department, jurisdiction_id: int | None) -> QuerySet[Submission]:
+    """The submissions sent under one scope: a department in a province, or national (no
+    jurisdiction). The unique constraint ``submission_idempotency_once`` scopes keys so."""
+    return Submission.objects.filter(department=department).filter(
+        Q(jurisdiction_id=jurisdiction_id)
+        if jurisdiction_id is not None
+        else Q(jurisdiction__isnull=True)
+    )
+
+
+def _keyed(
+    department: Department, jurisdiction_id: int | None, key: str, digest: str
+) -> Submission | None:
+    """The submission sent with this idempotency key under this scope, if any. The same key
+    with another batch is a conflict, never a repeat."""
+    found = _sent_under(department, jurisdiction_id).filter(idempotency_key=key).first()
+    if found is not None and found.content_sha256 != digest:
+        raise IdempotencyConflict(found)
+    return found
+
+
 def _earlier(actor: Any, scope: Scope, batch: Batch, digest: str) -> Submission | None:
     """The same batch received before from this scope: an idempotency key is the
     department's in a province; a file is the submitter's own."""
-    mine = Submission.objects.filter(department=scope.department).filter(
-        Q(jurisdiction_id=scope.jurisdiction_id)
-        if scope.jurisdiction_id is not None
-        else Q(jurisdiction__isnull=True)
-    )
     if batch.idempotency_key:
-        found = mine.filter(idempotency_key=batch.idempotency_key).first()
-        if found is not None and found.content_sha256 != digest:
-            raise IdempotencyConflict(found)
-        return found
+        return _keyed(scope.department, scope.jurisdiction_id, batch.idempotency_key, digest)
+    mine = _sent_under(scope.department, scope.jurisdiction_id)
     return (
         mine.filter(record_type=batch.record_type, content_sha256=digest, submitted_by=actor)
         .exclude(status=Submission.Status.REJECTED)
@@ -397,10 +411,16 @@ def _write(
                     for r in rejected[:MAX_REPORTED]
                 ],
             )
-    except IntegrityError:  # the same idempotency key, sent twice at once
-        earlier = Submission.objects.get(
-            department=department, idempotency_key=batch.idempotency_key
+    except IntegrityError:
+        # The same key sent twice at once: the other request committed between our look-up
+        # (``_earlier``) and this insert. The row it wrote, in this scope, answers this one.
+        earlier = (
+            _keyed(department, jurisdiction_id, batch.idempotency_key, digest)
+            if batch.idempotency_key
+            else None
         )
+        if earlier is None:
+            raise
         return Outcome(earlier, repeated=True)
     created = updated = unchanged = 0
     if status != Submission.Status.REJECTED:
