@@ -4,6 +4,7 @@ triage action. Serializers here also validate the pages' forms."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,16 +29,20 @@ from . import selectors, services
 from .models import Channel, ClosureReason, Complaint, ReferralBody, ReporterKind
 
 SAFE_TEXT_ERROR = "Text may not contain control characters."
+# Unicode's control characters (C0, DEL and C1) but tab and line breaks: PostgreSQL refuses
+# NUL, and the others are invisible on a page and garble exports.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _clean_text(value: str) -> str:
-    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
-        raise serializers.ValidationError(SAFE_TEXT_ERROR)
+    if CONTROL_CHARACTERS.search(value):
+        raise serializers.ValidationError(SAFE_TEXT_ERROR, code="control_characters")
     return value
 
 
 class TextField(serializers.CharField):
-    """Free text without NUL or other control characters (PostgreSQL refuses NUL)."""
+    """Free text without NUL or other control characters: every text of a complaint, in the
+    API and in the forms, is checked by this one field, before its length."""
 
     def to_internal_value(self, data: Any) -> str:
         return _clean_text(super().to_internal_value(data))

@@ -38,7 +38,7 @@ from cpmis.reference.models import District, Jurisdiction
 from cpmis.reference.selectors import district_by_pcode
 
 from . import public, selectors, services
-from .api import BoxBatchInput, ComplaintInput, TextField, run_action
+from .api import SAFE_TEXT_ERROR, BoxBatchInput, ComplaintInput, TextField, run_action
 from .models import (
     Channel,
     ClosureReason,
@@ -160,7 +160,15 @@ def _public_errors(errors: Errors) -> Errors:
         "child_age": _("A child's age is a number from 0 to 17."),
         "reporter_phone": _("A phone number has only digits."),
     }
-    return {name: [plain.get(name, " ".join(msgs))] for name, msgs in errors.items()}
+    # Said as it is, whatever the field: not "up to 5000 letters" for a NUL in the narrative.
+    control = _(
+        "What you typed has control characters (invisible characters such as NUL), which are "
+        "not allowed: delete them and send again."
+    )
+    return {
+        name: [control if SAFE_TEXT_ERROR in msgs else plain.get(name, " ".join(msgs))]
+        for name, msgs in errors.items()
+    }
 
 
 def _busy_message() -> str:
