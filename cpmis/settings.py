@@ -114,6 +114,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "cpmis.core.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "cpmis.urls"

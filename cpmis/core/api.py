@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .errors import Conflict
+from .errors import Conflict, NotFound
 
 
 class Pagination(pagination.PageNumberPagination):
@@ -86,6 +86,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     conflicts of versions as 409s."""
     if isinstance(exc, Conflict):
         return Response(exc.payload(), status=409)
+    if isinstance(exc, NotFound):
+        exc = exceptions.NotFound()
     if isinstance(exc, DjangoValidationError):
         detail: Any = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail)

@@ -10,3 +10,8 @@ class Conflict(Exception):
 
     def payload(self) -> dict[str, Any]:
         return {"detail": str(self)}
+
+
+class NotFound(Exception):
+    """No such record, or none the actor may see (the two are never told apart): HTTP 404 in
+    the API (``core.api.exception_handler``) and on pages (``core.middleware``)."""

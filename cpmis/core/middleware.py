@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+
+from .errors import NotFound
 
 
 class RequestSizeLimitMiddleware:
@@ -60,3 +62,18 @@ class SecurityHeadersMiddleware:
         if signed_in or request.path.startswith("/api/"):
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+class DomainErrorMiddleware:
+    """A service's ``NotFound`` is a page's 404, as Django's own Http404 is (services speak the
+    domain's errors, never HTTP's)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        if isinstance(exception, NotFound):
+            raise Http404 from exception

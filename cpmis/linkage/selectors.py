@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from cpmis import access
 from cpmis.audit.services import audit_record
+from cpmis.core.errors import NotFound
 from cpmis.exchange.models import DepartmentRecord
 from cpmis.people.models import Child, Sex
 from cpmis.reference.models import District
@@ -75,11 +75,11 @@ def review_get(*, user: Any, item_id: int) -> Review:
         .first()
     )
     if item is None:
-        raise Http404
+        raise NotFound
     child = item.candidate
     shown = access.children_visible_to(user).filter(pk=child.pk).exists()
     if item.status != ReviewItem.Status.OPEN and not shown:
-        raise Http404
+        raise NotFound
     group = list(
         visible.filter(group=item.group)
         .select_related("record__department", "record__district")

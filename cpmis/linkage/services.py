@@ -33,14 +33,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
-from django.http import Http404
 from django.utils import timezone
 
 from cpmis import access
 from cpmis.audit import context as audit_context
 from cpmis.audit.models import AuditEvent
 from cpmis.audit.services import audit_record
-from cpmis.core.errors import Conflict
+from cpmis.core.errors import Conflict, NotFound
 from cpmis.exchange.models import DepartmentRecord
 from cpmis.people.models import Child, GuardianRelation
 from cpmis.people.phonetic import is_urdu
@@ -881,7 +880,7 @@ def review_decide(*, actor: Any, item_id: int, same: bool, version: int) -> Link
     visible = access.review_items_visible_to(actor)
     item = visible.filter(pk=item_id).first()
     if item is None:
-        raise Http404
+        raise NotFound
     _lock(timeout=DECISION_LOCK_TIMEOUT)
     group = list(
         ReviewItem.objects.select_for_update(of=("self",))
@@ -953,9 +952,9 @@ def link_undo(
     if len(reason) > 300:
         raise ValidationError({"reason": "At most 300 characters."})
     if access.links_undoable_by(actor).filter(pk=link_id).first() is None:
-        raise Http404
+        raise NotFound
     if child is not None and not access.children_visible_to(actor).filter(pk=child.pk).exists():
-        raise Http404
+        raise NotFound
     _lock(timeout=DECISION_LOCK_TIMEOUT)
     link = RecordLink.objects.select_for_update(of=("self",)).get(pk=link_id)
     if link.undone_at is not None:
@@ -1026,7 +1025,7 @@ def link_manual(*, actor: Any, record_id: int, child: Child) -> RecordLink:
         access.records_linkable_by(actor).filter(pk=record_id).select_related("district").first()
     )
     if record is None or not access.children_visible_to(actor).filter(pk=child.pk).exists():
-        raise Http404
+        raise NotFound
     _lock(timeout=DECISION_LOCK_TIMEOUT)
     if Child.objects.filter(pk=child.pk).exclude(merged_into=None).exists():
         raise ValidationError(

@@ -17,12 +17,11 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
-from django.http import Http404
 from django.utils import timezone
 
 from cpmis import access
 from cpmis.audit.services import audit_record
-from cpmis.core.errors import Conflict
+from cpmis.core.errors import Conflict, NotFound
 
 from .models import Child, ChildMerge, MergeFeature, Sex
 
@@ -215,7 +214,7 @@ def merge_propose(
             raise PermissionDenied("You cannot propose merging children.")
         seen = access.children_visible_to(actor).filter(pk__in=[child_a.pk, child_b.pk])
         if seen.count() != len({child_a.pk, child_b.pk}):
-            raise Http404
+            raise NotFound
     if len(source) > 200:
         raise ValidationError({"source": "At most 200 characters."})
     if child_a.pk == child_b.pk:
@@ -294,7 +293,7 @@ def _child_key(merge: ChildMerge, keep: Any) -> Child:
 def _locked_merge(actor: Any, merge_id: int, version: int) -> ChildMerge:
     """The proposal, locked, if the actor may decide it (404 otherwise), at ``version``."""
     if not access.merges_decidable_by(actor).filter(pk=merge_id).exists():
-        raise Http404
+        raise NotFound
     merge = ChildMerge.objects.select_for_update().get(pk=merge_id)
     if merge.version != version:
         raise MergeConflict("Someone acted on this proposal since you opened it; look again.")

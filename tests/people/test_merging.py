@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import ForeignKey
-from django.http import Http404
 from django.utils import timezone
 
 from cpmis import access
@@ -20,7 +19,7 @@ from cpmis.cases.models import Case
 from cpmis.cases.services import case_open
 from cpmis.complaints.models import ComplaintChild
 from cpmis.complaints.services import ChildInput, complaint_register
-from cpmis.core.errors import Conflict
+from cpmis.core.errors import Conflict, NotFound
 from cpmis.exchange.models import DepartmentRecord, Submission
 from cpmis.linkage import services as linkage
 from cpmis.linkage.models import RecordLink, ReviewItem
@@ -296,7 +295,7 @@ def test_a_person_proposing_needs_the_capability_and_both_children(
     peshawar_girl = register_twin(
         personas, actor=personas.other_cpo, district=District.objects.get(pcode=PESHAWAR)
     )
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         merging.merge_propose(
             actor=personas.supervisor, child_a=records.cpo_child, child_b=peshawar_girl
         )
@@ -507,7 +506,7 @@ def test_only_who_may_see_both_children_decides(
     )
     body = {"decision": "merge", "keep": str(records.cpo_child.uuid), "reason": "x", "version": 1}
     for user in (lahore, kp):
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             merging.merge_decide(
                 actor=user,
                 merge_id=proposal.pk,
@@ -535,7 +534,7 @@ def test_only_who_may_see_both_children_decides(
     )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "merged"
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         undo(ChildMerge.objects.get(pk=proposal.pk), lahore)
 
 
