@@ -4,6 +4,7 @@ disclosure control as the pages; a bad selection is a 400 naming the field."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpResponse
@@ -11,6 +12,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import BaseParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -20,6 +24,7 @@ from . import annex, dhis2, exports, selectors, services, tabulate
 from .tables import PublishedTable
 
 CAP = selectors.CAPABILITY
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class IndicatorSerializer(serializers.Serializer):
@@ -107,13 +112,37 @@ class IndicatorTable(GenericAPIView):
         return Response(TableSerializer(table).data)
 
 
+class ErrorsAsJson(BaseContentNegotiation):
+    """Content negotiation for an endpoint whose ``format`` names the file it returns. DRF
+    would read ``?format=`` as the renderer to use (URL_FORMAT_OVERRIDE) and answer 404 for
+    csv or xlsx; here the file is written by the view, and only errors are rendered: as JSON,
+    whatever the query or the Accept header ask."""
+
+    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
+        return next(iter(parsers), None)  # a GET: nothing to parse
+
+    def select_renderer(
+        self,
+        request: Request,
+        renderers: Iterable[BaseRenderer],
+        format_suffix: str | None = None,
+    ) -> tuple[BaseRenderer, str]:
+        renderer = JSONRenderer()
+        return renderer, renderer.media_type
+
+
 class IndicatorExport(GenericAPIView):
     permission_classes = [HasCapability.of(CAP)]
     serializer_class = TableSerializer
+    content_negotiation_class = ErrorsAsJson
+    renderer_classes = [JSONRenderer]
 
     @extend_schema(
-        parameters=[*SELECTION, OpenApiParameter("format", str, enum=["csv", "xlsx"])],
-        responses={200: OpenApiTypes.BINARY},
+        parameters=[
+            *SELECTION,
+            OpenApiParameter("format", str, enum=["csv", "xlsx"], default="xlsx"),
+        ],
+        responses={(200, "text/csv"): OpenApiTypes.BINARY, (200, XLSX): OpenApiTypes.BINARY},
     )
     def get(self, request: Request) -> HttpResponse:
         fmt = request.query_params.get("format", "xlsx")
@@ -130,10 +159,7 @@ class IndicatorExport(GenericAPIView):
         if fmt == "csv":
             response = HttpResponse(exports.table_csv([table]), content_type="text/csv")
         else:
-            response = HttpResponse(
-                exports.table_xlsx([table]),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
+            response = HttpResponse(exports.table_xlsx([table]), content_type=XLSX)
         name = f"cpmis-{selection.indicator.code}-{selection.period.code}.{fmt}"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response

@@ -14,12 +14,16 @@ from the published ones:
 Lines are additive (the total is the sum of the cells) or, where one child may be counted in
 two cells (distinct children by month, say), the total is at most the sum and at least each
 cell; the audit uses what holds.
+
+The audit fails closed: a linear program the solver cannot solve proves nothing, so every
+non-zero cell of the lines is then hidden, and the suppression says why.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -27,6 +31,10 @@ from scipy.linalg import null_space
 from scipy.optimize import linprog
 
 CellKey = Any  # any hashable: (row, column) in tables
+logger = logging.getLogger(__name__)
+# linprog's status codes: 0 solved, 3 unbounded; anything else (iteration limit, infeasible,
+# numerical difficulties) is a failure
+_SOLVED, _UNBOUNDED = 0, 3
 
 
 @dataclass(frozen=True)
@@ -40,10 +48,22 @@ class Line:
 class Bounds:
     low: float
     high: float  # inf when unbounded
+    failure: str = ""  # why the solver gave no answer; then the bounds prove nothing
 
     @property
     def exact(self) -> bool:
-        return self.high - self.low < 0.5
+        """Whether a reader may pin the cell down; an unsolved program counts as yes."""
+        return bool(self.failure) or self.high - self.low < 0.5
+
+
+@dataclass(frozen=True)
+class Suppression:
+    hidden: set[CellKey] = field(default_factory=set)
+    unaudited: str = ""  # why the audit could not be completed (all non-zero cells hidden)
+
+
+class _Unaudited(Exception):
+    """The solver failed on a program of the audit."""
 
 
 def method_note(threshold: int, sensitive: bool = True, *, share: bool = False) -> str:
@@ -77,23 +97,43 @@ def protect(
     also_primary: set[CellKey] | None = None,
     audit_values: Sequence[tuple[dict[CellKey, int], int]] = (),
 ) -> set[CellKey]:
+    """The cells to suppress (``suppress`` also says when the audit could not be completed)."""
+    return suppress(
+        values, lines, threshold, also_primary=also_primary, audit_values=audit_values
+    ).hidden
+
+
+def suppress(
+    values: dict[CellKey, int],
+    lines: Sequence[Line],
+    threshold: int,
+    *,
+    also_primary: set[CellKey] | None = None,
+    audit_values: Sequence[tuple[dict[CellKey, int], int]] = (),
+) -> Suppression:
     """The cells to suppress. ``audit_values`` adds further value sets (with the lower bound a
     reader knows for their hidden cells) that the same pattern must protect, e.g. the
     numerators of a share."""
     hidden = primary(values, threshold) | (also_primary or set())
     if not hidden:
-        return hidden
+        return Suppression(hidden)
     checks = [(values, 1), *audit_values]
-    for _ in range(4 * len(values) + 8):
-        _close_lines(values, lines, hidden)
-        exposed = [k for vals, low in checks for k in _exposed(vals, lines, hidden, low)]
-        if not exposed:
-            return hidden
-        if not any([_widen(values, lines, hidden, k) for k in exposed]):
-            break
-    # no complement left to choose: hide every non-zero cell of the lines involved
+    unaudited = ""
+    try:
+        for _ in range(4 * len(values) + 8):
+            _close_lines(values, lines, hidden)
+            exposed = [k for vals, low in checks for k in _exposed(vals, lines, hidden, low)]
+            if not exposed:
+                return Suppression(hidden)
+            if not any([_widen(values, lines, hidden, k) for k in exposed]):
+                break
+    except _Unaudited as failed:
+        # fail closed: a pattern the solver could not check is not published
+        unaudited = f"a linear program of the audit failed ({failed})"
+        logger.warning("disclosure audit failed, every non-zero cell suppressed: %s", failed)
+    # no complement left to choose, or no audit: hide every non-zero cell of the lines involved
     hidden |= {k for line in lines for k in (line.total, *line.members) if values.get(k, 0) > 0}
-    return hidden
+    return Suppression(hidden, unaudited)
 
 
 def _close_lines(values: dict[CellKey, int], lines: Sequence[Line], hidden: set[CellKey]) -> None:
@@ -164,6 +204,9 @@ def _exposed(
         return []
     doubtful = _moved_together(unknown, x0, eq, ub, ub_b, table, lines, low, doubtful)
     bounds = audit(table, lines, low=low, only=doubtful)
+    failures = sorted({b.failure for b in bounds.values() if b.failure})
+    if failures:
+        raise _Unaudited("; ".join(failures))
     return [k for k, b in bounds.items() if b.exact]
 
 
@@ -199,8 +242,8 @@ def _moved_together(
             bounds=[(low, ceiling)] * len(unknown),
             method="highs",
         )
-        if solved.status != 0:
-            break
+        if solved.status != _SOLVED:
+            break  # the cells left are checked one by one by ``audit``
         remaining = [k for k in remaining if abs(solved.x[index[k]] - x0[index[k]]) < 0.5]
     return remaining
 
@@ -267,7 +310,8 @@ def audit(
 ) -> dict[CellKey, Bounds]:
     """What a reader of the published ``table`` (None: suppressed) can work out: the range of
     every suppressed cell (or of those in ``only``), given the lines and that a suppressed cell
-    is at least ``low``. Two linear programs per cell."""
+    is at least ``low``. Two linear programs per cell; where the solver fails, the cell's
+    ``failure`` says so and it counts as exact."""
     unknown = sorted((k for k, v in table.items() if v is None), key=repr)
     if not unknown:
         return {}
@@ -289,7 +333,14 @@ def audit(
         objective[i] = 1.0
         lowest = linprog(objective, **kwargs)
         highest = linprog(-objective, **kwargs)
-        low_value = lowest.fun if lowest.status == 0 else float(low)
-        high_value = -highest.fun if highest.status == 0 else float("inf")
-        found[k] = Bounds(low_value, high_value)
+        failure = "; ".join(
+            f"status {p.status}: {p.message}"
+            for p, allowed in ((lowest, {_SOLVED}), (highest, {_SOLVED, _UNBOUNDED}))
+            if p.status not in allowed
+        )
+        if failure:
+            found[k] = Bounds(float(low), float("inf"), failure)
+            continue
+        high_value = -highest.fun if highest.status == _SOLVED else float("inf")
+        found[k] = Bounds(lowest.fun, high_value)
     return found

@@ -30,6 +30,21 @@ Measure = tuple[int, ...]
 Result = dict[GroupingSet, dict[tuple[str, ...], Measure]]
 
 
+class UnknownColumn(ValueError):
+    """A breakdown or filter the source has no column for. Names of columns are written into
+    the SQL text (values never are), so only a source's own dimensions may pass."""
+
+
+def _check_columns(src: Source, names: Iterable[str]) -> None:
+    # a real check, not an assert: ``python -O`` strips asserts
+    unknown = sorted({n for n in names if n not in src.dimensions or not _NAME.match(n)})
+    if unknown:
+        raise UnknownColumn(
+            f"The {src.name} records have no column {', '.join(map(repr, unknown))}; "
+            f"known: {', '.join(sorted(src.dimensions))}."
+        )
+
+
 @dataclass(frozen=True)
 class Request:
     indicator: Indicator
@@ -76,7 +91,7 @@ def compute_together(user: Any, requests: list[Request]) -> list[Result]:
     sets = tuple(dict.fromkeys(s for r in requests for s in r.sets))
     filter_dims = sorted({d for r in requests for d in r.indicator.filter})
     dims = sorted({d for s in sets for d in s})
-    assert all(_NAME.match(d) for d in [*dims, *filter_dims]), dims
+    _check_columns(src, [*dims, *filter_dims])
     qs = queryset(user, src, first.window, {}, sorted({*dims, *filter_dims}))
     results: list[Result] = [{s: {} for s in r.sets} for r in requests]
     if qs.query.is_empty():
@@ -116,8 +131,7 @@ def compute(user: Any, request: Request) -> Result:
     src = source(indicator.source)
     filters = {**indicator.filter, **dict(request.filters)}
     dims = sorted({d for s in request.sets for d in s})
-    # column names go into the SQL text: only the catalogue's own names (values are parameters)
-    assert all(_NAME.match(d) for d in [*dims, *filters]), dims
+    _check_columns(src, [*dims, *filters])
     result: Result = {s: {} for s in request.sets}
     postgres = connection.vendor == "postgresql"
     params: Any

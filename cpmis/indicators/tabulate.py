@@ -342,9 +342,10 @@ def publish(
         if (total, members) not in seen and members:
             seen.add((total, members))
             lines.append(disclosure.Line(total, members, additive))
-    cells, denominators, _ = _protect(indicator, raw, lines)
+    cells, denominators, unaudited = _protect(indicator, raw, lines)
     return [
-        _table(indicator, period, layout, cells, denominators, filters_label) for layout in wanted
+        _table(indicator, period, layout, cells, denominators, filters_label, unaudited)
+        for layout in wanted
     ]
 
 
@@ -355,6 +356,7 @@ def _table(
     cells: dict[Coord, Cell],
     denominators: dict[Coord, Cell],
     filters_label: str,
+    unaudited: str = "",
 ) -> PublishedTable:
     shape = layout.shape
     title = indicator.name.split(", by ")[0]
@@ -365,6 +367,14 @@ def _table(
     title += f" — {period.label}"
     if filters_label:
         title += f" ({filters_label})"
+    note = disclosure.method_note(
+        threshold(), indicator.sensitive, share=indicator.measure == "share"
+    )
+    if unaudited:
+        note += (
+            " The check that no suppressed figure can be worked out could not be completed, so"
+            " every figure but the zeros is suppressed."
+        )
     return PublishedTable(
         indicator_code=indicator.code,
         indicator_name=indicator.name,
@@ -378,9 +388,7 @@ def _table(
         columns=layout.columns,
         cells={k: cells[c] for k, c in layout.cells.items()},
         denominators={k: denominators[c] for k, c in layout.cells.items() if c in denominators},
-        note=disclosure.method_note(
-            threshold(), indicator.sensitive, share=indicator.measure == "share"
-        ),
+        note=note,
         articles=indicator.articles,
         report_section=indicator.report_section,
         source=indicator.source,
@@ -422,17 +430,24 @@ def _protect(
     indicator: Indicator,
     raw: dict[Any, tuple[int, ...]],
     lines: list[disclosure.Line],
-) -> tuple[dict[Any, Cell], dict[Any, Cell], set[Any]]:
+) -> tuple[dict[Any, Cell], dict[Any, Cell], str]:
+    """The cells and denominators as published, and why the audit could not be completed
+    ("" when it was)."""
     limit = threshold()
     if indicator.measure == "share":
-        return _shares(indicator, raw, limit)
+        cells, denominators, _ = _shares(indicator, raw, limit)
+        return cells, denominators, ""
     values = {k: (v[0] if v else 0) for k, v in raw.items()}
-    hidden = disclosure.protect(values, lines, limit) if indicator.sensitive else set()
+    found = (
+        disclosure.suppress(values, lines, limit)
+        if indicator.sensitive
+        else disclosure.Suppression()
+    )
     cells = {
-        k: Cell(None, True, SUPPRESSED) if k in hidden else Cell(v, False, f"{v:,}")
+        k: Cell(None, True, SUPPRESSED) if k in found.hidden else Cell(v, False, f"{v:,}")
         for k, v in values.items()
     }
-    return cells, {}, hidden
+    return cells, {}, found.unaudited
 
 
 def _shares(

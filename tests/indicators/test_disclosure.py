@@ -6,7 +6,9 @@ import itertools
 import random
 
 import pytest
+from scipy.optimize import OptimizeResult
 
+from cpmis.indicators import disclosure
 from cpmis.indicators.disclosure import Line, audit, primary, protect, published
 
 
@@ -117,3 +119,35 @@ def test_non_additive_lines_are_audited_as_bounds():
     assert hidden == {"jan", "feb"}
     bounds = audit(published(values, hidden), lines)
     assert not any(b.exact for b in bounds.values())
+
+
+def _solver_fails(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """HiGHS answers every program with "numerical difficulties" (status 4)."""
+    calls: list[int] = []
+
+    def failing(*args: object, **kwargs: object) -> OptimizeResult:
+        calls.append(1)
+        return OptimizeResult(
+            status=4, success=False, message="Numerical difficulties.", x=None, fun=None
+        )
+
+    monkeypatch.setattr(disclosure, "linprog", failing)
+    return calls
+
+
+def test_a_failed_linear_program_suppresses_the_cells_instead_of_publishing_them(monkeypatch):
+    # a table whose protection needs the linear programs (the null space alone cannot clear it)
+    values, lines = two_way([[0, 1, 1, 8], [2, 5, 5, 3], [0, 2, 12, 12]])
+    calls = _solver_fails(monkeypatch)
+    hidden = protect(values, lines, 10)
+    assert calls, "the table should need the linear programs"
+    assert hidden == {k for k, v in values.items() if v > 0}  # zeros are still true zeros
+
+
+def test_a_failed_linear_program_is_not_read_as_unbounded(monkeypatch):
+    values, lines = two_way([[6, 25], [30, 40]])
+    table = published(values, {(0, 0), (0, 1), (1, 0), (1, 1)})
+    _solver_fails(monkeypatch)
+    bounds = audit(table, lines)
+    assert bounds and all(b.exact for b in bounds.values())  # nothing proven safe
+    assert all("Numerical difficulties" in b.failure for b in bounds.values())

@@ -113,6 +113,53 @@ def test_exports_are_audited_and_carry_the_note(client, personas, year):
     )
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORT = "/api/indicators/export/?indicator=CAS01&period=2025&breakdown=sex"
+
+
+def test_the_api_exports_a_table_as_csv(personas):
+    response = api_as(personas.analyst).get(f"{EXPORT}&format=csv")
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"] == 'attachment; filename="cpmis-CAS01-2025.csv"'
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][0].startswith("Cases opened, by sex")
+    assert rows[2][0] == "Sex" and rows[-2][0] == "Total"
+    assert "Disclosure control" in rows[-1][0]
+    assert AuditEvent.objects.filter(action="indicators.export", actor_username="analyst").exists()
+
+
+def test_the_api_exports_a_table_as_xlsx(personas):
+    response = api_as(personas.analyst).get(f"{EXPORT}&format=xlsx")
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == XLSX
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert str(values[0]).startswith("Cases opened, by sex")
+    assert any("Disclosure control" in str(v) for v in values)
+
+
+def test_the_api_export_refuses_another_format_naming_the_field(personas):
+    response = api_as(personas.analyst).get(f"{EXPORT}&format=pdf")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "format" in response.json()
+
+
+@pytest.mark.parametrize("who", ["cpo", "focal_point", "outsider"])
+def test_the_api_export_is_refused_to_a_role_without_figures(personas, who):
+    api = api_as(getattr(personas, who))
+    assert api.get(f"{EXPORT}&format=csv").status_code == 403
+
+
+def test_drf_still_takes_format_on_the_other_indicator_endpoints(personas):
+    api = api_as(personas.analyst)
+    table = "/api/indicators/table/?indicator=CAS01&period=2025"
+    assert api.get(f"{table}&format=json")["Content-Type"] == "application/json"
+    assert api.get(f"{table}&format=api")["Content-Type"].startswith("text/html")
+    assert api.get(f"{table}&format=csv").status_code == 404  # no such renderer there
+
+
 def test_spreadsheet_exports_neutralise_formulas():
     cells = {("=HYPERLINK(1)", "*"): Cell(12, False, "12"), ("*", "*"): Cell(12, False, "12")}
     table = PublishedTable(
