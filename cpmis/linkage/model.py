@@ -36,7 +36,7 @@ from typing import Any
 
 from rapidfuzz.distance import OSA
 
-from cpmis.people.phonetic import name_keys, word_key
+from cpmis.people.phonetic import word_key
 from cpmis.people.search import normalize_name
 
 # Bump when what features() derives changes: stored features of another format are derived
@@ -71,7 +71,16 @@ _PREFIXES = frozenset(
 # Mistyped (Mhoammad, Gohulam): one edit (a swap counts one) from these, in words of seven
 # letters or more, so that shorter names one letter away (Ghulab) stay names.
 _PREFIX_FUZZY = ("muhammad", "mohammad", "muhammed", "mohammed", "ghulam")
-_JOINS_NEXT = {name_keys(word)[0] for word in ("Abdul", "Abdur", "Abd")}
+# Ghulam's key (Gulaam, Gullam, Golam), and Ghulam one edit off in a word ending in m (Guam,
+# Ghuam, Guhlam): no other name is either (Gulab, one letter from Gulam, ends otherwise).
+_GHULAM_KEY = word_key("Ghulam")
+_GHULAM_FUZZY = ("ghulam", "gulam")
+# "Abdul Rehman" is one name: "Abd" and its article join the next word, as Urdu writes
+# عبدالرحمن. By spelling: Abdullah, Obaidullah and Ubaid share the key of Abdul or Abd, and
+# are whole names ("Abdullah Khan" is not a name "Abdullahkhan").
+_JOINS_NEXT = frozenset(
+    normalize_name(word) for word in ("abdul", "abdur", "abdus", "abdal", "abdel", "abd", "عبد")
+)
 # Muhammad's key, shared with Mahmood / Mehmood / Mahmud: told apart by the vowel before the
 # final d (Muhammad, Muahmad, Mohamed; but Mahmood, Mahmud).
 _MUHAMMAD_KEY = word_key("Muhammad")
@@ -111,7 +120,7 @@ def _words(name: str) -> list[tuple[str, str]]:
         key = word_key(spelling)
         if not key:
             continue
-        if words and words[-1][0] in _JOINS_NEXT:
+        if words and words[-1][1] in _JOINS_NEXT:
             words[-1] = (words[-1][0] + key, words[-1][1] + spelling)
         else:
             words.append((key, spelling))
@@ -127,6 +136,12 @@ def _prefix(key: str, spelling: str) -> bool:
         return False
     if key == _MUHAMMAD_KEY and _MUHAMMAD_ENDING.search(spelling):
         return True  # Muahmad, Mohammed, Muhamad: Muhammad's letters, a Muhammad's ending
+    if key == _GHULAM_KEY or (
+        spelling.startswith("g")
+        and spelling.endswith("m")
+        and any(OSA.distance(spelling, form, score_cutoff=1) <= 1 for form in _GHULAM_FUZZY)
+    ):
+        return True
     return len(spelling) >= 7 and any(
         OSA.distance(spelling, form, score_cutoff=1) <= 1 for form in _PREFIX_FUZZY
     )

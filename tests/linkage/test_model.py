@@ -32,6 +32,9 @@ def features(uid: Any = 0, **values: Any) -> dict[str, Any]:
         ("Mohd Bilal", "محمد بلال"),  # abbreviated, and Urdu script
         ("Mhoammad Bilal", "Bilal"),  # a mistyped Muhammad is still a prefix
         ("Ghulam Abbas", "Abbas"),
+        ("Gulaam Abbas", "Abbas"),  # Ghulam spelled otherwise, or a letter off
+        ("Guam Abbas", "Abbas"),
+        ("Guhlam Abbas", "Abbas"),
         ("Abdul Rehman", "عبدالرحمن"),  # two words in Latin, one in Urdu
         ("Karim Bux", "Karim Bakhsh"),
         ("علی", "علي"),  # Urdu ی and Arabic ي
@@ -171,3 +174,16 @@ def test_a_b_form_one_digit_off_weighs_less_than_an_exact_one() -> None:
 
     for splink in (shipped, trained):
         assert 1 < weight(splink, "Levenshtein") < weight(splink, "Exact match")
+
+
+@pytest.mark.parametrize(
+    ("name", "given"),
+    [
+        ("Abdullah Khan", "Abdullah"),  # a whole name, not the prefix Abdul
+        ("Obaidullah Baloch", "Obaidullah"),
+        ("Ubaid Khan", "Ubaid"),
+        ("عبداللہ خان", "عبداللہ"),
+    ],
+)
+def test_names_with_the_key_of_abdul_do_not_swallow_the_next_word(name: str, given: str) -> None:
+    assert features(child_name=name)["given"] == features(child_name=given)["given"]
