@@ -80,6 +80,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         {
             "users.manage",
             "reference.view",
+            # The institutions directory is reference data (domain.md: administrators keep it).
+            "institution.manage",
             "audit.view",
             "legal.edit",
             "settings.edit",

@@ -542,7 +542,7 @@ class InstitutionListCreate(GenericAPIView):
     serializer_class = InstitutionSerializer
 
     def get_permissions(self):  # type: ignore[no-untyped-def]
-        capability = "users.manage" if self.request.method == "POST" else "case.view"
+        capability = "institution.manage" if self.request.method == "POST" else "case.view"
         return [HasCapability.of(capability)()]
 
     @extend_schema(parameters=[InstitutionQuerySerializer])

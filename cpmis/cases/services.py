@@ -1276,7 +1276,7 @@ def reference_add(
 @transaction.atomic
 def institution_create(*, actor: Any, **fields: Any) -> Institution:
     """Add a place to the directory (an administrator's reference data)."""
-    if actor is not None and not access.has_capability(actor, "users.manage"):
+    if actor is not None and not access.has_capability(actor, "institution.manage"):
         raise PermissionDenied("Only an administrator keeps the directory.")
     institution = Institution(**fields)
     if institution.age_min > institution.age_max:

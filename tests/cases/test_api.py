@@ -5,8 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
-from cpmis.cases.models import Case, CaseEvent
+from cpmis.accounts.roles import CAPABILITIES, Role
+from cpmis.cases import services
+from cpmis.cases.models import Case, CaseEvent, Institution
+from cpmis.reference.models import District, InstitutionType
 from tests.conftest import Personas, Records, api_as
 
 CASES = "/api/cases/"
@@ -282,6 +286,47 @@ def test_the_institutions_directory(personas: Personas, records: Records) -> Non
         "/api/institutions/", {**body, "age_min": 18, "age_max": 5}, format="json"
     )
     assert bad.status_code == 400
+
+
+def test_the_directory_is_kept_under_its_own_capability(
+    personas: Personas, records: Records, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Administrators hold both capabilities today; pull them apart so that a check on
+    # users.manage (the old guard) would let the wrong person in and keep the right one out.
+    assert {r for r, caps in CAPABILITIES.items() if "institution.manage" in caps} == {
+        r for r, caps in CAPABILITIES.items() if "users.manage" in caps
+    }
+    supervisor = CAPABILITIES[Role.SUPERVISOR]
+    administrator = CAPABILITIES[Role.ADMINISTRATOR]
+    monkeypatch.setitem(CAPABILITIES, Role.SUPERVISOR, supervisor | {"institution.manage"})
+    monkeypatch.setitem(CAPABILITIES, Role.ADMINISTRATOR, administrator - {"institution.manage"})
+    body = {
+        "name": "Child Protection Centre Lahore",
+        "type": "nigehban_centre",
+        "district": "PK617",
+        "accepts": "all",
+        "age_min": 0,
+        "age_max": 17,
+        "capacity": 20,
+    }
+    keeper = api_as(personas.supervisor).post("/api/institutions/", body, format="json")
+    assert keeper.status_code == 201, keeper.content
+    refused = api_as(personas.administrator).post(
+        "/api/institutions/", {**body, "name": "Another"}, format="json"
+    )
+    assert refused.status_code == 403
+    # The service refuses on its own, for callers that are not the API.
+    with pytest.raises(PermissionDenied):
+        services.institution_create(
+            actor=personas.administrator,
+            name="Another",
+            type=InstitutionType.objects.get(code="nigehban_centre"),
+            district=District.objects.get(pcode="PK617"),
+            age_min=0,
+            age_max=17,
+            capacity=1,
+        )
+    assert list(Institution.objects.values_list("name", flat=True)) == [body["name"]]
 
 
 def test_a_hearing_follows_production(personas: Personas, records: Records) -> None:
