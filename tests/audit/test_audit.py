@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -13,7 +13,7 @@ from cpmis.audit.models import AuditEvent, AuditEventImmutable
 from cpmis.people.models import Child
 from cpmis.people.services import child_register
 from cpmis.reference.models import District
-from tests.conftest import Personas, Records, api_as
+from tests.conftest import Personas, Records, api_as, born
 
 EVENTS = "/api/audit/events/"
 
@@ -29,7 +29,7 @@ def test_an_event_is_written_in_the_same_transaction_as_the_write(personas: Pers
             actor=personas.cpo,
             district=lahore,
             sex="male",
-            date_of_birth=date(2014, 1, 1),
+            date_of_birth=born(12, 1, 1),
             name_latin="Hamza",
         )
         raise RuntimeError("the write fails after the audit")
@@ -42,7 +42,7 @@ def test_events_record_who_what_which_when_and_where(client: Any, personas: Pers
     body = {
         "name_latin": "Hamza",
         "sex": "male",
-        "date_of_birth": "2014-01-01",
+        "date_of_birth": born(12, 1, 1).isoformat(),
         "district": "PK617",
     }
     response = client.post(

@@ -26,7 +26,7 @@ from cpmis.legal.models import Provision
 from cpmis.people.services import child_register
 from cpmis.reference.models import District, InstitutionType
 from tests.browser.casework_forms import COVERED, SUBMITTED, submit_form
-from tests.conftest import LAHORE, PESHAWAR, make_user
+from tests.conftest import LAHORE, PESHAWAR, born, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +57,7 @@ def office(transactional_db: Any) -> dict[str, Any]:
         actor=people["lhr_sup"],
         district=lahore,
         sex="female",
-        date_of_birth=date(2013, 5, 1),
+        date_of_birth=born(13, 5, 1),
         name_latin="Zainab Ali",
         name_urdu="زینب علی",
         guardian_name_latin="Ali Raza",
@@ -257,7 +257,7 @@ def test_every_casework_form_as_the_role_that_uses_it(
         actor=office["lhr_sup"],
         district=office["girl"].district,
         sex="male",
-        date_of_birth=date(2012, 2, 2),
+        date_of_birth=born(14, 2, 2),
         name_latin="Bilal Ahmed",
     )
     other = s.case_open(
@@ -268,7 +268,7 @@ def test_every_casework_form_as_the_role_that_uses_it(
         actor=office["kp_sup"],
         district=District.objects.get(pcode=PESHAWAR),
         sex="male",
-        date_of_birth=date(2011, 3, 3),
+        date_of_birth=born(15, 3, 3),
         name_latin="Hamid Gul",
     )
     incoming = s.case_open(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import pytest
@@ -17,7 +16,7 @@ from cpmis.people.models import ChildMerge
 from cpmis.people.services import child_register
 from cpmis.reference.models import District
 from tests.browser.test_casework import PHONE, axe_check
-from tests.conftest import LAHORE, Personas, Records
+from tests.conftest import LAHORE, Personas, Records, born
 from tests.people.test_merging import link
 
 pytestmark = pytest.mark.browser
@@ -37,7 +36,7 @@ def test_supervisor_merges_two_children_and_undoes_it(
         actor=personas.supervisor,
         district=District.objects.get(pcode=LAHORE),
         sex="female",
-        date_of_birth=date(2015, 3, 1),
+        date_of_birth=born(11, 3, 1),  # records.cpo_child's
         name_latin="Aisha Bibi",
         guardian_name_latin="Mohd Aslam",
     )
@@ -124,7 +123,7 @@ def test_supervisor_decides_two_children_are_different(
         actor=personas.supervisor,
         district=District.objects.get(pcode=LAHORE),
         sex="female",
-        date_of_birth=date(2015, 3, 1),
+        date_of_birth=born(11, 3, 1),  # records.cpo_child's
         name_latin="Aisha Bibi",
         guardian_name_latin="Muhammad Aslam",
     )

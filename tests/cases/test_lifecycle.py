@@ -3,7 +3,7 @@ safeguards, through the services."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -22,7 +22,7 @@ from cpmis.legal.models import Provision
 from cpmis.notifications.models import Notification
 from cpmis.people.services import child_register
 from cpmis.reference.models import District, InstitutionType
-from tests.conftest import make_user
+from tests.conftest import born, make_user
 
 PESHAWAR, LAHORE = "PK528", "PK617"
 
@@ -45,7 +45,7 @@ def kp(db: Any) -> dict[str, Any]:
         actor=cpo,
         district=district,
         sex="female",
-        date_of_birth=date(2013, 5, 1),
+        date_of_birth=born(13, 5, 1),
         name_latin="Zarmeena",
     )
     home = Institution.objects.create(
@@ -170,7 +170,7 @@ def test_a_jurisdiction_without_the_rule_uses_the_labelled_policy_default(db: An
         actor=cpo,
         district=District.objects.get(pcode=LAHORE),
         sex="male",
-        date_of_birth=date(2012, 1, 1),
+        date_of_birth=born(14, 1, 1),
         name_latin="Bilal",
     )
     case = s.case_open(actor=cpo, child=child, initial_risk="low", concerns=["child_labour"])
@@ -252,7 +252,7 @@ def test_orders_and_placements_follow_the_law(kp: dict[str, Any]) -> None:
         actor=cpo,
         district=kp["girl"].district,
         sex="female",
-        date_of_birth=date(2014, 1, 1),
+        date_of_birth=born(12, 1, 1),
         name_latin="Sana",
     )
     second = s.case_open(actor=cpo, child=other, initial_risk="high", concerns=["abused"])
@@ -322,7 +322,7 @@ def test_tasks_overdue_first_and_escalated_to_the_supervisor(kp: dict[str, Any])
         actor=cpo,
         district=kp["girl"].district,
         sex="female",
-        date_of_birth=date(2014, 1, 1),
+        date_of_birth=born(12, 1, 1),
         name_latin="Sana",
     )
     fresh = s.case_open(actor=cpo, child=other, initial_risk="low", concerns=["abused"])

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Personas, Records, api_as
+from tests.conftest import Personas, Records, api_as, born
 
 NASTY: list[Any] = [
     "\x00",
@@ -76,7 +76,12 @@ GET_PARAMS = {
 
 def test_hostile_json_bodies(personas: Personas, records: Records) -> None:
     supervisor, admin = api_as(personas.supervisor), api_as(personas.administrator)
-    base = {"name_latin": "Ali", "sex": "male", "date_of_birth": "2015-01-01", "district": "PK617"}
+    base = {
+        "name_latin": "Ali",
+        "sex": "male",
+        "date_of_birth": born(11, 1, 1).isoformat(),
+        "district": "PK617",
+    }
     for path, fields in POST_BODIES.items():
         client = admin if path in {"/api/users/", "/api/legal/provisions/"} else supervisor
         for field in fields:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 from django.db import connection
@@ -10,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cpmis.people.services import child_register
 from cpmis.reference.models import District
-from tests.conftest import Personas, api_as
+from tests.conftest import Personas, api_as, born
 
 
 def register(personas: Personas, n: int) -> None:
@@ -20,7 +19,7 @@ def register(personas: Personas, n: int) -> None:
             actor=personas.supervisor,
             district=lahore,
             sex="male",
-            date_of_birth=date(2012, 1, 1 + i % 28),
+            date_of_birth=born(14, 1, 1 + i % 28),
             name_latin=f"Ali {i}",
         )
 

@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from tests.conftest import Personas, api_as
+from tests.conftest import Personas, api_as, born
 
 
 def run_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -118,7 +118,7 @@ def test_personal_data_never_reaches_the_logs(
                 "name_latin": name,
                 "name_urdu": urdu,
                 "sex": "female",
-                "date_of_birth": "2013-02-02",
+                "date_of_birth": born(13, 2, 2).isoformat(),
                 "district": "PK617",
                 "b_form_number": bform,
             },

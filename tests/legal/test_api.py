@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from docx import Document
 from openpyxl import load_workbook
 
@@ -183,11 +184,13 @@ def test_an_amendment_is_a_new_version_with_history_and_audit(
     personas: Personas, catalogue: Any
 ) -> None:
     current = provision("ppc-1860", "369-A")
+    # An amendment in force from a day still to come, in any year the suite runs.
+    later = date(timezone.localdate().year + 4, 1, 1)
     client = api_as(personas.administrator)
     response = client.post(
         f"/api/legal/provisions/{current.pk}/amend/",
         {
-            "valid_from": "2030-01-01",
+            "valid_from": later.isoformat(),
             "amended_by": "cla-2016",
             "penalty": {
                 "prison_min_months": 84,
@@ -200,7 +203,7 @@ def test_an_amendment_is_a_new_version_with_history_and_audit(
     )
     assert response.status_code == 201, response.content
     current.refresh_from_db()
-    assert current.valid_to == date(2030, 1, 1)
+    assert current.valid_to == later
     assert Penalty.objects.get(provision=current).prison_max_months == 84  # untouched
     new = Provision.objects.get(pk=response.json()["id"])
     assert new.penalty.prison_max_months == 120

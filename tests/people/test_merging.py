@@ -28,7 +28,7 @@ from cpmis.people.models import Child, ChildMerge
 from cpmis.people.services import child_register, child_update
 from cpmis.reference.models import Department, District
 from tests.complaints.conftest import complaint_input
-from tests.conftest import LAHORE, PESHAWAR, Personas, Records, api_as, make_user
+from tests.conftest import LAHORE, PESHAWAR, Personas, Records, api_as, born, make_user
 
 OTHER_PUNJAB = "PK601"
 SYSTEM = "linkage run, model v1"
@@ -123,7 +123,7 @@ def register_twin(personas: Personas, **overrides: Any) -> Child:
         "actor": personas.supervisor,
         "district": District.objects.get(pcode=LAHORE),
         "sex": "female",
-        "date_of_birth": date(2015, 3, 1),
+        "date_of_birth": born(11, 3, 1),  # records.cpo_child's
         "name_latin": "Aisha Bibi",
         "guardian_name_latin": "Mohd Aslam",
     }
@@ -245,7 +245,7 @@ def test_evidence_holds_agreement_only(personas: Personas, records: Records) -> 
     ("overrides", "message"),
     [
         ({"sex": "male", "name_latin": "Ali"}, "recorded as"),
-        ({"date_of_birth": date(2013, 2, 1)}, "more than a year apart"),
+        ({"date_of_birth": born(13, 2, 1)}, "more than a year apart"),
     ],
 )
 def test_impossible_pairs_are_refused(

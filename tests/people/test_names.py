@@ -4,7 +4,6 @@ it (marked as Urdu), never as "Unknown" or a dash; a child named with its father
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 
 import pytest
@@ -16,7 +15,7 @@ from cpmis.people.phonetic import split_by_script
 from cpmis.people.selectors import child_search
 from cpmis.people.services import URDU_IN_LATIN_FIELD, child_register, child_update
 from cpmis.reference.models import District
-from tests.conftest import LAHORE, Personas, Records, api_as
+from tests.conftest import LAHORE, Personas, Records, api_as, born
 
 ZAINAB = "زینب"
 URDU = f'<span lang="ur" dir="rtl">{ZAINAB}</span>'
@@ -27,7 +26,7 @@ def register(personas: Personas, **names: str) -> Child:
         actor=personas.cpo,
         district=District.objects.get(pcode=LAHORE),
         sex="female",
-        date_of_birth=date(2016, 5, 4),
+        date_of_birth=born(10, 5, 4),
         **names,
     )
 
