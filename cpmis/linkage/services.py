@@ -36,9 +36,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from cpmis import access
-from cpmis.audit import context as audit_context
-from cpmis.audit.models import AuditEvent
-from cpmis.audit.services import audit_record
+from cpmis.audit.services import audit_record, audit_records
 from cpmis.core.errors import Conflict, NotFound
 from cpmis.exchange.models import DepartmentRecord
 from cpmis.people.models import Child, GuardianRelation
@@ -405,30 +403,6 @@ def _lock(*, wait: bool = True, timeout: int | None = None) -> bool:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
         row = cursor.fetchone()
         return bool(row and row[0])
-
-
-def _audit_bulk(actor: Any, action: str, items: Iterable[tuple[str, Any, dict[str, Any]]]) -> None:
-    """One audit event per item, written together (a batch can link thousands)."""
-    now = timezone.now()
-    ctx = audit_context.current()
-    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    roles = ",".join(access.role_labels(actor)) if authenticated else ""
-    events = [
-        AuditEvent(
-            occurred_at=now,
-            actor_id=actor.pk if authenticated else None,
-            actor_username=actor.get_username() if authenticated else "",
-            actor_roles=roles,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            ip_address=ctx.ip_address if ctx else None,
-            request_id=ctx.request_id if ctx else "",
-            detail=detail,
-        )
-        for object_type, object_id, detail in items
-    ]
-    AuditEvent.objects.bulk_create(events, batch_size=2000)
 
 
 def _registrable(record: DepartmentRecord) -> bool:
@@ -807,26 +781,29 @@ def records_link(
     RecordLink.objects.bulk_create(links, batch_size=2000)
     ReviewItem.objects.bulk_create(reviews, batch_size=2000)
     detail = {"model": current.version, **(context or {})}
-    _audit_bulk(
-        actor,
-        "child.register",
-        (
+    audit_records(
+        actor=actor,
+        action="child.register",
+        items=(
             ("people.child", child.uuid, {"source": "linkage", "record": record, **detail})
             for child, record in new_children
         ),
     )
-    _audit_bulk(
-        actor,
-        "linkage.link",
-        (
+    audit_records(
+        actor=actor,
+        action="linkage.link",
+        items=(
             ("exchange.record", link.record_id, {"child": link.child_id, "method": link.method})
             for link in links
         ),
     )
-    _audit_bulk(
-        actor,
-        "linkage.review_open",
-        (("exchange.record", item.record_id, {"candidate": item.candidate_id}) for item in reviews),
+    audit_records(
+        actor=actor,
+        action="linkage.review_open",
+        items=(
+            ("exchange.record", item.record_id, {"candidate": item.candidate_id})
+            for item in reviews
+        ),
     )
     run.merges_proposed = _merges_propose(outcome.merges, current)
     run.seconds = round(time.perf_counter() - started, 3)
@@ -903,10 +880,10 @@ def review_decide(*, actor: Any, item_id: int, same: bool, version: int) -> Link
         member.decided_by = actor
         member.version += 1
     ReviewItem.objects.bulk_update(group, ["status", "decided_at", "decided_by", "version"])
-    _audit_bulk(
-        actor,
-        "linkage.review_decide",
-        (
+    audit_records(
+        actor=actor,
+        action="linkage.review_decide",
+        items=(
             ("exchange.record", m.record_id, {"candidate": m.candidate_id, "same": same})
             for m in group
         ),
@@ -926,10 +903,10 @@ def review_decide(*, actor: Any, item_id: int, same: bool, version: int) -> Link
                 for m in group
             ]
         )
-        _audit_bulk(
-            actor,
-            "linkage.link",
-            (
+        audit_records(
+            actor=actor,
+            action="linkage.link",
+            items=(
                 ("exchange.record", m.record_id, {"child": m.candidate_id, "method": "review"})
                 for m in group
             ),

@@ -142,3 +142,24 @@ def test_the_audit_page_reads_dates_typed_day_first(
     assert wrong.status_code == 200 and "dd/mm/yyyy" in wrong.content.decode()
     iso = client.get("/audit/", {"since": "2000-01-01T00:00"})
     assert b"child.register" in iso.content, "links made before still work"
+
+
+def test_many_events_are_written_by_the_same_writer_as_one(personas: Personas) -> None:
+    from cpmis.audit.services import audit_record, audit_records
+
+    one = audit_record(actor=personas.cpo, action="test.one", object_type="t", object_id=1)
+    written = audit_records(
+        actor=personas.cpo,
+        action="test.many",
+        items=[("t", n, {"n": n}) for n in range(3)],
+    )
+    many = list(AuditEvent.objects.filter(action="test.many").order_by("object_id"))
+    assert written == 3 and [e.object_id for e in many] == ["0", "1", "2"]
+    for event in many:
+        assert (event.actor_id, event.actor_username, event.actor_roles) == (
+            one.actor_id,
+            one.actor_username,
+            one.actor_roles,
+        )
+        assert event.actor_roles
+    assert len({e.occurred_at for e in many}) == 1
