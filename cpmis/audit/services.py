@@ -40,7 +40,7 @@ def _event(
         actor_roles=roles if authenticated else "",
         action=action,
         object_type=object_type,
-        object_id=str(object_id or ""),
+        object_id="" if object_id is None else str(object_id),
         ip_address=ctx.ip_address if ctx and record_address else None,
         request_id=ctx.request_id if ctx else "",
         detail=detail or {},
