@@ -15,7 +15,13 @@ from cpmis.people.models import Child, Sex
 from cpmis.reference.models import District
 
 from . import evidence
-from .models import RecordLink, ReviewItem
+from .models import LinkageModel, RecordLink, ReviewItem
+
+
+def model_current() -> LinkageModel | None:
+    """The newest installed model, or None before the first run installs the shipped one
+    (``services.model_ensure``)."""
+    return LinkageModel.objects.order_by("-version").first()
 
 
 def review_queue(*, user: Any) -> QuerySet[ReviewItem]:

@@ -44,7 +44,7 @@ from cpmis.people.phonetic import is_urdu
 from cpmis.people.search import search_key
 from cpmis.people.services import age_on, child_validate, estimated_dob
 
-from . import clustering, model, modelfile
+from . import clustering, model, modelfile, selectors
 from .models import (
     BlockingKey,
     ChildFeatures,
@@ -140,7 +140,7 @@ def model_rethreshold(
 ) -> LinkageModel:
     """The current model's parameters as a new version with other thresholds (a province
     that wants people to decide more, say)."""
-    current = model_current()
+    current = model_ensure()
     return model_install(
         actor=actor,
         splink=current.splink,
@@ -151,10 +151,12 @@ def model_rethreshold(
     )
 
 
-def model_current() -> LinkageModel:
-    """The newest model; the shipped one (trained on the synthetic population) when none has
-    been trained here yet."""
-    current = LinkageModel.objects.order_by("-version").first()
+def model_ensure() -> LinkageModel:
+    """The newest model, installing the shipped one (trained on the synthetic population)
+    first when none has been installed here yet, as the system (audited without a person):
+    a write, for the services that link or decide. A read asks ``selectors.model_current``,
+    which never installs."""
+    current = selectors.model_current()
     if current is not None:
         return current
     shipped = modelfile.load(SHIPPED_MODEL).as_dict()
@@ -659,7 +661,7 @@ def records_link(
         raise PermissionDenied("You cannot run linkage.")
     if not _lock(wait=wait):
         return LinkRun(deferred=True)
-    current = model_current()
+    current = model_ensure()
     pending_qs = DepartmentRecord.objects.filter(pending_filter()).select_related("district")
     if records is None:
         pending = list(pending_qs.order_by("pk"))
@@ -953,7 +955,7 @@ def link_undo(
         record_id=link.record_id,
         candidate_id=link.child_id,
         probability=link.probability or 0.0,
-        model=link.model or model_current(),
+        model=link.model or model_ensure(),
         group=uuid.uuid4(),
         status=ReviewItem.Status.DIFFERENT,
         created_at=now,
