@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from cpmis.accounts.roles import CAPABILITIES, CASELOAD_ROLES, ROLES_WITHOUT_2FA, ScopeLevel
+from cpmis.accounts.roles import CAPABILITIES, CASELOAD_ROLES, ROLES_WITHOUT_2FA, Role, ScopeLevel
 
 if TYPE_CHECKING:
     from cpmis.accounts.models import RoleAssignment, User
@@ -213,7 +213,6 @@ def supervisors_of(district: District) -> QuerySet[User]:
     """Active accounts that supervise cases in ``district``: its own supervisors, or where it
     has none, those of its province (national supervisors are not asked for one district)."""
     from cpmis.accounts.models import User
-    from cpmis.accounts.roles import Role
 
     # One filter() per question: the role and its scope must be of the same assignment.
     own = User.objects.filter(
@@ -269,7 +268,7 @@ def officers_for_case(case: Case) -> QuerySet[User]:
     return officers.distinct().order_by("first_name", "last_name", "username")
 
 
-def _complaint_scope(user: Any, capability: str) -> Q | None:
+def complaint_scope(user: Any, capability: str) -> Q | None:
     """Complaints whose district lies in the user's scope; a complaint whose district is not
     known yet is in the queue of its jurisdiction, which only jurisdiction-wide or national
     holders of the capability reach. No caseload limit: the queue is the whole CPU's."""
@@ -287,10 +286,24 @@ def _complaint_scope(user: Any, capability: str) -> Q | None:
     return q
 
 
+def is_cpo(user: Any) -> bool:
+    """Whether the user works as a Child Protection Officer anywhere."""
+    return any(a.role == Role.CPO for a in assignments(user))
+
+
+def is_district_cpo(user: Any, district_id: int) -> bool:
+    """Whether the user is a Child Protection Officer of this district (who may own its
+    children and cases)."""
+    return any(
+        a.role == Role.CPO and a.scope_level == ScopeLevel.DISTRICT and a.district_id == district_id
+        for a in assignments(user)
+    )
+
+
 def complaints_where(user: Any, capability: str) -> QuerySet[Complaint]:
     from cpmis.complaints.models import Complaint
 
-    q = _complaint_scope(user, capability)
+    q = complaint_scope(user, capability)
     if q is None:
         return Complaint.objects.none()
     return Complaint.objects.filter(q)

@@ -13,11 +13,11 @@ from django.views.decorators.http import require_POST
 
 from cpmis import access
 from cpmis.core.forms import Errors, run_service, serializer_errors
+from cpmis.permissions import capability_required
 from cpmis.reference.models import Department, District, Jurisdiction
 
 from . import selectors, services
 from .models import RoleAssignment, User
-from .permissions import capability_required
 from .roles import Role, ScopeLevel
 from .users_api import RoleAssignmentSerializer, UserCreateSerializer
 

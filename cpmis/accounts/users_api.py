@@ -13,11 +13,11 @@ from rest_framework.response import Response
 
 from cpmis import access
 from cpmis.core.api import CodeRelatedField
+from cpmis.permissions import HasCapability
 from cpmis.reference.models import Department, District, Jurisdiction
 
 from . import selectors, services
 from .models import RoleAssignment, User
-from .permissions import HasCapability
 from .roles import Role, ScopeLevel
 
 

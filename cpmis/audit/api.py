@@ -7,7 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
-from cpmis.accounts.permissions import HasCapability
+from cpmis.permissions import HasCapability
 
 from . import selectors
 from .models import AuditEvent

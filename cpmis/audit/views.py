@@ -12,8 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from cpmis.accounts.permissions import capability_required
 from cpmis.core.dates import DateInputError, parse_date, typed_dates_to_iso
+from cpmis.permissions import capability_required
 
 from . import selectors
 from .api import AuditQuerySerializer

@@ -16,10 +16,10 @@ from rest_framework.response import Response
 
 from cpmis import access
 from cpmis.accounts.models import User
-from cpmis.accounts.permissions import HasCapability
 from cpmis.audit.services import audit_record
 from cpmis.core.api import CodeRelatedField
 from cpmis.legal.models import Provision
+from cpmis.permissions import HasCapability
 from cpmis.reference.models import District, InstitutionType
 
 from . import selectors, services

@@ -2,8 +2,8 @@
 cites its statute and the report), one transaction, the event, the derived stage and tasks,
 and the audit record.
 
-Optimistic versioning: a caller passes the ``version`` it read; if the case changed since,
-``CaseConflict`` says what happened in between, and nothing is written.
+Optimistic versioning (``audit.versioning``): a caller passes the ``version`` it read; if the
+case changed since, ``CaseConflict`` says what happened in between, and nothing is written.
 """
 
 from __future__ import annotations
@@ -18,9 +18,8 @@ from django.utils import timezone
 
 from cpmis import access
 from cpmis.accounts.models import User
-from cpmis.accounts.roles import Role, ScopeLevel
+from cpmis.audit import versioning
 from cpmis.audit.services import audit_record
-from cpmis.core.errors import Conflict
 from cpmis.legal.models import Provision
 from cpmis.legal.selectors import rule_for
 from cpmis.notifications.models import Notification
@@ -50,25 +49,27 @@ OPEN_STAGES = frozenset(Stage.values) - {Stage.CLOSED, Stage.CLOSURE_REQUESTED}
 CLOCK_SKEW = timedelta(minutes=5)
 
 
-class CaseConflict(Conflict):
-    """The case changed since the caller read it."""
+CASE_TYPE = "cases.case"  # the audit object type of a case (its id there is the uuid)
 
-    def __init__(self, case: Case, events: list[CaseEvent]) -> None:
-        super().__init__("The case was changed by someone else since you opened it.")
-        self.case = case
-        self.events = events
+
+class CaseConflict(versioning.VersionConflict):
+    """The case changed since the caller read it: one change per version, each named by the
+    kind of event (``assessed``) or of action (``perpetrator_added``) it recorded."""
+
+    message = "The case was changed by someone else since you opened it."
 
     def payload(self) -> dict[str, Any]:
         return {
             "detail": str(self),
-            "version": self.case.version,
+            "version": self.current,
             "changes": [
                 {
-                    "kind": e.kind,
-                    "occurred_at": e.occurred_at.isoformat(),
-                    "recorded_by": e.recorded_by.username if e.recorded_by else None,
+                    "version": c.version,
+                    "kind": c.action.removeprefix("case."),
+                    "occurred_at": c.at.isoformat() if c.at else None,
+                    "recorded_by": c.by or None,
                 }
-                for e in self.events
+                for c in self.changes
             ],
         }
 
@@ -107,12 +108,7 @@ def _when(case: Case, occurred_at: datetime | None) -> datetime:
 
 def _locked(actor: Any, case: Case, *, supervise: bool = False) -> Case:
     scope = access.cases_supervised_by(actor) if supervise else access.cases_workable_by(actor)
-    locked = (
-        scope.select_for_update(of=("self",))
-        .select_related("child", "jurisdiction")
-        .filter(pk=case.pk)
-        .first()
-    )
+    locked = versioning.lock(scope.select_related("child", "jurisdiction"), case.pk)
     if locked is None:
         raise PermissionDenied(
             "Only a supervisor of this case's district can do this."
@@ -141,11 +137,24 @@ def _begin(
 
 
 def _check_version(case: Case, version: int | None) -> None:
-    if version is not None and version != case.version:
-        # every change records one event and adds one to the version
-        missed = max(case.version - version, 0)
-        since = list(case.events.order_by("-recorded_at", "-id")[:missed])
-        raise CaseConflict(case, since)
+    versioning.check(
+        case, version, object_type=CASE_TYPE, object_id=case.uuid, conflict=CaseConflict
+    )
+
+
+def _new_version(
+    actor: Any, case: Case, action: str, detail: dict[str, Any], fields: Iterable[str] = ()
+) -> None:
+    case.updated_at = timezone.now()
+    versioning.save_new_version(
+        case,
+        actor=actor,
+        action=action,
+        object_type=CASE_TYPE,
+        object_id=case.uuid,
+        fields=[*fields, "updated_at"],
+        detail=detail,
+    )
 
 
 def _events(case: Case) -> list[CaseEvent]:
@@ -190,21 +199,12 @@ def _record(
         details=details or {},
         note=note,
     )
-    fields = ["version", "updated_at"]
+    fields = []
     if stage is not None and stage != case.stage:
         case.stage = stage
         fields.append("stage")
-    case.version += 1
-    case.updated_at = timezone.now()
-    case.save(update_fields=fields)
+    _new_version(actor, case, f"case.{kind}", {"event": event.pk}, fields)
     _recompute(case)
-    audit_record(
-        actor=actor,
-        action=f"case.{kind}",
-        object_type="cases.case",
-        object_id=case.uuid,
-        detail={"event": event.pk},
-    )
     return event
 
 
@@ -242,7 +242,7 @@ def case_open(
     opened = opened_at or now
     if opened > now + CLOCK_SKEW:
         raise ValidationError({"opened_at": "This date is in the future."})
-    is_cpo = any(a.role == Role.CPO for a in access.assignments(actor))
+    is_cpo = access.is_cpo(actor)
     if assigned_to is not None and assigned_to != actor:
         supervises = access.districts_where(actor, "case.supervise")
         if not supervises.filter(pk=child.district_id).exists():
@@ -304,13 +304,7 @@ def _check_chosen_officer(case: Case, officer: User) -> None:
 
 
 def _check_officer_works_here(officer: User, case: Case) -> None:
-    ok = any(
-        a.role == Role.CPO
-        and a.scope_level == ScopeLevel.DISTRICT
-        and a.district_id == case.district_id
-        for a in access.assignments(officer)
-    )
-    if not ok:
+    if not access.is_district_cpo(officer, case.district_id):
         raise ValidationError(
             {"officer": "Choose a Child Protection Officer of the case's district."}
         )
@@ -957,16 +951,8 @@ def event_correct(
     event.occurred_at = when
     event.note = (event.note + "\n" if event.note else "") + f"Time corrected: {reason}"
     event.save(update_fields=["occurred_at", "details", "note"])
-    case.version += 1
-    case.save(update_fields=["version"])
+    _new_version(actor, case, "case.event_corrected", {"event": event.pk})
     _recompute(case)
-    audit_record(
-        actor=actor,
-        action="case.event_corrected",
-        object_type="cases.case",
-        object_id=case.uuid,
-        detail={"event": event.pk},
-    )
     return event
 
 
@@ -1221,12 +1207,8 @@ def referral_make(
 
 
 def _touch(actor: Any, case: Case, action: str, detail: dict[str, Any]) -> None:
-    case.version += 1
-    case.updated_at = timezone.now()
-    case.save(update_fields=["version", "updated_at"])
-    audit_record(
-        actor=actor, action=action, object_type="cases.case", object_id=case.uuid, detail=detail
-    )
+    """A new version for a change that records no event of the case."""
+    _new_version(actor, case, action, detail)
 
 
 @transaction.atomic

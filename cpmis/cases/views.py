@@ -16,11 +16,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from cpmis import access
-from cpmis.accounts.permissions import capability_required
 from cpmis.audit.services import audit_record
 from cpmis.core.dates import DateInputError, parse_datetime
 from cpmis.core.errors import Conflict
 from cpmis.core.forms import run_service, serializer_errors
+from cpmis.permissions import capability_required
 
 from . import forms, selectors, services, workflow
 from .api import ACTIONS, CaseCreateSerializer, EventCorrectionInput, TransferDecisionInput

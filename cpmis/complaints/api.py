@@ -19,10 +19,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cpmis import access
-from cpmis.accounts.permissions import HasCapability
 from cpmis.cases.models import Case, Concern, RiskLevel
 from cpmis.core.api import CodeRelatedField
 from cpmis.people.models import Sex
+from cpmis.permissions import HasCapability
 from cpmis.reference.models import District, Jurisdiction
 
 from . import selectors, services

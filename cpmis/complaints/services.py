@@ -22,10 +22,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cpmis import access
+from cpmis.audit import versioning
 from cpmis.audit.services import audit_record
 from cpmis.cases import services as case_services
 from cpmis.cases.models import Case, Concern, RiskLevel
-from cpmis.core.errors import Conflict
 from cpmis.people import services as people_services
 from cpmis.people.models import Child, Sex
 from cpmis.people.search import normalize_name
@@ -375,17 +375,14 @@ def complaint_box_batch(
 # --- triage -----------------------------------------------------------------------------------
 
 
-class ComplaintConflict(Conflict):
-    def __init__(self, complaint: Complaint) -> None:
-        super().__init__("The complaint was changed by someone else since you opened it.")
-        self.complaint = complaint
+COMPLAINT_TYPE = "complaints.complaint"  # the audit object type (its id there is the uuid)
+
+
+class ComplaintConflict(versioning.VersionConflict):
+    message = "The complaint was changed by someone else since you opened it."
 
     def payload(self) -> dict[str, Any]:
-        return {
-            "detail": str(self),
-            "version": self.complaint.version,
-            "status": self.complaint.status,
-        }
+        return {**super().payload(), "status": self.record.status}
 
 
 def _begin(
@@ -409,8 +406,13 @@ def _begin(
             break
     if locked is None:
         raise PermissionDenied(f"You cannot {action} this complaint.")
-    if version is not None and version != locked.version:
-        raise ComplaintConflict(locked)
+    versioning.check(
+        locked,
+        version,
+        object_type=COMPLAINT_TYPE,
+        object_id=locked.uuid,
+        conflict=ComplaintConflict,
+    )
     if locked.duplicate_of_id is not None:
         raise ValidationError(
             {"status": "This is a repeat of another complaint; triage the first one."}
@@ -432,7 +434,6 @@ def _done(
     note: str = "",
 ) -> Complaint:
     now = timezone.now()
-    complaint.version += 1
     ComplaintEvent.objects.create(
         complaint=complaint,
         kind=kind,
@@ -441,12 +442,13 @@ def _done(
         details=details or {},
         note=note,
     )
-    complaint.save(update_fields=[*fields, "version"])
-    audit_record(
+    versioning.save_new_version(
+        complaint,
         actor=actor,
         action=f"complaint.{kind}",
-        object_type="complaints.complaint",
+        object_type=COMPLAINT_TYPE,
         object_id=complaint.uuid,
+        fields=fields,
         detail={k: v for k, v in (details or {}).items() if k != "note"},
     )
     return complaint

@@ -26,7 +26,6 @@ from django_ratelimit.core import is_ratelimited
 from rest_framework import serializers
 
 from cpmis import access
-from cpmis.accounts.permissions import capability_required
 from cpmis.audit.services import audit_record
 from cpmis.cases.models import Concern, RiskLevel
 from cpmis.core.errors import Conflict
@@ -34,6 +33,7 @@ from cpmis.core.forms import Errors, run_service, serializer_errors
 from cpmis.legal.exports import safe
 from cpmis.people.models import Sex
 from cpmis.people.phonetic import split_by_script
+from cpmis.permissions import capability_required
 from cpmis.reference.models import District, Jurisdiction
 from cpmis.reference.selectors import district_by_pcode
 

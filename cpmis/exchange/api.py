@@ -13,10 +13,9 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cpmis.accounts.permissions import HasCapability
-from cpmis.linkage import services as linkage_services
+from cpmis.permissions import HasCapability
 
-from . import reading, selectors, services, standard
+from . import reading, selectors, services, signals, standard
 from .models import Submission
 
 
@@ -179,7 +178,9 @@ class SubmissionListCreate(GenericAPIView):
             )
         outcome = services.submission_receive(actor=request.user, batch=batch)
         if not outcome.repeated:
-            linkage_services.submission_link(actor=request.user, submission=outcome.submission)
+            signals.submission_received.send(
+                sender=None, actor=request.user, submission=outcome.submission
+            )
         return _respond(outcome)
 
 

@@ -16,13 +16,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from cpmis import access
-from cpmis.accounts.permissions import capability_required
 from cpmis.audit.services import audit_record
 from cpmis.core.forms import run_service, serializer_errors
 from cpmis.legal.exports import safe
-from cpmis.linkage import services as linkage_services
+from cpmis.permissions import capability_required
 
-from . import reading, selectors, services, standard
+from . import reading, selectors, services, signals, standard
 from .api import FileBatchInput
 
 
@@ -124,8 +123,8 @@ def submit(request: HttpRequest) -> HttpResponse:
                 if outcome.repeated:
                     messages.info(request, "This batch was received before: nothing changed.")
                 else:
-                    linkage_services.submission_link(
-                        actor=request.user, submission=outcome.submission
+                    signals.submission_received.send(
+                        sender=None, actor=request.user, submission=outcome.submission
                     )
                 target = reverse("exchange:submission", kwargs={"uuid": outcome.submission.uuid})
                 if request.headers.get("X-Requested-With") == "XMLHttpRequest":

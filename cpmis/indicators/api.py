@@ -18,7 +18,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cpmis.accounts.permissions import HasCapability
+from cpmis.permissions import HasCapability
 
 from . import annex, dhis2, exports, selectors, services, tabulate
 from .tables import PublishedTable

@@ -13,6 +13,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from cpmis.legal.report_structure import SECTION_CODES
+
 DATA = Path(__file__).resolve().parent / "data" / "indicators.json"
 
 MEASURES = ("count", "count_children", "sum", "share")
@@ -189,8 +191,6 @@ def catalogue() -> dict[str, Indicator]:
 
 
 def _check(indicator: Indicator, found: dict[str, Indicator]) -> None:
-    from cpmis.reporting.structure import SECTION_CODES
-
     problems = []
     if indicator.code in found:
         problems.append("listed twice")

@@ -38,6 +38,8 @@ from django.utils import timezone
 
 from cpmis import access
 
+from . import justice
+
 # The most serious concern decides a case's OPSC category (one category per case).
 CONCERN_CATEGORY: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("sale", ("trafficked",)),
@@ -218,7 +220,7 @@ def _period_dimensions(path: str) -> dict[str, Callable[[], Any]]:
 
 
 def _complaints(user: Any, window: Window) -> QuerySet[Any]:
-    q = access._complaint_scope(user, "aggregates.view")
+    q = access.complaint_scope(user, "aggregates.view")
     from cpmis.complaints.models import Complaint
 
     if q is None:
@@ -340,9 +342,27 @@ def _case_source(
     )
 
 
-def _sources() -> dict[str, Source]:
-    from . import justice
+def _justice_source(name: str, *, per_offence: bool) -> Source:
+    dims = [
+        *("quarter", "month", "jurisdiction", "district", "sex", "age_band"),
+        *("stage", "opsc_category", "sentence_range"),
+    ]
+    if per_offence:
+        dims.append("offence")
+    return Source(
+        name=name,
+        date_field="record_date",
+        dated="date",
+        unit="pk",
+        child="",
+        dimensions={d: (lambda: None) for d in dims},
+        rows=lambda user, window: justice.rows(user, window, per_offence=per_offence),
+        sql=lambda user, window: justice.rows_sql(user, window, per_offence=per_offence),
+        extra={"repeats": per_offence},  # a record citing two offences is two rows
+    )
 
+
+def _sources() -> dict[str, Source]:
     activity_dims = {
         **_period_dimensions("held_on"),
         "jurisdiction": _register_jurisdiction("jurisdiction_id"),
@@ -405,8 +425,8 @@ def _sources() -> dict[str, Source]:
             extra={"annotate": {"_service": KT("details__service")}},
         ),
         _case_source("follow_up", _events("follow_up_visit"), "occurred_at", "case__"),
-        justice.source("justice", per_offence=False),
-        justice.source("justice_offences", per_offence=True),
+        _justice_source("justice", per_offence=False),
+        _justice_source("justice_offences", per_offence=True),
         Source(
             name="legal_requests",
             date_field="dated_on",

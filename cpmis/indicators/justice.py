@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from cpmis import access
 
 if TYPE_CHECKING:
-    from .facts import Source, Window
+    from .facts import Window
 
 RECORD_STAGE = {"police_report": "reported", "fia_case": "investigated"}
 SERIOUSNESS = {"sale": 0, "prostitution": 1, "pornography": 2, "related": 3}
@@ -236,25 +236,3 @@ WHERE r.record_type IN ('police_report', 'fia_case', 'court_outcome')
   AND r.record_date >= %s AND r.record_date < %s{scope}
 """  # noqa: S608 - fixed text; the values are parameters
     return sql, params
-
-
-def source(name: str, *, per_offence: bool) -> Source:
-    from .facts import Source
-
-    dims = [
-        *("quarter", "month", "jurisdiction", "district", "sex", "age_band"),
-        *("stage", "opsc_category", "sentence_range"),
-    ]
-    if per_offence:
-        dims.append("offence")
-    return Source(
-        name=name,
-        date_field="record_date",
-        dated="date",
-        unit="pk",
-        child="",
-        dimensions={d: (lambda: None) for d in dims},
-        rows=lambda user, window: rows(user, window, per_offence=per_offence),
-        sql=lambda user, window: rows_sql(user, window, per_offence=per_offence),
-        extra={"repeats": per_offence},  # a record citing two offences is two rows
-    )

@@ -16,7 +16,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from cpmis import access
-from cpmis.accounts.permissions import capability_required
+from cpmis.legal.report_structure import BY_CODE
+from cpmis.permissions import capability_required
 
 from . import annex, charts, dhis2, exports, selectors, services, tabulate
 from .catalogue import FIXED_CATEGORIES, catalogue, dimension_label
@@ -39,7 +40,6 @@ def _default_period() -> str:
 @capability_required(CAP)
 def browser(request: HttpRequest) -> HttpResponse:
     from cpmis.legal.selectors import rule_for
-    from cpmis.reporting.structure import BY_CODE
 
     items = []
     for indicator in selectors.indicator_list(request.user):

@@ -14,8 +14,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cpmis.accounts.permissions import HasCapability
 from cpmis.core.api import CodeRelatedField
+from cpmis.permissions import HasCapability
 from cpmis.reference.models import Jurisdiction
 
 from . import exports, selectors, services

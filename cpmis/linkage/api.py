@@ -13,10 +13,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cpmis import access
-from cpmis.accounts.permissions import HasCapability
 from cpmis.exchange.models import DepartmentRecord
 from cpmis.people import selectors as people_selectors
 from cpmis.people.models import Child
+from cpmis.permissions import HasCapability
 
 from . import evidence, selectors, services
 from .models import LinkageModel, RecordLink, ReviewItem

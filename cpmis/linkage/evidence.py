@@ -74,6 +74,20 @@ def compare_best(
     return best
 
 
+def record_common(record: Any) -> dict[str, Any]:
+    """A department record's common columns, as the linkage compares a record."""
+    return {
+        "child_name": record.child_name,
+        "guardian_name": record.guardian_name,
+        "sex": record.sex,
+        "date_of_birth": record.date_of_birth,
+        "age_years": record.age_years,
+        "record_date": record.record_date,
+        "district": record.district.pcode,
+        "b_form_number": record.b_form_number,
+    }
+
+
 def child_commons(child: Any) -> list[dict[str, Any]]:
     """A registry child's common columns, one row per script its name is written in (as
     the linkage compares a child). An estimated date of birth counts as an age on the day
@@ -99,6 +113,25 @@ def child_commons(child: Any) -> list[dict[str, Any]]:
         if name
     ]
     return rows or [{**common, "child_name": "", "guardian_name": ""}]
+
+
+def children_agree(a: Any, b: Any) -> dict[str, str]:
+    """Whether two registry children agree on name, father's name, date of birth and B-form,
+    as "agree"/"disagree" (a field either lacks is left out): for a merge proposal's evidence
+    (``cpmis.people.hooks``). Each child is compared as written in each of its scripts, the
+    strongest agreement kept; dates agree only when the same or with day and month swapped."""
+    agreeing = {
+        "name": {Agreement.AGREES, Agreement.FIRST_NAME_AGREES},
+        "father": {Agreement.AGREES, Agreement.FIRST_NAME_AGREES},
+        "date_of_birth": {Agreement.SAME_DATE, Agreement.DAY_MONTH_SWAPPED},
+        "b_form": {Agreement.SAME},
+    }
+    best: dict[str, str] = {}
+    for row in child_commons(a):
+        for field, code in compare_best(row, child_commons(b)).items():
+            if code != Agreement.MISSING and best.get(field) != "agree":
+                best[field] = "agree" if code in agreeing[field] else "disagree"
+    return best
 
 
 def label(code: str) -> Any:

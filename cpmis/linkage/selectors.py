@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from cpmis import access
 from cpmis.audit.services import audit_record
@@ -70,8 +70,6 @@ def review_get(*, user: Any, item_id: int) -> Review:
     already linked to the candidate. A reviewer who may not see the candidate child gets,
     instead of it, whether each record agrees with it (``evidence.compare``), its district
     and its sex. Once decided, an item is shown only to those who may see the child."""
-    from .services import record_common
-
     visible = access.review_items_visible_to(user)
     item = (
         visible.select_related(
@@ -98,7 +96,7 @@ def review_get(*, user: Any, item_id: int) -> Review:
     )
     commons = evidence.child_commons(child)
     comparisons = [
-        Comparison(member, evidence.compare_best(record_common(member.record), commons))
+        Comparison(member, evidence.compare_best(evidence.record_common(member.record), commons))
         for member in group
     ]
     audit_record(
@@ -134,10 +132,27 @@ def child_links(*, user: Any, child: Child) -> QuerySet[RecordLink]:
     )
 
 
+def child_links_marked(user: Any, child: Child) -> list[tuple[RecordLink, bool]]:
+    """Up to 200 of the child's links, each with whether the user may undo it: for the
+    child's page (lent to people through ``cpmis.people.hooks``)."""
+    links = list(child_links(user=user, child=child)[:200])
+    undoable = set(
+        access.links_undoable_by(user)
+        .filter(pk__in=[link.pk for link in links])
+        .values_list("pk", flat=True)
+    )
+    return [(link, link.pk in undoable) for link in links]
+
+
+def pending_filter() -> Q:
+    """Records with no active link and no open review: what a linkage run takes."""
+    active = RecordLink.objects.filter(record_id=OuterRef("pk"), undone_at=None)
+    waiting = ReviewItem.objects.filter(record_id=OuterRef("pk"), status=ReviewItem.Status.OPEN)
+    return ~Q(Exists(active)) & ~Q(Exists(waiting))
+
+
 def waiting(*, user: Any) -> QuerySet[DepartmentRecord]:
     """Records of the user's districts with no active link and no open review."""
-    from .services import pending_filter
-
     return (
         access.records_linkable_by(user)
         .filter(pending_filter())

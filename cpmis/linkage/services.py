@@ -32,10 +32,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError, connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from cpmis import access
+from cpmis.audit import versioning
 from cpmis.audit.services import audit_record, audit_records
 from cpmis.core.errors import Conflict, NotFound
 from cpmis.exchange.models import DepartmentRecord
@@ -44,7 +45,7 @@ from cpmis.people.phonetic import is_urdu
 from cpmis.people.search import search_key
 from cpmis.people.services import age_on, child_validate, estimated_dob
 
-from . import clustering, model, modelfile, selectors
+from . import clustering, evidence, model, modelfile, selectors
 from .models import (
     BlockingKey,
     ChildFeatures,
@@ -71,6 +72,15 @@ class LinkageError(Exception):
 
 class DecisionConflict(Conflict):
     """The item or link changed since the person read it."""
+
+
+class StaleDecision(DecisionConflict, versioning.VersionConflict):
+    """The review item has a newer version than the person read (``audit.versioning``)."""
+
+    message = "Someone decided this item since you opened it; look again."
+
+
+REVIEW_ITEM_TYPE = "linkage.review_item"  # the audit object type of a review item's versions
 
 
 def thresholds_choose(probabilities: Iterable[float]) -> tuple[float, float]:
@@ -209,19 +219,6 @@ def model_train(*, actor: Any, rows: Sequence[dict[str, Any]] | None = None) -> 
 # --- linking -------------------------------------------------------------------------------
 
 
-def record_common(record: DepartmentRecord) -> dict[str, Any]:
-    return {
-        "child_name": record.child_name,
-        "guardian_name": record.guardian_name,
-        "sex": record.sex,
-        "date_of_birth": record.date_of_birth,
-        "age_years": record.age_years,
-        "record_date": record.record_date,
-        "district": record.district.pcode,
-        "b_form_number": record.b_form_number,
-    }
-
-
 def _child_rows(children: Iterable[Child]) -> list[tuple[str, int, dict[str, Any]]]:
     """A registry child compared as a record: one row per script its name is written in."""
     out = []
@@ -284,7 +281,7 @@ def _features_store(records: Sequence[DepartmentRecord]) -> dict[int, dict[str, 
         if known and known[0] == record.version and known[1] == model.FEATURE_FORMAT:
             out[record.pk] = known[2]
             continue
-        data = model.features(None, record_common(record))
+        data = model.features(None, evidence.record_common(record))
         data.pop("unique_id")
         out[record.pk] = data
         if known:
@@ -373,12 +370,6 @@ def _frequencies(rows: Iterable[dict[str, Any]]) -> model.Counts:
     return out
 
 
-def pending_filter() -> Q:
-    active = RecordLink.objects.filter(record_id=OuterRef("pk"), undone_at=None)
-    waiting = ReviewItem.objects.filter(record_id=OuterRef("pk"), status=ReviewItem.Status.OPEN)
-    return ~Q(Exists(active)) & ~Q(Exists(waiting))
-
-
 def _lock(*, wait: bool = True, timeout: int | None = None) -> bool:
     """One linkage writer at a time, whatever model version it uses: a transaction-scoped
     advisory lock on PostgreSQL (SQLite lets one writer in anyway). Without ``wait``, False
@@ -405,6 +396,12 @@ def _lock(*, wait: bool = True, timeout: int | None = None) -> bool:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
         row = cursor.fetchone()
         return bool(row and row[0])
+
+
+def decision_lock() -> None:
+    """The lock as a person's decision takes it; a registry merge takes it too
+    (``cpmis.people.hooks``)."""
+    _lock(timeout=DECISION_LOCK_TIMEOUT)
 
 
 def _registrable(record: DepartmentRecord) -> bool:
@@ -662,7 +659,9 @@ def records_link(
     if not _lock(wait=wait):
         return LinkRun(deferred=True)
     current = model_ensure()
-    pending_qs = DepartmentRecord.objects.filter(pending_filter()).select_related("district")
+    pending_qs = DepartmentRecord.objects.filter(selectors.pending_filter()).select_related(
+        "district"
+    )
     if records is None:
         pending = list(pending_qs.order_by("pk"))
     else:
@@ -872,16 +871,21 @@ def review_decide(*, actor: Any, item_id: int, same: bool, version: int) -> Link
     if visible.filter(pk__in=mine).count() != len(mine):
         raise PermissionDenied("Part of this group is outside your districts.")
     current = next(m for m in group if m.pk == item.pk)
-    if current.version != version:
-        raise DecisionConflict("Someone decided this item since you opened it; look again.")
+    versioning.check(current, version, object_type=REVIEW_ITEM_TYPE, conflict=StaleDecision)
     now = timezone.now()
     status = ReviewItem.Status.SAME if same else ReviewItem.Status.DIFFERENT
     for member in group:
         member.status = status
         member.decided_at = now
         member.decided_by = actor
-        member.version += 1
-    ReviewItem.objects.bulk_update(group, ["status", "decided_at", "decided_by", "version"])
+    versioning.save_new_versions(
+        group,
+        actor=actor,
+        action="linkage.review_decide",
+        object_type=REVIEW_ITEM_TYPE,
+        fields=["status", "decided_at", "decided_by"],
+        detail={"same": same, "fields": ["status"]},
+    )
     audit_records(
         actor=actor,
         action="linkage.review_decide",
@@ -993,6 +997,12 @@ def submission_link(*, actor: Any, submission: Any) -> LinkRun | None:
         logger.exception("Linking the records of submission %s failed", submission.uuid)
         return None
     return None if run.deferred else run
+
+
+def on_submission_received(sender: Any, *, actor: Any, submission: Any, **kwargs: Any) -> None:
+    """Receiver of ``cpmis.exchange.signals.submission_received``: exchange announces a new
+    submission, linkage links it (exchange imports no linkage)."""
+    submission_link(actor=actor, submission=submission)
 
 
 @transaction.atomic

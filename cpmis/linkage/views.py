@@ -10,10 +10,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from cpmis import access
-from cpmis.accounts.permissions import capability_required
 from cpmis.core.errors import Conflict
 from cpmis.core.forms import Errors, run_service
 from cpmis.people.models import Child
+from cpmis.permissions import capability_required
 
 from . import selectors, services
 from .api import DecisionInput, ManualLinkInput, UndoInput

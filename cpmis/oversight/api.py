@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from cpmis.core.api import CodeRelatedField
 from cpmis.core.forms import Errors, serializer_errors
 from cpmis.legal.models import OpscCategory
+from cpmis.legal.report_structure import SECTION_CODES
 from cpmis.reference.models import Department, District, Jurisdiction
 
 from . import selectors, services
@@ -260,8 +261,6 @@ class RecommendationQuery(serializers.Serializer):
     section = serializers.SlugField(max_length=40, required=False)
 
     def validate_section(self, value: str) -> str:
-        from cpmis.reporting.structure import SECTION_CODES
-
         if value not in SECTION_CODES:
             raise serializers.ValidationError(f"{value!r} is not a section of the report.")
         return value

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from cpmis.core.models import DataClassification
 from cpmis.legal.models import OpscCategory
+from cpmis.legal.report_structure import SECTION_CODES, SECTIONS
 from cpmis.reference.models import Department, District, Jurisdiction
 
 from .countries import ISO_3166_ALPHA2, country_name
@@ -48,9 +49,7 @@ def paragraphs_validate(value: Any) -> list[int]:
 
 
 def sections_validate(value: Any, field: str = "report_sections") -> list[str]:
-    """Codes of the report's sections (``cpmis.reporting.structure.SECTION_CODES``)."""
-    from cpmis.reporting.structure import SECTION_CODES, SECTIONS
-
+    """Codes of the report's sections (``cpmis.legal.report_structure.SECTION_CODES``)."""
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ValidationError({field: "Give the report sections as a list of section codes."})
     unknown = [v for v in value if v not in SECTION_CODES]

@@ -31,6 +31,7 @@ from django.db.models import (
 from django.http import Http404
 
 from cpmis import access
+from cpmis.legal.report_structure import SECTION_CODES
 from cpmis.reference.models import Department
 
 from .models import (
@@ -261,8 +262,6 @@ def recommendations_for_section(code: str) -> list[Recommendation]:
     """The Committee's recommendations linked to a report section, with their assignments
     (institution loaded) and overall status, in document and paragraph order. For the report
     generator, which checks the user's access itself; an unknown code gives none."""
-    from cpmis.reporting.structure import SECTION_CODES
-
     if code not in SECTION_CODES:
         return []
     return list(

@@ -16,8 +16,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cpmis.audit import versioning
 from cpmis.audit.services import audit_record
-from cpmis.core.errors import Conflict
 from cpmis.reference.models import Department
 
 from . import selectors
@@ -71,18 +71,34 @@ RECOMMENDATION_FIELDS = (
 MAX_COUNT = 1_000_000  # participants of one group at one activity: more is a typing error
 
 
-class VersionConflict(Conflict):
+class VersionConflict(versioning.VersionConflict):
     """The record changed since the caller read it."""
 
-    def __init__(self, record: Any, version: int) -> None:
+    def __init__(
+        self,
+        record: Any,
+        read: int,
+        changes: list[versioning.Change],
+        message: str | None = None,
+    ) -> None:
         super().__init__(
-            f"This record was changed by someone else since you opened it (you read version "
-            f"{version}, it is now at version {record.version})."
+            record,
+            read,
+            changes,
+            message
+            or f"This record was changed by someone else since you opened it (you read version "
+            f"{read}, it is now at version {record.version}).",
         )
-        self.current = record.version
 
-    def payload(self) -> dict[str, Any]:
-        return {"detail": str(self), "version": self.current}
+
+def _object_type(record: Any) -> str:
+    """The audit object type of an oversight record."""
+    return {
+        PreventionActivity: "oversight.activity",
+        LegalAssistanceRequest: "oversight.legal_request",
+        Recommendation: "oversight.recommendation",
+        RecommendationAssignment: "oversight.assignment",
+    }[type(record)]
 
 
 def _require_edit(actor: Any) -> None:
@@ -95,8 +111,7 @@ def _user(actor: Any) -> Any:
 
 
 def _check_version(record: Any, version: int | None) -> None:
-    if version is not None and version != record.version:
-        raise VersionConflict(record, version)
+    versioning.check(record, version, object_type=_object_type(record), conflict=VersionConflict)
 
 
 def _unknown(changes: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
@@ -115,16 +130,20 @@ def _lock_and_apply(
     """The record locked, checked against the version the caller read, with ``changes``
     applied; and the names of the fields that changed."""
     _unknown(changes, allowed)
-    locked = model.objects.select_for_update().get(pk=record.pk)
+    locked = versioning.lock(model.objects.all(), record.pk)
+    if locked is None:
+        raise model.DoesNotExist
     _check_version(locked, version)
     return locked, _apply(locked, changes)
 
 
-def _save_new_version(record: Any) -> None:
+def _save_new_version(record: Any, actor: Any, action: str, detail: dict[str, Any]) -> None:
+    """Validate, save the next version and audit it (``audit.versioning``)."""
     record.full_clean()
-    record.version += 1
     record.updated_at = timezone.now()
-    record.save()
+    versioning.save_new_version(
+        record, actor=actor, action=action, object_type=_object_type(record), detail=detail
+    )
 
 
 def _apply(record: Any, changes: Mapping[str, Any]) -> list[str]:
@@ -230,16 +249,9 @@ def activity_update(
             changed.append("participants")
     if not changed:
         return locked
-    _save_new_version(locked)
+    _save_new_version(locked, actor, "oversight.activity.update", {"fields": sorted(changed)})
     if participants is not None:
         _participants_replace(locked, rows)
-    audit_record(
-        actor=actor,
-        action="oversight.activity.update",
-        object_type="oversight.activity",
-        object_id=locked.pk,
-        detail={"fields": sorted(changed)},
-    )
     return locked
 
 
@@ -277,13 +289,11 @@ def legal_request_update(
     )
     if not changed:
         return locked
-    _save_new_version(locked)
-    audit_record(
-        actor=actor,
-        action="oversight.legal_request.update",
-        object_type="oversight.legal_request",
-        object_id=locked.pk,
-        detail={"fields": changed, "status": locked.status},
+    _save_new_version(
+        locked,
+        actor,
+        "oversight.legal_request.update",
+        {"fields": changed, "status": locked.status},
     )
     return locked
 
@@ -331,14 +341,7 @@ def recommendation_update(
     )
     if not changed:
         return locked
-    _save_new_version(locked)
-    audit_record(
-        actor=actor,
-        action="oversight.recommendation.update",
-        object_type="oversight.recommendation",
-        object_id=locked.pk,
-        detail={"fields": changed},
-    )
+    _save_new_version(locked, actor, "oversight.recommendation.update", {"fields": changed})
     return locked
 
 
@@ -388,26 +391,28 @@ def assignment_set(
     changed = _apply(assignment, fields)
     if not created and not changed:
         return assignment
-    assignment.full_clean()
-    if not created:
-        assignment.version += 1
-    assignment.updated_at = timezone.now()
     assignment.updated_by = _user(actor)
-    assignment.save()
+    detail = {
+        "recommendation": recommendation.pk,
+        "institution": institution.code,
+        "fields": sorted(fields) if created else changed,
+        "status": assignment.status,
+    }
+    if created:
+        assignment.full_clean()
+        assignment.updated_at = timezone.now()
+        assignment.save()
+        audit_record(
+            actor=actor,
+            action="oversight.assignment.create",
+            object_type="oversight.assignment",
+            object_id=assignment.pk,
+            detail=detail,
+        )
+    else:
+        _save_new_version(assignment, actor, "oversight.assignment.update", detail)
     if created or (assignment.status, assignment.action) != before:
         _history(assignment, actor, note)
-    audit_record(
-        actor=actor,
-        action="oversight.assignment.create" if created else "oversight.assignment.update",
-        object_type="oversight.assignment",
-        object_id=assignment.pk,
-        detail={
-            "recommendation": recommendation.pk,
-            "institution": institution.code,
-            "fields": sorted(fields) if created else changed,
-            "status": assignment.status,
-        },
-    )
     return assignment
 
 
@@ -436,22 +441,16 @@ def assignment_report(
     if not (note or "").strip():
         raise ValidationError({"note": "Say what was done (or why not)."})
     changed = _apply(locked, {"status": status, **({"action": action} if action else {})})
-    locked.full_clean()
-    locked.version += 1
-    locked.updated_at = timezone.now()
     locked.updated_by = _user(actor)
-    locked.save()
-    update = _history(locked, actor, note.strip())
-    audit_record(
-        actor=actor,
-        action="oversight.assignment.report",
-        object_type="oversight.assignment",
-        object_id=locked.pk,
-        detail={
+    _save_new_version(
+        locked,
+        actor,
+        "oversight.assignment.report",
+        {
             "recommendation": locked.recommendation_id,
             "institution": locked.institution.code,
             "status": status,
             "fields": changed,
         },
     )
-    return update
+    return _history(locked, actor, note.strip())

@@ -19,13 +19,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from rest_framework import serializers
 
-from cpmis.accounts.permissions import capability_required
 from cpmis.core.dates import format_date_input, typed_dates_to_iso
 from cpmis.core.errors import Conflict
 from cpmis.core.forms import Errors, run_service, serializer_errors
 from cpmis.legal.models import OpscCategory
+from cpmis.legal.report_structure import SECTIONS
+from cpmis.permissions import capability_required
 from cpmis.reference.models import District, Jurisdiction
-from cpmis.reporting.structure import SECTIONS
 
 from . import selectors, services
 from .api import (

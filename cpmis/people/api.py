@@ -17,8 +17,8 @@ from rest_framework.response import Response
 
 from cpmis import access
 from cpmis.accounts.models import User
-from cpmis.accounts.permissions import HasCapability
 from cpmis.core.api import CodeRelatedField
+from cpmis.permissions import HasCapability
 from cpmis.reference.models import District
 
 from . import merging, selectors, services

@@ -23,6 +23,7 @@ from cpmis import access
 from cpmis.audit.services import audit_record
 from cpmis.core.errors import Conflict, NotFound
 
+from . import hooks
 from .models import Child, ChildMerge, MergeFeature, Sex
 
 REASON_MAX = 300
@@ -79,20 +80,9 @@ def merge_evidence(a: Child, b: Child) -> dict[str, str]:
     lacks is left out. Names and dates are compared as linkage compares a record with a
     child (``linkage.evidence``: phonetic keys in either script, "Muhammad" dropped), each
     child as written in each of its scripts, the strongest agreement kept; dates agree only
-    when the same or with day and month swapped."""
-    from cpmis.linkage import evidence
-
-    agreeing = {
-        "name": {evidence.Agreement.AGREES, evidence.Agreement.FIRST_NAME_AGREES},
-        "father": {evidence.Agreement.AGREES, evidence.Agreement.FIRST_NAME_AGREES},
-        "date_of_birth": {evidence.Agreement.SAME_DATE, evidence.Agreement.DAY_MONTH_SWAPPED},
-        "b_form": {evidence.Agreement.SAME},
-    }
-    best: dict[str, str] = {}
-    for row in evidence.child_commons(a):
-        for field, code in evidence.compare_best(row, evidence.child_commons(b)).items():
-            if code != evidence.Agreement.MISSING and best.get(field) != "agree":
-                best[field] = "agree" if code in agreeing[field] else "disagree"
+    when the same or with day and month swapped (``linkage.evidence.children_agree``, lent
+    through ``hooks``)."""
+    best = hooks.compare_children(a, b)
     out: dict[str, str] = {
         feature: best[field]
         for feature, field in (
@@ -169,10 +159,9 @@ def _lock_children(*pks: int) -> dict[int, Child]:
 
 def _linkage_lock() -> None:
     """Merging moves links and review items: wait for a linkage run at work, as a person's
-    linkage decision does (one linkage writer at a time, see docs/adr/0009)."""
-    from cpmis.linkage import services as linkage
-
-    linkage._lock(timeout=linkage.DECISION_LOCK_TIMEOUT)
+    linkage decision does (one linkage writer at a time, see docs/adr/0009); linkage lends
+    its lock through ``hooks``."""
+    hooks.hooks.writer_lock()
 
 
 def reference_counts(child: Child) -> dict[str, int]:

@@ -12,7 +12,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from cpmis import access
-from cpmis.accounts.roles import Role, ScopeLevel
 from cpmis.audit.services import audit_record
 from cpmis.reference.models import District
 
@@ -147,11 +146,7 @@ def _names_in_their_scripts(values: dict[str, Any], current: Child | None = None
 def _check_owner(owner: Any, district: District) -> None:
     if owner is None:
         return
-    ok = any(
-        a.role == Role.CPO and a.scope_level == ScopeLevel.DISTRICT and a.district_id == district.pk
-        for a in access.assignments(owner)
-    )
-    if not ok:
+    if not access.is_district_cpo(owner, district.pk):
         raise ValidationError({"owner": "The responsible officer must be a CPO of this district."})
 
 

@@ -16,12 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cpmis import access
-from cpmis.accounts.permissions import capability_required
 from cpmis.core.errors import Conflict
 from cpmis.core.forms import Errors, run_service, serializer_errors
-from cpmis.linkage import selectors as linkage_selectors
+from cpmis.permissions import capability_required
 
-from . import merging, selectors, services
+from . import hooks, merging, selectors, services
 from .api import ChildInputSerializer, ChildQuerySerializer, MergeDecisionInput, MergeUndoInput
 from .models import Child, ChildMerge, Disability, GuardianRelation, Locality, Sex
 
@@ -61,12 +60,6 @@ def child_list(request: HttpRequest) -> HttpResponse:
 @capability_required("child.view")
 def child_detail(request: HttpRequest, uuid: str) -> HttpResponse:
     child = selectors.child_read(user=request.user, child_uuid=uuid)
-    links = list(linkage_selectors.child_links(user=request.user, child=child)[:200])
-    undoable = set(
-        access.links_undoable_by(request.user)
-        .filter(pk__in=[link.pk for link in links])
-        .values_list("pk", flat=True)
-    )
     return render(
         request,
         "people/child_detail.html",
@@ -74,7 +67,7 @@ def child_detail(request: HttpRequest, uuid: str) -> HttpResponse:
             "child": child,
             "age": services.age_on(child.date_of_birth, timezone.localdate()),
             "can_change": access.children_changeable_by(request.user).filter(pk=child.pk).exists(),
-            "links": [(link, link.pk in undoable) for link in links],
+            "links": hooks.hooks.child_links(request.user, child),  # lent by linkage
             "merges": selectors.child_merges(user=request.user, child=child),
         },
     )

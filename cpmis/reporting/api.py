@@ -14,11 +14,11 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cpmis.accounts.permissions import HasCapability
+from cpmis.legal.report_structure import SECTION_CODES
+from cpmis.permissions import HasCapability
 
 from . import document, selectors, services
 from .models import NarrativeVersion, ReportEdition, ReviewComment
-from .structure import SECTION_CODES
 
 MAX_INT = 2**31 - 1
 

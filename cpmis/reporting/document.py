@@ -31,12 +31,12 @@ from cpmis.indicators import annex, charts, tabulate
 from cpmis.legal import exports as legal_exports
 from cpmis.legal import selectors as legal_selectors
 from cpmis.legal.models import OpscDate
+from cpmis.legal.report_structure import SECTIONS, Section
 from cpmis.oversight import selectors as oversight_selectors
 from cpmis.people.phonetic import is_urdu
 
 from . import selectors, services
 from .models import ReportEdition
-from .structure import SECTIONS, Section
 
 logger = logging.getLogger(__name__)
 

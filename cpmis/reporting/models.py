@@ -15,8 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from cpmis.core.models import DataClassification
-
-from .structure import BY_CODE, SECTION_CODES
+from cpmis.legal.report_structure import BY_CODE, SECTION_CODES
 
 SECTION_CHOICES = [(code, section.heading) for code, section in BY_CODE.items()]
 

@@ -15,9 +15,9 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from cpmis import access
+from cpmis.legal.report_structure import SECTIONS, Section, section
 
 from .models import NarrativeVersion, ReportEdition, ReviewComment
-from .structure import SECTIONS, Section, section
 
 MAX_ID = 2**31 - 1
 

@@ -17,11 +17,12 @@ from django.db.models import Max
 from django.utils import timezone
 
 from cpmis import access
+from cpmis.audit import versioning
 from cpmis.audit.services import audit_record
 from cpmis.core.errors import Conflict
+from cpmis.legal.report_structure import SECTION_CODES
 
 from .models import NarrativeVersion, ReportEdition, ReviewComment
-from .structure import SECTION_CODES
 
 MAX_TEXT = 200_000  # characters of one section; the longest section of the initial report is 9k
 MAX_COMMENT = 5_000
@@ -113,22 +114,27 @@ def edition_status_set(
     _require(actor, "report.edit", "You cannot change the status of report editions.")
     if status not in ReportEdition.Status.values:
         raise ValidationError({"status": [f"Unknown status {status!r}."]})
-    locked = ReportEdition.objects.select_for_update().get(pk=edition.pk)
-    if version is not None and locked.version != version:
-        raise Conflict("Someone changed this edition since you opened it; look again.")
+    locked = versioning.lock(ReportEdition.objects.all(), edition.pk)
+    if locked is None:
+        raise ReportEdition.DoesNotExist
+    versioning.check(
+        locked,
+        version,
+        object_type="reporting.edition",
+        message="Someone changed this edition since you opened it; look again.",
+    )
     if locked.is_final:
         raise ValidationError({"status": ["The edition is final and can no longer change."]})
     before = locked.status
     if before == status:
         return locked
     locked.status = status
-    locked.version += 1
-    locked.save(update_fields=["status", "version"])
-    audit_record(
+    versioning.save_new_version(
+        locked,
         actor=actor,
         action="report.edition_status",
         object_type="reporting.edition",
-        object_id=locked.pk,
+        fields=["status"],
         detail={"from": before, "to": status},
     )
     edition.status, edition.version = locked.status, locked.version

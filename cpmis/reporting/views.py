@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from cpmis import access
-from cpmis.accounts.permissions import capability_required
 from cpmis.core.dates import typed_dates_to_iso
 from cpmis.core.errors import Conflict
 from cpmis.core.forms import Errors, run_service, serializer_errors
+from cpmis.permissions import capability_required
 
 from . import document, selectors, services
 from .api import CommentInput, EditionInput, NarrativeInput, StatusInput, report_file

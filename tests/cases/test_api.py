@@ -184,6 +184,8 @@ def test_correcting_an_event_moves_its_deadlines(personas: Personas, records: Re
         format="json",
     )
     assert stale.status_code == 409
+    # the correction recorded no event of the case, yet it is what changed
+    assert [c["kind"] for c in stale.json()["changes"]] == ["event_corrected"]
     assert (
         client.post(
             url,
@@ -337,3 +339,25 @@ def test_a_hearing_follows_production(personas: Personas, records: Records) -> N
     case = act(client, case, "protect").json()
     case = act(client, case, "produce", court="Lahore").json()
     assert act(client, case, "hearing", note="Adjourned to next week.").status_code == 200
+
+
+def test_a_409_after_a_version_without_an_event_says_what_changed(
+    personas: Personas, records: Records
+) -> None:
+    case = open_case(personas, records)
+    added = act(
+        api_as(personas.cpo),
+        case,
+        "perpetrator",
+        relationship="trafficker",
+        sex="male",
+        age_band="adult",
+    )
+    assert added.status_code == 200, added.content
+    stale = act(api_as(personas.supervisor), case, "assess", risk_level="low")
+    assert stale.status_code == 409
+    body = stale.json()
+    assert body["version"] == case["version"] + 1
+    [change] = body["changes"]
+    assert change["kind"] == "perpetrator_added" and change["recorded_by"] == "cpo"
+    assert change["version"] == case["version"] + 1

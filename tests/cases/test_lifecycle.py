@@ -309,7 +309,7 @@ def test_a_stale_version_is_a_conflict_and_writes_nothing(kp: dict[str, Any]) ->
     s.case_assess(actor=kp["cpo"], case=case, risk_level="medium", version=read)
     with pytest.raises(s.CaseConflict) as conflict:
         s.case_assess(actor=kp["supervisor"], case=case, risk_level="low", version=read)
-    assert [e.kind for e in conflict.value.events] == [EventKind.ASSESSED]
+    assert [c.action for c in conflict.value.changes] == [f"case.{EventKind.ASSESSED}"]
     assert Case.objects.get(pk=case.pk).risk_level == "medium"
 
 

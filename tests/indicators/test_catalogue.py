@@ -7,7 +7,7 @@ import csv
 from cpmis.indicators.catalogue import OTHER_DIMENSIONS, catalogue
 from cpmis.indicators.facts import source
 from cpmis.legal.models import ProceduralRule
-from cpmis.reporting.structure import SECTION_CODES
+from cpmis.legal.report_structure import SECTION_CODES
 
 
 def test_the_issue_s_indicators_are_all_there():

@@ -59,7 +59,7 @@ def test_participants_are_replaced_on_update(
         ("police", "female", 7)
     ]
     [event] = events("oversight.activity.update")
-    assert event.detail == {"fields": ["participants", "title"]}
+    assert event.detail == {"fields": ["participants", "title"], "version": 2}
 
 
 def test_a_stale_version_is_a_conflict(personas: Personas, activity: PreventionActivity) -> None:

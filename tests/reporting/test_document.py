@@ -14,9 +14,9 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from cpmis.audit.models import AuditEvent
+from cpmis.legal.report_structure import SECTIONS
 from cpmis.reporting import document, services
 from cpmis.reporting.models import ReportEdition
-from cpmis.reporting.structure import SECTIONS
 from tests.conftest import Personas
 from tests.reporting.conftest import NOTE
 

@@ -132,8 +132,8 @@ def test_a_final_edition_is_read_only(personas: Personas, edition: ReportEdition
     services.edition_status_set(actor=a, edition=edition, status="zero_draft")
     services.edition_status_set(actor=a, edition=edition, status="final")
     assert [e.detail for e in events("report.edition_status")] == [
-        {"from": "draft", "to": "zero_draft"},
-        {"from": "zero_draft", "to": "final"},
+        {"from": "draft", "to": "zero_draft", "version": 2},
+        {"from": "zero_draft", "to": "final", "version": 3},
     ]
     with pytest.raises(ValidationError):
         services.narrative_save(
@@ -212,7 +212,7 @@ def test_readers_need_the_capability(personas: Personas, edition: ReportEdition)
 
 def test_the_demo_zero_draft(db: None) -> None:
     from cpmis.demo.reporting import SLOGAN, report_demo_generate
-    from cpmis.reporting.structure import SECTION_CODES
+    from cpmis.legal.report_structure import SECTION_CODES
 
     edition_id = report_demo_generate(year=2025)
     assert report_demo_generate(year=2025) == edition_id, "made once"

@@ -1,6 +1,9 @@
 """The structure of the State party report under the OPSC, as Pakistan's initial report
 (shared reference, ``cpmis/legal/data/opsc-initial-report-pakistan.txt``) is laid out.
 
+It lives with the law, below the apps that use it: reporting writes the report, while
+indicators and oversight (the Committee's recommendations) link their records to its sections.
+
 A section has a stable code (narratives, indicators and the Committee's recommendations are
 linked to it), its heading, the OPSC articles it answers and the paragraphs of the initial
 report it corresponds to.

@@ -1,4 +1,8 @@
-"""Capability checks for DRF views and Django views; both ask cpmis.access."""
+"""Capability checks for DRF views and Django views; both ask cpmis.access.
+
+Beside access rather than in accounts, so that every app can guard its views with them: audit
+too, which accounts writes to.
+"""
 
 from __future__ import annotations
 
