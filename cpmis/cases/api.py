@@ -16,7 +16,6 @@ from rest_framework.response import Response
 
 from cpmis import access
 from cpmis.accounts.models import User
-from cpmis.audit.services import audit_record
 from cpmis.core.api import CodeRelatedField
 from cpmis.legal.models import Provision
 from cpmis.permissions import HasCapability
@@ -181,10 +180,7 @@ class CaseDetail(GenericAPIView):
     serializer_class = CaseSerializer
 
     def get(self, request: Request, uuid: str) -> Response:
-        case = _case(request, uuid)
-        audit_record(
-            actor=request.user, action="case.read", object_type="cases.case", object_id=case.uuid
-        )
+        case = selectors.case_read(user=request.user, case_uuid=uuid)
         return Response(case_detail(case))
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cpmis import access
 from cpmis.accounts.models import User
+from cpmis.audit.services import audit_record
 from cpmis.legal.models import Provision
 from cpmis.reference.models import District
 
@@ -164,6 +165,14 @@ def case_get(*, user: Any, case_uuid: str) -> Case:
     )
     if case is None:
         raise Http404
+    return case
+
+
+def case_read(*, user: Any, case_uuid: str) -> Case:
+    """One case the user may see, its reading audited: the one place the case page and the
+    API's detail read a case, so both are audited alike. Http404 for anything else."""
+    case = case_get(user=user, case_uuid=case_uuid)
+    audit_record(actor=user, action="case.read", object_type="cases.case", object_id=case.uuid)
     return case
 
 

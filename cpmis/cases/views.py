@@ -16,7 +16,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from cpmis import access
-from cpmis.audit.services import audit_record
 from cpmis.core.dates import DateInputError, parse_datetime
 from cpmis.core.errors import Conflict
 from cpmis.core.forms import run_service, serializer_errors
@@ -255,10 +254,7 @@ def _case_context(
 @login_required
 @capability_required("case.view")
 def case_page(request: HttpRequest, uuid: str) -> HttpResponse:
-    case = _case(request, uuid)
-    audit_record(
-        actor=request.user, action="case.read", object_type="cases.case", object_id=case.uuid
-    )
+    case = selectors.case_read(user=request.user, case_uuid=uuid)
     province = request.GET.get("places") == "province"
     return render(request, "cases/case.html", _case_context(request, case, province=province))
 

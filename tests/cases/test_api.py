@@ -120,6 +120,20 @@ def test_bad_requests(personas: Personas, records: Records) -> None:
     assert client.post(CASES, other, format="json").status_code == 400  # a child outside the scope
 
 
+def test_reading_a_case_through_the_api_is_audited_once(
+    personas: Personas, records: Records
+) -> None:
+    from cpmis.audit.models import AuditEvent
+
+    case = open_case(personas, records)
+    reads = AuditEvent.objects.filter(action="case.read", object_id=case["uuid"])
+    assert not reads.exists()
+    assert api_as(personas.supervisor).get(f"{CASES}{case['uuid']}/").status_code == 200
+    assert [e.actor_id for e in reads] == [personas.supervisor.pk]
+    assert api_as(personas.other_cpo).get(f"{CASES}{case['uuid']}/").status_code == 404
+    assert reads.count() == 1  # a refused read is not a read
+
+
 def test_access_to_cases(personas: Personas, records: Records) -> None:
     case = open_case(personas, records)
     url = f"{CASES}{case['uuid']}/"

@@ -511,6 +511,58 @@ def test_the_transfers_inbox_is_one_query(
     assert [t.case_id for t in waiting] == [case.pk]
 
 
+def test_a_transfer_waits_only_for_the_receiving_district_and_only_until_answered(
+    kp: dict[str, Any], django_assert_num_queries: Any
+) -> None:
+    d = ScopeLevel.DISTRICT
+    lahore = make_user("pb.sup3", {"role": Role.SUPERVISOR, "scope_level": d, "district": LAHORE})
+    # a supervisor of a third district (Punjab, like Lahore, but not Lahore)
+    elsewhere = make_user(
+        "pb.sup4", {"role": Role.SUPERVISOR, "scope_level": d, "district": "PK601"}
+    )
+    to_lahore = District.objects.get(pcode=LAHORE)
+    cases = [
+        s.case_open(
+            actor=kp["cpo"],
+            child=child_register(
+                actor=kp["cpo"],
+                district=kp["girl"].district,
+                sex="female",
+                date_of_birth=born(10, 1, 1 + n),
+                name_latin=f"Girl {n}",
+            ),
+            initial_risk="low",
+            concerns=["abused"],
+        )
+        for n in range(6)
+    ]
+    transfers = [
+        s.transfer_request(actor=kp["cpo"], case=c, to_district=to_lahore, reason="Moved.")
+        for c in cases
+    ]
+    assert not access.transfers_waiting_for(elsewhere).exists()
+    assert not access.transfers_waiting_for(kp["supervisor"]).exists()  # the sending side
+    access.assignments(lahore)  # the user's roles, read once per request
+    with django_assert_num_queries(1):  # however many cases ever had a transfer
+        assert {t.pk for t in access.transfers_waiting_for(lahore)} == {t.pk for t in transfers}
+    # answered in any way, a transfer no longer waits
+    s.transfer_decide(actor=lahore, transfer=transfers[0], accept=True)
+    s.transfer_decide(actor=lahore, transfer=transfers[1], accept=False, note="No room.")
+    s.transfer_withdraw(actor=kp["cpo"], case=Case.objects.get(pk=cases[2].pk))
+    waiting = {t.pk for t in access.transfers_waiting_for(lahore)}
+    assert waiting == {t.pk for t in transfers[3:]}
+    # a case that had transfers before, sent again, waits once
+    s.transfer_request(
+        actor=kp["cpo"],
+        case=Case.objects.get(pk=cases[1].pk),
+        to_district=to_lahore,
+        reason="Again.",
+    )
+    again = list(access.transfers_waiting_for(lahore).filter(case=cases[1]))
+    assert len(again) == 1 and again[0].pk != transfers[1].pk
+    assert not access.transfers_waiting_for(elsewhere).exists()
+
+
 def test_case_numbers_are_readable_unique_and_kept_by_a_transfer(kp: dict[str, Any]) -> None:
     from cpmis.cases.numbering import district_abbreviation
 

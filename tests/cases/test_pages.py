@@ -409,3 +409,21 @@ def test_a_notification_is_dismissed_only_by_its_reader(
     assert client.post(f"/notifications/{note.pk}/dismiss/").status_code == 302
     note.refresh_from_db()
     assert note.read_at is not None
+
+
+def test_opening_a_case_page_is_audited_once(
+    client: Any, personas: Personas, records: Records
+) -> None:
+    from cpmis.audit.models import AuditEvent
+    from cpmis.cases import services
+
+    case = services.case_open(
+        actor=personas.cpo, child=records.cpo_child, initial_risk="low", concerns=["abused"]
+    )
+    reads = AuditEvent.objects.filter(action="case.read", object_id=str(case.uuid))
+    client.force_login(personas.cpo)
+    assert client.get(f"/cases/{case.uuid}/").status_code == 200
+    assert [e.actor_id for e in reads] == [personas.cpo.pk]
+    client.force_login(personas.other_cpo)
+    assert client.get(f"/cases/{case.uuid}/").status_code == 404
+    assert reads.count() == 1
