@@ -115,7 +115,8 @@ _PROVISIONS = """provisions AS (
          CASE COALESCE(NULLIF(p.opsc_category, ''), 'related') WHEN 'sale' THEN 0
            WHEN 'prostitution' THEN 1 WHEN 'pornography' THEN 2 ELSE 3 END AS rank,
          pen.id AS penalty, pen.prison_min_months AS lo, pen.prison_max_months AS hi,
-         COALESCE(pen.prison_life OR pen.death, FALSE) AS open_ended, pen.combination
+         COALESCE(pen.prison_life OR pen.death, FALSE) AS open_ended,
+         COALESCE(pen.prison_term, FALSE) AS term_allowed, pen.combination
   FROM legal_provision p JOIN legal_statute s ON s.id = p.statute_id
   LEFT JOIN legal_penalty pen ON pen.provision_id = p.id)"""
 
@@ -150,8 +151,9 @@ _JUSTICE_COLUMNS = """r.id AS u,
        WHEN c.penalty IS NULL OR (r.months IS NULL AND NOT r.life) THEN 'not_assessed'
        WHEN r.life THEN CASE WHEN c.open_ended THEN 'inside' ELSE 'above' END
        WHEN c.combination = 'fine_only' THEN 'above'
+       WHEN NOT c.term_allowed THEN 'below'
        WHEN c.lo IS NOT NULL AND r.months < c.lo THEN 'below'
-       WHEN c.hi IS NOT NULL AND NOT c.open_ended AND r.months > c.hi THEN 'above'
+       WHEN c.hi IS NOT NULL AND r.months > c.hi THEN 'above'
        ELSE 'inside' END AS d_sentence_range"""
 
 _JUSTICE = f"""WITH {_PROVISIONS}, {_RECORDS}
