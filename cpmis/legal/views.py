@@ -68,9 +68,13 @@ def provision_detail(request: HttpRequest, pk: int) -> HttpResponse:
         data = ProvisionCorrectionSerializer(data=_form_data(request.POST, CORRECTION_FIELDS))
         penalty_data = _form_data(request.POST, services.PENALTY_FIELDS)
         if penalty_data and request.POST.get("sentence_kinds"):
-            # the page's boxes for the kinds of sentence: an unticked box is absent, so say no
+            # the page's penalty fieldset is whole: an unticked box is absent, so say no, and
+            # a number left empty is no number (not "keep the one stored")
             for flag in ("prison_term", "prison_life", "death"):
                 penalty_data[flag] = request.POST.get(flag) == "on"
+            for number in PENALTY_NUMBERS:
+                if request.POST.get(number) == "":
+                    penalty_data[number] = None
         penalty_input = PenaltyInputSerializer(data=penalty_data) if penalty_data else None
         if not data.is_valid():
             errors = serializer_errors(data)
@@ -107,6 +111,7 @@ def provision_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 CORRECTION_FIELDS = ("title", "kind", "report_paragraphs", "opsc_category", "notes")
+PENALTY_NUMBERS = ("prison_min_months", "prison_max_months", "fine_min_rs", "fine_max_rs")
 
 
 def _form_data(post: Any, fields: tuple[str, ...]) -> dict[str, Any]:
