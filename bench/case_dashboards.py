@@ -126,6 +126,9 @@ def lahore_officers(lahore: Any) -> list[Any]:
     from cpmis.accounts.models import User
     from cpmis.accounts.roles import Role, ScopeLevel
     from cpmis.accounts.services import role_assign, user_create
+    from cpmis.actors import system
+
+    bench = system("bench", "users.manage")
     from cpmis.demo.generator import DEFAULT_PASSWORD
 
     officers = list(User.objects.filter(username__startswith="bench.cpo.").order_by("pk"))
@@ -133,10 +136,13 @@ def lahore_officers(lahore: Any) -> list[Any]:
         with step(f"{OFFICERS} Lahore CPOs"):
             for i in range(len(officers), OFFICERS):
                 user = user_create(
-                    actor=None, username=f"bench.cpo.{i}", password=DEFAULT_PASSWORD, validate=False
+                    actor=bench,
+                    username=f"bench.cpo.{i}",
+                    password=DEFAULT_PASSWORD,
+                    validate=False,
                 )
                 role_assign(
-                    actor=None,
+                    actor=bench,
                     user=user,
                     role=Role.CPO,
                     scope_level=ScopeLevel.DISTRICT,

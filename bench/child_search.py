@@ -215,8 +215,11 @@ def personas_prepare(*, provincial: bool) -> list[Persona]:
     from cpmis.accounts.models import RoleAssignment, User
     from cpmis.accounts.roles import Role, ScopeLevel
     from cpmis.accounts.services import role_assign, user_create
+    from cpmis.actors import system
     from cpmis.demo.generator import DEFAULT_PASSWORD
     from cpmis.reference.models import Jurisdiction
+
+    bench = system("bench", "users.manage")
 
     district = RoleAssignment.objects.select_related("district").get(
         user__username=DISTRICT_PERSONA
@@ -234,10 +237,10 @@ def personas_prepare(*, provincial: bool) -> list[Persona]:
         province = Jurisdiction.objects.get(iso_code=PROVINCE)
         if not User.objects.filter(username=PROVINCIAL_PERSONA).exists():
             user = user_create(
-                actor=None, username=PROVINCIAL_PERSONA, password=DEFAULT_PASSWORD, validate=False
+                actor=bench, username=PROVINCIAL_PERSONA, password=DEFAULT_PASSWORD, validate=False
             )
             role_assign(
-                actor=None,
+                actor=bench,
                 user=user,
                 role=Role.SUPERVISOR,
                 scope_level=ScopeLevel.JURISDICTION,

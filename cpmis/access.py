@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from cpmis.accounts.roles import CAPABILITIES, CASELOAD_ROLES, ROLES_WITHOUT_2FA, Role, ScopeLevel
+from cpmis.actors import Actor, SystemActor, SystemGrant, person
 
 if TYPE_CHECKING:
     from cpmis.accounts.models import RoleAssignment, User
@@ -29,9 +30,12 @@ if TYPE_CHECKING:
 _CACHE_ATTR = "_cpmis_role_assignments"
 
 
-def assignments(user: Any) -> list[RoleAssignment]:
-    """The user's role assignments, loaded once per user object (one query)."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+def assignments(user: Actor) -> list[RoleAssignment | SystemGrant]:
+    """The user's role assignments, loaded once per user object (one query); a system actor's
+    one national grant of the capabilities it was given."""
+    if isinstance(user, SystemActor):
+        return [SystemGrant(user.capabilities)]
+    if not user.is_authenticated or not user.is_active:
         return []
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
@@ -43,7 +47,13 @@ def assignments(user: Any) -> list[RoleAssignment]:
             )
         )
         setattr(user, _CACHE_ATTR, cached)
-    return cached
+    return list(cached)
+
+
+def _granted(grant: RoleAssignment | SystemGrant) -> frozenset[str]:
+    if isinstance(grant, SystemGrant):
+        return grant.capabilities
+    return CAPABILITIES.get(grant.role, frozenset())
 
 
 def forget(user: Any) -> None:
@@ -52,22 +62,22 @@ def forget(user: Any) -> None:
         delattr(user, _CACHE_ATTR)
 
 
-def role_labels(user: Any) -> list[str]:
+def role_labels(user: Actor) -> list[str]:
     return [a.label for a in assignments(user)]
 
 
-def capabilities(user: Any) -> set[str]:
+def capabilities(user: Actor) -> set[str]:
     caps: set[str] = set()
     for a in assignments(user):
-        caps |= CAPABILITIES.get(a.role, frozenset())
+        caps |= _granted(a)
     return caps
 
 
-def has_capability(user: Any, capability: str) -> bool:
+def has_capability(user: Actor, capability: str) -> bool:
     return capability in capabilities(user)
 
 
-def requires_two_factor(user: Any) -> bool:
+def requires_two_factor(user: Actor) -> bool:
     """Outside demo mode, every role that can see a child's record needs a second factor."""
     if not settings.CPMIS_REQUIRE_2FA or not getattr(user, "is_authenticated", False):
         return False
@@ -76,7 +86,7 @@ def requires_two_factor(user: Any) -> bool:
     return any(a.role not in ROLES_WITHOUT_2FA for a in assignments(user))
 
 
-def _scope_q(assignment: RoleAssignment, district_path: str) -> Q:
+def _scope_q(assignment: RoleAssignment | SystemGrant, district_path: str) -> Q:
     if assignment.scope_level == ScopeLevel.NATIONAL:
         return Q()
     if assignment.scope_level == ScopeLevel.JURISDICTION:
@@ -85,7 +95,7 @@ def _scope_q(assignment: RoleAssignment, district_path: str) -> Q:
 
 
 def scope_filter(
-    user: Any, capability: str, *, district_path: str = "district", caseload: Q | None = None
+    user: Actor, capability: str, *, district_path: str = "district", caseload: Q | None = None
 ) -> Q | None:
     """A filter for records whose district lies in a scope where the user holds ``capability``;
     for roles limited to a caseload, also ``caseload``.
@@ -94,7 +104,7 @@ def scope_filter(
     """
     q: Q | None = None
     for a in assignments(user):
-        if capability not in CAPABILITIES.get(a.role, frozenset()):
+        if capability not in _granted(a):
             continue
         part = _scope_q(a, district_path)
         if a.role in CASELOAD_ROLES:
@@ -103,7 +113,7 @@ def scope_filter(
     return q
 
 
-def _children_caseload(user: Any) -> Q:
+def _children_caseload(user: Actor) -> Q:
     # A CPO's children: those they are responsible for, and those of cases assigned to them.
     from cpmis.cases.models import Case
 
@@ -112,7 +122,7 @@ def _children_caseload(user: Any) -> Q:
     )
 
 
-def _children(user: Any, capability: str) -> QuerySet[Child]:
+def _children(user: Actor, capability: str) -> QuerySet[Child]:
     from cpmis.people.models import Child
 
     q = scope_filter(user, capability, caseload=_children_caseload(user))
@@ -121,22 +131,22 @@ def _children(user: Any, capability: str) -> QuerySet[Child]:
     return Child.objects.filter(q)
 
 
-def children_visible_to(user: Any) -> QuerySet[Child]:
+def children_visible_to(user: Actor) -> QuerySet[Child]:
     return _children(user, "child.view")
 
 
-def children_changeable_by(user: Any) -> QuerySet[Child]:
+def children_changeable_by(user: Actor) -> QuerySet[Child]:
     # A merged child's record is frozen: its page stays, changes go to the survivor.
     return _children(user, "child.change").filter(merged_into=None)
 
 
-def children_listed_to(user: Any) -> QuerySet[Child]:
+def children_listed_to(user: Actor) -> QuerySet[Child]:
     """Children a user may find in lists and search: those they may see, without the ones
     merged into another child (whose pages still answer, with the merge)."""
     return children_visible_to(user).filter(merged_into=None)
 
 
-def merges_visible_to(user: Any) -> QuerySet[ChildMerge]:
+def merges_visible_to(user: Actor) -> QuerySet[ChildMerge]:
     """Merge proposals whose two children the user may both see."""
     from cpmis.people.models import ChildMerge
 
@@ -144,10 +154,13 @@ def merges_visible_to(user: Any) -> QuerySet[ChildMerge]:
     return ChildMerge.objects.filter(child_a__in=visible, child_b__in=visible)
 
 
-def merges_decidable_by(user: Any) -> QuerySet[ChildMerge]:
+def merges_decidable_by(user: Actor) -> QuerySet[ChildMerge]:
     """Proposals a person may decide or undo: both children in sight, and ``child.merge``
-    held where one of them lives."""
+    held where one of them lives. Only a person: the system never merges children."""
     from cpmis.people.models import ChildMerge
+
+    if person(user) is None:
+        return ChildMerge.objects.none()
 
     by_a = scope_filter(user, "child.merge", district_path="child_a__district")
     by_b = scope_filter(user, "child.merge", district_path="child_b__district")
@@ -156,7 +169,7 @@ def merges_decidable_by(user: Any) -> QuerySet[ChildMerge]:
     return merges_visible_to(user).filter(by_a | by_b)
 
 
-def _cases(user: Any, capability: str) -> QuerySet[Case]:
+def _cases(user: Actor, capability: str) -> QuerySet[Case]:
     from cpmis.cases.models import Case
 
     q = scope_filter(user, capability, caseload=Q(assigned_to_id=user.pk))
@@ -165,20 +178,20 @@ def _cases(user: Any, capability: str) -> QuerySet[Case]:
     return Case.objects.filter(q)
 
 
-def cases_visible_to(user: Any) -> QuerySet[Case]:
+def cases_visible_to(user: Actor) -> QuerySet[Case]:
     """A CPO's assigned cases in their district; a supervisor's whole scope."""
     return _cases(user, "case.view")
 
 
-def cases_workable_by(user: Any) -> QuerySet[Case]:
+def cases_workable_by(user: Actor) -> QuerySet[Case]:
     return _cases(user, "case.work")
 
 
-def cases_supervised_by(user: Any) -> QuerySet[Case]:
+def cases_supervised_by(user: Actor) -> QuerySet[Case]:
     return _cases(user, "case.supervise")
 
 
-def _tasks(user: Any, capability: str) -> QuerySet[Task]:
+def _tasks(user: Actor, capability: str) -> QuerySet[Task]:
     """Tasks of the cases a user reaches with ``capability``, found by the district and officer
     each task carries (its case's, kept by every recomputation), so lists and counts of tasks
     need not join the cases."""
@@ -190,15 +203,15 @@ def _tasks(user: Any, capability: str) -> QuerySet[Task]:
     return Task.objects.filter(q)
 
 
-def tasks_visible_to(user: Any) -> QuerySet[Task]:
+def tasks_visible_to(user: Actor) -> QuerySet[Task]:
     return _tasks(user, "case.view")
 
 
-def tasks_supervised_by(user: Any) -> QuerySet[Task]:
+def tasks_supervised_by(user: Actor) -> QuerySet[Task]:
     return _tasks(user, "case.supervise")
 
 
-def transfers_waiting_for(user: Any) -> QuerySet[Transfer]:
+def transfers_waiting_for(user: Actor) -> QuerySet[Transfer]:
     """Transfers asking to move a case into a district the user supervises, not yet answered
     (one query on the partial index of pending transfers)."""
     from cpmis.cases.models import Transfer
@@ -268,13 +281,13 @@ def officers_for_case(case: Case) -> QuerySet[User]:
     return officers.distinct().order_by("first_name", "last_name", "username")
 
 
-def complaint_scope(user: Any, capability: str) -> Q | None:
+def complaint_scope(user: Actor, capability: str) -> Q | None:
     """Complaints whose district lies in the user's scope; a complaint whose district is not
     known yet is in the queue of its jurisdiction, which only jurisdiction-wide or national
     holders of the capability reach. No caseload limit: the queue is the whole CPU's."""
     q: Q | None = None
     for a in assignments(user):
-        if capability not in CAPABILITIES.get(a.role, frozenset()):
+        if capability not in _granted(a):
             continue
         if a.scope_level == ScopeLevel.NATIONAL:
             part = Q()
@@ -286,12 +299,12 @@ def complaint_scope(user: Any, capability: str) -> Q | None:
     return q
 
 
-def is_cpo(user: Any) -> bool:
+def is_cpo(user: Actor) -> bool:
     """Whether the user works as a Child Protection Officer anywhere."""
     return any(a.role == Role.CPO for a in assignments(user))
 
 
-def is_district_cpo(user: Any, district_id: int) -> bool:
+def is_district_cpo(user: Actor, district_id: int) -> bool:
     """Whether the user is a Child Protection Officer of this district (who may own its
     children and cases)."""
     return any(
@@ -300,7 +313,7 @@ def is_district_cpo(user: Any, district_id: int) -> bool:
     )
 
 
-def complaints_where(user: Any, capability: str) -> QuerySet[Complaint]:
+def complaints_where(user: Actor, capability: str) -> QuerySet[Complaint]:
     from cpmis.complaints.models import Complaint
 
     q = complaint_scope(user, capability)
@@ -309,15 +322,15 @@ def complaints_where(user: Any, capability: str) -> QuerySet[Complaint]:
     return Complaint.objects.filter(q)
 
 
-def complaints_visible_to(user: Any) -> QuerySet[Complaint]:
+def complaints_visible_to(user: Actor) -> QuerySet[Complaint]:
     return complaints_where(user, "complaint.view")
 
 
-def jurisdictions_where(user: Any, capability: str) -> set[int] | None:
+def jurisdictions_where(user: Actor, capability: str) -> set[int] | None:
     """Ids of jurisdictions where the user holds ``capability`` anywhere (None: all of them)."""
     ids: set[int] = set()
     for a in assignments(user):
-        if capability not in CAPABILITIES.get(a.role, frozenset()):
+        if capability not in _granted(a):
             continue
         if a.scope_level == ScopeLevel.NATIONAL:
             return None
@@ -327,11 +340,11 @@ def jurisdictions_where(user: Any, capability: str) -> set[int] | None:
     return ids
 
 
-def holds_across_jurisdiction(user: Any, capability: str, jurisdiction_id: int) -> bool:
+def holds_across_jurisdiction(user: Actor, capability: str, jurisdiction_id: int) -> bool:
     """Whether the user holds ``capability`` for the whole jurisdiction (or nationally): the
     scope that sees complaints whose district is not known yet."""
     return any(
-        capability in CAPABILITIES.get(a.role, frozenset())
+        capability in _granted(a)
         and (
             a.scope_level == ScopeLevel.NATIONAL
             or (a.scope_level == ScopeLevel.JURISDICTION and a.jurisdiction_id == jurisdiction_id)
@@ -350,10 +363,10 @@ class DepartmentScope:
     district_id: int | None
 
 
-def department_scopes(user: Any, capability: str) -> list[DepartmentScope]:
+def department_scopes(user: Actor, capability: str) -> list[DepartmentScope]:
     scopes = []
     for a in assignments(user):
-        if capability not in CAPABILITIES.get(a.role, frozenset()) or not a.department_id:
+        if capability not in _granted(a) or not a.department_id:
             continue
         jurisdiction_id = a.jurisdiction_id or (a.district.jurisdiction_id if a.district else None)
         scopes.append(
@@ -367,7 +380,7 @@ def department_scopes(user: Any, capability: str) -> list[DepartmentScope]:
     return scopes
 
 
-def submissions_visible_to(user: Any) -> QuerySet[Submission]:
+def submissions_visible_to(user: Actor) -> QuerySet[Submission]:
     """A department's submissions: to its national focal points, to those of the same
     province, and to a district's focal point those they sent themselves."""
     from cpmis.exchange.models import Submission
@@ -385,7 +398,7 @@ def submissions_visible_to(user: Any) -> QuerySet[Submission]:
     return Submission.objects.filter(q)
 
 
-def review_items_visible_to(user: Any) -> QuerySet[ReviewItem]:
+def review_items_visible_to(user: Actor) -> QuerySet[ReviewItem]:
     """Linkage review items of records from the districts where the user reviews linkage."""
     from cpmis.linkage.models import ReviewItem
 
@@ -395,7 +408,7 @@ def review_items_visible_to(user: Any) -> QuerySet[ReviewItem]:
     return ReviewItem.objects.filter(q)
 
 
-def links_undoable_by(user: Any) -> QuerySet[RecordLink]:
+def links_undoable_by(user: Actor) -> QuerySet[RecordLink]:
     """Active links a person may undo: of a child they may see, where they review linkage in
     the record's district or the child's."""
     from cpmis.linkage.models import RecordLink
@@ -409,7 +422,7 @@ def links_undoable_by(user: Any) -> QuerySet[RecordLink]:
     )
 
 
-def records_linkable_by(user: Any) -> QuerySet[DepartmentRecord]:
+def records_linkable_by(user: Actor) -> QuerySet[DepartmentRecord]:
     """Department records a person may link by hand: those of the districts where they
     review linkage."""
     from cpmis.exchange.models import DepartmentRecord
@@ -420,14 +433,14 @@ def records_linkable_by(user: Any) -> QuerySet[DepartmentRecord]:
     return DepartmentRecord.objects.filter(q)
 
 
-def links_visible_to(user: Any) -> QuerySet[RecordLink]:
+def links_visible_to(user: Actor) -> QuerySet[RecordLink]:
     """Active links of the children the user may see (the child's page lists them)."""
     from cpmis.linkage.models import RecordLink
 
     return RecordLink.objects.filter(undone_at=None, child__in=children_visible_to(user))
 
 
-def children_matchable_by(user: Any) -> QuerySet[Child]:
+def children_matchable_by(user: Actor) -> QuerySet[Child]:
     """Registry children a triaging officer may be shown as possible matches for a complaint
     (name, age and district only): every child of the districts where they triage, since the
     child may already be known to a colleague."""
@@ -438,13 +451,13 @@ def children_matchable_by(user: Any) -> QuerySet[Child]:
     )
 
 
-def districts_where(user: Any, capability: str) -> QuerySet[District]:
+def districts_where(user: Actor, capability: str) -> QuerySet[District]:
     """Districts in which the user holds ``capability`` (for forms and registration)."""
     from cpmis.reference.models import District
 
     q: Q | None = None
     for a in assignments(user):
-        if capability in CAPABILITIES.get(a.role, frozenset()):
+        if capability in _granted(a):
             if a.scope_level == ScopeLevel.NATIONAL:
                 part = Q()
             elif a.scope_level == ScopeLevel.JURISDICTION:
@@ -457,15 +470,15 @@ def districts_where(user: Any, capability: str) -> QuerySet[District]:
     return District.objects.filter(q)
 
 
-def can_register_child_in(user: Any, district: District) -> bool:
+def can_register_child_in(user: Actor, district: District) -> bool:
     return districts_where(user, "child.register").filter(pk=district.pk).exists()
 
 
-def can_assign_owner_in(user: Any, district: District) -> bool:
+def can_assign_owner_in(user: Actor, district: District) -> bool:
     return districts_where(user, "child.assign").filter(pk=district.pk).exists()
 
 
-def audit_events_visible_to(user: Any) -> QuerySet[AuditEvent]:
+def audit_events_visible_to(user: Actor) -> QuerySet[AuditEvent]:
     from cpmis.audit.models import AuditEvent
 
     if not has_capability(user, "audit.view"):
@@ -474,7 +487,10 @@ def audit_events_visible_to(user: Any) -> QuerySet[AuditEvent]:
 
 
 def _covers(
-    assignment: RoleAssignment, *, jurisdiction_id: int | None, district_id: int | None
+    assignment: RoleAssignment | SystemGrant,
+    *,
+    jurisdiction_id: int | None,
+    district_id: int | None,
 ) -> bool:
     """Whether an assignment's scope contains the target scope."""
     if assignment.scope_level == ScopeLevel.NATIONAL:
@@ -485,17 +501,17 @@ def _covers(
 
 
 def can_manage_scope(
-    user: Any, *, jurisdiction_id: int | None = None, district_id: int | None = None
+    user: Actor, *, jurisdiction_id: int | None = None, district_id: int | None = None
 ) -> bool:
     """An administrator manages accounts whose scope lies inside their own."""
     return any(
-        "users.manage" in CAPABILITIES.get(a.role, frozenset())
+        "users.manage" in _granted(a)
         and _covers(a, jurisdiction_id=jurisdiction_id, district_id=district_id)
         for a in assignments(user)
     )
 
 
-def can_manage_user(user: Any, account: User) -> bool:
+def can_manage_user(user: Actor, account: User) -> bool:
     """Whether an administrator may act on an account: every role it holds lies in their scope
     (a provincial administrator cannot deactivate someone who also holds a national role)."""
     if not has_capability(user, "users.manage"):
@@ -506,14 +522,14 @@ def can_manage_user(user: Any, account: User) -> bool:
     )
 
 
-def users_visible_to(user: Any) -> QuerySet[User]:
+def users_visible_to(user: Actor) -> QuerySet[User]:
     """Accounts an administrator may see: all for a national one, else those with a role in
     their scope (and accounts with no role yet, so a new account can be given one)."""
     from cpmis.accounts.models import User
 
     q: Q | None = None
     for a in assignments(user):
-        if "users.manage" not in CAPABILITIES.get(a.role, frozenset()):
+        if "users.manage" not in _granted(a):
             continue
         if a.scope_level == ScopeLevel.NATIONAL:
             return User.objects.all()

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from cpmis import access
-from tests.conftest import Personas, Records, api_as, web_as
+from tests.conftest import SETUP, Personas, Records, api_as, web_as
 
 LIST = "/api/children/"
 
@@ -100,7 +100,7 @@ def test_a_user_with_two_roles_gets_both(personas: Personas, records: Records) -
     from cpmis.reference.models import District
 
     role_assign(
-        actor=None,
+        actor=SETUP,
         user=personas.administrator,
         role=Role.SUPERVISOR,
         scope_level=ScopeLevel.DISTRICT,

@@ -11,9 +11,9 @@ ADR): where two apps need each other, the lower one publishes a signal or a hook
 upper one fills, and never imports it.
 
 Each package directly under `cpmis/` is an app. The project's top-level modules (`settings`,
-`urls`, `cli`, `wsgi` and `access`, the one scope authority of ADR 0002 that reads every app's
-models) are wiring, not apps: they are left out of the app graph, but not out of the check that
-no module imports itself back through others.
+`urls`, `cli`, `wsgi`, `actors` and `access`, the one scope authority of ADR 0002 that reads
+every app's models) are wiring, not apps: they are left out of the app graph, but not out of
+the check that no module imports itself back through others.
 """
 
 from __future__ import annotations

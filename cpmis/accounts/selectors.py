@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 
 from cpmis import access
+from cpmis.actors import Actor
 
 from .models import User
 
 
-def user_list(*, user: Any, q: str = "") -> QuerySet[User]:
+def user_list(*, user: Actor, q: str = "") -> QuerySet[User]:
     """Accounts an administrator may see, with their roles, by username."""
     users = access.users_visible_to(user).prefetch_related(
         "role_assignments__district",

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cpmis import access
+from cpmis.actors import Actor
 from cpmis.audit.services import audit_record
 from cpmis.reference.models import Department, District, Jurisdiction
 
@@ -17,16 +19,15 @@ from .models import RoleAssignment, User
 from .roles import Role, ScopeLevel
 
 
-def _require_user_manager(actor: Any) -> None:
-    # ``actor=None`` is the system itself (management commands run by an operator, the demo).
-    if actor is not None and not access.has_capability(actor, "users.manage"):
+def _require_user_manager(actor: Actor) -> None:
+    if not access.has_capability(actor, "users.manage"):
         raise PermissionDenied("Only an administrator can manage accounts.")
 
 
 @transaction.atomic
 def user_create(
     *,
-    actor: Any,
+    actor: Actor,
     username: str,
     password: str,
     first_name: str = "",
@@ -48,7 +49,7 @@ def user_create(
 @transaction.atomic
 def role_assign(
     *,
-    actor: Any,
+    actor: Actor,
     user: User,
     role: str,
     scope_level: str,
@@ -70,7 +71,7 @@ def role_assign(
         department=department,
     )
     assignment.full_clean()
-    if actor is not None and not access.can_manage_scope(
+    if not access.can_manage_scope(
         actor, jurisdiction_id=assignment.jurisdiction_id, district_id=assignment.district_id
     ):
         raise PermissionDenied("You cannot give a role outside your own scope.")
@@ -87,9 +88,9 @@ def role_assign(
 
 
 @transaction.atomic
-def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
+def role_revoke(*, actor: Actor, assignment: RoleAssignment) -> None:
     _require_user_manager(actor)
-    if actor is not None and not access.can_manage_scope(
+    if not access.can_manage_scope(
         actor, jurisdiction_id=assignment.jurisdiction_id, district_id=assignment.district_id
     ):
         raise PermissionDenied("You cannot remove a role outside your own scope.")
@@ -106,10 +107,10 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
 
 
 @transaction.atomic
-def user_deactivate(*, actor: Any, user: User) -> User:
+def user_deactivate(*, actor: Actor, user: User) -> User:
     """Accounts are deactivated, never deleted, so the audit trail keeps its meaning."""
     _require_user_manager(actor)
-    if actor is not None and not access.can_manage_user(actor, user):
+    if not access.can_manage_user(actor, user):
         raise PermissionDenied("This account holds roles outside your scope.")
     user.is_active = False
     user.save(update_fields=["is_active"])
@@ -123,12 +124,12 @@ def user_deactivate(*, actor: Any, user: User) -> User:
 
 
 @transaction.atomic
-def user_unlock(*, actor: Any, user: User) -> None:
+def user_unlock(*, actor: Actor, user: User) -> None:
     """Lift a sign-in lockout (django-axes) before it expires."""
     from axes.utils import reset
 
     _require_user_manager(actor)
-    if actor is not None and not access.can_manage_user(actor, user):
+    if not access.can_manage_user(actor, user):
         raise PermissionDenied("This account holds roles outside your scope.")
     reset(username=user.username)
     audit_record(actor=actor, action="user.unlock", object_type="accounts.user", object_id=user.pk)
@@ -168,7 +169,7 @@ def totp_enrolment_confirm(*, user: User, device: TOTPDevice, token: str) -> boo
 def sign_in_recorded(*, user: User | None, action: str, username: str = "", **detail: Any) -> None:
     """Audit a sign-in, sign-out or refusal (never the password or the code)."""
     audit_record(
-        actor=user,
+        actor=user if user is not None else AnonymousUser(),
         action=action,
         object_type="accounts.user",
         object_id=user.pk if user else username[:64],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from hmac import compare_digest
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +20,9 @@ from knox.settings import CONSTANTS, knox_settings
 from rest_framework import exceptions
 
 from cpmis.audit.services import audit_record
+
+if TYPE_CHECKING:
+    from .models import User
 
 _TOKEN = re.compile(r"[0-9a-f]{%d}" % knox_settings.AUTH_TOKEN_CHARACTER_LENGTH)  # noqa: UP031
 INVALID = "Invalid or expired token."
@@ -47,7 +50,7 @@ class TokenAuthentication(KnoxTokenAuthentication):
 
 
 @transaction.atomic
-def token_issue(user: Any) -> tuple[AuthToken, str]:
+def token_issue(user: User) -> tuple[AuthToken, str]:
     """A new token, audited with it; the user's expired tokens go, and the oldest beyond the
     limit."""
     AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()

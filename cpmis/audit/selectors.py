@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from django.db.models import QuerySet
 
 from cpmis import access
+from cpmis.actors import Actor
 
 from .models import AuditEvent
 
 
 def audit_event_list(
     *,
-    user: Any,
+    user: Actor,
     actor_id: int | None = None,
     actor_username: str | None = None,
     action: str | None = None,

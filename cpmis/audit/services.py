@@ -10,6 +10,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from cpmis.actors import Actor, SystemActor, person
+
 from . import context
 from .models import AuditEvent
 
@@ -17,7 +19,7 @@ BULK_BATCH = 2000
 
 
 def _event(
-    actor: Any,
+    actor: Actor,
     action: str,
     object_type: str,
     object_id: Any,
@@ -30,14 +32,18 @@ def _event(
     from cpmis import access  # access imports accounts models; keep audit importable alone
 
     ctx = context.current()
-    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    who = person(actor)
     if roles is None:
-        roles = ",".join(access.role_labels(actor)) if authenticated else ""
+        roles = ",".join(access.role_labels(actor)) if who is not None else ""
+    if isinstance(actor, SystemActor):
+        username, roles = actor.audit_name, "system"
+    else:
+        username = who.get_username() if who is not None else ""
     return AuditEvent(
         occurred_at=occurred_at,
-        actor_id=actor.pk if authenticated else None,
-        actor_username=actor.get_username() if authenticated else "",
-        actor_roles=roles if authenticated else "",
+        actor_id=who.pk if who is not None else None,
+        actor_username=username,
+        actor_roles=roles if who is not None or isinstance(actor, SystemActor) else "",
         action=action,
         object_type=object_type,
         object_id="" if object_id is None else str(object_id),
@@ -49,7 +55,7 @@ def _event(
 
 def audit_record(
     *,
-    actor: Any,
+    actor: Actor,
     action: str,
     object_type: str = "",
     object_id: Any = "",
@@ -74,7 +80,7 @@ def audit_record(
 
 def audit_records(
     *,
-    actor: Any,
+    actor: Actor,
     action: str,
     items: Iterable[tuple[str, Any, dict[str, Any]]],
     record_address: bool = True,
@@ -83,8 +89,7 @@ def audit_records(
     time and in batches (a linkage run can link thousands of records). Returns how many."""
     from cpmis import access
 
-    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    roles = ",".join(access.role_labels(actor)) if authenticated else ""
+    roles = ",".join(access.role_labels(actor)) if person(actor) is not None else ""
     now = timezone.now()
     events = [
         _event(

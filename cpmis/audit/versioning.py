@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from django.db import models
 
+from cpmis.actors import Actor
 from cpmis.core.errors import Conflict
 
 from .models import AuditEvent
@@ -128,7 +129,7 @@ def check(
 def save_new_version(
     record: Any,
     *,
-    actor: Any,
+    actor: Actor,
     action: str,
     object_type: str,
     object_id: Any = None,
@@ -154,7 +155,7 @@ def save_new_version(
 def save_new_versions(
     records: Sequence[M],
     *,
-    actor: Any,
+    actor: Actor,
     action: str,
     object_type: str,
     fields: Iterable[str],

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cpmis import access
 from cpmis.accounts.models import User
+from cpmis.actors import Actor
 from cpmis.audit.services import audit_record
 from cpmis.legal.models import Provision
 from cpmis.reference.models import District
@@ -48,7 +49,7 @@ LIST_COLUMNS = (
 
 
 def case_list(
-    *, user: Any, stage: str = "", overdue: bool = False, query: str = ""
+    *, user: Actor, stage: str = "", overdue: bool = False, query: str = ""
 ) -> QuerySet[Case]:
     """Cases the user may see, with only what a list shows (no child's details beyond names).
     ``query`` finds a case by its number (or the start of it) or the child's name."""
@@ -72,7 +73,7 @@ def case_list(
     return qs
 
 
-def task_list(*, user: Any, mine_only: bool = False) -> QuerySet[Task]:
+def task_list(*, user: Actor, mine_only: bool = False) -> QuerySet[Task]:
     """Open tasks of the cases the user may see, overdue first, then by due time.
 
     A CPO sees the tasks of their cases; a supervisor those of the district, including every
@@ -96,7 +97,7 @@ def task_list(*, user: Any, mine_only: bool = False) -> QuerySet[Task]:
     return qs.annotate(overdue=overdue).order_by("due_at", "id")
 
 
-def supervisor_dashboard(*, user: Any, near_days: int = 30) -> dict[str, Any]:
+def supervisor_dashboard(*, user: Actor, near_days: int = 30) -> dict[str, Any]:
     """A supervisor's view of the district: caseload and overdue tasks per officer, and the
     cases whose Court decision is due within ``near_days`` (or overdue)."""
     now = timezone.now()
@@ -147,7 +148,7 @@ def supervisor_dashboard(*, user: Any, near_days: int = 30) -> dict[str, Any]:
     return {"per_officer": per_officer, "near_limit": near_limit, "now": now}
 
 
-def case_get(*, user: Any, case_uuid: str) -> Case:
+def case_get(*, user: Actor, case_uuid: str) -> Case:
     """One case the user may see; Http404 for anything else, a malformed id included."""
     import uuid as uuid_lib
 
@@ -168,7 +169,7 @@ def case_get(*, user: Any, case_uuid: str) -> Case:
     return case
 
 
-def case_read(*, user: Any, case_uuid: str) -> Case:
+def case_read(*, user: Actor, case_uuid: str) -> Case:
     """One case the user may see, its reading audited: the one place the case page and the
     API's detail read a case, so both are audited alike. Http404 for anything else."""
     case = case_get(user=user, case_uuid=case_uuid)
@@ -179,7 +180,7 @@ def case_read(*, user: Any, case_uuid: str) -> Case:
 # --- transfers -------------------------------------------------------------------------------
 
 
-def transfer_inbox(*, user: Any) -> QuerySet[Transfer]:
+def transfer_inbox(*, user: Actor) -> QuerySet[Transfer]:
     """Transfers waiting for the user's answer, oldest first (what the inbox lists)."""
     return (
         access.transfers_waiting_for(user)
@@ -188,7 +189,7 @@ def transfer_inbox(*, user: Any) -> QuerySet[Transfer]:
     )
 
 
-def transfer_waiting(*, user: Any, case_uuid: str) -> Transfer:
+def transfer_waiting(*, user: Actor, case_uuid: str) -> Transfer:
     """The transfer of one case waiting for the user's answer; Http404 for anything else."""
     import uuid as uuid_lib
 
@@ -295,7 +296,7 @@ def _task_rows(qs: QuerySet[Task]) -> QuerySet[Task]:
     )
 
 
-def cpo_home(*, user: Any) -> dict[str, Any]:
+def cpo_home(*, user: Actor) -> dict[str, Any]:
     """What needs a CPO's attention: overdue and due-soon tasks of their cases, the legal
     clocks running, cases newly given to them."""
     now = timezone.now()
@@ -327,7 +328,7 @@ def cpo_home(*, user: Any) -> dict[str, Any]:
     }
 
 
-def supervisor_home(*, user: Any, near_days: int = 30) -> dict[str, Any]:
+def supervisor_home(*, user: Actor, near_days: int = 30) -> dict[str, Any]:
     """What needs a supervisor's attention: unassigned cases, transfers waiting, overdue tasks
     per officer, cases near the four-month limit."""
     dashboard = supervisor_dashboard(user=user, near_days=near_days)
@@ -341,7 +342,7 @@ def supervisor_home(*, user: Any, near_days: int = 30) -> dict[str, Any]:
     }
 
 
-def unassigned_cases(*, user: Any) -> QuerySet[Case]:
+def unassigned_cases(*, user: Actor) -> QuerySet[Case]:
     """Open cases of the user's supervised districts with no officer, newest first."""
     return (
         access.cases_supervised_by(user)
@@ -359,7 +360,7 @@ def receiving_officers(transfer: Transfer) -> list[Any]:
     return list(access.officers_for_case(probe))
 
 
-def officers_supervised_by(*, user: Any) -> list[Any]:
+def officers_supervised_by(*, user: Actor) -> list[Any]:
     """Child Protection Officers of the districts the user supervises (the bulk picker)."""
     return list(access.officers_in(access.districts_where(user, "case.supervise")))
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz
 
 from cpmis import access
+from cpmis.actors import Actor
 from cpmis.audit.services import audit_record
 from cpmis.cases.models import Stage
 from cpmis.people.models import Child, Sex
@@ -35,7 +36,7 @@ QUEUE_VIEWS = {
 
 def complaint_queue(
     *,
-    user: Any,
+    user: Actor,
     view: str = "open",
     channel: str = "",
     district: str = "",
@@ -69,7 +70,7 @@ def complaint_queue(
     return qs
 
 
-def complaint_get(*, user: Any, complaint_uuid: str | uuid_lib.UUID) -> Complaint:
+def complaint_get(*, user: Actor, complaint_uuid: str | uuid_lib.UUID) -> Complaint:
     """One complaint the user may see (404 for anything else), its read audited."""
     try:
         key = uuid_lib.UUID(str(complaint_uuid))
@@ -92,7 +93,7 @@ def complaint_get(*, user: Any, complaint_uuid: str | uuid_lib.UUID) -> Complain
     return complaint
 
 
-def complaint_by_code(*, user: Any, code: str) -> Complaint | None:
+def complaint_by_code(*, user: Actor, code: str) -> Complaint | None:
     """Staff looking up a complaint by the code a caller reads out (within their scope)."""
     canonical = tracking.canonical(code)
     if canonical is None:
@@ -231,7 +232,7 @@ def _sex_compatible(a: str, b: str) -> bool:
 
 
 def possible_matches(
-    *, user: Any, complaint: Complaint
+    *, user: Actor, complaint: Complaint
 ) -> tuple[list[ChildMatch], list[ComplaintMatch]]:
     """Registry children and open complaints that may be the same child: a similar name in
     either script, an age within two years, the same district (or jurisdiction). Shown to

@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cpmis import access
+from cpmis.actors import PUBLIC, Actor, person
 from cpmis.audit import versioning
 from cpmis.audit.services import audit_record
 from cpmis.cases import services as case_services
@@ -176,7 +177,7 @@ def _fingerprint(data: ComplaintInput) -> str:
     return sha256("|".join(parts).encode()).hexdigest()
 
 
-def _create(actor: Any, data: ComplaintInput, *, audit_action: str) -> Registered:
+def _create(actor: Actor, data: ComplaintInput, *, audit_action: str) -> Registered:
     now = timezone.now()
     errors = _validate(data, now=now)
     if errors:
@@ -201,7 +202,7 @@ def _create(actor: Any, data: ComplaintInput, *, audit_action: str) -> Registere
         channel=data.channel,
         received_at=received,
         recorded_at=now,
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        recorded_by=person(actor),
         jurisdiction=data.jurisdiction,
         district=data.district,
         place=data.place.strip(),
@@ -252,7 +253,7 @@ def _create(actor: Any, data: ComplaintInput, *, audit_action: str) -> Registere
         object_type="complaints.complaint",
         object_id=complaint.uuid,
         detail={"channel": data.channel, "duplicate": duplicate_of is not None},
-        record_address=actor is not None,  # the public form: no address kept
+        record_address=actor != PUBLIC,  # the public form: no address kept
     )
     return Registered(complaint, code)
 
@@ -278,10 +279,10 @@ def complaint_submit_public(*, data: ComplaintInput) -> Registered:
     """A complaint from the public form: no account; the channel is always 'online'."""
     data.channel = Channel.ONLINE
     data.received_at = None
-    return _issuing_codes(lambda: _create(None, data, audit_action="complaint.submit"))
+    return _issuing_codes(lambda: _create(PUBLIC, data, audit_action="complaint.submit"))
 
 
-def _check_register_scope(actor: Any, data: ComplaintInput) -> None:
+def _check_register_scope(actor: Actor, data: ComplaintInput) -> None:
     if data.district is not None:
         allowed = access.districts_where(actor, "complaint.register").filter(pk=data.district.pk)
         if not allowed.exists():
@@ -292,7 +293,7 @@ def _check_register_scope(actor: Any, data: ComplaintInput) -> None:
         raise ValidationError({"district": "Choose the district (your scope is a district)."})
 
 
-def complaint_register(*, actor: Any, data: ComplaintInput) -> Registered:
+def complaint_register(*, actor: Actor, data: ComplaintInput) -> Registered:
     """A complaint taken by a complaint office, a helpline or a CPU."""
     if not access.has_capability(actor, "complaint.register"):
         raise PermissionDenied("You cannot register complaints.")
@@ -311,7 +312,7 @@ class Slip:
 
 def complaint_box_batch(
     *,
-    actor: Any,
+    actor: Actor,
     jurisdiction: Jurisdiction,
     district: District | None,
     school: str,
@@ -386,7 +387,7 @@ class ComplaintConflict(versioning.VersionConflict):
 
 
 def _begin(
-    actor: Any,
+    actor: Actor,
     complaint: Complaint,
     version: int | None,
     capabilities: tuple[str, ...] = ("complaint.triage",),
@@ -425,7 +426,7 @@ def _begin(
 
 
 def _done(
-    actor: Any,
+    actor: Actor,
     complaint: Complaint,
     kind: str,
     *,
@@ -438,7 +439,7 @@ def _done(
         complaint=complaint,
         kind=kind,
         occurred_at=now,
-        actor=actor,
+        actor=person(actor),
         details=details or {},
         note=note,
     )
@@ -454,18 +455,18 @@ def _done(
     return complaint
 
 
-def _triaged(actor: Any, complaint: Complaint, status: str) -> list[str]:
+def _triaged(actor: Actor, complaint: Complaint, status: str) -> list[str]:
     complaint.status = status
     if complaint.triaged_at is None:
         complaint.triaged_at = timezone.now()
-        complaint.triaged_by = actor
+        complaint.triaged_by = person(actor)
     return ["status", "triaged_at", "triaged_by"]
 
 
 @transaction.atomic
 def complaint_route(
     *,
-    actor: Any,
+    actor: Actor,
     complaint: Complaint,
     district: District,
     note: str = "",
@@ -521,7 +522,7 @@ def _complaint_child(complaint: Complaint, child_id: int | None) -> ComplaintChi
 @transaction.atomic
 def complaint_open_case(
     *,
-    actor: Any,
+    actor: Actor,
     complaint: Complaint,
     initial_risk: str,
     child: Child | None = None,
@@ -590,7 +591,7 @@ def complaint_open_case(
 @transaction.atomic
 def complaint_attach(
     *,
-    actor: Any,
+    actor: Actor,
     complaint: Complaint,
     case: Case,
     complaint_child_id: int | None = None,
@@ -649,7 +650,7 @@ def _check_follow_up(follow_up_on: date | None) -> date:
 @transaction.atomic
 def complaint_refer(
     *,
-    actor: Any,
+    actor: Actor,
     complaint: Complaint,
     body: str,
     follow_up_on: date | None,
@@ -679,7 +680,7 @@ def complaint_refer(
 @transaction.atomic
 def referral_follow_up(
     *,
-    actor: Any,
+    actor: Actor,
     complaint: Complaint,
     note: str,
     next_follow_up_on: date | None = None,
@@ -712,7 +713,7 @@ def referral_follow_up(
 
 @transaction.atomic
 def complaint_close(
-    *, actor: Any, complaint: Complaint, reason: str, note: str = "", version: int | None = None
+    *, actor: Actor, complaint: Complaint, reason: str, note: str = "", version: int | None = None
 ) -> Complaint:
     complaint = _begin(actor, complaint, version, action="close")
     if reason not in ClosureReason.values or reason == ClosureReason.REFERRAL_COMPLETED:
@@ -732,7 +733,7 @@ def complaint_close(
 
 
 @transaction.atomic
-def triage_time_set(*, actor: Any, jurisdiction: Jurisdiction | None, hours: int) -> TriageTime:
+def triage_time_set(*, actor: Actor, jurisdiction: Jurisdiction | None, hours: int) -> TriageTime:
     """Set how many hours a jurisdiction's CPUs have to triage a complaint (None: default)."""
     if not access.has_capability(actor, "settings.edit"):
         raise PermissionDenied("Only an administrator changes this setting.")

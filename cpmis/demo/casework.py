@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from cpmis.accounts.models import RoleAssignment, User
 from cpmis.accounts.roles import Role, ScopeLevel
+from cpmis.actors import DEMO
 from cpmis.audit.services import audit_record
 from cpmis.cases import services as case_services
 from cpmis.cases.models import Case, Stage, Transfer
@@ -78,7 +79,7 @@ def district_offices_create(*, password: str) -> dict[str, int]:
             for u, role, district in wanted
         )
         audit_record(
-            actor=None,
+            actor=DEMO,
             action="demo.district_offices",
             detail={"accounts": len(wanted)},
         )

@@ -20,6 +20,7 @@ from django.utils import timezone
 from cpmis.accounts.models import User
 from cpmis.accounts.roles import Role, ScopeLevel
 from cpmis.accounts.services import role_assign, user_create
+from cpmis.actors import DEMO
 from cpmis.audit.services import audit_record
 from cpmis.people.models import Child, Disability, GuardianRelation, Sex
 from cpmis.people.search import search_key
@@ -82,12 +83,12 @@ def demo_accounts_create(*, password: str) -> list[tuple[User, DemoAccount]]:
         user = User.objects.filter(username=account.username).first()
         if user is None:
             user = user_create(
-                actor=None, username=account.username, password=password, validate=False
+                actor=DEMO, username=account.username, password=password, validate=False
             )
             user.sex = account.sex
             user.save(update_fields=["sex"])
             role_assign(
-                actor=None,
+                actor=DEMO,
                 user=user,
                 role=account.role,
                 department=(
@@ -212,7 +213,7 @@ def population_generate(*, size: int, seed: int = 2026, batch_size: int = 2000) 
                 batch.clear()
         Child.objects.bulk_create(batch)
         audit_record(
-            actor=None,
+            actor=DEMO,
             action="demo.generate",
             object_type="people.child",
             detail={"children": size, "seed": seed},

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from cpmis.actors import DEMO
 from cpmis.audit.services import audit_record
 from cpmis.oversight.models import (
     ActivityKind,
@@ -614,7 +615,7 @@ def oversight_generate(*, seed: int, year: int) -> dict[str, int]:
             "updates": len(updates),
         }
         audit_record(
-            actor=None,
+            actor=DEMO,
             action="demo.generate",
             object_type="oversight",
             detail={**counts, "seed": seed, "year": year},

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from cpmis.accounts.models import User
+from cpmis.actors import DEMO, Actor
 from cpmis.reporting import services
 from cpmis.reporting.models import ReportEdition
 
@@ -120,8 +121,9 @@ COMMENTS: list[tuple[str, str, bool]] = [
 ]
 
 
-def _user(username: str) -> Any:
-    return User.objects.filter(username=username, is_active=True).first()
+def _user(username: str) -> Actor:
+    """The demo account, or the demo generator itself where it does not exist."""
+    return User.objects.filter(username=username, is_active=True).first() or DEMO
 
 
 @transaction.atomic

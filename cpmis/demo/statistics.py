@@ -18,6 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from cpmis.actors import DEMO
 from cpmis.audit.services import audit_record
 from cpmis.cases import numbering
 from cpmis.cases.models import Case, CaseEvent, Task
@@ -242,7 +243,7 @@ def statistics_year_generate(
         records = [children[v] for v in victims]
         made["records"] = _records(rng, year, start, days, districts, records, batch_size)
         audit_record(
-            actor=None,
+            actor=DEMO,
             action="demo.generate",
             object_type="cases.case",
             detail={"year": year, "seed": seed, **made},

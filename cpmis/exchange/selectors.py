@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import uuid as uuid_lib
-from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
 
 from cpmis import access
+from cpmis.actors import Actor
 from cpmis.audit.services import audit_record
 
 from .models import Submission
 
 
-def submission_list(*, user: Any) -> QuerySet[Submission]:
+def submission_list(*, user: Actor) -> QuerySet[Submission]:
     """Submissions with their counts; the rejected rows (personal data) stay unread."""
     return (
         access.submissions_visible_to(user)
@@ -23,7 +23,7 @@ def submission_list(*, user: Any) -> QuerySet[Submission]:
     )
 
 
-def submission_get(*, user: Any, submission_uuid: str | uuid_lib.UUID) -> Submission:
+def submission_get(*, user: Actor, submission_uuid: str | uuid_lib.UUID) -> Submission:
     try:
         key = uuid_lib.UUID(str(submission_uuid))
     except ValueError as exc:

@@ -21,6 +21,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cpmis import access
+from cpmis.actors import Actor, person
 from cpmis.audit.services import audit_record
 from cpmis.core.errors import Conflict
 from cpmis.reference.models import Department
@@ -73,7 +74,7 @@ class Scope:
     districts: set[int] | None  # the districts its rows may be in (None: all)
 
 
-def _scope(actor: Any, rt: standard.RecordType) -> Scope:
+def _scope(actor: Actor, rt: standard.RecordType) -> Scope:
     """The department the actor submits for (the record type's) and where."""
     from cpmis.accounts.roles import ScopeLevel
     from cpmis.reference.models import District
@@ -250,7 +251,7 @@ def _storable(value: Any) -> Any:
     return text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates from JSON
 
 
-def submission_receive(*, actor: Any, batch: Batch) -> Outcome:
+def submission_receive(*, actor: Actor, batch: Batch) -> Outcome:
     """Validate a batch and write its accepted rows, all at once; see the module's doc."""
     rt = _schema(batch)
     scope = _scope(actor, rt)
@@ -335,14 +336,16 @@ def _keyed(
     return found
 
 
-def _earlier(actor: Any, scope: Scope, batch: Batch, digest: str) -> Submission | None:
+def _earlier(actor: Actor, scope: Scope, batch: Batch, digest: str) -> Submission | None:
     """The same batch received before from this scope: an idempotency key is the
     department's in a province; a file is the submitter's own."""
     if batch.idempotency_key:
         return _keyed(scope.department, scope.jurisdiction_id, batch.idempotency_key, digest)
     mine = _sent_under(scope.department, scope.jurisdiction_id)
     return (
-        mine.filter(record_type=batch.record_type, content_sha256=digest, submitted_by=actor)
+        mine.filter(
+            record_type=batch.record_type, content_sha256=digest, submitted_by=person(actor)
+        )
         .exclude(status=Submission.Status.REJECTED)
         .first()
     )
@@ -358,7 +361,7 @@ def _in_batch_format(value: Any, batch: Batch) -> Any:
 @transaction.atomic
 def _write(
     *,
-    actor: Any,
+    actor: Actor,
     batch: Batch,
     rt: standard.RecordType,
     department: Department,
@@ -392,7 +395,7 @@ def _write(
                 idempotency_key=batch.idempotency_key,
                 date_format=batch.date_format,
                 encoding=encoding,
-                submitted_by=actor,
+                submitted_by=person(actor),
                 submitted_at=now,
                 status=status,
                 rows_total=total,

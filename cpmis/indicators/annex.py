@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import connection, connections
 
 from cpmis import access
+from cpmis.actors import Actor
 
 from . import engine, tabulate
 from .catalogue import Indicator, catalogue
@@ -35,7 +36,7 @@ HEADLINE = (
 )
 
 
-def by_jurisdiction(user: Any) -> bool:
+def by_jurisdiction(user: Actor) -> bool:
     ids = access.jurisdictions_where(user, CAPABILITY)
     return ids is None or len(ids) > 1
 
@@ -49,7 +50,7 @@ def _workers() -> int:
     return max(1, int(settings.CPMIS_ANALYTICS_WORKERS))
 
 
-def report_tables(*, user: Any, year: int) -> list[PublishedTable]:
+def report_tables(*, user: Actor, year: int) -> list[PublishedTable]:
     """Every table of the annex for ``year``, in catalogue order. Indicators of the same
     records are counted in one statement; groups of them side by side on PostgreSQL."""
     _require(user)
@@ -115,7 +116,7 @@ def headlines(tables: list[PublishedTable], *, section: str) -> list[PublishedTa
     return found
 
 
-def dhis2_payload(*, user: Any, period: tabulate.Period) -> dict[str, Any]:
+def dhis2_payload(*, user: Actor, period: tabulate.Period) -> dict[str, Any]:
     """The dataValueSet of every mapped indicator for ``period``: published figures only."""
     from . import dhis2, services
 

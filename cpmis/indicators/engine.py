@@ -20,6 +20,8 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 
+from cpmis.actors import Actor
+
 from .catalogue import Indicator
 from .facts import Source, Window, queryset, source
 
@@ -75,7 +77,7 @@ def _measure_sql(indicator: Indicator, src: Source, where: str = "") -> list[str
     return [f"COUNT(DISTINCT f.u){only}"]
 
 
-def compute_together(user: Any, requests: list[Request]) -> list[Result]:
+def compute_together(user: Actor, requests: list[Request]) -> list[Result]:
     """Indicators of the same records (e.g. cases opened, and child victims among them) in
     one statement on PostgreSQL: one read of the rows, each indicator's own filter as a
     FILTER clause of its aggregates. Elsewhere, or when they differ in more than their
@@ -126,7 +128,7 @@ def compute_together(user: Any, requests: list[Request]) -> list[Result]:
     return results
 
 
-def compute(user: Any, request: Request) -> Result:
+def compute(user: Actor, request: Request) -> Result:
     indicator = request.indicator
     src = source(indicator.source)
     filters = {**indicator.filter, **dict(request.filters)}
@@ -217,7 +219,7 @@ def _group_by(
         result[grouping][cell] = tuple(int(v or 0) for v in row[width:])
 
 
-def _compute_python(user: Any, request: Request, src: Source, filters: dict[str, Any]) -> Result:
+def _compute_python(user: Actor, request: Request, src: Source, filters: dict[str, Any]) -> Result:
     assert src.rows is not None
     wanted = {
         name: ({key(v) for v in value} if isinstance(value, list | tuple | set) else {key(value)})

@@ -37,6 +37,7 @@ from django.db.models.lookups import IsNull, LessThan
 from django.utils import timezone
 
 from cpmis import access
+from cpmis.actors import Actor
 
 from . import justice
 
@@ -105,7 +106,7 @@ def _period_q(source: Source, window: Window) -> Q:
     return Q(**{f"{source.date_field}__gte": start, f"{source.date_field}__lt": end})
 
 
-def _scoped(user: Any, queryset: QuerySet[Any], district_path: str) -> QuerySet[Any]:
+def _scoped(user: Actor, queryset: QuerySet[Any], district_path: str) -> QuerySet[Any]:
     q = access.scope_filter(user, "aggregates.view", district_path=district_path)
     return queryset.none() if q is None else queryset.filter(q)
 
@@ -219,7 +220,7 @@ def _period_dimensions(path: str) -> dict[str, Callable[[], Any]]:
 # --- the sources -----------------------------------------------------------------------------
 
 
-def _complaints(user: Any, window: Window) -> QuerySet[Any]:
+def _complaints(user: Actor, window: Window) -> QuerySet[Any]:
     q = access.complaint_scope(user, "aggregates.view")
     from cpmis.complaints.models import Complaint
 
@@ -228,14 +229,14 @@ def _complaints(user: Any, window: Window) -> QuerySet[Any]:
     return Complaint.objects.filter(q, duplicate_of__isnull=True)
 
 
-def _cases(user: Any, window: Window) -> QuerySet[Any]:
+def _cases(user: Actor, window: Window) -> QuerySet[Any]:
     from cpmis.cases.models import Case as CaseModel
 
     return _scoped(user, CaseModel.objects.all(), "district")
 
 
 def _tasks(kind: str) -> Callable[[Any, Window], QuerySet[Any]]:
-    def base(user: Any, window: Window) -> QuerySet[Any]:
+    def base(user: Actor, window: Window) -> QuerySet[Any]:
         from cpmis.cases.models import Task
 
         # due in the period, and either done or overdue by now: a task still running is
@@ -254,7 +255,7 @@ def _on_time() -> Any:
 
 
 def _events(kind: str) -> Callable[[Any, Window], QuerySet[Any]]:
-    def base(user: Any, window: Window) -> QuerySet[Any]:
+    def base(user: Actor, window: Window) -> QuerySet[Any]:
         from cpmis.cases.models import CaseEvent
 
         events = CaseEvent.objects.filter(kind=kind)
@@ -287,7 +288,7 @@ def _register(model: str, **filters: Any) -> Callable[[Any, Window], QuerySet[An
     """A register of national oversight (not about children): every holder of
     ``aggregates.view`` sees all of it."""
 
-    def base(user: Any, window: Window) -> QuerySet[Any]:
+    def base(user: Actor, window: Window) -> QuerySet[Any]:
         manager = apps.get_model("oversight", model).objects
         if not access.has_capability(user, "aggregates.view"):
             return manager.none()  # type: ignore[no-any-return]
@@ -485,7 +486,7 @@ def source(name: str) -> Source:
 
 
 def queryset(
-    user: Any, src: Source, window: Window, filters: dict[str, Any], dims: list[str]
+    user: Actor, src: Source, window: Window, filters: dict[str, Any], dims: list[str]
 ) -> QuerySet[Any]:
     """The rows of ``src`` in ``window`` as ``values()`` with the columns the counts need:
     ``u`` (the counted unit), ``ok`` (shares), ``amt`` (sums) and one per disaggregation."""

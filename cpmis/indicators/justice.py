@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import F, Q
 
 from cpmis import access
+from cpmis.actors import Actor
 
 if TYPE_CHECKING:
     from .facts import Window
@@ -91,7 +92,7 @@ def _sentence_range(offence: Offence | None, data: dict[str, Any]) -> str:
     return "inside"
 
 
-def rows(user: Any, window: Window, *, per_offence: bool) -> Iterator[dict[str, Any]]:
+def rows(user: Actor, window: Window, *, per_offence: bool) -> Iterator[dict[str, Any]]:
     from cpmis.exchange.models import DepartmentRecord
 
     q = access.scope_filter(user, "aggregates.view", district_path="district")
@@ -193,7 +194,7 @@ _RANGE = f"""CASE
   ELSE 'inside' END"""
 
 
-def rows_sql(user: Any, window: Window, *, per_offence: bool) -> tuple[str, list[Any]] | None:
+def rows_sql(user: Actor, window: Window, *, per_offence: bool) -> tuple[str, list[Any]] | None:
     """The rows of ``rows()`` as one PostgreSQL query (None: the user sees no district)."""
     q = access.scope_filter(user, "aggregates.view", district_path="district")
     if q is None:

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from cpmis import access
+from cpmis.actors import Actor
 
 from . import tabulate
 from .catalogue import Indicator, catalogue, dimension_label
@@ -22,17 +23,17 @@ from .tables import PublishedTable
 CAPABILITY = "aggregates.view"
 
 
-def _require(user: Any) -> None:
+def _require(user: Actor) -> None:
     if not access.has_capability(user, CAPABILITY):
         raise PermissionDenied("Indicators are open to analysts.")
 
 
-def indicator_list(user: Any) -> list[Indicator]:
+def indicator_list(user: Actor) -> list[Indicator]:
     _require(user)
     return list(catalogue().values())
 
 
-def indicator_get(user: Any, code: str) -> Indicator:
+def indicator_get(user: Actor, code: str) -> Indicator:
     _require(user)
     found = catalogue().get((code or "").strip().upper())
     if found is None:
@@ -55,7 +56,7 @@ class Selection:
 FILTERABLE = ("jurisdiction", "district", "opsc_category")
 
 
-def selection_parse(user: Any, params: Any) -> Selection:
+def selection_parse(user: Actor, params: Any) -> Selection:
     """A selection from request parameters: indicator, period, breakdown, and the filters
     jurisdiction, district (p-code) and category (an OPSC category)."""
     indicator = indicator_get(user, params.get("indicator", ""))
@@ -154,7 +155,7 @@ def breakdown_shape(selection: Selection, rows: str, columns: bool | None = None
 
 
 def selection_tables(
-    user: Any, selection: Selection, shapes: list[tabulate.Shape]
+    user: Actor, selection: Selection, shapes: list[tabulate.Shape]
 ) -> list[PublishedTable]:
     """Tables of the selection, protected together with every table of the indicator for
     the same selection (one suppression pattern, whichever are shown)."""
@@ -170,7 +171,7 @@ def selection_tables(
     )
 
 
-def indicator_table(user: Any, selection: Selection) -> PublishedTable:
+def indicator_table(user: Actor, selection: Selection) -> PublishedTable:
     return selection_tables(user, selection, [breakdown_shape(selection, selection.breakdown)])[0]
 
 

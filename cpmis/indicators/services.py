@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from cpmis import access
+from cpmis.actors import Actor, person
 from cpmis.audit.services import audit_record
 
 from . import dhis2
@@ -18,7 +19,7 @@ from .models import Dhis2Mapping
 
 
 @transaction.atomic
-def dhis2_mapping_set(*, actor: Any, config: Any, note: str = "") -> Dhis2Mapping:
+def dhis2_mapping_set(*, actor: Actor, config: Any, note: str = "") -> Dhis2Mapping:
     if not access.has_capability(actor, "indicators.configure"):
         raise PermissionDenied("Only an administrator changes the DHIS2 mapping.")
     problems = dhis2.mapping_problems(config)
@@ -29,7 +30,7 @@ def dhis2_mapping_set(*, actor: Any, config: Any, note: str = "") -> Dhis2Mappin
         version=version,
         config=config,
         note=note[:200],
-        created_by=actor,
+        created_by=person(actor),
         created_at=timezone.now(),
     )
     audit_record(
@@ -49,7 +50,7 @@ def dhis2_mapping_current() -> dict[str, Any]:
 
 
 @transaction.atomic
-def export_audit(*, actor: Any, what: str, fmt: str, detail: dict[str, Any]) -> None:
+def export_audit(*, actor: Actor, what: str, fmt: str, detail: dict[str, Any]) -> None:
     """Figures leaving cpmis are recorded: aggregates only, but who took what is asked."""
     audit_record(
         actor=actor,

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cpmis import access
+from cpmis.actors import Actor
 
 from . import disclosure, engine
 from .catalogue import FIXED_CATEGORIES, Indicator, dimension_label
@@ -83,7 +84,7 @@ def threshold() -> int:
 # --- categories ------------------------------------------------------------------------------
 
 
-def categories(dimension: str, user: Any, period: Period, indicator: Indicator) -> list[Category]:
+def categories(dimension: str, user: Actor, period: Period, indicator: Indicator) -> list[Category]:
     from cpmis.reference.models import Jurisdiction
 
     if dimension == "quarter":
@@ -143,7 +144,7 @@ def _model_choices(dimension: str) -> list[tuple[str, Any]]:
     raise ValidationError({"breakdown": f"Unknown disaggregation {dimension!r}."})
 
 
-def district_jurisdictions(user: Any) -> dict[str, str]:
+def district_jurisdictions(user: Actor) -> dict[str, str]:
     return {
         str(pk): str(j)
         for pk, j in access.districts_where(user, "aggregates.view").values_list(
@@ -227,7 +228,7 @@ def annex_shapes(indicator: Indicator, *, columns: bool) -> list[Shape]:
 
 
 def _layout(
-    user: Any, indicator: Indicator, period: Period, shape: Shape, result: Result
+    user: Actor, indicator: Indicator, period: Period, shape: Shape, result: Result
 ) -> Layout:
     jurisdictions = categories("jurisdiction", user, period, indicator)
     row_values: dict[str, dict[str, str]] = {}  # row key -> the categories that select it
@@ -310,7 +311,7 @@ def _period_lines(coords: set[Coord]) -> list[tuple[Coord, tuple[Coord, ...]]]:
 
 def publish(
     *,
-    user: Any,
+    user: Actor,
     indicator: Indicator,
     period: Period,
     shapes: list[Shape],
@@ -482,7 +483,7 @@ def _shares(
 
 def compute_tables(
     *,
-    user: Any,
+    user: Actor,
     indicator: Indicator,
     period: Period,
     shapes: list[Shape],

@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from cpmis import access
+from cpmis.actors import Actor
 from cpmis.legal.report_structure import BY_CODE
 from cpmis.permissions import capability_required
 
@@ -119,7 +120,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "indicators/dashboard.html", context, status=400 if errors else 200)
 
 
-def _jurisdictions(user: Any) -> Any:
+def _jurisdictions(user: Actor) -> Any:
     from cpmis.reference.models import Jurisdiction
 
     ids = access.jurisdictions_where(user, CAP)

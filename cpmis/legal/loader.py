@@ -13,9 +13,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from cpmis import access
+from cpmis.actors import DATA_LOAD, Actor
 from cpmis.audit.services import audit_record
 from cpmis.reference.models import Jurisdiction
 
@@ -127,7 +129,9 @@ def _save(obj: Any, values: dict[str, Any], report: LoadReport, label: str) -> A
 
 
 @transaction.atomic
-def legal_data_load(*, actor: Any = None, directory: Path = DATA_DIR) -> LoadReport:
+def legal_data_load(*, actor: Actor = DATA_LOAD, directory: Path = DATA_DIR) -> LoadReport:
+    if not access.has_capability(actor, "legal.edit"):
+        raise PermissionDenied("Only an administrator loads the legal catalogue.")
     report = LoadReport()
     jurisdictions = {j.iso_code: j for j in Jurisdiction.objects.all()}
     statutes = {s.code: s for s in Statute.objects.all()}

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from cpmis import access
+from cpmis.actors import Actor
 from cpmis.audit.services import audit_record
 
 from . import validation
@@ -30,12 +31,12 @@ PENALTY_FIELDS = (
 )
 
 
-def _require_editor(actor: Any) -> None:
-    if actor is not None and not access.has_capability(actor, "legal.edit"):
+def _require_editor(actor: Actor) -> None:
+    if not access.has_capability(actor, "legal.edit"):
         raise PermissionDenied("Only an administrator of the legal catalogue can change it.")
 
 
-def _store(obj: Any, actor: Any) -> None:
+def _store(obj: Any, actor: Actor) -> None:
     obj._history_user = actor if getattr(actor, "is_authenticated", False) else None
     obj.full_clean()
     obj.save()
@@ -49,7 +50,7 @@ def _index(p: Provision) -> None:
 
 
 @transaction.atomic
-def provision_create(*, actor: Any, statute: Statute, section: str, **fields: Any) -> Provision:
+def provision_create(*, actor: Actor, statute: Statute, section: str, **fields: Any) -> Provision:
     _require_editor(actor)
     fields["report_paragraphs"] = validation.paragraphs(fields.get("report_paragraphs", []))
     provision = Provision(statute=statute, section=section, **fields)
@@ -68,7 +69,7 @@ def provision_create(*, actor: Any, statute: Statute, section: str, **fields: An
 
 
 @transaction.atomic
-def provision_correct(*, actor: Any, provision: Provision, **changes: Any) -> Provision:
+def provision_correct(*, actor: Actor, provision: Provision, **changes: Any) -> Provision:
     """Correct a version in place (a typo, a missing ¶); its history keeps the old values."""
     _require_editor(actor)
     unknown = set(changes) - set(CORRECTABLE)
@@ -97,7 +98,7 @@ def provision_correct(*, actor: Any, provision: Provision, **changes: Any) -> Pr
 @transaction.atomic
 def provision_amend(
     *,
-    actor: Any,
+    actor: Actor,
     provision: Provision,
     valid_from: date,
     amended_by: Statute,
@@ -155,7 +156,7 @@ def provision_amend(
     return new
 
 
-def _penalty_write(actor: Any, provision: Provision, values: dict[str, Any]) -> Penalty:
+def _penalty_write(actor: Actor, provision: Provision, values: dict[str, Any]) -> Penalty:
     unknown = set(values) - set(PENALTY_FIELDS)
     if unknown:
         raise ValidationError({f: "Not a field of a penalty." for f in unknown})
@@ -171,7 +172,7 @@ def _penalty_write(actor: Any, provision: Provision, values: dict[str, Any]) -> 
 
 
 @transaction.atomic
-def penalty_set(*, actor: Any, provision: Provision, **values: Any) -> Penalty:
+def penalty_set(*, actor: Actor, provision: Provision, **values: Any) -> Penalty:
     _require_editor(actor)
     if provision.kind not in {Provision.Kind.OFFENCE, Provision.Kind.PENALTY}:
         raise ValidationError({"provision": "Only an offence or penalty provision has a penalty."})
@@ -189,7 +190,7 @@ def penalty_set(*, actor: Any, provision: Provision, **values: Any) -> Penalty:
 @transaction.atomic
 def compliance_link_add(
     *,
-    actor: Any,
+    actor: Actor,
     article: OpscArticle,
     statute: Statute,
     provision: Provision | None,
@@ -221,7 +222,7 @@ def compliance_link_add(
 
 @transaction.atomic
 def provision_edit(
-    *, actor: Any, provision: Provision, changes: dict[str, Any], penalty: dict[str, Any] | None
+    *, actor: Actor, provision: Provision, changes: dict[str, Any], penalty: dict[str, Any] | None
 ) -> Provision:
     """A correction and, for an offence, its penalty, together (the edit page)."""
     provision = provision_correct(actor=actor, provision=provision, **changes)
@@ -231,7 +232,7 @@ def provision_edit(
 
 
 @transaction.atomic
-def compliance_link_remove(*, actor: Any, link: ComplianceLink) -> None:
+def compliance_link_remove(*, actor: Actor, link: ComplianceLink) -> None:
     _require_editor(actor)
     link._history_user = actor if getattr(actor, "is_authenticated", False) else None  # type: ignore[attr-defined]
     pk = link.pk

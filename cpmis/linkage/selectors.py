@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from cpmis import access
+from cpmis.actors import Actor
 from cpmis.audit.services import audit_record
 from cpmis.core.errors import NotFound
 from cpmis.exchange.models import DepartmentRecord
@@ -24,7 +24,7 @@ def model_current() -> LinkageModel | None:
     return LinkageModel.objects.order_by("-version").first()
 
 
-def review_queue(*, user: Any) -> QuerySet[ReviewItem]:
+def review_queue(*, user: Actor) -> QuerySet[ReviewItem]:
     """Open review items of the user's districts, oldest first."""
     return (
         access.review_items_visible_to(user)
@@ -64,7 +64,7 @@ class Review:
         return str(Sex(self.candidate_sex).label) if self.candidate_sex in Sex.values else ""
 
 
-def review_get(*, user: Any, item_id: int) -> Review:
+def review_get(*, user: Actor, item_id: int) -> Review:
     """A review item with both sides, audited: the group's records (of the reviewer's
     districts), the candidate, and the sources and dates (not the names) of the records
     already linked to the candidate. A reviewer who may not see the candidate child gets,
@@ -122,7 +122,7 @@ def review_get(*, user: Any, item_id: int) -> Review:
     )
 
 
-def child_links(*, user: Any, child: Child) -> QuerySet[RecordLink]:
+def child_links(*, user: Actor, child: Child) -> QuerySet[RecordLink]:
     """The department records linked to a child the user may see, newest first."""
     return (
         access.links_visible_to(user)
@@ -132,7 +132,7 @@ def child_links(*, user: Any, child: Child) -> QuerySet[RecordLink]:
     )
 
 
-def child_links_marked(user: Any, child: Child) -> list[tuple[RecordLink, bool]]:
+def child_links_marked(user: Actor, child: Child) -> list[tuple[RecordLink, bool]]:
     """Up to 200 of the child's links, each with whether the user may undo it: for the
     child's page (lent to people through ``cpmis.people.hooks``)."""
     links = list(child_links(user=user, child=child)[:200])
@@ -151,7 +151,7 @@ def pending_filter() -> Q:
     return ~Q(Exists(active)) & ~Q(Exists(waiting))
 
 
-def waiting(*, user: Any) -> QuerySet[DepartmentRecord]:
+def waiting(*, user: Actor) -> QuerySet[DepartmentRecord]:
     """Records of the user's districts with no active link and no open review."""
     return (
         access.records_linkable_by(user)

@@ -36,6 +36,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from cpmis import access
+from cpmis.actors import LINKAGE, Actor, person
 from cpmis.audit import versioning
 from cpmis.audit.services import audit_record, audit_records
 from cpmis.core.errors import Conflict, NotFound
@@ -109,7 +110,7 @@ def _sha(splink: dict[str, Any]) -> str:
 @transaction.atomic
 def model_install(
     *,
-    actor: Any,
+    actor: Actor,
     splink: dict[str, Any],
     trained_on: int,
     source: str,
@@ -117,7 +118,7 @@ def model_install(
     review_threshold: float,
 ) -> LinkageModel:
     """Save a trained model as the next version (the current one from now on)."""
-    if actor is not None and not access.has_capability(actor, "linkage.manage"):
+    if not access.has_capability(actor, "linkage.manage"):
         raise PermissionDenied("You cannot install linkage models.")
     if not 0 < review_threshold <= link_threshold < 1:
         raise ValidationError("Thresholds must satisfy 0 < review <= link < 1.")
@@ -133,7 +134,7 @@ def model_install(
         source=source[:200],
         sha256=_sha(splink),
         trained_at=timezone.now(),
-        trained_by=actor if actor is not None and actor.is_authenticated else None,
+        trained_by=person(actor),
     )
     audit_record(
         actor=actor,
@@ -146,7 +147,7 @@ def model_install(
 
 
 def model_rethreshold(
-    *, actor: Any, link_threshold: float, review_threshold: float, source: str
+    *, actor: Actor, link_threshold: float, review_threshold: float, source: str
 ) -> LinkageModel:
     """The current model's parameters as a new version with other thresholds (a province
     that wants people to decide more, say)."""
@@ -171,7 +172,7 @@ def model_ensure() -> LinkageModel:
         return current
     shipped = modelfile.load(SHIPPED_MODEL).as_dict()
     return model_install(
-        actor=None,
+        actor=LINKAGE,
         splink=shipped["splink"],
         trained_on=shipped["trained_on"],
         source=shipped["source"],
@@ -188,10 +189,10 @@ def model_fit(rows: Sequence[dict[str, Any]]) -> tuple[dict[str, Any], float, fl
     return trained, link, review
 
 
-def model_train(*, actor: Any, rows: Sequence[dict[str, Any]] | None = None) -> LinkageModel:
+def model_train(*, actor: Actor, rows: Sequence[dict[str, Any]] | None = None) -> LinkageModel:
     """Estimate a new version on the stored features of every department record (or on
     ``rows``), choose its thresholds, install it. Records are not relinked."""
-    if actor is not None and not access.has_capability(actor, "linkage.manage"):
+    if not access.has_capability(actor, "linkage.manage"):
         raise PermissionDenied("You cannot train linkage models.")
     if rows is None:
         rows = [
@@ -640,7 +641,7 @@ def _cluster_probability(
 @transaction.atomic
 def records_link(
     *,
-    actor: Any,
+    actor: Actor,
     records: Iterable[int] | None = None,
     system: bool = True,
     wait: bool = True,
@@ -834,7 +835,7 @@ def _merges_propose(merges: dict[tuple[Any, Any], float], current: LinkageModel)
             continue
         try:
             merge_propose(
-                actor=None,
+                actor=LINKAGE,
                 child_a=children[int(a)],
                 child_b=children[int(b)],
                 probability=round(float(probability), 6),
@@ -850,7 +851,7 @@ def _merges_propose(merges: dict[tuple[Any, Any], float], current: LinkageModel)
 
 
 @transaction.atomic
-def review_decide(*, actor: Any, item_id: int, same: bool, version: int) -> LinkRun | None:
+def review_decide(*, actor: Actor, item_id: int, same: bool, version: int) -> LinkRun | None:
     """Decide a review group: the same child (its records are linked to the candidate) or a
     different one (remembered; the records are linked again without that candidate, which
     usually registers a new child). Every record of the group must be in the actor's
@@ -877,7 +878,7 @@ def review_decide(*, actor: Any, item_id: int, same: bool, version: int) -> Link
     for member in group:
         member.status = status
         member.decided_at = now
-        member.decided_by = actor
+        member.decided_by = person(actor)
     versioning.save_new_versions(
         group,
         actor=actor,
@@ -904,7 +905,7 @@ def review_decide(*, actor: Any, item_id: int, same: bool, version: int) -> Link
                     probability=m.probability,
                     model_id=m.model_id,
                     created_at=now,
-                    created_by=actor,
+                    created_by=person(actor),
                 )
                 for m in group
             ]
@@ -923,7 +924,7 @@ def review_decide(*, actor: Any, item_id: int, same: bool, version: int) -> Link
 
 @transaction.atomic
 def link_undo(
-    *, actor: Any, link_id: int, reason: str, child: Child | None = None
+    *, actor: Actor, link_id: int, reason: str, child: Child | None = None
 ) -> LinkRun | RecordLink:
     """Undo a link: the record is no longer this child's, which is remembered. With
     ``child`` (one the actor may see), the record is linked to that child instead; without,
@@ -952,7 +953,7 @@ def link_undo(
         )
 
     now = timezone.now()
-    link.undone_at, link.undone_by, link.undo_reason = now, actor, reason
+    link.undone_at, link.undone_by, link.undo_reason = now, person(actor), reason
     link.save(update_fields=["undone_at", "undone_by", "undo_reason"])
     # The person's decision, kept as a decided review item: never this child again.
     ReviewItem.objects.create(
@@ -964,7 +965,7 @@ def link_undo(
         status=ReviewItem.Status.DIFFERENT,
         created_at=now,
         decided_at=now,
-        decided_by=actor,
+        decided_by=person(actor),
     )
     audit_record(
         actor=actor,
@@ -978,7 +979,7 @@ def link_undo(
     return records_link(actor=actor, records=[link.record_id])
 
 
-def submission_link(*, actor: Any, submission: Any) -> LinkRun | None:
+def submission_link(*, actor: Actor, submission: Any) -> LinkRun | None:
     """Link the new records of a committed submission, if it is small enough to do while the
     focal point waits and no other run is at work; otherwise (and on any failure) they are
     left to ``linkage_run``. cpmis links, not the focal point: the audit names the system,
@@ -992,21 +993,21 @@ def submission_link(*, actor: Any, submission: Any) -> LinkRun | None:
         return None
     context = {"submission": str(submission.uuid), "requested_by": getattr(actor, "pk", None)}
     try:
-        run = records_link(actor=None, records=ids, wait=False, context=context)
+        run = records_link(actor=LINKAGE, records=ids, wait=False, context=context)
     except Exception:  # the submission stands; the scheduled run links its records later
         logger.exception("Linking the records of submission %s failed", submission.uuid)
         return None
     return None if run.deferred else run
 
 
-def on_submission_received(sender: Any, *, actor: Any, submission: Any, **kwargs: Any) -> None:
+def on_submission_received(sender: Any, *, actor: Actor, submission: Any, **kwargs: Any) -> None:
     """Receiver of ``cpmis.exchange.signals.submission_received``: exchange announces a new
     submission, linkage links it (exchange imports no linkage)."""
     submission_link(actor=actor, submission=submission)
 
 
 @transaction.atomic
-def link_manual(*, actor: Any, record_id: int, child: Child) -> RecordLink:
+def link_manual(*, actor: Actor, record_id: int, child: Child) -> RecordLink:
     """A person links a record that has no link to a child they may see: a record that
     waits (no date of birth, no age), or one whose link they undid knowing the right child.
     A child the record was decided not to be is refused."""
@@ -1034,14 +1035,14 @@ def link_manual(*, actor: Any, record_id: int, child: Child) -> RecordLink:
         )
     )
     ReviewItem.objects.filter(pk__in=withdrawn).update(
-        status=ReviewItem.Status.WITHDRAWN, decided_at=now, decided_by=actor
+        status=ReviewItem.Status.WITHDRAWN, decided_at=now, decided_by=person(actor)
     )
     link = RecordLink.objects.create(
         record=record,
         child=child,
         method=RecordLink.Method.MANUAL,
         created_at=now,
-        created_by=actor,
+        created_by=person(actor),
     )
     audit_record(
         actor=actor,

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from cpmis.actors import Actor
 from cpmis.audit.services import audit_record
 
 from .models import Notification
@@ -30,7 +31,7 @@ def notify(*, users: Iterable[Any], kind: str, message: str, link: str = "") -> 
 
 
 @transaction.atomic
-def notification_dismiss(*, actor: Any, notification_id: int) -> Notification:
+def notification_dismiss(*, actor: Actor, notification_id: int) -> Notification:
     """A person dismisses one of their own notifications (anyone else's is refused as absent)."""
     notification = (
         Notification.objects.select_for_update()

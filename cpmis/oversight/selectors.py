@@ -31,6 +31,7 @@ from django.db.models import (
 from django.http import Http404
 
 from cpmis import access
+from cpmis.actors import Actor
 from cpmis.legal.report_structure import SECTION_CODES
 from cpmis.reference.models import Department
 
@@ -47,20 +48,20 @@ from .models import (
 # --- access ----------------------------------------------------------------------------------
 
 
-def can_view(user: Any) -> bool:
+def can_view(user: Actor) -> bool:
     return access.has_capability(user, "oversight.view")
 
 
-def can_edit(user: Any) -> bool:
+def can_edit(user: Actor) -> bool:
     return access.has_capability(user, "oversight.edit")
 
 
-def respond_departments(user: Any) -> set[int]:
+def respond_departments(user: Actor) -> set[int]:
     """Ids of the departments whose assignments the user reports on as a focal point."""
     return {s.department_id for s in access.department_scopes(user, "oversight.respond")}
 
 
-def can_report(user: Any, assignment: RecommendationAssignment) -> bool:
+def can_report(user: Actor, assignment: RecommendationAssignment) -> bool:
     """An editor reports on any assignment; a focal point on their own department's. A
     department is one row for every province (the Punjab Police focal point answers for
     "Police"), so the province of the focal point does not narrow it."""
@@ -69,7 +70,7 @@ def can_report(user: Any, assignment: RecommendationAssignment) -> bool:
     return assignment.institution_id in respond_departments(user)
 
 
-def require_view(user: Any) -> None:
+def require_view(user: Actor) -> None:
     if not can_view(user):
         raise PermissionDenied("You cannot see the oversight registers.")
 
@@ -79,7 +80,7 @@ def require_view(user: Any) -> None:
 
 def activity_list(
     *,
-    user: Any,
+    user: Actor,
     kind: str | None = None,
     year: int | None = None,
     jurisdiction: str | None = None,
@@ -101,7 +102,7 @@ def activity_list(
     return qs.order_by("-held_on", "-pk")
 
 
-def activity_get(*, user: Any, activity_id: int) -> PreventionActivity:
+def activity_get(*, user: Actor, activity_id: int) -> PreventionActivity:
     activity = activity_list(user=user).filter(pk=activity_id).first()
     if activity is None:
         raise Http404
@@ -117,7 +118,7 @@ def activity_years() -> list[int]:
 
 def legal_request_list(
     *,
-    user: Any,
+    user: Actor,
     kind: str | None = None,
     direction: str | None = None,
     status: str | None = None,
@@ -136,7 +137,7 @@ def legal_request_list(
     return qs.order_by("-dated_on", "-pk")
 
 
-def legal_request_get(*, user: Any, request_id: int) -> LegalAssistanceRequest:
+def legal_request_get(*, user: Actor, request_id: int) -> LegalAssistanceRequest:
     found = legal_request_list(user=user).filter(pk=request_id).first()
     if found is None:
         raise Http404
@@ -189,7 +190,7 @@ def _section_q(code: str) -> Q:
 
 def recommendation_list(
     *,
-    user: Any,
+    user: Actor,
     status: str | None = None,
     institution: str | None = None,
     section: str | None = None,
@@ -221,14 +222,14 @@ class RecommendationDetail:
     reportable: set[int]  # ids of the assignments the user may report on
 
 
-def recommendation_get(*, user: Any, recommendation_id: int) -> Recommendation:
+def recommendation_get(*, user: Actor, recommendation_id: int) -> Recommendation:
     found = recommendation_list(user=user).filter(pk=recommendation_id).first()
     if found is None:
         raise Http404
     return found
 
 
-def recommendation_detail(*, user: Any, recommendation_id: int) -> RecommendationDetail:
+def recommendation_detail(*, user: Actor, recommendation_id: int) -> RecommendationDetail:
     recommendation = recommendation_get(user=user, recommendation_id=recommendation_id)
     assignments = list(
         RecommendationAssignment.objects.filter(recommendation=recommendation)
@@ -246,7 +247,7 @@ def recommendation_detail(*, user: Any, recommendation_id: int) -> Recommendatio
     return RecommendationDetail(recommendation, assignments, reportable)
 
 
-def assignment_get(*, user: Any, assignment_id: int) -> RecommendationAssignment:
+def assignment_get(*, user: Actor, assignment_id: int) -> RecommendationAssignment:
     require_view(user)
     found = (
         RecommendationAssignment.objects.select_related("recommendation", "institution")
@@ -285,7 +286,7 @@ class Summary:
     by_status: dict[str, int]
 
 
-def summary(*, user: Any) -> Summary:
+def summary(*, user: Actor) -> Summary:
     require_view(user)
     by_status = {s.value: 0 for s in ImplementationStatus}
     for row in with_overall_status(Recommendation.objects.all()).values(*["overall_status"]):

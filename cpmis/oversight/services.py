@@ -1,6 +1,6 @@
 """Writes of the oversight registers: each checks the capability (``selectors`` decides),
 locks and checks the version the caller read, validates (``full_clean``), saves and writes
-its audit event in one transaction. ``actor=None`` is the system (a data load).
+its audit event in one transaction. The system acts as a named ``cpmis.actors.SystemActor``.
 
 Nothing is deleted: a wrong record is corrected, and an assignment's history is kept in
 ``AssignmentUpdate`` rows.
@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cpmis.actors import Actor, person
 from cpmis.audit import versioning
 from cpmis.audit.services import audit_record
 from cpmis.reference.models import Department
@@ -101,13 +102,9 @@ def _object_type(record: Any) -> str:
     }[type(record)]
 
 
-def _require_edit(actor: Any) -> None:
-    if actor is not None and not selectors.can_edit(actor):
+def _require_edit(actor: Actor) -> None:
+    if not selectors.can_edit(actor):
         raise PermissionDenied("Only a Commission analyst can change the oversight registers.")
-
-
-def _user(actor: Any) -> Any:
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
 def _check_version(record: Any, version: int | None) -> None:
@@ -137,7 +134,7 @@ def _lock_and_apply(
     return locked, _apply(locked, changes)
 
 
-def _save_new_version(record: Any, actor: Any, action: str, detail: dict[str, Any]) -> None:
+def _save_new_version(record: Any, actor: Actor, action: str, detail: dict[str, Any]) -> None:
     """Validate, save the next version and audit it (``audit.versioning``)."""
     record.full_clean()
     record.updated_at = timezone.now()
@@ -191,7 +188,7 @@ def _participants_replace(activity: PreventionActivity, rows: list[tuple[str, st
 @transaction.atomic
 def activity_create(
     *,
-    actor: Any,
+    actor: Actor,
     kind: str,
     title: str,
     held_on: date,
@@ -210,7 +207,7 @@ def activity_create(
         title=title,
         held_on=held_on,
         topic=topic,
-        created_by=_user(actor),
+        created_by=person(actor),
         created_at=now,
         updated_at=now,
         **fields,
@@ -231,7 +228,7 @@ def activity_create(
 @transaction.atomic
 def activity_update(
     *,
-    actor: Any,
+    actor: Actor,
     activity: PreventionActivity,
     version: int | None,
     participants: Iterable[Mapping[str, Any]] | None = None,
@@ -259,12 +256,12 @@ def activity_update(
 
 
 @transaction.atomic
-def legal_request_create(*, actor: Any, **fields: Any) -> LegalAssistanceRequest:
+def legal_request_create(*, actor: Actor, **fields: Any) -> LegalAssistanceRequest:
     """Record an extradition or mutual legal assistance request."""
     _require_edit(actor)
     _unknown(fields, LEGAL_REQUEST_FIELDS)
     now = timezone.now()
-    request = LegalAssistanceRequest(created_by=_user(actor), created_at=now, updated_at=now)
+    request = LegalAssistanceRequest(created_by=person(actor), created_at=now, updated_at=now)
     _apply(request, fields)
     request.full_clean()
     request.save()
@@ -280,7 +277,7 @@ def legal_request_create(*, actor: Any, **fields: Any) -> LegalAssistanceRequest
 
 @transaction.atomic
 def legal_request_update(
-    *, actor: Any, request: LegalAssistanceRequest, version: int | None, **changes: Any
+    *, actor: Actor, request: LegalAssistanceRequest, version: int | None, **changes: Any
 ) -> LegalAssistanceRequest:
     """Correct a request or record its decision."""
     _require_edit(actor)
@@ -303,7 +300,7 @@ def legal_request_update(
 
 @transaction.atomic
 def recommendation_create(
-    *, actor: Any, document: str, paragraph: str, text: str, issued_on: date, **fields: Any
+    *, actor: Actor, document: str, paragraph: str, text: str, issued_on: date, **fields: Any
 ) -> Recommendation:
     """Record a concluding observation or recommendation of the Committee."""
     _require_edit(actor)
@@ -314,7 +311,7 @@ def recommendation_create(
         paragraph=paragraph,
         text=text,
         issued_on=issued_on,
-        created_by=_user(actor),
+        created_by=person(actor),
         created_at=now,
         updated_at=now,
         **fields,
@@ -333,7 +330,7 @@ def recommendation_create(
 
 @transaction.atomic
 def recommendation_update(
-    *, actor: Any, recommendation: Recommendation, version: int | None, **changes: Any
+    *, actor: Actor, recommendation: Recommendation, version: int | None, **changes: Any
 ) -> Recommendation:
     _require_edit(actor)
     locked, changed = _lock_and_apply(
@@ -345,13 +342,13 @@ def recommendation_update(
     return locked
 
 
-def _history(assignment: RecommendationAssignment, actor: Any, note: str) -> AssignmentUpdate:
+def _history(assignment: RecommendationAssignment, actor: Actor, note: str) -> AssignmentUpdate:
     update = AssignmentUpdate(
         assignment=assignment,
         status=assignment.status,
         action=assignment.action,
         note=note,
-        by=_user(actor),
+        by=person(actor),
         at=assignment.updated_at,
     )
     update.full_clean()
@@ -362,7 +359,7 @@ def _history(assignment: RecommendationAssignment, actor: Any, note: str) -> Ass
 @transaction.atomic
 def assignment_set(
     *,
-    actor: Any,
+    actor: Actor,
     recommendation: Recommendation,
     institution: Department,
     version: int | None = None,
@@ -391,7 +388,7 @@ def assignment_set(
     changed = _apply(assignment, fields)
     if not created and not changed:
         return assignment
-    assignment.updated_by = _user(actor)
+    assignment.updated_by = person(actor)
     detail = {
         "recommendation": recommendation.pk,
         "institution": institution.code,
@@ -419,7 +416,7 @@ def assignment_set(
 @transaction.atomic
 def assignment_report(
     *,
-    actor: Any,
+    actor: Actor,
     assignment: RecommendationAssignment,
     status: str,
     note: str,
@@ -433,7 +430,7 @@ def assignment_report(
         .select_related("institution")
         .get(pk=assignment.pk)
     )
-    if actor is not None and not selectors.can_report(actor, locked):
+    if not selectors.can_report(actor, locked):
         raise PermissionDenied("Only the institution given this recommendation can report on it.")
     _check_version(locked, version)
     if status not in ImplementationStatus.values:
@@ -441,7 +438,7 @@ def assignment_report(
     if not (note or "").strip():
         raise ValidationError({"note": "Say what was done (or why not)."})
     changed = _apply(locked, {"status": status, **({"action": action} if action else {})})
-    locked.updated_by = _user(actor)
+    locked.updated_by = person(actor)
     _save_new_version(
         locked,
         actor,

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
 
+from cpmis.actors import Actor
+
 if TYPE_CHECKING:
     from .models import Child
 
@@ -21,7 +23,7 @@ def _no_lock() -> None:
     """Without linkage there is no other writer of links to wait for."""
 
 
-def _no_links(user: Any, child: Child) -> list[tuple[Any, bool]]:
+def _no_links(user: Actor, child: Child) -> list[tuple[Any, bool]]:
     return []
 
 

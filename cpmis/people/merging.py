@@ -20,6 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from cpmis import access
+from cpmis.actors import Actor, person
 from cpmis.audit.services import audit_record
 from cpmis.core.errors import Conflict, NotFound
 
@@ -178,7 +179,7 @@ def reference_counts(child: Child) -> dict[str, int]:
 @transaction.atomic
 def merge_propose(
     *,
-    actor: Any,
+    actor: Actor,
     child_a: Child,
     child_b: Child,
     probability: float | None = None,
@@ -187,15 +188,19 @@ def merge_propose(
 ) -> ChildMerge:
     """Propose that two registry children are one child; a person decides it later.
 
-    ``actor`` is a person who may see both children and holds ``child.merge``, or None for
-    the linkage system, which must then name itself in ``source`` ("linkage run, model v2").
+    ``actor`` is a person who may see both children and holds ``child.merge``, or the linkage
+    system (``cpmis.actors.LINKAGE``), which must then name itself in ``source`` ("linkage
+    run, model v2").
     The system never proposes again a pair that a person has decided are two children.
     Refused (ValidationError): a child with itself, a merged child, a pair with an open
     proposal, two children of different sex, or dates of birth (not estimated) more than a
     year apart. The evidence says which features agree, never their values; without it, it
     is worked out from the two records."""
     source = (source or "").strip()
-    if actor is None:
+    by_system = person(actor) is None
+    if by_system:
+        if not access.has_capability(actor, "linkage.manage"):
+            raise PermissionDenied("You cannot propose merging children.")
         if not source:
             raise ValidationError({"source": "A proposal by the system names its source."})
     else:
@@ -222,7 +227,7 @@ def merge_propose(
     if pair.filter(status=ChildMerge.Status.PROPOSED).exists():
         raise ValidationError({"__all__": ["These two children are already proposed for a merge."]})
     decided_apart = (ChildMerge.Status.REJECTED, ChildMerge.Status.UNMERGED)
-    if actor is None and pair.filter(status__in=decided_apart).exists():
+    if by_system and pair.filter(status__in=decided_apart).exists():
         raise ValidationError(
             {
                 "__all__": [
@@ -236,7 +241,7 @@ def merge_propose(
                 child_a=a,
                 child_b=b,
                 proposed_at=timezone.now(),
-                proposed_by=actor,
+                proposed_by=person(actor),
                 source=source,
                 probability=probability,
                 evidence=cleaned or merge_evidence(a, b),
@@ -279,7 +284,7 @@ def _child_key(merge: ChildMerge, keep: Any) -> Child:
     raise ValidationError({"keep": "Choose which of the two children is kept."})
 
 
-def _locked_merge(actor: Any, merge_id: int, version: int) -> ChildMerge:
+def _locked_merge(actor: Actor, merge_id: int, version: int) -> ChildMerge:
     """The proposal, locked, if the actor may decide it (404 otherwise), at ``version``."""
     if not access.merges_decidable_by(actor).filter(pk=merge_id).exists():
         raise NotFound
@@ -289,7 +294,7 @@ def _locked_merge(actor: Any, merge_id: int, version: int) -> ChildMerge:
     return merge
 
 
-def _audit_child(actor: Any, action: str, child: Child, detail: dict[str, Any]) -> None:
+def _audit_child(actor: Actor, action: str, child: Child, detail: dict[str, Any]) -> None:
     audit_record(
         actor=actor, action=action, object_type="people.child", object_id=child.uuid, detail=detail
     )
@@ -297,7 +302,7 @@ def _audit_child(actor: Any, action: str, child: Child, detail: dict[str, Any]) 
 
 @transaction.atomic
 def merge_decide(
-    *, actor: Any, merge_id: int, merge: bool, reason: str, version: int, keep: Any = None
+    *, actor: Actor, merge_id: int, merge: bool, reason: str, version: int, keep: Any = None
 ) -> ChildMerge:
     """A person decides a proposal: the same child (``merge``, keeping ``keep``) or two
     children (remembered: the system does not propose them again).
@@ -313,7 +318,7 @@ def merge_decide(
     now = timezone.now()
     if not merge:
         proposal.status = ChildMerge.Status.REJECTED
-        proposal.decided_by, proposal.decided_at, proposal.reason = actor, now, reason
+        proposal.decided_by, proposal.decided_at, proposal.reason = person(actor), now, reason
         proposal.version += 1
         proposal.save(update_fields=["status", "decided_by", "decided_at", "reason", "version"])
         audit_record(
@@ -353,7 +358,7 @@ def merge_decide(
 
     proposal.status = ChildMerge.Status.MERGED
     proposal.kept, proposal.merged = survivor, merged
-    proposal.decided_by, proposal.decided_at, proposal.reason = actor, now, reason
+    proposal.decided_by, proposal.decided_at, proposal.reason = person(actor), now, reason
     proposal.moved = moved
     proposal.version += 1
     proposal.save(
@@ -396,7 +401,7 @@ def _repoint(model: type[models.Model], field: str, child: Child, now: Any) -> d
 
 
 @transaction.atomic
-def merge_undo(*, actor: Any, merge_id: int, reason: str, version: int) -> ChildMerge:
+def merge_undo(*, actor: Actor, merge_id: int, reason: str, version: int) -> ChildMerge:
     """Undo a merge: the rows the merge moved go back to the merged child, if they still
     point at the survivor and are as they were moved (an active link, an open review); what
     was added to the survivor since, or decided since, stays with it. The merged child is a
@@ -444,7 +449,7 @@ def merge_undo(*, actor: Any, merge_id: int, reason: str, version: int) -> Child
     merged.save(update_fields=["merged_into", "updated_at"])
     survivor.save(update_fields=["updated_at"])
     proposal.status = ChildMerge.Status.UNMERGED
-    proposal.undone_by, proposal.undone_at, proposal.undo_reason = actor, now, reason
+    proposal.undone_by, proposal.undone_at, proposal.undo_reason = person(actor), now, reason
     proposal.version += 1
     proposal.save(update_fields=["status", "undone_by", "undone_at", "undo_reason", "version"])
     common = {"merge": proposal.pk, "moved_back": back, "left_with_survivor": left}

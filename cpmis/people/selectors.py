@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from cpmis import access
+from cpmis.actors import Actor
 from cpmis.audit.services import audit_record
 
 from .merging import reference_counts
@@ -18,7 +19,7 @@ from .models import Child, ChildMerge
 from .search import normalize_name
 
 
-def child_search(*, user: Any, q: str = "", district: str = "", sex: str = "") -> QuerySet[Child]:
+def child_search(*, user: Actor, q: str = "", district: str = "", sex: str = "") -> QuerySet[Child]:
     """Children the user may see, filtered by a partial name (either script), district, sex.
     A child merged into another is not listed (its page still answers)."""
     qs = access.children_listed_to(user).select_related("district")
@@ -32,7 +33,7 @@ def child_search(*, user: Any, q: str = "", district: str = "", sex: str = "") -
     return qs.order_by("-registered_at", "-id")
 
 
-def children_listed(*, user: Any, children: Iterable[Child], query: dict[str, Any]) -> None:
+def children_listed(*, user: Actor, children: Iterable[Child], query: dict[str, Any]) -> None:
     """Audit that a list of children was shown: which records, never the search words."""
     audit_record(
         actor=user,
@@ -45,7 +46,7 @@ def children_listed(*, user: Any, children: Iterable[Child], query: dict[str, An
     )
 
 
-def child_read(*, user: Any, child_uuid: uuid_lib.UUID | str, purpose: str = "view") -> Child:
+def child_read(*, user: Actor, child_uuid: uuid_lib.UUID | str, purpose: str = "view") -> Child:
     """One child the user may see, audited; Http404 for anything else (even if it exists)."""
     try:
         key = uuid_lib.UUID(str(child_uuid))
@@ -72,7 +73,7 @@ def child_read(*, user: Any, child_uuid: uuid_lib.UUID | str, purpose: str = "vi
 # --- merges --------------------------------------------------------------------------------
 
 
-def merge_queue(*, user: Any) -> QuerySet[ChildMerge]:
+def merge_queue(*, user: Actor) -> QuerySet[ChildMerge]:
     """Open merge proposals whose two children the user may see, oldest first."""
     return (
         access.merges_visible_to(user)
@@ -111,7 +112,7 @@ class MergeView:
     can_decide: bool
 
 
-def merge_read(*, user: Any, merge_id: int) -> MergeView:
+def merge_read(*, user: Actor, merge_id: int) -> MergeView:
     """A proposal with both children side by side, if the user may see both (Http404
     otherwise); reading it is audited as a read of each child."""
     merge = (
@@ -157,7 +158,7 @@ class ChildMerges:
     proposals: list[ChildMerge] = field(default_factory=list)
 
 
-def child_merges(*, user: Any, child: Child) -> ChildMerges:
+def child_merges(*, user: Actor, child: Child) -> ChildMerges:
     out = ChildMerges()
     visible = access.merges_visible_to(user)
     involving = Q(child_a=child) | Q(child_b=child)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cpmis import access
+from cpmis.actors import Actor, person
 from cpmis.audit.services import audit_record
 from cpmis.reference.models import District
 
@@ -171,7 +172,7 @@ def _resolve_age(
 @transaction.atomic
 def child_register(
     *,
-    actor: Any,
+    actor: Actor,
     district: District,
     sex: str,
     date_of_birth: date | None = None,
@@ -192,7 +193,7 @@ def child_register(
     )
     may_assign = access.can_assign_owner_in(actor, district)
     if owner is None and not may_assign:
-        owner = actor
+        owner = person(actor)
     if owner is not None and owner != actor and not may_assign:
         raise PermissionDenied("Only a supervisor can register a child for another officer.")
     _check_owner(owner, district)
@@ -203,7 +204,7 @@ def child_register(
         date_of_birth=age.date_of_birth,
         date_of_birth_estimated=age.estimated,
         owner=owner,
-        registered_by=actor,
+        registered_by=person(actor),
         registered_at=now,
         updated_at=now,
         **fields,
@@ -218,7 +219,7 @@ def child_register(
 
 
 @transaction.atomic
-def child_update(*, actor: Any, child: Child, **changes: Any) -> Child:
+def child_update(*, actor: Actor, child: Child, **changes: Any) -> Child:
     """Change fields of a child record the actor may change; audits the field names."""
     locked = access.children_changeable_by(actor).select_for_update().filter(pk=child.pk).first()
     if locked is None:

@@ -8,8 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from cpmis import access
+from cpmis.actors import DATA_LOAD, Actor
 from cpmis.audit.services import audit_record
 
 from .models import Department, District, InstitutionType, Jurisdiction
@@ -47,8 +50,10 @@ def _upsert(model: Any, key: str, rows: list[dict[str, Any]]) -> tuple[int, int]
 
 
 @transaction.atomic
-def reference_data_load(*, actor: Any = None) -> LoadResult:
+def reference_data_load(*, actor: Actor = DATA_LOAD) -> LoadResult:
     """Create or update every reference row from the shipped files (safe to run again)."""
+    if not access.has_capability(actor, "settings.edit"):
+        raise PermissionDenied("Only an administrator loads the reference data.")
     created: dict[str, int] = {}
     updated: dict[str, int] = {}
 

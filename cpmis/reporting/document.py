@@ -27,6 +27,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from cpmis import access
+from cpmis.actors import Actor
 from cpmis.indicators import annex, charts, tabulate
 from cpmis.legal import exports as legal_exports
 from cpmis.legal import selectors as legal_selectors
@@ -217,7 +218,7 @@ def _recommendation_blocks(code: str) -> list[Block]:
     return blocks
 
 
-def _countable(user: Any, year: int) -> bool:
+def _countable(user: Actor, year: int) -> bool:
     """Whether the reader sees figures and the edition's year can be counted (it has begun,
     and cpmis holds records for it)."""
     if not access.has_capability(user, "aggregates.view"):
@@ -245,7 +246,7 @@ def _narrative_blocks(text: str | None) -> list[Block]:
     return [Para(p.strip()) for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
 
 
-def report_content(*, user: Any, edition: ReportEdition) -> ReportContent:
+def report_content(*, user: Actor, edition: ReportEdition) -> ReportContent:
     """Everything the report says, in its order; what both renderers print."""
     if not access.has_capability(user, "report.view"):
         raise PermissionDenied("You cannot read the report.")
@@ -541,14 +542,14 @@ def render_pdf(content: ReportContent) -> bytes:
 # --- the entry points ------------------------------------------------------------------------
 
 
-def report_docx(*, user: Any, edition: ReportEdition) -> bytes:
+def report_docx(*, user: Actor, edition: ReportEdition) -> bytes:
     """The report as DOCX; generating it is audited as an export."""
     data = render_docx(report_content(user=user, edition=edition))
     services.report_export_audit(actor=user, edition=edition, fmt="docx", size=len(data))
     return data
 
 
-def report_pdf(*, user: Any, edition: ReportEdition) -> bytes:
+def report_pdf(*, user: Actor, edition: ReportEdition) -> bytes:
     """The report as PDF; generating it is audited as an export."""
     data = render_pdf(report_content(user=user, edition=edition))
     services.report_export_audit(actor=user, edition=edition, fmt="pdf", size=len(data))

@@ -15,6 +15,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from cpmis import access
+from cpmis.actors import Actor
 from cpmis.legal.report_structure import SECTIONS, Section, section
 
 from .models import NarrativeVersion, ReportEdition, ReviewComment
@@ -22,17 +23,17 @@ from .models import NarrativeVersion, ReportEdition, ReviewComment
 MAX_ID = 2**31 - 1
 
 
-def _require_view(user: Any) -> None:
+def _require_view(user: Actor) -> None:
     if not access.has_capability(user, "report.view"):
         raise PermissionDenied("You cannot read the report.")
 
 
-def edition_list(*, user: Any) -> QuerySet[ReportEdition]:
+def edition_list(*, user: Actor) -> QuerySet[ReportEdition]:
     _require_view(user)
     return ReportEdition.objects.select_related("created_by").order_by("-created_at", "-pk")
 
 
-def edition_get(*, user: Any, edition_id: Any) -> ReportEdition:
+def edition_get(*, user: Actor, edition_id: Any) -> ReportEdition:
     """The edition, or 404 (a bad id is an absent one)."""
     _require_view(user)
     try:
@@ -74,7 +75,7 @@ def current_versions(edition: ReportEdition) -> dict[str, NarrativeVersion]:
     }
 
 
-def section_current(*, user: Any, edition: ReportEdition, code: str) -> NarrativeVersion | None:
+def section_current(*, user: Actor, edition: ReportEdition, code: str) -> NarrativeVersion | None:
     _require_view(user)
     return (
         NarrativeVersion.objects.filter(edition=edition, section=code)
@@ -84,7 +85,9 @@ def section_current(*, user: Any, edition: ReportEdition, code: str) -> Narrativ
     )
 
 
-def section_history(*, user: Any, edition: ReportEdition, code: str) -> QuerySet[NarrativeVersion]:
+def section_history(
+    *, user: Actor, edition: ReportEdition, code: str
+) -> QuerySet[NarrativeVersion]:
     """Every version of a section, newest first."""
     _require_view(user)
     return (
@@ -94,7 +97,7 @@ def section_history(*, user: Any, edition: ReportEdition, code: str) -> QuerySet
     )
 
 
-def version_get(*, user: Any, edition: ReportEdition, code: str, number: Any) -> NarrativeVersion:
+def version_get(*, user: Actor, edition: ReportEdition, code: str, number: Any) -> NarrativeVersion:
     _require_view(user)
     try:
         n = int(number)
@@ -123,7 +126,7 @@ class Thread:
 
 
 def comments(
-    *, user: Any, edition: ReportEdition, code: str | None = None, open_only: bool = False
+    *, user: Actor, edition: ReportEdition, code: str | None = None, open_only: bool = False
 ) -> QuerySet[ReviewComment]:
     _require_view(user)
     qs = ReviewComment.objects.filter(edition=edition).select_related(
@@ -136,7 +139,7 @@ def comments(
     return qs.order_by("created_at", "pk")
 
 
-def comment_get(*, user: Any, edition: ReportEdition, comment_id: Any) -> ReviewComment:
+def comment_get(*, user: Actor, edition: ReportEdition, comment_id: Any) -> ReviewComment:
     _require_view(user)
     try:
         pk = int(comment_id)
@@ -180,7 +183,7 @@ class SectionState:
         return [t for t in self.threads if t.is_open]
 
 
-def edition_sections(*, user: Any, edition: ReportEdition) -> list[SectionState]:
+def edition_sections(*, user: Actor, edition: ReportEdition) -> list[SectionState]:
     """Every section in the report's order with its current text and its open comments."""
     _require_view(user)
     current = current_versions(edition)
@@ -241,7 +244,7 @@ def text_diff(old: str, new: str) -> list[tuple[str, str]]:
     return out
 
 
-def version_diff(*, user: Any, edition: ReportEdition, code: str, old: Any, new: Any) -> Diff:
+def version_diff(*, user: Actor, edition: ReportEdition, code: str, old: Any, new: Any) -> Diff:
     a = version_get(user=user, edition=edition, code=code, number=old)
     b = version_get(user=user, edition=edition, code=code, number=new)
     return Diff(old=a, new=b, segments=text_diff(a.text, b.text))

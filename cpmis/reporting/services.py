@@ -17,6 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from cpmis import access
+from cpmis.actors import Actor, person
 from cpmis.audit import versioning
 from cpmis.audit.services import audit_record
 from cpmis.core.errors import Conflict
@@ -48,13 +49,9 @@ class NarrativeConflict(Conflict):
         }
 
 
-def _require(actor: Any, capability: str, message: str) -> None:
-    if actor is not None and not access.has_capability(actor, capability):
+def _require(actor: Actor, capability: str, message: str) -> None:
+    if not access.has_capability(actor, capability):
         raise PermissionDenied(message)
-
-
-def _user(actor: Any) -> Any:
-    return actor if actor is not None and actor.is_authenticated else None
 
 
 def _clean_text(value: str, *, field: str, limit: int, required: bool = True) -> str:
@@ -77,7 +74,7 @@ def _check_section(section: str) -> None:
 
 @transaction.atomic
 def edition_create(
-    *, actor: Any, title: str, reporting_year: int, period_from: date, period_to: date
+    *, actor: Actor, title: str, reporting_year: int, period_from: date, period_to: date
 ) -> ReportEdition:
     _require(actor, "report.edit", "You cannot create report editions.")
     title = _clean_text(title, field="title", limit=300).replace("\n", " ")
@@ -90,7 +87,7 @@ def edition_create(
         reporting_year=reporting_year,
         period_from=period_from,
         period_to=period_to,
-        created_by=_user(actor),
+        created_by=person(actor),
         created_at=timezone.now(),
     )
     edition.full_clean()
@@ -107,7 +104,7 @@ def edition_create(
 
 @transaction.atomic
 def edition_status_set(
-    *, actor: Any, edition: ReportEdition, status: str, version: int | None = None
+    *, actor: Actor, edition: ReportEdition, status: str, version: int | None = None
 ) -> ReportEdition:
     """Move an edition to another status. A final edition stays final (it is what was sent
     to the Committee): a correction is a new edition."""
@@ -144,7 +141,7 @@ def edition_status_set(
 @transaction.atomic
 def narrative_save(
     *,
-    actor: Any,
+    actor: Actor,
     edition: ReportEdition,
     section: str,
     text: str,
@@ -189,7 +186,7 @@ def narrative_save(
                 number=current_number + 1,
                 text=text,
                 summary=summary,
-                author=_user(actor),
+                author=person(actor),
                 created_at=timezone.now(),
             )
     except IntegrityError:
@@ -210,7 +207,7 @@ def narrative_save(
 @transaction.atomic
 def comment_add(
     *,
-    actor: Any,
+    actor: Actor,
     edition: ReportEdition,
     section: str,
     text: str,
@@ -233,7 +230,7 @@ def comment_add(
         section=section,
         on_version=on_version,
         reply_to=reply_to,
-        author=_user(actor),
+        author=person(actor),
         text=text,
         created_at=timezone.now(),
     )
@@ -248,10 +245,10 @@ def comment_add(
 
 
 @transaction.atomic
-def comment_resolve(*, actor: Any, comment: ReviewComment) -> ReviewComment:
+def comment_resolve(*, actor: Actor, comment: ReviewComment) -> ReviewComment:
     """Resolve a comment and its replies: an editor may, and so may its author."""
-    author = actor is not None and comment.author_id is not None and comment.author_id == actor.pk
-    if actor is not None and not (
+    author = comment.author_id is not None and comment.author_id == actor.pk
+    if not (
         access.has_capability(actor, "report.edit")
         or (author and access.has_capability(actor, "report.comment"))
     ):
@@ -265,7 +262,7 @@ def comment_resolve(*, actor: Any, comment: ReviewComment) -> ReviewComment:
     thread = ReviewComment.objects.filter(pk=locked.pk) | ReviewComment.objects.filter(
         reply_to_id=locked.pk, resolved_at=None
     )
-    resolved = thread.update(resolved_at=now, resolved_by=_user(actor))
+    resolved = thread.update(resolved_at=now, resolved_by=person(actor))
     locked.refresh_from_db()
     audit_record(
         actor=actor,
@@ -278,7 +275,7 @@ def comment_resolve(*, actor: Any, comment: ReviewComment) -> ReviewComment:
 
 
 @transaction.atomic
-def report_export_audit(*, actor: Any, edition: ReportEdition, fmt: str, size: int) -> None:
+def report_export_audit(*, actor: Actor, edition: ReportEdition, fmt: str, size: int) -> None:
     """A generated report leaves cpmis: who, which edition, which format."""
     if fmt not in EXPORT_FORMATS:
         raise ValidationError({"format": [f"Unknown format {fmt!r}."]})

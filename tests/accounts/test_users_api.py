@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from cpmis.accounts.models import User
 from cpmis.accounts.roles import Role, ScopeLevel
 from cpmis.audit.models import AuditEvent
-from tests.conftest import Personas, api_as, make_user
+from tests.conftest import SETUP, Personas, api_as, make_user
 
 USERS = "/api/users/"
 
@@ -180,7 +180,7 @@ def test_a_provincial_administrator_cannot_act_on_a_national_account(personas: P
         },
     )
     role_assign(
-        actor=None,
+        actor=SETUP,
         user=personas.administrator,
         role=Role.SUPERVISOR,
         scope_level=ScopeLevel.DISTRICT,

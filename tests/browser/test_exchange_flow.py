@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cpmis.accounts.roles import Role, ScopeLevel
+from cpmis.actors import LINKAGE
 from cpmis.exchange import standard
 from cpmis.exchange.models import DepartmentRecord
 from cpmis.linkage.models import RecordLink, ReviewItem
@@ -62,7 +63,7 @@ def supervisor(transactional_db: Any) -> Any:
         guardian_name_latin="Muhammad Asim",
     )
     linkage.model_rethreshold(
-        actor=None, link_threshold=0.9, review_threshold=0.5, source="browser test: wider band"
+        actor=LINKAGE, link_threshold=0.9, review_threshold=0.5, source="browser test: wider band"
     )
     return user
 

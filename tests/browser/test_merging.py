@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from playwright.sync_api import expect
 
+from cpmis.actors import LINKAGE
 from cpmis.audit.models import AuditEvent
 from cpmis.cases.services import case_open
 from cpmis.linkage.models import RecordLink
@@ -45,7 +46,11 @@ def test_supervisor_merges_two_children_and_undoes_it(
         actor=personas.supervisor, child=twin, initial_risk="high", concerns=["abused"]
     )
     proposal = merging.merge_propose(
-        actor=None, child_a=twin, child_b=ayesha, probability=0.93, source="linkage run, model v1"
+        actor=LINKAGE,
+        child_a=twin,
+        child_b=ayesha,
+        probability=0.93,
+        source="linkage run, model v1",
     )
 
     page.set_viewport_size(PHONE)
@@ -128,7 +133,11 @@ def test_supervisor_decides_two_children_are_different(
         guardian_name_latin="Muhammad Aslam",
     )
     proposal = merging.merge_propose(
-        actor=None, child_a=sister, child_b=ayesha, probability=0.91, source="linkage run, model v2"
+        actor=LINKAGE,
+        child_a=sister,
+        child_b=ayesha,
+        probability=0.91,
+        source="linkage run, model v2",
     )
     page.set_viewport_size(PHONE)
     sign_in(page, "supervisor")
@@ -145,4 +154,4 @@ def test_supervisor_decides_two_children_are_different(
     assert sister.merged_into is None
     # The system does not ask again about a pair a person decided apart.
     with pytest.raises(ValidationError):
-        merging.merge_propose(actor=None, child_a=sister, child_b=ayesha, source="linkage run")
+        merging.merge_propose(actor=LINKAGE, child_a=sister, child_b=ayesha, source="linkage run")

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from cpmis.accounts.roles import Role, ScopeLevel
+from cpmis.actors import LINKAGE
 from cpmis.audit.models import AuditEvent
 from cpmis.exchange.models import DepartmentRecord
 from cpmis.linkage import selectors, services
@@ -76,7 +77,7 @@ def install_model(link: float = 0.9, review: float = 0.5) -> LinkageModel:
     """The shipped model's parameters with a wider review band: the shipped thresholds leave
     few pairs to review, and these tests need one."""
     return services.model_rethreshold(
-        actor=None, link_threshold=link, review_threshold=review, source="tests: wider band"
+        actor=LINKAGE, link_threshold=link, review_threshold=review, source="tests: wider band"
     )
 
 
@@ -135,7 +136,7 @@ def test_a_submission_links_its_records(linked: Any, records: Any, personas: Any
 
 def test_linking_again_changes_nothing(linked: Any) -> None:
     before = (RecordLink.objects.count(), ReviewItem.objects.count(), Child.objects.count())
-    run = services.records_link(actor=None)
+    run = services.records_link(actor=LINKAGE)
     assert run.records == 0
     assert (RecordLink.objects.count(), ReviewItem.objects.count(), Child.objects.count()) == before
 
@@ -238,7 +239,7 @@ def test_different_is_remembered(linked: Any, personas: Any, records: Any) -> No
     # A later run never proposes her again for this record.
     link.undone_at = link.created_at
     link.save()
-    services.records_link(actor=None)
+    services.records_link(actor=LINKAGE)
     relinked = active_link("FIR-3")
     assert relinked is not None and relinked.child != records.cpo_child
     assert not ReviewItem.objects.filter(record=record("FIR-3"), status="open").exists()
@@ -500,7 +501,7 @@ def test_a_corrected_record_is_compared_as_corrected(linked: Any, personas: Any)
     submit(personas, row(**{**STRANGER, "child_name": "Zainab Noor"}), key="batch-0006")
     fir4 = record("FIR-4")
     assert fir4.version == 2
-    services.records_link(actor=None)  # nothing pending, but nothing stale either
+    services.records_link(actor=LINKAGE)  # nothing pending, but nothing stale either
     submit(
         personas,
         row(
@@ -529,7 +530,7 @@ def test_a_record_without_birth_or_age_waits(personas: Any) -> None:
         key="batch-0004",
     )
     assert active_link("N-1") is None and not Child.objects.exists()
-    run = services.records_link(actor=None)
+    run = services.records_link(actor=LINKAGE)
     assert run.waiting == 1
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
+from cpmis.actors import LINKAGE
 from cpmis.linkage import services
 from cpmis.linkage.models import BlockingKey, ChildFeatures
 from cpmis.people import merging
@@ -65,7 +66,7 @@ def test_a_record_matching_two_registry_children_proposes_them_as_one(
 def test_a_merged_child_is_nobodys_candidate(twice: Child, records: Any, personas: Any) -> None:
     ayesha = records.cpo_child
     proposal = merging.merge_propose(
-        actor=None, child_a=ayesha, child_b=twice, source="tests", probability=0.99
+        actor=LINKAGE, child_a=ayesha, child_b=twice, source="tests", probability=0.99
     )
     # A run derives the registry's features and keys.
     submit(

@@ -322,11 +322,11 @@ def test_overall_status_in_python_and_in_the_database_agree(
 ) -> None:
     assert overall_status(statuses) == expected
     rec = services.recommendation_create(
-        actor=None, document="D", paragraph="1", text="t", issued_on=days_ago(1)
+        actor=personas.analyst, document="D", paragraph="1", text="t", issued_on=days_ago(1)
     )
     for code, status in zip(("police", "fia"), statuses, strict=False):
         services.assignment_set(
-            actor=None,
+            actor=personas.analyst,
             recommendation=rec,
             institution=Department.objects.get(code=code),
             status=status,

@@ -14,6 +14,7 @@ from django.db.models import ForeignKey
 from django.utils import timezone
 
 from cpmis import access
+from cpmis.actors import LINKAGE
 from cpmis.audit.models import AuditEvent
 from cpmis.cases.models import Case
 from cpmis.cases.services import case_open
@@ -146,7 +147,7 @@ def pair(personas: Personas, records: Records) -> Pair:
     )
     twin_complaint = complaint_about(personas, twin)
     proposal = merging.merge_propose(
-        actor=None, child_a=twin, child_b=ayesha, probability=0.93, source=SYSTEM
+        actor=LINKAGE, child_a=twin, child_b=ayesha, probability=0.93, source=SYSTEM
     )
     return Pair(
         ayesha,
@@ -220,7 +221,7 @@ def test_a_proposal_by_the_system_merges_nothing(pair: Pair) -> None:
 def test_the_system_must_name_itself(personas: Personas, records: Records) -> None:
     twin = register_twin(personas)
     with pytest.raises(ValidationError, match="source"):
-        merging.merge_propose(actor=None, child_a=twin, child_b=records.cpo_child)
+        merging.merge_propose(actor=LINKAGE, child_a=twin, child_b=records.cpo_child)
 
 
 def test_evidence_holds_agreement_only(personas: Personas, records: Records) -> None:
@@ -228,7 +229,7 @@ def test_evidence_holds_agreement_only(personas: Personas, records: Records) -> 
     for evidence in ({"name": "Ayesha"}, {"religion": "agree"}, ["name"]):
         with pytest.raises(ValidationError, match="evidence"):
             merging.merge_propose(
-                actor=None,
+                actor=LINKAGE,
                 child_a=twin,
                 child_b=records.cpo_child,
                 source=SYSTEM,
@@ -236,7 +237,7 @@ def test_evidence_holds_agreement_only(personas: Personas, records: Records) -> 
             )
     given = {"name": "agree", "b_form": "disagree"}
     proposal = merging.merge_propose(
-        actor=None, child_a=twin, child_b=records.cpo_child, source=SYSTEM, evidence=given
+        actor=LINKAGE, child_a=twin, child_b=records.cpo_child, source=SYSTEM, evidence=given
     )
     assert proposal.evidence == given
 
@@ -252,7 +253,7 @@ def test_impossible_pairs_are_refused(
     personas: Personas, records: Records, overrides: dict[str, Any], message: str
 ) -> None:
     other = register_twin(personas, **overrides)
-    for actor, source in ((None, SYSTEM), (personas.supervisor, "")):
+    for actor, source in ((LINKAGE, SYSTEM), (personas.supervisor, "")):
         with pytest.raises(ValidationError, match=message):
             merging.merge_propose(
                 actor=actor, child_a=records.cpo_child, child_b=other, source=source
@@ -273,9 +274,9 @@ def test_an_estimated_date_of_birth_is_not_held_against_a_pair(
 
 def test_a_child_with_itself_and_a_second_open_proposal_are_refused(pair: Pair) -> None:
     with pytest.raises(ValidationError, match="itself"):
-        merging.merge_propose(actor=None, child_a=pair.kept, child_b=pair.kept, source=SYSTEM)
+        merging.merge_propose(actor=LINKAGE, child_a=pair.kept, child_b=pair.kept, source=SYSTEM)
     with pytest.raises(ValidationError, match="already proposed"):
-        merging.merge_propose(actor=None, child_a=pair.kept, child_b=pair.twin, source=SYSTEM)
+        merging.merge_propose(actor=LINKAGE, child_a=pair.kept, child_b=pair.twin, source=SYSTEM)
     assert ChildMerge.objects.count() == 1
 
 
@@ -283,7 +284,7 @@ def test_a_merged_child_cannot_be_proposed(pair: Pair, personas: Personas) -> No
     decide(pair, personas.supervisor)
     third = register_twin(personas, name_latin="Ayesha B.")
     with pytest.raises(ValidationError, match="already been merged"):
-        merging.merge_propose(actor=None, child_a=pair.twin, child_b=third, source=SYSTEM)
+        merging.merge_propose(actor=LINKAGE, child_a=pair.twin, child_b=third, source=SYSTEM)
 
 
 def test_a_person_proposing_needs_the_capability_and_both_children(
@@ -306,7 +307,7 @@ def test_the_system_does_not_propose_again_what_a_person_decided_apart(
 ) -> None:
     decide(pair, personas.supervisor, merge=False, keep=None)
     with pytest.raises(ValidationError, match="only a person"):
-        merging.merge_propose(actor=None, child_a=pair.kept, child_b=pair.twin, source=SYSTEM)
+        merging.merge_propose(actor=LINKAGE, child_a=pair.kept, child_b=pair.twin, source=SYSTEM)
     again = merging.merge_propose(actor=personas.supervisor, child_a=pair.kept, child_b=pair.twin)
     assert again.status == ChildMerge.Status.PROPOSED
 
@@ -421,8 +422,8 @@ def test_a_record_changed_since_the_proposal_is_checked_again(
 
 def test_other_proposals_of_the_merged_child_are_withdrawn(pair: Pair, personas: Personas) -> None:
     third = register_twin(personas, name_latin="Ayesha")
-    other = merging.merge_propose(actor=None, child_a=pair.twin, child_b=third, source=SYSTEM)
-    keeps = merging.merge_propose(actor=None, child_a=pair.kept, child_b=third, source=SYSTEM)
+    other = merging.merge_propose(actor=LINKAGE, child_a=pair.twin, child_b=third, source=SYSTEM)
+    keeps = merging.merge_propose(actor=LINKAGE, child_a=pair.kept, child_b=third, source=SYSTEM)
     decide(pair, personas.supervisor)
     other.refresh_from_db()
     keeps.refresh_from_db()
@@ -469,7 +470,7 @@ def test_a_merge_whose_survivor_was_merged_since_is_undone_in_order(
 ) -> None:
     first = decide(pair, personas.supervisor)
     third = register_twin(personas, name_latin="Ayesha")
-    second = merging.merge_propose(actor=None, child_a=pair.kept, child_b=third, source=SYSTEM)
+    second = merging.merge_propose(actor=LINKAGE, child_a=pair.kept, child_b=third, source=SYSTEM)
     second = merging.merge_decide(
         actor=personas.supervisor,
         merge_id=second.pk,
@@ -497,7 +498,7 @@ def test_only_who_may_see_both_children_decides(
         district=District.objects.get(pcode=OTHER_PUNJAB),
     )
     proposal = merging.merge_propose(
-        actor=None, child_a=records.cpo_child, child_b=other_district, source=SYSTEM
+        actor=LINKAGE, child_a=records.cpo_child, child_b=other_district, source=SYSTEM
     )
     lahore = personas.supervisor  # sees Ayesha, not the girl of the other district
     assert not access.merges_visible_to(lahore).filter(pk=proposal.pk).exists()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 
+from cpmis.accounts.models import User
 from cpmis.cases import services
 from cpmis.cases.models import CaseReference, Concern, EventKind, Perpetrator, RiskLevel
 
@@ -59,7 +60,7 @@ def risk_label(value: str) -> str:
     return str(dict(RiskLevel.choices).get(value, value or "not assessed"))
 
 
-def _officer(pk: Any, users: dict[int, Any]) -> str:
+def _officer(pk: Any, users: dict[int, User]) -> str:
     return person(users.get(pk), "an officer")
 
 
@@ -181,7 +182,7 @@ def child_age(child: Any) -> str:
 
 
 @register.filter
-def person(user: Any, missing: str = "Not assigned") -> str:
+def person(user: User | None, missing: str = "Not assigned") -> str:
     """An account as people read it: the full name, else the username, else ``missing``."""
     if user is None:
         return missing

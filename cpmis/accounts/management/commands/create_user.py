@@ -12,6 +12,7 @@ from django.db import transaction
 
 from cpmis.accounts.roles import Role, ScopeLevel
 from cpmis.accounts.services import role_assign, user_create
+from cpmis.actors import command
 from cpmis.reference.models import Department, District, Jurisdiction
 
 
@@ -53,10 +54,11 @@ class Command(BaseCommand):
         else:
             password = getpass.getpass("Password: ")
         try:
+            actor = command("create_user", "users.manage")
             with transaction.atomic():  # no account without its role
-                user = user_create(actor=None, username=opts["username"], password=password)
+                user = user_create(actor=actor, username=opts["username"], password=password)
                 role_assign(
-                    actor=None, user=user, role=opts["role"], department=department, **scope
+                    actor=actor, user=user, role=opts["role"], department=department, **scope
                 )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc

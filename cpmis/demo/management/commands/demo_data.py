@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from cpmis.actors import DEMO
 from cpmis.demo.generator import (
     DEFAULT_PASSWORD,
     cases_generate,
@@ -70,12 +71,12 @@ class Command(BaseCommand):
             # A cautious province: people decide more (link at 0.9 rather than the shipped
             # model's 0.5), so the demo's review queue has work in it.
             linkage.model_rethreshold(
-                actor=None,
+                actor=DEMO,
                 link_threshold=0.9,
                 review_threshold=linkage.REVIEW_FLOOR,
                 source="demo: the shipped model with cautious thresholds",
             )
-            run = linkage.records_link(actor=None)
+            run = linkage.records_link(actor=DEMO)
             self.stdout.write(
                 f"Linkage: {run.linked} records linked ({run.new_children} new children), "
                 f"{run.review} to review, {run.waiting} waiting."

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from cpmis.actors import command
 from cpmis.linkage import modelfile, services
 
 
@@ -34,5 +35,7 @@ class Command(BaseCommand):
         if install is None:
             self.stdout.write(f"{path}: a valid model file, {described}.")
             return
-        installed = services.model_install(actor=None, **loaded.install_kwargs())
+        installed = services.model_install(
+            actor=command("linkage_model", "linkage.manage"), **loaded.install_kwargs()
+        )
         self.stdout.write(f"Installed linkage model v{installed.version}: {described}.")

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from cpmis.actors import command
 from cpmis.linkage import engines, services
 
 
@@ -35,14 +36,16 @@ class Command(BaseCommand):
         if master and engine != "spark":
             raise CommandError("--spark-master needs --engine spark.")
         if engine == "duckdb":
-            run = services.records_link(actor=None)
+            run = services.records_link(actor=command("linkage_run", "linkage.manage"))
         else:
             try:
                 api = engines.db_api(engine, master=master)
             except engines.EngineUnavailable as error:
                 raise CommandError(str(error)) from error
             try:
-                run = services.records_link(actor=None, db_api=api)
+                run = services.records_link(
+                    actor=command("linkage_run", "linkage.manage"), db_api=api
+                )
             finally:
                 engines.close(api)
         self.stdout.write(

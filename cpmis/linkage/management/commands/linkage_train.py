@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from cpmis.actors import command
 from cpmis.linkage import groundtruth, model, modelfile, services
 
 
@@ -29,7 +30,7 @@ class Command(BaseCommand):
             if write:
                 raise CommandError("--write goes with --synthetic.")
             try:
-                installed = services.model_train(actor=None)
+                installed = services.model_train(actor=command("linkage_train", "linkage.manage"))
             except services.LinkageError as exc:
                 raise CommandError(str(exc)) from exc
             self.stdout.write(
