@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid as uuid_lib
 from datetime import timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from cpmis import access
 from cpmis.accounts.models import User
 from cpmis.actors import Actor
 from cpmis.audit.services import audit_record
+from cpmis.core.errors import NotFound
 from cpmis.legal.models import Provision
 from cpmis.reference.models import District
 
@@ -149,15 +151,11 @@ def supervisor_dashboard(*, user: Actor, near_days: int = 30) -> dict[str, Any]:
 
 
 def case_get(*, user: Actor, case_uuid: str) -> Case:
-    """One case the user may see; Http404 for anything else, a malformed id included."""
-    import uuid as uuid_lib
-
-    from django.http import Http404
-
+    """One case the user may see; NotFound for anything else, a malformed id included."""
     try:
         key = uuid_lib.UUID(str(case_uuid))
     except ValueError as exc:
-        raise Http404 from exc
+        raise NotFound from exc
     case = (
         access.cases_visible_to(user)
         .select_related("child", "district", "assigned_to", "jurisdiction")
@@ -165,13 +163,13 @@ def case_get(*, user: Actor, case_uuid: str) -> Case:
         .first()
     )
     if case is None:
-        raise Http404
+        raise NotFound
     return case
 
 
 def case_read(*, user: Actor, case_uuid: str) -> Case:
     """One case the user may see, its reading audited: the one place the case page and the
-    API's detail read a case, so both are audited alike. Http404 for anything else."""
+    API's detail read a case, so both are audited alike. NotFound for anything else."""
     case = case_get(user=user, case_uuid=case_uuid)
     audit_record(actor=user, action="case.read", object_type="cases.case", object_id=case.uuid)
     return case
@@ -190,18 +188,16 @@ def transfer_inbox(*, user: Actor) -> QuerySet[Transfer]:
 
 
 def transfer_waiting(*, user: Actor, case_uuid: str) -> Transfer:
-    """The transfer of one case waiting for the user's answer; Http404 for anything else."""
+    """The transfer of one case waiting for the user's answer; NotFound for anything else."""
     import uuid as uuid_lib
-
-    from django.http import Http404
 
     try:
         key = uuid_lib.UUID(str(case_uuid))
     except ValueError as exc:
-        raise Http404 from exc
+        raise NotFound from exc
     transfer = transfer_inbox(user=user).filter(case__uuid=key).first()
     if transfer is None:
-        raise Http404
+        raise NotFound
     return transfer
 
 

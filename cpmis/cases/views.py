@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from cpmis import access
 from cpmis.core.dates import DateInputError, parse_datetime
-from cpmis.core.errors import Conflict
+from cpmis.core.errors import Conflict, NotFound
 from cpmis.core.forms import run_service, serializer_errors
 from cpmis.permissions import capability_required
 
@@ -95,7 +95,7 @@ def transfers(request: HttpRequest) -> HttpResponse:
 def transfer_decide(request: HttpRequest, uuid: str) -> HttpResponse:
     try:
         transfer = selectors.transfer_waiting(user=request.user, case_uuid=uuid)
-    except Http404:
+    except NotFound:
         messages.error(
             request,
             "This transfer is no longer waiting for you: it was answered already, or it is "

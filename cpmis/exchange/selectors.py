@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid as uuid_lib
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from cpmis import access
 from cpmis.actors import Actor
 from cpmis.audit.services import audit_record
+from cpmis.core.errors import NotFound
 
 from .models import Submission
 
@@ -27,7 +27,7 @@ def submission_get(*, user: Actor, submission_uuid: str | uuid_lib.UUID) -> Subm
     try:
         key = uuid_lib.UUID(str(submission_uuid))
     except ValueError as exc:
-        raise Http404 from exc
+        raise NotFound from exc
     submission = (
         access.submissions_visible_to(user)
         .select_related("department", "submitted_by")
@@ -35,7 +35,7 @@ def submission_get(*, user: Actor, submission_uuid: str | uuid_lib.UUID) -> Subm
         .first()
     )
     if submission is None:
-        raise Http404
+        raise NotFound
     audit_record(
         actor=user,
         action="exchange.submission_read",

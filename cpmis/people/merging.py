@@ -23,6 +23,7 @@ from cpmis import access
 from cpmis.actors import Actor, person
 from cpmis.audit.services import audit_record
 from cpmis.core.errors import Conflict, NotFound
+from cpmis.core.text import check_text
 
 from . import hooks
 from .models import Child, ChildMerge, MergeFeature, Sex
@@ -147,8 +148,7 @@ def _reason(reason: str, field: str = "reason") -> str:
         raise ValidationError({field: "Say why."})
     if len(reason) > REASON_MAX:
         raise ValidationError({field: f"At most {REASON_MAX} characters."})
-    if any(ord(ch) < 32 or 0xD800 <= ord(ch) <= 0xDFFF for ch in reason):
-        raise ValidationError({field: "Text may not contain control characters."})
+    check_text(reason, field=field)
     return reason
 
 

@@ -10,12 +10,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max, Q, QuerySet
-from django.http import Http404
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from cpmis import access
 from cpmis.actors import Actor
+from cpmis.core.errors import NotFound
 from cpmis.legal.report_structure import SECTIONS, Section, section
 
 from .models import NarrativeVersion, ReportEdition, ReviewComment
@@ -39,21 +39,21 @@ def edition_get(*, user: Actor, edition_id: Any) -> ReportEdition:
     try:
         pk = int(edition_id)
     except (TypeError, ValueError):
-        raise Http404 from None
+        raise NotFound from None
     edition = (
         ReportEdition.objects.select_related("created_by").filter(pk=pk).first()
         if 0 < pk <= MAX_ID
         else None
     )
     if edition is None:
-        raise Http404
+        raise NotFound
     return edition
 
 
 def section_get(code: str) -> Section:
     found = section(code)
     if found is None:
-        raise Http404
+        raise NotFound
     return found
 
 
@@ -102,7 +102,7 @@ def version_get(*, user: Actor, edition: ReportEdition, code: str, number: Any) 
     try:
         n = int(number)
     except (TypeError, ValueError):
-        raise Http404 from None
+        raise NotFound from None
     found = (
         NarrativeVersion.objects.filter(edition=edition, section=code, number=n)
         .select_related("author")
@@ -111,7 +111,7 @@ def version_get(*, user: Actor, edition: ReportEdition, code: str, number: Any) 
         else None
     )
     if found is None:
-        raise Http404
+        raise NotFound
     return found
 
 
@@ -144,14 +144,14 @@ def comment_get(*, user: Actor, edition: ReportEdition, comment_id: Any) -> Revi
     try:
         pk = int(comment_id)
     except (TypeError, ValueError):
-        raise Http404 from None
+        raise NotFound from None
     found = (
         ReviewComment.objects.filter(edition=edition, pk=pk).select_related("author").first()
         if 0 < pk <= MAX_ID
         else None
     )
     if found is None:
-        raise Http404
+        raise NotFound
     return found
 
 

@@ -21,6 +21,7 @@ from cpmis.actors import Actor, person
 from cpmis.audit import versioning
 from cpmis.audit.services import audit_record
 from cpmis.core.errors import Conflict
+from cpmis.core.text import check_text
 from cpmis.legal.report_structure import SECTION_CODES
 
 from .models import NarrativeVersion, ReportEdition, ReviewComment
@@ -55,15 +56,14 @@ def _require(actor: Actor, capability: str, message: str) -> None:
 
 
 def _clean_text(value: str, *, field: str, limit: int, required: bool = True) -> str:
-    """Text as typed, less trailing spaces; no control characters but line breaks and tabs
-    (PostgreSQL refuses NUL; the others break DOCX)."""
+    """Text as typed, less trailing spaces; no control characters
+    (``core.text``: PostgreSQL refuses NUL; the others break DOCX)."""
     text = (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if required and not text:
         raise ValidationError({field: ["Write some text."]})
     if len(text) > limit:
         raise ValidationError({field: [f"At most {limit} characters."]})
-    if any((ord(c) < 32 and c not in "\n\t") or 0xD800 <= ord(c) <= 0xDFFF for c in text):
-        raise ValidationError({field: ["Text may not contain control characters."]})
+    check_text(text, field=field)
     return text
 
 
