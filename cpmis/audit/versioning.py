@@ -11,7 +11,7 @@ merge, or saved before versions were audited) is still counted, as a bare "chang
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -160,8 +160,10 @@ def save_new_versions(
     object_type: str,
     fields: Iterable[str],
     detail: dict[str, Any] | None = None,
+    detail_of: Callable[[M], dict[str, Any]] | None = None,
 ) -> None:
-    """``save_new_version`` for many rows of one model at once (one update, one insert)."""
+    """``save_new_version`` for many rows of one model at once (one update, one insert);
+    ``detail_of`` adds what is particular to each row to its event."""
     if not records:
         return
     for record in records:
@@ -171,7 +173,15 @@ def save_new_versions(
         actor=actor,
         action=action,
         items=(
-            (object_type, r.pk, {**(detail or {}), "version": r.version})  # type: ignore[attr-defined]
+            (
+                object_type,
+                r.pk,  # type: ignore[attr-defined]
+                {
+                    **(detail or {}),
+                    **(detail_of(r) if detail_of else {}),
+                    "version": r.version,  # type: ignore[attr-defined]
+                },
+            )
             for r in records
         ),
     )

@@ -886,14 +886,7 @@ def review_decide(*, actor: Actor, item_id: int, same: bool, version: int) -> Li
         object_type=REVIEW_ITEM_TYPE,
         fields=["status", "decided_at", "decided_by"],
         detail={"same": same, "fields": ["status"]},
-    )
-    audit_records(
-        actor=actor,
-        action="linkage.review_decide",
-        items=(
-            ("exchange.record", m.record_id, {"candidate": m.candidate_id, "same": same})
-            for m in group
-        ),
+        detail_of=lambda m: {"record": m.record_id, "candidate": m.candidate_id},
     )
     if same:
         RecordLink.objects.bulk_create(

@@ -220,9 +220,12 @@ def test_same_links_the_review_group(linked: Any, personas: Any, records: Any) -
     assert link is not None and link.child == records.cpo_child and link.method == "review"
     item.refresh_from_db()
     assert item.status == "same" and item.decided_by == personas.provincial_supervisor
-    assert AuditEvent.objects.filter(
-        action="linkage.review_decide", actor_id=personas.provincial_supervisor.pk
-    ).exists()
+    # One event per decided item: its new version, the record and the candidate.
+    (event,) = AuditEvent.objects.filter(action="linkage.review_decide")
+    assert event.actor_id == personas.provincial_supervisor.pk
+    assert event.object_id == str(item.pk)
+    assert event.detail["record"] == item.record_id and event.detail["same"] is True
+    assert event.detail["candidate"] == records.cpo_child.pk
 
 
 def test_different_is_remembered(linked: Any, personas: Any, records: Any) -> None:
