@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from cpmis import access
 from cpmis.actors import Actor, person
+from cpmis.audit import versioning
 from cpmis.audit.services import audit_record
 from cpmis.core.errors import Conflict, NotFound
 from cpmis.core.text import check_text
@@ -33,8 +34,17 @@ DOB_TOLERANCE_DAYS = 365  # two dates of birth, neither estimated, further apart
 AGREEMENT = ("agree", "disagree")
 
 
+MERGE_TYPE = "people.child_merge"  # the audit object type of a proposal
+
+
 class MergeConflict(Conflict):
-    """The proposal changed since the person read it."""
+    """The proposal is no longer in the state the action needs (decided, undone)."""
+
+
+class StaleMerge(versioning.VersionConflict):
+    """The proposal changed since the person read it: the 409 lists each version since."""
+
+    message = "Someone acted on this proposal since you opened it; look again."
 
 
 @dataclass(frozen=True)
@@ -253,7 +263,7 @@ def merge_propose(
     audit_record(
         actor=actor,
         action="child.merge_propose",
-        object_type="people.child_merge",
+        object_type=MERGE_TYPE,
         object_id=proposal.pk,
         detail={
             "children": [str(a.uuid), str(b.uuid)],
@@ -286,11 +296,10 @@ def _child_key(merge: ChildMerge, keep: Any) -> Child:
 
 def _locked_merge(actor: Actor, merge_id: int, version: int) -> ChildMerge:
     """The proposal, locked, if the actor may decide it (404 otherwise), at ``version``."""
-    if not access.merges_decidable_by(actor).filter(pk=merge_id).exists():
+    merge = versioning.lock(access.merges_decidable_by(actor), merge_id)
+    if merge is None:
         raise NotFound
-    merge = ChildMerge.objects.select_for_update().get(pk=merge_id)
-    if merge.version != version:
-        raise MergeConflict("Someone acted on this proposal since you opened it; look again.")
+    versioning.check(merge, version, object_type=MERGE_TYPE, conflict=StaleMerge)
     return merge
 
 
@@ -319,14 +328,13 @@ def merge_decide(
     if not merge:
         proposal.status = ChildMerge.Status.REJECTED
         proposal.decided_by, proposal.decided_at, proposal.reason = person(actor), now, reason
-        proposal.version += 1
-        proposal.save(update_fields=["status", "decided_by", "decided_at", "reason", "version"])
-        audit_record(
+        versioning.save_new_version(
+            proposal,
             actor=actor,
             action="child.merge_reject",
-            object_type="people.child_merge",
-            object_id=proposal.pk,
-            detail={"children": [str(c.uuid) for c in proposal.children]},
+            object_type=MERGE_TYPE,
+            fields=["status", "decided_by", "decided_at", "reason"],
+            detail={"children": [str(c.uuid) for c in proposal.children], "fields": ["status"]},
         )
         return proposal
 
@@ -360,18 +368,13 @@ def merge_decide(
     proposal.kept, proposal.merged = survivor, merged
     proposal.decided_by, proposal.decided_at, proposal.reason = person(actor), now, reason
     proposal.moved = moved
-    proposal.version += 1
-    proposal.save(
-        update_fields=[
-            "status",
-            "kept",
-            "merged",
-            "decided_by",
-            "decided_at",
-            "reason",
-            "moved",
-            "version",
-        ]
+    versioning.save_new_version(
+        proposal,
+        actor=actor,
+        action="child.merge_accept",
+        object_type=MERGE_TYPE,
+        fields=["status", "kept", "merged", "decided_by", "decided_at", "reason", "moved"],
+        detail={"kept": str(survivor.uuid), "merged": str(merged.uuid), "fields": ["status"]},
     )
     withdrawn = list(
         ChildMerge.objects.select_for_update()
@@ -450,8 +453,14 @@ def merge_undo(*, actor: Actor, merge_id: int, reason: str, version: int) -> Chi
     survivor.save(update_fields=["updated_at"])
     proposal.status = ChildMerge.Status.UNMERGED
     proposal.undone_by, proposal.undone_at, proposal.undo_reason = person(actor), now, reason
-    proposal.version += 1
-    proposal.save(update_fields=["status", "undone_by", "undone_at", "undo_reason", "version"])
+    versioning.save_new_version(
+        proposal,
+        actor=actor,
+        action="child.merge_undo",
+        object_type=MERGE_TYPE,
+        fields=["status", "undone_by", "undone_at", "undo_reason"],
+        detail={"fields": ["status"]},
+    )
     common = {"merge": proposal.pk, "moved_back": back, "left_with_survivor": left}
     _audit_child(actor, "child.unmerge", merged, {**common, "from": str(survivor.uuid)})
     _audit_child(actor, "child.unmerge", survivor, {**common, "restored": str(merged.uuid)})

@@ -398,6 +398,12 @@ def test_a_stale_version_is_a_conflict(pair: Pair, personas: Personas) -> None:
         f"/api/merges/{merge.pk}/undo/", {"reason": "wrong", "version": 1}, format="json"
     )
     assert response.status_code == 409, response.content
+    # The 409 says what happened since version 1, from the audit trail, as for a case.
+    body = response.json()
+    assert body["version"] == merge.version == 2
+    assert [(c["version"], c["action"], c["by"]) for c in body["changes"]] == [
+        (2, "child.merge_accept", personas.supervisor.username)
+    ]
 
 
 def test_a_reason_and_a_child_of_the_pair_are_required(pair: Pair, personas: Personas) -> None:
