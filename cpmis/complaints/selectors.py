@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz
@@ -18,6 +17,7 @@ from cpmis import access
 from cpmis.actors import Actor
 from cpmis.audit.services import audit_record
 from cpmis.cases.models import Stage
+from cpmis.core.errors import NotFound
 from cpmis.people.models import Child, Sex
 from cpmis.people.phonetic import name_keys
 from cpmis.people.search import normalize_name
@@ -75,7 +75,7 @@ def complaint_get(*, user: Actor, complaint_uuid: str | uuid_lib.UUID) -> Compla
     try:
         key = uuid_lib.UUID(str(complaint_uuid))
     except ValueError as exc:
-        raise Http404 from exc
+        raise NotFound from exc
     complaint = (
         access.complaints_visible_to(user)
         .select_related("district", "jurisdiction", "case", "recorded_by", "triaged_by")
@@ -83,7 +83,7 @@ def complaint_get(*, user: Actor, complaint_uuid: str | uuid_lib.UUID) -> Compla
         .first()
     )
     if complaint is None:
-        raise Http404
+        raise NotFound
     audit_record(
         actor=user,
         action="complaint.read",

@@ -28,10 +28,10 @@ from django.db.models import (
     Value,
     When,
 )
-from django.http import Http404
 
 from cpmis import access
 from cpmis.actors import Actor
+from cpmis.core.errors import NotFound
 from cpmis.legal.report_structure import SECTION_CODES
 from cpmis.reference.models import Department
 
@@ -105,7 +105,7 @@ def activity_list(
 def activity_get(*, user: Actor, activity_id: int) -> PreventionActivity:
     activity = activity_list(user=user).filter(pk=activity_id).first()
     if activity is None:
-        raise Http404
+        raise NotFound
     return activity
 
 
@@ -140,7 +140,7 @@ def legal_request_list(
 def legal_request_get(*, user: Actor, request_id: int) -> LegalAssistanceRequest:
     found = legal_request_list(user=user).filter(pk=request_id).first()
     if found is None:
-        raise Http404
+        raise NotFound
     return found
 
 
@@ -225,7 +225,7 @@ class RecommendationDetail:
 def recommendation_get(*, user: Actor, recommendation_id: int) -> Recommendation:
     found = recommendation_list(user=user).filter(pk=recommendation_id).first()
     if found is None:
-        raise Http404
+        raise NotFound
     return found
 
 
@@ -255,7 +255,7 @@ def assignment_get(*, user: Actor, assignment_id: int) -> RecommendationAssignme
         .first()
     )
     if found is None:
-        raise Http404
+        raise NotFound
     return found
 
 

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from cpmis import access
 from cpmis.actors import Actor
 from cpmis.audit.services import audit_record
+from cpmis.core.errors import NotFound
 
 from .merging import reference_counts
 from .models import Child, ChildMerge
@@ -47,11 +47,11 @@ def children_listed(*, user: Actor, children: Iterable[Child], query: dict[str, 
 
 
 def child_read(*, user: Actor, child_uuid: uuid_lib.UUID | str, purpose: str = "view") -> Child:
-    """One child the user may see, audited; Http404 for anything else (even if it exists)."""
+    """One child the user may see, audited; NotFound for anything else (even if it exists)."""
     try:
         key = uuid_lib.UUID(str(child_uuid))
     except ValueError as exc:
-        raise Http404 from exc
+        raise NotFound from exc
     child = (
         access.children_visible_to(user)
         .select_related("district__jurisdiction", "owner")
@@ -59,7 +59,7 @@ def child_read(*, user: Actor, child_uuid: uuid_lib.UUID | str, purpose: str = "
         .first()
     )
     if child is None:
-        raise Http404
+        raise NotFound
     audit_record(
         actor=user,
         action="child.read",
@@ -113,7 +113,7 @@ class MergeView:
 
 
 def merge_read(*, user: Actor, merge_id: int) -> MergeView:
-    """A proposal with both children side by side, if the user may see both (Http404
+    """A proposal with both children side by side, if the user may see both (NotFound
     otherwise); reading it is audited as a read of each child."""
     merge = (
         access.merges_visible_to(user)
@@ -130,7 +130,7 @@ def merge_read(*, user: Actor, merge_id: int) -> MergeView:
         .first()
     )
     if merge is None:
-        raise Http404
+        raise NotFound
     for child in merge.children:
         audit_record(
             actor=user,
