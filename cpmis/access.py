@@ -479,11 +479,28 @@ def can_assign_owner_in(user: Actor, district: District) -> bool:
 
 
 def audit_events_visible_to(user: Actor) -> QuerySet[AuditEvent]:
+    """The whole trail to a national holder of ``audit.view``; to a provincial or district
+    one, what the accounts holding a role in their scope did (events carry no district)."""
+    from cpmis.accounts.models import RoleAssignment
     from cpmis.audit.models import AuditEvent
 
-    if not has_capability(user, "audit.view"):
+    q: Q | None = None
+    for a in assignments(user):
+        if "audit.view" not in _granted(a):
+            continue
+        if a.scope_level == ScopeLevel.NATIONAL:
+            return AuditEvent.objects.all()
+        if a.scope_level == ScopeLevel.JURISDICTION:
+            part = Q(jurisdiction_id=a.jurisdiction_id) | Q(
+                district__jurisdiction_id=a.jurisdiction_id
+            )
+        else:
+            part = Q(district_id=a.district_id)
+        q = part if q is None else q | part
+    if q is None:
         return AuditEvent.objects.none()
-    return AuditEvent.objects.all()
+    actors = RoleAssignment.objects.filter(q).values("user_id")
+    return AuditEvent.objects.filter(actor_id__in=actors)
 
 
 def _covers(

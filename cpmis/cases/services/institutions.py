@@ -18,10 +18,17 @@ from ..models import (
 
 @transaction.atomic
 def institution_create(*, actor: Actor, **fields: Any) -> Institution:
-    """Add a place to the directory (an administrator's reference data)."""
+    """Add a place to the directory (an administrator's reference data), in a district of
+    the administrator's own scope."""
     if not access.has_capability(actor, "institution.manage"):
         raise PermissionDenied("Only an administrator keeps the directory.")
     institution = Institution(**fields)
+    district_id = institution.district_id
+    if (
+        district_id is not None
+        and not access.districts_where(actor, "institution.manage").filter(pk=district_id).exists()
+    ):
+        raise PermissionDenied("You keep the directory of your own province or district only.")
     if institution.age_min > institution.age_max:
         raise ValidationError({"age_min": "The youngest age accepted is above the oldest."})
     institution.full_clean()
