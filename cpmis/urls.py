@@ -35,7 +35,12 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("reports/", include((reporting_urls.api_urlpatterns, "reporting-api"))),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file, so the page needs no inline script.
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    # No OPTIONS on the page: DRF's metadata would render it with the page's template (a 500).
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="schema", metadata_class=None),
+        name="api-docs",
+    ),
 ]
 
 urlpatterns = [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,6 +13,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from cpmis import access
+from cpmis.core.openapi import ErrorSerializer, ValidationErrorSerializer, errors
 
 from .authentication import api_sign_in
 from .forms import otp_code_validator
@@ -39,7 +40,27 @@ class TokenView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
 
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer})
+    def get_authenticate_header(self, request: Request) -> str:
+        # No authentication class runs for this view (the token is read by DELETE itself): without
+        # a challenge DRF would turn a refused token into a 403.
+        return TokenAuthentication().authenticate_header(request)  # type: ignore[no-any-return]
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={
+            200: TokenResponseSerializer,
+            400: OpenApiResponse(ValidationErrorSerializer, description="The input is invalid."),
+            401: OpenApiResponse(
+                ErrorSerializer,
+                description="Wrong username, password or code; or a second factor to enrol.",
+            ),
+            429: OpenApiResponse(
+                ErrorSerializer,
+                description="Locked out after too many failures, or too many requests.",
+            ),
+        },
+        auth=[],
+    )
     def post(self, request: Request) -> Response:
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -56,12 +77,16 @@ class TokenView(APIView):
         instance, token = token_issue(result.user)
         return Response({"token": token, "expiry": instance.expiry})
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(
+        request=None,
+        responses={204: OpenApiResponse(description="The token is revoked."), **errors(429)},
+        auth=[{"tokenAuth": []}],  # type: ignore[list-item]  # security requirements, not names
+    )
     def delete(self, request: Request) -> Response:
         """Revoke the token used for this request."""
         auth = TokenAuthentication().authenticate(request)
         if auth is None:
-            return Response(status=status.HTTP_401_UNAUTHORIZED)
+            raise exceptions.NotAuthenticated()
         user, token = auth
         token.delete()
         sign_in_recorded(user=user, action="auth.token_revoked")
@@ -72,14 +97,17 @@ class MeView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        responses=inline_serializer(
-            "Me",
-            {
-                "username": serializers.CharField(),
-                "roles": serializers.ListField(child=serializers.CharField()),
-                "capabilities": serializers.ListField(child=serializers.CharField()),
-            },
-        )
+        responses={
+            200: inline_serializer(
+                "Me",
+                {
+                    "username": serializers.CharField(),
+                    "roles": serializers.ListField(child=serializers.CharField()),
+                    "capabilities": serializers.ListField(child=serializers.CharField()),
+                },
+            ),
+            **errors(),
+        }
     )
     def get(self, request: Request) -> Response:
         return Response(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from cpmis import access
 from cpmis.core.api import CodeRelatedField
+from cpmis.core.openapi import PAGE_NOT_FOUND, errors
 from cpmis.permissions import HasCapability
 from cpmis.reference.models import Department, District, Jurisdiction
 
@@ -42,6 +43,7 @@ class RoleAssignmentSerializer(serializers.ModelSerializer):
 
 class UserSerializer(serializers.ModelSerializer):
     roles = RoleAssignmentSerializer(source="role_assignments", many=True, read_only=True)
+    email = serializers.CharField(read_only=True, help_text="An e-mail address, or empty.")
 
     class Meta:
         model = User
@@ -70,11 +72,16 @@ class UserListCreate(GenericAPIView):
     permission_classes = [HasCapability.of("users.manage")]
     serializer_class = UserSerializer
 
+    @extend_schema(
+        responses={200: UserSerializer(many=True), **errors(403, 404, e404=PAGE_NOT_FOUND)}
+    )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(selectors.user_list(user=request.user))
         return self.get_paginated_response(UserSerializer(page, many=True).data)
 
-    @extend_schema(request=UserCreateSerializer, responses={201: UserSerializer})
+    @extend_schema(
+        request=UserCreateSerializer, responses={201: UserSerializer, **errors(400, 403)}
+    )
     def post(self, request: Request) -> Response:
         data = UserCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -86,6 +93,10 @@ class UserRoles(GenericAPIView):
     permission_classes = [HasCapability.of("users.manage")]
     serializer_class = RoleAssignmentSerializer
 
+    @extend_schema(
+        request=RoleAssignmentSerializer,
+        responses={201: RoleAssignmentSerializer, **errors(400, 403, 404)},
+    )
     def post(self, request: Request, pk: int) -> Response:
         user = _user(request, pk)
         data = RoleAssignmentSerializer(data=request.data)
@@ -98,6 +109,9 @@ class UserRoleDetail(GenericAPIView):
     permission_classes = [HasCapability.of("users.manage")]
     serializer_class = RoleAssignmentSerializer
 
+    @extend_schema(
+        responses={204: OpenApiResponse(description="The role is revoked."), **errors(403, 404)}
+    )
     def delete(self, request: Request, pk: int, role_id: int) -> Response:
         user = _user(request, pk)
         assignment = get_object_or_404(RoleAssignment, pk=role_id, user=user)
@@ -110,7 +124,7 @@ class UserAction(GenericAPIView):
     serializer_class = UserSerializer
     action: str = ""
 
-    @extend_schema(request=None)
+    @extend_schema(request=None, responses={200: UserSerializer, **errors(403, 404)})
     def post(self, request: Request, pk: int) -> Response:
         user = _user(request, pk)
         actions: dict[str, Any] = {

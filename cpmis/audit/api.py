@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
+from cpmis.core.openapi import PAGE_NOT_FOUND, errors
 from cpmis.permissions import HasCapability
 
 from . import selectors
@@ -46,7 +47,13 @@ class AuditQuerySerializer(serializers.Serializer):
         return attrs
 
 
-@extend_schema(parameters=[AuditQuerySerializer])
+@extend_schema(
+    parameters=[AuditQuerySerializer],
+    responses={
+        200: AuditEventSerializer(many=True),
+        **errors(400, 403, 404, e404=PAGE_NOT_FOUND),
+    },
+)
 class AuditEventList(generics.ListAPIView):
     serializer_class = AuditEventSerializer
     permission_classes = [HasCapability.of("audit.view")]

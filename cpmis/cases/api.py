@@ -6,9 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -17,6 +21,7 @@ from rest_framework.response import Response
 from cpmis import access
 from cpmis.accounts.models import User
 from cpmis.core.api import CodeRelatedField
+from cpmis.core.openapi import PAGE_NOT_FOUND, errors
 from cpmis.legal.models import Provision
 from cpmis.permissions import HasCapability
 from cpmis.reference.models import District, InstitutionType
@@ -63,8 +68,9 @@ class CaseSerializer(serializers.ModelSerializer):
         slug_field="iso_code", read_only=True
     )
     assigned_to: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
+    concerns = serializers.ListField(child=serializers.ChoiceField(Concern.choices), read_only=True)
 
     class Meta:
         model = Case
@@ -84,6 +90,72 @@ class CaseSerializer(serializers.ModelSerializer):
             "in_protection",
             "version",
         ]
+
+
+class TimelineEventSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(EventKind.choices)
+    occurred_at = serializers.DateTimeField()
+    recorded_at = serializers.DateTimeField()
+    recorded_by = serializers.CharField(allow_null=True, help_text="Username.")
+    details = serializers.DictField()
+    note = serializers.CharField()
+
+
+class PerpetratorSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    relationship = serializers.ChoiceField(Perpetrator.Relationship.choices)
+    sex = serializers.ChoiceField(["female", "male", "unknown"])
+    age_band = serializers.ChoiceField(Perpetrator.AgeBand.choices)
+
+
+class CaseReferenceSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(CaseReference.Kind.choices)
+    number = serializers.CharField()
+    authority = serializers.CharField()
+
+
+class CaseDetailSerializer(CaseSerializer):
+    """A case with its timeline, tasks, perpetrators, references and alleged offences (what
+    ``case_detail`` builds; this serializer documents it)."""
+
+    timeline = TimelineEventSerializer(many=True, read_only=True)
+    tasks = TaskSerializer(many=True, read_only=True)
+    perpetrators = PerpetratorSerializer(many=True, read_only=True)
+    references = CaseReferenceSerializer(many=True, read_only=True)
+    opsc_categories = serializers.ListField(child=serializers.CharField(), read_only=True)
+    offences = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="Citations of the provisions."
+    )
+
+    class Meta(CaseSerializer.Meta):
+        fields = [
+            *CaseSerializer.Meta.fields,
+            "timeline",
+            "tasks",
+            "perpetrators",
+            "references",
+            "opsc_categories",
+            "offences",
+        ]
+
+
+class CaseChangeSerializer(serializers.Serializer):
+    version = serializers.IntegerField(allow_null=True)
+    kind = serializers.CharField(help_text="The event (assessed) or action it recorded.")
+    occurred_at = serializers.DateTimeField(allow_null=True)
+    recorded_by = serializers.CharField(allow_null=True, help_text="Username.")
+
+
+class CaseConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    version = serializers.IntegerField(required=False, help_text="The case's current version.")
+    changes = CaseChangeSerializer(
+        many=True, required=False, help_text="Every version since the one you read, oldest first."
+    )
+
+
+CASE_UUID = OpenApiParameter("uuid", OpenApiTypes.UUID, OpenApiParameter.PATH)
 
 
 def case_detail(case: Case) -> dict[str, Any]:
@@ -146,7 +218,13 @@ class CaseListCreate(GenericAPIView):
     permission_classes = [HasCapability.of("case.view")]
     serializer_class = CaseSerializer
 
-    @extend_schema(parameters=[CaseQuerySerializer])
+    @extend_schema(
+        parameters=[CaseQuerySerializer],
+        responses={
+            200: CaseSerializer(many=True),
+            **errors(400, 403, 404, e404=PAGE_NOT_FOUND),
+        },
+    )
     def get(self, request: Request) -> Response:
         query = CaseQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -159,7 +237,10 @@ class CaseListCreate(GenericAPIView):
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(CaseSerializer(page, many=True).data)
 
-    @extend_schema(request=CaseCreateSerializer, responses={201: CaseSerializer})
+    @extend_schema(
+        request=CaseCreateSerializer,
+        responses={201: CaseDetailSerializer, **errors(400, 403)},
+    )
     def post(self, request: Request) -> Response:
         data = CaseCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -177,8 +258,11 @@ def _case(request: Request, uuid: str) -> Case:
 
 class CaseDetail(GenericAPIView):
     permission_classes = [HasCapability.of("case.view")]
-    serializer_class = CaseSerializer
+    serializer_class = CaseDetailSerializer
 
+    @extend_schema(
+        parameters=[CASE_UUID], responses={200: CaseDetailSerializer, **errors(403, 404)}
+    )
     def get(self, request: Request, uuid: str) -> Response:
         case = selectors.case_read(user=request.user, case_uuid=uuid)
         return Response(case_detail(case))
@@ -187,22 +271,22 @@ class CaseDetail(GenericAPIView):
 # --- actions ----------------------------------------------------------------------------------
 
 
-class _Versioned(serializers.Serializer):
+class VersionInput(serializers.Serializer):
     version = serializers.IntegerField(
         min_value=1, help_text="The version you read (409 if stale)."
     )
 
 
-class _Dated(_Versioned):
+class DatedInput(VersionInput):
     occurred_at = serializers.DateTimeField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
 
 
-class AssignInput(_Versioned):
+class AssignInput(VersionInput):
     officer = CodeRelatedField(slug_field="username", queryset=User.objects.filter(is_active=True))
 
 
-class AssessInput(_Dated):
+class AssessInput(DatedInput):
     risk_level = serializers.ChoiceField(RiskLevel.choices)
 
 
@@ -213,28 +297,28 @@ class GoalSerializer(serializers.Serializer):
     by = serializers.DateField(required=False)
 
 
-class PlanInput(_Versioned):
+class PlanInput(VersionInput):
     occurred_at = serializers.DateTimeField(required=False)
     goals = GoalSerializer(many=True, allow_empty=False)
 
 
-class OffenceInput(_Versioned):
+class OffenceInput(VersionInput):
     provision = serializers.PrimaryKeyRelatedField(queryset=Provision.objects.all())
 
 
-class ProtectInput(_Versioned):
+class ProtectInput(VersionInput):
     occurred_at = serializers.DateTimeField(required=False)
     temporary_institution = serializers.PrimaryKeyRelatedField(
         queryset=Institution.objects.all(), required=False
     )
 
 
-class ProduceInput(_Versioned):
+class ProduceInput(VersionInput):
     occurred_at = serializers.DateTimeField(required=False)
     court = serializers.CharField(max_length=200)
 
 
-class OrderInput(_Dated):
+class OrderInput(DatedInput):
     kind = serializers.ChoiceField(list(services.ORDER_LABELS.items()))
     child_views = serializers.CharField(required=False, allow_blank=True, max_length=4000)
     not_heard_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
@@ -243,7 +327,7 @@ class OrderInput(_Dated):
     final = serializers.BooleanField(required=False, default=False)
 
 
-class PlaceInput(_Versioned):
+class PlaceInput(VersionInput):
     occurred_at = serializers.DateTimeField(required=False)
     option = serializers.ChoiceField(list(services.PLACEMENT_LABELS.items()))
     institution = serializers.PrimaryKeyRelatedField(
@@ -253,48 +337,48 @@ class PlaceInput(_Versioned):
     lower_option_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-class LegalAidInput(_Versioned):
+class LegalAidInput(VersionInput):
     occurred_at = serializers.DateTimeField(required=False)
     accepted = serializers.BooleanField()
 
 
-class ClosureRequestInput(_Versioned):
+class ClosureRequestInput(VersionInput):
     reason = serializers.ChoiceField(list(services.CLOSURE_LABELS.items()))
     note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
 
 
-class ClosureDecideInput(_Versioned):
+class ClosureDecideInput(VersionInput):
     approve = serializers.BooleanField()
     note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
 
 
-class ReopenInput(_Versioned):
+class ReopenInput(VersionInput):
     note = serializers.CharField(max_length=4000)
 
 
-class PerpetratorInput(_Versioned):
+class PerpetratorInput(VersionInput):
     relationship = serializers.ChoiceField(Perpetrator.Relationship.choices)
     sex = serializers.ChoiceField(["female", "male", "unknown"])
     age_band = serializers.ChoiceField(Perpetrator.AgeBand.choices)
     number = serializers.IntegerField(required=False, min_value=1, max_value=500, default=1)
 
 
-class ReferenceInput(_Versioned):
+class ReferenceInput(VersionInput):
     kind = serializers.ChoiceField(CaseReference.Kind.choices)
     number = serializers.CharField(max_length=60)
     authority = serializers.CharField(required=False, allow_blank=True, max_length=150)
 
 
-class TransferInput(_Versioned):
+class TransferInput(VersionInput):
     to_district = CodeRelatedField(slug_field="pcode", queryset=District.objects.all())
     reason = serializers.CharField(max_length=2000)
 
 
-class WithdrawInput(_Versioned):
+class WithdrawInput(VersionInput):
     note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
 
 
-class ReferInput(_Versioned):
+class ReferInput(VersionInput):
     service = serializers.CharField(max_length=100)
     institution = serializers.PrimaryKeyRelatedField(
         queryset=Institution.objects.all(), required=False
@@ -311,14 +395,14 @@ class Action:
 
 
 def _event(kind: str) -> Action:
-    return Action(_Dated, services.simple_event, {"kind": kind})
+    return Action(DatedInput, services.simple_event, {"kind": kind})
 
 
 ACTIONS: dict[str, Action] = {
     "assign": Action(AssignInput, services.case_assign, {}),
     "assess": Action(AssessInput, services.case_assess, {}),
     "plan": Action(PlanInput, services.case_plan, {}),
-    "approve-plan": Action(_Versioned, services.case_plan_approve, {}),
+    "approve-plan": Action(VersionInput, services.case_plan_approve, {}),
     "offence": Action(OffenceInput, services.offence_allege, {}),
     "protect": Action(ProtectInput, services.protection_take, {}),
     "produce": Action(ProduceInput, services.court_produce, {}),
@@ -329,7 +413,7 @@ ACTIONS: dict[str, Action] = {
     "hearing": _event(EventKind.HEARING),
     "delay-report": _event(EventKind.DELAY_REPORT),
     "follow-up": _event(EventKind.FOLLOW_UP_VISIT),
-    "release": Action(_Dated, services.release, {}),
+    "release": Action(DatedInput, services.release, {}),
     "request-closure": Action(ClosureRequestInput, services.closure_request, {}),
     "decide-closure": Action(ClosureDecideInput, services.closure_decide, {}),
     "reopen": Action(ReopenInput, services.case_reopen, {}),
@@ -342,15 +426,24 @@ ACTIONS: dict[str, Action] = {
 
 
 class CaseAction(GenericAPIView):
-    """``POST /api/cases/{uuid}/{action}/`` with the version read; 409 when it is stale."""
+    """``POST /api/cases/{uuid}/{action}/`` with the version read; 409 when it is stale. One
+    route per action (``action_name``), each with its own input."""
 
     permission_classes = [HasCapability.of("case.work")]
+    action_name = ""
 
-    @extend_schema(request=_Versioned, responses=CaseSerializer)
-    def post(self, request: Request, uuid: str, action: str) -> Response:
-        spec = ACTIONS.get(action)
-        if spec is None:
-            raise Http404
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        return ACTIONS[self.action_name].input
+
+    @extend_schema(
+        parameters=[CASE_UUID],
+        responses={
+            200: CaseDetailSerializer,
+            **errors(400, 403, 404, 409, conflict=CaseConflictSerializer),
+        },
+    )
+    def post(self, request: Request, uuid: str) -> Response:
+        spec = ACTIONS[self.action_name]
         case = _case(request, uuid)
         data = spec.input(data=request.data)
         data.is_valid(raise_exception=True)
@@ -364,7 +457,7 @@ class CaseAction(GenericAPIView):
         return Response(case_detail(case))
 
 
-class EventCorrectionInput(_Versioned):
+class EventCorrectionInput(VersionInput):
     occurred_at = serializers.DateTimeField()
     reason = serializers.CharField(max_length=2000)
 
@@ -373,8 +466,16 @@ class EventCorrect(GenericAPIView):
     """``POST /api/cases/{uuid}/events/{id}/correct/``: the deadlines follow the correction."""
 
     permission_classes = [HasCapability.of("case.work")]
+    serializer_class = EventCorrectionInput
 
-    @extend_schema(request=EventCorrectionInput, responses=CaseSerializer)
+    @extend_schema(
+        parameters=[CASE_UUID],
+        request=EventCorrectionInput,
+        responses={
+            200: CaseDetailSerializer,
+            **errors(400, 403, 404, 409, conflict=CaseConflictSerializer),
+        },
+    )
     def post(self, request: Request, uuid: str, event_id: int) -> Response:
         case = _case(request, uuid)
         event = get_object_or_404(case.events, pk=event_id)
@@ -395,7 +496,13 @@ class TaskList(GenericAPIView):
     permission_classes = [HasCapability.of("case.view")]
     serializer_class = TaskSerializer
 
-    @extend_schema(parameters=[TaskQuerySerializer])
+    @extend_schema(
+        parameters=[TaskQuerySerializer],
+        responses={
+            200: TaskSerializer(many=True),
+            **errors(400, 403, 404, e404=PAGE_NOT_FOUND),
+        },
+    )
     def get(self, request: Request) -> Response:
         query = TaskQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -425,7 +532,9 @@ class TransferSerializer(serializers.ModelSerializer):
     number = serializers.CharField(source="case.number", read_only=True)
     stage = serializers.CharField(source="case.stage", read_only=True)
     risk_level = serializers.SerializerMethodField()
-    concerns = serializers.ListField(source="case.concerns", read_only=True)
+    concerns = serializers.ListField(
+        child=serializers.ChoiceField(Concern.choices), source="case.concerns", read_only=True
+    )
     in_protection = serializers.BooleanField(source="case.in_protection", read_only=True)
     child_sex = serializers.CharField(source="case.child.sex", read_only=True)
     child_age = serializers.SerializerMethodField()
@@ -436,7 +545,7 @@ class TransferSerializer(serializers.ModelSerializer):
         slug_field="pcode", read_only=True
     )
     requested_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
 
     class Meta:
@@ -475,6 +584,9 @@ class TransferList(GenericAPIView):
     permission_classes = [HasCapability.of("case.supervise")]
     serializer_class = TransferSerializer
 
+    @extend_schema(
+        responses={200: TransferSerializer(many=True), **errors(403, 404, e404=PAGE_NOT_FOUND)}
+    )
     def get(self, request: Request) -> Response:
         waiting = selectors.transfer_inbox(user=request.user)
         page = self.paginate_queryset(waiting)
@@ -486,10 +598,19 @@ class TransferDecision(GenericAPIView):
     decline with a reason."""
 
     permission_classes = [HasCapability.of("case.supervise")]
+    serializer_class = TransferDecisionInput
 
     @extend_schema(
+        parameters=[CASE_UUID],
         request=TransferDecisionInput,
-        responses=CaseSerializer,
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="TransferOutcome",
+                serializers=[CaseSerializer, TransferSerializer],
+                resource_type_field_name=None,
+            ),
+            **errors(400, 403, 404, 409, conflict=CaseConflictSerializer),
+        },
         description="Accepted: the case as it now is. Declined: the transfer.",
     )
     def post(self, request: Request, uuid: str) -> Response:
@@ -536,12 +657,16 @@ class InstitutionListCreate(GenericAPIView):
     """The directory: read by case workers; kept by administrators (reference data)."""
 
     serializer_class = InstitutionSerializer
+    pagination_class = None  # the whole directory
 
     def get_permissions(self):  # type: ignore[no-untyped-def]
         capability = "institution.manage" if self.request.method == "POST" else "case.view"
         return [HasCapability.of(capability)()]
 
-    @extend_schema(parameters=[InstitutionQuerySerializer])
+    @extend_schema(
+        parameters=[InstitutionQuerySerializer],
+        responses={200: InstitutionSerializer(many=True), **errors(400, 403)},
+    )
     def get(self, request: Request) -> Response:
         query = InstitutionQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -550,6 +675,9 @@ class InstitutionListCreate(GenericAPIView):
             qs = qs.filter(district__pcode=query.validated_data["district"])
         return Response(InstitutionSerializer(qs, many=True).data)
 
+    @extend_schema(
+        request=InstitutionSerializer, responses={201: InstitutionSerializer, **errors(400, 403)}
+    )
     def post(self, request: Request) -> Response:
         data = InstitutionSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -23,7 +23,15 @@ api_urlpatterns = [
         api.EventCorrect.as_view(),
         name="event-correct",
     ),
-    path("<str:uuid>/<slug:action>/", api.CaseAction.as_view(), name="case-action"),
+    # one route per action, so that the schema gives each its own input
+    *(
+        path(
+            f"<str:uuid>/{action}/",
+            api.CaseAction.as_view(action_name=action),
+            name=f"action-{action}",
+        )
+        for action in api.ACTIONS
+    ),
 ]
 task_api_urlpatterns = [path("", api.TaskList.as_view(), name="tasks")]
 institution_api_urlpatterns = [

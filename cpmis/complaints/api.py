@@ -12,7 +12,7 @@ from typing import Any
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -20,14 +20,24 @@ from rest_framework.response import Response
 
 from cpmis import access
 from cpmis.cases.models import Case, Concern, RiskLevel
-from cpmis.core.api import CodeRelatedField
+from cpmis.core.api import CodeRelatedField, SettingMetadata
+from cpmis.core.openapi import PAGE_NOT_FOUND, ConflictSerializer, errors
 from cpmis.people.models import Sex
 from cpmis.permissions import HasCapability
 from cpmis.reference.models import District, Jurisdiction
 
 from . import selectors, services
-from .models import Channel, ClosureReason, Complaint, ReferralBody, ReporterKind
+from .models import (
+    Channel,
+    ClosureReason,
+    Complaint,
+    ComplaintEventKind,
+    ReferralBody,
+    ReporterKind,
+)
+from .models import Status as ComplaintStatus
 
+LANGUAGES = [("en", "English"), ("ur", "Urdu")]  # of a complaint's text
 SAFE_TEXT_ERROR = "Text may not contain control characters."
 # Unicode's control characters (C0, DEL and C1) but tab and line breaks: PostgreSQL refuses
 # NUL, and the others are invisible on a page and garble exports.
@@ -48,7 +58,7 @@ class TextField(serializers.CharField):
         return _clean_text(super().to_internal_value(data))
 
 
-class ChildInput(serializers.Serializer):
+class ComplaintChildInput(serializers.Serializer):
     name = TextField(required=False, allow_blank=True, max_length=150, default="")
     sex = serializers.ChoiceField(Sex.choices, required=False, default=Sex.UNKNOWN)
     age_years = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=17)
@@ -82,8 +92,8 @@ class ComplaintInput(serializers.Serializer):
     reporter_phone = TextField(required=False, allow_blank=True, max_length=20, default="")
     concerns = _concerns_field()
     narrative = TextField(max_length=services.NARRATIVE_MAX)
-    language = serializers.ChoiceField([("en", "English"), ("ur", "Urdu")], default="en")
-    children = ChildInput(  # type: ignore[call-arg]  # ListSerializer takes these (DRF 3.15)
+    language = serializers.ChoiceField(LANGUAGES, default="en")
+    children = ComplaintChildInput(  # type: ignore[call-arg]  # ListSerializer takes these (DRF 3.15)
         many=True, required=False, max_length=services.MAX_CHILDREN
     )
 
@@ -96,7 +106,7 @@ class ComplaintInput(serializers.Serializer):
 class SlipInput(serializers.Serializer):
     narrative = TextField(max_length=services.NARRATIVE_MAX)
     concerns = _concerns_field()
-    child = ChildInput(required=False)
+    child = ComplaintChildInput(required=False)
 
 
 class BoxBatchInput(serializers.Serializer):
@@ -126,11 +136,12 @@ class ComplaintSerializer(serializers.ModelSerializer):
         slug_field="iso_code", read_only=True
     )
     district: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        slug_field="pcode", read_only=True
+        slug_field="pcode", read_only=True, allow_null=True
     )
     case: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        slug_field="uuid", read_only=True
+        slug_field="uuid", read_only=True, allow_null=True
     )
+    concerns = serializers.ListField(child=serializers.ChoiceField(Concern.choices), read_only=True)
     overdue = serializers.BooleanField(read_only=True)
     reference = serializers.CharField(source="short_ref", read_only=True)
 
@@ -154,6 +165,118 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "closure_reason",
             "version",
         ]
+
+
+class ComplaintChildSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    sex = serializers.ChoiceField(Sex.choices)
+    age_years = serializers.IntegerField(allow_null=True)
+    description = serializers.CharField()
+    child = serializers.UUIDField(allow_null=True, help_text="The registry child, once known.")
+    case = serializers.UUIDField(allow_null=True, help_text="The child's case, once opened.")
+
+
+class ComplaintEventSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(ComplaintEventKind.choices)
+    occurred_at = serializers.DateTimeField()
+    actor = serializers.CharField(allow_null=True, help_text="Username.")
+    details = serializers.DictField()
+    note = serializers.CharField()
+
+
+class ComplaintDetailSerializer(ComplaintSerializer):
+    """A complaint with what was reported, its children and its history (what
+    ``complaint_detail`` builds; this serializer documents it)."""
+
+    place = serializers.CharField(read_only=True)
+    source = serializers.CharField(read_only=True)  # type: ignore[assignment]
+    reporter_kind = serializers.ChoiceField(ReporterKind.choices, read_only=True)
+    reporter_name = serializers.CharField(read_only=True)
+    reporter_phone = serializers.CharField(read_only=True)
+    narrative = serializers.CharField(read_only=True)
+    language = serializers.ChoiceField(LANGUAGES, read_only=True)
+    duplicate_of = serializers.UUIDField(read_only=True, allow_null=True)
+    children = ComplaintChildSerializer(many=True, read_only=True)
+    history = ComplaintEventSerializer(many=True, read_only=True)
+
+    class Meta(ComplaintSerializer.Meta):
+        fields = [
+            *ComplaintSerializer.Meta.fields,
+            "place",
+            "source",
+            "reporter_kind",
+            "reporter_name",
+            "reporter_phone",
+            "narrative",
+            "language",
+            "duplicate_of",
+            "children",
+            "history",
+        ]
+
+
+class RegisteredComplaintSerializer(ComplaintDetailSerializer):
+    tracking_code = serializers.CharField(
+        read_only=True, help_text="Shown once: give it to the person who complained."
+    )
+
+    class Meta(ComplaintDetailSerializer.Meta):
+        fields = [*ComplaintDetailSerializer.Meta.fields, "tracking_code"]
+
+
+class BoxSlipResultSerializer(ComplaintSerializer):
+    tracking_code = serializers.CharField(read_only=True)
+
+    class Meta(ComplaintSerializer.Meta):
+        fields = [*ComplaintSerializer.Meta.fields, "tracking_code"]
+
+
+class BoxBatchResultSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = BoxSlipResultSerializer(many=True)
+
+
+class ChildMatchSerializer(serializers.Serializer):
+    child = serializers.UUIDField()
+    name = serializers.CharField()
+    age = serializers.IntegerField()
+    district = serializers.CharField(help_text="P-code.")
+    score = serializers.IntegerField()
+    complaint_child = serializers.IntegerField(help_text="The child of the complaint it matches.")
+    open_cases = serializers.ListField(child=serializers.UUIDField())
+
+
+class ComplaintMatchSerializer(serializers.Serializer):
+    complaint = serializers.UUIDField()
+    reference = serializers.CharField()
+    score = serializers.IntegerField()
+    received_at = serializers.DateTimeField()
+
+
+class MatchesSerializer(serializers.Serializer):
+    children = ChildMatchSerializer(many=True)
+    complaints = ComplaintMatchSerializer(many=True)
+
+
+class TriageTimeSerializer(serializers.Serializer):
+    jurisdiction = serializers.CharField(
+        allow_null=True, help_text="ISO code; null: the default of every jurisdiction."
+    )
+    hours = serializers.IntegerField()
+
+
+class TriageTimeSetSerializer(TriageTimeSerializer):
+    set_at = serializers.DateTimeField()
+
+
+class ComplaintConflictSerializer(ConflictSerializer):
+    status = serializers.ChoiceField(
+        ComplaintStatus.choices, required=False, help_text="The complaint's status now."
+    )
+
+
+COMPLAINT_UUID = OpenApiParameter("uuid", OpenApiTypes.UUID, OpenApiParameter.PATH)
 
 
 def complaint_detail(complaint: Complaint) -> dict[str, Any]:
@@ -213,7 +336,13 @@ class ComplaintListCreate(GenericAPIView):
         capability = "complaint.register" if self.request.method == "POST" else "complaint.view"
         return [HasCapability.of(capability)()]
 
-    @extend_schema(parameters=[QueueQuery])
+    @extend_schema(
+        parameters=[QueueQuery],
+        responses={
+            200: ComplaintSerializer(many=True),
+            **errors(400, 403, 404, e404=PAGE_NOT_FOUND),
+        },
+    )
     def get(self, request: Request) -> Response:
         query = QueueQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -221,7 +350,9 @@ class ComplaintListCreate(GenericAPIView):
         page = self.paginate_queryset(selectors.complaint_queue(user=request.user, **values))
         return self.get_paginated_response(ComplaintSerializer(page, many=True).data)
 
-    @extend_schema(request=ComplaintInput, responses={201: ComplaintSerializer})
+    @extend_schema(
+        request=ComplaintInput, responses={201: RegisteredComplaintSerializer, **errors(400, 403)}
+    )
     def post(self, request: Request) -> Response:
         data = ComplaintInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -237,7 +368,9 @@ class BoxBatch(GenericAPIView):
     permission_classes = [HasCapability.of("complaint.register")]
     serializer_class = BoxBatchInput
 
-    @extend_schema(request=BoxBatchInput, responses={201: ComplaintSerializer(many=True)})
+    @extend_schema(
+        request=BoxBatchInput, responses={201: BoxBatchResultSerializer, **errors(400, 403)}
+    )
     def post(self, request: Request) -> Response:
         data = BoxBatchInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -264,8 +397,12 @@ class BoxBatch(GenericAPIView):
 
 class ComplaintDetail(GenericAPIView):
     permission_classes = [HasCapability.of("complaint.view")]
-    serializer_class = ComplaintSerializer
+    serializer_class = ComplaintDetailSerializer
 
+    @extend_schema(
+        parameters=[COMPLAINT_UUID],
+        responses={200: ComplaintDetailSerializer, **errors(403, 404)},
+    )
     def get(self, request: Request, uuid: str) -> Response:
         complaint = selectors.complaint_get(user=request.user, complaint_uuid=uuid)
         return Response(complaint_detail(complaint))
@@ -277,7 +414,9 @@ class ComplaintMatches(GenericAPIView):
 
     permission_classes = [HasCapability.of("complaint.triage")]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        parameters=[COMPLAINT_UUID], responses={200: MatchesSerializer, **errors(403, 404)}
+    )
     def get(self, request: Request, uuid: str) -> Response:
         complaint = selectors.complaint_get(user=request.user, complaint_uuid=uuid)
         children, complaints = selectors.possible_matches(user=request.user, complaint=complaint)
@@ -311,14 +450,14 @@ class ComplaintMatches(GenericAPIView):
 # --- triage actions ---------------------------------------------------------------------------
 
 
-class _Versioned(serializers.Serializer):
+class ComplaintVersionInput(serializers.Serializer):
     version = serializers.IntegerField(
         min_value=1, help_text="The version you read (409 if stale)."
     )
     note = TextField(required=False, allow_blank=True, max_length=4000, default="")
 
 
-class RouteInput(_Versioned):
+class RouteInput(ComplaintVersionInput):
     district = CodeRelatedField(slug_field="pcode", queryset=District.objects.all())
 
 
@@ -332,7 +471,7 @@ class RegisterChildInput(serializers.Serializer):
     estimated_age_years = serializers.IntegerField(required=False, min_value=0, max_value=17)
 
 
-class OpenCaseInput(_Versioned):
+class OpenCaseInput(ComplaintVersionInput):
     initial_risk = serializers.ChoiceField(RiskLevel.choices)
     child = serializers.UUIDField(required=False, help_text="A registry child (see matches).")
     register = RegisterChildInput(required=False, help_text="Or a new child to register.")
@@ -342,21 +481,21 @@ class OpenCaseInput(_Versioned):
     )
 
 
-class AttachInput(_Versioned):
+class AttachInput(ComplaintVersionInput):
     case = serializers.UUIDField()
     complaint_child = serializers.IntegerField(required=False, min_value=1, max_value=2**31)
 
 
-class ReferInput(_Versioned):
+class ComplaintReferInput(ComplaintVersionInput):
     body = serializers.ChoiceField(ReferralBody.choices)
     follow_up_on = serializers.DateField()
 
 
-class FollowUpInput(_Versioned):
+class FollowUpInput(ComplaintVersionInput):
     next_follow_up_on = serializers.DateField(required=False, allow_null=True)
 
 
-class CloseInput(_Versioned):
+class CloseInput(ComplaintVersionInput):
     reason = serializers.ChoiceField(
         [c for c in ClosureReason.choices if c[0] != ClosureReason.REFERRAL_COMPLETED]
     )
@@ -404,7 +543,7 @@ ACTIONS: dict[str, Action] = {
     "open-case": Action(OpenCaseInput, _open_case),
     "attach": Action(AttachInput, _attach),
     "refer": Action(
-        ReferInput, lambda a, c, v: services.complaint_refer(actor=a, complaint=c, **v)
+        ComplaintReferInput, lambda a, c, v: services.complaint_refer(actor=a, complaint=c, **v)
     ),
     "follow-up": Action(
         FollowUpInput, lambda a, c, v: services.referral_follow_up(actor=a, complaint=c, **v)
@@ -427,16 +566,25 @@ def run_action(actor: Any, complaint: Complaint, action: str, payload: Any) -> A
 
 class ComplaintAction(GenericAPIView):
     """``POST /api/complaints/{uuid}/{action}/``: route, open-case, attach, refer, follow-up,
-    close — with the version read; 409 when it is stale."""
+    close — with the version read; 409 when it is stale. One route per action
+    (``action_name``), each with its own input."""
 
     permission_classes = [HasCapability.of("complaint.view")]
+    action_name = ""
 
-    @extend_schema(request=_Versioned, responses=ComplaintSerializer)
-    def post(self, request: Request, uuid: str, action: str) -> Response:
-        if action not in ACTIONS:
-            raise Http404
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        return ACTIONS[self.action_name].input
+
+    @extend_schema(
+        parameters=[COMPLAINT_UUID],
+        responses={
+            200: ComplaintDetailSerializer,
+            **errors(400, 403, 404, 409, conflict=ComplaintConflictSerializer),
+        },
+    )
+    def post(self, request: Request, uuid: str) -> Response:
         complaint = selectors.complaint_get(user=request.user, complaint_uuid=uuid)
-        run_action(request.user, complaint, action, request.data)
+        run_action(request.user, complaint, self.action_name, request.data)
         complaint.refresh_from_db()
         return Response(complaint_detail(complaint))
 
@@ -453,7 +601,10 @@ class TriageTimeSetting(GenericAPIView):
 
     permission_classes = [HasCapability.of("settings.edit")]
     serializer_class = TriageTimeInput
+    pagination_class = None
+    metadata_class = SettingMetadata  # type: ignore[assignment]  # DRF's stubs want an instance
 
+    @extend_schema(responses={200: TriageTimeSerializer(many=True), **errors(403)})
     def get(self, request: Request) -> Response:
         from .models import TriageTime
 
@@ -467,6 +618,9 @@ class TriageTimeSetting(GenericAPIView):
             ]
         )
 
+    @extend_schema(
+        request=TriageTimeInput, responses={200: TriageTimeSetSerializer, **errors(400, 403)}
+    )
     def put(self, request: Request) -> Response:
         data = TriageTimeInput(data=request.data)
         data.is_valid(raise_exception=True)

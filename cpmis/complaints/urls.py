@@ -24,5 +24,13 @@ api_urlpatterns = [
     path("settings/triage-time/", api.TriageTimeSetting.as_view(), name="triage-time"),
     path("<str:uuid>/", api.ComplaintDetail.as_view(), name="complaint"),
     path("<str:uuid>/matches/", api.ComplaintMatches.as_view(), name="matches"),
-    path("<str:uuid>/<slug:action>/", api.ComplaintAction.as_view(), name="action"),
+    # one route per action, so that the schema gives each its own input
+    *(
+        path(
+            f"<str:uuid>/{action}/",
+            api.ComplaintAction.as_view(action_name=action),
+            name=f"action-{action}",
+        )
+        for action in api.ACTIONS
+    ),
 ]

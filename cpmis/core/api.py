@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Window
+from django.http import Http404
 from rest_framework import exceptions, pagination, serializers
-from rest_framework.request import Request
+from rest_framework.metadata import SimpleMetadata
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import BaseParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request, clone_request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -104,3 +110,41 @@ class CodeRelatedField(serializers.SlugRelatedField):
         if not isinstance(data, str) or not data or len(data) > 150 or "\x00" in data:
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class FileNegotiation(BaseContentNegotiation):
+    """Content negotiation for an endpoint that writes its file itself (DOCX, XLSX, CSV, PDF):
+    DRF would refuse with a 406 a client that accepts only the file's type, and would read
+    ``?format=`` as the renderer to use (URL_FORMAT_OVERRIDE). Here only errors and JSON
+    bodies are rendered, as JSON, whatever the query or the Accept header ask."""
+
+    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
+        return next(iter(parsers), None)  # a GET: nothing to parse
+
+    def select_renderer(
+        self,
+        request: Request,
+        renderers: Iterable[BaseRenderer],
+        format_suffix: str | None = None,
+    ) -> tuple[BaseRenderer, str]:
+        renderer = JSONRenderer()
+        return renderer, renderer.media_type
+
+
+class SettingMetadata(SimpleMetadata):
+    """``OPTIONS`` of a view that PUTs a setting, not a record: DRF's metadata checks access to
+    a PUT by fetching the record (``get_object``), which such a view does not have (a 500).
+    Here the input of each PUT and POST the user may send is described without it."""
+
+    def determine_actions(self, request: Request, view: Any) -> dict[str, Any]:
+        actions = {}
+        for method in {"PUT", "POST"} & set(view.allowed_methods):
+            view.request = clone_request(request, method)
+            try:
+                view.check_permissions(view.request)
+            except (exceptions.APIException, PermissionDenied, Http404):
+                continue
+            finally:
+                view.request = request
+            actions[method] = self.get_serializer_info(view.get_serializer())
+        return actions

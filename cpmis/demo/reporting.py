@@ -4,7 +4,6 @@ through the reporting services (so versions, comments and the audit trail are re
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.db import transaction
 

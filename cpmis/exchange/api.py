@@ -6,23 +6,37 @@ import re
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from cpmis.core.openapi import PAGE_NOT_FOUND, errors
 from cpmis.permissions import HasCapability
 
 from . import reading, selectors, services, signals, standard
 from .models import Submission
 
 
+class RecordTypeSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    title = serializers.CharField()
+    department = serializers.CharField(help_text="The department's code.")
+    version = serializers.CharField(help_text="The current version, e.g. 1.0.")
+    supported_versions = serializers.ListField(
+        child=serializers.IntegerField(), help_text="The major versions still accepted."
+    )
+    schema = serializers.URLField(help_text="The current version's Table Schema.")
+
+
 class RecordTypeList(GenericAPIView):
     """Every record type departments submit, with its current and supported versions."""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    pagination_class = None
+
+    @extend_schema(responses={200: RecordTypeSerializer(many=True), **errors()})
     def get(self, request: Request) -> Response:
         return Response(
             [
@@ -42,7 +56,14 @@ class RecordTypeList(GenericAPIView):
 class RecordTypeSchema(GenericAPIView):
     """The Frictionless Table Schema of one version of a record type."""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        responses={
+            200: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="A Frictionless Table Schema descriptor."
+            ),
+            **errors(404, e404="No such record type or version."),
+        }
+    )
     def get(self, request: Request, name: str, major: int) -> Response:
         rt = standard.schema(name, major)
         if rt is None:
@@ -58,7 +79,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
         slug_field="code", read_only=True
     )
     submitted_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
     rows_accepted = serializers.IntegerField(read_only=True)
 
@@ -118,6 +139,20 @@ class FileBatchInput(BatchOptions):
     encoding = serializers.ChoiceField(list(reading.ENCODINGS), default="auto")
 
 
+class SubmissionOutcomeSerializer(SubmissionReportSerializer):
+    repeated = serializers.BooleanField(
+        read_only=True, help_text="The same batch was received before: nothing changed."
+    )
+
+    class Meta(SubmissionReportSerializer.Meta):
+        fields = [*SubmissionReportSerializer.Meta.fields, "repeated"]
+
+
+class IdempotencyConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    submission = serializers.UUIDField(help_text="The submission the key was used for.")
+
+
 def _respond(outcome: services.Outcome) -> Response:
     body = dict(SubmissionReportSerializer(outcome.submission).data)
     body["repeated"] = outcome.repeated
@@ -138,11 +173,41 @@ class SubmissionListCreate(GenericAPIView):
         capability = "exchange.submit" if self.request.method == "POST" else "exchange.view"
         return [HasCapability.of(capability)()]
 
+    @extend_schema(
+        responses={
+            200: SubmissionSerializer(many=True),
+            **errors(403, 404, e404=PAGE_NOT_FOUND),
+        }
+    )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(selectors.submission_list(user=request.user))
         return self.get_paginated_response(SubmissionSerializer(page, many=True).data)
 
-    @extend_schema(request=JsonBatchInput, responses={201: SubmissionSerializer})
+    @extend_schema(
+        request={"application/json": JsonBatchInput, "multipart/form-data": FileBatchInput},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="JSON batches: the same key returns the same submission.",
+                pattern=IDEMPOTENCY_KEY.pattern,
+            )
+        ],
+        responses={
+            200: OpenApiResponse(
+                SubmissionOutcomeSerializer, description="The same batch again: nothing changed."
+            ),
+            201: OpenApiResponse(SubmissionOutcomeSerializer, description="Received."),
+            **errors(
+                400,
+                403,
+                409,
+                conflict=IdempotencyConflictSerializer,
+                e409="This idempotency key was used for a different batch.",
+            ),
+        },
+    )
     def post(self, request: Request) -> Response:
         if request.content_type.startswith("multipart/"):
             form = FileBatchInput(data=request.data)
@@ -186,8 +251,12 @@ class SubmissionListCreate(GenericAPIView):
 
 class SubmissionDetail(GenericAPIView):
     permission_classes = [HasCapability.of("exchange.view")]
-    serializer_class = SubmissionSerializer
+    serializer_class = SubmissionReportSerializer
 
+    @extend_schema(
+        parameters=[OpenApiParameter("uuid", OpenApiTypes.UUID, OpenApiParameter.PATH)],
+        responses={200: SubmissionReportSerializer, **errors(403, 404)},
+    )
     def get(self, request: Request, uuid: str) -> Response:
         submission = selectors.submission_get(user=request.user, submission_uuid=uuid)
         return Response(SubmissionReportSerializer(submission).data)

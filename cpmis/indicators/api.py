@@ -4,20 +4,24 @@ disclosure control as the pages; a bad selection is a 400 naming the field."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
-from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import BaseParser
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from cpmis.core.api import FileNegotiation, SettingMetadata
+from cpmis.core.openapi import errors
 from cpmis.permissions import HasCapability
 
 from . import annex, dhis2, exports, selectors, services, tabulate
@@ -65,9 +69,10 @@ class TableSerializer(serializers.Serializer):
     row_heading = serializers.CharField()
     rows = CategorySerializer(many=True)
     columns = CategorySerializer(many=True)
-    cells = serializers.SerializerMethodField()
+    cells = serializers.SerializerMethodField(help_text="One list per row, one cell per column.")
     note = serializers.CharField()
 
+    @extend_schema_field(serializers.ListField(child=CellSerializer(many=True)))
     def get_cells(self, table: PublishedTable) -> list[list[dict[str, Any]]]:
         return [
             [
@@ -95,7 +100,9 @@ SELECTION = [
 class IndicatorList(GenericAPIView):
     permission_classes = [HasCapability.of(CAP)]
     serializer_class = IndicatorSerializer
+    pagination_class = None
 
+    @extend_schema(responses={200: IndicatorSerializer(many=True), **errors(403)})
     def get(self, request: Request) -> Response:
         found = selectors.indicator_list(request.user)
         return Response(IndicatorSerializer(found, many=True).data)
@@ -105,36 +112,18 @@ class IndicatorTable(GenericAPIView):
     permission_classes = [HasCapability.of(CAP)]
     serializer_class = TableSerializer
 
-    @extend_schema(parameters=SELECTION)
+    @extend_schema(parameters=SELECTION, responses={200: TableSerializer, **errors(400, 403)})
     def get(self, request: Request) -> Response:
         selection = selectors.selection_parse(request.user, request.query_params)
         table = selectors.indicator_table(request.user, selection)
         return Response(TableSerializer(table).data)
 
 
-class ErrorsAsJson(BaseContentNegotiation):
-    """Content negotiation for an endpoint whose ``format`` names the file it returns. DRF
-    would read ``?format=`` as the renderer to use (URL_FORMAT_OVERRIDE) and answer 404 for
-    csv or xlsx; here the file is written by the view, and only errors are rendered: as JSON,
-    whatever the query or the Accept header ask."""
-
-    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
-        return next(iter(parsers), None)  # a GET: nothing to parse
-
-    def select_renderer(
-        self,
-        request: Request,
-        renderers: Iterable[BaseRenderer],
-        format_suffix: str | None = None,
-    ) -> tuple[BaseRenderer, str]:
-        renderer = JSONRenderer()
-        return renderer, renderer.media_type
-
-
 class IndicatorExport(GenericAPIView):
     permission_classes = [HasCapability.of(CAP)]
     serializer_class = TableSerializer
-    content_negotiation_class = ErrorsAsJson
+    # ``format`` names the file, not a renderer; errors are JSON whatever is asked
+    content_negotiation_class = FileNegotiation
     renderer_classes = [JSONRenderer]
 
     @extend_schema(
@@ -142,7 +131,11 @@ class IndicatorExport(GenericAPIView):
             *SELECTION,
             OpenApiParameter("format", str, enum=["csv", "xlsx"], default="xlsx"),
         ],
-        responses={(200, "text/csv"): OpenApiTypes.BINARY, (200, XLSX): OpenApiTypes.BINARY},
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="format=csv"),
+            (200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="format=xlsx"),
+            **errors(400, 403),
+        },
     )
     def get(self, request: Request) -> HttpResponse:
         fmt = request.query_params.get("format", "xlsx")
@@ -168,8 +161,12 @@ class IndicatorExport(GenericAPIView):
 class Annex(GenericAPIView):
     permission_classes = [HasCapability.of(CAP)]
     serializer_class = TableSerializer
+    pagination_class = None
 
-    @extend_schema(parameters=[OpenApiParameter("year", int, required=True)])
+    @extend_schema(
+        parameters=[OpenApiParameter("year", int, required=True)],
+        responses={200: TableSerializer(many=True), **errors(400, 403)},
+    )
     def get(self, request: Request) -> Response:
         period = tabulate.period_parse(request.query_params.get("year", ""))
         if period.quarter or period.month:
@@ -181,13 +178,41 @@ class Annex(GenericAPIView):
         return Response(TableSerializer(tables, many=True).data)
 
 
+class DataValueSerializer(serializers.Serializer):
+    dataElement = serializers.CharField()
+    period = serializers.CharField()
+    orgUnit = serializers.CharField()
+    categoryOptionCombo = serializers.CharField()
+    value = serializers.CharField()
+
+
+class DataValueSetSerializer(serializers.Serializer):
+    """A DHIS2 dataValueSet (``dataSet`` and ``period`` when the mapping names a data set)."""
+
+    dataSet = serializers.CharField(required=False)
+    period = serializers.CharField(required=False)
+    dataValues = DataValueSerializer(many=True)
+
+
+class MappingStateSerializer(serializers.Serializer):
+    config = serializers.JSONField(help_text="The DHIS2 mapping in force.")
+    problems = serializers.ListField(
+        child=serializers.CharField(), help_text="What is wrong with it (empty: it is usable)."
+    )
+
+
+class MappingSavedSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    problems = serializers.ListField(child=serializers.CharField())
+
+
 class Dhis2DataValueSet(GenericAPIView):
     permission_classes = [HasCapability.of(CAP)]
     serializer_class = serializers.Serializer
 
     @extend_schema(
         parameters=[OpenApiParameter("period", str, required=True)],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: DataValueSetSerializer, **errors(400, 403)},
     )
     def get(self, request: Request) -> Response:
         period = tabulate.period_parse(request.query_params.get("period", ""))
@@ -209,13 +234,16 @@ class MappingInput(serializers.Serializer):
 class Dhis2MappingView(GenericAPIView):
     permission_classes = [HasCapability.of("indicators.configure")]
     serializer_class = MappingInput
+    metadata_class = SettingMetadata  # type: ignore[assignment]  # DRF's stubs want an instance
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: MappingStateSerializer, **errors(403)})
     def get(self, request: Request) -> Response:
         config = services.dhis2_mapping_current()
         return Response({"config": config, "problems": dhis2.mapping_problems(config)})
 
-    @extend_schema(request=MappingInput, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        request=MappingInput, responses={200: MappingSavedSerializer, **errors(400, 403)}
+    )
     def put(self, request: Request) -> Response:
         data = MappingInput(data=request.data)
         data.is_valid(raise_exception=True)

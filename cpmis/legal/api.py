@@ -7,19 +7,33 @@ from typing import Any
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cpmis.core.api import CodeRelatedField
+from cpmis.core.api import CodeRelatedField, FileNegotiation
+from cpmis.core.openapi import PAGE_NOT_FOUND, errors
 from cpmis.permissions import HasCapability
 from cpmis.reference.models import Jurisdiction
 
 from . import exports, selectors, services
-from .models import ComplianceLink, OpscArticle, OpscCategory, Penalty, Provision, Statute
+from .models import (
+    ComplianceLink,
+    OpscArticle,
+    OpscCategory,
+    Penalty,
+    ProceduralRule,
+    Provision,
+    Statute,
+)
 from .sentencing import Sentence, sentence_within_range
 
 
@@ -54,7 +68,7 @@ class ProvisionSerializer(serializers.ModelSerializer):
         slug_field="code", read_only=True
     )
     amended_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
+        slug_field="code", read_only=True, allow_null=True
     )
     citation = serializers.CharField(read_only=True)
     penalty = serializers.SerializerMethodField()
@@ -77,9 +91,34 @@ class ProvisionSerializer(serializers.ModelSerializer):
             "penalty",
         ]
 
+    @extend_schema_field(PenaltySerializer(allow_null=True))
     def get_penalty(self, provision: Provision) -> dict[str, Any] | None:
         penalty = getattr(provision, "penalty", None)
         return PenaltySerializer(penalty).data if penalty else None
+
+
+class ProvisionVersionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    valid_from = serializers.DateField(allow_null=True)
+    valid_to = serializers.DateField(allow_null=True)
+
+
+class ProvisionChangeSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    type = serializers.ChoiceField(
+        [("+", "Created"), ("~", "Changed"), ("-", "Deleted")], help_text="+, ~ or -."
+    )
+    user = serializers.CharField(allow_null=True, help_text="Username.")
+
+
+class ProvisionDetailSerializer(ProvisionSerializer):
+    """A provision with every version of its section and its change history."""
+
+    versions = ProvisionVersionSerializer(many=True, read_only=True)
+    history = ProvisionChangeSerializer(many=True, read_only=True)
+
+    class Meta(ProvisionSerializer.Meta):
+        fields = [*ProvisionSerializer.Meta.fields, "versions", "history"]
 
 
 class ProvisionQuerySerializer(serializers.Serializer):
@@ -187,7 +226,13 @@ class StatuteList(GenericAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = StatuteSerializer
 
-    @extend_schema(parameters=[StatuteQuerySerializer])
+    @extend_schema(
+        parameters=[StatuteQuerySerializer],
+        responses={
+            200: StatuteSerializer(many=True),
+            **errors(400, 404, e404=PAGE_NOT_FOUND),
+        },
+    )
     def get(self, request: Request) -> Response:
         query = StatuteQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -205,7 +250,13 @@ class ProvisionListCreate(GenericAPIView):
             return [HasCapability.of("legal.edit")()]
         return [IsAuthenticated()]
 
-    @extend_schema(parameters=[ProvisionQuerySerializer])
+    @extend_schema(
+        parameters=[ProvisionQuerySerializer],
+        responses={
+            200: ProvisionSerializer(many=True),
+            **errors(400, 404, e404=PAGE_NOT_FOUND),
+        },
+    )
     def get(self, request: Request) -> Response:
         params = _query(ProvisionQuerySerializer, request)
         params.pop("page", None)
@@ -213,7 +264,10 @@ class ProvisionListCreate(GenericAPIView):
         page = self.paginate_queryset(selectors.provision_search(**params))
         return self.get_paginated_response(ProvisionSerializer(page, many=True).data)
 
-    @extend_schema(request=ProvisionInputSerializer, responses={201: ProvisionSerializer})
+    @extend_schema(
+        request=ProvisionInputSerializer,
+        responses={201: ProvisionSerializer, **errors(400, 403)},
+    )
     def post(self, request: Request) -> Response:
         data = ProvisionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -222,13 +276,14 @@ class ProvisionListCreate(GenericAPIView):
 
 
 class ProvisionDetail(GenericAPIView):
-    serializer_class = ProvisionSerializer
+    serializer_class = ProvisionDetailSerializer
 
     def get_permissions(self):  # type: ignore[no-untyped-def]
         if self.request.method == "PATCH":
             return [HasCapability.of("legal.edit")()]
         return [IsAuthenticated()]
 
+    @extend_schema(responses={200: ProvisionDetailSerializer, **errors(404)})
     def get(self, request: Request, pk: int) -> Response:
         provision = get_object_or_404(Provision.objects.select_related("statute"), pk=pk)
         data = dict(ProvisionSerializer(provision).data)
@@ -246,7 +301,10 @@ class ProvisionDetail(GenericAPIView):
         ]
         return Response(data)
 
-    @extend_schema(request=ProvisionCorrectionSerializer, responses=ProvisionSerializer)
+    @extend_schema(
+        request=ProvisionCorrectionSerializer,
+        responses={200: ProvisionSerializer, **errors(400, 403, 404)},
+    )
     def patch(self, request: Request, pk: int) -> Response:
         provision = get_object_or_404(Provision, pk=pk)
         data = ProvisionCorrectionSerializer(data=request.data, partial=True)
@@ -261,7 +319,9 @@ class ProvisionAmend(GenericAPIView):
     permission_classes = [HasCapability.of("legal.edit")]
     serializer_class = AmendmentSerializer
 
-    @extend_schema(request=AmendmentSerializer, responses={201: ProvisionSerializer})
+    @extend_schema(
+        request=AmendmentSerializer, responses={201: ProvisionSerializer, **errors(400, 403, 404)}
+    )
     def post(self, request: Request, pk: int) -> Response:
         provision = get_object_or_404(Provision, pk=pk)
         data = AmendmentSerializer(data=request.data)
@@ -275,10 +335,14 @@ class ProvisionAmend(GenericAPIView):
 class ProvisionPenalty(GenericAPIView):
     permission_classes = [HasCapability.of("legal.edit")]
     serializer_class = PenaltyInputSerializer
+    queryset = Provision.objects.all()
 
-    @extend_schema(request=PenaltyInputSerializer, responses=PenaltySerializer)
+    @extend_schema(
+        request=PenaltyInputSerializer,
+        responses={200: PenaltySerializer, **errors(400, 403, 404)},
+    )
     def put(self, request: Request, pk: int) -> Response:
-        provision = get_object_or_404(Provision, pk=pk)
+        provision = self.get_object()
         data = PenaltyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         penalty = services.penalty_set(
@@ -287,11 +351,24 @@ class ProvisionPenalty(GenericAPIView):
         return Response(PenaltySerializer(penalty).data)
 
 
+class VerdictSerializer(serializers.Serializer):
+    provision = serializers.CharField(help_text="The provision's citation.")
+    within = serializers.BooleanField(
+        allow_null=True,
+        help_text="Whether the sentence is within its range; null when the catalogue holds no "
+        "penalty for the provision.",
+    )
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
 class SentenceCheck(GenericAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = SentenceSerializer
 
-    @extend_schema(request=SentenceSerializer)
+    @extend_schema(
+        request=SentenceSerializer,
+        responses={200: VerdictSerializer, **errors(400, 404, e404="No such provision.")},
+    )
     def post(self, request: Request) -> Response:
         data = SentenceSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -313,10 +390,20 @@ class SentenceCheck(GenericAPIView):
         )
 
 
-class ArticleList(GenericAPIView):
-    permission_classes = [IsAuthenticated]
+class ArticleSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    title = serializers.CharField()
+    obligation = serializers.CharField()
+    report_paragraphs = serializers.ListField(child=serializers.IntegerField())
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+
+class ArticleList(GenericAPIView):
+    """The articles of the Optional Protocol (OPSC)."""
+
+    permission_classes = [IsAuthenticated]
+    pagination_class = None
+
+    @extend_schema(responses={200: ArticleSerializer(many=True), **errors()})
     def get(self, request: Request) -> Response:
         return Response(
             [
@@ -335,6 +422,36 @@ class MatrixQuerySerializer(serializers.Serializer):
     jurisdiction = serializers.RegexField(r"^(federal|PK-[A-Z]{2})$", required=False)
     # not "format": DRF reads that one for content negotiation
     export = serializers.ChoiceField(["xlsx", "docx"], required=False)
+
+
+class MatrixLinkSerializer(serializers.Serializer):
+    statute = serializers.CharField()
+    section = serializers.CharField(allow_null=True, help_text="Null: the statute as a whole.")
+    citation = serializers.CharField()
+    report_paragraphs = serializers.ListField(child=serializers.IntegerField())
+
+
+class MatrixCellSerializer(serializers.Serializer):
+    gap = serializers.BooleanField()
+    provisions = MatrixLinkSerializer(many=True)
+
+
+class MatrixRowSerializer(serializers.Serializer):
+    article = serializers.IntegerField()
+    title = serializers.CharField()
+    cells = serializers.DictField(
+        child=MatrixCellSerializer(), help_text="One per column (federal, or an ISO code)."
+    )
+
+
+class MatrixSerializer(serializers.Serializer):
+    columns = serializers.ListField(child=serializers.CharField())
+    gaps = serializers.IntegerField(help_text="How many cells have no provision.")
+    rows = MatrixRowSerializer(many=True)
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def matrix_payload(matrix: selectors.Matrix) -> dict[str, Any]:
@@ -371,10 +488,10 @@ def matrix_payload(matrix: selectors.Matrix) -> dict[str, Any]:
 def matrix_file(matrix: selectors.Matrix, kind: str) -> HttpResponse:
     if kind == "xlsx":
         content = exports.matrix_xlsx(matrix)
-        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        mime = XLSX
     else:
         content = exports.matrix_docx(matrix)
-        mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        mime = DOCX
     response = HttpResponse(content, content_type=mime)
     response["Content-Disposition"] = f'attachment; filename="opsc-compliance-matrix.{kind}"'
     return response
@@ -382,8 +499,17 @@ def matrix_file(matrix: selectors.Matrix, kind: str) -> HttpResponse:
 
 class ComplianceMatrix(GenericAPIView):
     permission_classes = [IsAuthenticated]
+    content_negotiation_class = FileNegotiation  # JSON, or the file ``export`` asks for
 
-    @extend_schema(parameters=[MatrixQuerySerializer], responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        parameters=[MatrixQuerySerializer],
+        responses={
+            (200, "application/json"): OpenApiResponse(MatrixSerializer, description="No export."),
+            (200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="export=xlsx"),
+            (200, DOCX): OpenApiResponse(OpenApiTypes.BINARY, description="export=docx"),
+            **errors(400),
+        },
+    )
     def get(self, request: Request) -> Any:
         params = _query(MatrixQuerySerializer, request)
         where = params.get("jurisdiction", "")
@@ -403,10 +529,29 @@ class RuleQuerySerializer(serializers.Serializer):
     jurisdiction = serializers.RegexField(r"^PK-[A-Z]{2}$", required=False)
 
 
-class RuleList(GenericAPIView):
-    permission_classes = [IsAuthenticated]
+class AppliedRuleSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    basis = serializers.ChoiceField(ProceduralRule.Basis.choices)
+    scope = serializers.ChoiceField(ProceduralRule.Scope.choices)
+    hours = serializers.IntegerField(allow_null=True)
+    days = serializers.IntegerField(allow_null=True)
+    months = serializers.IntegerField(allow_null=True)
+    value = serializers.CharField()
+    text = serializers.CharField()
+    citation = serializers.CharField()
+    report_paragraphs = serializers.ListField(child=serializers.IntegerField())
 
-    @extend_schema(parameters=[RuleQuerySerializer], responses=OpenApiTypes.OBJECT)
+
+class RuleList(GenericAPIView):
+    """Every procedural rule as it applies in a jurisdiction (or federally)."""
+
+    permission_classes = [IsAuthenticated]
+    pagination_class = None
+
+    @extend_schema(
+        parameters=[RuleQuerySerializer],
+        responses={200: AppliedRuleSerializer(many=True), **errors(400)},
+    )
     def get(self, request: Request) -> Response:
         code = _query(RuleQuerySerializer, request).get("jurisdiction", "")
         jurisdiction = None
@@ -447,7 +592,13 @@ class ComplianceLinkCreate(GenericAPIView):
     permission_classes = [HasCapability.of("legal.edit")]
     serializer_class = ComplianceLinkInputSerializer
 
-    @extend_schema(request=ComplianceLinkInputSerializer)
+    @extend_schema(
+        request=ComplianceLinkInputSerializer,
+        responses={
+            201: inline_serializer("ComplianceLinkCreated", {"id": serializers.IntegerField()}),
+            **errors(400, 403, 404, e404="No such article or provision."),
+        },
+    )
     def post(self, request: Request) -> Response:
         data = ComplianceLinkInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -464,7 +615,7 @@ class ComplianceLinkCreate(GenericAPIView):
 class ComplianceLinkDelete(GenericAPIView):
     permission_classes = [HasCapability.of("legal.edit")]
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: OpenApiResponse(description="Removed."), **errors(403, 404)})
     def delete(self, request: Request, pk: int) -> Response:
         link = get_object_or_404(ComplianceLink, pk=pk)
         services.compliance_link_remove(actor=request.user, link=link)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
@@ -13,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cpmis import access
+from cpmis.core.openapi import PAGE_NOT_FOUND, errors
 from cpmis.exchange.models import DepartmentRecord
 from cpmis.people import selectors as people_selectors
 from cpmis.people.models import Child
@@ -158,8 +160,10 @@ class RunSerializer(serializers.Serializer):
     new_children = serializers.IntegerField()
     review = serializers.IntegerField()
     waiting = serializers.IntegerField()
+    merges_proposed = serializers.IntegerField()
     seconds = serializers.FloatField()
     model_version = serializers.IntegerField()
+    prior = serializers.FloatField()
     deferred = serializers.BooleanField()
 
 
@@ -179,6 +183,12 @@ class ReviewList(GenericAPIView):
     permission_classes = [HasCapability.of("linkage.review")]
     serializer_class = ReviewItemSerializer
 
+    @extend_schema(
+        responses={
+            200: ReviewItemSerializer(many=True),
+            **errors(403, 404, e404=PAGE_NOT_FOUND),
+        }
+    )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(
             selectors.review_queue(user=request.user).select_related("model")
@@ -195,6 +205,7 @@ class ReviewDetail(GenericAPIView):
     permission_classes = [HasCapability.of("linkage.review")]
     serializer_class = ReviewDetailSerializer
 
+    @extend_schema(responses={200: ReviewDetailSerializer, **errors(403, 404)})
     def get(self, request: Request, item_id: int) -> Response:
         review = selectors.review_get(user=request.user, item_id=item_id)
         return Response(ReviewDetailSerializer(review).data)
@@ -207,7 +218,10 @@ class ReviewDecision(GenericAPIView):
     permission_classes = [HasCapability.of("linkage.review")]
     serializer_class = DecisionInput
 
-    @extend_schema(request=DecisionInput, responses={200: DecisionResultSerializer})
+    @extend_schema(
+        request=DecisionInput,
+        responses={200: DecisionResultSerializer, **errors(400, 403, 404, 409)},
+    )
     def post(self, request: Request, item_id: int) -> Response:
         data = DecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -230,7 +244,10 @@ class LinkUndo(GenericAPIView):
     permission_classes = [HasCapability.of("linkage.review")]
     serializer_class = UndoInput
 
-    @extend_schema(request=UndoInput, responses={200: UndoResultSerializer})
+    @extend_schema(
+        request=UndoInput,
+        responses={200: UndoResultSerializer, **errors(400, 403, 404, 409)},
+    )
     def post(self, request: Request, link_id: int) -> Response:
         data = UndoInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -251,6 +268,13 @@ class ChildRecords(GenericAPIView):
     permission_classes = [HasCapability.of("child.view")]
     serializer_class = LinkSerializer
 
+    @extend_schema(
+        parameters=[OpenApiParameter("uuid", OpenApiTypes.UUID, OpenApiParameter.PATH)],
+        responses={
+            200: LinkSerializer(many=True),
+            **errors(403, 404, e404="No such child you may see, or a page past the end."),
+        },
+    )
     def get(self, request: Request, uuid: str) -> Response:
         child = people_selectors.child_read(user=request.user, child_uuid=uuid)
         page = self.paginate_queryset(selectors.child_links(user=request.user, child=child))
@@ -278,6 +302,9 @@ class ModelList(GenericAPIView):
     permission_classes = [HasCapability.of("linkage.manage")]
     serializer_class = ModelSerializer
 
+    @extend_schema(
+        responses={200: ModelSerializer(many=True), **errors(403, 404, e404=PAGE_NOT_FOUND)}
+    )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(LinkageModel.objects.order_by("-version"))
         return self.get_paginated_response(ModelSerializer(page, many=True).data)
@@ -297,13 +324,26 @@ class ManualLinkInput(serializers.Serializer):
     child = serializers.UUIDField(help_text="The registry child's UUID (from the child's page).")
 
 
+class WaitingRecordSerializer(RecordSerializer):
+    id = serializers.IntegerField(read_only=True)
+
+    class Meta(RecordSerializer.Meta):
+        fields = ["id", *RecordSerializer.Meta.fields]
+
+
 class WaitingList(GenericAPIView):
     """Records of your districts with no link and no open review: those that wait for a
     person (no date of birth or age) or for the scheduled linkage run."""
 
     permission_classes = [HasCapability.of("linkage.review")]
-    serializer_class = RecordSerializer
+    serializer_class = WaitingRecordSerializer
 
+    @extend_schema(
+        responses={
+            200: WaitingRecordSerializer(many=True),
+            **errors(403, 404, e404=PAGE_NOT_FOUND),
+        }
+    )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(selectors.waiting(user=request.user)) or []
         body = [{"id": r.pk, **RecordSerializer(r).data} for r in page]
@@ -316,7 +356,13 @@ class ManualLink(GenericAPIView):
     permission_classes = [HasCapability.of("linkage.review")]
     serializer_class = ManualLinkInput
 
-    @extend_schema(request=ManualLinkInput, responses={201: LinkSerializer})
+    @extend_schema(
+        request=ManualLinkInput,
+        responses={
+            201: LinkSerializer,
+            **errors(400, 403, 404, 409, e404="No such record or child you may see."),
+        },
+    )
     def post(self, request: Request, record_id: int) -> Response:
         data = ManualLinkInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from cpmis.core.api import CodeRelatedField
 from cpmis.core.forms import Errors, serializer_errors
+from cpmis.core.openapi import PAGE_NOT_FOUND, errors
 from cpmis.legal.models import OpscCategory
 from cpmis.legal.report_structure import SECTION_CODES
 from cpmis.reference.models import Department, District, Jurisdiction
@@ -290,13 +291,19 @@ class ActivityList(GenericAPIView):
     permission_classes = [ReadOrEdit]
     serializer_class = ActivitySerializer
 
-    @extend_schema(parameters=[ActivityQuery], responses={200: ActivitySerializer(many=True)})
+    @extend_schema(
+        parameters=[ActivityQuery],
+        responses={
+            200: ActivitySerializer(many=True),
+            **errors(400, 403, 404, e404=PAGE_NOT_FOUND),
+        },
+    )
     def get(self, request: Request) -> Response:
         filters = strict_query(ActivityQuery, request.query_params)
         page = self.paginate_queryset(selectors.activity_list(user=request.user, **filters))
         return self.get_paginated_response(ActivitySerializer(page, many=True).data)
 
-    @extend_schema(request=ActivityInput, responses={201: ActivitySerializer})
+    @extend_schema(request=ActivityInput, responses={201: ActivitySerializer, **errors(400, 403)})
     def post(self, request: Request) -> Response:
         data = ActivityInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -311,11 +318,15 @@ class ActivityDetail(GenericAPIView):
     permission_classes = [ReadOrEdit]
     serializer_class = ActivitySerializer
 
+    @extend_schema(responses={200: ActivitySerializer, **errors(403, 404)})
     def get(self, request: Request, pk: int) -> Response:
         activity = selectors.activity_get(user=request.user, activity_id=pk)
         return Response(ActivitySerializer(activity).data)
 
-    @extend_schema(request=ActivityChange, responses={200: ActivitySerializer})
+    @extend_schema(
+        request=ActivityChange,
+        responses={200: ActivitySerializer, **errors(400, 403, 404, 409)},
+    )
     def patch(self, request: Request, pk: int) -> Response:
         activity = selectors.activity_get(user=request.user, activity_id=pk)
         data = ActivityChange(data=request.data, partial=True)
@@ -341,14 +352,20 @@ class LegalRequestList(GenericAPIView):
     serializer_class = LegalRequestSerializer
 
     @extend_schema(
-        parameters=[LegalRequestQuery], responses={200: LegalRequestSerializer(many=True)}
+        parameters=[LegalRequestQuery],
+        responses={
+            200: LegalRequestSerializer(many=True),
+            **errors(400, 403, 404, e404=PAGE_NOT_FOUND),
+        },
     )
     def get(self, request: Request) -> Response:
         filters = strict_query(LegalRequestQuery, request.query_params)
         page = self.paginate_queryset(selectors.legal_request_list(user=request.user, **filters))
         return self.get_paginated_response(LegalRequestSerializer(page, many=True).data)
 
-    @extend_schema(request=LegalRequestInput, responses={201: LegalRequestSerializer})
+    @extend_schema(
+        request=LegalRequestInput, responses={201: LegalRequestSerializer, **errors(400, 403)}
+    )
     def post(self, request: Request) -> Response:
         data = LegalRequestInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -360,11 +377,15 @@ class LegalRequestDetail(GenericAPIView):
     permission_classes = [ReadOrEdit]
     serializer_class = LegalRequestSerializer
 
+    @extend_schema(responses={200: LegalRequestSerializer, **errors(403, 404)})
     def get(self, request: Request, pk: int) -> Response:
         found = selectors.legal_request_get(user=request.user, request_id=pk)
         return Response(LegalRequestSerializer(found).data)
 
-    @extend_schema(request=LegalRequestChange, responses={200: LegalRequestSerializer})
+    @extend_schema(
+        request=LegalRequestChange,
+        responses={200: LegalRequestSerializer, **errors(400, 403, 404, 409)},
+    )
     def patch(self, request: Request, pk: int) -> Response:
         found = selectors.legal_request_get(user=request.user, request_id=pk)
         data = LegalRequestChange(data=request.data, partial=True)
@@ -384,14 +405,21 @@ class RecommendationList(GenericAPIView):
     serializer_class = RecommendationSerializer
 
     @extend_schema(
-        parameters=[RecommendationQuery], responses={200: RecommendationSerializer(many=True)}
+        parameters=[RecommendationQuery],
+        responses={
+            200: RecommendationSerializer(many=True),
+            **errors(400, 403, 404, e404=PAGE_NOT_FOUND),
+        },
     )
     def get(self, request: Request) -> Response:
         filters = strict_query(RecommendationQuery, request.query_params)
         page = self.paginate_queryset(selectors.recommendation_list(user=request.user, **filters))
         return self.get_paginated_response(RecommendationSerializer(page, many=True).data)
 
-    @extend_schema(request=RecommendationInput, responses={201: RecommendationSerializer})
+    @extend_schema(
+        request=RecommendationInput,
+        responses={201: RecommendationSerializer, **errors(400, 403)},
+    )
     def post(self, request: Request) -> Response:
         data = RecommendationInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -404,11 +432,15 @@ class RecommendationDetail(GenericAPIView):
     permission_classes = [ReadOrEdit]
     serializer_class = RecommendationSerializer
 
+    @extend_schema(responses={200: RecommendationSerializer, **errors(403, 404)})
     def get(self, request: Request, pk: int) -> Response:
         found = selectors.recommendation_get(user=request.user, recommendation_id=pk)
         return Response(RecommendationSerializer(found).data)
 
-    @extend_schema(request=RecommendationChange, responses={200: RecommendationSerializer})
+    @extend_schema(
+        request=RecommendationChange,
+        responses={200: RecommendationSerializer, **errors(400, 403, 404, 409)},
+    )
     def patch(self, request: Request, pk: int) -> Response:
         found = selectors.recommendation_get(user=request.user, recommendation_id=pk)
         data = RecommendationChange(data=request.data, partial=True)
@@ -429,7 +461,10 @@ class AssignmentSet(GenericAPIView):
     permission_classes = [ReadOrEdit]
     serializer_class = AssignmentInput
 
-    @extend_schema(request=AssignmentInput, responses={200: AssignmentSerializer})
+    @extend_schema(
+        request=AssignmentInput,
+        responses={200: AssignmentSerializer, **errors(400, 403, 404, 409)},
+    )
     def post(self, request: Request, pk: int) -> Response:
         found = selectors.recommendation_get(user=request.user, recommendation_id=pk)
         data = AssignmentInput(data=request.data)
@@ -447,7 +482,9 @@ class AssignmentReport(GenericAPIView):
     permission_classes = [CanView]
     serializer_class = ReportInput
 
-    @extend_schema(request=ReportInput, responses={201: UpdateSerializer})
+    @extend_schema(
+        request=ReportInput, responses={201: UpdateSerializer, **errors(400, 403, 404, 409)}
+    )
     def post(self, request: Request, pk: int) -> Response:
         assignment = selectors.assignment_get(user=request.user, assignment_id=pk)
         if not selectors.can_report(request.user, assignment):

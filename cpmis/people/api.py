@@ -8,7 +8,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
@@ -18,6 +19,7 @@ from rest_framework.response import Response
 from cpmis import access
 from cpmis.accounts.models import User
 from cpmis.core.api import CodeRelatedField
+from cpmis.core.openapi import PAGE_NOT_FOUND, errors
 from cpmis.permissions import HasCapability
 from cpmis.reference.models import District
 
@@ -32,7 +34,7 @@ class ChildSerializer(serializers.ModelSerializer):
     )
     age = serializers.SerializerMethodField()
     owner: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
     merged = serializers.SerializerMethodField(
         help_text="Found to be another child and merged into it (no longer listed)."
@@ -65,9 +67,11 @@ class ChildSerializer(serializers.ModelSerializer):
     def get_merged_into(self, child: Child) -> uuid_lib.UUID | None:
         if child.merged_into_id is None:
             return None
-        user = getattr(self.context.get("request"), "user", None)
+        request = self.context.get("request")
+        if request is None:
+            return None  # no reader: whether they may see that child is unknown
         return (
-            access.children_visible_to(user)
+            access.children_visible_to(request.user)
             .filter(pk=child.merged_into_id)
             .values_list("uuid", flat=True)
             .first()
@@ -184,7 +188,13 @@ class ChildListCreate(GenericAPIView):
     permission_classes = [HasCapability.of("child.view")]
     serializer_class = ChildListSerializer
 
-    @extend_schema(parameters=[ChildQuerySerializer], responses=ChildListSerializer(many=True))
+    @extend_schema(
+        parameters=[ChildQuerySerializer],
+        responses={
+            200: ChildListSerializer(many=True),
+            **errors(400, 403, 404, e404=PAGE_NOT_FOUND),
+        },
+    )
     def get(self, request: Request) -> Response:
         query = ChildQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -195,7 +205,9 @@ class ChildListCreate(GenericAPIView):
         selectors.children_listed(user=request.user, children=page, query=filters)
         return self.get_paginated_response(ChildListSerializer(page, many=True).data)
 
-    @extend_schema(request=ChildInputSerializer, responses={201: ChildSerializer})
+    @extend_schema(
+        request=ChildInputSerializer, responses={201: ChildSerializer, **errors(400, 403)}
+    )
     def post(self, request: Request) -> Response:
         data = ChildInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -203,15 +215,23 @@ class ChildListCreate(GenericAPIView):
         return Response(ChildSerializer(child).data, status=status.HTTP_201_CREATED)
 
 
+CHILD_UUID = OpenApiParameter("uuid", OpenApiTypes.UUID, OpenApiParameter.PATH)
+
+
 class ChildDetail(GenericAPIView):
     permission_classes = [HasCapability.of("child.view")]
     serializer_class = ChildSerializer
 
+    @extend_schema(parameters=[CHILD_UUID], responses={200: ChildSerializer, **errors(403, 404)})
     def get(self, request: Request, uuid: str) -> Response:
         child = selectors.child_read(user=request.user, child_uuid=uuid)
         return Response(ChildSerializer(child, context={"request": request}).data)
 
-    @extend_schema(request=ChildInputSerializer, responses=ChildSerializer)
+    @extend_schema(
+        parameters=[CHILD_UUID],
+        request=ChildInputSerializer,
+        responses={200: ChildSerializer, **errors(400, 403, 404)},
+    )
     def patch(self, request: Request, uuid: str) -> Response:
         child = selectors.child_read(user=request.user, child_uuid=uuid, purpose="change")
         data = ChildInputSerializer(data=request.data, partial=True)
@@ -342,11 +362,20 @@ class MergeList(GenericAPIView):
     permission_classes = [HasCapability.of("child.merge")]
     serializer_class = MergeSerializer
 
+    @extend_schema(
+        responses={200: MergeSerializer(many=True), **errors(403, 404, e404=PAGE_NOT_FOUND)}
+    )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(selectors.merge_queue(user=request.user)) or []
         return self.get_paginated_response(MergeSerializer(page, many=True).data)
 
-    @extend_schema(request=ProposeInput, responses={201: MergeSerializer})
+    @extend_schema(
+        request=ProposeInput,
+        responses={
+            201: MergeSerializer,
+            **errors(400, 403, 404, e404="No such child you may see."),
+        },
+    )
     def post(self, request: Request) -> Response:
         data = ProposeInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -362,6 +391,7 @@ class MergeDetail(GenericAPIView):
     permission_classes = [HasCapability.of("child.merge")]
     serializer_class = MergeDetailSerializer
 
+    @extend_schema(responses={200: MergeDetailSerializer, **errors(403, 404)})
     def get(self, request: Request, merge_id: int) -> Response:
         view = selectors.merge_read(user=request.user, merge_id=merge_id)
         return Response(MergeDetailSerializer(view).data)
@@ -374,7 +404,10 @@ class MergeDecide(GenericAPIView):
     permission_classes = [HasCapability.of("child.merge")]
     serializer_class = MergeDecisionInput
 
-    @extend_schema(request=MergeDecisionInput, responses={200: MergeSerializer})
+    @extend_schema(
+        request=MergeDecisionInput,
+        responses={200: MergeSerializer, **errors(400, 403, 404, 409)},
+    )
     def post(self, request: Request, merge_id: int) -> Response:
         data = MergeDecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -395,7 +428,9 @@ class MergeUndo(GenericAPIView):
     permission_classes = [HasCapability.of("child.merge")]
     serializer_class = MergeUndoInput
 
-    @extend_schema(request=MergeUndoInput, responses={200: MergeSerializer})
+    @extend_schema(
+        request=MergeUndoInput, responses={200: MergeSerializer, **errors(400, 403, 404, 409)}
+    )
     def post(self, request: Request, merge_id: int) -> Response:
         data = MergeUndoInput(data=request.data)
         data.is_valid(raise_exception=True)

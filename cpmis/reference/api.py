@@ -5,6 +5,8 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
+from cpmis.core.openapi import errors
+
 from . import selectors
 from .models import Department, District, InstitutionType, Jurisdiction
 
@@ -41,6 +43,7 @@ class DistrictQuerySerializer(serializers.Serializer):
     jurisdiction = serializers.RegexField(r"^PK-[A-Z]{2}$", required=False)
 
 
+@extend_schema(responses={200: JurisdictionSerializer(many=True), **errors()})
 class JurisdictionList(generics.ListAPIView):
     serializer_class = JurisdictionSerializer
     pagination_class = None
@@ -53,7 +56,10 @@ class DistrictList(generics.ListAPIView):
     serializer_class = DistrictSerializer
     pagination_class = None
 
-    @extend_schema(parameters=[DistrictQuerySerializer])
+    @extend_schema(
+        parameters=[DistrictQuerySerializer],
+        responses={200: DistrictSerializer(many=True), **errors(400)},
+    )
     def get(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
         return super().get(request, *args, **kwargs)
 
@@ -63,6 +69,7 @@ class DistrictList(generics.ListAPIView):
         return selectors.district_list(jurisdiction=query.validated_data.get("jurisdiction"))
 
 
+@extend_schema(responses={200: DepartmentSerializer(many=True), **errors()})
 class DepartmentList(generics.ListAPIView):
     serializer_class = DepartmentSerializer
     pagination_class = None
@@ -71,6 +78,7 @@ class DepartmentList(generics.ListAPIView):
         return selectors.department_list()
 
 
+@extend_schema(responses={200: InstitutionTypeSerializer(many=True), **errors()})
 class InstitutionTypeList(generics.ListAPIView):
     serializer_class = InstitutionTypeSerializer
     pagination_class = None

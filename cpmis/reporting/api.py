@@ -14,6 +14,8 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from cpmis.core.api import FileNegotiation
+from cpmis.core.openapi import PAGE_NOT_FOUND, errors
 from cpmis.legal.report_structure import SECTION_CODES
 from cpmis.permissions import HasCapability
 
@@ -158,6 +160,18 @@ class SectionSerializer(serializers.Serializer):
         return sum(1 + len(t.replies) for t in obj.open_threads)
 
 
+class NarrativeCurrentSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    text = serializers.CharField()
+    author = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class NarrativeConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    current = NarrativeCurrentSerializer(help_text="The version saved since base_number.")
+
+
 class EditionDetailSerializer(serializers.Serializer):
     edition = EditionSerializer()
     sections = SectionSerializer(many=True)
@@ -179,12 +193,18 @@ class EditionList(GenericAPIView):
         capability = "report.edit" if self.request.method == "POST" else "report.view"
         return [HasCapability.of(capability)()]
 
-    @extend_schema(operation_id="reports_list", responses={200: EditionSerializer(many=True)})
+    @extend_schema(
+        operation_id="reports_list",
+        responses={
+            200: EditionSerializer(many=True),
+            **errors(403, 404, e404=PAGE_NOT_FOUND),
+        },
+    )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(selectors.edition_list(user=request.user))
         return self.get_paginated_response(EditionSerializer(page, many=True).data)
 
-    @extend_schema(request=EditionInput, responses={201: EditionSerializer})
+    @extend_schema(request=EditionInput, responses={201: EditionSerializer, **errors(400, 403)})
     def post(self, request: Request) -> Response:
         data = EditionInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -198,6 +218,7 @@ class EditionDetail(GenericAPIView):
     permission_classes = [HasCapability.of("report.view")]
     serializer_class = EditionDetailSerializer
 
+    @extend_schema(responses={200: EditionDetailSerializer, **errors(403, 404)})
     def get(self, request: Request, edition_id: int) -> Response:
         edition = selectors.edition_get(user=request.user, edition_id=edition_id)
         sections = selectors.edition_sections(user=request.user, edition=edition)
@@ -210,7 +231,9 @@ class EditionStatus(GenericAPIView):
     permission_classes = [HasCapability.of("report.edit")]
     serializer_class = StatusInput
 
-    @extend_schema(request=StatusInput, responses={200: EditionSerializer})
+    @extend_schema(
+        request=StatusInput, responses={200: EditionSerializer, **errors(400, 403, 404, 409)}
+    )
     def post(self, request: Request, edition_id: int) -> Response:
         edition = selectors.edition_get(user=request.user, edition_id=edition_id)
         data = StatusInput(data=request.data)
@@ -230,6 +253,18 @@ class SectionVersions(GenericAPIView):
         capability = "report.edit" if self.request.method == "POST" else "report.view"
         return [HasCapability.of(capability)()]
 
+    @extend_schema(
+        responses={
+            200: VersionSerializer(many=True),
+            **errors(
+                400,
+                403,
+                404,
+                e400="Not a section of the report.",
+                e404="No such edition, or a page past the end.",
+            ),
+        }
+    )
     def get(self, request: Request, edition_id: int, section: str) -> Response:
         edition = selectors.edition_get(user=request.user, edition_id=edition_id)
         code = _section(section)
@@ -242,7 +277,11 @@ class SectionVersions(GenericAPIView):
         request=NarrativeInput,
         responses={
             201: VersionSerializer,
-            409: OpenApiResponse(description="Another version was saved since base_number."),
+            **errors(400, 403, 404),
+            409: OpenApiResponse(
+                NarrativeConflictSerializer,
+                description="Another version was saved since base_number.",
+            ),
         },
     )
     def post(self, request: Request, edition_id: int, section: str) -> Response:
@@ -276,7 +315,13 @@ class SectionDiff(GenericAPIView):
 
     serializer_class = DiffSerializer
 
-    @extend_schema(parameters=[DiffQuery], responses={200: DiffSerializer})
+    @extend_schema(
+        parameters=[DiffQuery],
+        responses={
+            200: DiffSerializer,
+            **errors(400, 403, 404, e404="No such edition or version."),
+        },
+    )
     def get(self, request: Request, edition_id: int, section: str) -> Response:
         edition = selectors.edition_get(user=request.user, edition_id=edition_id)
         code = _section(section)
@@ -297,6 +342,18 @@ class SectionComments(GenericAPIView):
         capability = "report.comment" if self.request.method == "POST" else "report.view"
         return [HasCapability.of(capability)()]
 
+    @extend_schema(
+        responses={
+            200: CommentSerializer(many=True),
+            **errors(
+                400,
+                403,
+                404,
+                e400="Not a section of the report.",
+                e404="No such edition, or a page past the end.",
+            ),
+        }
+    )
     def get(self, request: Request, edition_id: int, section: str) -> Response:
         edition = selectors.edition_get(user=request.user, edition_id=edition_id)
         code = _section(section)
@@ -305,7 +362,9 @@ class SectionComments(GenericAPIView):
         )
         return self.get_paginated_response(CommentSerializer(page, many=True).data)
 
-    @extend_schema(request=CommentInput, responses={201: CommentSerializer})
+    @extend_schema(
+        request=CommentInput, responses={201: CommentSerializer, **errors(400, 403, 404)}
+    )
     def post(self, request: Request, edition_id: int, section: str) -> Response:
         edition = selectors.edition_get(user=request.user, edition_id=edition_id)
         code = _section(section)
@@ -349,7 +408,13 @@ class CommentResolve(GenericAPIView):
     permission_classes = [HasCapability.of("report.comment")]
     serializer_class = CommentSerializer
 
-    @extend_schema(request=None, responses={200: CommentSerializer})
+    @extend_schema(
+        request=None,
+        responses={
+            200: CommentSerializer,
+            **errors(403, 404, 409, e409="The comment is already resolved."),
+        },
+    )
     def post(self, request: Request, edition_id: int, comment_id: int) -> Response:
         edition = selectors.edition_get(user=request.user, edition_id=edition_id)
         comment = selectors.comment_get(user=request.user, edition=edition, comment_id=comment_id)
@@ -369,8 +434,9 @@ class ReportDocx(GenericAPIView):
     """The report as DOCX (audited as an export)."""
 
     permission_classes = [HasCapability.of("report.view")]
+    content_negotiation_class = FileNegotiation
 
-    @extend_schema(responses={(200, document.DOCX_MIME): OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, document.DOCX_MIME): OpenApiTypes.BINARY, **errors(403, 404)})
     def get(self, request: Request, edition_id: int) -> HttpResponse:
         edition = selectors.edition_get(user=request.user, edition_id=edition_id)
         return report_file(
@@ -382,8 +448,9 @@ class ReportPdf(GenericAPIView):
     """The report as PDF (audited as an export)."""
 
     permission_classes = [HasCapability.of("report.view")]
+    content_negotiation_class = FileNegotiation
 
-    @extend_schema(responses={(200, document.PDF_MIME): OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, document.PDF_MIME): OpenApiTypes.BINARY, **errors(403, 404)})
     def get(self, request: Request, edition_id: int) -> HttpResponse:
         edition = selectors.edition_get(user=request.user, edition_id=edition_id)
         return report_file(edition, document.report_pdf(user=request.user, edition=edition), "pdf")
