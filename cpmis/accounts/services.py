@@ -16,7 +16,7 @@ from cpmis.audit.services import audit_record
 from cpmis.reference.models import Department, District, Jurisdiction
 
 from .models import RoleAssignment, User
-from .roles import Role, ScopeLevel
+from .roles import CAPABILITIES, Role, ScopeLevel
 
 
 def _require_user_manager(actor: Actor) -> None:
@@ -94,6 +94,12 @@ def role_revoke(*, actor: Actor, assignment: RoleAssignment) -> None:
         actor, jurisdiction_id=assignment.jurisdiction_id, district_id=assignment.district_id
     ):
         raise PermissionDenied("You cannot remove a role outside your own scope.")
+    if assignment.user_id == actor.pk and "users.manage" in CAPABILITIES.get(
+        assignment.role, frozenset()
+    ):
+        raise PermissionDenied(
+            "You cannot remove your own administrator role: ask another administrator."
+        )
     label, user = assignment.label, assignment.user
     assignment.delete()
     access.forget(user)
@@ -112,6 +118,8 @@ def user_deactivate(*, actor: Actor, user: User) -> User:
     _require_user_manager(actor)
     if not access.can_manage_user(actor, user):
         raise PermissionDenied("This account holds roles outside your scope.")
+    if user.pk == actor.pk:
+        raise PermissionDenied("You cannot deactivate your own account: ask another administrator.")
     user.is_active = False
     user.save(update_fields=["is_active"])
     from knox.models import AuthToken

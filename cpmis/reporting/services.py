@@ -20,7 +20,7 @@ from cpmis import access
 from cpmis.actors import Actor, person
 from cpmis.audit import versioning
 from cpmis.audit.services import audit_record
-from cpmis.core.errors import Conflict
+from cpmis.core.errors import Conflict, NotFound
 from cpmis.core.text import check_text
 from cpmis.legal.report_structure import SECTION_CODES
 
@@ -112,8 +112,8 @@ def edition_status_set(
     if status not in ReportEdition.Status.values:
         raise ValidationError({"status": [f"Unknown status {status!r}."]})
     locked = versioning.lock(ReportEdition.objects.all(), edition.pk)
-    if locked is None:
-        raise ReportEdition.DoesNotExist
+    if locked is None:  # deleted since the caller read it
+        raise NotFound
     versioning.check(
         locked,
         version,

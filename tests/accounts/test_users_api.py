@@ -190,3 +190,15 @@ def test_a_provincial_administrator_cannot_act_on_a_national_account(personas: P
     assert client.post(f"{USERS}{personas.administrator.pk}/deactivate/").status_code == 403
     assert User.objects.get(pk=personas.administrator.pk).is_active
     assert client.post(f"{USERS}{personas.cpo.pk}/unlock/").status_code == 200
+
+
+def test_an_administrator_cannot_lock_themselves_out(personas: Personas) -> None:
+    admin = personas.administrator
+    client = api_as(admin)
+    response = client.post(f"{USERS}{admin.pk}/deactivate/")
+    assert response.status_code == 403 and "another administrator" in response.json()["detail"]
+    role = admin.role_assignments.get(role=Role.ADMINISTRATOR)
+    response = client.delete(f"{USERS}{admin.pk}/roles/{role.pk}/")
+    assert response.status_code == 403 and "another administrator" in response.json()["detail"]
+    admin.refresh_from_db()
+    assert admin.is_active and admin.role_assignments.filter(pk=role.pk).exists()
