@@ -2,39 +2,74 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.cache import cache
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from cpmis.accounts.models import User
 from cpmis.accounts.roles import Role, ScopeLevel
-from cpmis.accounts.services import role_assign, user_create
 from cpmis.legal.loader import legal_data_load
 from cpmis.people.models import Child
 from cpmis.people.services import child_register
-from cpmis.reference.models import Department, District, Jurisdiction
+from cpmis.reference.models import District
 from cpmis.reference.services import reference_data_load
 
-PASSWORD = "correct horse battery staple"
-LAHORE, PESHAWAR = "PK617", "PK528"
+# Re-exported: the tests import these from here.
+from tests.factories import LAHORE, PASSWORD, PESHAWAR, SETUP, born, make_user
+
+__all__ = ["LAHORE", "PASSWORD", "PESHAWAR", "SETUP", "born", "make_user"]
+
+# The instant a test with a pinned clock runs at: a working morning in Pakistan, mid-year, so
+# that last year, this quarter, four months ago and six months ahead are all ordinary dates.
+CLOCK = datetime(2026, 6, 15, 10, 0, tzinfo=ZoneInfo("Asia/Karachi"))
 
 
-def born(years_ago: int, month: int, day: int) -> date:
-    """A birthday ``years_ago`` years before this year: a fixed year of birth would make a
-    fixture child 18, and refused, as the real clock moves on."""
-    return date(timezone.localdate().year - years_ago, month, day)
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "clock(at=CLOCK, tick=False): pin the clock (time_machine) for the whole test, its "
+        "fixtures included; tick=True lets it run on from there",
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The clock is pinned before any other fixture runs (users, children and cases made by
+    # fixtures are made at the pinned time too), whether a test asks for it by marker or by name.
+    for item in items:
+        names: list[str] = getattr(item, "fixturenames", [])
+        if item.get_closest_marker("clock") is not None or "clock" in names:
+            if "clock" in names:
+                names.remove("clock")
+            names.insert(0, "clock")
+
+
+@pytest.fixture
+def clock(request: pytest.FixtureRequest) -> Iterator[time_machine.Traveller]:
+    """The clock, pinned at ``CLOCK`` (or the marker's ``at``) and still (or running on with
+    ``tick=True``): every date a test derives from "now" is the same on every day it runs.
+    ``clock.shift(timedelta(...))`` moves it on; ``clock.move_to(...)`` sets it."""
+    marker = request.node.get_closest_marker("clock")
+    kwargs = dict(marker.kwargs) if marker is not None else {}
+    at = marker.args[0] if marker is not None and marker.args else kwargs.pop("at", CLOCK)
+    traveller = time_machine.travel(at, tick=kwargs.pop("tick", False))
+    yield traveller.start()
+    traveller.stop()
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     # Reference data and the legal catalogue are committed once, outside the tests'
-    # transactions, so every test starts with them.
-    with django_db_blocker.unblock():
+    # transactions, so every test starts with them. They are loaded at the pinned instant: a
+    # test with a pinned clock finds nothing written after its "now" (the load's audit events),
+    # and a test on the real clock finds them in the past.
+    with django_db_blocker.unblock(), time_machine.travel(CLOCK, tick=False):
         reference_data_load()
         legal_data_load()
 
@@ -58,20 +93,6 @@ def _reference_data(db: Any) -> None:
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     cache.clear()  # throttling counters live in the cache
-
-
-def make_user(username: str, *roles: dict[str, Any]) -> User:
-    user = user_create(actor=None, username=username, password=PASSWORD, validate=False)
-    for spec in roles:
-        spec = dict(spec)
-        if "district" in spec:
-            spec["district"] = District.objects.get(pcode=spec["district"])
-        if "jurisdiction" in spec:
-            spec["jurisdiction"] = Jurisdiction.objects.get(iso_code=spec["jurisdiction"])
-        if "department" in spec:
-            spec["department"] = Department.objects.get(code=spec["department"])
-        role_assign(actor=None, user=user, **spec)
-    return user
 
 
 @dataclass

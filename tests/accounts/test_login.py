@@ -11,7 +11,7 @@ from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cpmis.accounts.middleware import LAST_SEEN, LOGIN_AT
+from cpmis.accounts.middleware import LOGIN_AT
 from cpmis.audit.models import AuditEvent
 from tests.conftest import PASSWORD, Personas
 
@@ -75,11 +75,11 @@ def api_token(client: Any, username: str, password: str = PASSWORD, otp_code: st
     return client.post(TOKEN, body, content_type="application/json")
 
 
-def test_the_session_ends_after_idle_time(client: Any, personas: Personas, settings: Any) -> None:
+def test_the_session_ends_after_idle_time(
+    clock: Any, client: Any, personas: Personas, settings: Any
+) -> None:
     login(client, "cpo")
-    session = client.session
-    session[LAST_SEEN] = time.time() - settings.CPMIS_SESSION_IDLE_SECONDS - 1
-    session.save()
+    clock.shift(settings.CPMIS_SESSION_IDLE_SECONDS + 1)  # nothing done for that long
     response = client.get(reverse("people:child-list"))
     assert response.status_code == 302 and "expired=1" in response.url
     assert AuditEvent.objects.filter(action="auth.session_expired").exists()

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.utils import timezone
 from knox.models import AuthToken
 
 from tests.conftest import PASSWORD, Personas
@@ -32,9 +31,12 @@ def test_tokens_are_stored_hashed(client: Any, personas: Personas) -> None:
     assert AuditEvent.objects.filter(action="auth.token_issued", actor_id=personas.cpo.pk).exists()
 
 
-def test_an_expired_token_is_refused_and_removed(client: Any, personas: Personas) -> None:
+def test_an_expired_token_is_refused_and_removed(
+    clock: Any, client: Any, personas: Personas, settings: Any
+) -> None:
     token = issue(client)
-    AuthToken.objects.filter(user=personas.cpo).update(expiry=timezone.now() - timedelta(seconds=1))
+    assert client.get("/api/children/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 200
+    clock.shift(settings.REST_KNOX["TOKEN_TTL"] + timedelta(seconds=1))  # the token's lifetime
     response = client.get("/api/children/", HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 401
     assert not AuthToken.objects.filter(user=personas.cpo).exists()

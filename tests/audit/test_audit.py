@@ -88,6 +88,7 @@ def test_postgresql_refuses_update_and_delete(records: Records, sql: str) -> Non
     assert AuditEvent.objects.filter(action="child.register").count() == 3
 
 
+@pytest.mark.clock  # "since tomorrow" and "since yesterday" around a pinned now
 def test_an_auditor_queries_by_user_record_and_period(personas: Personas, records: Records) -> None:
     client = api_as(personas.auditor)
     api_as(personas.cpo).get(f"/api/children/{records.cpo_child.uuid}/")
@@ -128,6 +129,7 @@ def test_the_audit_page_lists_events(client: Any, personas: Personas, records: R
     assert client.get("/audit/").status_code == 403
 
 
+@pytest.mark.clock  # today's events, as the records were made minutes ago: not near midnight
 def test_the_audit_page_reads_dates_typed_day_first(
     client: Any, personas: Personas, records: Records
 ) -> None:

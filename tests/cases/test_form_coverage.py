@@ -12,13 +12,15 @@ import re
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from django.utils import timezone
 
 from cpmis.cases import services as s
 from cpmis.cases.models import Institution
 from cpmis.reference.models import District, InstitutionType
 from tests.browser.casework_forms import COVERED
-from tests.conftest import Personas, Records, make_user
+from tests.conftest import Personas, Records
+from tests.factories import SupervisorFactory
 
 FORM = re.compile(r"<form\b([^>]*)>", re.S)
 NAME = re.compile(r'data-form="([^"]+)"')
@@ -33,11 +35,12 @@ def forms_in(html: str) -> list[str]:
     return found
 
 
+@pytest.mark.clock  # the forms a page shows follow the clocks (a task overdue, a review due)
 def test_every_form_of_the_casework_pages_is_driven_by_a_browser_test(
     client: Any, personas: Personas, records: Records
 ) -> None:
     seen: set[str] = set()
-    kp = make_user("kp.sup", {"role": "supervisor", "scope_level": "district", "district": "PK528"})
+    kp = SupervisorFactory(username="kp.sup", district="PK528")
     Institution.objects.create(
         name="Home",
         type=InstitutionType.objects.get(code="child_protection_institution"),

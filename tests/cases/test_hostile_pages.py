@@ -8,7 +8,8 @@ from typing import Any
 from cpmis.cases import forms, services, workflow
 from cpmis.cases.models import Case
 from cpmis.reference.models import District
-from tests.conftest import Personas, Records, make_user
+from tests.conftest import Personas, Records
+from tests.factories import SupervisorFactory
 
 NASTY = [
     "\x00",
@@ -31,7 +32,7 @@ NASTY = [
 def test_hostile_values_in_every_casework_form_get_an_answer_not_a_500(
     client: Any, personas: Personas, records: Records
 ) -> None:
-    make_user("kp.sup", {"role": "supervisor", "scope_level": "district", "district": "PK528"})
+    SupervisorFactory(username="kp.sup", district="PK528")
     case = services.case_open(
         actor=personas.supervisor,
         child=records.lahore_child,

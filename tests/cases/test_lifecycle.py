@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from cpmis import access
 from cpmis.accounts.models import User
-from cpmis.accounts.roles import Role, ScopeLevel
 from cpmis.audit.models import AuditEvent
 from cpmis.cases import services as s
 from cpmis.cases.deadlines import add_months
@@ -20,33 +19,26 @@ from cpmis.cases.models import Case, EventKind, Institution, Stage, Task, TaskKi
 from cpmis.cases.selectors import task_list
 from cpmis.legal.models import Provision
 from cpmis.notifications.models import Notification
-from cpmis.people.services import child_register
 from cpmis.reference.models import District, InstitutionType
-from tests.conftest import born, make_user
+from tests.conftest import born
+from tests.factories import CaseFactory, ChildFactory, CpoFactory, SupervisorFactory
 
 PESHAWAR, LAHORE = "PK528", "PK617"
+
+# The clocks of the law (24 hours to court, four months to a decision, quarterly reviews) are
+# counted from "now": every test here runs at the same pinned instant (tests/conftest.py).
+pytestmark = pytest.mark.clock
 
 
 @pytest.fixture
 def kp(db: Any) -> dict[str, Any]:
     """A KP district (whose law sets the clocks): a female CPO, a male CPO, a supervisor."""
-    d = ScopeLevel.DISTRICT
-    cpo = make_user("kp.cpo", {"role": Role.CPO, "scope_level": d, "district": PESHAWAR})
-    cpo.sex = User.Sex.FEMALE
-    cpo.save(update_fields=["sex"])
-    male = make_user("kp.cpo.m", {"role": Role.CPO, "scope_level": d, "district": PESHAWAR})
-    male.sex = User.Sex.MALE
-    male.save(update_fields=["sex"])
-    supervisor = make_user(
-        "kp.sup", {"role": Role.SUPERVISOR, "scope_level": d, "district": PESHAWAR}
-    )
+    cpo = CpoFactory(username="kp.cpo", district=PESHAWAR, sex=User.Sex.FEMALE)
+    male = CpoFactory(username="kp.cpo.m", district=PESHAWAR, sex=User.Sex.MALE)
+    supervisor = SupervisorFactory(username="kp.sup", district=PESHAWAR)
     district = District.objects.get(pcode=PESHAWAR)
-    girl = child_register(
-        actor=cpo,
-        district=district,
-        sex="female",
-        date_of_birth=born(13, 5, 1),
-        name_latin="Zarmeena",
+    girl = ChildFactory(
+        actor=cpo, district=district, date_of_birth=born(13, 5, 1), name_latin="Zarmeena"
     )
     home = Institution.objects.create(
         name="Welfare Home Peshawar",
@@ -115,7 +107,7 @@ def test_a_case_walks_from_registration_to_closure(kp: dict[str, Any]) -> None:
                 "goal": "Return to school",
                 "services": ["education"],
                 "responsible": "kp.cpo",
-                "by": "2026-06-01",
+                "by": (produced + timedelta(days=180)).date().isoformat(),
             }
         ],
         occurred_at=ago(days=190),
@@ -163,17 +155,11 @@ def test_a_case_walks_from_registration_to_closure(kp: dict[str, Any]) -> None:
 
 
 def test_a_jurisdiction_without_the_rule_uses_the_labelled_policy_default(db: Any) -> None:
-    cpo = make_user(
-        "pb.cpo", {"role": Role.CPO, "scope_level": ScopeLevel.DISTRICT, "district": LAHORE}
+    cpo = CpoFactory(username="pb.cpo", district=LAHORE)
+    child = ChildFactory(
+        actor=cpo, district=LAHORE, sex="male", date_of_birth=born(14, 1, 1), name_latin="Bilal"
     )
-    child = child_register(
-        actor=cpo,
-        district=District.objects.get(pcode=LAHORE),
-        sex="male",
-        date_of_birth=born(14, 1, 1),
-        name_latin="Bilal",
-    )
-    case = s.case_open(actor=cpo, child=child, initial_risk="low", concerns=["child_labour"])
+    case = CaseFactory(actor=cpo, child=child, concerns=["child_labour"])
     assert open_tasks(case)[TaskKind.ASSESSMENT].due_at == case.opened_at + timedelta(hours=168)
     s.protection_take(actor=cpo, case=case)
     production = open_tasks(case)[TaskKind.PRODUCTION]
@@ -248,14 +234,8 @@ def test_orders_and_placements_follow_the_law(kp: dict[str, Any]) -> None:
         institution=kp["home"],
         lower_option_reason="No family found.",
     )
-    other = child_register(
-        actor=cpo,
-        district=kp["girl"].district,
-        sex="female",
-        date_of_birth=born(12, 1, 1),
-        name_latin="Sana",
-    )
-    second = s.case_open(actor=cpo, child=other, initial_risk="high", concerns=["abused"])
+    other = ChildFactory(actor=cpo, district=kp["girl"].district, name_latin="Sana")
+    second = CaseFactory(actor=cpo, child=other, initial_risk="high")
     s.protection_take(actor=cpo, case=second)
     s.court_produce(actor=cpo, case=second, court="Peshawar")
     s.order_record(actor=cpo, case=second, kind="placement", child_views="Agrees.")
@@ -304,7 +284,7 @@ def test_dates_in_the_future_or_before_the_case_are_refused(
 
 
 def test_a_stale_version_is_a_conflict_and_writes_nothing(kp: dict[str, Any]) -> None:
-    case = s.case_open(actor=kp["cpo"], child=kp["girl"], initial_risk="low", concerns=["abused"])
+    case = CaseFactory(actor=kp["cpo"], child=kp["girl"])
     read = Case.objects.get(pk=case.pk).version
     s.case_assess(actor=kp["cpo"], case=case, risk_level="medium", version=read)
     with pytest.raises(s.CaseConflict) as conflict:
@@ -318,14 +298,8 @@ def test_tasks_overdue_first_and_escalated_to_the_supervisor(kp: dict[str, Any])
     late = s.case_open(
         actor=cpo, child=kp["girl"], initial_risk="high", concerns=["abused"], opened_at=ago(days=5)
     )
-    other = child_register(
-        actor=cpo,
-        district=kp["girl"].district,
-        sex="female",
-        date_of_birth=born(12, 1, 1),
-        name_latin="Sana",
-    )
-    fresh = s.case_open(actor=cpo, child=other, initial_risk="low", concerns=["abused"])
+    other = ChildFactory(actor=cpo, district=kp["girl"].district, name_latin="Sana")
+    fresh = CaseFactory(actor=cpo, child=other)
     mine = list(task_list(user=cpo, mine_only=True))
     assert [t.case_id for t in mine] == [late.pk, fresh.pk] and mine[0].overdue
     district = list(task_list(user=kp["supervisor"]))
@@ -334,9 +308,7 @@ def test_tasks_overdue_first_and_escalated_to_the_supervisor(kp: dict[str, Any])
 
 
 def test_a_transfer_moves_the_case_and_its_clocks_to_the_receiving_law(kp: dict[str, Any]) -> None:
-    lahore = make_user(
-        "pb.sup", {"role": Role.SUPERVISOR, "scope_level": ScopeLevel.DISTRICT, "district": LAHORE}
-    )
+    lahore = SupervisorFactory(username="pb.sup", district=LAHORE)
     case = s.case_open(
         actor=kp["cpo"],
         child=kp["girl"],
@@ -387,11 +359,7 @@ def test_a_transfer_moves_the_case_and_its_clocks_to_the_receiving_law(kp: dict[
     assert case.assigned_to is None and case.child.district.pcode == LAHORE
     with pytest.raises(PermissionDenied):
         s.case_assess(actor=kp["cpo"], case=case, risk_level="low")  # no longer theirs
-    pb_cpo = make_user(
-        "pb.cpo2", {"role": Role.CPO, "scope_level": ScopeLevel.DISTRICT, "district": LAHORE}
-    )
-    pb_cpo.sex = User.Sex.FEMALE
-    pb_cpo.save(update_fields=["sex"])
+    pb_cpo = CpoFactory(username="pb.cpo2", district=LAHORE, sex=User.Sex.FEMALE)
     s.case_assign(actor=lahore, case=case, officer=pb_cpo)
     s.protection_take(actor=pb_cpo, case=case)
     s.court_produce(actor=pb_cpo, case=case, court="Lahore")
@@ -401,7 +369,7 @@ def test_a_transfer_moves_the_case_and_its_clocks_to_the_receiving_law(kp: dict[
 
 
 def test_a_referral_is_recorded(kp: dict[str, Any]) -> None:
-    case = s.case_open(actor=kp["cpo"], child=kp["girl"], initial_risk="low", concerns=["abused"])
+    case = CaseFactory(actor=kp["cpo"], child=kp["girl"])
     s.referral_make(actor=kp["cpo"], case=case, service="psychosocial", institution=kp["home"])
     assert case.events.filter(kind=EventKind.REFERRED, details__service="psychosocial").exists()
     with pytest.raises(ValidationError):
@@ -450,9 +418,7 @@ def test_a_new_placement_frees_the_place_in_the_previous_institution(kp: dict[st
 
 
 def test_only_a_supervisor_assigns_another_officer(kp: dict[str, Any]) -> None:
-    other = make_user(
-        "kp.cpo.f2", {"role": Role.CPO, "scope_level": ScopeLevel.DISTRICT, "district": PESHAWAR}
-    )
+    other = CpoFactory(username="kp.cpo.f2", district=PESHAWAR)
     with pytest.raises(PermissionDenied):
         s.case_open(
             actor=kp["cpo"],
@@ -472,7 +438,7 @@ def test_only_a_supervisor_assigns_another_officer(kp: dict[str, Any]) -> None:
 
 
 def test_places_outside_the_province_are_refused(kp: dict[str, Any]) -> None:
-    case = s.case_open(actor=kp["cpo"], child=kp["girl"], initial_risk="low", concerns=["abused"])
+    case = CaseFactory(actor=kp["cpo"], child=kp["girl"])
     lahore_home = Institution.objects.create(
         name="Lahore home",
         type=InstitutionType.objects.get(code="welfare_home"),
@@ -498,10 +464,8 @@ def test_places_outside_the_province_are_refused(kp: dict[str, Any]) -> None:
 def test_the_transfers_inbox_is_one_query(
     kp: dict[str, Any], django_assert_num_queries: Any
 ) -> None:
-    lahore = make_user(
-        "pb.sup2", {"role": Role.SUPERVISOR, "scope_level": ScopeLevel.DISTRICT, "district": LAHORE}
-    )
-    case = s.case_open(actor=kp["cpo"], child=kp["girl"], initial_risk="low", concerns=["abused"])
+    lahore = SupervisorFactory(username="pb.sup2", district=LAHORE)
+    case = CaseFactory(actor=kp["cpo"], child=kp["girl"])
     s.transfer_request(
         actor=kp["cpo"], case=case, to_district=District.objects.get(pcode=LAHORE), reason="Moved."
     )
@@ -514,25 +478,19 @@ def test_the_transfers_inbox_is_one_query(
 def test_a_transfer_waits_only_for_the_receiving_district_and_only_until_answered(
     kp: dict[str, Any], django_assert_num_queries: Any
 ) -> None:
-    d = ScopeLevel.DISTRICT
-    lahore = make_user("pb.sup3", {"role": Role.SUPERVISOR, "scope_level": d, "district": LAHORE})
+    lahore = SupervisorFactory(username="pb.sup3", district=LAHORE)
     # a supervisor of a third district (Punjab, like Lahore, but not Lahore)
-    elsewhere = make_user(
-        "pb.sup4", {"role": Role.SUPERVISOR, "scope_level": d, "district": "PK601"}
-    )
+    elsewhere = SupervisorFactory(username="pb.sup4", district="PK601")
     to_lahore = District.objects.get(pcode=LAHORE)
     cases = [
-        s.case_open(
+        CaseFactory(
             actor=kp["cpo"],
-            child=child_register(
+            child=ChildFactory(
                 actor=kp["cpo"],
                 district=kp["girl"].district,
-                sex="female",
                 date_of_birth=born(10, 1, 1 + n),
                 name_latin=f"Girl {n}",
             ),
-            initial_risk="low",
-            concerns=["abused"],
         )
         for n in range(6)
     ]
@@ -568,14 +526,14 @@ def test_case_numbers_are_readable_unique_and_kept_by_a_transfer(kp: dict[str, A
 
     assert district_abbreviation("Lahore") == "LHR"
     assert district_abbreviation("Peshawar") == "PSH"
-    first = s.case_open(actor=kp["cpo"], child=kp["girl"], initial_risk="low", concerns=["abused"])
+    first = CaseFactory(actor=kp["cpo"], child=kp["girl"])
     second = s.case_open(
         actor=kp["cpo"], child=kp["girl"], initial_risk="low", concerns=["neglected"]
     )
     year = timezone.localtime(first.opened_at).year
     assert first.number == f"KP-PSH-{year}-000001"
     assert second.number == f"KP-PSH-{year}-000002"
-    make_user("pb.sup3", {"role": Role.SUPERVISOR, "scope_level": "district", "district": LAHORE})
+    SupervisorFactory(username="pb.sup3", district=LAHORE)
     transfer = s.transfer_request(
         actor=kp["supervisor"],
         case=first,
@@ -601,9 +559,7 @@ def test_tasks_carry_their_cases_district_and_officer(kp: dict[str, Any]) -> Non
     assert {(t.district_id, t.assigned_to_id) for t in Task.objects.filter(case=case)} == {
         (case.district_id, kp["cpo"].pk)
     }
-    lahore = make_user(
-        "pb.sup4", {"role": Role.SUPERVISOR, "scope_level": ScopeLevel.DISTRICT, "district": LAHORE}
-    )
+    lahore = SupervisorFactory(username="pb.sup4", district=LAHORE)
     transfer = s.transfer_request(
         actor=kp["cpo"], case=case, to_district=District.objects.get(pcode=LAHORE), reason="Moved."
     )

@@ -5,8 +5,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from cpmis.cases.models import Case
 from tests.conftest import Personas, Records
+from tests.factories import CpoFactory, SupervisorFactory
+
+# The pages count the law's clocks from now ("Due in 20 h", "Overdue by 2 days"), the digest
+# picks the tasks overdue today: every test here runs at the same pinned instant.
+pytestmark = pytest.mark.clock
 
 
 def test_a_cpo_opens_a_case_and_records_through_the_forms(
@@ -114,15 +121,10 @@ def test_the_officer_picker_offers_only_who_may_hold_the_case(
 ) -> None:
     from cpmis.accounts.models import User
     from cpmis.cases import services as s
-    from tests.conftest import make_user
 
-    man = make_user("lhr.man", {"role": "cpo", "scope_level": "district", "district": "PK617"})
-    man.sex = User.Sex.MALE
-    man.save(update_fields=["sex"])
-    woman = make_user("lhr.woman", {"role": "cpo", "scope_level": "district", "district": "PK617"})
-    make_user("lhr.unknown", {"role": "cpo", "scope_level": "district", "district": "PK617"})
-    woman.sex = User.Sex.FEMALE
-    woman.save(update_fields=["sex"])
+    CpoFactory(username="lhr.man", district="PK617", sex=User.Sex.MALE)
+    woman = CpoFactory(username="lhr.woman", district="PK617", sex=User.Sex.FEMALE)
+    CpoFactory(username="lhr.unknown", district="PK617")
     girl = s.case_open(
         actor=personas.supervisor,
         child=records.cpo_child,
@@ -171,11 +173,8 @@ def test_unassigned_cases_are_assigned_in_bulk(
 ) -> None:
     from cpmis.accounts.models import User
     from cpmis.cases import services as s
-    from tests.conftest import make_user
 
-    man = make_user("lhr.man", {"role": "cpo", "scope_level": "district", "district": "PK617"})
-    man.sex = User.Sex.MALE
-    man.save(update_fields=["sex"])
+    man = CpoFactory(username="lhr.man", district="PK617", sex=User.Sex.MALE)
     girl = s.case_open(
         actor=personas.supervisor, child=records.cpo_child, initial_risk="low", concerns=["abused"]
     )
@@ -272,7 +271,6 @@ def test_transfer_and_correction_through_the_pages(
 
     from cpmis.cases import services as s
     from cpmis.cases.models import EventKind, Task, TaskKind, Transfer
-    from tests.conftest import make_user
 
     case = s.case_open(
         actor=personas.cpo,
@@ -311,9 +309,7 @@ def test_transfer_and_correction_through_the_pages(
         {"version": case.version, "to_district": "PK528", "reason": "Moved."},
     )
     assert nobody.status_code == 400 and "no CPU supervisor" in nobody.content.decode()
-    kp = make_user(
-        "kp.boss", {"role": "supervisor", "scope_level": "district", "district": "PK528"}
-    )
+    kp = SupervisorFactory(username="kp.boss", district="PK528")
     asked = client.post(
         f"/cases/{case.uuid}/act/transfer/",
         {"version": case.version, "to_district": "PK528", "reason": "Moved."},

@@ -4,23 +4,10 @@ from typing import Any
 
 import pytest
 
-from cpmis.complaints import services
-from cpmis.reference.models import District, Jurisdiction
-from tests.conftest import LAHORE
+from cpmis.reference.models import Jurisdiction
+from tests.factories import complaint_input
 
-
-def complaint_input(**overrides: Any) -> services.ComplaintInput:
-    lahore = District.objects.select_related("jurisdiction").get(pcode=LAHORE)
-    values: dict[str, Any] = {
-        "channel": "helpline",
-        "jurisdiction": lahore.jurisdiction,
-        "district": lahore,
-        "narrative": "A girl of about nine is kept at a house and made to work.",
-        "concerns": ["child_labour"],
-        "children": [services.ChildInput(name="Ayesha", sex="female", age_years=10)],
-    }
-    values.update(overrides)
-    return services.ComplaintInput(**values)
+__all__ = ["complaint_input"]  # the tests of this package import it from here
 
 
 @pytest.fixture

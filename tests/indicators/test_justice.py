@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from django.utils import timezone
 
 from cpmis.exchange.models import DepartmentRecord, Submission
@@ -14,6 +15,8 @@ from cpmis.legal.models import Provision
 from cpmis.legal.services import penalty_set
 from cpmis.reference.models import Department, District
 from tests.conftest import LAHORE
+
+pytestmark = pytest.mark.clock  # convictions of last year, by the pinned clock
 
 
 def _conviction(provision: Provision, months: int, day: date) -> DepartmentRecord:

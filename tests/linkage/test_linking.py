@@ -9,17 +9,22 @@ from typing import Any
 
 import pytest
 
-from cpmis.accounts.roles import Role, ScopeLevel
 from cpmis.actors import LINKAGE
 from cpmis.audit.models import AuditEvent
 from cpmis.exchange.models import DepartmentRecord
 from cpmis.linkage import selectors, services
 from cpmis.linkage.models import LinkageModel, RecordFeatures, RecordLink, ReviewItem
 from cpmis.people.models import Child
-from tests.conftest import LAHORE, api_as, make_user, web_as
+from tests.conftest import LAHORE, api_as, web_as
 from tests.exchange.test_submissions import row
+from tests.factories import SupervisorFactory
 
 OTHER_PUNJAB = "PK601"
+
+# Ayesha's birthday is written here as a date (2015-03-01) and her age as a number on records
+# of 2026-03-01, while records.cpo_child is born(11, 3, 1): the clock is pinned (tests/conftest.py)
+# so that they stay the same girl, and no record's child turns 18, in any year.
+pytestmark = pytest.mark.clock
 
 
 def submit(personas: Any, *rows: dict[str, str], key: str) -> dict[str, Any]:
@@ -294,10 +299,7 @@ def test_bad_decisions_get_400(linked: Any, personas: Any, payload: dict[str, An
 
 def test_review_is_scoped(linked: Any, personas: Any) -> None:
     item = ReviewItem.objects.get(record=record("FIR-3"))
-    peshawar_supervisor = make_user(
-        "kp_supervisor",
-        {"role": Role.SUPERVISOR, "scope_level": ScopeLevel.DISTRICT, "district": "PK528"},
-    )
+    peshawar_supervisor = SupervisorFactory(username="kp_supervisor", district="PK528")
     provincial = personas.provincial_supervisor
     assert api_as(provincial).get(f"/api/linkage/reviews/{item.pk}/").status_code == 200
     lahore_only = personas.supervisor  # FIR-3 is from another Punjab district
@@ -378,10 +380,7 @@ def test_undo_validates_and_is_scoped(linked: Any, personas: Any) -> None:
     for payload in ({}, {"reason": ""}, {"reason": "x" * 301}, {"reason": "a\x00b"}):
         assert api_as(personas.supervisor).post(url, payload, format="json").status_code == 400
     assert api_as(personas.cpo).post(url, {"reason": "no"}, format="json").status_code == 403
-    peshawar = make_user(
-        "kp_supervisor2",
-        {"role": Role.SUPERVISOR, "scope_level": ScopeLevel.DISTRICT, "district": "PK528"},
-    )
+    peshawar = SupervisorFactory(username="kp_supervisor2", district="PK528")
     assert api_as(peshawar).post(url, {"reason": "no"}, format="json").status_code == 404
     ok = api_as(personas.supervisor).post(url, {"reason": "wrong"}, format="json")
     assert ok.status_code == 200
@@ -399,10 +398,7 @@ def test_undo_is_for_who_sees_the_child(linked: Any, personas: Any, records: Any
     )
     link = active_link("FIR-3")
     assert link is not None and link.child == records.cpo_child
-    other_district = make_user(
-        "pk601_supervisor",
-        {"role": Role.SUPERVISOR, "scope_level": ScopeLevel.DISTRICT, "district": OTHER_PUNJAB},
-    )
+    other_district = SupervisorFactory(username="pk601_supervisor", district=OTHER_PUNJAB)
     url = f"/api/linkage/links/{link.pk}/undo/"
     assert api_as(other_district).post(url, {"reason": "no"}, format="json").status_code == 404
     assert api_as(personas.supervisor).post(url, {"reason": "no"}, format="json").status_code == 200
@@ -441,10 +437,7 @@ def test_a_decided_item_is_shown_only_to_who_sees_the_child(linked: Any, persona
     services.review_decide(
         actor=personas.provincial_supervisor, item_id=item.pk, same=False, version=item.version
     )
-    other_district = make_user(
-        "pk601_supervisor",
-        {"role": Role.SUPERVISOR, "scope_level": ScopeLevel.DISTRICT, "district": OTHER_PUNJAB},
-    )
+    other_district = SupervisorFactory(username="pk601_supervisor", district=OTHER_PUNJAB)
     assert api_as(other_district).get(f"/api/linkage/reviews/{item.pk}/").status_code == 404
     provincial = api_as(personas.provincial_supervisor)
     assert provincial.get(f"/api/linkage/reviews/{item.pk}/").status_code == 200
@@ -464,10 +457,7 @@ def test_review_groups_stay_within_a_district(personas: Any, records: Any) -> No
     second = ReviewItem.objects.get(record=record("G-2"))
     assert first.candidate == second.candidate == records.cpo_child
     assert first.group != second.group
-    pk602 = make_user(
-        "pk602_supervisor",
-        {"role": Role.SUPERVISOR, "scope_level": ScopeLevel.DISTRICT, "district": "PK602"},
-    )
+    pk602 = SupervisorFactory(username="pk602_supervisor", district="PK602")
     response = api_as(pk602).get(f"/api/linkage/reviews/{first.pk}/")
     assert "G-2" not in str(response.json())
     services.review_decide(actor=pk602, item_id=first.pk, same=True, version=first.version)
@@ -571,10 +561,7 @@ def test_a_waiting_record_is_listed_and_linked_by_hand(personas: Any, records: A
     # A child the supervisor cannot see, and a record outside their districts: 404.
     hidden = {"child": str(records.peshawar_child.uuid)}
     assert supervisor.post(url, hidden, format="json").status_code == 404
-    pk602 = make_user(
-        "pk602_supervisor2",
-        {"role": Role.SUPERVISOR, "scope_level": ScopeLevel.DISTRICT, "district": "PK602"},
-    )
+    pk602 = SupervisorFactory(username="pk602_supervisor2", district="PK602")
     assert api_as(pk602).post(url, {"child": str(ayesha.uuid)}, format="json").status_code == 404
     made = supervisor.post(url, {"child": str(ayesha.uuid)}, format="json")
     assert made.status_code == 201, made.content

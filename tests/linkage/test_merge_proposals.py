@@ -20,6 +20,11 @@ from tests.conftest import LAHORE
 from tests.exchange.test_submissions import row
 from tests.linkage.test_linking import active_link, install_model, submit
 
+# Ayesha's birthday is written here as a date (2015-03-01) and her age as a number on records
+# of 2026-03-01, while records.cpo_child is born(11, 3, 1): the clock is pinned (tests/conftest.py)
+# so that they stay the same girl, and no record's child turns 18, in any year.
+pytestmark = pytest.mark.clock
+
 AYESHA = {
     "department_record_id": "FIR-21",
     "child_name": "Ayesha Bibi",

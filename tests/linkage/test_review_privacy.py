@@ -12,14 +12,19 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from cpmis.accounts.models import User
-from cpmis.accounts.roles import Role, ScopeLevel
 from cpmis.audit.models import AuditEvent
 from cpmis.linkage import evidence, selectors, services
 from cpmis.linkage.evidence import Agreement
 from cpmis.linkage.models import RecordLink, ReviewItem
-from tests.conftest import api_as, make_user, web_as
+from tests.conftest import api_as, web_as
 from tests.exchange.test_submissions import row
+from tests.factories import SupervisorFactory
 from tests.linkage.test_linking import OTHER_PUNJAB, install_model, record, submit
+
+# Ayesha's birthday is written here as a date (2015-03-01) and her age as a number on records
+# of 2026-03-01, while records.cpo_child is born(11, 3, 1): the clock is pinned (tests/conftest.py)
+# so that they stay the same girl, and no record's child turns 18, in any year.
+pytestmark = pytest.mark.clock
 
 # The registry's Ayesha Bibi (records.cpo_child, Lahore) as only who may see her sees her.
 CANDIDATE_VALUES = (
@@ -79,10 +84,7 @@ def item(personas: Any, records: Any, monkeypatch: pytest.MonkeyPatch) -> Review
 @pytest.fixture
 def district_reviewer(db: Any) -> User:
     """A supervisor of the record's district, who may not see a child of Lahore."""
-    return make_user(
-        "pk601_supervisor",
-        {"role": Role.SUPERVISOR, "scope_level": ScopeLevel.DISTRICT, "district": OTHER_PUNJAB},
-    )
+    return SupervisorFactory(username="pk601_supervisor", district=OTHER_PUNJAB)
 
 
 def leaked(text: str, child: Any) -> list[str]:

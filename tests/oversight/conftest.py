@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -20,6 +21,12 @@ from tests.conftest import Personas
 
 def days_ago(n: int) -> date:
     return timezone.localdate() - timedelta(days=n)
+
+
+def when_run(values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` with each callable called: a date relative to today in a ``parametrize`` list
+    is made when the test runs, under its pinned clock, not when the module is read."""
+    return {k: v() if callable(v) else v for k, v in values.items()}
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from django.utils import timezone
 
 from cpmis.audit.models import AuditEvent
@@ -16,7 +17,13 @@ from cpmis.oversight.models import (
     Recommendation,
 )
 
-YEAR = timezone.localdate().year - 1
+# "Last year" and "today" are those of the pinned clock (tests/conftest.py), not of the day the
+# module is read: a year is generated up to today, never after it.
+pytestmark = pytest.mark.clock
+
+
+def last_year() -> int:
+    return timezone.localdate().year - 1
 
 
 def snapshot() -> dict[str, Any]:
@@ -45,7 +52,8 @@ def wipe() -> None:
 
 
 def test_a_year_of_registers(db: Any) -> None:
-    counts = oversight_generate(seed=7, year=YEAR)
+    year = last_year()
+    counts = oversight_generate(seed=7, year=year)
     assert counts["activities"] == PreventionActivity.objects.count() == 75
     assert PreventionActivity.objects.filter(kind="training").count() == 40
     assert PreventionActivity.objects.filter(kind="awareness_event").count() == 25
@@ -53,7 +61,7 @@ def test_a_year_of_registers(db: Any) -> None:
     assert counts["legal_requests"] == LegalAssistanceRequest.objects.count() == 12
     assert counts["recommendations"] == Recommendation.objects.count() == 20
     assert counts["updates"] == AssignmentUpdate.objects.count() >= counts["assignments"] >= 20
-    assert not PreventionActivity.objects.exclude(held_on__year=YEAR).exists()
+    assert not PreventionActivity.objects.exclude(held_on__year=year).exists()
     assert not AssignmentUpdate.objects.filter(at__gt=timezone.now()).exists()
     for activity in PreventionActivity.objects.filter(kind="training"):
         assert 10 <= activity.participants_total <= 60, activity
@@ -63,17 +71,17 @@ def test_a_year_of_registers(db: Any) -> None:
     assert len({r.status for r in Recommendation.objects.all()}) >= 3  # mixed
     [event] = AuditEvent.objects.filter(action="demo.generate", object_type="oversight")
     assert event.detail["seed"] == 7 and event.detail["activities"] == 75
-    assert oversight_generate(seed=7, year=YEAR)["activities"] == 0  # once only
+    assert oversight_generate(seed=7, year=year)["activities"] == 0  # once only
 
 
 def test_the_same_seed_gives_the_same_year(db: Any) -> None:
-    oversight_generate(seed=3, year=YEAR)
+    oversight_generate(seed=3, year=last_year())
     first = snapshot()
     wipe()
-    oversight_generate(seed=3, year=YEAR)
+    oversight_generate(seed=3, year=last_year())
     assert snapshot() == first
     wipe()
-    oversight_generate(seed=4, year=YEAR)
+    oversight_generate(seed=4, year=last_year())
     assert snapshot() != first
 
 
