@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from cpmis.core.api import FileNegotiation
 from cpmis.core.openapi import PAGE_NOT_FOUND, errors
+from cpmis.core.text import no_control_characters
 from cpmis.legal.report_structure import SECTION_CODES
 from cpmis.permissions import HasCapability
 
@@ -25,13 +26,8 @@ from .models import NarrativeVersion, ReportEdition, ReviewComment
 MAX_INT = 2**31 - 1
 
 
-def _no_controls(value: str) -> None:
-    if any((ord(c) < 32 and c not in "\n\r\t") or 0xD800 <= ord(c) <= 0xDFFF for c in value):
-        raise serializers.ValidationError("Text may not contain control characters.")
-
-
 class EditionInput(serializers.Serializer):
-    title = serializers.CharField(max_length=300, validators=[_no_controls])
+    title = serializers.CharField(max_length=300, validators=[no_control_characters])
     reporting_year = serializers.IntegerField(
         min_value=1990, max_value=2100, help_text="The year whose statistics are used."
     )
@@ -53,7 +49,7 @@ class StatusInput(serializers.Serializer):
 
 class NarrativeInput(serializers.Serializer):
     text = serializers.CharField(
-        max_length=services.MAX_TEXT, trim_whitespace=False, validators=[_no_controls]
+        max_length=services.MAX_TEXT, trim_whitespace=False, validators=[no_control_characters]
     )
     base_number = serializers.IntegerField(
         min_value=0,
@@ -62,12 +58,18 @@ class NarrativeInput(serializers.Serializer):
         "saved since.",
     )
     summary = serializers.CharField(
-        max_length=200, required=False, allow_blank=True, default="", validators=[_no_controls]
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=[no_control_characters],
     )
 
 
 class CommentInput(serializers.Serializer):
-    text = serializers.CharField(max_length=services.MAX_COMMENT, validators=[_no_controls])
+    text = serializers.CharField(
+        max_length=services.MAX_COMMENT, validators=[no_control_characters]
+    )
     on_version = serializers.IntegerField(
         min_value=1,
         max_value=MAX_INT,
