@@ -119,6 +119,7 @@ def suppress(
         return Suppression(hidden)
     checks = [(values, 1), *audit_values]
     unaudited = ""
+    exposed: list[CellKey] = []
     try:
         for _ in range(4 * len(values) + 8):
             _close_lines(values, lines, hidden)
@@ -132,6 +133,8 @@ def suppress(
         unaudited = f"a linear program of the audit failed ({failed})"
         logger.warning("disclosure audit failed, every non-zero cell suppressed: %s", failed)
     # no complement left to choose, or no audit: hide every non-zero cell of the lines involved
+    if not unaudited:
+        logger.warning("disclosure: no complement left to protect %s, every cell hidden", exposed)
     hidden |= {k for line in lines for k in (line.total, *line.members) if values.get(k, 0) > 0}
     return Suppression(hidden, unaudited)
 
@@ -192,7 +195,9 @@ def _exposed(
     at_bound = [i for i, v in enumerate(x0) if v <= low]
     fixed = [np.eye(len(unknown))[i] for i in at_bound]
     free = _moving(np.array(eq + active + fixed)) if eq or active or fixed else None
-    moved_by_sums = _moving(np.array(eq + active)) if eq or active else None
+    # Only the equalities pin a cell: a tight inequality (a total that happens to be the sum
+    # of its cells, a cell equal to its total) still lets the cells move one way.
+    moved_by_sums = _moving(np.array(eq)) if eq else None
     doubtful = []
     for i, k in enumerate(unknown):
         if free is None or free[i]:

@@ -151,3 +151,28 @@ def test_a_failed_linear_program_is_not_read_as_unbounded(monkeypatch):
     bounds = audit(table, lines)
     assert bounds and all(b.exact for b in bounds.values())  # nothing proven safe
     assert all("Numerical difficulties" in b.failure for b in bounds.values())
+
+
+def test_a_tight_inequality_does_not_pin_a_cell() -> None:
+    """Children counted once per cell (the lines are inequalities): a total that happens to
+    equal the sum of its cells is not an equation a reader can solve. Before, ``d`` (truly
+    anywhere from 1 to 32) was taken for pinned, nothing was left to hide beside it, and every
+    figure of the table was suppressed (CAS02 by sex, in some demo years)."""
+    values = {
+        **{"a": 1, "b": 12, "c": 0, "row": 13},
+        **{"p": 0, "q": 0, "col0": 1},
+        **{"r": 0, "d": 1, "col1": 13},
+        **{"col2": 18, "grand": 32},
+    }
+    lines = [
+        Line("row", ("a", "b", "c"), False),
+        Line("col0", ("p", "q", "a"), False),
+        Line("col1", ("r", "d", "b"), False),
+        Line("grand", ("col0", "col1", "col2"), False),
+    ]
+    found = disclosure.suppress(values, lines, 10)
+    assert found.unaudited == ""
+    assert {"row", "col2", "grand"}.isdisjoint(found.hidden)  # not every non-zero cell
+    assert {"a", "d"} <= found.hidden
+    bounds = disclosure.audit(disclosure.published(values, found.hidden), lines)
+    assert not [k for k, b in bounds.items() if b.exact]
