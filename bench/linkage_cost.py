@@ -21,6 +21,7 @@ import resource
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -151,6 +152,8 @@ def incremental(args: argparse.Namespace) -> None:
         flush=True,
     )
     known_rows = [model.features(f"k{i}", records[i]) for i in known_ids]
+    # The population's name counts (NameFrequency, kept up to date as records are stored).
+    given_known, named_known = model.frequencies(known_rows)["given"]
     known = {f"k{i}": records[i]["truth"] for i in known_ids}
     truth_known = set(known.values())
     # The stored blocking keys (BlockingKey, indexed in the database; here a dict).
@@ -161,6 +164,7 @@ def incremental(args: argparse.Namespace) -> None:
 
     started = time.perf_counter()
     new_rows = [model.features(f"n{i}", records[i]) for i in sorted(batch_ids)]
+    given_new, named_new = model.frequencies(new_rows)["given"]
     wanted = sorted(
         {
             p
@@ -191,6 +195,11 @@ def incremental(args: argparse.Namespace) -> None:
         review=shipped["review_threshold"],
         score_within=lambda cohorts: model.score_within(
             shipped["splink"], feats, cohorts, prior=scoring.prior
+        ),
+        apart=clustering.siblings_apart(
+            Counter(given_known) + Counter(given_new),
+            named_known + named_new,
+            model.b_form_variants(feats.values()),
         ),
     )
     seconds = time.perf_counter() - started

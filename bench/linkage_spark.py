@@ -203,6 +203,10 @@ def clusters(
         link=float(shipped["link_threshold"]),
         review=float(shipped["review_threshold"]),
         score_within=score_within,
+        apart=clustering.siblings_apart(
+            *model.frequencies(people.features.values())["given"],
+            model.b_form_variants(people.features.values()),
+        ),
     )
     by_child: dict[Any, list[Any]] = {}
     for uid, child in people.known_child.items():

@@ -95,6 +95,55 @@ def conflict(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     return names_incompatible(a, b)
 
 
+# A given name counts as established when at least this share of the population's records
+# carry it, and the rarer of two such names is at least ``ESTABLISHED_RATIO`` of the
+# commoner: a misspelling of a name is a small fraction of the name (a typo spreads a few
+# per cent of a name's records over a dozen one-letter variants), a second name is not.
+ESTABLISHED_SHARE = 0.001
+ESTABLISHED_RATIO = 0.1
+
+
+def _spelling_folded(key: str) -> str:
+    """A key with what Latin spellings of one name add or leave out folded away: an h (Zara
+    ZR / Zahra ZHR, Rehman / Reman), the c of a German-style sch (Schahid / Shahid)."""
+    return key.replace("SC", "S").replace("H", "")
+
+
+def siblings_apart(
+    counts: Mapping[str, int], total: int, variants: Collection[tuple[str, str]] = ()
+) -> Callable[[Mapping[str, Any], Mapping[str, Any]], bool]:
+    """Whether two records look like two siblings rather than one child: the same father's
+    name and no B-form number in common, with given names that are two established names of
+    this population (``counts`` of each given-name key among ``total`` records): Hina and
+    Hira, Sana and Saba, Hasan and Husain, the twins a Fellegi–Sunter model takes for one
+    child because siblings share their father, district and (twins) date of birth, which it
+    weighs as if two random children did.
+
+    Not two names: keys that differ by an h or a sch (``_spelling_folded``), or a pair of
+    keys seen on records of one B-form number in this population (``variants``: Usman and
+    Uthman written for one child). Such records are never linked automatically; a person may
+    still be asked (``cluster``'s review)."""
+    floor = max(ESTABLISHED_SHARE * total, 2)
+    seen = {tuple(sorted(pair)) for pair in variants}
+
+    def apart(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+        given_a, given_b = a.get("given"), b.get("given")
+        if not given_a or not given_b or given_a == given_b:
+            return False
+        if not a.get("father") or a.get("father") != b.get("father"):
+            return False
+        if a.get("b_form") and a.get("b_form") == b.get("b_form"):
+            return False
+        low, high = sorted((counts.get(given_a, 0), counts.get(given_b, 0)))
+        if low < floor or low < ESTABLISHED_RATIO * high:
+            return False
+        if _spelling_folded(given_a) == _spelling_folded(given_b):
+            return False
+        return tuple(sorted((given_a, given_b))) not in seen
+
+    return apart
+
+
 @dataclass
 class Outcome:
     """Where each new record goes. ``groups`` are lists of new record ids that are one child;
@@ -135,6 +184,7 @@ def cluster(
     scores: Mapping[tuple[Any, Any], float] | None = None,
     strict: bool = False,
     max_group: int = MAX_GROUP,
+    apart: Callable[[Mapping[str, Any], Mapping[str, Any]], bool] | None = None,
 ) -> Outcome:
     """``features`` of every record in a pair; ``new`` record ids; ``known`` record id →
     its child's key; ``forbidden`` (record id, child key) pairs a person said are not the
@@ -144,7 +194,8 @@ def cluster(
 
     Cohesion: two clusters merge only if no pair across them has a probability (``scores``,
     keyed by the pair in either order) below ``review``; with ``strict``, a pair across them
-    that was never scored refuses the merge too (``cluster_cohesive`` scores them all). A
+    that was never scored refuses the merge too (``cluster_cohesive`` scores them all), and
+    so does a pair that looks like two siblings (``apart``, see ``siblings_apart``). A
     group of more than ``max_group`` new records waits for a person."""
     scores = scores or {}
     forbidden = set(forbidden)
@@ -203,8 +254,10 @@ def cluster(
                     refused.add(key)
                     return False
                 probability = scores.get((x, y), scores.get((y, x)))
-                if (probability is None and strict) or (
-                    probability is not None and probability < review
+                if (
+                    (probability is None and strict)
+                    or (probability is not None and probability < review)
+                    or (apart is not None and apart(features[x], features[y]))
                 ):
                     refused.add(key)
                     return False

@@ -159,6 +159,7 @@ def cpmis_model(records: Sequence[dict[str, Any]]) -> ModelResult:
     seconds["scoring"] = time.perf_counter() - mark
     mark = time.perf_counter()
     by_id = {row["unique_id"]: row for row in rows}
+    given, named = model.frequencies(rows)["given"]
     outcome = clustering.cluster_cohesive(
         scoring.pairs,
         by_id,
@@ -173,6 +174,7 @@ def cpmis_model(records: Sequence[dict[str, Any]]) -> ModelResult:
             prior=scoring.prior,
             term_frequencies=scoring.term_frequencies,
         ),
+        apart=clustering.siblings_apart(given, named, model.b_form_variants(rows)),
     )
     seconds["clustering"] = time.perf_counter() - mark
     by_record = outcome.labels()

@@ -41,7 +41,7 @@ from cpmis.people.search import normalize_name
 
 # Bump when what features() derives changes: stored features of another format are derived
 # again before they are compared.
-FEATURE_FORMAT = 4
+FEATURE_FORMAT = 5
 # "Muhammad" and "Ghulam" as written (normalised): by spelling, not by phonetic key, whose
 # MHMD is also Mahmood's and محمود's.
 _PREFIXES = frozenset(
@@ -83,8 +83,33 @@ _JOINS_NEXT = frozenset(
 )
 # Muhammad's key, shared with Mahmood / Mehmood / Mahmud: told apart by the vowel before the
 # final d (Muhammad, Muahmad, Mohamed; but Mahmood, Mahmud).
+# "Saif Ullah" is Saifullah (سیف اللہ, سیف‌اللہ): "Ullah" joins the word before it, whose
+# name it completes, keyed as the name written without the space.
+_JOINS_PREVIOUS = frozenset(normalize_name(word) for word in ("ullah", "ulla", "اللہ"))
 _MUHAMMAD_KEY = word_key("Muhammad")
 _MUHAMMAD_ENDING = re.compile(r"[ae]d$")
+# Hasan, Husain and Hasnain are three names (often given to twins, as a pair) that the
+# phonetic key folds into one, HSN. Told apart by their spelling here (the key stays as it
+# is for people search), in a word that ends in the n: Hasnain and Husnain carry a second n
+# (حسنین), Husain a y or i between the s and the n (حسین, Hussein, Hossain); Hasan neither
+# (حسن, Hassan). Husna (حسنیٰ) and Hasina end otherwise and keep HSN. A mistyped one lands
+# one letter from the others, where the blocking and the comparisons still find it.
+_HSN_KEY = word_key("Hasan")
+_HUSAIN_VOWELS = frozenset("iyی")  # i, y and ی (normalised from ي and ى)
+
+
+def _key_split(key: str, spelling: str) -> str:
+    """The phonetic key, with the names it folds together that are different names told
+    apart: Hasan HSN, Husain HSYN, Hasnain HSNYN."""
+    if key != _HSN_KEY or not spelling.endswith(("n", "\u0646")):
+        return key
+    if spelling.count("n") + spelling.count("\u0646") >= 2:  # n, ن
+        return "HSNYN"
+    if _HUSAIN_VOWELS.intersection(spelling):
+        return "HSYN"
+    return key
+
+
 FEATURE_COLUMNS = (
     "unique_id",
     "given",
@@ -120,7 +145,11 @@ def _words(name: str) -> list[tuple[str, str]]:
         key = word_key(spelling)
         if not key:
             continue
-        if words and words[-1][1] in _JOINS_NEXT:
+        key = _key_split(key, spelling)
+        if words and spelling in _JOINS_PREVIOUS and words[-1][1] not in _JOINS_NEXT:
+            # Ullah's key less its opening vowel, as in the word written whole (SF + L).
+            words[-1] = (words[-1][0] + key.lstrip("A"), words[-1][1] + spelling)
+        elif words and words[-1][1] in _JOINS_NEXT:
             words[-1] = (words[-1][0] + key, words[-1][1] + spelling)
         else:
             words.append((key, spelling))
@@ -615,6 +644,24 @@ def frequencies(rows: Iterable[Mapping[str, Any]]) -> Counts:
             if row.get(column):
                 counts[column][row[column]] += 1
     return {column: (dict(counter), sum(counter.values())) for column, counter in counts.items()}
+
+
+def b_form_variants(rows: Iterable[Mapping[str, Any]]) -> set[tuple[str, str]]:
+    """Pairs of different given-name keys written on records with one B-form number: two
+    spellings of one child's name (Usman / Uthman) that no key folds together, learnt from
+    the population itself (siblings never share a B-form)."""
+    from collections import defaultdict
+
+    by_form: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        if row.get("b_form") and row.get("given"):
+            by_form[row["b_form"]].add(row["given"])
+    out: set[tuple[str, str]] = set()
+    for keys in by_form.values():
+        if len(keys) > 1:
+            ordered = sorted(keys)
+            out.update((a, b) for i, a in enumerate(ordered) for b in ordered[i + 1 :])
+    return out
 
 
 # How many records' worth of the model's own chance agreement a key's count is shrunk

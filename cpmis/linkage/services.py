@@ -57,7 +57,7 @@ from .models import (
     ReviewItem,
 )
 
-SHIPPED_MODEL = Path(__file__).parent / "data" / "model.v4.json"
+SHIPPED_MODEL = Path(__file__).parent / "data" / "model.v5.json"
 REVIEW_FLOOR = 0.3  # a pair at least this likely deserves a person's look
 LINK_FLOOR = 0.5  # never link automatically what the model thinks more likely different
 LINK_INLINE_MAX = 5000  # a submission this small is linked as it arrives
@@ -678,6 +678,7 @@ def records_link(
     new_rows = [{**data, "unique_id": f"r{pk}"} for pk, data in new_features.items()]
     known_child, known_rows = _known_rows(new_rows)
     population = _population(len(new_rows))
+    counts = _frequencies([*new_rows, *known_rows])
     scoring = model.score_population(
         current.splink,
         new_rows,
@@ -685,7 +686,7 @@ def records_link(
         threshold=current.review_threshold,
         partners=model.expected_partners(current.splink, current.trained_on, population),
         population=population,
-        counts=_frequencies([*new_rows, *known_rows]),
+        counts=counts,
         estimate=population >= current.trained_on,
         db_api=db_api,
     )
@@ -720,6 +721,9 @@ def records_link(
         ),
         forbidden=forbidden,
         registrable=lambda uids: any(_registrable(by_id[int(u[1:])]) for u in uids),
+        apart=clustering.siblings_apart(
+            *counts["given"], model.b_form_variants([*new_rows, *known_rows])
+        ),
     )
     labels: dict[Any, Any] = {uid: ("child", child) for uid, child in known_child.items()}
     labels.update(outcome.labels())

@@ -40,10 +40,32 @@ def features(uid: Any = 0, **values: Any) -> dict[str, Any]:
         ("علی", "علي"),  # Urdu ی and Arabic ي
         ("کاشف", "كاشف"),  # Urdu ک and Arabic ك
         ("فاطمہ", "فاطمه"),  # Urdu ہ and Arabic ه
+        ("Saif Ullah", "Saifullah"),  # Ullah joins the word it completes
+        ("Ubaid Ullah Khan", "عبیداللہ خان"),
+        ("Nasar Ullah", "نصر اللہ"),
+        ("Hussain", "حسین"),
+        ("Hasnain", "حسنين"),
+        ("Hassan", "حسن"),
+        ("Husna", "حسنیٰ"),  # a girl's name, not Husain
     ],
 )
 def test_spellings_of_one_name_meet(one: str, other: str) -> None:
     assert features(child_name=one)["name"] == features(child_name=other)["name"]
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Hassan", "Hussain"),  # the phonetic key folds these three names into one
+        ("Hasan", "Hasnain"),
+        ("Husain", "Husnain"),
+        ("حسن", "حسین"),
+        ("حسین", "حسنین"),
+        ("Allah Ditta", "Ditta"),  # Allah opens a name: it joins nothing before it
+    ],
+)
+def test_different_names_stay_apart(one: str, other: str) -> None:
+    assert features(child_name=one)["name"] != features(child_name=other)["name"]
 
 
 def test_a_lone_muhammad_is_kept_and_the_original_is_not_touched() -> None:
@@ -71,6 +93,63 @@ def test_conflicts() -> None:
     one = features(b_form_number="35202-1234567-1")
     assert not clustering.conflict(one, features(b_form_number="35202-1234568-1"))
     assert clustering.conflict(one, features(b_form_number="35202-9994567-1"))
+
+
+def _siblings_rule(*rows: dict[str, Any], common: tuple[str, ...] = ("HN", "HR")) -> Any:
+    """The rule for a population of 1,000 named records where ``common`` are each
+    borne by 100, and the given keys of ``rows`` once each otherwise."""
+    counts = dict.fromkeys(common, 100)
+    for row in rows:
+        counts.setdefault(row["given"], 1)
+    return clustering.siblings_apart(counts, 1000, model.b_form_variants(rows))
+
+
+def test_twins_with_two_common_names_are_not_one_child() -> None:
+    """Hina and Hira, twins: the same father, district and date of birth. The model
+    weighs those as if two random children shared them; two established names of the
+    population one letter apart are two children, not one child's name mistyped."""
+    hina, hira = features("a", child_name="Hina"), features("b", child_name="Hira")
+    apart = _siblings_rule(hina, hira)
+    assert apart(hina, hira)
+    outcome = clustering.cluster(
+        [("a", "b", 0.99)],
+        {"a": hina, "b": hira},
+        ["a", "b"],
+        {},
+        link=0.9,
+        review=0.5,
+        apart=apart,
+    )
+    assert outcome.labels()["a"] != outcome.labels()["b"]
+    assert len(outcome.review) == 1  # a person may still say they are one child
+    # Without the rule, the pair links.
+    plain = clustering.cluster(
+        [("a", "b", 0.99)], {"a": hina, "b": hira}, ["a", "b"], {}, link=0.9, review=0.5
+    )
+    assert plain.labels()["a"] == plain.labels()["b"]
+
+
+def test_what_the_siblings_rule_leaves_to_the_model() -> None:
+    hina = features("a", child_name="Hina")
+    # A rare spelling is a misspelling of the common name, not a second child.
+    hinna = features("b", child_name="Hima")
+    assert not _siblings_rule(hina, hinna)(hina, hinna)
+    # Another father: not siblings (the model's comparisons decide).
+    other = features("c", child_name="Hira", guardian_name="Tariq Mehmood")
+    assert not _siblings_rule(hina, other)(hina, other)
+    # The same B-form number: one child, whatever the names.
+    one = features("d", child_name="Hina", b_form_number="3520212345671")
+    two = features("e", child_name="Hira", b_form_number="3520212345671")
+    assert not _siblings_rule(one, two)(one, two)
+    # An h written or not (Zara / Zahra) is one name's spellings.
+    zara, zahra = features("f", child_name="Zara"), features("g", child_name="Zahra")
+    assert not _siblings_rule(zara, zahra, common=("ZR", "ZHR"))(zara, zahra)
+    # Two keys the population writes on one B-form number are one name (Usman, Uthman).
+    usman = features("h", child_name="Usman", b_form_number="3520212345672")
+    uthman = features("i", child_name="Uthman", b_form_number="3520212345672")
+    u1, u2 = features("j", child_name="Usman"), features("k", child_name="Uthman")
+    rule = _siblings_rule(usman, uthman, u1, u2, common=(u1["given"], u2["given"]))
+    assert u1["given"] != u2["given"] and not rule(u1, u2)
 
 
 def test_one_weak_record_does_not_chain_two_children() -> None:
