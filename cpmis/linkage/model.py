@@ -81,11 +81,11 @@ _GHULAM_FUZZY = ("ghulam", "gulam")
 _JOINS_NEXT = frozenset(
     normalize_name(word) for word in ("abdul", "abdur", "abdus", "abdal", "abdel", "abd", "عبد")
 )
-# Muhammad's key, shared with Mahmood / Mehmood / Mahmud: told apart by the vowel before the
-# final d (Muhammad, Muahmad, Mohamed; but Mahmood, Mahmud).
 # "Saif Ullah" is Saifullah (سیف اللہ, سیف‌اللہ): "Ullah" joins the word before it, whose
 # name it completes, keyed as the name written without the space.
 _JOINS_PREVIOUS = frozenset(normalize_name(word) for word in ("ullah", "ulla", "اللہ"))
+# Muhammad's key, shared with Mahmood / Mehmood / Mahmud: told apart by the vowel before the
+# final d (Muhammad, Muahmad, Mohamed; but Mahmood, Mahmud).
 _MUHAMMAD_KEY = word_key("Muhammad")
 _MUHAMMAD_ENDING = re.compile(r"[ae]d$")
 # Hasan, Husain and Hasnain are three names (often given to twins, as a pair) that the
