@@ -39,7 +39,7 @@ def arguments(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument(
         "--conditions",
-        default="standard;hard",
+        default="standard;lookalike;hard",
         help="generator presets or presets with overrides, separated by ';' "
         "(standard;hard;hard,dob_missing=0.6)",
     )

@@ -97,10 +97,12 @@ def conflict(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
 
 # A given name counts as established when at least this share of the population's records
 # carry it, and the rarer of two such names is at least ``ESTABLISHED_RATIO`` of the
-# commoner: a misspelling of a name is a small fraction of the name (a typo spreads a few
-# per cent of a name's records over a dozen one-letter variants), a second name is not.
+# commoner: a misspelling of a name is a small fraction of the name (even where a quarter
+# of names carry a typo, those that change the key spread over dozens of one-letter
+# variants, about 1 % of the name's records each at most), a second name is not (Wali is
+# a few per cent of Ali, the commonest boys' name).
 ESTABLISHED_SHARE = 0.001
-ESTABLISHED_RATIO = 0.1
+ESTABLISHED_RATIO = 0.03
 
 
 def _spelling_folded(key: str) -> str:

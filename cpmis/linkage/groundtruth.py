@@ -7,11 +7,12 @@ corrupted the way such records are. Every record carries ``truth`` (the child's 
 nothing else tells two records apart but what a department would write. The same seed and
 conditions give the same records.
 
-Every rate is a field of ``Conditions``; ``PRESETS`` names three sets and
+Every rate is a field of ``Conditions``; ``PRESETS`` names four sets and
 ``conditions_parse("hard,typo=0.2")`` reads one from a command line. The *standard* rates
 (the issue's, as before this module had conditions) are given first, then *hard*'s in
-brackets where they differ; *urdu* is *hard* with police and court records written in
-Urdu script only.
+brackets where they differ; *lookalike* is *standard*'s records in *hard*'s population
+(common names, siblings, twins, cousins, namesakes); *urdu* is *hard* with police and court
+records written in Urdu script only.
 
 The population:
 
@@ -185,7 +186,22 @@ HARD = dataclasses.replace(
     namesakes=0.1,
 )
 URDU = dataclasses.replace(HARD, urdu_only=("police_report", "court_outcome"))
-PRESETS: dict[str, Conditions] = {"standard": STANDARD, "hard": HARD, "urdu": URDU}
+# The standard records' corruptions in hard's population: common names and look-alike
+# children (siblings, twins, cousins, namesakes), what the issue asked the generator to add.
+LOOKALIKE = dataclasses.replace(
+    STANDARD,
+    name_skew=HARD.name_skew,
+    siblings=HARD.siblings,
+    twins=HARD.twins,
+    cousins=HARD.cousins,
+    namesakes=HARD.namesakes,
+)
+PRESETS: dict[str, Conditions] = {
+    "standard": STANDARD,
+    "lookalike": LOOKALIKE,
+    "hard": HARD,
+    "urdu": URDU,
+}
 
 
 def conditions_parse(text: str) -> Conditions:

@@ -114,6 +114,7 @@ FEATURE_COLUMNS = (
     "unique_id",
     "given",
     "name",
+    "name_rest",
     "name_spelling",
     "father",
     "father_given",
@@ -215,6 +216,8 @@ def features(uid: Any, record: Mapping[str, Any]) -> dict[str, Any]:
         "unique_id": uid,
         "given": given_key,
         "name": "".join(k for k, _ in given) or None,
+        # The words after the first (a second name, a family or tribal name).
+        "name_rest": "".join(k for k, _ in given[1:]) or None,
         "name_spelling": "".join(w for _, w in given) or None,
         "father": father_key,
         "father_given": father_first,
@@ -293,6 +296,42 @@ def _swapped(*, weighed: bool = True) -> Any:
     # is Fatima is common where both names are; a rare pair swapped says much more.
     return level.configure(
         tf_adjustment_column="swap_pair",
+        tf_adjustment_weight=1.0,
+        disable_tf_exact_match_detection=True,
+    )
+
+
+# The level "first word the same, the other words different" (see ``_family_differs``):
+# of a child's pairs of records with the same first word and not the same name, the share
+# whose further words differ (measured on records that share a B-form number, 40 of 2,167
+# on the standard preset's 200,000 children), and of two random records with one first
+# word, the share (39.8 %, same population). Neither uses the truth.
+FAMILY_DIFFERS_MATCH_SHARE = 0.0185
+FAMILY_DIFFERS_RANDOM_SHARE = 0.398
+FIRST_WORD_M = 0.203  # the first-word level's m, as learnt (models v2 to v5)
+FIRST_WORD_U = 0.002585
+
+
+def _family_differs() -> Any:
+    """Both names go on after the same first word, and what follows differs by more than a
+    letter and is not part of the other (Hira Soomro / Hira Laghari, but not Fatima Bibi
+    Baloch / Fatima Baloch, nor Khosa / کھوسہ): two families' children, most often. Weighed
+    by the first word's frequency like the level below it; as Splink's adjustment replaces
+    the level's u by that frequency, the m carries the share of random pairs with other
+    words that differ, so that the weight is log2(m' / (share × frequency))."""
+    import splink.comparison_level_library as cll
+
+    return cll.CustomLevel(
+        "given_l = given_r AND name_rest_l IS NOT NULL AND name_rest_r IS NOT NULL "
+        "AND instr(name_rest_l, name_rest_r) = 0 AND instr(name_rest_r, name_rest_l) = 0 "
+        "AND levenshtein(name_rest_l, name_rest_r) > 1",
+        label_for_charts="first word the same, the other words different",
+    ).configure(
+        m_probability=FIRST_WORD_M * FAMILY_DIFFERS_MATCH_SHARE / FAMILY_DIFFERS_RANDOM_SHARE,
+        u_probability=FIRST_WORD_U * FAMILY_DIFFERS_RANDOM_SHARE,
+        fix_m_probability=True,
+        fix_u_probability=True,
+        tf_adjustment_column="given",
         tf_adjustment_weight=1.0,
         disable_tf_exact_match_detection=True,
     )
@@ -395,6 +434,7 @@ def settings() -> Any:
                     cll.NullLevel("name"),
                     *_same_key("name"),
                     _swapped(),
+                    _family_differs(),
                     cll.ExactMatchLevel("given").configure(
                         label_for_charts="first word the same (a family name on one only)",
                         tf_adjustment_column="given",
@@ -646,22 +686,44 @@ def frequencies(rows: Iterable[Mapping[str, Any]]) -> Counts:
     return {column: (dict(counter), sum(counter.values())) for column, counter in counts.items()}
 
 
-def b_form_variants(rows: Iterable[Mapping[str, Any]]) -> set[tuple[str, str]]:
-    """Pairs of different given-name keys written on records with one B-form number: two
-    spellings of one child's name (Usman / Uthman) that no key folds together, learnt from
-    the population itself (siblings never share a B-form)."""
-    from collections import defaultdict
+# Two given-name keys are one name written two ways when, of the B-form numbers written
+# on several records with the rarer key, at least this share also carry the other (Usman
+# and Uthman: about half); a typo turns a few per cent of a name's records into any one
+# other key. Seen on at least ``VARIANT_MIN_FORMS`` numbers.
+VARIANT_SHARE = 0.1
+VARIANT_MIN_FORMS = 2
 
-    by_form: dict[str, set[str]] = defaultdict(set)
+
+def b_form_variants(rows: Iterable[Mapping[str, Any]]) -> set[tuple[str, str]]:
+    """Pairs of different given-name keys that the population writes for one child, learnt
+    from records with one B-form number (siblings never share one): two spellings of one
+    name (Usman / Uthman) that no key folds together. A record with the child's and
+    father's names swapped is left out of the pairs, and so is a key that one B-form
+    carries only by a typo (``VARIANT_SHARE``)."""
+    from collections import Counter, defaultdict
+
+    by_form: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
     for row in rows:
         if row.get("b_form") and row.get("given"):
-            by_form[row["b_form"]].add(row["given"])
-    out: set[tuple[str, str]] = set()
-    for keys in by_form.values():
-        if len(keys) > 1:
-            ordered = sorted(keys)
-            out.update((a, b) for i, a in enumerate(ordered) for b in ordered[i + 1 :])
-    return out
+            by_form[row["b_form"]].append((row["given"], row.get("father_given")))
+    carried: Counter[str] = Counter()
+    together: Counter[tuple[str, str]] = Counter()
+    for written in by_form.values():
+        if len(written) < 2:
+            continue
+        carried.update({given for given, _ in written})
+        seen: set[tuple[str, str]] = set()
+        for i, (given_a, father_a) in enumerate(written):
+            for given_b, father_b in written[i + 1 :]:
+                if given_a in (given_b, father_b) or given_b == father_a:
+                    continue  # one name, or one record swapped
+                seen.add((min(given_a, given_b), max(given_a, given_b)))
+        together.update(seen)
+    return {
+        (a, b)
+        for (a, b), n in together.items()
+        if n >= VARIANT_MIN_FORMS and n >= VARIANT_SHARE * min(carried[a], carried[b])
+    }
 
 
 # How many records' worth of the model's own chance agreement a key's count is shrunk

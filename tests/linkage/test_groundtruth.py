@@ -180,7 +180,7 @@ def test_the_same_seed_and_conditions_give_the_same_records_in_any_process() -> 
 # --- Rates ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("preset", ["standard", "hard", "urdu"])
+@pytest.mark.parametrize("preset", ["standard", "lookalike", "hard", "urdu"])
 def test_each_preset_writes_its_records_at_its_rates(preset: str) -> None:
     records, kids = population(preset)
     c = groundtruth.PRESETS[preset]
@@ -254,7 +254,7 @@ def test_each_preset_writes_its_records_at_its_rates(preset: str) -> None:
     assert near(share(written, len(with_family)), c.family_written, len(with_family))
 
 
-@pytest.mark.parametrize("preset", ["standard", "hard", "urdu"])
+@pytest.mark.parametrize("preset", ["standard", "lookalike", "hard", "urdu"])
 def test_each_preset_spells_latin_names_at_its_rates(preset: str) -> None:
     records, kids = population(preset)
     c = groundtruth.PRESETS[preset]
@@ -292,7 +292,7 @@ def test_each_preset_spells_latin_names_at_its_rates(preset: str) -> None:
     assert 0.4 * c.transliteration <= share(respelled, len(latin)) <= c.transliteration + 0.01
 
 
-@pytest.mark.parametrize("preset", ["standard", "hard", "urdu"])
+@pytest.mark.parametrize("preset", ["standard", "lookalike", "hard", "urdu"])
 def test_each_preset_makes_its_population(preset: str) -> None:
     records, kids = population(preset)
     c = groundtruth.PRESETS[preset]

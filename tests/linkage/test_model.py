@@ -144,12 +144,29 @@ def test_what_the_siblings_rule_leaves_to_the_model() -> None:
     # An h written or not (Zara / Zahra) is one name's spellings.
     zara, zahra = features("f", child_name="Zara"), features("g", child_name="Zahra")
     assert not _siblings_rule(zara, zahra, common=("ZR", "ZHR"))(zara, zahra)
-    # Two keys the population writes on one B-form number are one name (Usman, Uthman).
-    usman = features("h", child_name="Usman", b_form_number="3520212345672")
-    uthman = features("i", child_name="Uthman", b_form_number="3520212345672")
+    # Two keys the population writes on B-form numbers of one child are one name (Usman,
+    # Uthman), learnt from two numbers here.
+    written = [
+        features(f"u{i}", child_name=name, b_form_number=f"352021234567{i // 2}")
+        for i, name in enumerate(["Usman", "Uthman", "Usman", "Uthman"])
+    ]
     u1, u2 = features("j", child_name="Usman"), features("k", child_name="Uthman")
-    rule = _siblings_rule(usman, uthman, u1, u2, common=(u1["given"], u2["given"]))
-    assert u1["given"] != u2["given"] and not rule(u1, u2)
+    assert u1["given"] != u2["given"]
+    rule = _siblings_rule(*written, u1, u2, common=(u1["given"], u2["given"]))
+    assert not rule(u1, u2)
+    # Seen on one number only (a typo), they stay two names.
+    rule = _siblings_rule(*written[:2], u1, u2, common=(u1["given"], u2["given"]))
+    assert rule(u1, u2)
+
+
+def test_a_swapped_record_teaches_no_variant() -> None:
+    """Ayesha d/o Aslam and, on the same B-form numbers, Aslam d/o Ayesha: a swap, not
+    Aslam as a spelling of Ayesha."""
+    rows = [
+        features(f"s{i}", b_form_number=f"352021234567{i // 2}", **names)
+        for i, names in enumerate([{}, {"child_name": "Aslam", "guardian_name": "Ayesha"}] * 2)
+    ]
+    assert model.b_form_variants(rows) == set()
 
 
 def test_one_weak_record_does_not_chain_two_children() -> None:
