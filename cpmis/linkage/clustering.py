@@ -15,6 +15,9 @@ probabilities, never from the truth):
   is never merged with another existing child automatically: that is a person's decision;
   a record matching two registry children strongly joins the stronger, and the two children,
   if nothing in their records conflicts, are proposed to a person as one: ``Outcome.merges``);
+- a new record that matches two children about equally well (``ambiguous``: the chance
+  that it is its own cluster's, against every cluster it matches at or above ``link``, is
+  below ``link``) joins neither and goes to review: a record is one child's at most;
 - a group of new records with no link to an existing child but a pair in ``[review, link)``
   to another cluster goes to review, with that cluster as its candidate;
 - any other group becomes a new child.
@@ -22,6 +25,7 @@ probabilities, never from the truth):
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -379,18 +383,87 @@ def cluster_cohesive(
         if len(cohort) > 1:
             cohorts.append(cohort)
     if not cohorts:
-        return first
-    within = list(score_within(cohorts))
-    scores.update(((a, b), p) for a, b, p in within)
-    more = [(a, b, p) for a, b, p in within if p >= review]
+        final, everything = first, list(pairs)
+    else:
+        within = list(score_within(cohorts))
+        scores.update(((a, b), p) for a, b, p in within)
+        everything = [*pairs, *((a, b, p) for a, b, p in within if p >= review)]
+        final = cluster(
+            everything,
+            features,
+            new,
+            known,
+            link=link,
+            review=review,
+            scores=scores,
+            strict=True,
+            **options,
+        )
+    torn = ambiguous(final, scores, new, known, link=link)
+    if not torn:
+        return final
+    # Each such record's strong pairs are held just below ``link``: it joins no one
+    # automatically, and its best candidate goes to review.
+    below = math.nextafter(link, 0.0)
+    held = [
+        (a, b, below if p >= link and (a in torn or b in torn) else p) for a, b, p in everything
+    ]
     return cluster(
-        [*pairs, *more],
+        held,
         features,
         new,
         known,
         link=link,
         review=review,
         scores=scores,
-        strict=True,
+        strict=bool(cohorts),
         **options,
     )
+
+
+def ambiguous(
+    outcome: Outcome,
+    scores: Mapping[tuple[Any, Any], float],
+    new: Collection[Hashable],
+    known: Mapping[Any, Any],
+    *,
+    link: float,
+) -> set[Hashable]:
+    """New records that match two children about equally well: a record is one child's at
+    most, so the chance that it is its own cluster's is that cluster's odds over one plus
+    the odds of every cluster it matches at or above ``link`` (each by its strongest pair),
+    and below ``link`` it is no automatic link (a record without a date of birth between two
+    namesakes of one father, one born a year after the other)."""
+    label: dict[Hashable, Hashable] = {uid: ("child", child) for uid, child in known.items()}
+    label.update(outcome.labels())
+    fresh = set(new)
+    strongest: dict[Hashable, dict[Hashable, float]] = defaultdict(dict)
+    for (a, b), probability in scores.items():
+        if probability < link:
+            continue
+        for x, y in ((a, b), (b, a)):
+            if x in fresh:
+                mine = strongest[x]
+                mine[label[y]] = max(probability, mine.get(label[y], 0.0))
+    out: set[Hashable] = set()
+    proposed = {frozenset(pair) for pair in outcome.merges}
+
+    def rival(mine: Hashable, other: Hashable) -> bool:
+        """Whether ``other`` is another child than ``mine``. Two registry children proposed
+        as one (nothing in their records conflicts) may be one child registered twice: the
+        record joins the stronger, and a person decides the merge."""
+        if mine == other:
+            return False
+        if isinstance(mine, tuple) and isinstance(other, tuple) and mine[0] == other[0] == "child":
+            return frozenset((mine[1], other[1])) not in proposed
+        return True
+
+    for x, by_cluster in strongest.items():
+        own = by_cluster.get(label[x])
+        others = [p for cluster_, p in by_cluster.items() if rival(label[x], cluster_)]
+        if own is None or not others:
+            continue
+        odds = [p / max(1.0 - p, 1e-12) for p in (own, *others)]
+        if odds[0] / (1.0 + sum(odds)) < link:
+            out.add(x)
+    return out

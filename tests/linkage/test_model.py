@@ -184,6 +184,41 @@ def test_one_weak_record_does_not_chain_two_children() -> None:
     # Plain connected components would have made one child of all three.
 
 
+def test_a_record_between_two_children_goes_to_a_person() -> None:
+    """B, with no date of birth, matches A and C about equally well; A and C were born a
+    year apart and are two children (namesakes of one father). B is at most one of them:
+    the chance it is A's is A's odds over one plus both odds, about one half, so B joins
+    neither automatically and waits for a person with its best candidate."""
+    rows = {
+        "A": features("A", date_of_birth=date(2012, 5, 5)),
+        "B": features("B", date_of_birth=None, age_years=13),
+        "C": features("C", date_of_birth=date(2013, 6, 9)),
+    }
+    pairs = [("A", "B", 0.99), ("B", "C", 0.98)]
+
+    def score_within(cohorts: list[list[Any]]) -> list[tuple[Any, Any, float]]:
+        return [("A", "C", 0.001)] if any({"A", "C"} <= set(c) for c in cohorts) else []
+
+    outcome = clustering.cluster_cohesive(
+        pairs, rows, ["A", "B", "C"], {}, link=0.9, review=0.5, score_within=score_within
+    )
+    labels = outcome.labels()
+    assert len({labels["A"], labels["B"], labels["C"]}) == 3
+    ((kind, target, probability),) = outcome.review.values()
+    assert kind == "group" and outcome.groups[int(target)] == ["A"] and probability < 0.9
+    # One strong candidate and one weak: B is A's.
+    lopsided = clustering.cluster_cohesive(
+        [("A", "B", 0.9999), ("B", "C", 0.95)],
+        rows,
+        ["A", "B", "C"],
+        {},
+        link=0.9,
+        review=0.5,
+        score_within=score_within,
+    ).labels()
+    assert lopsided["A"] == lopsided["B"] != lopsided["C"]
+
+
 def test_existing_children_are_never_merged_automatically() -> None:
     rows = {k: features(k) for k in ("x1", "y1", "new")}
     known = {"x1": 1, "y1": 2}
