@@ -118,12 +118,16 @@ def _spelling_folded(key: str) -> str:
 def siblings_apart(
     counts: Mapping[str, int], total: int, variants: Collection[tuple[str, str]] = ()
 ) -> Callable[[Mapping[str, Any], Mapping[str, Any]], bool]:
-    """Whether two records look like two siblings rather than one child: the same father's
-    name and no B-form number in common, with given names that are two established names of
-    this population (``counts`` of each given-name key among ``total`` records): Hina and
-    Hira, Sana and Saba, Hasan and Husain, the twins a Fellegi–Sunter model takes for one
-    child because siblings share their father, district and (twins) date of birth, which it
-    weighs as if two random children did.
+    """Whether two records look like two children whose names the model takes for one:
+
+    - two siblings: the same father's name and no B-form number in common, with given names
+      that are two established names of this population (``counts`` of each given-name key
+      among ``total`` records): Hina and Hira, Sana and Saba, Hasan and Husain, the twins a
+      Fellegi–Sunter model takes for one child because siblings share their father,
+      district and (twins) date of birth, which it weighs as if two random children did;
+    - a swap "with one name misspelt" whose misspelt names are two established names: Sana
+      d/o Ghulam Ali against Ghulam Ali whose father is written Rania is two girls, not a
+      swapped record with a typo.
 
     Not two names: keys that differ by an h or a sch (``_spelling_folded``), or a pair of
     keys seen on records of one B-form number in this population (``variants``: Usman and
@@ -132,20 +136,30 @@ def siblings_apart(
     floor = max(ESTABLISHED_SHARE * total, 2)
     seen = {tuple(sorted(pair)) for pair in variants}
 
-    def apart(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
-        given_a, given_b = a.get("given"), b.get("given")
-        if not given_a or not given_b or given_a == given_b:
+    def two_names(x: str | None, y: str | None) -> bool:
+        if not x or not y or x == y:
             return False
-        if not a.get("father") or a.get("father") != b.get("father"):
-            return False
-        if a.get("b_form") and a.get("b_form") == b.get("b_form"):
-            return False
-        low, high = sorted((counts.get(given_a, 0), counts.get(given_b, 0)))
+        low, high = sorted((counts.get(x, 0), counts.get(y, 0)))
         if low < floor or low < ESTABLISHED_RATIO * high:
             return False
-        if _spelling_folded(given_a) == _spelling_folded(given_b):
+        if _spelling_folded(x) == _spelling_folded(y):
             return False
-        return tuple(sorted((given_a, given_b))) not in seen
+        return tuple(sorted((x, y))) not in seen
+
+    def apart(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+        if a.get("b_form") and a.get("b_form") == b.get("b_form"):
+            return False
+        if a.get("father") and a.get("father") == b.get("father"):
+            return two_names(a.get("given"), b.get("given"))
+        for one, other in ((a, b), (b, a)):
+            if (
+                one.get("father")
+                and one.get("father") == other.get("name")
+                and one.get("given") != other.get("given")
+                and two_names(one.get("given"), other.get("father_given"))
+            ):
+                return True
+        return False
 
     return apart
 

@@ -276,6 +276,41 @@ def _same_key(column: str) -> list[Any]:
     ]
 
 
+_SWAP = (
+    "((father_l = name_r AND given_l = father_given_r) "
+    "OR (name_l = father_r AND father_given_l = given_r)) AND given_l <> given_r"
+)
+# The same with the first words one letter apart: one of the two names also misspelt
+# ("Kamran s/o Ghulam Nabbil" against "Ghulam Nabil s/o Kamrab"), which the exact swap misses.
+_SWAP_MISSPELT = (
+    "((father_l = name_r AND levenshtein(given_l, father_given_r) <= 1) "
+    "OR (name_l = father_r AND levenshtein(father_given_l, given_r) <= 1)) "
+    "AND given_l <> given_r"
+)
+# Its m and u, fixed without the truth (standard preset, 200,000 children): of a child's
+# pairs of records with one B-form number, first words one edit apart are 328 for 9,138
+# alike (q = 0.0347), so a swap is misspelt on one side or the other in 2q / (1 - q) of the
+# exact swap's share (m); random pairs where one's whole father's name is the other's whole
+# name and the first words are one edit apart: 2.5e-5 (u).
+SWAP_MISSPELT_RATIO = 2 * 0.0347 / (1 - 0.0347)
+SWAP_MISSPELT_U = 2.5e-5
+SWAP_M = 0.07115  # the exact swap level's m, as learnt (models v2 to v5)
+
+
+def _swapped_misspelt() -> Any:
+    import splink.comparison_level_library as cll
+
+    return cll.CustomLevel(
+        _SWAP_MISSPELT,
+        label_for_charts="given and father's names swapped, one of them misspelt",
+    ).configure(
+        m_probability=SWAP_M * SWAP_MISSPELT_RATIO,
+        u_probability=SWAP_MISSPELT_U,
+        fix_m_probability=True,
+        fix_u_probability=True,
+    )
+
+
 def _swapped(*, weighed: bool = True) -> Any:
     import splink.comparison_level_library as cll
 
@@ -284,11 +319,7 @@ def _swapped(*, weighed: bool = True) -> Any:
     # would take "Zubair s/o Allah Ditta" for "Ali s/o Zubair Aslam".
     # And the child's first names differ: "Ali s/o Ali" against "Ali Khattak s/o Muhammad
     # Ali" is not a swap, and the father's level already counts the fathers' agreement.
-    level = cll.CustomLevel(
-        "((father_l = name_r AND given_l = father_given_r) "
-        "OR (name_l = father_r AND father_given_l = given_r)) AND given_l <> given_r",
-        label_for_charts="given and father's names swapped",
-    )
+    level = cll.CustomLevel(_SWAP, label_for_charts="given and father's names swapped")
     if not weighed:
         return level
     # Weighed by how often the population itself writes this child and father the other way
@@ -347,7 +378,9 @@ def blocking_rules() -> list[Any]:
     - the father's name as its own route: with the district and sex (siblings meet here too,
       and are told apart by the comparisons), or with the date of birth;
     - the date of birth with the child's name;
-    - names swapped (given and father's);
+    - names swapped (given and father's), and one record's whole name as the other's
+      father's name in the district (a swap with one name misspelt);
+    - the date of birth with sex and province (both names misspelt or otherwise written);
     - the B-form: whole, or either half (one mistyped digit leaves a half whole).
     """
     from splink import block_on
@@ -364,6 +397,10 @@ def blocking_rules() -> list[Any]:
         CustomRule(
             "l.given = r.father_given AND l.father_given = r.given AND l.province = r.province"
         ),
+        # One side of a swap whole, the other misspelt: either way round.
+        CustomRule("l.father = r.name AND l.district = r.district AND l.sex = r.sex"),
+        CustomRule("l.name = r.father AND l.district = r.district AND l.sex = r.sex"),
+        block_on("dob", "sex", "province"),
         block_on("b_form"),
         block_on("b_form_head"),
         block_on("b_form_tail"),
@@ -401,10 +438,16 @@ def blocking_keys(row: Mapping[str, Any], *, probe: bool = False) -> set[int]:
     keys.update(
         _key("gfnp", given, near_key, province) for near_key in row.get("father_near") or ()
     )
+    district, sex = row.get("district"), row.get("sex")
+    keys.add(_key("dsp", row.get("dob"), sex, province))
     if probe:
         keys.add(_key("sw", row.get("father_given"), given, province))
+        keys.add(_key("fn", row.get("name"), district, sex))  # my name is their father's
+        keys.add(_key("nf", father, district, sex))  # my father's name is theirs
     else:
         keys.add(_key("sw", given, row.get("father_given"), province))
+        keys.add(_key("fn", father, district, sex))
+        keys.add(_key("nf", row.get("name"), district, sex))
     keys.discard(None)
     return keys  # type: ignore[return-value]
 
@@ -434,6 +477,7 @@ def settings() -> Any:
                     cll.NullLevel("name"),
                     *_same_key("name"),
                     _swapped(),
+                    _swapped_misspelt(),
                     _family_differs(),
                     cll.ExactMatchLevel("given").configure(
                         label_for_charts="first word the same (a family name on one only)",
@@ -452,7 +496,10 @@ def settings() -> Any:
                     cll.NullLevel("father"),
                     *_same_key("father"),
                     # Counted once, under the child's name: here it weighs nothing.
-                    _swapped(weighed=False).configure(is_null_level=True),
+                    cll.CustomLevel(
+                        _SWAP_MISSPELT,
+                        label_for_charts="given and father's names swapped (one may be misspelt)",
+                    ).configure(is_null_level=True),
                     cll.JaroWinklerLevel("father", 0.92),
                     cll.JaroWinklerLevel("father", 0.8),
                     cll.ElseLevel(),

@@ -108,3 +108,17 @@ def test_two_family_names_after_one_first_name_say_two_families() -> None:
     assert model.logit2(one_written) - model.logit2(two_families) > 4
     assert model.logit2(p[(0, 3)]) > model.logit2(one_written)  # Sumro: the same name
     assert p[(4, 5)] > one_written  # Khosa in both scripts
+
+
+def test_a_swap_with_one_name_misspelt_is_compared_and_scored() -> None:
+    """Kamran s/o Ghulam Nabbil, and a record written the other way round with his name
+    misspelt: Ghulam Nabil s/o Kamrab. The exact swap misses it; blocking brings the two
+    together (by the stored keys too) and the misspelt-swap level links them."""
+    shipped = services.modelfile.load(services.SHIPPED_MODEL)
+    one = model.features(0, {**_record("Kamran", "Ghulam Nabbil", 9), "sex": "male"})
+    other = model.features(1, {**_record("Ghulam Nabil", "Kamrab", 9), "sex": "male"})
+    assert one["father"] == other["name"] and one["given"] != other["father_given"]
+    assert model.blocking_keys(one) & model.blocking_keys(other, probe=True)
+    assert model.blocking_keys(other) & model.blocking_keys(one, probe=True)
+    pairs = model.score(shipped.splink, [one, other], threshold=0.0, partners=1.0)
+    assert pairs and pairs[0][2] > 0.5

@@ -159,6 +159,17 @@ def test_what_the_siblings_rule_leaves_to_the_model() -> None:
     assert rule(u1, u2)
 
 
+def test_a_misspelt_swap_between_two_common_names_is_two_children() -> None:
+    """Sana d/o Ghulam Ali against Ghulam Ali whose father is written Rania: a swap with
+    one name misspelt, or two girls. Sana and Rania both established: two girls."""
+    sana = features("a", child_name="Sana", guardian_name="Ghulam Ali")
+    other = features("b", child_name="Ghulam Ali", guardian_name="Rania")
+    assert other["name"] == sana["father"] and sana["given"] != other["father_given"]
+    assert _siblings_rule(sana, other, common=("SN", "RN"))(sana, other)
+    # Rania rare in this population: a misspelling of Sana, the swap stands.
+    assert not _siblings_rule(sana, other, common=("SN",))(sana, other)
+
+
 def test_a_swapped_record_teaches_no_variant() -> None:
     """Ayesha d/o Aslam and, on the same B-form numbers, Aslam d/o Ayesha: a swap, not
     Aslam as a spelling of Ayesha."""
