@@ -456,9 +456,10 @@ def ambiguous(
         if probability < link:
             continue
         for x, y in ((a, b), (b, a)):
-            if x in fresh:
+            theirs = label.get(y)
+            if x in fresh and theirs is not None:
                 mine = strongest[x]
-                mine[label[y]] = max(probability, mine.get(label[y], 0.0))
+                mine[theirs] = max(probability, mine.get(theirs, 0.0))
     out: set[Hashable] = set()
     proposed = {frozenset(pair) for pair in outcome.merges}
 
