@@ -396,42 +396,36 @@ def cluster_cohesive(
             cohort += members_of_child[first.existing[index]]
         if len(cohort) > 1:
             cohorts.append(cohort)
-    if not cohorts:
-        final, everything = first, list(pairs)
-    else:
-        within = list(score_within(cohorts))
-        scores.update(((a, b), p) for a, b, p in within)
-        everything = [*pairs, *((a, b, p) for a, b, p in within if p >= review)]
-        final = cluster(
-            everything,
+
+    def again(these: list[tuple[Any, Any, float]]) -> Outcome:
+        # Once every pair inside the clusters is scored, an unscored pair refuses a merge.
+        return cluster(
+            these,
             features,
             new,
             known,
             link=link,
             review=review,
             scores=scores,
-            strict=True,
+            strict=bool(cohorts),
             **options,
         )
+
+    if not cohorts:
+        final, everything = first, list(pairs)
+    else:
+        within = list(score_within(cohorts))
+        scores.update(((a, b), p) for a, b, p in within)
+        everything = [*pairs, *((a, b, p) for a, b, p in within if p >= review)]
+        final = again(everything)
     torn = ambiguous(final, scores, new, known, link=link)
     if not torn:
         return final
     # Each such record's strong pairs are held just below ``link``: it joins no one
     # automatically, and its best candidate goes to review.
     below = math.nextafter(link, 0.0)
-    held = [
-        (a, b, below if p >= link and (a in torn or b in torn) else p) for a, b, p in everything
-    ]
-    return cluster(
-        held,
-        features,
-        new,
-        known,
-        link=link,
-        review=review,
-        scores=scores,
-        strict=bool(cohorts),
-        **options,
+    return again(
+        [(a, b, below if p >= link and (a in torn or b in torn) else p) for a, b, p in everything]
     )
 
 

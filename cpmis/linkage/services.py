@@ -678,7 +678,8 @@ def records_link(
     new_rows = [{**data, "unique_id": f"r{pk}"} for pk, data in new_features.items()]
     known_child, known_rows = _known_rows(new_rows)
     population = _population(len(new_rows))
-    counts = _frequencies([*new_rows, *known_rows])
+    compared = [*new_rows, *known_rows]
+    counts = _frequencies(compared)
     scoring = model.score_population(
         current.splink,
         new_rows,
@@ -721,9 +722,7 @@ def records_link(
         ),
         forbidden=forbidden,
         registrable=lambda uids: any(_registrable(by_id[int(u[1:])]) for u in uids),
-        apart=clustering.siblings_apart(
-            *counts["given"], model.b_form_variants([*new_rows, *known_rows])
-        ),
+        apart=clustering.siblings_apart(*counts["given"], model.b_form_variants(compared)),
     )
     labels: dict[Any, Any] = {uid: ("child", child) for uid, child in known_child.items()}
     labels.update(outcome.labels())

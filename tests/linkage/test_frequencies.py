@@ -35,8 +35,12 @@ def _population() -> list[dict[str, Any]]:
 
 
 def _probabilities() -> dict[tuple[int, int], float]:
+    return _scored([model.features(i, r) for i, r in enumerate(_population())])
+
+
+def _scored(rows: list[dict[str, Any]]) -> dict[tuple[int, int], float]:
+    """Every pair of ``rows`` scored by the shipped model, keyed (smaller id, larger id)."""
     shipped = services.modelfile.load(services.SHIPPED_MODEL)
-    rows = [model.features(i, r) for i, r in enumerate(_population())]
     scoring = model.score_population(
         shipped.splink,
         rows,
@@ -92,18 +96,10 @@ def test_two_family_names_after_one_first_name_say_two_families() -> None:
     agrees, and the family names say two families (about 4.4 bits less than a family name
     written on one record only, Hira Soomro against Hira); a family name spelled otherwise
     (Soomro / Sumro, Khosa / کھوسہ) is one family."""
-    shipped = services.modelfile.load(services.SHIPPED_MODEL)
     names = ["Hira Soomro", "Hira Laghari", "Hira", "Hira Sumro", "Umar Khosa", "عمر کھوسہ"]
     rows = [model.features(i, _record(name, "Muhammad Bilal", 9)) for i, name in enumerate(names)]
     rows += [model.features(10 + i, _record("Hira", f"Father{i}", 9)) for i in range(30)]
-    scoring = model.score_population(
-        shipped.splink,
-        rows,
-        threshold=0.0,
-        partners=model.expected_partners(shipped.splink, shipped.trained_on, len(rows)),
-        estimate=False,
-    )
-    p = {(min(a, b), max(a, b)): q for a, b, q in scoring.pairs}
+    p = _scored(rows)
     two_families, one_written = p[(0, 1)], p[(0, 2)]
     assert model.logit2(one_written) - model.logit2(two_families) > 4
     assert model.logit2(p[(0, 3)]) > model.logit2(one_written)  # Sumro: the same name
