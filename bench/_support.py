@@ -129,6 +129,7 @@ def django_setup(db: BenchDatabase) -> None:
         raise BenchError("Django is already set up in this process; run the benchmark alone.")
     os.environ["CPMIS_MODE"] = "production"
     os.environ["DEBUG"] = "0"
+    os.environ["CPMIS_SSL_REDIRECT"] = "0"  # plain HTTP on this machine, as in a closed network
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ["DATABASE_URL"] = db.url
     os.environ["DJANGO_SETTINGS_MODULE"] = "cpmis.settings"

@@ -59,6 +59,7 @@ class RequireTwoFactorMiddleware:
         "/accounts/2fa/",
         "/static/",
         "/healthz",
+        "/readyz",
     )
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

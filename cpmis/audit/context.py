@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,3 +41,13 @@ class AuditContextMiddleware:
             return self.get_response(request)
         finally:
             _current.reset(token)
+
+
+class RequestIdFilter(logging.Filter):
+    """Gives every log record the id of the request it was written in (``request_id``, also
+    on the request's audit events), so that a log line and an audit event can be matched."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        found = _current.get()
+        record.request_id = found.request_id if found is not None else ""
+        return True

@@ -1,4 +1,4 @@
-"""Home page and health check."""
+"""Home page, liveness (/healthz) and readiness (/readyz)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from django.views.decorators.http import require_GET
 
 from cpmis import access
 
+from . import health
+
 
 @require_GET
 @never_cache
@@ -24,6 +26,18 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception:
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_GET
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Whether this process should be sent work: every check of CPMIS_READINESS_CHECKS passes
+    (200), or not (503, with each check's result). /healthz says only that it is alive."""
+    checks = health.run_checks(settings.CPMIS_READINESS_CHECKS)
+    ready = all(result["ok"] for result in checks.values())
+    return JsonResponse(
+        {"status": "ok" if ready else "error", "checks": checks}, status=200 if ready else 503
+    )
 
 
 @login_required
