@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from cpmis.cases.models import Case, Task, Transfer
     from cpmis.complaints.models import Complaint
     from cpmis.exchange.models import DepartmentRecord, Submission
+    from cpmis.jobs.models import Job
     from cpmis.linkage.models import RecordLink, ReviewItem
     from cpmis.people.models import Child, ChildMerge
     from cpmis.reference.models import District
@@ -559,3 +560,40 @@ def users_visible_to(user: Actor) -> QuerySet[User]:
     if q is None:
         return User.objects.none()
     return User.objects.filter(q | Q(role_assignments__isnull=True)).distinct()
+
+
+def jobs_visible_to(user: Actor) -> QuerySet[Job]:
+    """A person's own background jobs (their results are what they were allowed to see when
+    the job ran: nobody else's to read). The system sees every job, to supervise the queue."""
+    from cpmis.jobs.models import Job
+
+    if isinstance(user, SystemActor):
+        return Job.objects.all()
+    who = person(user)
+    if who is None or not who.is_active:
+        return Job.objects.none()
+    return Job.objects.filter(owner=who)
+
+
+def scope_key(user: Actor, capability: str) -> str:
+    """Where ``user`` holds ``capability``, as a short canonical text: two people with the same
+    key see the same records through it (a kept report or export rendered for one may be
+    served to the other). ``national``, a list of ``j<id>`` / ``d<id>`` (``+c`` for a
+    caseload-limited role), or ``none``."""
+    parts: set[str] = set()
+    for a in assignments(user):
+        if capability not in _granted(a):
+            continue
+        if a.scope_level == ScopeLevel.NATIONAL and a.role not in CASELOAD_ROLES:
+            return "national"
+        if a.scope_level == ScopeLevel.NATIONAL:
+            where = "n"
+        elif a.scope_level == ScopeLevel.JURISDICTION:
+            where = f"j{a.jurisdiction_id}"
+        else:
+            where = f"d{a.district_id}"
+        if a.role in CASELOAD_ROLES:
+            # A caseload is the person's own: nobody else's key is the same.
+            where += f"+c{user.pk}"
+        parts.add(where)
+    return ",".join(sorted(parts)) or "none"

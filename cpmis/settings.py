@@ -55,6 +55,21 @@ if not SECRET_KEY:
         )
     # Demo and test only: never used with real data (production refuses to start without one).
     SECRET_KEY = "cpmis-insecure-" + CPMIS_MODE + "-key-not-for-real-data"
+if CPMIS_MODE == "production":
+    # DEBUG pages show settings, SQL and local variables (a child's name) to whoever causes
+    # an error; a short key signs sessions and tracking codes that can then be guessed.
+    if DEBUG:
+        raise ImproperlyConfigured(
+            "Production mode refuses to run with DEBUG on: error pages would show records and "
+            "settings to anyone. Unset DEBUG (or set DEBUG=0), or run `cpmis demo`."
+        )
+    if len(SECRET_KEY) < 50:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is too short ({len(SECRET_KEY)} characters; production needs at "
+            "least 50). Generate one with\n"
+            "  python -c 'import secrets; print(secrets.token_urlsafe(50))'\n"
+            "and export it as SECRET_KEY."
+        )
 
 ALLOWED_HOSTS = [
     h.strip()
@@ -80,8 +95,12 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
+    "django_prometheus",
     "cpmis.core",
     "cpmis.audit",
+    "cpmis.jobs",
     "cpmis.reference",
     "cpmis.accounts",
     "cpmis.people",
@@ -94,10 +113,13 @@ INSTALLED_APPS = [
     "cpmis.indicators",
     "cpmis.oversight",
     "cpmis.reporting",
+    "cpmis.backups",
     "cpmis.demo",
 ]
 
 MIDDLEWARE = [
+    # First and last: every request's time, status and view, for /metrics.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "cpmis.core.middleware.RequestSizeLimitMiddleware",
     "cpmis.core.middleware.SecurityHeadersMiddleware",
     "cpmis.audit.context.AuditContextMiddleware",
@@ -115,6 +137,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "cpmis.core.middleware.DomainErrorMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "cpmis.urls"
@@ -216,6 +239,33 @@ CSRF_COOKIE_SECURE = SECURE_COOKIES
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# HTTPS. Production is served over TLS (its cookies are Secure), so a plain-HTTP request is
+# redirected to https by default: a deployment without TLS then fails at once and visibly
+# (a redirect nobody answers, or a loop behind a proxy not declared below) instead of quietly
+# carrying passwords, tokens and children's records in clear text. CPMIS_SSL_REDIRECT=0 is for
+# plain HTTP on a closed network (the benchmarks). Liveness and readiness probes often come
+# over plain HTTP from inside the network and carry nothing, so they are never redirected.
+SECURE_SSL_REDIRECT = env_bool("CPMIS_SSL_REDIRECT", default=CPMIS_MODE == "production")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# HSTS (sent on HTTPS answers only): a browser that had one uses nothing but HTTPS for a year.
+# No preload: that is a promise about the whole domain, slow to take back, for its owner to make.
+SECURE_HSTS_SECONDS = max(
+    0, env_int("CPMIS_HSTS_SECONDS", 365 * 24 * 60 * 60 if CPMIS_MODE == "production" else 0)
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool(
+    "CPMIS_HSTS_INCLUDE_SUBDOMAINS", default=CPMIS_MODE == "production"
+)
+SECURE_HSTS_PRELOAD = False
+# Behind a proxy that terminates TLS every request arrives as plain HTTP; X-Forwarded-Proto
+# says what the browser used, but only a proxy that overwrites the client's own header makes
+# it true, so it is trusted only when the operator says so. A switch of its own, not implied
+# by CPMIS_PROXY_COUNT: a proxy that appends to X-Forwarded-For need not set X-Forwarded-Proto.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("CPMIS_PROXY_TLS_HEADER", False) else None
+)
+# What /readyz checks before a load balancer sends this process work (/healthz only says it
+# is alive): functions returning (ok, detail), named in the answer by their last dotted part.
+CPMIS_READINESS_CHECKS = ["cpmis.core.health.database"]
 
 # Request bodies over this size are refused with a 400 before they are read.
 CPMIS_MAX_BODY_BYTES = env_int("CPMIS_MAX_BODY_BYTES", 1024 * 1024)
@@ -302,19 +352,25 @@ SPECTACULAR_SETTINGS = {
 # The public complaint form and status page (no account). Rate limits per address and for
 # everyone together ("count/period", period s, m, h or d) keep a flood from taking the
 # system down; offices behind one address should use the office form, which has no limit.
-# Counters live in the cache: with several server processes, point CPMIS_CACHE_LOCATION at a
-# shared directory (a file-based cache) so that they share the counts.
+# The counters live in the database (cpmis.core.counters, each count one atomic UPDATE), so
+# every worker process on every machine enforces one limit together.
 CPMIS_PUBLIC_RATE_LIMIT = os.environ.get("CPMIS_PUBLIC_RATE_LIMIT", "20/h")
 CPMIS_PUBLIC_GLOBAL_RATE_LIMIT = os.environ.get("CPMIS_PUBLIC_GLOBAL_RATE_LIMIT", "3000/m")
 CPMIS_STATUS_RATE_LIMIT = os.environ.get("CPMIS_STATUS_RATE_LIMIT", "120/h")
-if os.environ.get("CPMIS_CACHE_LOCATION"):
-    CACHES = {
-        "default": {
+CACHES = {
+    # Everything else cached (throttles of the API's token endpoint, reference lookups) stays
+    # in each process's memory, or a shared directory with CPMIS_CACHE_LOCATION.
+    "default": (
+        {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": os.environ["CPMIS_CACHE_LOCATION"],
         }
-    }
-RATELIMIT_USE_CACHE = "default"
+        if os.environ.get("CPMIS_CACHE_LOCATION")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
+    "ratelimit": {"BACKEND": "cpmis.core.counters.DatabaseCounterCache"},
+}
+RATELIMIT_USE_CACHE = "ratelimit"
 RATELIMIT_IP_META_KEY = "cpmis.core.net.client_address"
 # Reverse proxies in front of the server that append to X-Forwarded-For (0: none).
 CPMIS_PROXY_COUNT = env_int("CPMIS_PROXY_COUNT", 0)
@@ -331,11 +387,25 @@ if not re.fullmatch(r"[0-9]{1,6}(kB|MB|GB)", CPMIS_ANALYTICS_WORK_MEM):
 
 # Errors never echo request bodies (they may hold a child's name).
 DEFAULT_EXCEPTION_REPORTER_FILTER = "cpmis.core.logging.RedactingExceptionReporterFilter"
+# Logs: JSON lines with the request's id in production (LOG_FORMAT=json), plain text in a demo.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if CPMIS_MODE == "production" else "plain")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured("LOG_FORMAT: json or plain.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "cpmis.audit.context.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "cpmis.core.logging.JsonLinesFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -345,6 +415,31 @@ LOGGING = {
         "splink": {"level": "WARNING"},
     },
 }
+
+# Background jobs (cpmis.jobs, ADR 0015): Django's tasks framework (the django-tasks backport)
+# with its database backend, so that a job is queued in the same transaction as the work that
+# asks for it and workers on any machine that reaches the database take it. `cpmis worker`
+# runs workers; `cpmis demo` starts one.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+# A worker writes a heartbeat every few seconds; a running job whose worker has been silent
+# this long is taken up again (when its kind can be retried safely) or marked failed.
+CPMIS_JOB_STALE_SECONDS = max(3, env_int("CPMIS_JOB_STALE_SECONDS", 45))
+# The address people reach cpmis at, for links in e-mails sent by background jobs.
+CPMIS_BASE_URL = os.environ.get("CPMIS_BASE_URL", "http://127.0.0.1:8000")
+# Finished jobs' results (report files, exports) are kept this many days, then deleted.
+CPMIS_JOB_RESULT_DAYS = max(1, env_int("CPMIS_JOB_RESULT_DAYS", 14))
+# /readyz fails when a job has waited this long for a worker (none running, or too few).
+CPMIS_JOB_LATE_SECONDS = max(30, env_int("CPMIS_JOB_LATE_SECONDS", 600))
+CPMIS_READINESS_CHECKS += ["cpmis.jobs.health.workers", "cpmis.jobs.health.queue"]
+# /metrics (Prometheus) answers only a request with "Authorization: Bearer <this>"; unset, the
+# page does not exist. Give it to the operator's Prometheus, nobody else.
+CPMIS_METRICS_TOKEN = os.environ.get("CPMIS_METRICS_TOKEN", "")
+PROMETHEUS_EXPORT_MIGRATIONS = False
 
 # E-mail (the daily task digest): SMTP in production, the console in a demo.
 EMAIL_BACKEND = os.environ.get(
@@ -361,5 +456,14 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cpmis@localhost")
 
 if CPMIS_MODE == "test":
+    # Jobs run inside the request that asks for them, so that a test sees their outcome at
+    # once; the tests of the queue itself (tests/jobs) use the database backend and workers.
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     # Still Argon2, with parameters cheap enough for a suite that creates many users.
     PASSWORD_HASHERS = ["cpmis.accounts.hashers.FastArgon2PasswordHasher", *PASSWORD_HASHERS]
+
+# Backups (`cpmis manage backup` / `restore`, cpmis.backups): where they are written (a backup
+# holds every child's record: the command makes the directory owner-only; copy backups off the
+# server), and how many it keeps there, deleting older ones after each backup (0 keeps all).
+CPMIS_BACKUP_DIR = Path(os.environ.get("CPMIS_BACKUP_DIR", VAR_DIR / "backups"))
+CPMIS_BACKUP_KEEP = max(0, env_int("CPMIS_BACKUP_KEEP", 14))

@@ -8,8 +8,10 @@ from cpmis.complaints import urls as complaints_urls
 from cpmis.core import views as core_views
 from cpmis.exchange import urls as exchange_urls
 from cpmis.indicators import urls as indicators_urls
+from cpmis.jobs import urls as jobs_urls
 from cpmis.legal import urls as legal_urls
 from cpmis.linkage import urls as linkage_urls
+from cpmis.metrics import metrics as metrics_view
 from cpmis.oversight import urls as oversight_urls
 from cpmis.people import urls as people_urls
 from cpmis.reference import urls as reference_urls
@@ -33,6 +35,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("indicators/", include((indicators_urls.api_urlpatterns, "indicators-api"))),
     path("oversight/", include((oversight_urls.api_urlpatterns, "oversight-api"))),
     path("reports/", include((reporting_urls.api_urlpatterns, "reporting-api"))),
+    path("jobs/", include((jobs_urls.api_urlpatterns, "jobs-api"))),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file, so the page needs no inline script.
     # No OPTIONS on the page: DRF's metadata would render it with the page's template (a 500).
@@ -44,7 +47,9 @@ api_patterns: list[URLPattern | URLResolver] = [
 ]
 
 urlpatterns = [
+    path("metrics", metrics_view, name="metrics"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
     path("accounts/", include("cpmis.accounts.urls")),
     path("children/", include("cpmis.people.urls")),
     path("cases/", include("cpmis.cases.urls")),
@@ -59,6 +64,7 @@ urlpatterns = [
     path("oversight/", include("cpmis.oversight.urls")),
     path("reports/", include("cpmis.reporting.urls")),
     path("notifications/", include("cpmis.notifications.urls")),
+    path("jobs/", include("cpmis.jobs.urls")),
     path("api/", include(api_patterns)),
     path("", include("cpmis.core.urls")),
 ]

@@ -470,6 +470,31 @@ def build_world() -> World:
     notify(users=[kp_cpo], kind="case_assigned", message="Notekpqx: case of Gulalaiqx assigned.")
     notes = {n.user_id: n for n in Notification.objects.all()}
 
+    # --- background jobs: each user's own finished report, and a KP officer's -----------------
+    from cpmis.jobs.models import Job
+
+    def job_of(user: Any, word: str) -> Job:
+        now = timezone.now()
+        data = f"%PDF-1.7 {word}".encode()
+        return Job.objects.create(
+            kind="report.pdf",
+            owner=user,
+            requested_by=user.get_username(),
+            params={"edition": edition.pk},
+            progress={"stage": "done", "label": word},
+            state=Job.State.DONE,
+            created_at=now,
+            finished_at=now,
+            result=data,
+            result_name="opsc-report.pdf",
+            result_type="application/pdf",
+            result_size=len(data),
+            expires_at=now + timedelta(days=1),
+        )
+
+    jobs = {role: job_of(user, f"Job of {role}").pk for role, user in users.items()}
+    job_out = job_of(kp_cpo, "Jobkpqx")
+
     # --- targets ---------------------------------------------------------------------------
     R = _roles
     cpo_scope = R("cpo", "supervisor")
@@ -602,6 +627,8 @@ def build_world() -> World:
         # notifications: each user's own, and another's
         "own_notification": Target({"pk": "own"}, frozenset(ROLES)),
         "notification_out": Target({"pk": notes[kp_cpo.pk].pk}, nobody),
+        "own_job": Target({"job_id": "own"}, frozenset(ROLES)),
+        "job_out": Target({"job_id": job_out.pk}, nobody),
     }
 
     # records a write would make, in scope and out of it
@@ -700,12 +727,14 @@ def build_world() -> World:
         Marker((), R("administrator"), "Punjab health focal point", ("pbhealthqx",)),
         Marker((), R("administrator"), "police focal point in Punjab and KP", ("dualqx",)),
         Marker(("Notekpqx",), nobody, "a KP officer's notification"),
+        Marker(("Jobkpqx",), nobody, "a KP officer's job"),
     ]
     for role in users:
         m.append(Marker((f"For {role}:",), R(role), f"the {role}'s notification"))
 
     objects = {
         "notifications": {role: notes[user.pk].pk for role, user in users.items()},
+        "jobs": jobs,
         "child_in": child_in,
         "child_sup": child_sup,
         "child_out": child_out,

@@ -179,6 +179,14 @@ PER_ACTION = (
 TABLE_ROUTES: tuple[Route, ...] = (
     # --- public -------------------------------------------------------------------------------
     page("healthz", GET(PUBLIC)),
+    page("readyz", GET(PUBLIC)),
+    page(
+        "metrics",
+        GET("<the metrics token>"),
+        note="Only the operator's Prometheus, with CPMIS_METRICS_TOKEN (tests/jobs): to every "
+        "role and session the page does not exist (404; to anonymous too, tested there).",
+        roles=tuple(r for r in ROLES if r != ANONYMOUS),
+    ),
     page("accounts:login", GET(PUBLIC), POST(PUBLIC)),
     page(
         "accounts:logout",
@@ -503,6 +511,37 @@ TABLE_ROUTES: tuple[Route, ...] = (
         targets=("own_notification", "notification_out"),
         note="Anyone's own notification; another's is absent (404).",
     ),
+    # --- background jobs ----------------------------------------------------------------------
+    page("jobs:list", GET(AUTH)),
+    page("jobs:queue", GET("settings.edit")),
+    page(
+        "jobs:run-now",
+        POST("settings.edit"),
+        variants=({"name": "housekeeping"},),
+        note="Run now: the schedule's kind decides who may ask (403 otherwise).",
+    ),
+    page(
+        "jobs:job",
+        GET(AUTH),
+        targets=("own_job", "job_out"),
+        note="Anyone's own job; another's is absent (404).",
+    ),
+    page("jobs:result", GET(AUTH), targets=("own_job", "job_out")),
+    page(
+        "jobs:cancel",
+        POST(AUTH),
+        targets=("own_job", "job_out"),
+        note="An ended job cannot be cancelled: the owner gets a message (302).",
+    ),
+    api("jobs-api:list", GET(AUTH), POST(AUTH, {"kind": "no.such.kind"})),
+    api("jobs-api:detail", GET(AUTH), targets=("own_job", "job_out")),
+    api("jobs-api:result", GET(AUTH), targets=("own_job", "job_out")),
+    api(
+        "jobs-api:cancel",
+        POST(AUTH),
+        targets=("own_job", "job_out"),
+        note="An ended job cannot be cancelled: 400 for its owner.",
+    ),
     # --- the law ------------------------------------------------------------------------------
     page("legal:catalogue", GET(AUTH)),
     page("legal:statute", GET(AUTH), targets=("statute",)),
@@ -626,6 +665,7 @@ TABLE_ROUTES: tuple[Route, ...] = (
     ),
     page("reporting:docx", GET("report.view"), targets=("edition",)),
     page("reporting:pdf", GET("report.view"), targets=("edition",)),
+    page("reporting:prepare", POST("report.view", {"format": "docx"}), targets=("edition",)),
     api("reporting-api:editions", GET("report.view"), POST("report.edit")),
     api("reporting-api:edition", GET("report.view"), targets=("edition",)),
     api("reporting-api:status", POST("report.edit"), targets=("edition",)),
@@ -899,6 +939,9 @@ def calls(world: World, route: Route, role: str) -> Iterator[Call]:
                 if kwargs.get("pk") == "own":
                     owner = role if role != ANONYMOUS else "outsider"
                     kwargs["pk"] = world.objects["notifications"][owner]
+                if kwargs.get("job_id") == "own":
+                    owner = role if role != ANONYMOUS else "outsider"
+                    kwargs["job_id"] = world.objects["jobs"][owner]
                 url = reverse(route.name, kwargs=kwargs)
                 data = None
                 if op.method != "GET":

@@ -5,3 +5,8 @@ class CasesConfig(AppConfig):
     name = "cpmis.cases"
     label = "cases"
     verbose_name = "Case management"
+
+    def ready(self) -> None:
+        from .jobs import register_kinds
+
+        register_kinds()

@@ -14,9 +14,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cpmis.core.openapi import PAGE_NOT_FOUND, errors
+from cpmis.jobs import services as job_services
+from cpmis.jobs.api import JobSerializer, accepted
 from cpmis.permissions import HasCapability
 
-from . import reading, selectors, services, signals, standard
+from . import jobs, reading, selectors, services, standard
 from .models import Submission
 
 
@@ -162,9 +164,10 @@ def _respond(outcome: services.Outcome) -> Response:
 class SubmissionListCreate(GenericAPIView):
     """``GET``: the submissions of your department (newest first). ``POST``: a batch, as
     JSON records (``application/json``, with an idempotency key) or a CSV / XLSX file
-    (``multipart/form-data``). Valid rows are written together; rejected rows come back with
-    row, column, value and reason. The same batch sent again changes nothing (200,
-    ``repeated``)."""
+    (``multipart/form-data``). It is queued at once (202, a job to follow); a worker
+    validates it, writes the valid rows together and links them; rejected rows are in the
+    submission's report, with row, column, value and reason. The same batch sent again
+    changes nothing (200, ``repeated``)."""
 
     serializer_class = SubmissionSerializer
     parser_classes = [JSONParser, MultiPartParser]
@@ -199,6 +202,11 @@ class SubmissionListCreate(GenericAPIView):
                 SubmissionOutcomeSerializer, description="The same batch again: nothing changed."
             ),
             201: OpenApiResponse(SubmissionOutcomeSerializer, description="Received."),
+            202: OpenApiResponse(
+                JobSerializer,
+                description="Queued: read, validated, written and linked in the background. "
+                "Follow the job (Location); when done, its progress names the submission.",
+            ),
             **errors(
                 400,
                 403,
@@ -241,12 +249,14 @@ class SubmissionListCreate(GenericAPIView):
                 records=v["records"],
                 idempotency_key=key,
             )
-        outcome = services.submission_receive(actor=request.user, batch=batch)
-        if not outcome.repeated:
-            signals.submission_received.send(
-                sender=None, actor=request.user, submission=outcome.submission
-            )
-        return _respond(outcome)
+        earlier = services.submission_check(actor=request.user, batch=batch)
+        if earlier is not None:
+            return _respond(services.Outcome(earlier, repeated=True))
+        job = job_services.job_submit(actor=request.user, kind=jobs.KIND, params={"batch": batch})
+        received = jobs.submission_of(job)
+        if received is None:  # being read, validated, written and linked in the background
+            return accepted(job)
+        return _respond(received)
 
 
 class SubmissionDetail(GenericAPIView):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -33,6 +34,7 @@ from .validation import COMMON_COLUMNS, References, RowError, RowValidator
 MAX_ROWS = reading.MAX_ROWS
 MAX_REPORTED = 10_000  # row errors and rejected rows kept on a submission
 WRITE_CHUNK = 2000
+PROGRESS_EVERY = 5000  # rows validated between two reports of a job's progress
 
 
 @dataclass
@@ -251,8 +253,22 @@ def _storable(value: Any) -> Any:
     return text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates from JSON
 
 
-def submission_receive(*, actor: Actor, batch: Batch) -> Outcome:
-    """Validate a batch and write its accepted rows, all at once; see the module's doc."""
+def submission_check(*, actor: Actor, batch: Batch) -> Submission | None:
+    """What can be told of a batch before it is read: the actor may submit this record type
+    (else PermissionDenied), the type and version exist (else ValidationError), and whether
+    the same batch was received before (that submission, or None; IdempotencyConflict for a
+    key used with other data). A batch that passes is queued as a job."""
+    rt = _schema(batch)
+    scope = _scope(actor, rt)
+    return _earlier(actor, scope, batch, _digest(batch, rt))
+
+
+def submission_receive(
+    *, actor: Actor, batch: Batch, progress: Callable[..., None] | None = None
+) -> Outcome:
+    """Validate a batch and write its accepted rows, all at once; see the module's doc.
+    ``progress`` (a job's) is told the stage and the rows read, validated and written."""
+    tell = progress or (lambda *args, **counts: None)
     rt = _schema(batch)
     scope = _scope(actor, rt)
     department, jurisdiction_id = scope.department, scope.jurisdiction_id
@@ -260,6 +276,7 @@ def submission_receive(*, actor: Actor, batch: Batch) -> Outcome:
     earlier = _earlier(actor, scope, batch, digest)
     if earlier is not None:
         return Outcome(earlier, repeated=True)
+    tell("reading the file")
 
     file_errors: list[str] = []
     accepted: dict[str, tuple[int, dict[str, Any]]] = {}
@@ -276,7 +293,10 @@ def submission_receive(*, actor: Actor, batch: Batch) -> Outcome:
         rows = []
     validator = RowValidator(rt, batch.date_format, References.load(scope.districts))
     first_row_of: dict[str, int] = {}
-    for number, row in rows:
+    tell("validating the rows", read=len(rows), validated=0, done=0, total=len(rows))
+    for index, (number, row) in enumerate(rows):
+        if index % PROGRESS_EVERY == 0 and index:
+            tell(validated=index, done=index)
         if row.pop("__extra__", False):
             errors.append(RowError(number, "", "", "more cells than the header has columns"))
             rejected.append({k: _in_batch_format(v, batch) for k, v in row.items()})
@@ -299,6 +319,7 @@ def submission_receive(*, actor: Actor, batch: Batch) -> Outcome:
             continue
         first_row_of[record_id] = number
         accepted[record_id] = (number, clean)
+    tell("writing the accepted rows", validated=len(rows), done=len(rows), accepted=len(accepted))
     return _write(
         actor=actor,
         batch=batch,

@@ -18,10 +18,11 @@ from django.urls import reverse
 from cpmis import access
 from cpmis.audit.services import audit_record
 from cpmis.core.forms import run_service, serializer_errors
+from cpmis.jobs import services as job_services
 from cpmis.legal.exports import safe
 from cpmis.permissions import capability_required
 
-from . import reading, selectors, services, signals, standard
+from . import jobs, reading, selectors, services, standard
 from .api import FileBatchInput
 
 
@@ -116,17 +117,29 @@ def submit(request: HttpRequest) -> HttpResponse:
                 filename=name,
                 content=v["file"].read(),
             )
-            outcome, errors = run_service(
-                services.submission_receive, actor=request.user, batch=batch
+            earlier, errors = run_service(
+                services.submission_check, actor=request.user, batch=batch
             )
-            if outcome is not None:
-                if outcome.repeated:
-                    messages.info(request, "This batch was received before: nothing changed.")
-                else:
-                    signals.submission_received.send(
-                        sender=None, actor=request.user, submission=outcome.submission
-                    )
-                target = reverse("exchange:submission", kwargs={"uuid": outcome.submission.uuid})
+            target = ""
+            if earlier is not None:
+                messages.info(request, "This batch was received before: nothing changed.")
+                target = reverse("exchange:submission", kwargs={"uuid": earlier.uuid})
+            elif not errors:
+                job, errors = run_service(
+                    job_services.job_submit,
+                    actor=request.user,
+                    kind=jobs.KIND,
+                    params={"batch": batch},
+                )
+                received = jobs.submission_of(job) if job is not None else None
+                if received is not None:
+                    if received.repeated:
+                        messages.info(request, "This batch was received before: nothing changed.")
+                    uuid = received.submission.uuid
+                    target = reverse("exchange:submission", kwargs={"uuid": uuid})
+                elif job is not None:  # the job's page follows it, then links to the report
+                    target = reverse("jobs:job", kwargs={"job_id": job.pk})
+            if target:
                 if request.headers.get("X-Requested-With") == "XMLHttpRequest":
                     return JsonResponse({"location": target})  # upload.js goes there
                 return redirect(target)

@@ -9,18 +9,20 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from cpmis import access
 from cpmis.actors import Actor
+from cpmis.jobs import services as job_services
+from cpmis.jobs.api import file_response
 from cpmis.legal.report_structure import BY_CODE
 from cpmis.permissions import capability_required
 
-from . import annex, charts, dhis2, exports, selectors, services, tabulate
+from . import charts, dhis2, exports, selectors, services, tabulate
 from .catalogue import FIXED_CATEGORIES, catalogue, dimension_label
 from .tables import PublishedTable
 
@@ -164,38 +166,35 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     return _file(exports.table_xlsx(tables), f"{name}.xlsx", XLSX)
 
 
+def _in_background(request: HttpRequest, kind: str, params: dict[str, Any]) -> HttpResponse:
+    """Count in a worker: the file at once if the job was done at once (no queue), else the
+    job's page, which follows it and then offers the file."""
+    try:
+        job = job_services.job_submit(actor=request.user, kind=kind, params=params)
+    except ValidationError as exc:
+        return _bad(request, _errors(exc))
+    if job.state == job.State.DONE:
+        _, result = job_services.job_result(actor=request.user, job_id=job.pk)
+        return file_response(result)
+    if job.state == job.State.FAILED:
+        return _bad(request, [job.message])
+    return redirect("jobs:job", job_id=job.pk)
+
+
 @login_required
 @capability_required(CAP)
 def annex_xlsx(request: HttpRequest) -> HttpResponse:
-    try:
-        period = tabulate.period_parse(request.GET.get("year", _default_period()))
-    except ValidationError as exc:
-        return _bad(request, _errors(exc))
-    if period.quarter or period.month:
-        return _bad(request, ["year: the annex covers a whole year."])
-    tables = annex.report_tables(user=request.user, year=period.year)
-    services.export_audit(
-        actor=request.user, what="annex", fmt="xlsx", detail={"year": period.year}
+    return _in_background(
+        request, "indicators.annex", {"year": request.GET.get("year", _default_period())}
     )
-    return _file(exports.table_xlsx(tables), f"cpmis-annex-{period.year}.xlsx", XLSX)
 
 
 @login_required
 @capability_required(CAP)
 def dhis2_export(request: HttpRequest) -> HttpResponse:
-    try:
-        period = tabulate.period_parse(request.GET.get("period", _default_period()))
-        payload = annex.dhis2_payload(user=request.user, period=period)
-    except ValidationError as exc:
-        return _bad(request, _errors(exc))
-    except dhis2.MappingError as exc:
-        return _bad(request, ["The DHIS2 mapping has problems: fix it first.", *exc.problems])
-    services.export_audit(
-        actor=request.user, what="dhis2", fmt="json", detail={"period": period.code}
+    return _in_background(
+        request, "indicators.dhis2", {"period": request.GET.get("period", _default_period())}
     )
-    response = JsonResponse(payload, json_dumps_params={"indent": 1})
-    response["Content-Disposition"] = f'attachment; filename="cpmis-dhis2-{period.dhis2}.json"'
-    return response
 
 
 @login_required

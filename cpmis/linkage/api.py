@@ -17,6 +17,7 @@ from cpmis import access
 from cpmis.core.openapi import PAGE_NOT_FOUND, errors
 from cpmis.core.text import no_control_characters
 from cpmis.exchange.models import DepartmentRecord
+from cpmis.jobs.api import JobSerializer
 from cpmis.people import selectors as people_selectors
 from cpmis.people.models import Child
 from cpmis.permissions import HasCapability
@@ -154,27 +155,19 @@ class ReviewDetailSerializer(serializers.Serializer):
     candidate_links = SourceSerializer(many=True)
 
 
-class RunSerializer(serializers.Serializer):
-    records = serializers.IntegerField()
-    linked = serializers.IntegerField()
-    new_children = serializers.IntegerField()
-    review = serializers.IntegerField()
-    waiting = serializers.IntegerField()
-    merges_proposed = serializers.IntegerField()
-    seconds = serializers.FloatField()
-    model_version = serializers.IntegerField()
-    prior = serializers.FloatField()
-    deferred = serializers.BooleanField()
-
-
 class DecisionResultSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["same", "different"])
-    relinked = RunSerializer(required=False, help_text="After 'different': the new linking.")
+    relink = JobSerializer(
+        required=False,
+        help_text="After 'different': the job linking the records again (follow its url).",
+    )
 
 
 class UndoResultSerializer(serializers.Serializer):
     linked = LinkSerializer(required=False, help_text="The link to the child you named.")
-    relinked = RunSerializer(required=False, help_text="Otherwise: the model's new linking.")
+    relink = JobSerializer(
+        required=False, help_text="Otherwise: the job linking the record again by the model."
+    )
 
 
 class ReviewList(GenericAPIView):
@@ -233,7 +226,7 @@ class ReviewDecision(GenericAPIView):
         )
         body: dict[str, Any] = {"status": "same" if run is None else "different"}
         if run is not None:
-            body["relinked"] = run.as_dict()
+            body["relink"] = JobSerializer(run).data
         return Response(body)
 
 
@@ -259,7 +252,7 @@ class LinkUndo(GenericAPIView):
         )
         if isinstance(result, RecordLink):
             return Response({"linked": LinkSerializer(result).data})
-        return Response({"relinked": result.as_dict()})
+        return Response({"relink": JobSerializer(result).data})
 
 
 class ChildRecords(GenericAPIView):

@@ -18,3 +18,7 @@ class LinkageConfig(AppConfig):
         hooks.writer_lock = services.decision_lock
         hooks.child_links = selectors.child_links_marked
         submission_received.connect(services.on_submission_received, weak=False)
+
+        from .jobs import register_kinds
+
+        register_kinds()

@@ -41,6 +41,8 @@ from cpmis.audit import versioning
 from cpmis.audit.services import audit_record, audit_records
 from cpmis.core.errors import Conflict, NotFound
 from cpmis.exchange.models import DepartmentRecord
+from cpmis.jobs import services as jobs
+from cpmis.jobs.models import Job
 from cpmis.people.models import Child, GuardianRelation
 from cpmis.people.phonetic import is_urdu
 from cpmis.people.search import search_key
@@ -854,9 +856,9 @@ def _merges_propose(merges: dict[tuple[Any, Any], float], current: LinkageModel)
 
 
 @transaction.atomic
-def review_decide(*, actor: Actor, item_id: int, same: bool, version: int) -> LinkRun | None:
+def review_decide(*, actor: Actor, item_id: int, same: bool, version: int) -> Job | None:
     """Decide a review group: the same child (its records are linked to the candidate) or a
-    different one (remembered; the records are linked again without that candidate, which
+    different one (remembered; a job links the records again without that candidate, which
     usually registers a new child). Every record of the group must be in the actor's
     districts (groups are made per district)."""
     visible = access.review_items_visible_to(actor)
@@ -915,16 +917,23 @@ def review_decide(*, actor: Actor, item_id: int, same: bool, version: int) -> Li
             ),
         )
         return None
-    return records_link(actor=actor, records=[m.record_id for m in group])
+    return _relink_later(actor, [m.record_id for m in group])
+
+
+def _relink_later(actor: Actor, records: list[int]) -> Job:
+    """The records a decision sends back to the model, linked again by a job queued in the
+    decision's transaction: the reviewer does not wait for the model (nor for a run at
+    work), and the job runs only if the decision is committed."""
+    return jobs.job_submit(actor=actor, kind="linkage.relink", params={"records": records})
 
 
 @transaction.atomic
 def link_undo(
     *, actor: Actor, link_id: int, reason: str, child: Child | None = None
-) -> LinkRun | RecordLink:
+) -> Job | RecordLink:
     """Undo a link: the record is no longer this child's, which is remembered. With
     ``child`` (one the actor may see), the record is linked to that child instead; without,
-    it is linked again by the model, without the child it was taken from. A child registered
+    a job links it again by the model, without the child it was taken from. A child registered
     from this record alone cannot be "not" it: that link is not undone."""
     reason = (reason or "").strip()
     if not reason:
@@ -972,34 +981,36 @@ def link_undo(
     )
     if child is not None:
         return link_manual(actor=actor, record_id=link.record_id, child=child)
-    return records_link(actor=actor, records=[link.record_id])
+    return _relink_later(actor, [link.record_id])
 
 
-def submission_link(*, actor: Actor, submission: Any) -> LinkRun | None:
-    """Link the new records of a committed submission, if it is small enough to do while the
-    focal point waits and no other run is at work; otherwise (and on any failure) they are
-    left to ``linkage_run``. cpmis links, not the focal point: the audit names the system,
-    with the submission and who sent it."""
-    ids = list(
-        DepartmentRecord.objects.filter(last_submission=submission).values_list("pk", flat=True)[
-            : LINK_INLINE_MAX + 1
-        ]
+def submission_link(*, actor: Actor, submission: Any, whole: bool = False) -> LinkRun | None:
+    """Link the new records of a committed submission. In a background job (``whole``):
+    all of them, waiting for any run at work. Otherwise only if it is small enough to do
+    while the focal point waits and no other run is at work. What is not linked here (and
+    anything after a failure) is left to the scheduled run. cpmis links, not the focal
+    point: the audit names the system, with the submission and who sent it."""
+    records = DepartmentRecord.objects.filter(last_submission=submission).values_list(
+        "pk", flat=True
     )
-    if not ids or len(ids) > LINK_INLINE_MAX:
+    ids = list(records if whole else records[: LINK_INLINE_MAX + 1])
+    if not ids or (not whole and len(ids) > LINK_INLINE_MAX):
         return None
     context = {"submission": str(submission.uuid), "requested_by": getattr(actor, "pk", None)}
     try:
-        run = records_link(actor=LINKAGE, records=ids, wait=False, context=context)
+        run = records_link(actor=LINKAGE, records=ids, wait=whole, context=context)
     except Exception:  # the submission stands; the scheduled run links its records later
         logger.exception("Linking the records of submission %s failed", submission.uuid)
         return None
     return None if run.deferred else run
 
 
-def on_submission_received(sender: Any, *, actor: Actor, submission: Any, **kwargs: Any) -> None:
+def on_submission_received(
+    sender: Any, *, actor: Actor, submission: Any, whole: bool = False, **kwargs: Any
+) -> LinkRun | None:
     """Receiver of ``cpmis.exchange.signals.submission_received``: exchange announces a new
     submission, linkage links it (exchange imports no linkage)."""
-    submission_link(actor=actor, submission=submission)
+    return submission_link(actor=actor, submission=submission, whole=whole)
 
 
 @transaction.atomic

@@ -96,7 +96,7 @@ def link_undo(request: HttpRequest, link_id: int) -> HttpResponse:
         messages.error(request, "No child with that identifier is in your reach.")
     else:
         try:
-            _, errors = run_service(
+            result, errors = run_service(
                 services.link_undo,
                 actor=request.user,
                 link_id=link.pk,
@@ -112,8 +112,12 @@ def link_undo(request: HttpRequest, link_id: int) -> HttpResponse:
         elif right is not None:
             messages.success(request, "The link was undone and the record linked to the child.")
             return redirect("people:child-detail", uuid=right.uuid)
-        else:
+        elif getattr(result, "state", "") == "done":
             messages.success(request, "The link was undone; the record was linked again.")
+        else:
+            messages.success(
+                request, "The link was undone; the record is being linked again in the background."
+            )
     if access.children_visible_to(request.user).filter(pk=child.pk).exists():
         return redirect("people:child-detail", uuid=child.uuid)
     return redirect("linkage:queue")

@@ -17,6 +17,8 @@ from rest_framework.response import Response
 from cpmis.core.api import FileNegotiation
 from cpmis.core.openapi import PAGE_NOT_FOUND, errors
 from cpmis.core.text import no_control_characters
+from cpmis.jobs import services as job_services
+from cpmis.jobs.api import JobSerializer, accepted, file_response
 from cpmis.legal.report_structure import SECTION_CODES
 from cpmis.permissions import HasCapability
 
@@ -424,35 +426,55 @@ class CommentResolve(GenericAPIView):
         return Response(CommentSerializer(resolved).data)
 
 
-def report_file(edition: ReportEdition, data: bytes, ext: str) -> HttpResponse:
-    response = HttpResponse(
-        data, content_type=document.DOCX_MIME if ext == "docx" else document.PDF_MIME
+def _report(request: Request, edition_id: int, fmt: str) -> HttpResponse:
+    edition = selectors.edition_get(user=request.user, edition_id=edition_id)
+    job = job_services.job_submit(
+        actor=request.user, kind=f"report.{fmt}", params={"edition": edition.pk}
     )
-    response["Content-Disposition"] = f'attachment; filename="{document.filename(edition, ext)}"'
-    return response
+    if job.state != job.State.DONE:
+        return accepted(job)
+    _, result = job_services.job_result(actor=request.user, job_id=job.pk)
+    return file_response(result)
+
+
+PREPARING = OpenApiResponse(
+    JobSerializer,
+    description="Being prepared in the background: follow the job (Location), then download "
+    "its result_url.",
+)
 
 
 class ReportDocx(GenericAPIView):
-    """The report as DOCX (audited as an export)."""
+    """The report as DOCX: the kept file of this edition version (200), or a job preparing
+    it (202). Downloads are audited as exports."""
 
     permission_classes = [HasCapability.of("report.view")]
     content_negotiation_class = FileNegotiation
 
-    @extend_schema(responses={(200, document.DOCX_MIME): OpenApiTypes.BINARY, **errors(403, 404)})
+    @extend_schema(
+        responses={
+            (200, document.DOCX_MIME): OpenApiTypes.BINARY,
+            202: PREPARING,
+            **errors(403, 404),
+        }
+    )
     def get(self, request: Request, edition_id: int) -> HttpResponse:
-        edition = selectors.edition_get(user=request.user, edition_id=edition_id)
-        return report_file(
-            edition, document.report_docx(user=request.user, edition=edition), "docx"
-        )
+        return _report(request, edition_id, "docx")
 
 
 class ReportPdf(GenericAPIView):
-    """The report as PDF (audited as an export)."""
+    """The report as PDF: the kept file of this edition version (200), or a job preparing
+    it (202). Downloads are audited as exports."""
 
     permission_classes = [HasCapability.of("report.view")]
     content_negotiation_class = FileNegotiation
 
-    @extend_schema(responses={(200, document.PDF_MIME): OpenApiTypes.BINARY, **errors(403, 404)})
+    @extend_schema(
+        responses={
+            (200, document.PDF_MIME): OpenApiTypes.BINARY,
+            202: PREPARING,
+            **errors(403, 404),
+        }
+    )
     def get(self, request: Request, edition_id: int) -> HttpResponse:
-        edition = selectors.edition_get(user=request.user, edition_id=edition_id)
-        return report_file(edition, document.report_pdf(user=request.user, edition=edition), "pdf")
+        return _report(request, edition_id, "pdf")

@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern] = [
     ),
     path("<int:edition_id>/report.docx", views.report_docx, name="docx"),
     path("<int:edition_id>/report.pdf", views.report_pdf, name="pdf"),
+    path("<int:edition_id>/prepare", views.report_prepare, name="prepare"),
 ]
 api_urlpatterns: list[URLPattern] = [
     path("", api.EditionList.as_view(), name="editions"),

@@ -17,10 +17,12 @@ from cpmis import access
 from cpmis.core.dates import typed_dates_to_iso
 from cpmis.core.errors import Conflict
 from cpmis.core.forms import Errors, run_service, serializer_errors
+from cpmis.jobs import services as job_services
+from cpmis.jobs.api import file_response
 from cpmis.permissions import capability_required
 
-from . import document, selectors, services
-from .api import CommentInput, EditionInput, NarrativeInput, StatusInput, report_file
+from . import selectors, services
+from .api import CommentInput, EditionInput, NarrativeInput, StatusInput
 from .models import NarrativeVersion, ReportEdition, ReviewComment
 
 
@@ -259,17 +261,43 @@ def comment_resolve(request: HttpRequest, edition_id: int, comment_id: int) -> H
     return redirect(reverse("reporting:edition", args=[edition.pk]) + f"#{comment.section}")
 
 
+def _report(
+    request: HttpRequest, edition_id: int, fmt: str, *, fresh: bool = False
+) -> HttpResponse:
+    """The report file: served at once when it is kept for this version of the edition and
+    this reader's view of the figures; else prepared in the background, and the reader is
+    taken to the job's page, which shows its progress and then the file."""
+    edition = _edition(request, edition_id)
+    job = job_services.job_submit(
+        actor=request.user, kind=f"report.{fmt}", params={"edition": edition.pk}, fresh=fresh
+    )
+    if job.state == job.State.DONE and not fresh:
+        _, result = job_services.job_result(actor=request.user, job_id=job.pk)
+        return file_response(result)
+    return redirect("jobs:job", job_id=job.pk)
+
+
 @login_required
 @capability_required("report.view")
 @require_GET
 def report_docx(request: HttpRequest, edition_id: int) -> HttpResponse:
-    edition = _edition(request, edition_id)
-    return report_file(edition, document.report_docx(user=request.user, edition=edition), "docx")
+    return _report(request, edition_id, "docx")
 
 
 @login_required
 @capability_required("report.view")
 @require_GET
 def report_pdf(request: HttpRequest, edition_id: int) -> HttpResponse:
-    edition = _edition(request, edition_id)
-    return report_file(edition, document.report_pdf(user=request.user, edition=edition), "pdf")
+    return _report(request, edition_id, "pdf")
+
+
+@login_required
+@capability_required("report.view")
+@require_POST
+def report_prepare(request: HttpRequest, edition_id: int) -> HttpResponse:
+    """Render the report again with today's figures (a kept file is not reused)."""
+    fmt = request.POST.get("format", "")
+    if fmt not in ("docx", "pdf"):
+        messages.error(request, "Choose DOCX or PDF.")
+        return redirect("reporting:edition", edition_id=edition_id)
+    return _report(request, edition_id, fmt, fresh=True)

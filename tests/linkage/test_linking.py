@@ -640,3 +640,32 @@ def test_linking_by_hand_respects_a_different_decision(
         format="json",
     )
     assert refused.status_code == 400 and "not this child" in str(refused.json())
+
+
+def test_through_the_queue_a_decision_is_committed_and_a_job_links_again(
+    linked: Any, personas: Any, records: Any
+) -> None:
+    from django.test import override_settings
+
+    from cpmis.jobs.models import Job
+    from tests.jobs.conftest import run_worker
+
+    item = ReviewItem.objects.get(record=record("FIR-3"))
+    queue = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with override_settings(TASKS=queue):
+        reviewer = api_as(personas.provincial_supervisor)
+        response = reviewer.post(
+            f"/api/linkage/reviews/{item.pk}/decision/",
+            {"decision": "different", "version": item.version},
+            format="json",
+        )
+        assert response.status_code == 200, response.content
+        job = response.json()["relink"]
+        assert job["state"] == "waiting" and job["kind"] == "linkage.relink"
+        assert active_link("FIR-3") is None  # decided, not yet linked again
+        run_worker()
+        done = Job.objects.get(pk=job["id"])
+        assert done.state == "done" and done.progress["new_children"] == 1
+        assert reviewer.get(job["url"]).json()["state"] == "done"
+    link = active_link("FIR-3")
+    assert link is not None and link.child != records.cpo_child

@@ -1,6 +1,7 @@
 // Progress for large uploads: the form is sent by XMLHttpRequest so the bytes sent can be
-// shown; then the server checks every row and saves, which a large file makes take a while.
-// Without this script the form is sent the ordinary way.
+// shown; then the server queues the batch and answers with the page that follows it (the
+// job's, or the submission's report when it was done at once). Without this script the form
+// is sent the ordinary way.
 (function () {
   "use strict";
   var form = document.querySelector("form[data-upload-progress]");
@@ -28,7 +29,7 @@
     });
     request.upload.addEventListener("load", function () {
       bar.removeAttribute("value");  // indeterminate: the server is at work
-      text.textContent = "Sent. Checking every row and saving the batch; a large file takes a minute or two. Keep this page open.";
+      text.textContent = "Sent. The batch is being queued; its progress follows.";
     });
     request.addEventListener("load", function () {
       var type = request.getResponseHeader("Content-Type") || "";

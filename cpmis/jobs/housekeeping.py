@@ -1,0 +1,59 @@
+"""The hourly clean-up, as a job: expired sessions, expired API sign-in tokens, job results
+past their keeping time and the queue's old records of finished tasks."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from importlib import import_module
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from cpmis import access
+from cpmis.actors import Actor, SystemActor
+
+from .kinds import Kind, Prepared, register
+from .progress import Progress
+
+
+def system_or(capability: str) -> Any:
+    """A kind's check: the scheduler (the system) may ask for it, and so may a person who
+    holds ``capability`` (an administrator's "run now")."""
+
+    def prepare(actor: Actor, raw: dict[str, Any]) -> Prepared:
+        if not isinstance(actor, SystemActor) and not access.has_capability(actor, capability):
+            raise PermissionDenied("You cannot start this job.")
+        return Prepared({})
+
+    return prepare
+
+
+def _run(job: Any, progress: Progress) -> None:
+    from django_tasks_db.models import DBTaskResult
+    from knox.models import AuthToken
+
+    from . import supervision
+
+    now = timezone.now()
+    engine = import_module(settings.SESSION_ENGINE)
+    engine.SessionStore.clear_expired()
+    progress.update("sessions cleared")
+    tokens, _ = AuthToken.objects.filter(expiry__lt=now).delete()
+    results = supervision.prune(now=now)
+    old = now - timedelta(days=settings.CPMIS_JOB_RESULT_DAYS)
+    tasks, _ = DBTaskResult.objects.filter(finished_at__lt=old).delete()
+    progress.update("done", tokens=tokens, results=results, tasks=tasks)
+
+
+def register_kinds() -> None:
+    register(
+        Kind(
+            name="jobs.housekeeping",
+            label="Clean-up of expired sessions, tokens and results",
+            prepare=system_or("settings.edit"),
+            run=_run,
+            retry=True,  # each step deletes what has expired: running it twice is harmless
+        )
+    )

@@ -1,0 +1,89 @@
+"""The report's DOCX and PDF as background jobs: rendered once per version of the edition
+(its status version and its sections' versions) and per view of the figures, then kept and
+served again; "fresh" renders again with today's figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Max
+
+from cpmis import access
+from cpmis.actors import Actor
+from cpmis.jobs.kinds import Kind, Prepared, Result, register
+
+from . import document, selectors, services
+from .models import NarrativeVersion, ReportEdition
+
+FORMATS = {"docx": ("DOCX", document.DOCX_MIME), "pdf": ("PDF", document.PDF_MIME)}
+
+
+def result_key(actor: Actor, edition: ReportEdition, fmt: str) -> str:
+    """Two readers whose key is the same would get the same file: the same edition version,
+    the same sections' versions, the same format, and the same figures (where the reader
+    sees them: ``access.scope_key``)."""
+    latest = NarrativeVersion.objects.filter(edition=edition).aggregate(top=Max("pk"))["top"]
+    figures = (
+        access.scope_key(actor, "aggregates.view")
+        if access.has_capability(actor, "aggregates.view")
+        else "none"
+    )
+    return f"report:{edition.pk}:v{edition.version}:n{latest or 0}:{fmt}:{figures}"
+
+
+def _prepare(fmt: str) -> Any:
+    def prepare(actor: Actor, raw: dict[str, Any]) -> Prepared:
+        if not access.has_capability(actor, "report.view"):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied("You cannot read the report.")
+        if "edition" not in raw:
+            raise ValidationError({"edition": ["Which edition: give its id."]})
+        edition = selectors.edition_get(user=actor, edition_id=raw["edition"])
+        return Prepared(
+            {"edition": edition.pk},
+            result_key(actor, edition, fmt),
+            label=f"{edition.title}, {FORMATS[fmt][0]}",
+        )
+
+    return prepare
+
+
+def _run(fmt: str) -> Any:
+    def run(job: Any, progress: Any) -> Result:
+        owner = job.owner
+        if owner is None or not owner.is_active:
+            raise ValidationError("The account that asked for this report is no longer active.")
+        # As the owner, now: a reader who lost the right meanwhile gets no report.
+        edition = selectors.edition_get(user=owner, edition_id=job.params.get("edition"))
+        progress.update("Counting the figures and assembling the sections")
+        content = document.report_content(user=owner, edition=edition)
+        progress.update(f"Rendering the {FORMATS[fmt][0]}", sections=len(content.contents))
+        data = document.render_docx(content) if fmt == "docx" else document.render_pdf(content)
+        # The export is audited when the file is downloaded (``_downloaded``), not here.
+        return Result(data, document.filename(edition, fmt), FORMATS[fmt][1])
+
+    return run
+
+
+def _downloaded(actor: Actor, job: Any) -> None:
+    edition = ReportEdition.objects.filter(pk=job.params.get("edition")).first()
+    if edition is not None:
+        fmt = "docx" if job.kind == "report.docx" else "pdf"
+        services.report_export_audit(actor=actor, edition=edition, fmt=fmt, size=job.result_size)
+
+
+def register_kinds() -> None:
+    for fmt, (label, _) in FORMATS.items():
+        register(
+            Kind(
+                name=f"report.{fmt}",
+                label=f"The report to the Committee ({label})",
+                prepare=_prepare(fmt),
+                run=_run(fmt),
+                # Reading and rendering write nothing but the result: safe to run again.
+                retry=True,
+                on_download=_downloaded,
+            )
+        )
