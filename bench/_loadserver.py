@@ -5,9 +5,10 @@ process runs locust, which patches the standard library for gevent, so Django ru
     python -m bench._loadserver serve --database-url URL --port N [--threads 8] [--workers 1]
 
 ``prepare`` opens the dedicated database as every benchmark does (migrations, reference data,
-legal catalogue, demo accounts); ``serve`` serves the application as ``cpmis serve`` does
-(waitress, the production settings from the environment the benchmark gives it), with
-``bench/_urls.py`` as ROOT_URLCONF: the application's URLs and a minimal view.
+legal catalogue, demo accounts); ``serve`` serves the application as ``cpmis serve`` does,
+through the same function (gunicorn: a master and ``--workers`` gthread worker processes of
+``--threads`` threads; the production settings from the environment the benchmark gives it),
+with ``bench/_urls.py`` as ROOT_URLCONF: the application's URLs and a minimal view.
 """
 
 from __future__ import annotations
@@ -80,7 +81,9 @@ def serve(url: str, *, host: str, port: int, threads: int, workers: int = 1) -> 
     django_setup(_sqlite_database(url) if is_sqlite(url) else database_resolve(url))
     from django.conf import settings
 
-    settings.ROOT_URLCONF = URLCONF  # before the first request: the handler reads it per request
+    # Before the application is loaded (in this process, the gunicorn master, which the workers
+    # are forked from): the handler reads it per request.
+    settings.ROOT_URLCONF = URLCONF
     from cpmis.cli import _serve  # exactly as `cpmis serve --workers N --threads T`
 
     _serve(host, port, threads, workers)

@@ -1,13 +1,14 @@
 """The public complaint form and status page under concurrent load, against a minimal view.
 
-The application runs as ``cpmis serve`` runs it (waitress, ``--threads`` 8, the production
-settings: DEBUG off, a secret key made for the run) in a process of its own on a free loopback
-port, on the benchmark's own database: PostgreSQL as for the other benchmarks, or a SQLite file
-when no server is given. locust, as a library in this process, runs 50 clients that never wait,
-for a bounded time per scenario: a minimal Django view on the same server (the baseline), the
-public complaint form (``POST /complaint/``), and the status page (``POST /complaint/status/``
-with the tracking codes the form gave, half of them mistyped). Target: the form sustains at
-least 100 submissions per second with p95 under 250 ms; the ratios to the baseline are printed.
+The application runs as ``cpmis serve`` runs it (gunicorn, ``--workers`` 2 x ``--threads`` 4,
+the production settings: DEBUG off, a secret key made for the run) in processes of its own on a
+free loopback port, on the benchmark's own database: PostgreSQL as for the other benchmarks, or a
+SQLite file when no server is given. locust, as a library in this process, runs 50 clients
+that never wait, for a bounded time per scenario: a minimal Django view on the same server (the
+baseline), the public complaint form (``POST /complaint/``), and the status page (``POST
+/complaint/status/`` with the tracking codes the form gave, half of them mistyped). Target: the
+form sustains at least 100 submissions per second with p95 under 250 ms; the ratios to the
+baseline are printed.
 """
 
 from __future__ import annotations
@@ -159,8 +160,10 @@ def client_prepare(client: FastHttpSession) -> FastHttpSession:
 
 
 def clients_close() -> None:
-    """Close every client's connections: a stopped client keeps them open otherwise, and
-    waitress stops accepting connections at 100 open ones (its connection_limit)."""
+    """Close every client's connections: a stopped client keeps them open otherwise, and they
+    would count against each gunicorn worker's limit of open connections (worker_connections,
+    1,000: beyond it, new connections wait in the listen backlog) until the server drops them
+    after 2 idle seconds (its keep-alive)."""
     for client in STATE.sessions:
         client.client.close()
     STATE.sessions.clear()
@@ -482,6 +485,7 @@ def _server_env(*, conn_max_age: int) -> dict[str, str]:
             "CPMIS_MODE": "production",
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(50),  # made for this run
+            "CPMIS_SSL_REDIRECT": "0",  # locust speaks plain HTTP to 127.0.0.1
             "ALLOWED_HOSTS": "127.0.0.1",
             "CPMIS_PUBLIC_RATE_LIMIT": UNLIMITED,
             "CPMIS_PUBLIC_GLOBAL_RATE_LIMIT": UNLIMITED,
@@ -553,7 +557,7 @@ def _wait_healthy(server: Server) -> None:
 def server_running(
     store: Store, env: dict[str, str], *, threads: int, workers: int = 1
 ) -> Iterator[Server]:
-    """The application under waitress in a subprocess, answering /healthz; always stopped."""
+    """The application under gunicorn in a subprocess, answering /healthz; always stopped."""
     port = _free_port()
     handle, name = tempfile.mkstemp(prefix="cpmis-complaint-load-", suffix=".log")
     log = os.fdopen(handle, "wb")
@@ -658,14 +662,17 @@ def _cpu_busy() -> float:
 
 
 def _process_cpu(process: psutil.Process) -> float:
-    """CPU seconds of the server: the process and its worker processes (``--workers``)."""
+    """CPU seconds of the server: the process, its worker processes (``--workers``), and the
+    workers it has replaced (after gunicorn's max_requests), counted in its children's times
+    once it has reaped them."""
     total = 0.0
     for p in [process, *process.children(recursive=True)]:
         try:
             t = p.cpu_times()
         except psutil.NoSuchProcess:
             continue
-        total += float(t.user + t.system)
+        reaped = getattr(t, "children_user", 0.0) + getattr(t, "children_system", 0.0)
+        total += float(t.user + t.system + reaped)
     return total
 
 
@@ -870,7 +877,7 @@ def arguments(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--smoke", action="store_true", help="3 s per scenario, 1 s warm-up")
     parser.add_argument("--users", type=int, default=50, help="concurrent clients (50)")
     parser.add_argument(
-        "--threads", type=int, default=4, help="waitress threads per worker process (4)"
+        "--threads", type=int, default=4, help="threads per gunicorn worker process (4)"
     )
     parser.add_argument(
         "--workers", type=int, default=2, help="server worker processes, one per core (2)"
@@ -924,8 +931,8 @@ def run(args: argparse.Namespace) -> int:
     store = store_resolve(args.database_url, sqlite=args.sqlite)
     print(
         f"complaint_load: {args.users} clients, {args.seconds:g} s per scenario "
-        f"(+{args.warmup:g} s warm-up), waitress with {args.threads} threads, "
-        f"DATABASE_CONN_MAX_AGE={args.conn_max_age}, {store.label}",
+        f"(+{args.warmup:g} s warm-up), gunicorn with {args.workers} workers x "
+        f"{args.threads} threads, DATABASE_CONN_MAX_AGE={args.conn_max_age}, {store.label}",
         flush=True,
     )
     started = time.perf_counter()
