@@ -15,6 +15,7 @@ BENCHMARKS: dict[str, str] = {
     "case_homes": "bench.case_homes",
     "complaint_load": "bench.complaint_load",
     "exchange_import": "bench.exchange_import",
+    "exchange_job": "bench.exchange_job",
     "linkage_quality": "bench.linkage_quality",
     "linkage_cost": "bench.linkage_cost",
     "linkage_spark": "bench.linkage_spark",
