@@ -124,7 +124,13 @@ def job_cancel(*, actor: Actor, job_id: int) -> Job:
     """Cancel a job that has not finished: a waiting one never runs; a running one stops at
     its next progress report and keeps nothing."""
     with transaction.atomic():
-        job = access.jobs_visible_to(actor).select_for_update().filter(pk=job_id).first()
+        job = (
+            access.jobs_visible_to(actor)
+            .select_for_update()
+            .defer("payload", "result")
+            .filter(pk=job_id)
+            .first()
+        )
         if job is None:
             raise NotFound("No such job.")
         if job.finished:
