@@ -595,6 +595,9 @@ def test_the_places_that_branch_are_the_ones_tested_here() -> None:
         # Who writes a running job's progress (a thread of its own on PostgreSQL, the job
         # itself elsewhere), not what is computed: tests/jobs/test_queue.py, on each engine.
         "cpmis/jobs/runner.py",
+        # How a job's file is sent (a binary parameter on PostgreSQL), not what is stored:
+        # read back by every batch job's test on each engine (tests/exchange, tests/jobs).
+        "cpmis/jobs/services.py",
         "cpmis/linkage/services.py",
         "cpmis/oversight/selectors.py",
     ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from cpmis import access
@@ -103,11 +103,12 @@ def job_submit(
             owner=person(actor),
             requested_by=requester,
             params=prepared.params,
-            payload=prepared.payload,
             result_key=prepared.result_key,
             created_at=now,
             progress={"stage": "waiting", "label": prepared.label} if prepared.label else {},
         )
+        if prepared.payload is not None:
+            _payload_write(job.pk, prepared.payload)
         audit_record(
             actor=actor,
             action="job.submit",
@@ -118,6 +119,24 @@ def job_submit(
         task = run_job.enqueue(job.pk)
         Job.objects.filter(pk=job.pk).update(task_id=str(task.id))
     return Job.objects.defer("payload", "result").get(pk=job.pk)
+
+
+def _payload_write(job_id: int, data: bytes) -> None:
+    """The job's file, in the transaction that records the job. On PostgreSQL it is sent as a
+    binary parameter (a cursor that binds on the server), not spelled out in hex inside the
+    statement as Django's client-side binding does: a 33 MB batch took 1.0 s the one way and
+    0.45 s the other, and the upload's request waits for it."""
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        connection.ensure_connection()
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(
+                f"UPDATE {Job._meta.db_table} SET payload = %b WHERE id = %s",  # noqa: S608
+                [data, job_id],
+            )
+        return
+    Job.objects.filter(pk=job_id).update(payload=data)
 
 
 def job_cancel(*, actor: Actor, job_id: int) -> Job:
