@@ -78,12 +78,31 @@ def batch_csv(rows: int, header: list[str], districts: list[str], run_id: str) -
     return buffer.getvalue().encode("utf-8")
 
 
+def copy_seconds(content: bytes, columns: Sequence[str]) -> tuple[int, float]:
+    """Rows and seconds of COPY of ``content`` into a plain table of text columns: the
+    limit an import is compared with."""
+    from django.db import connection
+
+    definition = ", ".join(f'"{name}" text' for name in columns)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_copy_plain")
+        cursor.execute(f"CREATE TABLE bench_copy_plain ({definition})")
+        started = time.perf_counter()
+        with cursor.cursor.copy(
+            "COPY bench_copy_plain FROM STDIN WITH (FORMAT csv, HEADER true)"
+        ) as copy:
+            copy.write(content)
+        seconds = time.perf_counter() - started
+        cursor.execute("SELECT count(*) FROM bench_copy_plain")
+        (rows,) = cursor.fetchone()
+        cursor.execute("DROP TABLE bench_copy_plain")
+    return rows, seconds
+
+
 def run(args: argparse.Namespace) -> int:
     db = database_resolve(args.database_url)
     print(f"exchange_import: {args.rows:,} police records, database {db.describe()}")
     open_database(db)
-
-    from django.db import connection
 
     from cpmis.accounts.models import User
     from cpmis.exchange import services, standard
@@ -113,19 +132,7 @@ def run(args: argparse.Namespace) -> int:
     if s.status == Submission.Status.REJECTED:
         raise BenchError(f"The batch was rejected: {s.file_errors or s.row_errors[:3]}", code=1)
 
-    columns = ", ".join(f'"{name}" text' for name in rt.field_names)
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS bench_copy_plain")
-        cursor.execute(f"CREATE TABLE bench_copy_plain ({columns})")
-        started = time.perf_counter()
-        with cursor.cursor.copy(
-            "COPY bench_copy_plain FROM STDIN WITH (FORMAT csv, HEADER true)"
-        ) as copy:
-            copy.write(content)
-        copied = time.perf_counter() - started
-        cursor.execute("SELECT count(*) FROM bench_copy_plain")
-        (copied_rows,) = cursor.fetchone()
-        cursor.execute("DROP TABLE bench_copy_plain")
+    copied_rows, copied = copy_seconds(content, rt.field_names)
 
     with step("clean up"):
         DepartmentRecord.objects.filter(last_submission=s).delete()

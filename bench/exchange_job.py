@@ -44,7 +44,7 @@ from typing import IO, TYPE_CHECKING, Any
 from ._support import BenchError, database_resolve, open_database, percentile, run_main, step, table
 from .case_dashboards import generate as cases_generate
 from .case_dashboards import lahore_officers
-from .exchange_import import batch_csv
+from .exchange_import import batch_csv, copy_seconds
 
 if TYPE_CHECKING:
     from django.test import Client
@@ -347,26 +347,6 @@ def worker_kill(worker: subprocess.Popen[bytes]) -> None:
 
 
 # --- COPY and clean-up ---------------------------------------------------------------------
-
-
-def copy_seconds(content: bytes, columns: Sequence[str]) -> tuple[int, float]:
-    """COPY of the same bytes into a plain table of text columns, as exchange_import does."""
-    from django.db import connection
-
-    definition = ", ".join(f'"{name}" text' for name in columns)
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS bench_copy_plain")
-        cursor.execute(f"CREATE TABLE bench_copy_plain ({definition})")
-        started = time.perf_counter()
-        with cursor.cursor.copy(
-            "COPY bench_copy_plain FROM STDIN WITH (FORMAT csv, HEADER true)"
-        ) as copy:
-            copy.write(content)
-        seconds = time.perf_counter() - started
-        cursor.execute("SELECT count(*) FROM bench_copy_plain")
-        (rows,) = cursor.fetchone()
-        cursor.execute("DROP TABLE bench_copy_plain")
-    return rows, seconds
 
 
 def frequencies_keep() -> None:

@@ -8,8 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from cpmis.actors import system
-from cpmis.jobs.housekeeping import system_or
-from cpmis.jobs.kinds import Kind, register
+from cpmis.jobs.kinds import Kind, register, system_or
 
 from .errors import BackupError
 from .services import CAPABILITY, backup_create

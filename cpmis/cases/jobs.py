@@ -6,8 +6,7 @@ from typing import Any
 
 from django.conf import settings
 
-from cpmis.jobs.housekeeping import system_or
-from cpmis.jobs.kinds import Kind, register
+from cpmis.jobs.kinds import Kind, register, system_or
 
 from .digest import digests_send
 

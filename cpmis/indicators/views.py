@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from cpmis import access
 from cpmis.actors import Actor
 from cpmis.jobs import services as job_services
-from cpmis.jobs.api import file_response
+from cpmis.jobs.views import file_or_follow
 from cpmis.legal.report_structure import BY_CODE
 from cpmis.permissions import capability_required
 
@@ -173,12 +173,9 @@ def _in_background(request: HttpRequest, kind: str, params: dict[str, Any]) -> H
         job = job_services.job_submit(actor=request.user, kind=kind, params=params)
     except ValidationError as exc:
         return _bad(request, _errors(exc))
-    if job.state == job.State.DONE:
-        _, result = job_services.job_result(actor=request.user, job_id=job.pk)
-        return file_response(result)
     if job.state == job.State.FAILED:
         return _bad(request, [job.message])
-    return redirect("jobs:job", job_id=job.pk)
+    return file_or_follow(request, job)
 
 
 @login_required

@@ -8,26 +8,10 @@ from importlib import import_module
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from cpmis import access
-from cpmis.actors import Actor, SystemActor
-
-from .kinds import Kind, Prepared, register
+from .kinds import Kind, register, system_or
 from .progress import Progress
-
-
-def system_or(capability: str) -> Any:
-    """A kind's check: the scheduler (the system) may ask for it, and so may a person who
-    holds ``capability`` (an administrator's "run now")."""
-
-    def prepare(actor: Actor, raw: dict[str, Any]) -> Prepared:
-        if not isinstance(actor, SystemActor) and not access.has_capability(actor, capability):
-            raise PermissionDenied("You cannot start this job.")
-        return Prepared({})
-
-    return prepare
 
 
 def _run(job: Any, progress: Progress) -> None:

@@ -13,6 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import PermissionDenied
+
+from cpmis import access
+from cpmis.actors import SystemActor
+
 if TYPE_CHECKING:
     from cpmis.actors import Actor
 
@@ -57,6 +62,18 @@ class Kind:
     # Asked for only by its app's own service (which checked the rest), never through the
     # jobs API: a department's batch, the relinking a review decision needs.
     internal: bool = False
+
+
+def system_or(capability: str) -> Any:
+    """A kind's check: the scheduler (the system) may ask for it, and so may a person who
+    holds ``capability`` (an administrator's "run now")."""
+
+    def prepare(actor: Actor, raw: dict[str, Any]) -> Prepared:
+        if not isinstance(actor, SystemActor) and not access.has_capability(actor, capability):
+            raise PermissionDenied("You cannot start this job.")
+        return Prepared({})
+
+    return prepare
 
 
 _KINDS: dict[str, Kind] = {}

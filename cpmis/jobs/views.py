@@ -21,6 +21,15 @@ def _label(job: Job) -> str:
     return kind.label if kind else job.kind
 
 
+def file_or_follow(request: HttpRequest, job: Job) -> HttpResponse:
+    """The answer to a page that has just asked for a job: its file if it is done already
+    (kept from before, or run at once), else the job's page, which follows it."""
+    if job.state == Job.State.DONE and job.result_name:
+        _, result = services.job_result(actor=request.user, job_id=job.pk)
+        return file_response(result)
+    return redirect("jobs:job", job_id=job.pk)
+
+
 @login_required
 @require_GET
 def job_list(request: HttpRequest) -> HttpResponse:

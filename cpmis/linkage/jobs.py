@@ -10,8 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from cpmis import access
 from cpmis.actors import LINKAGE, Actor
-from cpmis.jobs.housekeeping import system_or
-from cpmis.jobs.kinds import Kind, Prepared, register
+from cpmis.jobs.kinds import Kind, Prepared, register, system_or
 
 from . import services
 

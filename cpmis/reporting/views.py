@@ -18,7 +18,7 @@ from cpmis.core.dates import typed_dates_to_iso
 from cpmis.core.errors import Conflict
 from cpmis.core.forms import Errors, run_service, serializer_errors
 from cpmis.jobs import services as job_services
-from cpmis.jobs.api import file_response
+from cpmis.jobs.views import file_or_follow
 from cpmis.permissions import capability_required
 
 from . import selectors, services
@@ -271,10 +271,9 @@ def _report(
     job = job_services.job_submit(
         actor=request.user, kind=f"report.{fmt}", params={"edition": edition.pk}, fresh=fresh
     )
-    if job.state == job.State.DONE and not fresh:
-        _, result = job_services.job_result(actor=request.user, job_id=job.pk)
-        return file_response(result)
-    return redirect("jobs:job", job_id=job.pk)
+    if fresh:
+        return redirect("jobs:job", job_id=job.pk)
+    return file_or_follow(request, job)
 
 
 @login_required

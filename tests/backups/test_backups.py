@@ -344,7 +344,7 @@ def test_the_nightly_backup_runs_as_a_job_and_says_why_it_failed(
     from cpmis.jobs import schedules
     from cpmis.jobs import services as jobs
     from cpmis.jobs.models import Job
-    from tests.jobs.conftest import run_worker
+    from tests.jobs.conftest import DATABASE_QUEUE, run_worker
 
     def nightly() -> Job:
         job = jobs.job_submit(actor=schedules.SCHEDULER, kind="backups.backup", params={})
@@ -352,7 +352,7 @@ def test_the_nightly_backup_runs_as_a_job_and_says_why_it_failed(
         return Job.objects.get(pk=job.pk)
 
     # As production runs it: queued, then a worker outside any request's transaction.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = DATABASE_QUEUE
     settings.CPMIS_BACKUP_DIR = tmp_path / "nightly"
     done = nightly()
     assert done.state == "done", done.message

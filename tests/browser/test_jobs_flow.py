@@ -17,11 +17,9 @@ from playwright.sync_api import expect
 
 from cpmis.accounts.roles import Role, ScopeLevel
 from tests.conftest import make_user
-from tests.jobs.conftest import run_worker
+from tests.jobs.conftest import DATABASE_QUEUE, run_worker
 
 pytestmark = pytest.mark.browser
-
-DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
 @pytest.fixture

@@ -648,11 +648,10 @@ def test_through_the_queue_a_decision_is_committed_and_a_job_links_again(
     from django.test import override_settings
 
     from cpmis.jobs.models import Job
-    from tests.jobs.conftest import run_worker
+    from tests.jobs.conftest import DATABASE_QUEUE, run_worker
 
     item = ReviewItem.objects.get(record=record("FIR-3"))
-    queue = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    with override_settings(TASKS=queue):
+    with override_settings(TASKS=DATABASE_QUEUE):
         reviewer = api_as(personas.provincial_supervisor)
         response = reviewer.post(
             f"/api/linkage/reviews/{item.pk}/decision/",

@@ -17,9 +17,7 @@ from cpmis.jobs.models import Job
 from cpmis.reporting import document, services
 from cpmis.reporting.models import ReportEdition
 from tests.conftest import Personas, api_as, make_user, web_as
-from tests.jobs.conftest import run_worker
-
-DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+from tests.jobs.conftest import DATABASE_QUEUE, run_worker
 
 
 @pytest.fixture
