@@ -16,16 +16,23 @@ import socket
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
+
+from cpmis.actors import system
+from cpmis.audit.services import audit_record
 
 from . import kinds
 from .models import Job, WorkerBeat
 from .runner import requeue
 
 log = logging.getLogger(__name__)
+
+# The system taking up the jobs of workers that stopped, as the audit trail names it.
+SUPERVISOR = system("jobs")
 
 
 def beat_seconds() -> float:
@@ -77,20 +84,32 @@ def reap(*, now: datetime | None = None) -> dict[str, int]:
     for job in orphans.exclude(worker__in=alive):
         kind = kinds.get(job.kind)
         gone = job.worker
-        if kind is not None and kind.retry and job.attempts < kind.max_attempts:
-            if requeue(
-                job, gone, "Its worker stopped; it was put back in the queue.", backoff=False
-            ):
-                counts["requeued"] += 1
-            continue
-        failed = Job.objects.filter(pk=job.pk, state=Job.State.RUNNING, worker=gone).update(
-            state=Job.State.FAILED,
-            finished_at=now,
-            payload=None,
-            message="The worker running it stopped before it finished; nothing it was "
-            "writing was kept. Ask for it again.",
-        )
-        counts["failed"] += failed
+        with transaction.atomic():
+            if kind is not None and kind.retry and job.attempts < kind.max_attempts:
+                done = requeue(
+                    job, gone, "Its worker stopped; it was put back in the queue.", backoff=False
+                )
+                outcome = "requeued"
+            else:
+                done = bool(
+                    Job.objects.filter(pk=job.pk, state=Job.State.RUNNING, worker=gone).update(
+                        state=Job.State.FAILED,
+                        finished_at=now,
+                        payload=None,
+                        message="The worker running it stopped before it finished; nothing it "
+                        "was writing was kept. Ask for it again.",
+                    )
+                )
+                outcome = "failed"
+            if done:
+                counts[outcome] += 1
+                audit_record(
+                    actor=SUPERVISOR,
+                    action=f"job.{outcome}",
+                    object_type="jobs.job",
+                    object_id=job.pk,
+                    detail={"kind": job.kind, "worker": gone[:64], "attempts": job.attempts},
+                )
     # The queue's own record of those tasks: failed, so that it does not show them running.
     dead = set(WorkerBeat.objects.filter(seen_at__lt=stale).values_list("worker", flat=True))
     for result in DBTaskResult.objects.filter(

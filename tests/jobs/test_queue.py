@@ -133,6 +133,14 @@ def test_the_job_of_a_worker_that_died_is_taken_up_again_or_failed(personas: Per
     lost = running("test.count", "never-beat")  # killed before its first heartbeat
     busy = running("test.count", "alive")  # a long step without progress: its worker beats
     assert supervision.reap(now=now) == {"requeued": 1, "failed": 2}
+    said = AuditEvent.objects.filter(actor_username="system:jobs")
+    assert sorted(said.values_list("action", "object_id")) == sorted(
+        [
+            ("job.requeued", str(retried.pk)),
+            ("job.failed", str(failed.pk)),
+            ("job.failed", str(lost.pk)),
+        ]
+    )
     for job in (retried, failed, lost, busy):
         job.refresh_from_db()
     assert retried.state == Job.State.WAITING and retried.worker == ""
