@@ -178,6 +178,7 @@ def _server_options(
         "loglevel": os.environ.get("LOG_LEVEL", "info").lower(),
         "when_ready": when_ready,
         "pre_fork": _pre_fork,
+        "post_fork": _post_fork,
         "post_worker_init": _post_worker_init,
         "worker_exit": _worker_exit,
         "child_exit": _child_exit,
@@ -235,6 +236,16 @@ def _pre_fork(server: Any, worker: Any) -> None:
     from django.db import connections
 
     connections.close_all()  # a respawn forks the master again: no connection may cross it
+
+
+def _post_fork(server: Any, worker: Any) -> None:
+    """In a new worker, before it starts: until gunicorn installs the worker's own signal
+    handlers, the master's are in force, and they only queue a signal for the master's loop, which
+    a worker never runs. A stop asked for in that moment (TERM, INT, QUIT: the master stopping, or
+    replacing it at once) would be lost, and the master would wait its whole graceful timeout
+    for the worker; with the default actions the worker, which serves nothing yet, goes at once."""
+    for stop in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT):
+        signal.signal(stop, signal.SIG_DFL)
 
 
 def _post_worker_init(worker: Any) -> None:

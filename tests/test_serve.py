@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from cpmis.cli import _RequestWatch
+from cpmis.cli import _post_fork, _RequestWatch
 
 CPMIS = [sys.executable, "-m", "cpmis.cli"]
 SECRET_KEY = "test-only-secret-key-for-the-serve-command-0123456789-abcdefghij"
@@ -244,10 +244,31 @@ def test_a_worker_leaves_without_running_the_masters_exit_handlers(tmp_path: Pat
     env = server_env(tmp_path, CPMIS_MODE="test", DJANGO_SETTINGS_MODULE="cpmis.settings")
     command = [sys.executable, "-c", EXIT_HANDLER_SERVER, str(port), str(ran)]
     with running(command, env, log) as server:
-        wait_for("the workers", lambda: get(port, "/")[0] == 200, seconds=30, log=log)
+        answered: set[str] = set()  # the workers' pids; each request on a new connection
+
+        def both_answered() -> bool:
+            answered.add(get(port, "/")[1])
+            return len(answered - {""}) == 2
+
+        wait_for("both workers", both_answered, seconds=30, log=log)
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=15) == 0, log.read_text()
     assert ran.read_text().split() == [str(server.pid)], log.read_text()
+
+
+def test_a_worker_stopped_before_it_serves_goes_at_once() -> None:
+    # Between the fork and the worker's own handlers, the master's would swallow the stop.
+    before = {
+        stop: signal.getsignal(stop) for stop in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT)
+    }
+    try:
+        for stop in before:
+            signal.signal(stop, lambda *_: None)
+        _post_fork(None, None)
+        assert all(signal.getsignal(stop) == signal.SIG_DFL for stop in before)
+    finally:
+        for stop, handler in before.items():
+            signal.signal(stop, handler)
 
 
 def test_the_request_watch_names_the_oldest_request_over_the_limit() -> None:
