@@ -35,6 +35,7 @@ from cpmis.demo.generator import population_generate
 from cpmis.demo.oversight import oversight_generate
 from cpmis.demo.statistics import statistics_year_generate
 from cpmis.exchange import services as exchange
+from cpmis.exchange import writing as exchange_writing
 from cpmis.exchange.models import DepartmentRecord, Submission
 from cpmis.indicators import annex, engine, facts, tabulate
 from cpmis.indicators.catalogue import catalogue
@@ -342,7 +343,7 @@ def test_the_annex_is_the_same_counted_side_by_side_or_one_after_the_other(
     assert len(side_by_side) > 100
 
 
-# --- exchange/services.py: COPY and ON CONFLICT, or the ORM ---------------------------------
+# --- exchange/writing.py: COPY and ON CONFLICT, or the ORM ---------------------------------
 
 
 def _receive(personas: Personas, key: str, *rows: dict[str, str]) -> tuple[int, int, int]:
@@ -403,7 +404,7 @@ def _batches(personas: Personas) -> dict[str, Any]:
 
 def test_a_corrected_batch_updates_only_what_changed(personas: Personas) -> None:
     """The generic road (the ORM), on either engine."""
-    with generic_road(exchange):
+    with generic_road(exchange_writing):
         found = undone(lambda: _batches(personas))
     assert found["counts"] == [(3, 0, 0), (1, 1, 1)]
     versions = {k: (v[0], v[10], v[11]) for k, v in found["records"].items()}
@@ -417,10 +418,15 @@ def test_a_corrected_batch_updates_only_what_changed(personas: Personas) -> None
 
 
 @both_roads
-def test_copy_and_on_conflict_write_what_the_orm_writes(personas: Personas) -> None:
-    """exchange.services._upsert — the same two batches through COPY and one INSERT … ON
-    CONFLICT, and through the ORM: the same counts, the same records, versions and dates."""
-    native, generic = both(lambda: _batches(personas), exchange)
+@pytest.mark.parametrize("chunk", [exchange_writing.STREAM_CHUNK, 1])
+def test_copy_and_on_conflict_write_what_the_orm_writes(
+    personas: Personas, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """exchange.writing — the same two batches through COPY and one INSERT … ON
+    CONFLICT (in one chunk, or a chunk per row), and through the ORM: the same counts, the
+    same records, versions and dates."""
+    monkeypatch.setattr(exchange_writing, "STREAM_CHUNK", chunk)
+    native, generic = both(lambda: _batches(personas), exchange_writing)
     assert native == generic
 
 
@@ -588,7 +594,7 @@ def test_the_places_that_branch_are_the_ones_tested_here() -> None:
         # Not two roads to one answer but each engine's own tools (pg_dump, SQLite's online
         # backup): tests/backups round-trips each, and .ci/backup-restore PostgreSQL's.
         "cpmis/backups/engines.py",
-        "cpmis/exchange/services.py",
+        "cpmis/exchange/writing.py",
         "cpmis/indicators/annex.py",
         "cpmis/indicators/engine.py",
         "cpmis/indicators/facts.py",

@@ -1,7 +1,8 @@
-"""Receiving a department's batch: every row validated before anything is written, the
-accepted rows written together in one transaction with the submission and its audit record,
-the rejected rows reported (row, column, value, reason), and nothing changed by sending the
-same file, or the same records, again.
+"""Receiving a department's batch: every row validated, the accepted rows written together
+in one transaction with the submission and its audit record (on PostgreSQL while the next
+rows are validated, see ``writing``; nothing is visible, and a failure writes nothing, before
+the commit), the rejected rows reported (row, column, value, reason), and nothing changed by
+sending the same file, or the same records, again.
 
 A record already received (same department, record type and department record ID) is
 updated when its content changed (a correction: a new version) and left alone when not.
@@ -11,13 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -27,13 +28,12 @@ from cpmis.audit.services import audit_record
 from cpmis.core.errors import Conflict
 from cpmis.reference.models import Department
 
-from . import reading, standard
-from .models import DepartmentRecord, Submission
+from . import reading, standard, writing
+from .models import Submission
 from .validation import COMMON_COLUMNS, References, RowError, RowValidator
 
 MAX_ROWS = reading.MAX_ROWS
 MAX_REPORTED = 10_000  # row errors and rejected rows kept on a submission
-WRITE_CHUNK = 2000
 PROGRESS_EVERY = 5000  # rows validated between two reports of a job's progress
 
 
@@ -206,42 +206,6 @@ def _rows(rt: standard.RecordType, batch: Batch) -> tuple[list[tuple[int, dict[s
     return out, table.encoding
 
 
-# The common columns as a department record stores them (``_record_fields`` makes them).
-_PERSON_COLUMNS = (
-    "record_date",
-    "district_id",
-    "child_name",
-    "guardian_relation",
-    "guardian_name",
-    "sex",
-    "date_of_birth",
-    "age_years",
-    "b_form_number",
-)
-_HASHED = ("jurisdiction_id", *_PERSON_COLUMNS)
-_UPDATED_FIELDS = (*_PERSON_COLUMNS, "data")
-# What a correction replaces (the first submission and the creation time stay).
-_CORRECTED_COLUMNS = (
-    "schema_major",
-    *_UPDATED_FIELDS,
-    "content_sha256",
-    "last_submission_id",
-    "updated_at",
-)
-
-
-def _content_hash(fields: dict[str, Any]) -> str:
-    """What the record says, whatever order its columns came in: equal content, equal hash.
-    (``fields["data_json"]`` is the record-specific data as canonical JSON.)"""
-    parts = [str(fields[name]) for name in _HASHED]
-    parts.append(fields["data_json"])
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-
-
-def _json_ready(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value
-
-
 def _storable(value: Any) -> Any:
     """A value as it may be kept in a report: text without NUL (PostgreSQL's jsonb refuses
     it), whatever the sender put there."""
@@ -271,7 +235,6 @@ def submission_receive(
     tell = progress or (lambda *args, **counts: None)
     rt = _schema(batch)
     scope = _scope(actor, rt)
-    department, jurisdiction_id = scope.department, scope.jurisdiction_id
     digest = _digest(batch, rt)
     earlier = _earlier(actor, scope, batch, digest)
     if earlier is not None:
@@ -279,9 +242,6 @@ def submission_receive(
     tell("reading the file")
 
     file_errors: list[str] = []
-    accepted: dict[str, tuple[int, dict[str, Any]]] = {}
-    errors: list[RowError] = []
-    rejected: list[dict[str, Any]] = []
     encoding = ""
     rows: list[tuple[int, dict[str, Any]]] = []
     try:
@@ -292,14 +252,65 @@ def submission_receive(
         file_errors.append(str(exc))
         rows = []
     validator = RowValidator(rt, batch.date_format, References.load(scope.districts))
+    tally = _Tally(total=len(rows))
+
+    def report() -> None:
+        tell(validated=tally.validated, done=tally.validated, written=tally.written)
+
+    accepted: Iterable[tuple[str, dict[str, Any]]] = _validated(
+        rows, validator, batch, tally, report
+    )
+    if writing.streams():
+        tell(
+            "validating and writing the rows", read=len(rows), validated=0, done=0, total=len(rows)
+        )
+    else:  # every row validated before the write transaction opens: one writer at a time
+        tell("validating the rows", read=len(rows), validated=0, done=0, total=len(rows))
+        accepted = list(accepted)
+        tell("writing the accepted rows", validated=len(rows), done=len(rows))
+    return _write(
+        actor=actor,
+        batch=batch,
+        rt=rt,
+        scope=scope,
+        digest=digest,
+        encoding=encoding,
+        file_errors=file_errors,
+        tally=tally,
+        accepted=accepted,
+    )
+
+
+@dataclass
+class _Tally:
+    """A batch's rows as they are validated and written."""
+
+    total: int
+    validated: int = 0
+    accepted: int = 0
+    written: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    rejected: list[dict[str, Any]] = field(default_factory=list)  # as the batch sent them
+
+
+def _validated(
+    rows: list[tuple[int, dict[str, Any]]],
+    validator: RowValidator,
+    batch: Batch,
+    tally: _Tally,
+    report: Callable[[], None],
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The accepted rows, (department record ID, clean row), as they are validated; the
+    rejected ones are kept in ``tally`` with their reasons. ``report`` is called every
+    PROGRESS_EVERY rows."""
     first_row_of: dict[str, int] = {}
-    tell("validating the rows", read=len(rows), validated=0, done=0, total=len(rows))
     for index, (number, row) in enumerate(rows):
+        tally.validated = index
         if index % PROGRESS_EVERY == 0 and index:
-            tell(validated=index, done=index)
+            report()
         if row.pop("__extra__", False):
-            errors.append(RowError(number, "", "", "more cells than the header has columns"))
-            rejected.append({k: _in_batch_format(v, batch) for k, v in row.items()})
+            tally.errors.append(RowError(number, "", "", "more cells than the header has columns"))
+            tally.rejected.append({k: _in_batch_format(v, batch) for k, v in row.items()})
             continue
         clean, problems = validator.validate(number, row)
         record_id = str(row.get("department_record_id", "")).strip()
@@ -314,26 +325,13 @@ def submission_receive(
             ]
             clean = None
         if clean is None:
-            errors.extend(problems)
-            rejected.append({k: _in_batch_format(v, batch) for k, v in row.items()})
+            tally.errors.extend(problems)
+            tally.rejected.append({k: _in_batch_format(v, batch) for k, v in row.items()})
             continue
         first_row_of[record_id] = number
-        accepted[record_id] = (number, clean)
-    tell("writing the accepted rows", validated=len(rows), done=len(rows), accepted=len(accepted))
-    return _write(
-        actor=actor,
-        batch=batch,
-        rt=rt,
-        department=department,
-        jurisdiction_id=jurisdiction_id,
-        digest=digest,
-        encoding=encoding,
-        file_errors=file_errors,
-        errors=errors,
-        rejected=rejected,
-        accepted=accepted,
-        total=len(rows),
-    )
+        tally.accepted += 1
+        yield record_id, clean
+    tally.validated = len(rows)
 
 
 def _sent_under(department: Department, jurisdiction_id: int | None) -> QuerySet[Submission]:
@@ -385,24 +383,17 @@ def _write(
     actor: Actor,
     batch: Batch,
     rt: standard.RecordType,
-    department: Department,
-    jurisdiction_id: int | None,
+    scope: Scope,
     digest: str,
     encoding: str,
     file_errors: list[str],
-    errors: list[RowError],
-    rejected: list[dict[str, Any]],
-    accepted: dict[str, tuple[int, dict[str, Any]]],
-    total: int,
+    tally: _Tally,
+    accepted: Iterable[tuple[str, dict[str, Any]]],
 ) -> Outcome:
+    """The submission, its accepted rows (written as ``accepted`` yields them: on PostgreSQL
+    while the next ones are validated) and its audit record, in one transaction."""
     now = timezone.now()
-    status = (
-        Submission.Status.REJECTED
-        if file_errors or not accepted
-        else Submission.Status.PARTIAL
-        if errors
-        else Submission.Status.ACCEPTED
-    )
+    department, jurisdiction_id = scope.department, scope.jurisdiction_id
     try:
         with transaction.atomic():
             submission = Submission.objects.create(
@@ -418,22 +409,8 @@ def _write(
                 encoding=encoding,
                 submitted_by=person(actor),
                 submitted_at=now,
-                status=status,
-                rows_total=total,
-                rows_rejected=len({e.row for e in errors}),
-                file_errors=[_storable(e) for e in file_errors]
-                + (
-                    [f"Only the first {MAX_REPORTED:,} problems are listed."]
-                    if len(errors) > MAX_REPORTED
-                    else []
-                ),
-                row_errors=[
-                    {k: _storable(v) for k, v in e.__dict__.items()} for e in errors[:MAX_REPORTED]
-                ],
-                rejected_rows=[
-                    {_storable(k): _storable(v) for k, v in r.items()}
-                    for r in rejected[:MAX_REPORTED]
-                ],
+                status=Submission.Status.REJECTED,  # until its rows are known
+                rows_total=tally.total,
             )
     except IntegrityError:
         # The same key sent twice at once: the other request committed between our look-up
@@ -447,11 +424,47 @@ def _write(
             raise
         return Outcome(earlier, repeated=True)
     created = updated = unchanged = 0
-    if status != Submission.Status.REJECTED:
-        created, updated, unchanged = _upsert(submission, department, rt, accepted, now)
-        submission.rows_created, submission.rows_updated = created, updated
-        submission.rows_unchanged = unchanged
-        submission.save(update_fields=["rows_created", "rows_updated", "rows_unchanged"])
+    if not file_errors:
+        with writing.records_writer(submission, department, rt, now) as writer:
+            for record_id, clean in accepted:
+                writer.add(record_id, clean)
+                tally.written = writer.written
+            created, updated, unchanged = writer.finish()
+            tally.written = writer.written
+    errors = tally.errors
+    submission.status = (
+        Submission.Status.REJECTED
+        if file_errors or not tally.accepted
+        else Submission.Status.PARTIAL
+        if errors
+        else Submission.Status.ACCEPTED
+    )
+    submission.rows_rejected = len({e.row for e in errors})
+    submission.file_errors = [_storable(e) for e in file_errors] + (
+        [f"Only the first {MAX_REPORTED:,} problems are listed."]
+        if len(errors) > MAX_REPORTED
+        else []
+    )
+    submission.row_errors = [
+        {k: _storable(v) for k, v in e.__dict__.items()} for e in errors[:MAX_REPORTED]
+    ]
+    submission.rejected_rows = [
+        {_storable(k): _storable(v) for k, v in r.items()} for r in tally.rejected[:MAX_REPORTED]
+    ]
+    submission.rows_created, submission.rows_updated = created, updated
+    submission.rows_unchanged = unchanged
+    submission.save(
+        update_fields=[
+            "status",
+            "rows_rejected",
+            "file_errors",
+            "row_errors",
+            "rejected_rows",
+            "rows_created",
+            "rows_updated",
+            "rows_unchanged",
+        ]
+    )
     audit_record(
         actor=actor,
         action="exchange.submission",
@@ -460,8 +473,8 @@ def _write(
         detail={
             "department": department.code,
             "record_type": rt.name,
-            "status": status,
-            "rows": total,
+            "status": submission.status,
+            "rows": tally.total,
             "created": created,
             "updated": updated,
             "unchanged": unchanged,
@@ -469,200 +482,3 @@ def _write(
         },
     )
     return Outcome(submission)
-
-
-def _record_fields(clean: dict[str, Any]) -> dict[str, Any]:
-    data = {
-        k: _json_ready(v)
-        for k, v in clean.items()
-        if k not in COMMON_COLUMNS and k != "district_id" and v is not None
-    }
-    return {
-        "data_json": json.dumps(data, sort_keys=True, ensure_ascii=False),
-        "record_date": clean["record_date"],
-        "district_id": clean["district_id"],
-        "jurisdiction_id": clean["jurisdiction_id"],
-        "child_name": clean["child_name"],
-        "guardian_relation": clean.get("guardian_relation") or "",
-        "guardian_name": clean.get("guardian_name") or "",
-        "sex": clean["sex"],
-        "date_of_birth": clean.get("date_of_birth"),
-        "age_years": clean.get("age_years"),
-        "b_form_number": clean.get("b_form_number") or "",
-        "data": data,
-    }
-
-
-_COPY_COLUMNS = (
-    "department_id",
-    "jurisdiction_id",
-    "record_type",
-    "department_record_id",
-    "schema_major",
-    *_UPDATED_FIELDS,
-    "content_sha256",
-    "version",
-    "first_submission_id",
-    "last_submission_id",
-    "created_at",
-    "updated_at",
-)
-
-
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_value(value: Any) -> str:
-    """A value in PostgreSQL's COPY text format."""
-    if value is None:
-        return "\\N"
-    if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def _insert(rows: list[dict[str, Any]]) -> None:
-    DepartmentRecord.objects.bulk_create(
-        [DepartmentRecord(**{k: v for k, v in r.items() if k != "data_json"}) for r in rows],
-        batch_size=WRITE_CHUNK,
-    )
-
-
-def _upsert(
-    submission: Submission,
-    department: Department,
-    rt: standard.RecordType,
-    accepted: dict[str, tuple[int, dict[str, Any]]],
-    now: Any,
-) -> tuple[int, int, int]:
-    """Write the accepted rows: new ones inserted, changed ones corrected (a new version),
-    unchanged ones left alone. Returns (created, updated, unchanged)."""
-    if connection.vendor == "postgresql":
-        return _upsert_postgresql(submission, department, rt, accepted, now)
-    return _upsert_orm(submission, department, rt, accepted, now)
-
-
-def _new_row(
-    submission: Submission,
-    department: Department,
-    rt: standard.RecordType,
-    record_id: str,
-    fields: dict[str, Any],
-    content: str,
-    now: Any,
-) -> dict[str, Any]:
-    return {
-        "department_id": department.pk,
-        "record_type": rt.name,
-        "department_record_id": record_id,
-        "schema_major": rt.major,
-        "content_sha256": content,
-        "version": 1,
-        "first_submission_id": submission.pk,
-        "last_submission_id": submission.pk,
-        "created_at": now,
-        "updated_at": now,
-        **fields,
-    }
-
-
-def _upsert_postgresql(
-    submission: Submission,
-    department: Department,
-    rt: standard.RecordType,
-    accepted: dict[str, tuple[int, dict[str, Any]]],
-    now: Any,
-) -> tuple[int, int, int]:
-    """COPY into a staging table, then one INSERT … ON CONFLICT that inserts the new
-    records and corrects those whose content changed; all in the batch's transaction."""
-    table = DepartmentRecord._meta.db_table
-    columns = ", ".join(_COPY_COLUMNS)
-    source = [("data_json" if c == "data" else c) for c in _COPY_COLUMNS]
-    lines = []
-    for record_id, (_, clean) in accepted.items():
-        fields = _record_fields(clean)
-        row = _new_row(submission, department, rt, record_id, fields, _content_hash(fields), now)
-        lines.append("\t".join([_copy_value(row[c]) for c in source]))
-    text = "\n".join(lines) + "\n"
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _CORRECTED_COLUMNS)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMP TABLE exchange_stage ON COMMIT DROP AS "  # noqa: S608 - fixed names
-            f"SELECT {columns} FROM {table} WITH NO DATA"
-        )
-        with cursor.cursor.copy(f"COPY exchange_stage ({columns}) FROM STDIN") as copy:
-            copy.write(text.encode())
-        cursor.execute(
-            f"WITH written AS ("  # noqa: S608 - fixed names
-            f" INSERT INTO {table} ({columns}) SELECT {columns} FROM exchange_stage"
-            f" ON CONFLICT ON CONSTRAINT department_record_once DO UPDATE SET {updates},"
-            f" version = {table}.version + 1"
-            f" WHERE {table}.content_sha256 <> EXCLUDED.content_sha256"
-            f" RETURNING (xmax = 0) AS inserted)"
-            f" SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)"
-            f" FROM written"
-        )
-        created, updated = cursor.fetchone()
-        cursor.execute("DROP TABLE exchange_stage")
-    return created, updated, len(accepted) - created - updated
-
-
-def _upsert_orm(
-    submission: Submission,
-    department: Department,
-    rt: standard.RecordType,
-    accepted: dict[str, tuple[int, dict[str, Any]]],
-    now: Any,
-) -> tuple[int, int, int]:
-    created = updated = unchanged = 0
-    ids = list(accepted)
-    for start in range(0, len(ids), WRITE_CHUNK):
-        chunk = ids[start : start + WRITE_CHUNK]
-        existing = {
-            (r.jurisdiction_id, r.department_record_id): r
-            for r in DepartmentRecord.objects.select_for_update().filter(
-                department=department, record_type=rt.name, department_record_id__in=chunk
-            )
-        }
-        new_rows: list[dict[str, Any]] = []
-        changed: list[DepartmentRecord] = []
-        for record_id in chunk:
-            _, clean = accepted[record_id]
-            fields = _record_fields(clean)
-            content = _content_hash(fields)
-            record = existing.get((fields["jurisdiction_id"], record_id))
-            if record is None:
-                new_rows.append(
-                    _new_row(submission, department, rt, record_id, fields, content, now)
-                )
-            elif record.content_sha256 == content:
-                unchanged += 1
-            else:
-                for name, value in fields.items():
-                    if name != "data_json":
-                        setattr(record, name, value)
-                record.schema_major = rt.major
-                record.content_sha256 = content
-                record.version += 1
-                record.last_submission = submission
-                record.updated_at = now
-                changed.append(record)
-        _insert(new_rows)
-        if changed:
-            DepartmentRecord.objects.bulk_update(
-                changed,
-                [
-                    *_UPDATED_FIELDS,
-                    "schema_major",
-                    "content_sha256",
-                    "version",
-                    "last_submission",
-                    "updated_at",
-                ],
-                batch_size=WRITE_CHUNK,
-            )
-        created += len(new_rows)
-        updated += len(changed)
-    return created, updated, unchanged

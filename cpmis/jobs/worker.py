@@ -81,8 +81,30 @@ def run_one(
             supervision.leave(worker)
 
 
+DEFAULT_NICE = 10
+
+
+def nice_increment() -> int:
+    """How much lower than the command's own CPU priority the workers run
+    (``CPMIS_JOB_NICE``, 0 to 19): on a machine shared with the web server, a long job
+    (a million-row batch keeps a core busy, and its database server another) slows the pages
+    less. 0 keeps the priority."""
+    raw = os.environ.get("CPMIS_JOB_NICE", "").strip()
+    try:
+        value = int(raw) if raw else DEFAULT_NICE
+    except ValueError:
+        raise SystemExit(
+            f"CPMIS_JOB_NICE must be a whole number from 0 to 19, not {raw!r}."
+        ) from None
+    if not 0 <= value <= 19:
+        raise SystemExit(f"CPMIS_JOB_NICE must be a whole number from 0 to 19, not {raw!r}.")
+    return value
+
+
 def run(processes: int = 1, **options: Any) -> None:
-    """``processes`` worker processes, restarted when one dies."""
+    """``processes`` worker processes, restarted when one dies, at the CPU priority
+    ``nice_increment`` says (their children, forked, keep it)."""
+    os.nice(nice_increment())
     if processes <= 1:
         run_one(**options)
         return

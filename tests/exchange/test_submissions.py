@@ -238,17 +238,68 @@ def test_corrupt_and_bomb_xlsx_are_refused_unread(personas: Any) -> None:
 
 
 def test_a_failure_while_writing_leaves_nothing(personas: Any, monkeypatch: Any) -> None:
-    real = services._upsert
+    real = services.writing._Writer.finish
 
     def crash(*args: Any, **kwargs: Any) -> Any:
         real(*args, **kwargs)  # the rows are written …
         raise RuntimeError("the process dies here")  # … and then it fails
 
-    monkeypatch.setattr(services, "_upsert", crash)
+    monkeypatch.setattr(services.writing._Writer, "finish", crash)
     with pytest.raises(RuntimeError):
         send(personas.focal_point, csv_bytes([row(), row(department_record_id="B")]))
     assert not DepartmentRecord.objects.exists() and not Submission.objects.exists()
     assert not AuditEvent.objects.filter(action="exchange.submission").exists()
+
+
+class Stop(Exception):
+    pass
+
+
+def test_a_batch_stopped_while_its_rows_are_written_leaves_nothing(
+    personas: Any, monkeypatch: Any
+) -> None:
+    # On PostgreSQL rows are written as they are validated, a chunk at a time (here a row):
+    # a job cancelled mid-way has sent some; none stays, and the connection serves on.
+    monkeypatch.setattr(services, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(services.writing, "STREAM_CHUNK", 1)
+    seen: list[dict[str, Any]] = []
+
+    def progress(stage: str | None = None, **counts: Any) -> None:
+        seen.append(counts)
+        if counts.get("validated", 0) >= 4:
+            raise Stop
+
+    rows = [row(department_record_id=f"FIR-{i}") for i in range(8)]
+    batch = services.Batch(record_type="police_report", source="csv", content=csv_bytes(rows))
+    with pytest.raises(Stop):
+        services.submission_receive(actor=personas.focal_point, batch=batch, progress=progress)
+    assert not DepartmentRecord.objects.exists() and not Submission.objects.exists()
+    if services.writing.streams():
+        assert seen[-1]["written"] >= 1  # some rows had reached the database
+    s = services.submission_receive(actor=personas.focal_point, batch=batch).submission
+    assert (s.status, s.rows_created) == ("accepted", 8)
+
+
+@pytest.mark.skipif(not services.writing.streams(), reason="PostgreSQL writes on a thread")
+def test_a_database_error_while_rows_are_streamed_is_djangos_and_leaves_nothing(
+    personas: Any, monkeypatch: Any
+) -> None:
+    from django.db import DatabaseError
+
+    monkeypatch.setattr(services.writing, "STREAM_CHUNK", 1)
+    real = services.writing._StreamWriter.__init__
+
+    def failing(self: Any, *args: Any) -> None:
+        real(self, *args)
+        self._upsert = "SELECT 1 / 0"  # every chunk's upsert fails in the server
+
+    monkeypatch.setattr(services.writing._StreamWriter, "__init__", failing)
+    rows = [row(department_record_id=f"FIR-{i}") for i in range(5)]
+    with pytest.raises(DatabaseError):
+        send(personas.focal_point, csv_bytes(rows))
+    monkeypatch.undo()
+    assert not DepartmentRecord.objects.exists() and not Submission.objects.exists()
+    assert send(personas.focal_point, csv_bytes(rows)).submission.rows_created == 5
 
 
 def test_only_the_departments_focal_point_submits_and_sees(personas: Any) -> None:
