@@ -195,14 +195,14 @@ def _rows(rt: standard.RecordType, batch: Batch) -> tuple[list[tuple[int, dict[s
     if problems:
         raise reading.FileProblem(" ".join(problems))
     out = []
+    header, width = table.header, len(table.header)
     for i, cells in zip(table.numbers, table.rows, strict=True):
-        cells = list(cells) + [""] * (len(table.header) - len(cells))
-        if len(cells) > len(table.header) and any(
-            c not in ("", None) for c in cells[len(table.header) :]
-        ):
-            out.append((i, {"__extra__": True, **dict(zip(table.header, cells, strict=False))}))
+        if len(cells) < width:
+            cells = list(cells) + [""] * (width - len(cells))
+        elif len(cells) > width and any(c not in ("", None) for c in cells[width:]):
+            out.append((i, {"__extra__": True, **dict(zip(header, cells, strict=False))}))
             continue
-        out.append((i, dict(zip(table.header, cells, strict=False))))
+        out.append((i, dict(zip(header, cells, strict=False))))
     return out, table.encoding
 
 

@@ -128,13 +128,16 @@ def _text_check(spec: dict[str, Any]) -> Check:
     return check
 
 
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,12}")
+
+
 def _integer_check(spec: dict[str, Any]) -> Check:
     c = spec.get("constraints", {})
     low, high = c.get("minimum"), c.get("maximum")
 
     def check(value: Any) -> Any:
         text = str(value).strip()
-        if not re.fullmatch(r"[0-9]{1,12}", text):
+        if not _WHOLE_NUMBER.fullmatch(text):
             raise ValueError("not a whole number")
         number = int(text)
         if (low is not None and number < low) or (high is not None and number > high):

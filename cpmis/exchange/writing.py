@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import queue
 import threading
 from datetime import date
@@ -74,6 +75,8 @@ _COPY_COLUMNS = (
     "created_at",
     "updated_at",
 )
+
+_COPY_ROW = operator.itemgetter(*_COPY_COLUMNS)  # a row's values in the COPY's order
 
 
 def _json_ready(value: Any) -> Any:
@@ -280,12 +283,18 @@ class _StreamWriter(_Writer):
         self._thread.start()
 
     def _send(self, chunk: list[tuple[str, dict[str, Any]]]) -> None:
+        constant = self._new_row("", {}, "")  # what every row of the batch shares
         rows = []
         for record_id, clean in chunk:
             fields = record_fields(clean)
-            row = self._new_row(record_id, fields, content_hash(fields))
-            row["data"] = fields["data_json"]
-            rows.append(tuple(row[c] for c in _COPY_COLUMNS))
+            row = {
+                **constant,
+                **fields,
+                "department_record_id": record_id,
+                "content_sha256": content_hash(fields),
+                "data": fields["data_json"],
+            }
+            rows.append(_COPY_ROW(row))
         self._put(rows)
 
     def _put(self, item: list[tuple[Any, ...]] | None) -> None:

@@ -85,11 +85,13 @@ class Progress:
         from django.db import connection
 
         try:
-            while not self._stop.wait(self.every):
+            while True:  # at once, then every ``every`` seconds
                 try:
                     if self._write():
                         self._cancelled.set()
                 except Exception:  # the database blinked: the next beat tries again
                     log.warning("job %s: progress not written", self.job_id, exc_info=True)
+                if self._stop.wait(self.every):
+                    break
         finally:
             connection.close()

@@ -63,7 +63,9 @@ def execute(job_id: int, *, worker: str) -> str:
     )
     if not claimed:
         return "skipped"
-    job = Job.objects.select_related("owner").get(pk=job_id)  # with its payload, if any
+    # Its file (``payload``, up to 100 MB) is read when the kind asks for it, once the
+    # progress is being written: the page does not go silent while it is fetched.
+    job = Job.objects.select_related("owner").defer("payload").get(pk=job_id)
     WorkerBeat.objects.filter(worker=worker).update(job=job, seen_at=now)
     try:
         return _run(job, worker)
