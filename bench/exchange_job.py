@@ -44,7 +44,7 @@ from typing import IO, TYPE_CHECKING, Any
 from ._support import BenchError, database_resolve, open_database, percentile, run_main, step, table
 from .case_dashboards import generate as cases_generate
 from .case_dashboards import lahore_officers
-from .exchange_import import batch_csv, copy_seconds
+from .exchange_import import SECTIONS, batch_csv, copy_seconds
 
 if TYPE_CHECKING:
     from django.test import Client
@@ -87,6 +87,14 @@ def arguments(argv: Sequence[str]) -> argparse.Namespace:
         help="seconds between the starts of two caseload requests, idle and busy (0.2)",
     )
     parser.add_argument(
+        "--records",
+        choices=["validation", "population"],
+        default="validation",
+        help="validation: exchange_import's CSV (a few names, made to exercise validation); "
+        "population: the records of synthetic children as the linkage benchmarks make them "
+        "(cpmis.linkage.groundtruth, standard conditions), whose linking means something",
+    )
+    parser.add_argument(
         "--stop-when-written",
         action="store_true",
         help="stop the worker (kill -9) once the rows are written: linking is not measured",
@@ -104,6 +112,54 @@ def arguments(argv: Sequence[str]) -> argparse.Namespace:
 
 def main(argv: Sequence[str]) -> int:
     return run_main(arguments, run, argv)
+
+
+def population_csv(rows: int, header: list[str], districts: list[str], run_id: str) -> bytes:
+    """``rows`` police records of synthetic children in ``districts`` (Punjab's: the focal
+    point's), several records of one child being that child's: the linkage benchmarks'
+    generator, standard conditions, seed 2026. The police columns are filled as in
+    exchange_import."""
+    import csv
+    import io
+    import random
+
+    from django.utils import timezone
+
+    from cpmis.linkage.groundtruth import records_make
+
+    records = records_make(
+        rows // 2 + 1,  # about two records a child
+        seed=2026,
+        districts_by_province={"PK-PB": districts},
+        today=timezone.localdate(),
+    )
+    while len(records) < rows:  # pragma: no cover - a fifth more children than needed
+        records += records_make(
+            rows // 4 + 1,
+            seed=2026 + len(records),
+            districts_by_province={"PK-PB": districts},
+            today=timezone.localdate(),
+        )
+    rng = random.Random(2026)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for i, record in enumerate(records[:rows]):
+        values = {
+            **record,
+            "department_record_id": f"{run_id}-{i}",
+            "record_date": record["record_date"].isoformat(),
+            "date_of_birth": (
+                record["date_of_birth"].isoformat() if record["date_of_birth"] else ""
+            ),
+            "age_years": "" if record["age_years"] is None else str(record["age_years"]),
+            "fir_number": f"{i % 999}/26",
+            "police_station": "Model Town",
+            "offence_sections": rng.choice(SECTIONS),
+            "accused_count": str(rng.randint(0, 4)),
+        }
+        writer.writerow([values.get(column, "") for column in header])
+    return buffer.getvalue().encode("utf-8")
 
 
 # --- the caseload page ---------------------------------------------------------------------
@@ -450,8 +506,11 @@ def run(args: argparse.Namespace) -> int:
         District.objects.filter(jurisdiction__iso_code="PK-PB").values_list("pcode", flat=True)
     )
     run_id = f"J{int(time.time())}"
-    with step(f"a CSV of {args.rows:,} rows"):
-        content = batch_csv(args.rows, rt.field_names, districts, run_id)
+    with step(f"a CSV of {args.rows:,} rows ({args.records})"):
+        if args.records == "population":
+            content = population_csv(args.rows, rt.field_names, districts, run_id)
+        else:
+            content = batch_csv(args.rows, rt.field_names, districts, run_id)
     print(f"  {len(content) / 1_000_000:.1f} MB")
     if len(content) > settings.CPMIS_MAX_UPLOAD_BYTES:
         # The middleware reads the limit on each request: raised for this process only.
