@@ -93,3 +93,42 @@ def test_the_administrator_runs_the_clean_up_and_sees_its_outcome(
     expect(page.locator(".job-state")).to_contain_text("Done")
     page.get_by_role("link", name="Background work").click()
     expect(page.locator("tr", has_text="Delete expired sessions")).to_contain_text("Done")
+
+
+def test_the_jobs_pages_fit_a_phone(
+    page: Any, live_server: Any, sign_in: Any, submit: Any, edition: tuple[Any, int]
+) -> None:
+    from cpmis.jobs.models import Job
+    from tests.browser.test_casework import PHONE, axe_check
+
+    analyst, edition_id = edition
+    page.set_viewport_size(PHONE)
+    sign_in(page, analyst.username)
+    page.goto(f"{live_server.url}/reports/{edition_id}/")
+    page.get_by_label("Prepare again with today's figures").select_option("docx")
+    submit(page, page.get_by_role("button", name="Prepare"))
+    expect(page.locator(".job-state")).to_contain_text("Done")
+    job = Job.objects.get(owner=analyst)
+    admin = make_user(
+        "admin.phone", {"role": Role.ADMINISTRATOR, "scope_level": ScopeLevel.NATIONAL}
+    )
+
+    def fits(path: str) -> None:
+        page.goto(f"{live_server.url}{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{path} scrolls sideways: {width}px"
+        small = page.evaluate(
+            """() => [...document.querySelectorAll(
+                    'main button, main summary, main select, main input:not([type=hidden])'
+                    + ':not([type=checkbox]):not([type=radio])')]
+                .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < 44)
+                .map(e => e.outerHTML.slice(0, 80))"""
+        )
+        assert small == [], f"{path}: touch targets under 44 px: {small}"
+        axe_check(page)
+
+    fits("/jobs/")
+    fits(f"/jobs/{job.pk}/")
+    page.context.clear_cookies()
+    sign_in(page, admin.username)
+    fits("/jobs/queue/")
