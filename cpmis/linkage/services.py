@@ -751,6 +751,7 @@ def records_link(
     for index, child_id in outcome.existing.items():
         link_group(index, int(child_id), RecordLink.Method.AUTOMATIC)
         run.linked += len(outcome.groups[index])
+    made: list[tuple[int, Child, int]] = []  # (group, child, the record it was made from)
     for index in outcome.new:
         members = [by_id[int(uid[1:])] for uid in outcome.groups[index]]
         source = max(members, key=_completeness)
@@ -758,12 +759,14 @@ def records_link(
         if child is None:
             run.waiting += len(members)
             continue
-        child.save()
-        new_children.append((child, source.pk))
+        made.append((index, child, source.pk))
+    Child.objects.bulk_create([child for _, child, _ in made], batch_size=2000)  # with their ids
+    for index, child, record_id in made:
+        new_children.append((child, record_id))
         group_child[index] = child.pk
         link_group(index, child.pk, RecordLink.Method.NEW_CHILD)
         run.new_children += 1
-        run.linked += len(members)
+        run.linked += len(outcome.groups[index])
     run.waiting += sum(len(outcome.groups[index]) for index in outcome.waiting)
     for index, (kind, target, probability) in outcome.review.items():
         candidate = int(target) if kind == "child" else group_child.get(int(target))
