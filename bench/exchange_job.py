@@ -1,6 +1,8 @@
 """A police batch sent through the API and run as a background job: validated, written, linked.
 
-The batch is ``exchange_import``'s synthetic CSV of ``--rows`` records (1,000,000). With the
+The batch is ``exchange_import``'s synthetic CSV of ``--rows`` records (1,000,000), or with
+``--records population`` the records of synthetic children as the linkage benchmarks make
+them (several records of one child, so that linking them means something). With the
 production settings (jobs queued in the database) and one ``cpmis worker`` process started
 for the run:
 
