@@ -19,6 +19,7 @@ written on the other.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,6 +32,7 @@ import pytest
 from django.db import connection, connections, transaction
 
 from cpmis.actors import LINKAGE
+from cpmis.core import bulk
 from cpmis.demo.generator import population_generate
 from cpmis.demo.oversight import oversight_generate
 from cpmis.demo.statistics import statistics_year_generate
@@ -40,7 +42,7 @@ from cpmis.exchange.models import DepartmentRecord, Submission
 from cpmis.indicators import annex, engine, facts, tabulate
 from cpmis.indicators.catalogue import catalogue
 from cpmis.linkage import services as linkage
-from cpmis.linkage.models import RecordLink, ReviewItem
+from cpmis.linkage.models import BlockingKey, RecordFeatures, RecordLink, ReviewItem
 from cpmis.oversight import selectors as oversight_selectors
 from cpmis.oversight import services as oversight
 from cpmis.people.models import Child
@@ -430,6 +432,53 @@ def test_copy_and_on_conflict_write_what_the_orm_writes(
     assert native == generic
 
 
+# --- core/bulk.py: COPY, or one INSERT run for each row -------------------------------------
+
+
+def _bulk_rows(personas: Personas) -> dict[str, Any]:
+    """A linkage run's derived rows for two records, written by ``rows_insert``, as read back."""
+    _receive(personas, "bulk", row(department_record_id="FIR-1"), row(department_record_id="FIR-2"))
+    ids = sorted(DepartmentRecord.objects.values_list("pk", flat=True))
+    features = {"name": "ayesha bibi", "urdu": "عائشہ", "dob": None, "tab\tand\nline": 1}
+    written = (
+        bulk.rows_insert(
+            RecordFeatures,
+            ("record", "feature_format", "record_version", "data"),
+            [(pk, 5, 1, json.dumps(features)) for pk in ids],
+        ),
+        bulk.rows_insert(
+            BlockingKey,
+            ("key", "record"),
+            ((key, pk) for pk in ids for key in (-(2**63), 2**63 - 1, 7)),
+        ),
+    )
+    return {
+        "written": written,
+        "features": sorted(
+            (f.record_id - ids[0], f.feature_format, f.record_version, f.data)
+            for f in RecordFeatures.objects.all()
+        ),
+        "keys": sorted((k.record_id - ids[0], k.key) for k in BlockingKey.objects.all()),
+    }
+
+
+def test_rows_are_inserted_as_given(personas: Personas) -> None:
+    """The generic road (executemany), on either engine, against the rows worked out by hand."""
+    with generic_road(bulk):
+        found = undone(lambda: _bulk_rows(personas))
+    features = {"name": "ayesha bibi", "urdu": "عائشہ", "dob": None, "tab\tand\nline": 1}
+    assert found["written"] == (2, 6)
+    assert found["features"] == [(0, 5, 1, features), (1, 5, 1, features)]
+    assert found["keys"] == sorted((r, k) for r in (0, 1) for k in (-(2**63), 2**63 - 1, 7))
+
+
+@both_roads
+def test_copy_inserts_what_executemany_inserts(personas: Personas) -> None:
+    """core.bulk.rows_insert: the same rows through COPY and through executemany."""
+    native, generic = both(lambda: _bulk_rows(personas), bulk)
+    assert native == generic
+
+
 # --- linkage/services.py: one linkage writer at a time --------------------------------------
 
 
@@ -594,6 +643,7 @@ def test_the_places_that_branch_are_the_ones_tested_here() -> None:
         # Not two roads to one answer but each engine's own tools (pg_dump, SQLite's online
         # backup): tests/backups round-trips each, and .ci/backup-restore PostgreSQL's.
         "cpmis/backups/engines.py",
+        "cpmis/core/bulk.py",
         "cpmis/exchange/writing.py",
         "cpmis/indicators/annex.py",
         "cpmis/indicators/engine.py",

@@ -39,6 +39,7 @@ from cpmis import access
 from cpmis.actors import LINKAGE, Actor, person
 from cpmis.audit import versioning
 from cpmis.audit.services import audit_record, audit_records
+from cpmis.core.bulk import rows_insert
 from cpmis.core.errors import Conflict, NotFound
 from cpmis.exchange.models import DepartmentRecord
 from cpmis.jobs import services as jobs
@@ -304,14 +305,19 @@ def _features_store(records: Sequence[DepartmentRecord]) -> dict[int, dict[str, 
         )
         RecordFeatures.objects.filter(record_id__in=chunk).delete()
         BlockingKey.objects.filter(record_id__in=chunk).delete()
-    RecordFeatures.objects.bulk_create(fresh, batch_size=2000)
-    BlockingKey.objects.bulk_create(
+    # Ten to twenty keys a record: written as plain rows, not model instances.
+    rows_insert(
+        RecordFeatures,
+        ("record", "feature_format", "record_version", "data"),
         (
-            BlockingKey(key=key, record_id=item.record_id)
+            (item.record_id, item.feature_format, item.record_version, json.dumps(item.data))
             for item in fresh
-            for key in model.blocking_keys(item.data)
         ),
-        batch_size=5000,
+    )
+    rows_insert(
+        BlockingKey,
+        ("key", "record"),
+        ((key, item.record_id) for item in fresh for key in model.blocking_keys(item.data)),
     )
     _frequencies_add((item.data for item in fresh), +1)
     return out
