@@ -255,7 +255,12 @@ def submission_receive(
     tally = _Tally(total=len(rows))
 
     def report() -> None:
-        tell(validated=tally.validated, done=tally.validated, written=tally.written)
+        tell(
+            validated=tally.validated,
+            done=tally.validated,
+            accepted=tally.accepted,
+            written=tally.written,
+        )
 
     accepted: Iterable[tuple[str, dict[str, Any]]] = _validated(
         rows, validator, batch, tally, report
@@ -267,7 +272,12 @@ def submission_receive(
     else:  # every row validated before the write transaction opens: one writer at a time
         tell("validating the rows", read=len(rows), validated=0, done=0, total=len(rows))
         accepted = list(accepted)
-        tell("writing the accepted rows", validated=len(rows), done=len(rows))
+        tell(
+            "writing the accepted rows",
+            validated=len(rows),
+            done=len(rows),
+            accepted=tally.accepted,
+        )
     return _write(
         actor=actor,
         batch=batch,
