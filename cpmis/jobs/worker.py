@@ -90,12 +90,9 @@ def nice_increment() -> int:
     (a million-row batch keeps a core busy, and its database server another) slows the pages
     less. 0 keeps the priority."""
     raw = os.environ.get("CPMIS_JOB_NICE", "").strip()
-    try:
-        value = int(raw) if raw else DEFAULT_NICE
-    except ValueError:
-        raise SystemExit(
-            f"CPMIS_JOB_NICE must be a whole number from 0 to 19, not {raw!r}."
-        ) from None
+    if not raw:
+        return DEFAULT_NICE
+    value = int(raw) if raw.isdecimal() else -1  # "-1", "low": refused below
     if not 0 <= value <= 19:
         raise SystemExit(f"CPMIS_JOB_NICE must be a whole number from 0 to 19, not {raw!r}.")
     return value
