@@ -8,7 +8,6 @@ validate with the API's serializers and call the same services.
 
 from __future__ import annotations
 
-import csv
 import logging
 from typing import Any
 
@@ -17,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
@@ -26,11 +25,11 @@ from django_ratelimit.core import is_ratelimited
 from rest_framework import serializers
 
 from cpmis import access
-from cpmis.audit.services import audit_record
 from cpmis.cases.models import Concern, RiskLevel
 from cpmis.core.errors import Conflict
 from cpmis.core.forms import Errors, run_service, serializer_errors
-from cpmis.legal.exports import safe
+from cpmis.jobs import services as job_services
+from cpmis.jobs.views import file_or_follow
 from cpmis.people.models import Sex
 from cpmis.people.phonetic import split_by_script
 from cpmis.permissions import capability_required
@@ -572,58 +571,21 @@ def complaint_action(request: HttpRequest, uuid: str, action: str) -> HttpRespon
     return redirect("complaints:complaint", uuid=complaint.uuid)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @login_required
 @capability_required("complaint.view")
-def export_csv(request: HttpRequest) -> StreamingHttpResponse:
-    """The queue as CSV (no narratives, names or places): every value guarded against
-    formulas."""
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """The queue as CSV (no narratives, names or places), written by a worker: the file at
+    once if the job ran at once (no queue), else the job's page, which follows it and then
+    offers the file."""
     view = request.GET.get("view", "all")
-    view = view if view in selectors.QUEUE_VIEWS else "all"
-    qs = selectors.complaint_queue(user=request.user, view=view)
-    audit_record(
-        actor=request.user,
-        action="complaint.export",
-        object_type="complaints.complaint",
-        detail={"view": view},
-    )
-    writer = csv.writer(_Echo())
-    header = [
-        "reference",
-        "channel",
-        "received_at",
-        "jurisdiction",
-        "district",
-        "concerns",
-        "status",
-        "triage_due_at",
-        "overdue",
-    ]
-
-    def rows() -> Any:
-        yield writer.writerow(header)
-        for c in qs.iterator(chunk_size=500):
-            yield writer.writerow(
-                [
-                    safe(v)
-                    for v in (
-                        c.short_ref,
-                        c.channel,
-                        c.received_at.isoformat(),
-                        c.jurisdiction.iso_code,
-                        c.district.pcode if c.district else "",
-                        " ".join(c.concerns),
-                        c.status,
-                        c.triage_due_at.isoformat(),
-                        "yes" if c.overdue else "no",
-                    )
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="complaints.csv"'
-    return response
+    try:
+        job = job_services.job_submit(
+            actor=request.user, kind="complaints.export", params={"view": view}
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("complaints:queue")
+    if job.state == job.State.FAILED:
+        messages.error(request, job.message)
+        return redirect("complaints:queue")
+    return file_or_follow(request, job)

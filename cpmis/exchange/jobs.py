@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from cpmis.actors import Actor
-from cpmis.jobs.kinds import Kind, Prepared, Result, register
+from cpmis.jobs.kinds import Kind, Prepared, Result, active_owner, register
 
 from . import services, signals
 from .models import Submission
@@ -38,9 +38,7 @@ def _prepare(actor: Actor, raw: dict[str, Any]) -> Prepared:
 
 
 def _run(job: Any, progress: Any) -> Result:
-    owner = job.owner
-    if owner is None or not owner.is_active:
-        raise ValidationError("The account that sent this batch is no longer active.")
+    owner = active_owner(job, "The account that sent this batch is no longer active.")
     data = bytes(job.payload or b"")
     params = dict(job.params)
     if params.get("source") == "json":

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from cpmis import access
 from cpmis.actors import Actor
-from cpmis.jobs.kinds import Kind, Prepared, Result, register
+from cpmis.jobs.kinds import Kind, Prepared, Result, active_owner, register
 
 from . import annex, dhis2, exports, services, tabulate
 from .selectors import CAPABILITY
@@ -25,9 +25,7 @@ def _require(actor: Actor) -> None:
 
 
 def _owner(job: Any) -> Any:
-    if job.owner is None or not job.owner.is_active:
-        raise ValidationError("The account that asked for these figures is no longer active.")
-    return job.owner
+    return active_owner(job, "The account that asked for these figures is no longer active.")
 
 
 def _prepare_annex(actor: Actor, raw: dict[str, Any]) -> Prepared:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from cpmis import access
 from cpmis.actors import SystemActor
@@ -74,6 +74,15 @@ def system_or(capability: str) -> Any:
         return Prepared({})
 
     return prepare
+
+
+def active_owner(job: Job, message: str) -> Any:
+    """The person a job runs as, if their account is still active; else the job fails with
+    ``message`` (a job does nothing for an account closed since it was asked for)."""
+    owner = job.owner
+    if owner is None or not owner.is_active:
+        raise ValidationError(message)
+    return owner
 
 
 _KINDS: dict[str, Kind] = {}

@@ -11,7 +11,7 @@ from django.db.models import Max
 
 from cpmis import access
 from cpmis.actors import Actor
-from cpmis.jobs.kinds import Kind, Prepared, Result, register
+from cpmis.jobs.kinds import Kind, Prepared, Result, active_owner, register
 
 from . import document, selectors, services
 from .models import NarrativeVersion, ReportEdition
@@ -52,9 +52,7 @@ def _prepare(fmt: str) -> Any:
 
 def _run(fmt: str) -> Any:
     def run(job: Any, progress: Any) -> Result:
-        owner = job.owner
-        if owner is None or not owner.is_active:
-            raise ValidationError("The account that asked for this report is no longer active.")
+        owner = active_owner(job, "The account that asked for this report is no longer active.")
         # As the owner, now: a reader who lost the right meanwhile gets no report.
         edition = selectors.edition_get(user=owner, edition_id=job.params.get("edition"))
         progress.update("Counting the figures and assembling the sections")

@@ -132,3 +132,46 @@ def test_the_jobs_pages_fit_a_phone(
     page.context.clear_cookies()
     sign_in(page, admin.username)
     fits("/jobs/queue/")
+
+
+def test_the_officer_takes_the_complaint_queue_away_as_csv_on_a_phone(
+    page: Any, live_server: Any, sign_in: Any, transactional_db: Any
+) -> None:
+    from tests.browser.test_casework import PHONE
+    from tests.conftest import LAHORE, api_as
+
+    officer = make_user(
+        "complaints.csv",
+        {
+            "role": Role.COMPLAINT_OFFICER,
+            "scope_level": ScopeLevel.JURISDICTION,
+            "jurisdiction": "PK-PB",
+            "department": "ombudsman",
+        },
+    )
+    made = api_as(officer).post(
+        "/api/complaints/",
+        {
+            "channel": "helpline",
+            "jurisdiction": "PK-PB",
+            "district": LAHORE,
+            "concerns": ["abused"],
+            "narrative": "Seen at the bus stand.",
+        },
+        format="json",
+    )
+    reference = made.json()["reference"]
+    page.set_viewport_size(PHONE)
+    sign_in(page, officer.username)
+    with override_settings(TASKS=DATABASE_QUEUE):
+        page.goto(f"{live_server.url}/complaints/?view=all")
+        page.get_by_role("link", name="Download CSV").click()
+        expect(page.locator(".job-state")).to_contain_text("Waiting")
+        expect(page.locator("main")).to_contain_text("The complaint queue (CSV)")
+        work()
+        link = page.get_by_role("link", name="Download complaints-all.csv")
+        expect(link).to_be_visible()
+        with page.expect_download() as download:
+            link.click()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert reference in text and "bus stand" not in text
