@@ -32,6 +32,7 @@ import pytest
 from django.db import connection, connections, transaction
 
 from cpmis.actors import LINKAGE
+from cpmis.audit.models import AuditEvent
 from cpmis.core import bulk
 from cpmis.demo.generator import population_generate
 from cpmis.demo.oversight import oversight_generate
@@ -435,6 +436,10 @@ def test_copy_and_on_conflict_write_what_the_orm_writes(
 # --- core/bulk.py: COPY, or one INSERT run for each row -------------------------------------
 
 
+BULK_AT = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=PKT)
+BLANK = ("actor_username", "actor_roles", "object_type", "request_id")
+
+
 def _bulk_rows(personas: Personas) -> dict[str, Any]:
     """A linkage run's derived rows for two records, written by ``rows_insert``, as read back."""
     _receive(personas, "bulk", row(department_record_id="FIR-1"), row(department_record_id="FIR-2"))
@@ -451,8 +456,22 @@ def _bulk_rows(personas: Personas) -> dict[str, Any]:
             ("key", "record"),
             ((key, pk) for pk in ids for key in (-(2**63), 2**63 - 1, 7)),
         ),
+        # Times, addresses and uuids, prepared by their fields on the generic road.
+        bulk.rows_insert(
+            AuditEvent,
+            ("occurred_at", "action", "ip_address", "object_id", "detail", *BLANK),
+            [
+                (BULK_AT, "bulk.test", address, str(pk), json.dumps({"n": pk - ids[0]}), *[""] * 4)
+                for pk, address in zip(ids, ("10.1.2.3", None), strict=True)
+            ],
+        ),
     )
+    events = AuditEvent.objects.filter(action="bulk.test").order_by("object_id")
     return {
+        "events": [
+            (e.occurred_at, e.ip_address, int(e.object_id) - ids[0], e.detail, e.actor_username)
+            for e in events
+        ],
         "written": written,
         "features": sorted(
             (f.record_id - ids[0], f.feature_format, f.record_version, f.data)
@@ -467,7 +486,11 @@ def test_rows_are_inserted_as_given(personas: Personas) -> None:
     with generic_road(bulk):
         found = undone(lambda: _bulk_rows(personas))
     features = {"name": "ayesha bibi", "urdu": "عائشہ", "dob": None, "tab\tand\nline": 1}
-    assert found["written"] == (2, 6)
+    assert found["written"] == (2, 6, 2)
+    assert found["events"] == [
+        (BULK_AT, "10.1.2.3", 0, {"n": 0}, ""),
+        (BULK_AT, None, 1, {"n": 1}, ""),
+    ]
     assert found["features"] == [(0, 5, 1, features), (1, 5, 1, features)]
     assert found["keys"] == sorted((r, k) for r in (0, 1) for k in (-(2**63), 2**63 - 1, 7))
 
@@ -504,6 +527,20 @@ def _linkage_run(personas: Personas, records: Records) -> dict[str, Any]:
         ),
     )
     run = linkage.records_link(actor=LINKAGE, wait=False)
+    if not run.deferred:
+        # A second batch meets the first one's linked records through their stored keys.
+        _receive(
+            personas,
+            "linkage-batch-2",
+            row(
+                department_record_id="FIR-4",
+                child_name="Zainab",
+                guardian_name="Riaz Ahmed",
+                date_of_birth="2013-06-02",
+                age_years="",
+            ),
+        )
+        linkage.records_link(actor=LINKAGE, wait=False)
     return {
         "deferred": run.deferred,
         "links": sorted(
@@ -539,6 +576,11 @@ def test_a_linkage_run_links_the_same_with_the_advisory_lock_or_without(
     native, generic = both(lambda: _linkage_run(personas, records), linkage)
     assert native == generic
     assert not native["deferred"] and len(native["links"]) >= 2
+    zainab = [link for link in native["links"] if link[0] in ("FIR-3", "FIR-4")]
+    assert [(record, name) for record, name, _ in zainab] == [
+        ("FIR-3", "Zainab"),
+        ("FIR-4", "Zainab"),
+    ]
 
 
 @both_roads

@@ -2,8 +2,9 @@
 (a linkage run's features and blocking keys): no model instances, no signals, no ids back.
 
 On PostgreSQL the rows go in by COPY; elsewhere (SQLite) by one prepared INSERT run for each
-row (``executemany``). The values are given as the database stores them: JSON as text, dates
-as dates, foreign keys as ids. The caller's transaction holds them like any other write.
+row (``executemany``), each value prepared by its field as the ORM would (times, uuids). The
+values are given as Python values, but JSON as text and foreign keys as ids. The caller's
+transaction holds them like any other write.
 """
 
 from __future__ import annotations
@@ -13,22 +14,23 @@ from itertools import islice
 from typing import Any
 
 from django.db import connection
-from django.db.models import Field, Model
+from django.db.models import Field, JSONField, Model
 
 SQL_CHUNK = 5000  # rows per executemany
 
 
-def _column(model: type[Model], name: str) -> str:
+def _field(model: type[Model], name: str) -> Field[Any, Any]:
     field = model._meta.get_field(name)
     if not isinstance(field, Field) or not field.column:  # pragma: no cover - a caller's slip
         raise ValueError(f"{model.__name__}.{name} is not a column")
-    return str(field.column)
+    return field
 
 
 def rows_insert(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Insert ``rows`` (one value per name of ``fields``, in that order) into ``model``'s
     table; returns how many."""
-    columns = ", ".join(connection.ops.quote_name(_column(model, f)) for f in fields)
+    model_fields = [_field(model, name) for name in fields]
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in model_fields)
     table = connection.ops.quote_name(model._meta.db_table)
     count = 0
     with connection.cursor() as cursor:
@@ -42,7 +44,11 @@ def rows_insert(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
             f"INSERT INTO {table} ({columns}) "  # noqa: S608 - the model's own names
             f"VALUES ({', '.join(['%s'] * len(fields))})"
         )
-        iterator = iter(rows)
+        prepare = [None if isinstance(f, JSONField) else f.get_db_prep_save for f in model_fields]
+        iterator = (
+            [v if p is None else p(v, connection) for p, v in zip(prepare, row, strict=True)]
+            for row in rows
+        )
         while chunk := list(islice(iterator, SQL_CHUNK)):
             cursor.executemany(statement, chunk)
             count += len(chunk)

@@ -410,27 +410,31 @@ def blocking_rules() -> list[Any]:
 def _key(*parts: Any) -> int | None:
     """A blocking key as a signed 64-bit number (stored and indexed compactly); None when a
     part is missing, as a rule never pairs on a missing value."""
-    if any(part is None or part == "" for part in parts):
+    if None in parts or "" in parts:
         return None
     digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
 
 
-def blocking_keys(row: Mapping[str, Any], *, probe: bool = False) -> set[int]:
-    """The keys of ``blocking_rules()`` for one feature row: two rows are compared by some
-    rule exactly when the stored keys of one meet the ``probe`` keys of the other (the same
-    but for the swapped-names rule, looked up the other way round). Kept with each linked
-    record, so that a new batch reads only the known records it could be compared with."""
+def blocking_key_sets(row: Mapping[str, Any]) -> tuple[set[int], set[int]]:
+    """The keys of ``blocking_rules()`` for one feature row, (stored, probe): two rows are
+    compared by some rule exactly when the stored keys of one meet the probe keys of the
+    other (the same but for the swapped-names rules, looked up the other way round). The
+    stored keys are kept with each linked record, so that a new batch reads only the known
+    records it could be compared with."""
     given, father, province = row.get("given"), row.get("father"), row.get("province")
+    district, sex, name = row.get("district"), row.get("sex"), row.get("name")
+    dob = row.get("dob")
     keys = {
         _key("gfp", given, father, province),
-        _key("nd", row.get("name"), row.get("district")),
-        _key("fds", father, row.get("district"), row.get("sex")),
-        _key("gd", given, row.get("dob")),
-        _key("fd", father, row.get("dob")),
+        _key("nd", name, district),
+        _key("fds", father, district, sex),
+        _key("gd", given, dob),
+        _key("fd", father, dob),
         _key("b", row.get("b_form")),
         _key("bh", row.get("b_form_head")),
         _key("bt", row.get("b_form_tail")),
+        _key("dsp", dob, sex, province),
     }
     keys.update(
         _key("gnfp", near_key, father, province) for near_key in row.get("given_near") or ()
@@ -438,18 +442,25 @@ def blocking_keys(row: Mapping[str, Any], *, probe: bool = False) -> set[int]:
     keys.update(
         _key("gfnp", given, near_key, province) for near_key in row.get("father_near") or ()
     )
-    district, sex = row.get("district"), row.get("sex")
-    keys.add(_key("dsp", row.get("dob"), sex, province))
-    if probe:
-        keys.add(_key("sw", row.get("father_given"), given, province))
-        keys.add(_key("fn", row.get("name"), district, sex))  # my name is their father's
-        keys.add(_key("nf", father, district, sex))  # my father's name is theirs
-    else:
-        keys.add(_key("sw", given, row.get("father_given"), province))
-        keys.add(_key("fn", father, district, sex))
-        keys.add(_key("nf", row.get("name"), district, sex))
-    keys.discard(None)
-    return keys  # type: ignore[return-value]
+    father_given = row.get("father_given")
+    stored = keys | {
+        _key("sw", given, father_given, province),
+        _key("fn", father, district, sex),
+        _key("nf", name, district, sex),
+    }
+    probe = keys | {
+        _key("sw", father_given, given, province),
+        _key("fn", name, district, sex),  # my name is their father's
+        _key("nf", father, district, sex),  # my father's name is theirs
+    }
+    stored.discard(None)
+    probe.discard(None)
+    return stored, probe  # type: ignore[return-value]
+
+
+def blocking_keys(row: Mapping[str, Any], *, probe: bool = False) -> set[int]:
+    """The stored (or ``probe``) keys of one feature row (``blocking_key_sets``)."""
+    return blocking_key_sets(row)[1 if probe else 0]
 
 
 # The level "two full dates that differ" (see ``settings``): of a child's pairs of records,

@@ -25,7 +25,7 @@ import logging
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -266,8 +266,12 @@ class LinkRun:
         return dict(self.__dict__)
 
 
-def _features_store(records: Sequence[DepartmentRecord]) -> dict[int, dict[str, Any]]:
-    """Derive and store the features of records that have none (or stale ones)."""
+def _features_store(
+    records: Sequence[DepartmentRecord], probes: set[int] | None = None
+) -> dict[int, dict[str, Any]]:
+    """Derive and store the features of records that have none (or stale ones), with their
+    blocking keys. The probe keys of every record go into ``probes``: the keys under which
+    a linking run looks up the records' partners (derived with the stored ones, not twice)."""
     have: dict[int, tuple[int, int, dict[str, Any]]] = {}
     ids = [r.pk for r in records]
     for start in range(0, len(ids), CHUNK):  # SQLite caps the parameters of one query
@@ -277,27 +281,14 @@ def _features_store(records: Sequence[DepartmentRecord]) -> dict[int, dict[str, 
                 record_id__in=ids[start : start + CHUNK]
             ).values_list("record_id", "record_version", "feature_format", "data")
         )
-    out: dict[int, dict[str, Any]] = {}
-    fresh: list[RecordFeatures] = []
-    stale: list[int] = []
-    for record in records:
+
+    def current(record: DepartmentRecord) -> dict[str, Any] | None:
         known = have.get(record.pk)
         if known and known[0] == record.version and known[1] == model.FEATURE_FORMAT:
-            out[record.pk] = known[2]
-            continue
-        data = model.features(None, evidence.record_common(record))
-        data.pop("unique_id")
-        out[record.pk] = data
-        if known:
-            stale.append(record.pk)
-        fresh.append(
-            RecordFeatures(
-                record=record,
-                feature_format=model.FEATURE_FORMAT,
-                record_version=record.version,
-                data=data,
-            )
-        )
+            return known[2]
+        return None
+
+    stale = [r.pk for r in records if r.pk in have and current(r) is None]
     for start in range(0, len(stale), CHUNK):
         chunk = stale[start : start + CHUNK]
         _frequencies_add(
@@ -305,21 +296,37 @@ def _features_store(records: Sequence[DepartmentRecord]) -> dict[int, dict[str, 
         )
         RecordFeatures.objects.filter(record_id__in=chunk).delete()
         BlockingKey.objects.filter(record_id__in=chunk).delete()
-    # Ten to twenty keys a record: written as plain rows, not model instances.
+    out: dict[int, dict[str, Any]] = {}
+    fresh: list[tuple[int, int, dict[str, Any]]] = []  # record, its version, features
+
+    def derived_keys() -> Iterator[tuple[int, int]]:
+        """Each record's features derived (or read), and the stored keys of those derived
+        yielded as they come: ten to twenty a record, never all held at once."""
+        for record in records:
+            data = current(record)
+            if data is not None:
+                out[record.pk] = data
+                if probes is not None:
+                    probes.update(model.blocking_keys(data, probe=True))
+                continue
+            data = model.features(None, evidence.record_common(record))
+            data.pop("unique_id")
+            out[record.pk] = data
+            fresh.append((record.pk, record.version, data))
+            stored, probe = model.blocking_key_sets(data)
+            if probes is not None:
+                probes.update(probe)
+            for key in stored:
+                yield key, record.pk
+
+    # Written as plain rows, not model instances.
+    rows_insert(BlockingKey, ("key", "record"), derived_keys())
     rows_insert(
         RecordFeatures,
         ("record", "feature_format", "record_version", "data"),
-        (
-            (item.record_id, item.feature_format, item.record_version, json.dumps(item.data))
-            for item in fresh
-        ),
+        ((pk, model.FEATURE_FORMAT, version, json.dumps(data)) for pk, version, data in fresh),
     )
-    rows_insert(
-        BlockingKey,
-        ("key", "record"),
-        ((key, item.record_id) for item in fresh for key in model.blocking_keys(item.data)),
-    )
-    _frequencies_add((item.data for item in fresh), +1)
+    _frequencies_add((data for _, _, data in fresh), +1)
     return out
 
 
@@ -556,24 +563,53 @@ def _linked_features_refresh() -> None:
         _features_store(list(records.select_related("district")))
 
 
-def _known_rows(new_rows: Sequence[dict[str, Any]]) -> tuple[dict[str, int], list[dict[str, Any]]]:
+def _keyed(probes: set[int]) -> list[tuple[int | None, int | None]]:
+    """The (record, child) of every stored blocking key among ``probes``. On PostgreSQL the
+    probes (a national batch has millions) go to the server by COPY and meet the key index in
+    one join; elsewhere they are asked for in chunks."""
+    if connection.vendor != "postgresql":
+        ordered = sorted(probes)
+        found: list[tuple[int | None, int | None]] = []
+        for start in range(0, len(ordered), CHUNK):
+            found += BlockingKey.objects.filter(key__in=ordered[start : start + CHUNK]).values_list(
+                "record_id", "child_id"
+            )
+        return found
+    table = connection.ops.quote_name(BlockingKey._meta.db_table)
+    with connection.cursor() as cursor:
+        # Inside the run's transaction: an error rolls the table back with the rest.
+        cursor.execute("CREATE TEMP TABLE linkage_probe (key bigint) ON COMMIT DROP")
+        with cursor.cursor.copy("COPY linkage_probe (key) FROM STDIN") as copy:
+            copy.write("".join(f"{key}\n" for key in probes))
+        cursor.execute("ANALYZE linkage_probe")
+        cursor.execute(
+            f"SELECT DISTINCT k.record_id, k.child_id FROM {table} k "  # noqa: S608
+            "JOIN linkage_probe p ON p.key = k.key"
+        )
+        found = list(cursor.fetchall())
+        cursor.execute("DROP TABLE linkage_probe")
+        return found
+
+
+def _known_rows(
+    new_rows: Sequence[dict[str, Any]], probes: set[int]
+) -> tuple[dict[str, int], list[dict[str, Any]]]:
     """What is already linked and could be compared with the new rows: the records with an
     active link and the registry's children that share a blocking key with one of them
     (read through the key index, not the whole population), with their stored features
-    (derived again where a record was corrected since, or the format changed)."""
+    (derived again where a record was corrected since, or the format changed). ``probes``:
+    the new rows' probe keys (``_features_store``)."""
     _children_features_refresh()
     _linked_features_refresh()
-    probes = sorted({key for row in new_rows for key in model.blocking_keys(row, probe=True)})
     record_ids: set[int] = set()
     child_ids: set[int] = set()
-    for start in range(0, len(probes), CHUNK):
-        for record_id, child_id in BlockingKey.objects.filter(
-            key__in=probes[start : start + CHUNK]
-        ).values_list("record_id", "child_id"):
-            if record_id is not None:
-                record_ids.add(record_id)
-            else:
-                child_ids.add(child_id)
+    for record_id, child_id in _keyed(probes):
+        if record_id is not None:
+            record_ids.add(record_id)
+        elif child_id is not None:
+            child_ids.add(child_id)
+    # The new records meet their own keys (stored a moment ago): they are not known yet.
+    record_ids.difference_update(int(row["unique_id"][1:]) for row in new_rows)
     known_child: dict[str, int] = {}
     rows: list[dict[str, Any]] = []
     ordered = sorted(record_ids)
@@ -681,10 +717,12 @@ def records_link(
     run = LinkRun(records=len(pending), model_version=current.version)
     if not pending:
         return run
-    new_features = _features_store(pending)
+    probes: set[int] = set()
+    new_features = _features_store(pending, probes)
     by_id = {r.pk: r for r in pending}
     new_rows = [{**data, "unique_id": f"r{pk}"} for pk, data in new_features.items()]
-    known_child, known_rows = _known_rows(new_rows)
+    known_child, known_rows = _known_rows(new_rows, probes)
+    del probes
     population = _population(len(new_rows))
     compared = [*new_rows, *known_rows]
     counts = _frequencies(compared)
@@ -736,23 +774,16 @@ def records_link(
     labels.update(outcome.labels())
     best = _cluster_probability(pairs, labels)
     now = timezone.now()
-    links: list[RecordLink] = []
-    reviews: list[ReviewItem] = []
+    # Links and review items are written as plain rows (COPY on PostgreSQL): a run over a
+    # national batch makes them by the hundred thousand.
+    links: list[tuple[int, int, str, float | None]] = []  # record, child, method, probability
+    reviews: list[tuple[int, int, float, uuid.UUID]] = []  # record, candidate, probability, group
     new_children: list[tuple[Child, int]] = []
     group_child: dict[int, int] = {}
 
     def link_group(index: int, child_id: int, method: str) -> None:
         for uid in outcome.groups[index]:
-            links.append(
-                RecordLink(
-                    record_id=int(uid[1:]),
-                    child_id=child_id,
-                    method=method,
-                    probability=best.get(uid),
-                    model=current,
-                    created_at=now,
-                )
-            )
+            links.append((int(uid[1:]), child_id, method, best.get(uid)))
 
     for index, child_id in outcome.existing.items():
         link_group(index, int(child_id), RecordLink.Method.AUTOMATIC)
@@ -783,19 +814,19 @@ def records_link(
         by_district: dict[int, uuid.UUID] = {}
         for uid in outcome.groups[index]:
             district = by_id[int(uid[1:])].district_id
-            reviews.append(
-                ReviewItem(
-                    record_id=int(uid[1:]),
-                    candidate_id=candidate,
-                    probability=probability,
-                    model=current,
-                    group=by_district.setdefault(district, uuid.uuid4()),
-                    created_at=now,
-                )
-            )
+            group = by_district.setdefault(district, uuid.uuid4())
+            reviews.append((int(uid[1:]), candidate, probability, group))
         run.review += len(outcome.groups[index])
-    RecordLink.objects.bulk_create(links, batch_size=2000)
-    ReviewItem.objects.bulk_create(reviews, batch_size=2000)
+    rows_insert(
+        RecordLink,
+        ("record", "child", "method", "probability", "model", "created_at", "undo_reason"),
+        ((*link, current.pk, now, "") for link in links),
+    )
+    rows_insert(
+        ReviewItem,
+        ("record", "candidate", "probability", "group", "model", "status", "created_at", "version"),
+        ((*item, current.pk, ReviewItem.Status.OPEN, now, 1) for item in reviews),
+    )
     detail = {"model": current.version, **(context or {})}
     audit_records(
         actor=actor,
@@ -809,16 +840,16 @@ def records_link(
         actor=actor,
         action="linkage.link",
         items=(
-            ("exchange.record", link.record_id, {"child": link.child_id, "method": link.method})
-            for link in links
+            ("exchange.record", record, {"child": child, "method": method})
+            for record, child, method, _ in links
         ),
     )
     audit_records(
         actor=actor,
         action="linkage.review_open",
         items=(
-            ("exchange.record", item.record_id, {"candidate": item.candidate_id})
-            for item in reviews
+            ("exchange.record", record, {"candidate": candidate})
+            for record, candidate, _, _ in reviews
         ),
     )
     run.merges_proposed = _merges_propose(outcome.merges, current)
