@@ -502,6 +502,102 @@ def test_copy_inserts_what_executemany_inserts(personas: Personas) -> None:
     assert native == generic
 
 
+def _children_inserted() -> list[tuple[Any, ...]]:
+    """Two children given their ids by ``objects_insert``, as read back (ids as offsets)."""
+    from tests.factories import LAHORE, district
+
+    lahore = district(LAHORE)
+    now = datetime(2026, 3, 1, 9, 30, tzinfo=PKT)
+    made = [
+        Child(
+            name_latin=name,
+            name_urdu=urdu,
+            sex="female",
+            date_of_birth=date(2014, 5, 6),
+            district=lahore,
+            disabilities=disabilities,
+            registered_at=now,
+            updated_at=now,
+            name_search=name.lower(),
+        )
+        for name, urdu, disabilities in (("Ayesha", "عائشہ", ["visual"]), ("Zainab", "", []))
+    ]
+    bulk.objects_insert(made)
+    assert all(child.pk and not child._state.adding for child in made)
+    first = made[0].pk
+    return [
+        (
+            c.pk - first,
+            c.uuid == made[c.pk - first].uuid,
+            c.name_latin,
+            c.name_urdu,
+            c.disabilities,
+            c.registered_at,
+            c.date_of_birth,
+            c.locality,
+            c.nationality,
+        )
+        for c in Child.objects.filter(pk__in=[m.pk for m in made]).order_by("pk")
+    ]
+
+
+def test_objects_are_inserted_with_their_ids(db: Any) -> None:
+    """The generic road (bulk_create), on either engine."""
+    with generic_road(bulk):
+        found = undone(_children_inserted)
+    at = datetime(2026, 3, 1, 9, 30, tzinfo=PKT)
+    assert found == [
+        (0, True, "Ayesha", "عائشہ", ["visual"], at, date(2014, 5, 6), "unknown", "PK"),
+        (1, True, "Zainab", "", [], at, date(2014, 5, 6), "unknown", "PK"),
+    ]
+
+
+@both_roads
+def test_copy_with_reserved_ids_inserts_what_bulk_create_inserts(db: Any) -> None:
+    """core.bulk.objects_insert: the same children through COPY and through bulk_create."""
+    native, generic = both(_children_inserted, bulk)
+    assert native == generic
+
+
+def _frequencies_counted() -> list[tuple[str, str, int]]:
+    """Name counts kept by a run, then a corrected record uncounted: a key known, a key new,
+    a key that would go below nought, one never seen uncounted."""
+    from cpmis.linkage.models import NameFrequency
+
+    NameFrequency.objects.create(column="name", key="ZNB", count=3)
+    NameFrequency.objects.create(column="given", key="AYS", count=1)
+    linkage._frequencies_add(
+        [{"name": "ZNB", "given": "ZNB"}, {"name": "ALY", "given": "ALY", "father": "ASLM"}], +1
+    )
+    linkage._frequencies_add([{"given": "AYS"}, {"given": "AYS"}, {"father": "RYZ"}], -1)
+    return sorted(NameFrequency.objects.values_list("column", "key", "count"))
+
+
+def test_name_counts_are_kept_as_worked_out_by_hand(db: Any) -> None:
+    """The generic road, on either engine: read, changed, written back."""
+    with generic_road(linkage):
+        found = undone(_frequencies_counted)
+    assert found == [
+        ("father", "", 0),  # one counted, one uncounted
+        ("father", "ASLM", 1),
+        ("given", "", 0),  # counted 2, uncounted 2, from none
+        ("given", "ALY", 1),
+        ("given", "AYS", 0),  # 1 less 2: never below nought
+        ("given", "ZNB", 1),
+        ("name", "", 2),
+        ("name", "ALY", 1),
+        ("name", "ZNB", 4),
+    ]
+
+
+@both_roads
+def test_name_counts_staged_by_copy_are_those_read_and_written_back(db: Any) -> None:
+    """linkage.services._frequencies_add: the same counts through the staged UPDATE and
+    INSERT as through the ORM."""
+    native, generic = both(_frequencies_counted, linkage)
+    assert native == generic
+
+
 # --- linkage/services.py: one linkage writer at a time --------------------------------------
 
 

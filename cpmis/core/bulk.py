@@ -1,5 +1,7 @@
-"""Many plain rows into one table at once, for derived data written by the hundred thousand
-(a linkage run's features and blocking keys): no model instances, no signals, no ids back.
+"""Many rows into one table at once, for what is written by the hundred thousand: plain rows
+(a linkage run's features, blocking keys, links; audit events), no model instances, no
+signals, no ids back (``rows_insert``); or new model instances, given their ids
+(``objects_insert``: the children a linkage run registers).
 
 On PostgreSQL the rows go in by COPY; elsewhere (SQLite) by one prepared INSERT run for each
 row (``executemany``), each value prepared by its field as the ORM would (times, uuids). The
@@ -53,3 +55,38 @@ def rows_insert(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
             cursor.executemany(statement, chunk)
             count += len(chunk)
     return count
+
+
+def objects_insert(objects: Sequence[Model]) -> None:
+    """Insert new instances of one model and give each its id, as ``bulk_create`` does, but
+    on PostgreSQL by COPY: the ids are taken from the table's sequence first, then the rows
+    go in with them (a linkage run registers children by the ten thousand). Each field's
+    ``pre_save`` runs, as for ``bulk_create``; no ``save()``, no signals."""
+    if not objects:
+        return
+    model = type(objects[0])
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(objects, batch_size=SQL_CHUNK // 10)
+        return
+    meta = model._meta
+    pk = meta.pk
+    assert pk is not None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, pk.column, len(objects)],
+        )
+        for obj, (new_id,) in zip(objects, cursor.fetchall(), strict=True):
+            obj.pk = new_id
+    fields = [f for f in meta.concrete_fields if f.column]
+    rows_insert(
+        model,
+        [f.attname for f in fields],
+        (
+            [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+            for obj in objects
+        ),
+    )
+    for obj in objects:
+        obj._state.adding = False
+        obj._state.db = connection.alias

@@ -23,6 +23,7 @@ The original spelling is kept on the record; features are derived and thrown awa
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -137,10 +138,13 @@ FEATURE_COLUMNS = (
 NEAR_MIN = 3
 
 
-def _words(name: str) -> list[tuple[str, str]]:
+@functools.lru_cache(maxsize=1 << 16)
+def _words(name: str) -> tuple[tuple[str, str], ...]:
     """The name's words as (key, spelling): "Abdul Rehman" as one word (Urdu writes
     عبدالرحمن as one), the prefixes that say little (Muhammad, Ghulam) dropped when another
-    word remains."""
+    word remains. Kept for the most recent names: a population repeats its names (a batch of
+    a million records has a few ten thousand), and the phonetic keys are the costly part of
+    a record's features."""
     words: list[tuple[str, str]] = []
     for spelling in normalize_name(name or "").split():
         key = word_key(spelling)
@@ -154,8 +158,8 @@ def _words(name: str) -> list[tuple[str, str]]:
             words[-1] = (words[-1][0] + key, words[-1][1] + spelling)
         else:
             words.append((key, spelling))
-    rest = [w for w in words if not _prefix(*w)]
-    return rest or words
+    rest = tuple(w for w in words if not _prefix(*w))
+    return rest or tuple(words)
 
 
 def _prefix(key: str, spelling: str) -> bool:

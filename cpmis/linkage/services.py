@@ -39,7 +39,7 @@ from cpmis import access
 from cpmis.actors import LINKAGE, Actor, person
 from cpmis.audit import versioning
 from cpmis.audit.services import audit_record, audit_records
-from cpmis.core.bulk import rows_insert
+from cpmis.core.bulk import objects_insert, rows_insert
 from cpmis.core.errors import Conflict, NotFound
 from cpmis.exchange.models import DepartmentRecord
 from cpmis.jobs import services as jobs
@@ -48,6 +48,7 @@ from cpmis.people.models import Child, GuardianRelation
 from cpmis.people.phonetic import is_urdu
 from cpmis.people.search import search_key
 from cpmis.people.services import age_on, child_validate, estimated_dob
+from cpmis.reference.models import District
 
 from . import clustering, evidence, model, modelfile, selectors
 from .models import (
@@ -342,6 +343,30 @@ def _frequencies_add(rows: Iterable[dict[str, Any]], sign: int) -> None:
                 counts[(column, row[column][:120])] += sign
                 counts[(column, "")] += sign
     if not counts:
+        return
+    if connection.vendor == "postgresql":
+        # Tens of thousands of keys a national batch: staged by COPY, then one UPDATE of
+        # those known and one INSERT of the rest (the run holds the linkage lock).
+        table = connection.ops.quote_name(NameFrequency._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMP TABLE linkage_frequency"
+                " (col varchar(16), key varchar(120), delta integer) ON COMMIT DROP"
+            )
+            with cursor.cursor.copy("COPY linkage_frequency FROM STDIN") as copy:
+                for (column, key), delta in counts.items():
+                    copy.write_row((column, key, delta))
+            cursor.execute(
+                f"UPDATE {table} f SET count = GREATEST(f.count + s.delta, 0)"  # noqa: S608
+                ' FROM linkage_frequency s WHERE f."column" = s.col AND f.key = s.key'
+            )
+            cursor.execute(
+                f'INSERT INTO {table} ("column", key, count)'  # noqa: S608
+                " SELECT s.col, s.key, s.delta FROM linkage_frequency s WHERE s.delta > 0"
+                f" AND NOT EXISTS (SELECT 1 FROM {table} f"
+                ' WHERE f."column" = s.col AND f.key = s.key)'
+            )
+            cursor.execute("DROP TABLE linkage_frequency")
         return
     existing: dict[tuple[str, str], NameFrequency] = {}
     for column in model.FREQUENCY_COLUMNS:
@@ -704,8 +729,10 @@ def records_link(
     if not _lock(wait=wait):
         return LinkRun(deferred=True)
     current = model_ensure()
-    pending_qs = DepartmentRecord.objects.filter(selectors.pending_filter()).select_related(
-        "district"
+    # The columns linking compares (not the record's whole content), and its district from
+    # the few there are, not joined again for every record.
+    pending_qs = DepartmentRecord.objects.filter(selectors.pending_filter()).defer(
+        "data", "content_sha256"
     )
     if records is None:
         pending = list(pending_qs.order_by("pk"))
@@ -714,6 +741,9 @@ def records_link(
         pending = []
         for start in range(0, len(ids), CHUNK):
             pending += pending_qs.filter(pk__in=ids[start : start + CHUNK]).order_by("pk")
+    districts = {d.pk: d for d in District.objects.all()}
+    for record in pending:
+        record.district = districts[record.district_id]
     run = LinkRun(records=len(pending), model_version=current.version)
     if not pending:
         return run
@@ -797,7 +827,7 @@ def records_link(
             run.waiting += len(members)
             continue
         made.append((index, child, source.pk))
-    Child.objects.bulk_create([child for _, child, _ in made], batch_size=2000)  # with their ids
+    objects_insert([child for _, child, _ in made])  # with their ids
     for index, child, record_id in made:
         new_children.append((child, record_id))
         group_child[index] = child.pk
