@@ -11,7 +11,9 @@ transaction holds them like any other write.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
@@ -90,3 +92,20 @@ def objects_insert(objects: Sequence[Model]) -> None:
     for obj in objects:
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while the block runs (a decorator too).
+
+    Work over a million rows holds millions of objects; each full collection walks them
+    all, holding the interpreter's lock for seconds (a job's progress thread, and the
+    request threads of the process, wait meanwhile). Such work makes few reference cycles:
+    what it leaves is collected when the block ends. Nested blocks leave it to the outer."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()

@@ -39,7 +39,7 @@ from cpmis import access
 from cpmis.actors import LINKAGE, Actor, person
 from cpmis.audit import versioning
 from cpmis.audit.services import audit_record, audit_records
-from cpmis.core.bulk import objects_insert, rows_insert
+from cpmis.core.bulk import collection_paused, objects_insert, rows_insert
 from cpmis.core.errors import Conflict, NotFound
 from cpmis.exchange.models import DepartmentRecord
 from cpmis.jobs import services as jobs
@@ -589,9 +589,10 @@ def _linked_features_refresh() -> None:
 
 
 def _keyed(probes: set[int]) -> list[tuple[int | None, int | None]]:
-    """The (record, child) of every stored blocking key among ``probes``. On PostgreSQL the
-    probes (a national batch has millions) go to the server by COPY and meet the key index in
-    one join; elsewhere they are asked for in chunks."""
+    """The (record, child) of the stored blocking keys among ``probes``: at least those of
+    children and of linked records. On PostgreSQL the probes (a national batch has millions)
+    go to the server by COPY and meet the key index in one join; elsewhere they are asked for
+    in chunks."""
     if connection.vendor != "postgresql":
         ordered = sorted(probes)
         found: list[tuple[int | None, int | None]] = []
@@ -601,15 +602,20 @@ def _keyed(probes: set[int]) -> list[tuple[int | None, int | None]]:
             )
         return found
     table = connection.ops.quote_name(BlockingKey._meta.db_table)
+    links = connection.ops.quote_name(RecordLink._meta.db_table)
     with connection.cursor() as cursor:
         # Inside the run's transaction: an error rolls the table back with the rest.
         cursor.execute("CREATE TEMP TABLE linkage_probe (key bigint) ON COMMIT DROP")
         with cursor.cursor.copy("COPY linkage_probe (key) FROM STDIN") as copy:
             copy.write("".join(f"{key}\n" for key in probes))
         cursor.execute("ANALYZE linkage_probe")
+        # Only the keys of children and of linked records: those of the records being
+        # linked (stored a moment ago) would come back by the million, to be dropped.
         cursor.execute(
             f"SELECT DISTINCT k.record_id, k.child_id FROM {table} k "  # noqa: S608
-            "JOIN linkage_probe p ON p.key = k.key"
+            "JOIN linkage_probe p ON p.key = k.key "
+            "WHERE k.child_id IS NOT NULL OR EXISTS "
+            f"(SELECT 1 FROM {links} l WHERE l.record_id = k.record_id AND l.undone_at IS NULL)"
         )
         found = list(cursor.fetchall())
         cursor.execute("DROP TABLE linkage_probe")
@@ -708,6 +714,7 @@ def _cluster_probability(
 
 
 @transaction.atomic
+@collection_paused()  # a national batch's rows would make each full collection a long pause
 def records_link(
     *,
     actor: Actor,
