@@ -25,6 +25,7 @@ probabilities, never from the truth):
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
@@ -283,8 +284,8 @@ def cluster(
                     return False
         return True
 
-    ordered = sorted(
-        (p for p in pairs if p[2] >= review), key=lambda p: (-p[2], str(p[0]), str(p[1]))
+    ordered = sorted_in_runs(
+        [p for p in pairs if p[2] >= review], key=lambda p: (-p[2], str(p[0]), str(p[1]))
     )
     weak: list[tuple[Hashable, Hashable, float]] = []
     merge_pairs: dict[tuple[Any, Any], float] = {}
@@ -365,6 +366,19 @@ def cluster(
         outcome.new.append(group)
         registered.add(find(members_[0]))
     return outcome
+
+
+SORT_RUN = 200_000  # items a run of ``sorted_in_runs``
+
+
+def sorted_in_runs(items: list[Any], key: Callable[[Any], Any]) -> list[Any]:
+    """``sorted(items, key=key)``, the same order, sorted in runs of ``SORT_RUN`` and merged:
+    one sort of millions of pairs holds the interpreter's lock for seconds (a job's progress
+    thread waits that long); a run's sort holds it a fraction of one."""
+    if len(items) <= SORT_RUN:
+        return sorted(items, key=key)
+    runs = [sorted(items[i : i + SORT_RUN], key=key) for i in range(0, len(items), SORT_RUN)]
+    return list(heapq.merge(*runs, key=key))  # ties from earlier runs first, as sorted keeps
 
 
 def cluster_cohesive(

@@ -29,7 +29,7 @@ import json
 import math
 import re
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -943,11 +943,10 @@ def score_population(
     cannot raise it). DuckDB unless another Splink backend (``db_api``, e.g.
     ``SparkAPI``) is given."""
     import numpy as np
-    import pandas as pd
 
     columns = list(FEATURE_COLUMNS)
-    new_frame = pd.DataFrame(list(new), columns=columns)
-    known_frame = pd.DataFrame(list(known), columns=columns)
+    new_frame = frame_of(new, columns)
+    known_frame = frame_of(known, columns)
     if population is None:
         population = len(new_frame) + len(known_frame)
     population = max(population, len(new_frame) + len(known_frame))
@@ -1012,6 +1011,18 @@ def score(
     ).pairs
 
 
+def frame_of(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> Any:
+    """Feature rows (dicts) as a pandas DataFrame of ``columns``, built a column at a time.
+    From a million dicts at once pandas holds the interpreter's lock for seconds, and a
+    job's progress thread waits that long; a column at a time it is let go between them."""
+    import pandas as pd
+
+    listed = rows if isinstance(rows, list) else list(rows)
+    if not listed:
+        return pd.DataFrame([], columns=list(columns))  # untyped, as from no dicts
+    return pd.DataFrame({column: [row.get(column) for row in listed] for column in columns})
+
+
 def score_within(
     model: Mapping[str, Any],
     rows: Mapping[Any, Mapping[str, Any]],
@@ -1023,11 +1034,10 @@ def score_within(
 ) -> list[tuple[Any, Any, float]]:
     """Every pair inside each cohort (a list of ids of ``rows``; an id in one cohort only),
     scored with the model at the run's ``prior``, however low."""
-    import pandas as pd
 
-    frame = pd.DataFrame(
-        [{**rows[uid], "cohort": index} for index, cohort in enumerate(cohorts) for uid in cohort],
-        columns=[*FEATURE_COLUMNS, "cohort"],
+    frame = frame_of(
+        ({**rows[uid], "cohort": index} for index, cohort in enumerate(cohorts) for uid in cohort),
+        [*FEATURE_COLUMNS, "cohort"],
     )
     if frame["unique_id"].duplicated().any():
         raise ValueError("A record is in two cohorts.")

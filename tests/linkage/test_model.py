@@ -329,3 +329,60 @@ def test_a_b_form_one_digit_off_weighs_less_than_an_exact_one() -> None:
 )
 def test_names_with_the_key_of_abdul_do_not_swallow_the_next_word(name: str, given: str) -> None:
     assert features(child_name=name)["given"] == features(child_name=given)["given"]
+
+
+def test_feature_rows_make_the_frame_pandas_makes_of_them_whole() -> None:
+    """``frame_of`` builds a column at a time (letting go of the interpreter's lock between
+    columns) the frame pandas builds from the dicts at once: the same values and types,
+    empty columns and no rows included."""
+    import pandas as pd
+    import pandas.testing
+
+    rows = [
+        model.features(
+            "a",
+            {
+                "child_name": "Ayesha Bibi",
+                "guardian_name": "Mohd Aslam",
+                "sex": "female",
+                "date_of_birth": date(2013, 4, 2),
+                "district": "PK0521",
+                "b_form_number": "3520212345671",
+            },
+        ),
+        model.features(
+            "b",
+            {
+                "child_name": "عائشہ",
+                "sex": "female",
+                "age_years": 11,
+                "record_date": date(2025, 1, 5),
+            },
+        ),
+    ]
+    columns = list(model.FEATURE_COLUMNS)
+    for given in (rows, []):
+        pandas.testing.assert_frame_equal(
+            model.frame_of(iter(given), columns), pd.DataFrame(given, columns=columns)
+        )
+
+
+def test_pairs_sorted_in_runs_come_in_the_order_of_one_sort(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``clustering.sorted_in_runs`` (runs merged, so that no one sort holds the
+    interpreter's lock for long) gives ``sorted``'s order, ties and all."""
+    import random
+
+    rng = random.Random(7)
+    pairs = [
+        (f"r{rng.randrange(50)}", f"c{rng.randrange(50)}", rng.choice((0.9, 0.5, 0.99)))
+        for _ in range(1_000)
+    ]
+
+    def key(p: tuple[str, str, float]) -> tuple[float, str]:
+        return (-p[2], p[0])  # ties left to the order given
+
+    monkeypatch.setattr(clustering, "SORT_RUN", 64)
+    assert clustering.sorted_in_runs(pairs, key) == sorted(pairs, key=key)
+    assert clustering.sorted_in_runs(pairs[:10], key) == sorted(pairs[:10], key=key)
