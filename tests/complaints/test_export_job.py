@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from django.test import Client, override_settings
 
+from cpmis.accounts.roles import Role, ScopeLevel
 from cpmis.audit.models import AuditEvent
 from cpmis.complaints import exports
 from cpmis.jobs.models import Job
-from cpmis.accounts.roles import Role, ScopeLevel
 from tests.conftest import LAHORE, PESHAWAR, Personas, api_as, make_user, web_as
 from tests.jobs.conftest import DATABASE_QUEUE, run_worker
 
