@@ -40,9 +40,15 @@ from rapidfuzz.distance import OSA
 from cpmis.people.phonetic import word_key
 from cpmis.people.search import normalize_name
 
-# Bump when what features() derives changes: stored features of another format are derived
-# again before they are compared.
+# Bump when what features() derives for the comparisons changes: a model file is made for
+# one format (``modelfile``).
 FEATURE_FORMAT = 5
+# Bump when the blocking rules or their keys change (``blocking_key_sets``), or a column
+# only the blocking reads (1: the date of birth in the district, or with initials).
+KEYS_REVISION = 1
+# The format of the features and keys stored with each record and child: those of another
+# format are derived again before they are compared. Grows with either of the two above.
+STORED_FORMAT = FEATURE_FORMAT + KEYS_REVISION
 # "Muhammad" and "Ghulam" as written (normalised): by spelling, not by phonetic key, whose
 # MHMD is also Mahmood's and محمود's.
 _PREFIXES = frozenset(
@@ -133,6 +139,7 @@ FEATURE_COLUMNS = (
     "b_form_tail",
     "given_father",
     "swap_pair",
+    "initials",
 )
 # Keys this short have too many neighbours one letter away to block on them.
 NEAR_MIN = 3
@@ -242,6 +249,10 @@ def features(uid: Any, record: Mapping[str, Any]) -> dict[str, Any]:
         # population: ``frequencies``) and in either order (what a swap of the two agrees on).
         "given_father": f"{given_key}|{father_first}" if given_key and father_first else None,
         "swap_pair": "|".join(sorted((given_key, father_first)))
+        if given_key and father_first
+        else None,
+        # The initials of the two, in either order: a swap with both names misspelt keeps them.
+        "initials": "".join(sorted((given_key[0], father_first[0])))
         if given_key and father_first
         else None,
     }
@@ -384,7 +395,11 @@ def blocking_rules() -> list[Any]:
     - the date of birth with the child's name;
     - names swapped (given and father's), and one record's whole name as the other's
       father's name in the district (a swap with one name misspelt);
-    - the date of birth with sex and province (both names misspelt or otherwise written);
+    - the date of birth with sex, in the district, or in the province with the child's first
+      name's initial (both names misspelt or otherwise written). Not with sex and province
+      alone: a province's records share a date of birth and sex by the hundred, and the
+      pairs grow as the square of the population (19.6 million of about 50 million at a
+      million records in one province; 3.4 million by these two rules);
     - the B-form: whole, or either half (one mistyped digit leaves a half whole).
     """
     from splink import block_on
@@ -404,7 +419,9 @@ def blocking_rules() -> list[Any]:
         # One side of a swap whole, the other misspelt: either way round.
         CustomRule("l.father = r.name AND l.district = r.district AND l.sex = r.sex"),
         CustomRule("l.name = r.father AND l.district = r.district AND l.sex = r.sex"),
-        block_on("dob", "sex", "province"),
+        block_on("dob", "sex", "district"),
+        block_on("substr(given, 1, 1)", "dob", "sex", "province"),
+        block_on("initials", "dob", "sex", "province"),
         block_on("b_form"),
         block_on("b_form_head"),
         block_on("b_form_tail"),
@@ -421,42 +438,39 @@ def _key(*parts: Any) -> int | None:
 
 
 def blocking_key_sets(row: Mapping[str, Any]) -> tuple[set[int], set[int]]:
-    """The keys of ``blocking_rules()`` for one feature row, (stored, probe): two rows are
-    compared by some rule exactly when the stored keys of one meet the probe keys of the
-    other (the same but for the swapped-names rules, looked up the other way round). The
+    """The keys of ``blocking_rules()`` for one feature row, (stored, probe): two rows that
+    some rule compares share a stored key of one and a probe key of the other (the same but
+    for the swapped-names rules, looked up the other way round). A few pairs that no rule
+    compares share one too (names a letter off on both sides), and are read for nothing. The
     stored keys are kept with each linked record, so that a new batch reads only the known
-    records it could be compared with."""
+    records it could be compared with. Some seventeen a record: each kind of key costs an
+    entry in an index of tens of millions."""
     given, father, province = row.get("given"), row.get("father"), row.get("province")
     district, sex, name = row.get("district"), row.get("sex"), row.get("name")
     dob = row.get("dob")
     keys = {
-        _key("gfp", given, father, province),
         _key("nd", name, district),
-        _key("fds", father, district, sex),
         _key("gd", given, dob),
         _key("fd", father, dob),
         _key("b", row.get("b_form")),
         _key("bh", row.get("b_form_head")),
         _key("bt", row.get("b_form_tail")),
-        _key("dsp", dob, sex, province),
+        _key("dsd", dob, sex, district),
+        _key("dsgp", dob, sex, given[:1] if given else None, province),
+        _key("dsip", dob, sex, row.get("initials"), province),
+        # The three routes by both names and the province under one key: the two names, or
+        # one of them a letter off (each ``near`` list holds the key itself, once here).
+        *(_key("gf", near_key, father, province) for near_key in row.get("given_near") or ()),
+        *(_key("gf", given, near_key, province) for near_key in row.get("father_near") or ()),
+        # The father's name with the district and sex, met by the other's father's name or
+        # name (a swap, one side misspelt), and the name met by the father's name. A name
+        # met by a name comes too, which the name and district route reads anyway.
+        _key("xds", father, district, sex),
+        _key("xds", name, district, sex),
     }
-    keys.update(
-        _key("gnfp", near_key, father, province) for near_key in row.get("given_near") or ()
-    )
-    keys.update(
-        _key("gfnp", given, near_key, province) for near_key in row.get("father_near") or ()
-    )
     father_given = row.get("father_given")
-    stored = keys | {
-        _key("sw", given, father_given, province),
-        _key("fn", father, district, sex),
-        _key("nf", name, district, sex),
-    }
-    probe = keys | {
-        _key("sw", father_given, given, province),
-        _key("fn", name, district, sex),  # my name is their father's
-        _key("nf", father, district, sex),  # my father's name is theirs
-    }
+    stored = keys | {_key("sw", given, father_given, province)}
+    probe = keys | {_key("sw", father_given, given, province)}
     stored.discard(None)
     probe.discard(None)
     return stored, probe  # type: ignore[return-value]

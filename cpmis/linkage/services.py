@@ -202,7 +202,7 @@ def model_train(*, actor: Actor, rows: Sequence[dict[str, Any]] | None = None) -
         rows = [
             {**data, "unique_id": f"r{pk}"}
             for pk, data in RecordFeatures.objects.filter(
-                feature_format=model.FEATURE_FORMAT
+                feature_format=model.STORED_FORMAT
             ).values_list("record_id", "data")
         ]
         source = f"{len(rows):,} department records"
@@ -285,7 +285,7 @@ def _features_store(
 
     def current(record: DepartmentRecord) -> dict[str, Any] | None:
         known = have.get(record.pk)
-        if known and known[0] == record.version and known[1] == model.FEATURE_FORMAT:
+        if known and known[0] == record.version and known[1] == model.STORED_FORMAT:
             return known[2]
         return None
 
@@ -325,7 +325,7 @@ def _features_store(
     rows_insert(
         RecordFeatures,
         ("record", "feature_format", "record_version", "data"),
-        ((pk, model.FEATURE_FORMAT, version, json.dumps(data)) for pk, version, data in fresh),
+        ((pk, model.STORED_FORMAT, version, json.dumps(data)) for pk, version, data in fresh),
     )
     _frequencies_add((data for _, _, data in fresh), +1)
     return out
@@ -348,7 +348,9 @@ def _frequencies_add(rows: Iterable[dict[str, Any]], sign: int) -> None:
         # Tens of thousands of keys a national batch: staged by COPY, then one UPDATE of
         # those known and one INSERT of the rest (the run holds the linkage lock).
         table = connection.ops.quote_name(NameFrequency._meta.db_table)
-        with connection.cursor() as cursor:
+        # In a transaction of its own where the caller has none: the table lives until the
+        # commit.
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 "CREATE TEMP TABLE linkage_frequency"
                 " (col varchar(16), key varchar(120), delta integer) ON COMMIT DROP"
@@ -503,7 +505,7 @@ def _children_features_refresh() -> None:
     fresh_rows = ChildFeatures.objects.filter(
         child_id=OuterRef("pk"),
         child_updated_at=OuterRef("updated_at"),
-        feature_format=model.FEATURE_FORMAT,
+        feature_format=model.STORED_FORMAT,
     )
     _merged_features_drop()
     stale = list(
@@ -523,7 +525,7 @@ def _children_features_refresh() -> None:
             [
                 ChildFeatures(
                     child_id=pk,
-                    feature_format=model.FEATURE_FORMAT,
+                    feature_format=model.STORED_FORMAT,
                     child_updated_at=by_pk[pk].updated_at,
                     rows=rows,
                 )
@@ -531,13 +533,16 @@ def _children_features_refresh() -> None:
             ],
             batch_size=2000,
         )
-        BlockingKey.objects.bulk_create(
+        # As plain rows (COPY on PostgreSQL): the children a national batch registered are
+        # derived here on the next run, by the hundred thousand.
+        rows_insert(
+            BlockingKey,
+            ("key", "child"),
             (
-                BlockingKey(key=key, child_id=pk)
+                (key, pk)
                 for pk, rows in made.items()
                 for key in set().union(*(model.blocking_keys(row) for row in rows))
             ),
-            batch_size=5000,
         )
         _frequencies_add((row for rows in made.values() for row in rows), +1)
 
@@ -576,7 +581,7 @@ def _linked_features_refresh() -> None:
     made before keys were stored, or before the format changed): otherwise no key would
     bring a new record to them. One anti-join on each run; nothing to do once done."""
     current = RecordFeatures.objects.filter(
-        record_id=OuterRef("record_id"), feature_format=model.FEATURE_FORMAT
+        record_id=OuterRef("record_id"), feature_format=model.STORED_FORMAT
     )
     ids = list(
         RecordLink.objects.filter(undone_at=None)
@@ -603,7 +608,7 @@ def _keyed(probes: set[int]) -> list[tuple[int | None, int | None]]:
         return found
     table = connection.ops.quote_name(BlockingKey._meta.db_table)
     links = connection.ops.quote_name(RecordLink._meta.db_table)
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         # Inside the run's transaction: an error rolls the table back with the rest.
         cursor.execute("CREATE TEMP TABLE linkage_probe (key bigint) ON COMMIT DROP")
         with cursor.cursor.copy("COPY linkage_probe (key) FROM STDIN") as copy:
@@ -665,7 +670,7 @@ def _known_rows(
                 "record__version",
             )
         ):
-            if fmt != model.FEATURE_FORMAT or version != current:
+            if fmt != model.STORED_FORMAT or version != current:
                 stale.append(pk)
                 continue
             known_child[f"r{pk}"] = child_pk

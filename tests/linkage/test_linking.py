@@ -174,13 +174,13 @@ def test_linked_records_of_an_older_format_get_their_features_and_keys_again(
 
     ayesha_records = [record("FIR-1").pk, record("FIR-2").pk]
     RecordFeatures.objects.filter(record_id__in=ayesha_records).update(
-        feature_format=model.FEATURE_FORMAT - 1
+        feature_format=model.STORED_FORMAT - 1
     )
     BlockingKey.objects.filter(record_id__in=ayesha_records).delete()
     submit(personas, row(**{**STRANGER, "department_record_id": "FIR-11"}), key="batch-0011")
     assert set(
         RecordFeatures.objects.filter(
-            record_id__in=ayesha_records, feature_format=model.FEATURE_FORMAT
+            record_id__in=ayesha_records, feature_format=model.STORED_FORMAT
         ).values_list("record_id", flat=True)
     ) == set(ayesha_records)
     assert set(
