@@ -149,24 +149,40 @@ NEAR_MIN = 3
 def _words(name: str) -> tuple[tuple[str, str], ...]:
     """The name's words as (key, spelling): "Abdul Rehman" as one word (Urdu writes
     عبدالرحمن as one), the prefixes that say little (Muhammad, Ghulam) dropped when another
-    word remains. Kept for the most recent names: a population repeats its names (a batch of
-    a million records has a few ten thousand), and the phonetic keys are the costly part of
-    a record's features."""
+    word remains. Kept for the most recent names: a population repeats its names."""
     words: list[tuple[str, str]] = []
-    for spelling in normalize_name(name or "").split():
-        key = word_key(spelling)
-        if not key:
-            continue
-        key = _key_split(key, spelling)
-        if words and spelling in _JOINS_PREVIOUS and words[-1][1] not in _JOINS_NEXT:
-            # Ullah's key less its opening vowel, as in the word written whole (SF + L).
-            words[-1] = (words[-1][0] + key.lstrip("A"), words[-1][1] + spelling)
-        elif words and words[-1][1] in _JOINS_NEXT:
-            words[-1] = (words[-1][0] + key, words[-1][1] + spelling)
-        else:
-            words.append((key, spelling))
-    rest = tuple(w for w in words if not _prefix(*w))
+    prefixes: list[bool] = []
+    for token in (name or "").split():
+        for spelling, key, prefix in _token_words(token):
+            if words and spelling in _JOINS_PREVIOUS and words[-1][1] not in _JOINS_NEXT:
+                # Ullah's key less its opening vowel, as in the word written whole (SF + L).
+                last_key, last_spelling = words[-1]
+                words[-1] = (last_key + key.lstrip("A"), last_spelling + spelling)
+                prefixes[-1] = _prefix(*words[-1])
+            elif words and words[-1][1] in _JOINS_NEXT:
+                last_key, last_spelling = words[-1]
+                words[-1] = (last_key + key, last_spelling + spelling)
+                prefixes[-1] = _prefix(*words[-1])
+            else:
+                words.append((key, spelling))
+                prefixes.append(prefix)
+    rest = tuple(w for w, prefix in zip(words, prefixes, strict=True) if not prefix)
     return rest or tuple(words)
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _token_words(token: str) -> tuple[tuple[str, str, bool], ...]:
+    """The words of one token of a name as written (split on spaces), normalised, each with
+    its phonetic key and whether it is a prefix (Muhammad, Ghulam): the costly part of a
+    record's features, done once a word. A population of a million records writes a few ten
+    thousand words, in far fewer combinations than names."""
+    out = []
+    for spelling in normalize_name(token).split():
+        key = word_key(spelling)
+        if key:
+            key = _key_split(key, spelling)
+            out.append((spelling, key, _prefix(key, spelling)))
+    return tuple(out)
 
 
 def _prefix(key: str, spelling: str) -> bool:
@@ -433,7 +449,7 @@ def _key(*parts: Any) -> int | None:
     part is missing, as a rule never pairs on a missing value."""
     if None in parts or "" in parts:
         return None
-    digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=8).digest()
+    digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
 
 

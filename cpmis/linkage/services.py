@@ -26,7 +26,8 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -262,9 +263,18 @@ class LinkRun:
     model_version: int = 0
     prior: float = 0.0  # the chance two records of this population are one child
     deferred: bool = False  # another run was at work: nothing done
+    # Seconds by phase, in order (kept in the run's audit event: where a long run's time
+    # went, for whoever runs the system).
+    phases: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {**self.__dict__, "phases": dict(self.phases)}
+
+    def lap(self, phase: str, since: float) -> float:
+        """Count the seconds from ``since`` to now to ``phase``; returns now."""
+        now = time.perf_counter()
+        self.phases[phase] = round(self.phases.get(phase, 0.0) + now - since, 3)
+        return now
 
 
 def _features_store(
@@ -451,9 +461,10 @@ def _registrable(record: DepartmentRecord) -> bool:
     return record.date_of_birth is not None or record.age_years is not None
 
 
-def _new_child(record: DepartmentRecord) -> Child | None:
+def _new_child(record: DepartmentRecord, *, today: date, now: datetime) -> Child | None:
     """A registry child made from the record as written; None if the registry's rules refuse
-    it (age is judged on the record's date: the department saw a child then)."""
+    it (age is judged on the record's date: the department saw a child then). ``today`` and
+    ``now``: the run's, read once for its tens of thousands of children."""
     if record.date_of_birth is not None:
         dob, estimated = record.date_of_birth, False
     elif record.age_years is not None:
@@ -462,7 +473,6 @@ def _new_child(record: DepartmentRecord) -> Child | None:
         return None
     urdu = is_urdu(record.child_name)
     guardian_urdu = is_urdu(record.guardian_name)
-    now = timezone.now()
     child = Child(
         name_latin="" if urdu else record.child_name,
         name_urdu=record.child_name if urdu else "",
@@ -482,7 +492,7 @@ def _new_child(record: DepartmentRecord) -> Child | None:
         updated_at=now,
     )
     try:
-        child_validate(child, today=timezone.localdate(), registered_on=record.record_date)
+        child_validate(child, today=today, registered_on=record.record_date)
     except ValidationError:
         return None
     child.name_search = search_key(child.name_latin, child.name_urdu)
@@ -759,13 +769,16 @@ def records_link(
     run = LinkRun(records=len(pending), model_version=current.version)
     if not pending:
         return run
+    lap = run.lap("pending", started)
     probes: set[int] = set()
     new_features = _features_store(pending, probes)
     by_id = {r.pk: r for r in pending}
     new_rows = [{**data, "unique_id": f"r{pk}"} for pk, data in new_features.items()]
+    lap = run.lap("features", lap)
     known_child, known_rows = _known_rows(new_rows, probes)
     del probes
     population = _population(len(new_rows))
+    lap = run.lap("known", lap)
     compared = [*new_rows, *known_rows]
     counts = _frequencies(compared)
     scoring = model.score_population(
@@ -780,6 +793,7 @@ def records_link(
         db_api=db_api,
     )
     pairs = scoring.pairs
+    lap = run.lap("scoring", lap)
     features = {row["unique_id"]: row for row in new_rows}
     features.update({row["unique_id"]: row for row in known_rows})
     run.prior = scoring.prior
@@ -815,7 +829,9 @@ def records_link(
     labels: dict[Any, Any] = {uid: ("child", child) for uid, child in known_child.items()}
     labels.update(outcome.labels())
     best = _cluster_probability(pairs, labels)
+    lap = run.lap("clustering", lap)
     now = timezone.now()
+    today = timezone.localdate(now)
     # Links and review items are written as plain rows (COPY on PostgreSQL): a run over a
     # national batch makes them by the hundred thousand.
     links: list[tuple[int, int, str, float | None]] = []  # record, child, method, probability
@@ -834,7 +850,7 @@ def records_link(
     for index in outcome.new:
         members = [by_id[int(uid[1:])] for uid in outcome.groups[index]]
         source = max(members, key=_completeness)
-        child = _new_child(source)
+        child = _new_child(source, today=today, now=now)
         if child is None:
             run.waiting += len(members)
             continue
@@ -859,6 +875,7 @@ def records_link(
             group = by_district.setdefault(district, uuid.uuid4())
             reviews.append((int(uid[1:]), candidate, probability, group))
         run.review += len(outcome.groups[index])
+    lap = run.lap("children", lap)
     rows_insert(
         RecordLink,
         ("record", "child", "method", "probability", "model", "created_at", "undo_reason"),
@@ -869,6 +886,7 @@ def records_link(
         ("record", "candidate", "probability", "group", "model", "status", "created_at", "version"),
         ((*item, current.pk, ReviewItem.Status.OPEN, now, 1) for item in reviews),
     )
+    lap = run.lap("links", lap)
     detail = {"model": current.version, **(context or {})}
     audit_records(
         actor=actor,
@@ -894,7 +912,9 @@ def records_link(
             for record, candidate, _, _ in reviews
         ),
     )
+    lap = run.lap("audit", lap)
     run.merges_proposed = _merges_propose(outcome.merges, current)
+    run.lap("merges", lap)
     run.seconds = round(time.perf_counter() - started, 3)
     audit_record(
         actor=actor,

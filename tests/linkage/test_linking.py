@@ -135,6 +135,19 @@ def test_a_submission_links_its_records(linked: Any, records: Any, personas: Any
     assert AuditEvent.objects.filter(action="linkage.review_open").count() == 1
     run = AuditEvent.objects.get(action="linkage.run")
     assert run.actor_id is None and run.detail["requested_by"] == personas.focal_point.pk
+    # Where the run's time went, phase by phase, in order.
+    assert list(run.detail["phases"]) == [
+        "pending",
+        "features",
+        "known",
+        "scoring",
+        "clustering",
+        "children",
+        "links",
+        "audit",
+        "merges",
+    ]
+    assert all(seconds >= 0 for seconds in run.detail["phases"].values())
     registered = AuditEvent.objects.get(action="child.register", object_id=str(child.uuid))
     assert registered.detail["source"] == "linkage"
 
