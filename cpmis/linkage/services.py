@@ -263,17 +263,17 @@ class LinkRun:
     model_version: int = 0
     prior: float = 0.0  # the chance two records of this population are one child
     deferred: bool = False  # another run was at work: nothing done
-    # Seconds by phase, in order (kept in the run's audit event: where a long run's time
-    # went, for whoever runs the system).
-    phases: dict[str, float] = field(default_factory=dict)
+    # [phase, seconds] in the order they ran (kept in the run's audit event: where a long
+    # run's time went, for whoever runs the system).
+    phases: list[list[Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {**self.__dict__, "phases": dict(self.phases)}
+        return {**self.__dict__, "phases": [list(phase) for phase in self.phases]}
 
     def lap(self, phase: str, since: float) -> float:
-        """Count the seconds from ``since`` to now to ``phase``; returns now."""
+        """Count the seconds from ``since`` to now as ``phase``; returns now."""
         now = time.perf_counter()
-        self.phases[phase] = round(self.phases.get(phase, 0.0) + now - since, 3)
+        self.phases.append([phase, round(now - since, 3)])
         return now
 
 
