@@ -683,9 +683,12 @@ def report(
             + ", ".join(f"{k.replace('_', ' ')} {linkage_run.get(k, 0):,}" for k in keys)
             + f" ({linkage_run.get('seconds', 0):.1f} s)"
         )
-        phases = linkage_run.get("phases") or {}
+        phases = linkage_run.get("phases") or []
         if phases:
-            out.append("  its phases (s): " + ", ".join(f"{k} {v:.1f}" for k, v in phases.items()))
+            out.append(
+                "  its phases (s): "
+                + ", ".join(f"{name} {seconds:.1f}" for name, seconds in phases)
+            )
 
     gaps = followed.gaps()
     worst, worst_stage = max(gaps) if gaps else (0.0, "")
