@@ -48,30 +48,18 @@ def _beating(worker: str, stop: threading.Event) -> None:
 
 
 def run_one(
-    *,
-    interval: float = 1.0,
-    queues: str = "default",
-    max_tasks: int | None = None,
-    nice: int = 0,
+    *, interval: float = 1.0, queues: str = "default", max_tasks: int | None = None
 ) -> None:
-    """One worker process, until it is told to stop. Its jobs run ``nice`` steps below the
-    command's CPU priority; its heartbeat and the jobs' progress keep the command's own."""
+    """One worker process, until it is told to stop."""
     from django_tasks_db.management.commands.db_worker import Worker
 
-    from . import progress, supervision
+    from . import supervision
 
     worker = supervision.worker_name()
     supervision.beat(worker)
     stop = threading.Event()
-    beating = threading.Thread(
-        target=_beating, args=(worker, stop), daemon=True, name="worker-heartbeat"
-    )
+    beating = threading.Thread(target=_beating, args=(worker, stop), daemon=True)
     beating.start()
-    progress.writer_start()
-    # On Linux a thread's priority is its own, and the threads it starts inherit it: lowered
-    # here, after the two threads above, it lowers the jobs (and the threads they start, such
-    # as DuckDB's) and neither the heartbeat nor the progress. Elsewhere it may lower all.
-    os.nice(nice)
     runner = Worker(
         queue_names=queues.split(","),
         interval=interval,
@@ -89,7 +77,6 @@ def run_one(
     finally:
         stop.set()
         beating.join(timeout=10)
-        progress.writer_stop()
         with contextlib.suppress(Exception):
             supervision.leave(worker)
 
@@ -112,9 +99,9 @@ def nice_increment() -> int:
 
 
 def run(processes: int = 1, **options: Any) -> None:
-    """``processes`` worker processes, restarted when one dies, their jobs at the CPU
-    priority ``nice_increment`` says (``run_one``)."""
-    options["nice"] = nice_increment()
+    """``processes`` worker processes, restarted when one dies, at the CPU priority
+    ``nice_increment`` says (their children, forked, keep it)."""
+    os.nice(nice_increment())
     if processes <= 1:
         run_one(**options)
         return

@@ -411,11 +411,12 @@ def blocking_rules() -> list[Any]:
     - the date of birth with the child's name;
     - names swapped (given and father's), and one record's whole name as the other's
       father's name in the district (a swap with one name misspelt);
-    - the date of birth with sex, in the district, or in the province with the child's first
-      name's initial (both names misspelt or otherwise written). Not with sex and province
-      alone: a province's records share a date of birth and sex by the hundred, and the
-      pairs grow as the square of the population (19.6 million of about 50 million at a
-      million records in one province; 3.4 million by these two rules);
+    - the date of birth with sex (both names misspelt or otherwise written): in the district,
+      or in the province with the child's first name's initial, or with the initials of the
+      child's and father's names in either order (a swap, both names misspelt). Not with sex
+      and province alone: a province's records share a date of birth and sex by the
+      hundred, and the pairs grow as the square of the population (19.6 million of about 50
+      million at a million records in one province; about 4 million by these three rules);
     - the B-form: whole, or either half (one mistyped digit leaves a half whole).
     """
     from splink import block_on

@@ -265,32 +265,23 @@ def test_work_only_its_own_app_asks_for_is_unknown_to_the_jobs_api(personas: Per
     "(SQLite lets one writer in at a time)",
 )
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("writer", [False, True], ids=["job's thread", "worker's writer"])
 def test_progress_is_seen_while_the_job_holds_a_long_transaction(
-    personas: Personas, monkeypatch: pytest.MonkeyPatch, writer: bool
+    personas: Personas, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Written by a thread of the job's own, or by the worker process's writer."""
     import threading
     import time
 
     from django.db import transaction
 
-    from cpmis.jobs import progress
-
-    if writer:
-        progress.writer_start()
-
     from cpmis.jobs.kinds import Kind, Prepared
 
     seen: list[dict[str, Any]] = []
-    writers: list[str] = []
 
     def look(job_id: int) -> None:
         seen.append(Job.objects.get(pk=job_id).progress)
         connection.close()
 
     def long_write(job: Job, progress: runner.Progress) -> None:
-        writers.append(type(progress._beating).__name__)
         with transaction.atomic():  # as a batch's rows are written: one transaction
             progress.update("writing the accepted rows", written=5)
             time.sleep(2.5)
@@ -301,11 +292,7 @@ def test_progress_is_seen_while_the_job_holds_a_long_transaction(
     kind = Kind("test.long", "Long", lambda actor, raw: Prepared({}), long_write)
     monkeypatch.setitem(runner.kinds._KINDS, "test.long", kind)
     job = services.job_submit(actor=personas.cpo, kind="test.long", params={})
-    try:
-        work()
-    finally:
-        progress.writer_stop()
-    assert writers == (["Writer"] if writer else ["Thread"])
+    work()
     assert seen and seen[0]["stage"] == "writing the accepted rows" and seen[0]["written"] == 5
     job.refresh_from_db()
     assert job.state == Job.State.DONE and job.progress["stage"] == "done"
