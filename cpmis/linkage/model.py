@@ -139,6 +139,7 @@ FEATURE_COLUMNS = (
     "b_form_tail",
     "given_father",
     "swap_pair",
+    "initial",
     "initials",
 )
 # Keys this short have too many neighbours one letter away to block on them.
@@ -267,7 +268,9 @@ def features(uid: Any, record: Mapping[str, Any]) -> dict[str, Any]:
         "swap_pair": "|".join(sorted((given_key, father_first)))
         if given_key and father_first
         else None,
-        # The initials of the two, in either order: a swap with both names misspelt keeps them.
+        # The child's initial, and the initials of the two names in either order (a swap with
+        # both names misspelt keeps them): blocking columns, not compared.
+        "initial": given_key[0] if given_key else None,
         "initials": "".join(sorted((given_key[0], father_first[0])))
         if given_key and father_first
         else None,
@@ -437,7 +440,7 @@ def blocking_rules() -> list[Any]:
         CustomRule("l.father = r.name AND l.district = r.district AND l.sex = r.sex"),
         CustomRule("l.name = r.father AND l.district = r.district AND l.sex = r.sex"),
         block_on("dob", "sex", "district"),
-        block_on("substr(given, 1, 1)", "dob", "sex", "province"),
+        block_on("initial", "dob", "sex", "province"),
         block_on("initials", "dob", "sex", "province"),
         block_on("b_form"),
         block_on("b_form_head"),
@@ -473,7 +476,7 @@ def blocking_key_sets(row: Mapping[str, Any]) -> tuple[set[int], set[int]]:
         _key("bh", row.get("b_form_head")),
         _key("bt", row.get("b_form_tail")),
         _key("dsd", dob, sex, district),
-        _key("dsgp", dob, sex, given[:1] if given else None, province),
+        _key("dsgp", dob, sex, row.get("initial"), province),
         _key("dsip", dob, sex, row.get("initials"), province),
         # The three routes by both names and the province under one key: the two names, or
         # one of them a letter off (each ``near`` list holds the key itself, once here).
