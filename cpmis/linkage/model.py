@@ -463,7 +463,7 @@ def blocking_key_sets(row: Mapping[str, Any]) -> tuple[set[int], set[int]]:
     for the swapped-names rules, looked up the other way round). A few pairs that no rule
     compares share one too (names a letter off on both sides), and are read for nothing. The
     stored keys are kept with each linked record, so that a new batch reads only the known
-    records it could be compared with. Some seventeen a record: each kind of key costs an
+    records it could be compared with. About sixteen a record: each kind of key costs an
     entry in an index of tens of millions."""
     given, father, province = row.get("given"), row.get("father"), row.get("province")
     district, sex, name = row.get("district"), row.get("sex"), row.get("name")
