@@ -85,13 +85,6 @@ class Progress:
         from django.db import connection
 
         try:
-            if connection.vendor == "postgresql":
-                # Each beat commits. Waiting for the write-ahead log to reach the disk would
-                # mean waiting behind the job's own bulk writes (millions of rows by COPY):
-                # seconds between two beats. A beat lost in a crash of the database is
-                # replaced by the next; this connection is the thread's alone.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET synchronous_commit = off")
             while True:  # at once, then every ``every`` seconds
                 try:
                     if self._write():
