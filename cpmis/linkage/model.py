@@ -450,7 +450,8 @@ def blocking_rules() -> list[Any]:
 
 def _key(*parts: Any) -> int | None:
     """A blocking key as a signed 64-bit number (stored and indexed compactly); None when a
-    part is missing, as a rule never pairs on a missing value."""
+    part is missing, as a rule never pairs on a missing value. The parts are feature values,
+    all text."""
     if None in parts or "" in parts:
         return None
     digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).digest()

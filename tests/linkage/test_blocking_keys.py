@@ -15,7 +15,7 @@ from cpmis.linkage import groundtruth, model
 
 def _rows() -> list[dict[str, Any]]:
     """Hard conditions (respelled, swapped, moved, dates missing) in two districts of one
-    province, so that every rule has pairs to bring together."""
+    province and one of another, so that every rule has pairs to bring together."""
     records = groundtruth.records_make(
         300,
         seed=7,
