@@ -218,8 +218,18 @@ class BlockingKey(DataClassification, models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["key"], name="blockingkey_key"),
-            models.Index(fields=["record"], name="blockingkey_record"),
-            models.Index(fields=["child"], name="blockingkey_child"),
+            # Each key has one owner: the other column is empty, and left out of its index
+            # (an index of millions of empty entries costs a linkage run at each write).
+            models.Index(
+                fields=["record"],
+                name="blockingkey_record",
+                condition=Q(record__isnull=False),
+            ),
+            models.Index(
+                fields=["child"],
+                name="blockingkey_child",
+                condition=Q(child__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -51,7 +51,7 @@ from cpmis.people.search import search_key
 from cpmis.people.services import age_on, child_validate, estimated_dob
 from cpmis.reference.models import District
 
-from . import clustering, evidence, model, modelfile, selectors
+from . import clustering, evidence, keystore, model, modelfile, selectors
 from .models import (
     BlockingKey,
     ChildFeatures,
@@ -375,8 +375,10 @@ def _features_store(
             for key in stored:
                 yield key, record.pk
 
-    # Written as plain rows, not model instances.
-    rows_insert(BlockingKey, ("key", "record"), derived_keys())
+    # Written as plain rows, not model instances; a national batch's with the key indexes
+    # set aside (``keystore``).
+    with keystore.bulk_writing(sum(current(r) is None for r in records)):
+        rows_insert(BlockingKey, ("key", "record"), derived_keys())
     rows_insert(
         RecordFeatures,
         ("record", "feature_format", "record_version", "data"),
@@ -569,37 +571,42 @@ def _children_features_refresh() -> None:
         .select_related("district")
         .order_by("pk")
     )
-    for start in range(0, len(stale), CHUNK):
-        children = stale[start : start + CHUNK]
-        _children_features_delete([c.pk for c in children])
-        made: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for _uid, child_pk, row in _child_rows(children):
-            made[child_pk].append(row)
-        by_pk = {c.pk: c for c in children}
-        ChildFeatures.objects.bulk_create(
-            [
-                ChildFeatures(
-                    child_id=pk,
-                    feature_format=model.STORED_FORMAT,
-                    child_updated_at=by_pk[pk].updated_at,
-                    rows=rows,
-                )
-                for pk, rows in made.items()
-            ],
-            batch_size=2000,
-        )
-        # As plain rows (COPY on PostgreSQL): the children a national batch registered are
-        # derived here on the next run, by the hundred thousand.
-        rows_insert(
-            BlockingKey,
-            ("key", "child"),
-            (
-                (key, pk)
-                for pk, rows in made.items()
-                for key in set().union(*(model.blocking_keys(row) for row in rows))
-            ),
-        )
-        _frequencies_add((row for rows in made.values() for row in rows), +1)
+    with keystore.bulk_writing(len(stale)):
+        for start in range(0, len(stale), CHUNK):
+            _child_features_store(stale[start : start + CHUNK])
+
+
+def _child_features_store(children: list[Child]) -> None:
+    """Derive again the features, keys and name counts of these children."""
+    _children_features_delete([c.pk for c in children])
+    made: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for _uid, child_pk, row in _child_rows(children):
+        made[child_pk].append(row)
+    by_pk = {c.pk: c for c in children}
+    ChildFeatures.objects.bulk_create(
+        [
+            ChildFeatures(
+                child_id=pk,
+                feature_format=model.STORED_FORMAT,
+                child_updated_at=by_pk[pk].updated_at,
+                rows=rows,
+            )
+            for pk, rows in made.items()
+        ],
+        batch_size=2000,
+    )
+    # As plain rows (COPY on PostgreSQL): the children a national batch registered are
+    # derived here on the next run, by the hundred thousand.
+    rows_insert(
+        BlockingKey,
+        ("key", "child"),
+        (
+            (key, pk)
+            for pk, rows in made.items()
+            for key in set().union(*(model.blocking_keys(row) for row in rows))
+        ),
+    )
+    _frequencies_add((row for rows in made.values() for row in rows), +1)
 
 
 def _merged_features_drop() -> None:
