@@ -266,6 +266,9 @@ def _java_major(java: str) -> int | None:
     return int(found.group(2) or 0) if major == 1 else major
 
 
+LOCAL_PAGE_SIZE = "1m"  # Spark's memory pages in local mode (``_spark_api``)
+
+
 def _local_cores(master: str) -> int | None:
     """The cores of a local master (``local``, ``local[4]``, ``local[*]``), else None."""
     found = re.fullmatch(r"local(?:\[(\d+|\*)(?:,\d+)?\])?", master.strip())
@@ -306,6 +309,11 @@ def _spark_api(master: str) -> Any:
             .config("spark.driver.bindAddress", "127.0.0.1")
             .config("spark.default.parallelism", str(cores))
             .config("spark.sql.shuffle.partitions", str(2 * cores))
+            # Splink's prediction joins the records once for each blocking rule, and Spark
+            # builds those joins' hash tables at once, each taking at least one memory page
+            # (sized by the heap: 16 MB of 1 GB). Fifty-odd such pages filled the heap on 300
+            # children, now and then: a minute of full collections, then a failed broadcast.
+            .config("spark.buffer.pageSize", LOCAL_PAGE_SIZE)
         )
     try:
         spark: Any = builder.getOrCreate()

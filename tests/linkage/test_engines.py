@@ -128,6 +128,8 @@ def test_spark_links_what_duckdb_links() -> None:
     duck = keys(model.score(splink, new, known, threshold=review))
     duck_few = keys(model.score(splink, few, known[:50], threshold=review))
     with engines.opened("spark", master="local[2]") as api:
+        conf = api.spark.sparkContext.getConf()
+        assert conf.get("spark.buffer.pageSize") == engines.LOCAL_PAGE_SIZE
         spark = keys(model.score(splink, new, known, threshold=review, db_api=api))
         spark_few = keys(model.score(splink, few, known[:50], threshold=review, db_api=api))
     assert spark_few == duck_few
