@@ -1,7 +1,7 @@
 """How a running job says how far it has got, and learns that it was cancelled.
 
 A kind calls ``update`` with its stage and counts as it goes. In a worker on PostgreSQL a
-thread of the job's own (with its own database connection) writes them every second, so the
+thread of the job's own (with its own database connection) writes them twice a second, so the
 page follows a job even through one long transaction of its kind (writing a batch's rows,
 linking them), whose own writes nobody sees until it commits; the same thread reads whether
 the owner cancelled, and the next ``update`` stops the job. Elsewhere (SQLite lets one writer
@@ -28,10 +28,20 @@ class Cancelled(Exception):
     """The job's owner cancelled it: the job stops and writes nothing."""
 
 
+def next_due(due: float, now: float, beat: float) -> float:
+    """When the progress thread writes next: ``beat`` after the last planned write, not
+    after it ended (a write that waited for the interpreter or the database pushes no later
+    one back); at once when that time has passed, and the cadence goes on from then."""
+    return max(due + beat, now)
+
+
 class Progress:
-    def __init__(self, job_id: int, *, every: float = 1.0) -> None:
+    def __init__(self, job_id: int, *, every: float = 1.0, beat: float = 0.5) -> None:
         self.job_id = job_id
-        self.every = every
+        self.every = every  # written by ``update`` itself, at most this often
+        # Written by the worker's thread this often: a page is promised news every 2 s, and a
+        # write can wait a second and a half for a linkage run's interpreter.
+        self.beat = beat
         self.state: dict[str, Any] = {}
         self._written = 0.0
         self._lock = threading.Lock()
@@ -84,14 +94,17 @@ class Progress:
     def _beat(self) -> None:
         from django.db import connection
 
+        due = time.monotonic()
         try:
-            while True:  # at once, then every ``every`` seconds
+            while True:  # at once, then every ``beat`` seconds
                 try:
                     if self._write():
                         self._cancelled.set()
                 except Exception:  # the database blinked: the next beat tries again
                     log.warning("job %s: progress not written", self.job_id, exc_info=True)
-                if self._stop.wait(self.every):
+                now = time.monotonic()
+                due = next_due(due, now, self.beat)
+                if self._stop.wait(due - now):
                     break
         finally:
             connection.close()

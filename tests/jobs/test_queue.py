@@ -296,3 +296,11 @@ def test_progress_is_seen_while_the_job_holds_a_long_transaction(
     assert seen and seen[0]["stage"] == "writing the accepted rows" and seen[0]["written"] == 5
     job.refresh_from_db()
     assert job.state == Job.State.DONE and job.progress["stage"] == "done"
+
+
+def test_the_progress_thread_keeps_its_cadence() -> None:
+    """A write that took long pushes no later one back; one that missed its time goes at once."""
+    from cpmis.jobs.progress import next_due
+
+    assert next_due(10.0, now=10.3, beat=0.5) == 10.5  # the write took 0.3 s: 0.2 s more
+    assert next_due(10.0, now=11.2, beat=0.5) == 11.2  # it waited 1.2 s: at once
