@@ -14,6 +14,8 @@ Spark backend, in local mode or on a Spark cluster, for national runs.
   Parquet under ``CPMIS_SPARK_CHECKPOINT_DIR`` when it is set (storage every node sees, e.g.
   ``hdfs://...``; removed by ``close``), and otherwise kept by Spark (``persist``: executors'
   memory, then their local disks);
+- in local mode Spark's memory pages are 1 MB (``LOCAL_PAGE_SIZE``): a prediction builds
+  fifty-odd small hash tables at once, each taking at least a page;
 - any other Spark setting comes from Spark's own configuration (``spark-defaults.conf`` in
   ``SPARK_CONF_DIR``, or ``PYSPARK_SUBMIT_ARGS``).
 
