@@ -64,6 +64,16 @@ def test_a_large_write_builds_the_indexes_again_as_they_were() -> None:
 
 
 @postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_keys_go_through_the_indexes() -> None:
+    before = _indexes()
+    with keystore.bulk_writing(100) as aside:
+        assert aside == []
+        _keys(10)
+    assert _indexes() == before
+
+
+@postgres_only
 def test_a_small_write_goes_through_the_indexes() -> None:
     _keys(2000)
     rows = 2000 * keystore.REBUILD_SHARE / keystore.KEYS_PER_ROW  # 12.5: a tenth of the table
