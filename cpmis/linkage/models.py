@@ -56,8 +56,15 @@ class LinkageModel(DataClassification, models.Model):
 
 
 class RecordFeatures(DataClassification, models.Model):
+    # No foreign-key constraint in the database, as for the blocking keys: derived from the
+    # record as the run read it under the linkage lock, a million at a time, and each check
+    # would wait for the commit (ADR 0013). The ORM deletes them with their record.
     record = models.OneToOneField(
-        DepartmentRecord, primary_key=True, on_delete=models.CASCADE, related_name="+"
+        DepartmentRecord,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     feature_format = models.PositiveSmallIntegerField()
     record_version = models.PositiveIntegerField()
@@ -171,8 +178,8 @@ class ChildFeatures(DataClassification, models.Model):
     """What the model compares of a registry child (one row per script its name is written
     in), derived once per change of the child (``child_updated_at``)."""
 
-    child = models.OneToOneField(
-        Child, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    child = models.OneToOneField(  # unchecked in the database, as a record's features
+        Child, primary_key=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
     feature_format = models.PositiveSmallIntegerField()
     child_updated_at = models.DateTimeField()
