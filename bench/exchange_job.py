@@ -299,6 +299,27 @@ def worker_running(log: IO[bytes]) -> Iterator[subprocess.Popen[bytes]]:
         WorkerBeat.objects.filter(pid=process.pid).delete()  # killed: its beat stays
 
 
+def autovacuum_wait(timeout: float = 300.0) -> float:
+    """Wait (up to ``timeout`` seconds) until no autovacuum worker is at work on PostgreSQL:
+    the registry's features just derived again start some, and the idle baseline is not
+    idle while they run (its p95 rose by a half once). Returns the seconds waited."""
+    from django.db import connection
+
+    started = time.monotonic()
+    if connection.vendor != "postgresql":
+        return 0.0
+    while time.monotonic() - started < timeout:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"
+            )
+            row = cursor.fetchone()
+        if not row or not row[0]:
+            break
+        time.sleep(1.0)
+    return time.monotonic() - started
+
+
 def queue_clear() -> None:
     """What an interrupted run may have left in the bench database (jobs not ended, task
     rows), and the schedule's next times: the worker must find nothing else to do. A
@@ -540,6 +561,8 @@ def run(args: argparse.Namespace) -> int:
     sender = Client()
     sender.force_login(focal)
 
+    with step("until no autovacuum worker runs (the baseline is of an idle system)"):
+        autovacuum_wait()
     page_times(reader, caseload_path, every=args.page_every, n=WARMUP, stop=None)
     with step(f"caseload page, idle system ({args.idle_requests} requests)"):
         idle = page_times(
@@ -604,14 +627,17 @@ def run(args: argparse.Namespace) -> int:
                 )
                 submission_uuid = progress.get("submission")
             if submission_uuid is not None:
-                linkage_run = (
+                event = (
                     AuditEvent.objects.filter(
                         action="linkage.run", detail__submission=submission_uuid
                     )
-                    .values_list("detail", flat=True)
+                    .values_list("detail", "occurred_at")
                     .first()
-                    or {}
                 )
+                if event is not None:
+                    # When the run ended (its event is written last): its phases are timed
+                    # back from there, to place the caseload requests in them.
+                    linkage_run = {**event[0], "ended_at": event[1]}
             with step("clean up"):
                 clean_up(job_id, submission_uuid)
 
@@ -633,6 +659,28 @@ def run(args: argparse.Namespace) -> int:
 
 def _p(values: Sequence[float]) -> tuple[str, str, str]:
     return (f"{len(values):,}", f"{percentile(values, 50):.1f}", f"{percentile(values, 95):.1f}")
+
+
+def _phase_windows(linkage_run: dict[str, Any], busy: list[tuple[float, float]]) -> list[list[str]]:
+    """The caseload requests started in each phase of the linkage run, the phases placed by
+    their recorded seconds back from the run's end (its audit event); what follows the run
+    (the commit) last."""
+    ended = linkage_run.get("ended_at")
+    phases = linkage_run.get("phases") or []
+    if ended is None or not phases:
+        return []
+    end = ended.timestamp()
+    start = end - sum(seconds for _, seconds in phases)
+    out = []
+    for name, seconds in phases:
+        during = [ms for at, ms in busy if start <= at < start + seconds]
+        if during:
+            out.append([f"    {name} ({seconds:.0f} s)", *_p(during)])
+        start += seconds
+    after = [ms for at, ms in busy if at >= end]
+    if after:
+        out.append(["    after the run (its commit)", *_p(after)])
+    return out
 
 
 def report(
@@ -689,6 +737,14 @@ def report(
                 "  its phases (s): "
                 + ", ".join(f"{name} {seconds:.1f}" for name, seconds in phases)
             )
+        ended = linkage_run.get("ended_at")
+        if ended is not None and linking_at is not None and not followed.stopped:
+            began = ended.timestamp() - float(linkage_run.get("seconds", 0))
+            out.append(
+                f"  the run began {began - linking_at.timestamp():.1f} s into the linking stage; "
+                f"the job ended {end.timestamp() - ended.timestamp():.1f} s after the run's "
+                "last phase (its commit)"
+            )
 
     gaps = followed.gaps()
     worst, worst_stage = max(gaps) if gaps else (0.0, "")
@@ -714,6 +770,7 @@ def report(
     ]
     if not followed.stopped:
         windows.append(["  linked", *_p(linking)])
+        windows += _phase_windows(linkage_run, busy)
     out.append("\nCaseload page (ms):")
     out.append(table(["while", "requests", "p50", "p95"], windows))
 
