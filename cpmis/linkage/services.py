@@ -957,8 +957,11 @@ def records_link(
         # The foreign keys of what the run wrote, checked now rather than at the commit (a
         # national batch's links and children: millions of checks), so that the run's time
         # counts them and a broken one fails the run, not its commit.
+        # Deferred again after: a caller's transaction goes on as Django declares its keys
+        # (all deferrable, initially deferred).
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         run.lap("checks", lap)
     run.seconds = round(time.perf_counter() - started, 3)
     audit_record(
