@@ -1076,10 +1076,9 @@ def score_within(
     """Every pair inside each cohort (a list of ids of ``rows``; an id in one cohort only),
     scored with the model at the run's ``prior``, however low."""
 
-    frame = frame_of(
-        ({**rows[uid], "cohort": index} for index, cohort in enumerate(cohorts) for uid in cohort),
-        [*FEATURE_COLUMNS, "cohort"],
-    )
+    # The rows as they are, their cohorts a column beside them (not a copy of each row).
+    frame = frame_of([rows[uid] for cohort in cohorts for uid in cohort], FEATURE_COLUMNS)
+    frame["cohort"] = [index for index, cohort in enumerate(cohorts) for _ in cohort]
     if frame["unique_id"].duplicated().any():
         raise ValueError("A record is in two cohorts.")
     linker = _linker(
