@@ -181,6 +181,10 @@ class Outcome:
     # between their records: (child key, child key) → the strongest such pair. Only a person
     # merges registry children; these become proposals.
     merges: dict[tuple[Any, Any], float] = field(default_factory=dict)
+    # Clusters (as ``labels`` names them, and ("child", key) for an existing child's) that a
+    # pair at or above ``review`` joins without merging them: with the clusters themselves,
+    # the components ``cluster`` decides each on its own (``cluster_cohesive``).
+    joins: list[tuple[Hashable, Hashable]] = field(default_factory=list)
 
     def labels(self) -> dict[Hashable, Hashable]:
         """Each new record's cluster, treating review groups as their own (undecided)."""
@@ -288,6 +292,7 @@ def cluster(
         [p for p in pairs if p[2] >= review], key=lambda p: (-p[2], str(p[0]), str(p[1]))
     )
     weak: list[tuple[Hashable, Hashable, float]] = []
+    child_joins: list[tuple[Hashable, Hashable]] = []
     merge_pairs: dict[tuple[Any, Any], float] = {}
     for a, b, probability in ordered:
         if probability < link:
@@ -299,6 +304,7 @@ def cluster(
         if ra in child_of and rb in child_of:  # two registry children: a person merges those
             first, second = sorted((child_of[ra], child_of[rb]), key=str)
             pair = (first, second)
+            child_joins.append((("child", first), ("child", second)))
             if pair not in merge_pairs and compatible(ra, rb, cohesive=False):
                 merge_pairs[pair] = probability
             continue
@@ -314,7 +320,7 @@ def cluster(
         if rb in child_of:
             child_of[ra] = child_of.pop(rb)
 
-    outcome = Outcome(merges=merge_pairs)
+    outcome = Outcome(merges=merge_pairs, joins=child_joins)
     index_of: dict[Any, int] = {}
     for uid in new_ids:
         root = find(uid)
@@ -327,10 +333,15 @@ def cluster(
 
     # Review candidates of each group that did not join an existing child, best first.
     candidates: dict[int, list[tuple[float, Hashable]]] = defaultdict(list)
+
+    def label(root: Hashable) -> Hashable:
+        return ("child", child_of[root]) if root in child_of else ("new", index_of[root])
+
     for a, b, probability in weak:
         ra, rb = find(a), find(b)
         if ra == rb:
             continue
+        outcome.joins.append((label(ra), label(rb)))
         for mine, other in ((ra, rb), (rb, ra)):
             group = index_of.get(mine)
             if (
@@ -411,13 +422,17 @@ def cluster_cohesive(
         if len(cohort) > 1:
             cohorts.append(cohort)
 
-    def again(these: list[tuple[Any, Any, float]]) -> Outcome:
+    def again(
+        these: list[tuple[Any, Any, float]],
+        records: Iterable[Hashable] = new,
+        children: Mapping[Any, Any] = known,
+    ) -> Outcome:
         # Once every pair inside the clusters is scored, an unscored pair refuses a merge.
         return cluster(
             these,
             features,
-            new,
-            known,
+            records,
+            children,
             link=link,
             review=review,
             scores=scores,
@@ -436,11 +451,97 @@ def cluster_cohesive(
     if not torn:
         return final
     # Each such record's strong pairs are held just below ``link``: it joins no one
-    # automatically, and its best candidate goes to review.
+    # automatically, and its best candidate goes to review. ``cluster`` decides each
+    # component (records joined by pairs at or above ``review``, an existing child's records
+    # by the child) on its own, so only the components that hold a torn record are
+    # clustered again; every other group stays as it was.
     below = math.nextafter(link, 0.0)
-    return again(
-        [(a, b, below if p >= link and (a in torn or b in torn) else p) for a, b, p in everything]
+    label = final.labels()
+    component = _components(final)
+    changed = {component(label[uid]) for uid in torn}
+    again_new = [uid for uid in new if component(label[uid]) in changed]
+    again_known = {
+        uid: child for uid, child in known.items() if component(("child", child)) in changed
+    }
+    members = {*again_new, *again_known}
+    redone = again(
+        [
+            (a, b, below if p >= link and (a in torn or b in torn) else p)
+            for a, b, p in everything
+            if a in members
+        ],
+        again_new,
+        again_known,
     )
+    return _replaced(new, final, redone, lambda label: component(label) not in changed)
+
+
+def _components(outcome: Outcome) -> Callable[[Hashable], Hashable]:
+    """The component of a cluster (named as ``Outcome.labels`` names a new record's, or
+    ("child", key)): the clusters that ``outcome.joins`` joins, transitively."""
+    parent: dict[Hashable, Hashable] = {}
+
+    def find(x: Hashable) -> Hashable:
+        root = x
+        while (up := parent.get(root)) is not None:
+            root = up
+        while x != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    for a, b in outcome.joins:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[ra] = rb
+    return find
+
+
+def _replaced(
+    new: Sequence[Hashable], final: Outcome, redone: Outcome, kept: Callable[[Hashable], bool]
+) -> Outcome:
+    """``final`` with the clusters whose label is not ``kept`` replaced by ``redone``'s (which
+    clustered again exactly those components' records), numbered as ``cluster`` numbers
+    groups over all of ``new``: by each group's first record in ``new``'s order."""
+
+    def label(outcome: Outcome, index: int) -> Hashable:
+        return ("child", outcome.existing[index]) if index in outcome.existing else ("new", index)
+
+    position = {uid: i for i, uid in enumerate(new)}
+    parts = (final, redone)
+    order = sorted(
+        (position[group[0]], part, index)
+        for part, outcome in enumerate(parts)
+        for index, group in enumerate(outcome.groups)
+        if part == 1 or kept(label(final, index))
+    )
+    number = {(part, index): n for n, (_, part, index) in enumerate(order)}
+    out = Outcome()
+    for _, part, index in order:
+        outcome, n = parts[part], number[part, index]
+        out.groups.append(outcome.groups[index])
+        if index in outcome.existing:
+            out.existing[n] = outcome.existing[index]
+        if index in outcome.review:
+            kind, target, probability = outcome.review[index]
+            out.review[n] = (kind, number[part, target] if kind == "group" else target, probability)
+    for part, outcome in enumerate(parts):
+        for name in ("new", "waiting", "oversized"):
+            getattr(out, name).extend(
+                number[part, i] for i in getattr(outcome, name) if (part, i) in number
+            )
+        out.merges.update(
+            (pair, p) for pair, p in outcome.merges.items() if part == 1 or kept(("child", pair[0]))
+        )
+
+        def renumbered(label: Any, part: int = part) -> Hashable:
+            return label if label[0] == "child" else ("new", number[part, label[1]])
+
+        out.joins.extend(
+            (renumbered(a), renumbered(b)) for a, b in outcome.joins if part == 1 or kept(a)
+        )
+    for name in ("new", "waiting", "oversized"):
+        getattr(out, name).sort()
+    return out
 
 
 def ambiguous(

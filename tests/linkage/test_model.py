@@ -386,3 +386,71 @@ def test_pairs_sorted_in_runs_come_in_the_order_of_one_sort(
     monkeypatch.setattr(clustering, "SORT_RUN", 64)
     assert clustering.sorted_in_runs(pairs, key) == sorted(pairs, key=key)
     assert clustering.sorted_in_runs(pairs[:10], key) == sorted(pairs[:10], key=key)
+
+
+def test_only_the_components_of_torn_records_are_clustered_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After the cohesive pass, the records that match two children about equally well
+    ("torn") are held back and the clustering runs again: only over the components that
+    hold one. The outcome is the one a run over every record gives. A generated population:
+    half of it registry children (some registered twice, to be proposed as one), the rest
+    new records."""
+    import json
+
+    from cpmis.linkage import groundtruth
+
+    records = groundtruth.records_make(
+        6000,
+        seed=11,
+        districts_by_province={"PK-PB": [f"PK6{i:02d}" for i in range(36)]},
+        today=date(2026, 11, 28),
+    )
+    rows = {f"r{i}": model.features(f"r{i}", r) for i, r in enumerate(records)}
+    known = {
+        f"r{i}": f"{r['truth']}{'b' if i % 4 == 0 else ''}"
+        for i, r in enumerate(records)
+        if i % 2 == 0
+    }
+    new = [uid for uid in rows if uid not in known]
+    shipped = json.loads(services.SHIPPED_MODEL.read_text(encoding="utf-8"))
+    link, review = shipped["link_threshold"], shipped["review_threshold"]
+    scoring = model.score_population(
+        shipped["splink"],
+        [rows[uid] for uid in new],
+        [rows[uid] for uid in known],
+        threshold=review,
+        partners=model.expected_partners(shipped["splink"], shipped["trained_on"], len(rows)),
+        estimate=False,
+    )
+
+    def run() -> clustering.Outcome:
+        return clustering.cluster_cohesive(
+            scoring.pairs,
+            rows,
+            new,
+            known,
+            link=link,
+            review=review,
+            score_within=lambda cohorts: model.score_within(
+                shipped["splink"], rows, cohorts, prior=scoring.prior
+            ),
+        )
+
+    torn: list[set[Any]] = []
+    ambiguous = clustering.ambiguous
+    monkeypatch.setattr(
+        clustering, "ambiguous", lambda *a, **k: torn.append(ambiguous(*a, **k)) or torn[-1]
+    )
+    outcome = run()
+    assert torn[0], "no record is torn: the test proves nothing"
+    components: set[Any] = set()
+    component = clustering._components(outcome)
+    components.update(component(label) for label in outcome.labels().values())
+    assert len(components) > 100  # most of the population is clustered once only
+    monkeypatch.setattr(clustering, "_components", lambda outcome: lambda label: "all")
+    whole = run()
+    for name in ("groups", "existing", "review", "new", "waiting", "oversized", "merges"):
+        assert getattr(outcome, name) == getattr(whole, name), name
+    assert outcome.merges and outcome.existing and outcome.review
+    assert any(kind == "group" for kind, _, _ in outcome.review.values())
