@@ -210,48 +210,70 @@ def near(key: str | None) -> list[str]:
     """The key and every key one letter shorter: two keys one letter apart (a letter
     changed, added or dropped: Zara ZR / Zahra ZHR, Ayaz AYZ / Ayus AYS) share one of
     these, so blocking on them brings such pairs together. Short keys stand alone."""
-    if not key:
-        return []
+    return list(_near(key)) if key else []
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _near(key: str) -> tuple[str, ...]:
     if len(key) < NEAR_MIN:
-        return [key]
-    return sorted({key, *(key[:i] + key[i + 1 :] for i in range(len(key)))})
+        return (key,)
+    return tuple(sorted({key, *(key[:i] + key[i + 1 :] for i in range(len(key)))}))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _name_parts(name: str) -> tuple[str | None, str | None, str | None, str | None]:
+    """What the features take from a name: its first word's key, its words' keys, the keys
+    of the words after the first, and its spellings (each joined; None when empty)."""
+    words = _words(name)
+    return (
+        words[0][0] if words else None,
+        "".join(k for k, _ in words) or None,
+        "".join(k for k, _ in words[1:]) or None,
+        "".join(w for _, w in words) or None,
+    )
 
 
 def _year_fraction(day: date) -> float:
     return day.year + (day.timetuple().tm_yday - 0.5) / 366
 
 
+@functools.lru_cache(maxsize=1 << 15)
+def _date_forms(day: date) -> tuple[str, str | None, float]:
+    """A date of birth as the features write it, the date with day and month swapped (when
+    that is another date), and its year with the fraction gone by."""
+    swapped = None
+    if day.day <= 12 and day.day != day.month:
+        swapped = date(day.year, day.day, day.month).isoformat()
+    return day.isoformat(), swapped, _year_fraction(day)
+
+
 def features(uid: Any, record: Mapping[str, Any]) -> dict[str, Any]:
     """One row for Splink from a record's common columns (department record or child)."""
-    given = _words(record.get("child_name") or "")
-    father = _words(record.get("guardian_name") or "")
+    given_key, name, name_rest, name_spelling = _name_parts(record.get("child_name") or "")
+    father_first, father_key, _, father_spelling = _name_parts(record.get("guardian_name") or "")
     dob: date | None = record.get("date_of_birth")
     age = record.get("age_years")
     birth_year: float | None = None
+    iso = swapped = None
     if dob is not None:
-        birth_year = _year_fraction(dob)
+        iso, swapped, birth_year = _date_forms(dob)
     elif age is not None and record.get("record_date") is not None:
-        birth_year = _year_fraction(record["record_date"]) - age - 0.5
-    swapped = None
-    if dob is not None and dob.day <= 12 and dob.day != dob.month:
-        swapped = date(dob.year, dob.day, dob.month).isoformat()
+        birth_year = _date_forms(record["record_date"])[2] - age - 0.5
     district = record.get("district") or None
     sex = record.get("sex")
-    b_form = "".join(ch for ch in (record.get("b_form_number") or "") if ch.isdigit())
-    given_key = given[0][0] if given else None
-    father_key = "".join(k for k, _ in father) or None
-    father_first = father[0][0] if father else None
+    written = record.get("b_form_number") or ""
+    b_form = written if written.isdigit() else "".join(ch for ch in written if ch.isdigit())
     return {
         "unique_id": uid,
         "given": given_key,
-        "name": "".join(k for k, _ in given) or None,
+        "name": name,
         # The words after the first (a second name, a family or tribal name).
-        "name_rest": "".join(k for k, _ in given[1:]) or None,
-        "name_spelling": "".join(w for _, w in given) or None,
+        "name_rest": name_rest,
+        "name_spelling": name_spelling,
         "father": father_key,
         "father_given": father_first,
-        "father_spelling": "".join(w for _, w in father) or None,
-        "dob": dob.isoformat() if dob else None,
+        "father_spelling": father_spelling,
+        "dob": iso,
         "dob_swapped": swapped,
         "birth_year": birth_year,
         "district": district,
@@ -449,15 +471,11 @@ def blocking_rules() -> list[Any]:
     ]
 
 
-def _key(*parts: Any) -> int | None:
-    """A blocking key as a signed 64-bit number (stored and indexed compactly); None when a
-    part is missing, as a rule never pairs on a missing value. The parts are feature values,
-    all text."""
-    if None in parts or "" in parts:
-        return None
-    # XXH3: stable across machines and releases (its output is specified), a third of
-    # blake2b's cost; a batch of a million derives some twenty million keys.
-    value = _xxh3_64("\x1f".join(parts).encode())
+def _hashed(text: str) -> int:
+    """A blocking key as a signed 64-bit number (stored and indexed compactly). XXH3: stable
+    across machines and releases (its output is specified), a third of blake2b's cost; a
+    batch of a million derives some twenty million keys."""
+    value = _xxh3_64(text.encode())
     return value - _TWO_64 if value >= _TWO_63 else value
 
 
@@ -471,36 +489,67 @@ def blocking_key_sets(row: Mapping[str, Any]) -> tuple[set[int], set[int]]:
     compares share one too (names a letter off on both sides), and are read for nothing. The
     stored keys are kept with each linked record, so that a new batch reads only the known
     records it could be compared with. About sixteen a record: each kind of key costs an
-    entry in an index of tens of millions."""
-    given, father, province = row.get("given"), row.get("father"), row.get("province")
-    district, sex, name = row.get("district"), row.get("sex"), row.get("name")
-    dob = row.get("dob")
-    keys = {
-        _key("nd", name, district),
-        _key("gd", given, dob),
-        _key("fd", father, dob),
-        _key("b", row.get("b_form")),
-        _key("bh", row.get("b_form_head")),
-        _key("bt", row.get("b_form_tail")),
-        _key("dsd", dob, sex, district),
-        _key("dsgp", dob, sex, row.get("initial"), province),
-        _key("dsip", dob, sex, row.get("initials"), province),
-        # The three routes by both names and the province under one key: the two names, or
-        # one of them a letter off (each ``near`` list holds the key itself, once here).
-        *(_key("gf", near_key, father, province) for near_key in row.get("given_near") or ()),
-        *(_key("gf", given, near_key, province) for near_key in row.get("father_near") or ()),
-        # The father's name with the district and sex, met by the other's father's name or
-        # name (a swap, one side misspelt), and the name met by the father's name. A name
-        # met by a name comes too, which the name and district route reads anyway.
-        _key("xds", father, district, sex),
-        _key("xds", name, district, sex),
-    }
-    father_given = row.get("father_given")
-    stored = keys | {_key("sw", given, father_given, province)}
-    probe = keys | {_key("sw", father_given, given, province)}
-    stored.discard(None)
-    probe.discard(None)
-    return stored, probe  # type: ignore[return-value]
+    entry in an index of tens of millions.
+
+    Each key hashes its kind and its parts (feature values, all text), joined by a unit
+    separator; there is none where a part is missing, as a rule never pairs on a missing
+    value. Written out rule by rule: a batch of a million derives twenty million."""
+    get = row.get
+    given, father, province = get("given"), get("father"), get("province")
+    district, sex, name, dob = get("district"), get("sex"), get("name"), get("dob")
+    b_form, head, tail = get("b_form"), get("b_form_head"), get("b_form_tail")
+    initial, initials = get("initial"), get("initials")
+    texts = []
+    if name and district:
+        texts.append(f"nd\x1f{name}\x1f{district}")
+    if dob:
+        if given:
+            texts.append(f"gd\x1f{given}\x1f{dob}")
+        if father:
+            texts.append(f"fd\x1f{father}\x1f{dob}")
+        if sex:
+            if district:
+                texts.append(f"dsd\x1f{dob}\x1f{sex}\x1f{district}")
+            if province:
+                if initial:
+                    texts.append(f"dsgp\x1f{dob}\x1f{sex}\x1f{initial}\x1f{province}")
+                if initials:
+                    texts.append(f"dsip\x1f{dob}\x1f{sex}\x1f{initials}\x1f{province}")
+    if b_form:
+        texts.append(f"b\x1f{b_form}")
+    if head:
+        texts.append(f"bh\x1f{head}")
+    if tail:
+        texts.append(f"bt\x1f{tail}")
+    # The three routes by both names and the province under one key: the two names, or one
+    # of them a letter off (each ``near`` list holds the key itself, once here).
+    if father and province:
+        texts += [
+            f"gf\x1f{near_key}\x1f{father}\x1f{province}"
+            for near_key in get("given_near") or ()
+            if near_key
+        ]
+    if given and province:
+        texts += [
+            f"gf\x1f{given}\x1f{near_key}\x1f{province}"
+            for near_key in get("father_near") or ()
+            if near_key
+        ]
+    # The father's name with the district and sex, met by the other's father's name or name
+    # (a swap, one side misspelt), and the name met by the father's name. A name met by a
+    # name comes too, which the name and district route reads anyway.
+    if district and sex:
+        if father:
+            texts.append(f"xds\x1f{father}\x1f{district}\x1f{sex}")
+        if name:
+            texts.append(f"xds\x1f{name}\x1f{district}\x1f{sex}")
+    keys = {_hashed(text) for text in texts}
+    father_given = get("father_given")
+    if given and father_given and province:
+        return keys | {_hashed(f"sw\x1f{given}\x1f{father_given}\x1f{province}")}, keys | {
+            _hashed(f"sw\x1f{father_given}\x1f{given}\x1f{province}")
+        }
+    return keys, set(keys)
 
 
 def blocking_keys(row: Mapping[str, Any], *, probe: bool = False) -> set[int]:
