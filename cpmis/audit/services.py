@@ -4,11 +4,11 @@ audited."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+import orjson
 from django.utils import timezone
 
 from cpmis.actors import Actor, SystemActor, person
@@ -130,7 +130,7 @@ def audit_records(
                 *common,
                 object_type,
                 "" if object_id is None else str(object_id),
-                json.dumps(detail or {}),
+                orjson.dumps(detail or {}, option=orjson.OPT_NON_STR_KEYS).decode(),
             )
             for object_type, object_id, detail in items
         ),

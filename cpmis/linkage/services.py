@@ -31,6 +31,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError, connection, transaction
 from django.db.models import Exists, OuterRef
@@ -382,7 +383,11 @@ def _features_store(
     rows_insert(
         RecordFeatures,
         ("record", "feature_format", "record_version", "data"),
-        ((pk, model.STORED_FORMAT, version, json.dumps(data)) for pk, version, data in fresh),
+        # orjson: a tenth of the json module's time, for a million rows.
+        (
+            (pk, model.STORED_FORMAT, version, orjson.dumps(data).decode())
+            for pk, version, data in fresh
+        ),
     )
     _frequencies_add((data for _, _, data in fresh), +1)
     return out
