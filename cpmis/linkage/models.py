@@ -121,7 +121,7 @@ class RecordLink(DataClassification, models.Model):
                 fields=["record"], condition=Q(undone_at=None), name="one_active_link_per_record"
             )
         ]
-        indexes = [models.Index(fields=["child"], name="recordlink_child")]
+        # (The child's foreign key has its index: no second one on the child here.)
 
     def __str__(self) -> str:
         return f"record {self.record_id} → child {self.child_id} ({self.method})"
@@ -210,6 +210,7 @@ class BlockingKey(DataClassification, models.Model):
         on_delete=models.CASCADE,
         related_name="+",
         db_constraint=False,
+        db_index=False,  # the partial index below serves, without the empty entries
     )
     child = models.ForeignKey(
         Child,
@@ -218,6 +219,7 @@ class BlockingKey(DataClassification, models.Model):
         on_delete=models.CASCADE,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
 
     NOT_PERSONAL_DATA = ("id", "key", "record", "child")
