@@ -59,6 +59,52 @@ def rows_insert(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
     return count
 
 
+# Binary COPY: a file header (signature, flags, no extension) and, per row, its number of
+# columns and each value's length and big-endian bytes; a trailer ends it.
+_BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+_BINARY_TRAILER = b"\xff\xff"
+INTEGERS_CHUNK = 100_000  # rows encoded at once
+
+
+def integers_insert(
+    model: type[Model], fields: Sequence[str], rows: Iterable[Sequence[int]]
+) -> int:
+    """``rows_insert`` for rows of 64-bit integers, none missing (a linkage run's blocking
+    keys: twenty million for a batch of a million). On PostgreSQL by binary COPY, each chunk
+    encoded at once: the server reads the numbers as they are rather than parsing text, and
+    no row passes through Python on its own. Returns how many."""
+    if connection.vendor != "postgresql":
+        return rows_insert(model, fields, rows)
+    import numpy as np
+
+    model_fields = [_field(model, name) for name in fields]
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in model_fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    layout = [("n", ">i2")]
+    for index in range(len(fields)):
+        layout += [(f"length{index}", ">i4"), (f"value{index}", ">i8")]
+    row_type = np.dtype(layout)
+    count = 0
+    iterator = iter(rows)
+    statement = f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        copy.write(_BINARY_HEADER)
+        while chunk := list(islice(iterator, INTEGERS_CHUNK)):
+            encoded = np.empty(len(chunk), dtype=row_type)
+            encoded["n"] = len(fields)
+            for index in range(len(fields)):
+                encoded[f"length{index}"] = 8
+                # A missing value (None) or one beyond 64 bits fails here, before the chunk
+                # is sent.
+                encoded[f"value{index}"] = np.fromiter(
+                    (row[index] for row in chunk), dtype=np.int64, count=len(chunk)
+                )
+            copy.write(encoded.tobytes())
+            count += len(chunk)
+        copy.write(_BINARY_TRAILER)
+    return count
+
+
 def objects_insert(objects: Sequence[Model]) -> None:
     """Insert new instances of one model and give each its id, as ``bulk_create`` does, but
     on PostgreSQL by COPY: the ids are taken from the table's sequence first, then the rows

@@ -41,7 +41,7 @@ from cpmis import access
 from cpmis.actors import LINKAGE, Actor, person
 from cpmis.audit import versioning
 from cpmis.audit.services import audit_record, audit_records
-from cpmis.core.bulk import collection_paused, objects_insert, rows_insert
+from cpmis.core.bulk import collection_paused, integers_insert, objects_insert, rows_insert
 from cpmis.core.errors import Conflict, NotFound
 from cpmis.exchange.models import DepartmentRecord
 from cpmis.jobs import services as jobs
@@ -379,7 +379,7 @@ def _features_store(
     # Written as plain rows, not model instances; a national batch's with the key indexes
     # set aside (``keystore``).
     with keystore.bulk_writing(sum(current(r) is None for r in records)):
-        rows_insert(BlockingKey, ("key", "record"), derived_keys())
+        integers_insert(BlockingKey, ("key", "record"), derived_keys())
     rows_insert(
         RecordFeatures,
         ("record", "feature_format", "record_version", "data"),
@@ -602,7 +602,7 @@ def _child_features_store(children: list[Child]) -> None:
     )
     # As plain rows (COPY on PostgreSQL): the children a national batch registered are
     # derived here on the next run, by the hundred thousand.
-    rows_insert(
+    integers_insert(
         BlockingKey,
         ("key", "child"),
         (
