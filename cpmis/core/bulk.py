@@ -1,7 +1,8 @@
 """Many rows into one table at once, for what is written by the hundred thousand: plain rows
 (a linkage run's features, blocking keys, links; audit events), no model instances, no
-signals, no ids back (``rows_insert``); or new model instances, given their ids
-(``objects_insert``: the children a linkage run registers).
+signals, no ids back (``rows_insert``; ``integers_insert`` for rows of 64-bit numbers, the
+blocking keys); or new model instances, given their ids (``objects_insert``: the children a
+linkage run registers).
 
 On PostgreSQL the rows go in by COPY; elsewhere (SQLite) by one prepared INSERT run for each
 row (``executemany``), each value prepared by its field as the ORM would (times, uuids). The
