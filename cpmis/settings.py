@@ -122,14 +122,15 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "cpmis.core.middleware.RequestSizeLimitMiddleware",
     "cpmis.core.middleware.SecurityHeadersMiddleware",
+    "cpmis.core.middleware.BidiControlsMiddleware",
     "cpmis.audit.context.AuditContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cpmis.core.language.LanguageMiddleware",  # reads the user's own language setting
     "django_otp.middleware.OTPMiddleware",
     "cpmis.accounts.middleware.SessionTimeoutMiddleware",
     "cpmis.accounts.middleware.RequireTwoFactorMiddleware",
@@ -277,8 +278,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = CPMIS_MAX_BODY_BYTES
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ur", "اردو")]
-# The public complaint pages are in English and Urdu; staff pages are in English.
+# Every page in English and Urdu; cpmis/core/language.py chooses which for each request.
 LOCALE_PATHS = [BASE_DIR / "cpmis" / "locale"]
+LANGUAGE_COOKIE_NAME = "cpmis_language"
 TIME_ZONE = "Asia/Karachi"  # display; datetimes are stored in UTC
 USE_I18N = True
 USE_TZ = True
@@ -295,6 +297,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True  # serve straight from the apps when collectstatic was not run
+# The web fonts are named by their content's hash (cpmis/core/webfonts.py): cached for a year.
+WHITENOISE_IMMUTABLE_FILE_TEST = r"/cpmis/fonts/web/[a-z-]+\.[0-9a-f]{12}\.woff2$"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -466,8 +466,8 @@ def build_world() -> World:
 
     # --- notifications -----------------------------------------------------------------------
     for role, user in users.items():
-        notify(users=[user], kind="case_assigned", message=f"For {role}: case PB-LHR-0.")
-    notify(users=[kp_cpo], kind="case_assigned", message="Notekpqx: case of Gulalaiqx assigned.")
+        notify(users=[user], kind="case_assigned", params={"number": f"PB-LHR-0 for {role}"})
+    notify(users=[kp_cpo], kind="case_assigned", params={"number": "Notekpqx of Gulalaiqx"})
     notes = {n.user_id: n for n in Notification.objects.all()}
 
     # --- background jobs: each user's own finished report, and a KP officer's -----------------
@@ -730,7 +730,7 @@ def build_world() -> World:
         Marker(("Jobkpqx",), nobody, "a KP officer's job"),
     ]
     for role in users:
-        m.append(Marker((f"For {role}:",), R(role), f"the {role}'s notification"))
+        m.append(Marker((f"PB-LHR-0 for {role}",), R(role), f"the {role}'s notification"))
 
     objects = {
         "notifications": {role: notes[user.pk].pk for role, user in users.items()},

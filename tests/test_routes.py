@@ -38,9 +38,11 @@ import inspect
 import io
 import json
 import os
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -188,6 +190,11 @@ TABLE_ROUTES: tuple[Route, ...] = (
         roles=tuple(r for r in ROLES if r != ANONYMOUS),
     ),
     page("accounts:login", GET(PUBLIC), POST(PUBLIC)),
+    page(
+        "accounts:language",
+        POST(PUBLIC, {"language": "ur", "next": "/"}),
+        note="anyone may switch; a signed-in person's own setting changes, no one else's",
+    ),
     page(
         "accounts:logout",
         POST(PUBLIC),
@@ -1010,7 +1017,7 @@ SHOWN = (
     ("linkage:review", "review_out", {}, "kp_supervisor", "Wajidqx"),
     ("linkage:review", "review_in", {}, "supervisor", "Shakeelqx"),
     ("core:home", "none", {}, "kp_cpo", "Notekpqx"),
-    ("core:home", "none", {}, "analyst", "For analyst:"),
+    ("core:home", "none", {}, "analyst", "PB-LHR-0 for analyst"),
     ("accounts:user-list", "none", {}, "administrator", "dualqx"),
 )
 
@@ -1070,3 +1077,225 @@ def test_every_role_is_called() -> None:
 
     bound = {spec["role"] for specs in ROLE_SPECS.values() for spec in specs}
     assert bound == set(Role.values), "a role of cpmis.accounts.roles has no persona here"
+
+
+# --- every page in Urdu ----------------------------------------------------------------------
+
+# Words that are the same in both languages (names of things, formats, units).
+SAME_IN_BOTH = frozenset(
+    [
+        "cpmis",
+        "English",
+        "DHIS2",
+        "API",
+        "CSV",
+        "XLSX",
+        "PDF",
+        "DOCX",
+        "JSON",
+        "OPSC",
+        "CNIC",
+        "PPC",
+        "FIA",
+        "OpenAPI",
+        "ReDoc",
+        "Swagger",
+        "UTF",
+        "ISO",
+        "KB",
+        "MB",
+        "Nastaliq",
+        "Noto",
+        "OK",
+        "Ctrl",
+        "Tab",
+        "Enter",
+    ]
+)
+_LATIN_WORD = re.compile(r"(?<![A-Za-z0-9_/.@-])[A-Za-z][a-z]+(?:['’][a-z]+)?(?![A-Za-z0-9_/.@-])")
+
+
+class _ShownText(HTMLParser):
+    """The text a reader sees: text nodes, placeholders and labels for assistive technology;
+    not scripts, styles, drawings, code, isolated values (<bdi>) or what is marked English."""
+
+    # textarea: what a person edits (a DHIS2 mapping, a report's text) is data
+    SKIP = frozenset(
+        {"script", "style", "svg", "code", "bdi", "template", "pre", "kbd", "textarea"}
+    )
+    VOID = frozenset({"input", "br", "img", "meta", "link", "hr", "col", "source", "wbr"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[bool] = []  # for each open element: is its text skipped?
+        self.parts: list[str] = []
+
+    BLOCK = frozenset(
+        [
+            "p",
+            "div",
+            "li",
+            "td",
+            "th",
+            "tr",
+            "dt",
+            "dd",
+            "br",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "option",
+            "label",
+            "button",
+            "section",
+            "nav",
+            "header",
+            "footer",
+            "main",
+            "ul",
+            "ol",
+            "table",
+            "caption",
+            "figure",
+            "figcaption",
+            "summary",
+            "details",
+            "form",
+        ]
+    )
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.BLOCK:
+            self.parts.append(" ")
+        a = dict(attrs)
+        skipped = (self.stack[-1] if self.stack else False) or tag in self.SKIP
+        skipped = skipped or a.get("lang") == "en" or "hidden" in a
+        if not skipped:
+            self.parts += [f" {a[k]} " for k in ("placeholder", "aria-label", "title") if a.get(k)]
+        if tag not in self.VOID:
+            self.stack.append(skipped)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.BLOCK:
+            self.parts.append(" ")
+        if tag not in self.VOID and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if not (self.stack and self.stack[-1]):
+            self.parts.append(data)
+
+
+def shown_text(html: str) -> str:
+    body = html[html.find("<body") :] if "<body" in html else html
+    parser = _ShownText()
+    parser.feed(body)
+    return " ".join("".join(parser.parts).split())
+
+
+def _data_texts() -> list[str]:
+    """Every text value stored in the database (names, notes, the law's titles and text…),
+    longest first: what a page shows as it was written, in whatever language it was."""
+    from django.apps import apps
+    from django.db import models as m
+
+    found: set[str] = set()
+
+    def add(value: Any) -> None:
+        if isinstance(value, str):
+            if len(value) > 1 and re.search("[A-Za-z]", value):
+                found.add(" ".join(value.split()))
+        elif isinstance(value, dict):
+            for item in value.values():
+                add(item)
+        elif isinstance(value, list):
+            for item in value:
+                add(item)
+
+    for model in apps.get_models():
+        fields = [
+            f.name
+            for f in model._meta.concrete_fields
+            if isinstance(f, (m.CharField, m.TextField, m.JSONField)) and not f.choices
+        ]
+        if fields:
+            for row in model.objects.values_list(*fields):
+                for value in row:
+                    add(value)
+    # The codes of the department data standard (a sex, a relation, a source), written as
+    # the standard writes them.
+    from cpmis.exchange.standard import record_types
+
+    for rt in record_types():
+        for f in rt.fields:
+            add(f["name"])
+            add(f.get("constraints", {}).get("enum", []))
+    return sorted(found, key=len, reverse=True)
+
+
+# Names that stay as they are in Urdu text: statutes cited (ICT Child Protection Act 2018
+# s.28), standards and products.
+_CITATION = re.compile(r"(?:\b[A-Z][A-Za-z.'’-]*\s+){1,12}\d{4}\b(?:\s+s\.\s?\d+[\w()-]*)?")
+_QUOTED = re.compile(r"“[^”]{1,40}”")  # an example of what to type: “trafficking”
+_PROPER_NAMES = ("Frictionless Table Schema", "Table Schema", "Excel", "Windows")
+
+
+def english_left(text: str, data: list[str]) -> list[str]:
+    for value in data:
+        if value in text:
+            text = text.replace(value, " ")
+    text = _CITATION.sub(" ", text)
+    text = _QUOTED.sub(" ", text)
+    for name in _PROPER_NAMES:
+        text = text.replace(name, " ")
+    return [
+        w
+        for w in _LATIN_WORD.findall(text)
+        if w not in SAME_IN_BOTH and not (w.isupper() and len(w) <= 6)
+    ]
+
+
+def _urdu_pages() -> list[Any]:
+    params = []
+    for route in TABLE_ROUTES:
+        if route.api or not any(op.method == "GET" for op in route.ops):
+            continue
+        for role in route.roles:
+            if role != ANONYMOUS or any(op.cap == PUBLIC for op in route.ops):
+                params.append(pytest.param(route.name, role, id=f"{route.name}|{role}"))
+    return params
+
+
+@pytest.fixture(scope="module")
+def data_texts(world: World, django_db_blocker: Any) -> list[str]:
+    with django_db_blocker.unblock():
+        return _data_texts()
+
+
+@pytest.mark.parametrize(("name", "role"), _urdu_pages())
+def test_every_page_in_urdu_as_role(
+    world: World, sessions: dict[str, str], data_texts: list[str], name: str, role: str
+) -> None:
+    """Each page a role may read, asked for in Urdu: written right to left in Urdu, with no
+    English left but what people and the law wrote (names, notes, statutes) and codes."""
+    route = TABLE[name]
+    client = Client(HTTP_ACCEPT_LANGUAGE="ur")
+    if role != ANONYMOUS:
+        client.cookies[settings.SESSION_COOKIE_NAME] = sessions[role]
+    problems = []
+    for call in calls(world, route, role):
+        if call.op.method != "GET" or not call.allowed:
+            continue
+        response = send(client, call)
+        if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+            continue
+        html = body_text(response)
+        if '<html lang="ur" dir="rtl">' not in html:
+            problems.append(f"{call.describe()}: not marked lang=ur dir=rtl")
+        left = english_left(shown_text(html), data_texts)
+        if left:
+            problems.append(f"{call.describe()}: English left: {' '.join(dict.fromkeys(left))}")
+    assert not problems, f"{name} as {role} in Urdu:\n  " + "\n  ".join(problems)

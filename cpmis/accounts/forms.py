@@ -6,8 +6,12 @@ otp_code_validator = RegexValidator(r"^\d{6}$", _("Enter the 6-digit code from y
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autofocus": True}))
-    password = forms.CharField(max_length=1024, strip=False, widget=forms.PasswordInput)
+    username = forms.CharField(
+        label=_("Username"), max_length=150, widget=forms.TextInput(attrs={"autofocus": True})
+    )
+    password = forms.CharField(
+        label=_("Password"), max_length=1024, strip=False, widget=forms.PasswordInput
+    )
     otp_code = forms.CharField(
         label=_("Authentication code"),
         required=False,

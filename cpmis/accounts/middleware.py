@@ -57,6 +57,7 @@ class RequireTwoFactorMiddleware:
         "/accounts/login/",
         "/accounts/logout/",
         "/accounts/2fa/",
+        "/accounts/language/",
         "/static/",
         "/healthz",
         "/readyz",

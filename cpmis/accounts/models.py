@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from cpmis.core.models import DataClassification
 from cpmis.reference.models import Department, District, Jurisdiction
@@ -14,16 +16,19 @@ from .roles import Role, ScopeLevel
 
 class User(DataClassification, AbstractUser):
     class Sex(models.TextChoices):
-        FEMALE = "female", "Female"
-        MALE = "male", "Male"
-        UNSPECIFIED = "unspecified", "Not stated"
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        UNSPECIFIED = "unspecified", _("Not stated")
 
     # Needed by a safeguard: a girl child is never in the care of a male officer (ICT CPA s.20).
     sex = models.CharField(max_length=12, choices=Sex.choices, default=Sex.UNSPECIFIED)
+    # The language of every page this person sees; empty: the browser's (cpmis/core/language.py).
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, blank=True, default="")
 
     PERSONAL_DATA = ("username", "first_name", "last_name", "email", "last_login", "sex")
     NOT_PERSONAL_DATA = (
         "id",
+        "language",
         "password",
         "is_superuser",
         "is_staff",
@@ -100,16 +105,16 @@ class RoleAssignment(DataClassification, models.Model):
     def clean(self) -> None:
         if self.scope_level == ScopeLevel.DISTRICT:
             if self.district is None:
-                raise ValidationError({"district": "A district scope needs a district."})
+                raise ValidationError({"district": _("A district scope needs a district.")})
             self.jurisdiction_id = self.district.jurisdiction_id
         elif self.scope_level == ScopeLevel.JURISDICTION:
             if not self.jurisdiction_id:
-                raise ValidationError({"jurisdiction": "A jurisdiction scope needs one."})
+                raise ValidationError({"jurisdiction": _("A jurisdiction scope needs one.")})
             self.district = None
         else:
             self.jurisdiction = None
             self.district = None
         if self.role == Role.CPO and self.scope_level != ScopeLevel.DISTRICT:
             raise ValidationError(
-                {"scope_level": "A Child Protection Officer works in a district."}
+                {"scope_level": _("A Child Protection Officer works in a district.")}
             )

@@ -7,22 +7,23 @@ What a role may see within its scope is decided in ``cpmis.access``.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    CPO = "cpo", "Child Protection Officer"
-    SUPERVISOR = "supervisor", "CPU supervisor / district manager"
-    COMPLAINT_OFFICER = "complaint_officer", "Complaint officer"
-    FOCAL_POINT = "focal_point", "Department focal point"
-    ANALYST = "analyst", "Commission analyst"
-    ADMINISTRATOR = "administrator", "Administrator"
-    AUDITOR = "auditor", "Auditor"
+    CPO = "cpo", _("Child Protection Officer")
+    SUPERVISOR = "supervisor", _("CPU supervisor / district manager")
+    COMPLAINT_OFFICER = "complaint_officer", _("Complaint officer")
+    FOCAL_POINT = "focal_point", _("Department focal point")
+    ANALYST = "analyst", _("Commission analyst")
+    ADMINISTRATOR = "administrator", _("Administrator")
+    AUDITOR = "auditor", _("Auditor")
 
 
 class ScopeLevel(models.TextChoices):
-    NATIONAL = "national", "National"
-    JURISDICTION = "jurisdiction", "Province / territory"
-    DISTRICT = "district", "District"
+    NATIONAL = "national", _("National")
+    JURISDICTION = "jurisdiction", _("Province / territory")
+    DISTRICT = "district", _("District")
 
 
 # Capabilities are named "<noun>.<verb>"; later issues add theirs here.

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cpmis import access
@@ -21,7 +23,7 @@ from .roles import CAPABILITIES, Role, ScopeLevel
 
 def _require_user_manager(actor: Actor) -> None:
     if not access.has_capability(actor, "users.manage"):
-        raise PermissionDenied("Only an administrator can manage accounts.")
+        raise PermissionDenied(_("Only an administrator can manage accounts."))
 
 
 @transaction.atomic
@@ -74,7 +76,7 @@ def role_assign(
     if not access.can_manage_scope(
         actor, jurisdiction_id=assignment.jurisdiction_id, district_id=assignment.district_id
     ):
-        raise PermissionDenied("You cannot give a role outside your own scope.")
+        raise PermissionDenied(_("You cannot give a role outside your own scope."))
     assignment.save()
     access.forget(user)
     audit_record(
@@ -93,12 +95,12 @@ def role_revoke(*, actor: Actor, assignment: RoleAssignment) -> None:
     if not access.can_manage_scope(
         actor, jurisdiction_id=assignment.jurisdiction_id, district_id=assignment.district_id
     ):
-        raise PermissionDenied("You cannot remove a role outside your own scope.")
+        raise PermissionDenied(_("You cannot remove a role outside your own scope."))
     if assignment.user_id == actor.pk and "users.manage" in CAPABILITIES.get(
         assignment.role, frozenset()
     ):
         raise PermissionDenied(
-            "You cannot remove your own administrator role: ask another administrator."
+            _("You cannot remove your own administrator role: ask another administrator.")
         )
     label, user = assignment.label, assignment.user
     assignment.delete()
@@ -117,9 +119,11 @@ def user_deactivate(*, actor: Actor, user: User) -> User:
     """Accounts are deactivated, never deleted, so the audit trail keeps its meaning."""
     _require_user_manager(actor)
     if not access.can_manage_user(actor, user):
-        raise PermissionDenied("This account holds roles outside your scope.")
+        raise PermissionDenied(_("This account holds roles outside your scope."))
     if user.pk == actor.pk:
-        raise PermissionDenied("You cannot deactivate your own account: ask another administrator.")
+        raise PermissionDenied(
+            _("You cannot deactivate your own account: ask another administrator.")
+        )
     user.is_active = False
     user.save(update_fields=["is_active"])
     from knox.models import AuthToken
@@ -138,7 +142,7 @@ def user_unlock(*, actor: Actor, user: User) -> None:
 
     _require_user_manager(actor)
     if not access.can_manage_user(actor, user):
-        raise PermissionDenied("This account holds roles outside your scope.")
+        raise PermissionDenied(_("This account holds roles outside your scope."))
     reset(username=user.username)
     audit_record(actor=actor, action="user.unlock", object_type="accounts.user", object_id=user.pk)
 
@@ -183,3 +187,27 @@ def sign_in_recorded(*, user: User | None, action: str, username: str = "", **de
         object_id=user.pk if user else username[:64],
         detail=detail,
     )
+
+
+@transaction.atomic
+def language_set(*, actor: User, language: str) -> User:
+    """``actor``'s own page language: one of ``settings.LANGUAGES``' codes, or "" for the
+    browser's. A person sets only their own."""
+    if not actor.is_authenticated or not actor.is_active:
+        raise PermissionDenied("Sign in to keep a language.")
+    if language not in ["", *dict(settings.LANGUAGES)]:
+        raise ValidationError({"language": [_("Choose English or Urdu.")]}, code="invalid_choice")
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    before = user.language
+    user.language = language
+    if language != before:
+        user.save(update_fields=["language"])
+        audit_record(
+            actor=actor,
+            action="user.language",
+            object_type="accounts.user",
+            object_id=user.pk,
+            detail={"from": before, "to": language},
+        )
+    actor.language = language
+    return user

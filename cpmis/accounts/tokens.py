@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.crypto import hash_token
 from knox.models import AuthToken
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from .models import User
 
 _TOKEN = re.compile(r"[0-9a-f]{%d}" % knox_settings.AUTH_TOKEN_CHARACTER_LENGTH)  # noqa: UP031
-INVALID = "Invalid or expired token."
+INVALID = gettext_lazy("Invalid or expired token.")
 
 
 class TokenAuthentication(KnoxTokenAuthentication):

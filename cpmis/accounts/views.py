@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import time
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import segno
+from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from cpmis.core.language import remember, supported
 
 from . import services
 from .authentication import LOCKED_OUT, sign_in
@@ -88,7 +94,7 @@ def twofactor_setup(request: HttpRequest) -> HttpResponse:
         ):
             otp_login(request, device)
             return redirect("core:home")
-        error = "That code did not match. Check the time on your phone and try again."
+        error = _("That code did not match. Check the time on your phone and try again.")
     qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4)
     return render(
         request,
@@ -110,4 +116,31 @@ def lockout_response(
     """django-axes calls this when an account is locked (JSON for the API)."""
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": LOCKED_OUT}, status=429)
-    return render(request, "accounts/locked.html", {"message": LOCKED_OUT}, status=429)
+    return render(request, "accounts/locked.html", {"message": _(LOCKED_OUT)}, status=429)
+
+
+def _back_to(request: HttpRequest, target: str) -> str:
+    """``target`` if it is a page of this site (without its ``lang``), else the home page."""
+    if not target or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return reverse("core:home")
+    parts = urlsplit(target)
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "lang"])
+    return urlunsplit(("", "", parts.path or "/", query, ""))
+
+
+@require_POST
+def language_view(request: HttpRequest) -> HttpResponse:
+    """The language switch on every page: kept in the person's own settings when signed in,
+    in the browser's cookie always; then back to the page it was used on."""
+    back = _back_to(request, request.POST.get("next", ""))
+    language = supported(request.POST.get("language"))
+    if language is None:
+        messages.error(request, _("That language is not available: choose English or Urdu."))
+        return redirect(back)
+    if request.user.is_authenticated:
+        services.language_set(actor=request.user, language=language)  # type: ignore[arg-type]
+    response = redirect(back)
+    remember(response, language)
+    return response

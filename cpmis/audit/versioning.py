@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from cpmis.actors import Actor
 from cpmis.core.errors import Conflict
@@ -53,12 +54,13 @@ class Change:
 class VersionConflict(Conflict):
     """The record changed since the caller read it; ``changes`` says how, oldest first."""
 
-    message = "This record was changed by someone else since you opened it."
+    # In the language of the request that meets the conflict.
+    message: Any = gettext_lazy("This record was changed by someone else since you opened it.")
 
     def __init__(
         self, record: Any, read: int, changes: Sequence[Change], message: str | None = None
     ) -> None:
-        super().__init__(message or self.message)
+        super().__init__(message or str(self.message))
         self.record = record
         self.read = read
         self.current: int = record.version

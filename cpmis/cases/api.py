@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -247,7 +248,7 @@ class CaseListCreate(GenericAPIView):
         values = dict(data.validated_data)
         child = access.children_visible_to(request.user).filter(uuid=values.pop("child")).first()
         if child is None:
-            raise serializers.ValidationError({"child": "No child you can see has this id."})
+            raise serializers.ValidationError({"child": _("No child you can see has this id.")})
         case = services.case_open(actor=request.user, child=child, **values)
         return Response(case_detail(case), status=status.HTTP_201_CREATED)
 

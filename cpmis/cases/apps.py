@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CasesConfig(AppConfig):
     name = "cpmis.cases"
     label = "cases"
-    verbose_name = "Case management"
+    verbose_name = _("Case management")
 
     def ready(self) -> None:
         from .jobs import register_kinds

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cpmis import access
 from cpmis.accounts.models import User
@@ -30,20 +32,38 @@ def digest_for(user: User, *, base_url: str) -> Digest | None:
         return None
     now = timezone.now()
     overdue = [t for t in tasks if t.due_at < now]
+    counts = {"open": len(tasks), "overdue": len(overdue)}
     lines = [
-        f"{len(tasks)} open task(s), {len(overdue)} overdue"
-        + (" in your district." if supervises else " in your cases."),
+        (
+            _("%(open)s open task(s), %(overdue)s overdue in your district.")
+            if supervises
+            else _("%(open)s open task(s), %(overdue)s overdue in your cases.")
+        )
+        % counts,
         "",
     ]
     for t in tasks:
-        flag = "OVERDUE " if t.due_at < now else ""
-        due = date_format(timezone.localtime(t.due_at), "DATETIME_FORMAT")
-        lines.append(
-            f"- {flag}{t.get_kind_display()}, case {t.case.number}, due {due}: "
-            f"{base_url}/cases/{t.case.uuid}/"
+        line = (
+            _("OVERDUE %(kind)s, case %(number)s, due %(due)s: %(link)s")
+            if t.due_at < now
+            else _("%(kind)s, case %(number)s, due %(due)s: %(link)s")
         )
-    lines += ["", "Open cpmis to see the cases; this message names no child by design."]
-    subject = f"cpmis: {len(overdue)} overdue, {len(tasks)} open tasks"
+        values = {
+            "kind": t.get_kind_display(),
+            "number": t.case.number,
+            "due": date_format(timezone.localtime(t.due_at), "DATETIME_FORMAT"),
+            "link": f"{base_url}/cases/{t.case.uuid}/",
+        }
+        lines.append(f"- {line % values}")
+    lines += ["", _("Open cpmis to see the cases; this message names no child by design.")]
+    subject = (
+        ngettext(
+            "cpmis: %(overdue)s overdue, %(open)s open task",
+            "cpmis: %(overdue)s overdue, %(open)s open tasks",
+            len(tasks),
+        )
+        % counts
+    )
     return Digest(user=user, subject=subject, body="\n".join(lines))
 
 
@@ -52,7 +72,9 @@ def digests_send(*, base_url: str) -> int:
     for user in User.objects.filter(is_active=True).exclude(email=""):
         if not access.has_capability(user, "case.view"):
             continue
-        digest = digest_for(user, base_url=base_url)
+        # Written in the person's own language (English where they chose none).
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            digest = digest_for(user, base_url=base_url)
         if digest is None:
             continue
         send_mail(digest.subject, digest.body, settings.DEFAULT_FROM_EMAIL, [user.email])

@@ -13,6 +13,8 @@ from functools import cached_property
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cpmis.accounts.models import User
 from cpmis.core.dates import (
@@ -25,7 +27,7 @@ from cpmis.core.dates import (
 )
 
 from . import selectors, services
-from .models import Case, CaseEvent, CaseReference, Perpetrator, RiskLevel
+from .models import Case, CaseEvent, CaseReference, Institution, Perpetrator, RiskLevel
 from .workflow import plan_status
 
 Choices = list[tuple[str, str]]
@@ -48,25 +50,25 @@ class Field:
     @property
     def placeholder(self) -> str:
         if self.kind == "datetime":
-            return DATETIME_PLACEHOLDER
+            return str(DATETIME_PLACEHOLDER)
         if self.kind == "date":
-            return DATE_PLACEHOLDER
+            return str(DATE_PLACEHOLDER)
         return ""
 
 
-def _when(label: str = "When") -> Field:
+def _when(label: str | None = None) -> Field:
     return Field(
         "occurred_at",
-        label,
+        label or _("When"),
         "datetime",
         required=True,
         initial=format_datetime_input(timezone.now()),
-        help="Day first, Pakistan time; now unless you change it.",
+        help=_("Day first, Pakistan time; now unless you change it."),
     )
 
 
-def _note(label: str = "Note", required: bool = False) -> Field:
-    return Field("note", label, "textarea", required=required)
+def _note(label: str | None = None, required: bool = False) -> Field:
+    return Field("note", label or _("Note"), "textarea", required=required)
 
 
 def officer_label(user: User) -> str:
@@ -74,19 +76,21 @@ def officer_label(user: User) -> str:
     return f"{name} ({user.username})" if name else user.username
 
 
-def _officer_field(case: Case, *, required: bool = True, label: str = "Officer") -> Field:
+def _officer_field(case: Case, *, required: bool = True, label: str | None = None) -> Field:
     officers = selectors.officers_for(case)
     help_text = (
-        "Child Protection Officers of the district; a girl child is only given to a woman "
-        "officer (ICT CPA 2018 s.20; report ¶50)."
+        _(
+            "Child Protection Officers of the district; a girl child is only given to a woman "
+            "officer (ICT CPA 2018 s.20; report ¶50)."
+        )
         if case.child.sex == "female"
-        else "Child Protection Officers of the district."
+        else _("Child Protection Officers of the district.")
     )
     if not officers:
-        help_text = "No officer of this district can hold this case: ask an administrator."
+        help_text = _("No officer of this district can hold this case: ask an administrator.")
     return Field(
         "officer",
-        label,
+        label or _("Officer"),
         "select",
         required=required,
         choices=[(u.username, officer_label(u)) for u in officers if u.pk != case.assigned_to_id],
@@ -94,7 +98,15 @@ def _officer_field(case: Case, *, required: bool = True, label: str = "Officer")
     )
 
 
-_ACCEPTS = {"girls": "girls ", "boys": "boys ", "all": ""}
+def _place_label(i: Institution) -> str:
+    """Short: the list is on the page up to three times (custody, placement, referral); the
+    service checks sex, age and room whatever is chosen."""
+    values = {"name": i.name, "min": i.age_min, "max": i.age_max, "free": i.capacity - i.occupancy}
+    if i.accepts == Institution.Accepts.GIRLS:
+        return _("%(name)s (girls %(min)s–%(max)s, %(free)s free)") % values
+    if i.accepts == Institution.Accepts.BOYS:
+        return _("%(name)s (boys %(min)s–%(max)s, %(free)s free)") % values
+    return _("%(name)s (%(min)s–%(max)s, %(free)s free)") % values
 
 
 class Pickers:
@@ -115,22 +127,7 @@ class Pickers:
     @cached_property
     def places(self) -> tuple[Groups, int]:
         found, more = selectors.institutions_near(self.case, province=self.province)
-        groups = [
-            (
-                title,
-                [
-                    (
-                        str(i.pk),
-                        # short: the list is on the page up to three times (custody, placement,
-                        # referral); the service checks sex, age and room whatever is chosen
-                        f"{i.name} ({_ACCEPTS[i.accepts]}{i.age_min}–{i.age_max}, "
-                        f"{i.capacity - i.occupancy} free)",
-                    )
-                    for i in rows
-                ],
-            )
-            for title, rows in found
-        ]
+        groups = [(title, [(str(i.pk), _place_label(i)) for i in rows]) for title, rows in found]
         return groups, more
 
 
@@ -147,75 +144,93 @@ def fields_for(step: str, case: Case, *, pickers: Pickers | None = None) -> list
     if step == "assign":
         return [_officer_field(case)]
     if step == "assess":
-        return [Field("risk_level", "Risk level", "radio", True, risk), _when(), _note()]
+        return [Field("risk_level", _("Risk level"), "radio", True, risk), _when(), _note()]
     if step == "plan":
         return [
             Field(
                 "goals",
-                "Goals of the plan",
+                _("Goals of the plan"),
                 "textarea",
                 True,
-                help="One goal per line, e.g. “Back to school by March”.",
+                help=_("One goal per line, e.g. “Back to school by March”."),
             ),
-            _when("Set on"),
+            _when(_("Set on")),
         ]
     if step == "protect":
         return [
             _when(),
             _institution_field(
-                pickers, "temporary_institution", "Temporary custody at (until the Court decides)"
+                pickers,
+                "temporary_institution",
+                _("Temporary custody at (until the Court decides)"),
             ),
         ]
     if step == "produce":
         return [
             Field(
                 "court",
-                "Court",
+                _("Court"),
                 required=True,
-                help="Which Court, e.g. “Child Protection Court Lahore”.",
+                help=_("Which Court, e.g. “Child Protection Court Lahore”."),
             ),
             _when(),
         ]
     if step == "order":
         return [
-            Field("kind", "Kind of order", "select", True, list(services.ORDER_LABELS.items())),
-            _when("Date of the order"),
+            Field(
+                "kind",
+                _("Kind of order"),
+                "select",
+                True,
+                [(k, str(v)) for k, v in services.ORDER_LABELS.items()],
+            ),
+            _when(_("Date of the order")),
             Field(
                 "child_views",
-                "The child's views",
+                _("The child's views"),
                 "textarea",
-                help="Needed for a custody or placement order "
-                "(KP CPWA 2010; ICT CPA 2018 s.17; report ¶51).",
+                help=_(
+                    "Needed for a custody or placement order "
+                    "(KP CPWA 2010; ICT CPA 2018 s.17; report ¶51)."
+                ),
             ),
-            Field("not_heard_reason", "Or: why the child could not be heard", "textarea"),
-            Field("medical_report", "Medical report (age determination)", "textarea"),
-            Field("determined_age", "Age determined by the Court", "number"),
-            Field("final", "This is the Court's final decision", "checkbox"),
+            Field("not_heard_reason", _("Or: why the child could not be heard"), "textarea"),
+            Field("medical_report", _("Medical report (age determination)"), "textarea"),
+            Field("determined_age", _("Age determined by the Court"), "number"),
+            Field("final", _("This is the Court's final decision"), "checkbox"),
             _note(),
         ]
     if step == "place":
         return [
-            Field("option", "Placed", "radio", True, list(services.PLACEMENT_LABELS.items())),
-            _institution_field(pickers, "institution", "Institution (for a placement in one)"),
+            Field(
+                "option",
+                _("Placed"),
+                "radio",
+                True,
+                [(k, str(v)) for k, v in services.PLACEMENT_LABELS.items()],
+            ),
+            _institution_field(pickers, "institution", _("Institution (for a placement in one)")),
             Field(
                 "caregiver_sex",
-                "Caregiver",
+                _("Caregiver"),
                 "radio",
-                choices=[("female", "A woman"), ("male", "A man")],
-                help="For a placement with a family or carer.",
+                choices=[("female", _("A woman")), ("male", _("A man"))],
+                help=_("For a placement with a family or carer."),
             ),
             Field(
                 "lower_option_reason",
-                "Why not a preferred option",
+                _("Why not a preferred option"),
                 "textarea",
-                help="Parental care first, then extended family, then other care, then an "
-                "institution (KP CPWA 2010 s.15; report ¶50).",
+                help=_(
+                    "Parental care first, then extended family, then other care, then an "
+                    "institution (KP CPWA 2010 s.15; report ¶50)."
+                ),
             ),
             _when(),
         ]
     if step == "legal-aid":
         return [
-            Field("accepted", "The child or family accepted legal assistance", "checkbox"),
+            Field("accepted", _("The child or family accepted legal assistance"), "checkbox"),
             _when(),
         ]
     if step in {"review", "hearing", "delay-report", "follow-up", "release"}:
@@ -225,21 +240,24 @@ def fields_for(step: str, case: Case, *, pickers: Pickers | None = None) -> list
         return [
             Field(
                 "reason",
-                "Reason",
+                _("Reason"),
                 "select",
                 True,
-                list(services.CLOSURE_LABELS.items()),
+                [(k, str(v)) for k, v in services.CLOSURE_LABELS.items()],
                 help=""
                 if plan is None or approved
-                else "The case plan is not approved yet: until the supervisor approves it, "
-                "only a case opened twice, a death or a transfer to another service can close.",
+                else _(
+                    "The case plan is not approved yet: until the supervisor approves it, "
+                    "only a case opened twice, a death or a transfer to another service can "
+                    "close."
+                ),
             ),
             _note(),
         ]
     if step == "decide-closure":
-        return [_note("Note to the officer")]
+        return [_note(_("Note to the officer"))]
     if step == "reopen":
-        return [_note("Why the case is reopened", required=True)]
+        return [_note(_("Why the case is reopened"), required=True)]
     if step == "approve-plan":
         return []
     if step == "transfer":
@@ -248,21 +266,21 @@ def fields_for(step: str, case: Case, *, pickers: Pickers | None = None) -> list
             for title, rows in selectors.districts_for_transfer(case)
         ]
         return [
-            Field("to_district", "To district", "select", True, groups=groups, searchable=True),
-            Field("reason", "Why the case moves", "textarea", True),
+            Field("to_district", _("To district"), "select", True, groups=groups, searchable=True),
+            Field("reason", _("Why the case moves"), "textarea", True),
         ]
     if step == "withdraw-transfer":
-        return [_note("Why the request is withdrawn")]
+        return [_note(_("Why the request is withdrawn"))]
     if step == "refer":
         return [
             Field(
                 "service",
-                "Service",
+                _("Service"),
                 required=True,
-                help="e.g. medical care, school enrolment, counselling.",
+                help=_("e.g. medical care, school enrolment, counselling."),
             ),
-            _institution_field(pickers, "institution", "Provided by"),
-            Field("follow_up_on", "Follow up on", "date"),
+            _institution_field(pickers, "institution", _("Provided by")),
+            Field("follow_up_on", _("Follow up on"), "date"),
             _note(),
         ]
     if step == "offence":
@@ -270,48 +288,48 @@ def fields_for(step: str, case: Case, *, pickers: Pickers | None = None) -> list
             (statute, [(str(p.pk), f"{p.citation} — {p.title}") for p in rows])
             for statute, rows in selectors.offences_for(case)
         ]
-        return [Field("provision", "Offence", "select", True, groups=groups, searchable=True)]
+        return [Field("provision", _("Offence"), "select", True, groups=groups, searchable=True)]
     if step == "perpetrator":
         return [
             Field(
                 "relationship",
-                "Relationship to the child",
+                _("Relationship to the child"),
                 "select",
                 True,
                 [(v, str(label)) for v, label in Perpetrator.Relationship.choices],
             ),
             Field(
                 "sex",
-                "Sex",
+                _("Sex"),
                 "radio",
                 True,
-                [("female", "Female"), ("male", "Male"), ("unknown", "Unknown")],
+                [("female", _("Female")), ("male", _("Male")), ("unknown", _("Unknown"))],
             ),
             Field(
                 "age_band",
-                "Age",
+                _("Age"),
                 "radio",
                 True,
                 [(v, str(label)) for v, label in Perpetrator.AgeBand.choices],
             ),
-            Field("number", "How many", "number", initial="1"),
+            Field("number", _("How many"), "number", initial="1"),
         ]
     if step == "reference":
         return [
             Field(
                 "kind",
-                "Kind",
+                _("Kind"),
                 "select",
                 True,
                 [(v, str(label)) for v, label in CaseReference.Kind.choices],
             ),
             Field(
                 "number",
-                "Number",
+                _("Number"),
                 required=True,
-                help="As the other body writes it, e.g. 123/2026.",
+                help=_("As the other body writes it, e.g. 123/2026."),
             ),
-            Field("authority", "Police station, court or office"),
+            Field("authority", _("Police station, court or office")),
         ]
     raise KeyError(step)
 
@@ -346,7 +364,7 @@ def to_api(step: str, case: Case, post: Any) -> tuple[dict[str, Any], dict[str, 
     if step == "decide-closure":
         decision = post.get("decision", "")
         if decision not in {"approve", "refuse"}:
-            errors["__all__"] = ["Choose to approve or to refuse the closure."]
+            errors["__all__"] = [_("Choose to approve or to refuse the closure.")]
         data["approve"] = decision == "approve"
     return data, errors
 
@@ -363,11 +381,11 @@ def label_of(step: str, case: Case, name: str) -> str:
 
 # What a serializer says about a choice that no longer exists, in the words of the page.
 _GONE = {
-    "officer": "This officer can no longer take cases: choose another.",
-    "to_district": "Choose a district from the list.",
-    "provision": "Choose an offence from the list.",
-    "institution": "Choose a place from the list.",
-    "temporary_institution": "Choose a place from the list.",
+    "officer": gettext_lazy("This officer can no longer take cases: choose another."),
+    "to_district": gettext_lazy("Choose a district from the list."),
+    "provision": gettext_lazy("Choose an offence from the list."),
+    "institution": gettext_lazy("Choose a place from the list."),
+    "temporary_institution": gettext_lazy("Choose a place from the list."),
 }
 
 
@@ -379,9 +397,9 @@ def readable(errors: dict[str, list[str]]) -> dict[str, list[str]]:
         if name in _GONE and any(
             "does not exist" in p or "Invalid pk" in p or "Incorrect type" in p for p in problems
         ):
-            out[name] = [_GONE[name]]
+            out[name] = [str(_GONE[name])]
         elif name == "version":
-            out[name] = ["Reload the page: the form is missing what it read."]
+            out[name] = [_("Reload the page: the form is missing what it read.")]
         else:
             out[name] = problems
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from cpmis.jobs.kinds import Kind, register, system_or
 
@@ -20,7 +21,7 @@ def register_kinds() -> None:
     register(
         Kind(
             name="cases.digest",
-            label="The daily e-mail of open tasks",
+            label=_("The daily e-mail of open tasks"),
             prepare=system_or("settings.edit"),
             run=_run,
             # An e-mail sent cannot be unsent: a digest that failed half-way is not repeated.

@@ -11,6 +11,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cpmis.core.models import DataClassification
 from cpmis.legal.models import Provision
@@ -20,43 +22,43 @@ from cpmis.reference.models import District, InstitutionType, Jurisdiction
 
 class Stage(models.TextChoices):
     # Inter-Agency Guidelines for Case Management and Child Protection (2014)
-    REGISTERED = "registered", "Identification and registration"
-    ASSESSED = "assessed", "Assessment"
-    PLANNED = "planned", "Case plan"
-    IMPLEMENTATION = "implementation", "Implementation"
-    FOLLOW_UP = "follow_up", "Follow-up and review"
-    CLOSURE_REQUESTED = "closure_requested", "Closure requested"
-    CLOSED = "closed", "Closed"
+    REGISTERED = "registered", _("Identification and registration")
+    ASSESSED = "assessed", _("Assessment")
+    PLANNED = "planned", _("Case plan")
+    IMPLEMENTATION = "implementation", _("Implementation")
+    FOLLOW_UP = "follow_up", _("Follow-up and review")
+    CLOSURE_REQUESTED = "closure_requested", _("Closure requested")
+    CLOSED = "closed", _("Closed")
 
 
 class RiskLevel(models.TextChoices):
-    HIGH = "high", "High"
-    MEDIUM = "medium", "Medium"
-    LOW = "low", "Low"
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
 
 
 class Concern(models.TextChoices):
-    TRAFFICKED = "trafficked", "Trafficked or sold"
-    SEXUALLY_EXPLOITED = "sexually_exploited", "Sexually exploited (prostitution)"
-    PORNOGRAPHY = "pornography", "Used in pornography"
-    SEXUALLY_ABUSED = "sexually_abused", "Sexually abused"
-    ABUSED = "abused", "Physically or emotionally abused"
-    NEGLECTED = "neglected", "Neglected or destitute"
-    STREET_CHILD = "street_child", "Street child"
-    CHILD_LABOUR = "child_labour", "Child labour or bonded labour"
-    BEGGING = "begging", "Begging"
-    MISSING = "missing", "Missing, lost or runaway"
-    CHILD_MARRIAGE = "child_marriage", "Child marriage"
-    IN_CONFLICT_WITH_LAW = "in_conflict_with_law", "In conflict with the law"
+    TRAFFICKED = "trafficked", _("Trafficked or sold")
+    SEXUALLY_EXPLOITED = "sexually_exploited", _("Sexually exploited (prostitution)")
+    PORNOGRAPHY = "pornography", _("Used in pornography")
+    SEXUALLY_ABUSED = "sexually_abused", _("Sexually abused")
+    ABUSED = "abused", _("Physically or emotionally abused")
+    NEGLECTED = "neglected", _("Neglected or destitute")
+    STREET_CHILD = "street_child", _("Street child")
+    CHILD_LABOUR = "child_labour", _("Child labour or bonded labour")
+    BEGGING = "begging", _("Begging")
+    MISSING = "missing", _("Missing, lost or runaway")
+    CHILD_MARRIAGE = "child_marriage", _("Child marriage")
+    IN_CONFLICT_WITH_LAW = "in_conflict_with_law", _("In conflict with the law")
 
 
 class Institution(DataClassification, models.Model):
     """A minimal directory of places a child can be placed or referred to."""
 
     class Accepts(models.TextChoices):
-        GIRLS = "girls", "Girls only"
-        BOYS = "boys", "Boys only"
-        ALL = "all", "Girls and boys"
+        GIRLS = "girls", _("Girls only")
+        BOYS = "boys", _("Boys only")
+        ALL = "all", _("Girls and boys")
 
     name = models.CharField(max_length=200)
     type = models.ForeignKey(InstitutionType, on_delete=models.PROTECT, related_name="+")
@@ -185,10 +187,10 @@ class Transfer(DataClassification, models.Model):
     accepts it, the case stays with the sending district."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for an answer"
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        PENDING = "pending", pgettext_lazy("transfer status", "Waiting for an answer")
+        ACCEPTED = "accepted", pgettext_lazy("transfer status", "Accepted")
+        DECLINED = "declined", pgettext_lazy("transfer status", "Declined")
+        WITHDRAWN = "withdrawn", pgettext_lazy("transfer status", "Withdrawn")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transfers")
     from_district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
@@ -245,32 +247,32 @@ class Transfer(DataClassification, models.Model):
 
 
 class EventKind(models.TextChoices):
-    REGISTERED = "registered", "Registered"
-    ASSIGNED = "assigned", "Assigned to an officer"
-    ASSESSED = "assessed", "Assessed"
-    PLAN_SET = "plan_set", "Case plan set"
-    PLAN_APPROVED = "plan_approved", "Case plan approved"
-    OFFENCE_ALLEGED = "offence_alleged", "Offence alleged"
-    TAKEN_INTO_PROTECTION = "taken_into_protection", "Taken into protection"
-    PRODUCED_BEFORE_COURT = "produced_before_court", "Produced before the Court"
-    HEARING = "hearing", "Court hearing"
-    ORDER = "order", "Court order"
-    DELAY_REPORT = "delay_report", "Delay report sent to the District Judge"
-    LEGAL_AID_OFFERED = "legal_aid_offered", "Legal assistance offered"
-    PLACEMENT = "placement", "Placed"
-    REVIEW = "review", "Plan reviewed"
-    RELEASED = "released", "Released"
-    FOLLOW_UP_VISIT = "follow_up_visit", "Follow-up visit"
-    CLOSURE_REQUESTED = "closure_requested", "Closure requested"
-    CLOSURE_APPROVED = "closure_approved", "Closure approved"
-    CLOSURE_REJECTED = "closure_rejected", "Closure refused"
-    REOPENED = "reopened", "Reopened"
-    TRANSFER_REQUESTED = "transfer_requested", "Transfer requested"
-    TRANSFER_ACCEPTED = "transfer_accepted", "Transfer accepted"
-    TRANSFER_REFUSED = "transfer_refused", "Transfer declined"
-    TRANSFER_WITHDRAWN = "transfer_withdrawn", "Transfer withdrawn"
-    REFERRED = "referred", "Referred to a service"
-    COMPLAINT_RECEIVED = "complaint_received", "Complaint about the child attached"
+    REGISTERED = "registered", pgettext_lazy("case event", "Registered")
+    ASSIGNED = "assigned", _("Assigned to an officer")
+    ASSESSED = "assessed", _("Assessed")
+    PLAN_SET = "plan_set", _("Case plan set")
+    PLAN_APPROVED = "plan_approved", _("Case plan approved")
+    OFFENCE_ALLEGED = "offence_alleged", _("Offence alleged")
+    TAKEN_INTO_PROTECTION = "taken_into_protection", _("Taken into protection")
+    PRODUCED_BEFORE_COURT = "produced_before_court", _("Produced before the Court")
+    HEARING = "hearing", _("Court hearing")
+    ORDER = "order", _("Court order")
+    DELAY_REPORT = "delay_report", _("Delay report sent to the District Judge")
+    LEGAL_AID_OFFERED = "legal_aid_offered", _("Legal assistance offered")
+    PLACEMENT = "placement", _("Placed")
+    REVIEW = "review", _("Plan reviewed")
+    RELEASED = "released", _("Released")
+    FOLLOW_UP_VISIT = "follow_up_visit", _("Follow-up visit")
+    CLOSURE_REQUESTED = "closure_requested", _("Closure requested")
+    CLOSURE_APPROVED = "closure_approved", _("Closure approved")
+    CLOSURE_REJECTED = "closure_rejected", _("Closure refused")
+    REOPENED = "reopened", _("Reopened")
+    TRANSFER_REQUESTED = "transfer_requested", _("Transfer requested")
+    TRANSFER_ACCEPTED = "transfer_accepted", _("Transfer accepted")
+    TRANSFER_REFUSED = "transfer_refused", _("Transfer declined")
+    TRANSFER_WITHDRAWN = "transfer_withdrawn", _("Transfer withdrawn")
+    REFERRED = "referred", _("Referred to a service")
+    COMPLAINT_RECEIVED = "complaint_received", _("Complaint about the child attached")
 
 
 class CaseEvent(DataClassification, models.Model):
@@ -315,13 +317,13 @@ class CaseOffence(DataClassification, models.Model):
 
 
 class TaskKind(models.TextChoices):
-    ASSESSMENT = "assessment", "Assess the child"
-    PRODUCTION = "production", "Produce the child before the Court"
-    DECISION = "decision", "Final decision of the Court"
-    DELAY_REPORT = "delay_report", "Delay report to the District Judge"
-    PLAN_REVIEW = "plan_review", "Review the case plan"
-    FOLLOW_UP_VISIT = "follow_up_visit", "Follow-up visit"
-    CLOSURE_APPROVAL = "closure_approval", "Approve or refuse closure"
+    ASSESSMENT = "assessment", _("Assess the child")
+    PRODUCTION = "production", _("Produce the child before the Court")
+    DECISION = "decision", _("Final decision of the Court")
+    DELAY_REPORT = "delay_report", _("Delay report to the District Judge")
+    PLAN_REVIEW = "plan_review", _("Review the case plan")
+    FOLLOW_UP_VISIT = "follow_up_visit", _("Follow-up visit")
+    CLOSURE_APPROVAL = "closure_approval", _("Approve or refuse closure")
 
 
 class Task(DataClassification, models.Model):
@@ -385,25 +387,26 @@ class Perpetrator(DataClassification, models.Model):
     """Alleged perpetrators: no more than the case needs (no names)."""
 
     class Relationship(models.TextChoices):
-        PARENT = "parent", "Parent or step-parent"
-        RELATIVE = "relative", "Other relative"
-        ACQUAINTANCE = "acquaintance", "Neighbour or acquaintance"
-        EMPLOYER = "employer", "Employer"
-        CAREGIVER = "caregiver", "Teacher or caregiver"
-        STRANGER = "stranger", "Stranger"
-        TRAFFICKER = "trafficker", "Trafficker or organised group"
-        UNKNOWN = "unknown", "Unknown"
+        PARENT = "parent", _("Parent or step-parent")
+        RELATIVE = "relative", _("Other relative")
+        ACQUAINTANCE = "acquaintance", _("Neighbour or acquaintance")
+        EMPLOYER = "employer", _("Employer")
+        CAREGIVER = "caregiver", _("Teacher or caregiver")
+        STRANGER = "stranger", _("Stranger")
+        TRAFFICKER = "trafficker", _("Trafficker or organised group")
+        UNKNOWN = "unknown", _("Unknown")
 
     class AgeBand(models.TextChoices):
-        CHILD = "child", "Under 18"
-        ADULT = "adult", "18 or older"
-        UNKNOWN = "unknown", "Unknown"
+        CHILD = "child", _("Under 18")
+        ADULT = "adult", _("18 or older")
+        UNKNOWN = "unknown", _("Unknown")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="perpetrators")
     number = models.PositiveSmallIntegerField(default=1)
     relationship = models.CharField(max_length=16, choices=Relationship.choices)
     sex = models.CharField(
-        max_length=8, choices=[("female", "Female"), ("male", "Male"), ("unknown", "Unknown")]
+        max_length=8,
+        choices=[("female", _("Female")), ("male", _("Male")), ("unknown", _("Unknown"))],
     )
     age_band = models.CharField(max_length=8, choices=AgeBand.choices)
 
@@ -418,10 +421,10 @@ class CaseReference(DataClassification, models.Model):
     """Numbers of the same matter at other bodies: police FIR, FIA case, court case."""
 
     class Kind(models.TextChoices):
-        FIR = "fir", "Police FIR"
-        FIA = "fia", "FIA case"
-        COURT = "court", "Court case"
-        OTHER = "other", "Other"
+        FIR = "fir", _("Police FIR")
+        FIA = "fia", _("FIA case")
+        COURT = "court", _("Court case")
+        OTHER = "other", _("Other")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="references")
     kind = models.CharField(max_length=8, choices=Kind.choices)

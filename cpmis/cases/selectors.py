@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import BooleanField, Count, Q, QuerySet, Value, When
 from django.db.models import Case as SqlCase
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cpmis import access
 from cpmis.accounts.models import User
@@ -231,9 +232,11 @@ def institutions_near(
     rest = [i for i in rows if i.district_id != case.district_id]
     groups = []
     if own:
-        groups.append((f"In {case.district.name_en}", own))
+        groups.append((_("In %(district)s") % {"district": case.district.name_en}, own))
     if rest and (province or not own):
-        groups.append((f"Elsewhere in {case.jurisdiction.name_en}", rest))
+        groups.append(
+            (_("Elsewhere in %(province)s") % {"province": case.jurisdiction.name_en}, rest)
+        )
         return groups, 0
     return groups, len(rest)
 

@@ -13,10 +13,12 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from cpmis import access
-from cpmis.core.dates import DateInputError, parse_datetime
+from cpmis.core.dates import DATETIME_PLACEHOLDER, DateInputError, parse_datetime
 from cpmis.core.errors import Conflict, NotFound
 from cpmis.core.forms import run_service, serializer_errors
 from cpmis.permissions import capability_required
@@ -98,8 +100,10 @@ def transfer_decide(request: HttpRequest, uuid: str) -> HttpResponse:
     except NotFound:
         messages.error(
             request,
-            "This transfer is no longer waiting for you: it was answered already, or it is "
-            "not for your district. Nothing was changed.",
+            _(
+                "This transfer is no longer waiting for you: it was answered already, or it is "
+                "not for your district. Nothing was changed."
+            ),
         )
         return redirect("cases:transfers")
     decision = request.POST.get("decision", "")
@@ -111,12 +115,12 @@ def transfer_decide(request: HttpRequest, uuid: str) -> HttpResponse:
     form = TransferDecisionInput(data=data)
     if decision not in {"accept", "decline"}:
         errors: dict[str, list[str]] = {
-            "decision": ["Choose to accept or to decline the transfer."]
+            "decision": [_("Choose to accept or to decline the transfer.")]
         }
     elif not form.is_valid():
         errors = forms.readable(serializer_errors(form))
     else:
-        _, errors = run_service(
+        _done, errors = run_service(
             services.transfer_decide,
             actor=request.user,
             transfer=transfer,
@@ -128,9 +132,15 @@ def transfer_decide(request: HttpRequest, uuid: str) -> HttpResponse:
             messages.error(request, " ".join(problems))
         return redirect("cases:transfers")
     if accept:
-        messages.success(request, f"Transfer accepted: case {transfer.case.number} is now yours.")
+        messages.success(
+            request,
+            _("Transfer accepted: case %(number)s is now yours.")
+            % {"number": transfer.case.number},
+        )
         return redirect("cases:case", uuid=transfer.case.uuid)
-    messages.success(request, f"Transfer of case {transfer.case.number} declined.")
+    messages.success(
+        request, _("Transfer of case %(number)s declined.") % {"number": transfer.case.number}
+    )
     return redirect("cases:transfers")
 
 
@@ -150,9 +160,9 @@ def unassigned(request: HttpRequest) -> HttpResponse:
         officer = next((o for o in officers if o.username == request.POST.get("officer")), None)
         picked = list(cases.filter(uuid__in=[c for c in chosen if _is_uuid(c)]))
         if officer is None:
-            messages.error(request, "Choose the officer who takes the cases.")
+            messages.error(request, _("Choose the officer who takes the cases."))
         elif not picked:
-            messages.error(request, "Tick at least one case to assign.")
+            messages.error(request, _("Tick at least one case to assign."))
         else:
             done, refused = services.case_assign_many(
                 actor=request.user, cases=picked, officer=officer
@@ -160,11 +170,18 @@ def unassigned(request: HttpRequest) -> HttpResponse:
             if done:
                 messages.success(
                     request,
-                    f"{len(done)} case{'s' if len(done) != 1 else ''} assigned to "
-                    f"{forms.officer_label(officer)}.",
+                    ngettext(
+                        "%(count)s case assigned to %(officer)s.",
+                        "%(count)s cases assigned to %(officer)s.",
+                        len(done),
+                    )
+                    % {"count": len(done), "officer": forms.officer_label(officer)},
                 )
             for number, why in refused.items():
-                messages.error(request, f"Case {number} was not assigned: {why}")
+                messages.error(
+                    request,
+                    _("Case %(number)s was not assigned: %(why)s") % {"number": number, "why": why},
+                )
         return redirect(f"{request.path}?page={page.number}")
     return render(
         request,
@@ -248,6 +265,8 @@ def _case_context(
         .filter(Q(case=case) | Q(children__case=case))
         .distinct(),
         "now": selectors.now(),
+        # the format the time-correction field reads, as every date field shows it
+        "datetime_placeholder": DATETIME_PLACEHOLDER,
     }
 
 
@@ -275,7 +294,7 @@ def case_action(request: HttpRequest, uuid: str, action: str) -> HttpResponse:
             errors = forms.readable(serializer_errors(form))
         else:
             try:
-                _, errors = run_service(
+                _done, errors = run_service(
                     spec.service,
                     actor=request.user,
                     case=case,
@@ -285,13 +304,15 @@ def case_action(request: HttpRequest, uuid: str, action: str) -> HttpResponse:
             except Conflict:
                 errors = {
                     "__all__": [
-                        "Someone changed this case while you were filling in the form: nothing "
-                        "was saved. The page now shows the case as it is; check it and submit "
-                        "again."
+                        _(
+                            "Someone changed this case while you were filling in the form: "
+                            "nothing was saved. The page now shows the case as it is; check it "
+                            "and submit again."
+                        )
                     ]
                 }
     if not errors:
-        messages.success(request, f"Done: {step.label}.")
+        messages.success(request, _("Done: %(step)s.") % {"step": step.label})
         return redirect("cases:case", uuid=case.uuid)
     case = _case(request, uuid)  # as it is now (the service may have refused a stale read)
     readable = {
@@ -338,18 +359,21 @@ def event_correct(request: HttpRequest, uuid: str, event_id: int) -> HttpRespons
             errors = serializer_errors(form)
         else:
             try:
-                _, errors = run_service(
+                _done, errors = run_service(
                     services.event_correct,
                     actor=request.user,
                     event=event,
                     **dict(form.validated_data),
                 )
             except Conflict:
-                errors = {"version": ["Someone changed this case meanwhile: nothing was saved."]}
+                errors = {"version": [_("Someone changed this case meanwhile: nothing was saved.")]}
     for problems in errors.values():
-        messages.error(request, f"The time was not corrected: {' '.join(problems)}")
+        messages.error(
+            request,
+            _("The time was not corrected: %(problems)s") % {"problems": " ".join(problems)},
+        )
     if not errors:
-        messages.success(request, "Time corrected; the deadlines that depend on it moved.")
+        messages.success(request, _("Time corrected; the deadlines that depend on it moved."))
     return redirect("cases:case", uuid=case.uuid)
 
 
@@ -379,7 +403,7 @@ def case_open(request: HttpRequest) -> HttpResponse:
                 services.case_open, actor=request.user, child=child, **values
             )
             if case is not None:
-                messages.success(request, f"Case {case.number} opened.")
+                messages.success(request, _("Case %(number)s opened.") % {"number": case.number})
                 return redirect("cases:case", uuid=case.uuid)
     return render(
         request,

@@ -11,8 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import Case, CaseEvent, EventKind, Stage
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 ACTIVE = frozenset(
     {Stage.REGISTERED, Stage.ASSESSED, Stage.PLANNED, Stage.IMPLEMENTATION, Stage.FOLLOW_UP}
@@ -111,7 +118,7 @@ class CaseState:
 @dataclass(frozen=True)
 class Step:
     name: str  # the slug of the page's form and of the API's action
-    label: str  # the button
+    label: StrOrPromise  # the button (translated when shown)
     stages: frozenset[str]
     who: str = WORK
     # When a step's stage allows it but the case's state does not: why not (None: offered).
@@ -123,11 +130,11 @@ class Step:
 
 def _closure_blocked(s: CaseState) -> str | None:
     if s.case.in_protection:
-        return "the child is in protection: record the release first"
+        return _("the child is in protection: record the release first")
     if s.transfer_pending:
-        return "a transfer is waiting for an answer: withdraw it first"
+        return _("a transfer is waiting for an answer: withdraw it first")
     if s.has_offences and EventKind.LEGAL_AID_OFFERED not in s.kinds:
-        return (
+        return _(
             "a child victim of an offence is offered legal assistance before closure "
             "(PACHTO 2002 s.6; report ¶51): record the offer first"
         )
@@ -135,99 +142,122 @@ def _closure_blocked(s: CaseState) -> str | None:
 
 
 def _needs_production(s: CaseState) -> str | None:
-    return None if s.produced else "after the child is produced before the Court"
+    return None if s.produced else _("after the child is produced before the Court")
 
 
 STEPS: tuple[Step, ...] = (
-    Step("assess", "Record the assessment", ACTIVE, primary=True),
+    Step("assess", gettext_lazy("Record the assessment"), ACTIVE, primary=True),
     Step(
         "plan",
-        "Set the case plan",
+        gettext_lazy("Set the case plan"),
         frozenset({Stage.ASSESSED, Stage.PLANNED, Stage.IMPLEMENTATION, Stage.FOLLOW_UP}),
         primary=True,
     ),
     Step(
         "protect",
-        "Take into protection",
+        gettext_lazy("Take into protection"),
         ACTIVE,
-        blocked=lambda s: "the child is in protection" if s.case.in_protection else None,
+        blocked=lambda s: _("the child is in protection") if s.case.in_protection else None,
         primary=True,
     ),
     Step(
         "produce",
-        "Produce before the Court",
+        gettext_lazy("Produce before the Court"),
         ACTIVE,
         blocked=lambda s: (
-            "after taking the child into protection"
+            _("after taking the child into protection")
             if not s.case.in_protection
-            else ("the child was produced" if s.produced_since_taken else None)
+            else (_("the child was produced") if s.produced_since_taken else None)
         ),
         primary=True,
     ),
-    Step("order", "Record a Court order", ACTIVE, blocked=_needs_production, primary=True),
-    Step("hearing", "Record a hearing", ACTIVE, blocked=_needs_production),
-    Step("delay-report", "Send the delay report", ACTIVE, blocked=_needs_production),
-    Step("place", "Record a placement", ACTIVE, primary=True),
+    Step(
+        "order",
+        gettext_lazy("Record a Court order"),
+        ACTIVE,
+        blocked=_needs_production,
+        primary=True,
+    ),
+    Step("hearing", gettext_lazy("Record a hearing"), ACTIVE, blocked=_needs_production),
+    Step("delay-report", gettext_lazy("Send the delay report"), ACTIVE, blocked=_needs_production),
+    Step("place", gettext_lazy("Record a placement"), ACTIVE, primary=True),
     Step(
         "review",
-        "Record a plan review",
+        gettext_lazy("Record a plan review"),
         frozenset({Stage.PLANNED, Stage.IMPLEMENTATION}),
         primary=True,
     ),
     Step(
         "release",
-        "Release from protection",
+        gettext_lazy("Release from protection"),
         ACTIVE,
         blocked=lambda s: (
-            "the child is not in protection"
+            _("the child is not in protection")
             if not s.case.in_protection
-            else (None if s.release_ordered else "after a Court order of release")
+            else (None if s.release_ordered else _("after a Court order of release"))
         ),
         primary=True,
     ),
-    Step("follow-up", "Record a follow-up visit", frozenset({Stage.FOLLOW_UP}), primary=True),
+    Step(
+        "follow-up",
+        gettext_lazy("Record a follow-up visit"),
+        frozenset({Stage.FOLLOW_UP}),
+        primary=True,
+    ),
     Step(
         "request-closure",
-        "Request closure",
+        gettext_lazy("Request closure"),
         ACTIVE,
         blocked=_closure_blocked,
         primary=True,
         explain=True,
     ),
-    Step("legal-aid", "Offer legal assistance", ACTIVE),
-    Step("refer", "Refer to a service", ACTIVE),
-    Step("offence", "Record an alleged offence", ACTIVE),
-    Step("perpetrator", "Record an alleged perpetrator", ACTIVE),
-    Step("reference", "Add an FIR, FIA or court number", ACTIVE | {Stage.CLOSURE_REQUESTED}),
+    Step("legal-aid", gettext_lazy("Offer legal assistance"), ACTIVE),
+    Step("refer", gettext_lazy("Refer to a service"), ACTIVE),
+    Step("offence", gettext_lazy("Record an alleged offence"), ACTIVE),
+    Step("perpetrator", gettext_lazy("Record an alleged perpetrator"), ACTIVE),
+    Step(
+        "reference",
+        gettext_lazy("Add an FIR, FIA or court number"),
+        ACTIVE | {Stage.CLOSURE_REQUESTED},
+    ),
     Step(
         "transfer",
-        "Transfer to another district",
+        gettext_lazy("Transfer to another district"),
         ACTIVE,
-        blocked=lambda s: "a transfer is waiting for an answer" if s.transfer_pending else None,
+        blocked=lambda s: _("a transfer is waiting for an answer") if s.transfer_pending else None,
     ),
     Step(
         "withdraw-transfer",
-        "Withdraw the transfer request",
+        gettext_lazy("Withdraw the transfer request"),
         ACTIVE,
-        blocked=lambda s: None if s.transfer_pending else "no transfer is waiting",
+        blocked=lambda s: None if s.transfer_pending else _("no transfer is waiting"),
     ),
     # supervisors
-    Step("assign", "Assign an officer", ACTIVE | {Stage.CLOSURE_REQUESTED}, who=SUPERVISE),
+    Step(
+        "assign",
+        gettext_lazy("Assign an officer"),
+        ACTIVE | {Stage.CLOSURE_REQUESTED},
+        who=SUPERVISE,
+    ),
     Step(
         "approve-plan",
-        "Approve the case plan",
+        gettext_lazy("Approve the case plan"),
         ACTIVE,
         who=SUPERVISE,
         blocked=lambda s: (
-            "no plan is set yet"
+            _("no plan is set yet")
             if not s.plan_set
-            else ("the latest plan is approved" if s.plan_approved else None)
+            else (_("the latest plan is approved") if s.plan_approved else None)
         ),
     ),
     Step(
-        "decide-closure", "Decide on closure", frozenset({Stage.CLOSURE_REQUESTED}), who=SUPERVISE
+        "decide-closure",
+        gettext_lazy("Decide on closure"),
+        frozenset({Stage.CLOSURE_REQUESTED}),
+        who=SUPERVISE,
     ),
-    Step("reopen", "Reopen the case", frozenset({Stage.CLOSED}), who=SUPERVISE),
+    Step("reopen", gettext_lazy("Reopen the case"), frozenset({Stage.CLOSED}), who=SUPERVISE),
 )
 BY_NAME = {s.name: s for s in STEPS}
 
@@ -259,23 +289,23 @@ def next_step(state: CaseState) -> str:
     """What comes next, in words, from the stage and the record."""
     case = state.case
     if state.transfer_pending:
-        return "A transfer is waiting for the receiving district's answer."
+        return _("A transfer is waiting for the receiving district's answer.")
     if case.stage == Stage.CLOSED:
-        return "The case is closed. A supervisor can reopen it."
+        return _("The case is closed. A supervisor can reopen it.")
     if case.stage == Stage.CLOSURE_REQUESTED:
-        return "A supervisor approves or refuses the closure."
+        return _("A supervisor approves or refuses the closure.")
     if case.assigned_to_id is None:
-        return "A supervisor assigns the case to a Child Protection Officer."
+        return _("A supervisor assigns the case to a Child Protection Officer.")
     if case.in_protection and not state.produced_since_taken:
-        return "Produce the child before the Court within the legal time."
+        return _("Produce the child before the Court within the legal time.")
     if case.stage == Stage.REGISTERED:
-        return "Assess the child and the risk."
+        return _("Assess the child and the risk.")
     if case.stage == Stage.ASSESSED:
-        return "Set the case plan."
+        return _("Set the case plan.")
     if state.plan_set and not state.plan_approved:
-        return "The supervisor approves the case plan."
+        return _("The supervisor approves the case plan.")
     if case.in_protection and state.release_ordered:
-        return "Record the child's release."
+        return _("Record the child's release.")
     if case.stage == Stage.FOLLOW_UP:
-        return "Visit the child during follow-up, then request closure."
-    return "Carry out the plan and review it on time."
+        return _("Visit the child during follow-up, then request closure.")
+    return _("Carry out the plan and review it on time.")

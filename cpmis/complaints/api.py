@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -505,7 +506,9 @@ def _open_case(actor: Any, complaint: Complaint, values: dict[str, Any]) -> Any:
     if child_uuid is not None:
         child = access.children_matchable_by(actor).filter(uuid=child_uuid).first()
         if child is None:
-            raise serializers.ValidationError({"child": "No child you can match has this id."})
+            raise serializers.ValidationError(
+                {"child": gettext("No child you can match has this id.")}
+            )
     return services.complaint_open_case(
         actor=actor,
         complaint=complaint,
@@ -518,7 +521,7 @@ def _open_case(actor: Any, complaint: Complaint, values: dict[str, Any]) -> Any:
 def _attach(actor: Any, complaint: Complaint, values: dict[str, Any]) -> Any:
     case = Case.objects.filter(uuid=values.pop("case")).first()
     if case is None or not access.cases_visible_to(actor).filter(pk=case.pk).exists():
-        raise serializers.ValidationError({"case": "No case you can see has this id."})
+        raise serializers.ValidationError({"case": gettext("No case you can see has this id.")})
     return services.complaint_attach(
         actor=actor,
         complaint=complaint,

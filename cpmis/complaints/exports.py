@@ -9,21 +9,24 @@ import csv
 import io
 from typing import Any
 
+from django.utils.translation import gettext, gettext_lazy
+
 from cpmis.actors import Actor
 from cpmis.legal.exports import safe
 
 from . import selectors
 
+# The column headings a person reads (in the language active when the file is written).
 HEADER = (
-    "reference",
-    "channel",
-    "received_at",
-    "jurisdiction",
-    "district",
-    "concerns",
-    "status",
-    "triage_due_at",
-    "overdue",
+    gettext_lazy("reference"),
+    gettext_lazy("channel"),
+    gettext_lazy("received_at"),
+    gettext_lazy("jurisdiction"),
+    gettext_lazy("district"),
+    gettext_lazy("concerns"),
+    gettext_lazy("status"),
+    gettext_lazy("triage_due_at"),
+    gettext_lazy("overdue"),
 )
 # How often (rows) the job's progress is told.
 PROGRESS_EVERY = 5_000
@@ -35,11 +38,11 @@ def queue_csv(*, user: Actor, view: str, progress: Any = None) -> bytes:
     qs = selectors.complaint_queue(user=user, view=view)
     total = qs.count()
     if progress is not None:
-        progress.update("writing the rows", done=0, total=total)
+        progress.update(gettext("writing the rows"), done=0, total=total)
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
-    writer.writerow(HEADER)
+    writer.writerow([str(h) for h in HEADER])
     for done, c in enumerate(qs.iterator(chunk_size=2_000), start=1):
         writer.writerow(
             [

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext, gettext_lazy
 
 from cpmis import access
 from cpmis.actors import Actor
@@ -19,14 +20,15 @@ CAPABILITY = "complaint.view"
 
 def _prepare(actor: Actor, raw: dict[str, Any]) -> Prepared:
     if not access.has_capability(actor, CAPABILITY):
-        raise PermissionDenied("You cannot see complaints.")
+        raise PermissionDenied(gettext("You cannot see complaints."))
     view = str(raw.get("view") or "all")
     view = view if view in selectors.QUEUE_VIEWS else "all"
-    return Prepared({"view": view}, label=f"Complaints: {selectors.QUEUE_VIEWS[view]}")
+    label = gettext("Complaints: %(view)s") % {"view": selectors.QUEUE_VIEWS[view]}
+    return Prepared({"view": view}, label=label)
 
 
 def _run(job: Any, progress: Any) -> Result:
-    owner = active_owner(job, "The account that asked for this list is no longer active.")
+    owner = active_owner(job, gettext("The account that asked for this list is no longer active."))
     # As the owner, now: a complaint routed away meanwhile is not in the file.
     data = exports.queue_csv(user=owner, view=job.params["view"], progress=progress)
     return Result(data, f"complaints-{job.params['view']}.csv", "text/csv; charset=utf-8")
@@ -45,7 +47,7 @@ def register_kinds() -> None:
     register(
         Kind(
             name="complaints.export",
-            label="The complaint queue (CSV)",
+            label=gettext_lazy("The complaint queue (CSV)"),
             prepare=_prepare,
             run=_run,
             retry=True,  # reads only

@@ -12,6 +12,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cpmis.cases.models import Case, Concern
 from cpmis.core.models import DataClassification
@@ -20,50 +21,50 @@ from cpmis.reference.models import District, Jurisdiction
 
 
 class Channel(models.TextChoices):
-    ONLINE = "online", "Online complaint form"
-    HELPLINE = "helpline", "Helpline call"
-    OFFICE = "office", "Walk-in at a complaint office"
-    COMPLAINT_BOX = "complaint_box", "School complaint box"
-    LETTER = "letter", "Letter"
-    REFERRAL = "referral", "Referral from a department or NGO"
+    ONLINE = "online", _("Online complaint form")
+    HELPLINE = "helpline", _("Helpline call")
+    OFFICE = "office", _("Walk-in at a complaint office")
+    COMPLAINT_BOX = "complaint_box", _("School complaint box")
+    LETTER = "letter", _("Letter")
+    REFERRAL = "referral", _("Referral from a department or NGO")
 
 
 class Status(models.TextChoices):
-    RECEIVED = "received", "Waiting for triage"
-    CASE_OPENED = "case_opened", "Case opened"
-    ATTACHED = "attached", "Attached to an existing case"
-    REFERRED = "referred", "Referred to another body"
-    CLOSED = "closed", "Closed"
+    RECEIVED = "received", _("Waiting for triage")
+    CASE_OPENED = "case_opened", _("Case opened")
+    ATTACHED = "attached", _("Attached to an existing case")
+    REFERRED = "referred", _("Referred to another body")
+    CLOSED = "closed", _("Closed")
 
 
 class ReporterKind(models.TextChoices):
-    ANONYMOUS = "anonymous", "Anonymous"
-    CHILD = "child", "The child concerned"
-    PARENT = "parent", "Parent or family member"
-    TEACHER = "teacher", "Teacher or school staff"
-    OFFICIAL = "official", "Official or NGO worker"
-    OTHER = "other", "Someone else"
+    ANONYMOUS = "anonymous", _("Anonymous")
+    CHILD = "child", _("The child concerned")
+    PARENT = "parent", _("Parent or family member")
+    TEACHER = "teacher", _("Teacher or school staff")
+    OFFICIAL = "official", _("Official or NGO worker")
+    OTHER = "other", _("Someone else")
 
 
 class ReferralBody(models.TextChoices):
-    POLICE = "police", "Police"
-    FIA = "fia", "Federal Investigation Agency"
-    OMBUDSMAN = "ombudsman", "Ombudsman / Children Complaint Office"
-    EDUCATION = "education", "Education department"
-    HEALTH = "health", "Health department"
-    SOCIAL_WELFARE = "social_welfare", "Social welfare department"
-    NGO = "ngo", "NGO or service provider"
-    OTHER = "other", "Other body"
+    POLICE = "police", _("Police")
+    FIA = "fia", _("Federal Investigation Agency")
+    OMBUDSMAN = "ombudsman", _("Ombudsman / Children Complaint Office")
+    EDUCATION = "education", _("Education department")
+    HEALTH = "health", _("Health department")
+    SOCIAL_WELFARE = "social_welfare", _("Social welfare department")
+    NGO = "ngo", _("NGO or service provider")
+    OTHER = "other", _("Other body")
 
 
 class ClosureReason(models.TextChoices):
-    NOT_CHILD_PROTECTION = "not_child_protection", "Not a child-protection matter"
-    INSUFFICIENT_INFORMATION = "insufficient_information", "Not enough information to act"
-    DUPLICATE = "duplicate", "Duplicate of another complaint"
-    RESOLVED = "resolved", "Resolved without a case"
-    UNFOUNDED = "unfounded", "Found to be unfounded after checking"
-    REFERRAL_COMPLETED = "referral_completed", "Referral followed up and completed"
-    OTHER = "other", "Other (explained in the note)"
+    NOT_CHILD_PROTECTION = "not_child_protection", _("Not a child-protection matter")
+    INSUFFICIENT_INFORMATION = "insufficient_information", _("Not enough information to act")
+    DUPLICATE = "duplicate", _("Duplicate of another complaint")
+    RESOLVED = "resolved", _("Resolved without a case")
+    UNFOUNDED = "unfounded", _("Found to be unfounded after checking")
+    REFERRAL_COMPLETED = "referral_completed", _("Referral followed up and completed")
+    OTHER = "other", _("Other (explained in the note)")
 
 
 class Complaint(DataClassification, models.Model):
@@ -204,14 +205,14 @@ class ComplaintChild(DataClassification, models.Model):
 
 
 class ComplaintEventKind(models.TextChoices):
-    RECEIVED = "received", "Received"
-    ROUTED = "routed", "Sent to a district"
-    CASE_OPENED = "case_opened", "Case opened"
-    ATTACHED = "attached", "Attached to an existing case"
-    REFERRED = "referred", "Referred"
-    REFERRAL_FOLLOWED_UP = "referral_followed_up", "Referral followed up"
-    CLOSED = "closed", "Closed"
-    DUPLICATE = "duplicate", "Identical submission received again"
+    RECEIVED = "received", _("Received")
+    ROUTED = "routed", _("Sent to a district")
+    CASE_OPENED = "case_opened", _("Case opened")
+    ATTACHED = "attached", _("Attached to an existing case")
+    REFERRED = "referred", _("Referred")
+    REFERRAL_FOLLOWED_UP = "referral_followed_up", _("Referral followed up")
+    CLOSED = "closed", _("Closed")
+    DUPLICATE = "duplicate", _("Identical submission received again")
 
 
 class ComplaintEvent(DataClassification, models.Model):

@@ -27,10 +27,10 @@ from . import tracking
 from .models import Channel, Complaint, ComplaintChild, Status
 
 QUEUE_VIEWS = {
-    "open": "Waiting for triage",
-    "follow_up": "Referrals due for follow-up",
-    "triaged": "Triaged",
-    "all": "All",
+    "open": _("Waiting for triage"),
+    "follow_up": _("Referrals due for follow-up"),
+    "triaged": _("Triaged"),
+    "all": _("All"),
 }
 
 
@@ -320,4 +320,4 @@ def possible_matches(
 
 
 def channels() -> list[tuple[str, str]]:
-    return list(Channel.choices)
+    return [(value, str(label)) for value, label in Channel.choices]

@@ -20,6 +20,8 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cpmis import access
 from cpmis.actors import PUBLIC, Actor, person
@@ -113,30 +115,34 @@ def _validate(data: ComplaintInput, *, now: datetime) -> dict[str, list[str]]:
         errors.setdefault(name, []).append(message)
 
     if data.channel not in Channel.values:
-        add("channel", "Choose how the complaint was received.")
+        add("channel", _("Choose how the complaint was received."))
     narrative = (data.narrative or "").strip()
     if not narrative:
-        add("narrative", "Say what happened, in Urdu or English.")
+        add("narrative", _("Say what happened, in Urdu or English."))
     elif len(narrative) > NARRATIVE_MAX:
-        add("narrative", f"Keep it under {NARRATIVE_MAX} characters ({len(narrative)} given).")
+        add(
+            "narrative",
+            _("Keep it under %(limit)s characters (%(given)s given).")
+            % {"limit": NARRATIVE_MAX, "given": len(narrative)},
+        )
     if not data.concerns or any(c not in Concern.values for c in data.concerns):
-        add("concerns", "Choose at least one concern from the list.")
+        add("concerns", _("Choose at least one concern from the list."))
     if data.district is not None and data.district.jurisdiction_id != data.jurisdiction.pk:
-        add("district", "This district is not in the chosen province or territory.")
+        add("district", _("This district is not in the chosen province or territory."))
     if data.received_at is not None:
         if data.received_at > now + CLOCK_SKEW:
-            add("received_at", "This date is in the future.")
+            add("received_at", _("This date is in the future."))
         elif data.received_at < EARLIEST:
-            add("received_at", "This date is too far in the past.")
+            add("received_at", _("This date is too far in the past."))
     if data.reporter_kind not in ReporterKind.values:
-        add("reporter_kind", "Choose who is reporting.")
+        add("reporter_kind", _("Choose who is reporting."))
     if data.reporter_kind == ReporterKind.ANONYMOUS and (
         data.reporter_name.strip() or data.reporter_phone.strip()
     ):
-        add("reporter_kind", "An anonymous complaint has no reporter name or phone.")
+        add("reporter_kind", _("An anonymous complaint has no reporter name or phone."))
     phone = data.reporter_phone.strip()
     if phone and not all(ch.isdigit() or ch in "+-() " for ch in phone):
-        add("reporter_phone", "A phone number has digits only (and + - ( ) spaces).")
+        add("reporter_phone", _("A phone number has digits only (and + - ( ) spaces)."))
     for name, value, limit in (
         ("place", data.place, 200),
         ("source", data.source, 200),
@@ -144,18 +150,23 @@ def _validate(data: ComplaintInput, *, now: datetime) -> dict[str, list[str]]:
         ("reporter_phone", data.reporter_phone, 20),
     ):
         if len(value) > limit:
-            add(name, f"Keep it under {limit} characters.")
+            add(name, _("Keep it under %(limit)s characters.") % {"limit": limit})
     if len(data.children) > MAX_CHILDREN:
-        add("children", f"At most {MAX_CHILDREN} children in one complaint.")
+        add("children", _("At most %(max)s children in one complaint.") % {"max": MAX_CHILDREN})
     for i, c in enumerate(data.children):
         if c.sex not in Sex.values:
-            add("children", f"Child {i + 1}: unknown sex.")
+            add("children", _("Child %(number)s: unknown sex.") % {"number": i + 1})
         if c.age_years is not None and not 0 <= c.age_years <= 17:
-            add("children", f"Child {i + 1}: a child is 0 to 17 years old.")
+            add(
+                "children", _("Child %(number)s: a child is 0 to 17 years old.") % {"number": i + 1}
+            )
         if len(c.name) > 150 or len(c.description) > 300:
-            add("children", f"Child {i + 1}: the name or description is too long.")
+            add(
+                "children",
+                _("Child %(number)s: the name or description is too long.") % {"number": i + 1},
+            )
     if data.language not in ("en", "ur"):
-        add("language", "English or Urdu.")
+        add("language", _("English or Urdu."))
     return errors
 
 
@@ -286,19 +297,19 @@ def _check_register_scope(actor: Actor, data: ComplaintInput) -> None:
     if data.district is not None:
         allowed = access.districts_where(actor, "complaint.register").filter(pk=data.district.pk)
         if not allowed.exists():
-            raise PermissionDenied("You cannot register complaints for this district.")
+            raise PermissionDenied(_("You cannot register complaints for this district."))
     # Without a district the complaint waits in the province's queue: only those who see
     # that queue (a province-wide or national scope) may leave the district out.
     elif not access.holds_across_jurisdiction(actor, "complaint.register", data.jurisdiction.pk):
-        raise ValidationError({"district": "Choose the district (your scope is a district)."})
+        raise ValidationError({"district": _("Choose the district (your scope is a district).")})
 
 
 def complaint_register(*, actor: Actor, data: ComplaintInput) -> Registered:
     """A complaint taken by a complaint office, a helpline or a CPU."""
     if not access.has_capability(actor, "complaint.register"):
-        raise PermissionDenied("You cannot register complaints.")
+        raise PermissionDenied(_("You cannot register complaints."))
     if data.channel == Channel.ONLINE:
-        raise ValidationError({"channel": "Online complaints come through the public form."})
+        raise ValidationError({"channel": _("Online complaints come through the public form.")})
     _check_register_scope(actor, data)
     return _issuing_codes(lambda: _create(actor, data, audit_action="complaint.register"))
 
@@ -322,13 +333,15 @@ def complaint_box_batch(
     """The slips of one school's complaint box, entered in one go: all are registered or,
     when any is refused, none (the errors name the slip)."""
     if not access.has_capability(actor, "complaint.register"):
-        raise PermissionDenied("You cannot register complaints.")
+        raise PermissionDenied(_("You cannot register complaints."))
     if not school.strip():
-        raise ValidationError({"school": "Name the school whose box was opened."})
+        raise ValidationError({"school": _("Name the school whose box was opened.")})
     if not slips:
-        raise ValidationError({"slips": "Enter at least one slip."})
+        raise ValidationError({"slips": _("Enter at least one slip.")})
     if len(slips) > MAX_SLIPS:
-        raise ValidationError({"slips": f"At most {MAX_SLIPS} slips in one batch."})
+        raise ValidationError(
+            {"slips": _("At most %(max)s slips in one batch.") % {"max": MAX_SLIPS}}
+        )
     base = ComplaintInput(
         channel=Channel.COMPLAINT_BOX,
         jurisdiction=jurisdiction,
@@ -380,10 +393,32 @@ COMPLAINT_TYPE = "complaints.complaint"  # the audit object type (its id there i
 
 
 class ComplaintConflict(versioning.VersionConflict):
-    message = "The complaint was changed by someone else since you opened it."
+    message = gettext_lazy("The complaint was changed by someone else since you opened it.")
 
     def payload(self) -> dict[str, Any]:
         return {**super().payload(), "status": self.record.status}
+
+
+# What ``_begin`` says for each ``action`` a person may be refused (whole sentences, so that
+# each can be translated as one).
+_CANNOT = {
+    "triage": gettext_lazy("You cannot triage this complaint."),
+    "send on": gettext_lazy("You cannot send on this complaint."),
+    "open a case from": gettext_lazy("You cannot open a case from this complaint."),
+    "attach": gettext_lazy("You cannot attach this complaint."),
+    "refer": gettext_lazy("You cannot refer this complaint."),
+    "follow up": gettext_lazy("You cannot follow up this complaint."),
+    "close": gettext_lazy("You cannot close this complaint."),
+}
+_WRONG_STATUS = {
+    "triage": gettext_lazy("Cannot triage a complaint that is '%(status)s'."),
+    "send on": gettext_lazy("Cannot send on a complaint that is '%(status)s'."),
+    "open a case from": gettext_lazy("Cannot open a case from a complaint that is '%(status)s'."),
+    "attach": gettext_lazy("Cannot attach a complaint that is '%(status)s'."),
+    "refer": gettext_lazy("Cannot refer a complaint that is '%(status)s'."),
+    "follow up": gettext_lazy("Cannot follow up a complaint that is '%(status)s'."),
+    "close": gettext_lazy("Cannot close a complaint that is '%(status)s'."),
+}
 
 
 def _begin(
@@ -406,7 +441,7 @@ def _begin(
         if locked is not None:
             break
     if locked is None:
-        raise PermissionDenied(f"You cannot {action} this complaint.")
+        raise PermissionDenied(str(_CANNOT[action]))
     versioning.check(
         locked,
         version,
@@ -416,11 +451,11 @@ def _begin(
     )
     if locked.duplicate_of_id is not None:
         raise ValidationError(
-            {"status": "This is a repeat of another complaint; triage the first one."}
+            {"status": _("This is a repeat of another complaint; triage the first one.")}
         )
     if locked.status not in statuses:
         raise ValidationError(
-            {"status": f"Cannot {action} a complaint that is '{locked.get_status_display()}'."}
+            {"status": _WRONG_STATUS[action] % {"status": locked.get_status_display()}}
         )
     return locked
 
@@ -482,7 +517,7 @@ def complaint_route(
         action="send on",
     )
     if complaint.district_id == district.pk:
-        raise ValidationError({"district": "The complaint is already in this district's queue."})
+        raise ValidationError({"district": _("The complaint is already in this district's queue.")})
     previous = complaint.district.pcode if complaint.district else None
     complaint.district = district
     complaint.jurisdiction = district.jurisdiction
@@ -507,15 +542,17 @@ def _complaint_child(complaint: Complaint, child_id: int | None) -> ComplaintChi
         if len(without_case) == 1:
             return without_case[0]
         if not without_case:
-            raise ValidationError({"complaint_child": "Every child of this complaint has a case."})
+            raise ValidationError(
+                {"complaint_child": _("Every child of this complaint has a case.")}
+            )
         raise ValidationError(
-            {"complaint_child": "The complaint is about several children: say which one."}
+            {"complaint_child": _("The complaint is about several children: say which one.")}
         )
     found = next((c for c in children if c.pk == child_id), None)
     if found is None:
-        raise ValidationError({"complaint_child": "Not a child of this complaint."})
+        raise ValidationError({"complaint_child": _("Not a child of this complaint.")})
     if found.case_id is not None:
-        raise ValidationError({"complaint_child": "A case is already open for this child."})
+        raise ValidationError({"complaint_child": _("A case is already open for this child.")})
     return found
 
 
@@ -544,12 +581,12 @@ def complaint_open_case(
         action="open a case from",
     )
     if complaint.district is None:
-        raise ValidationError({"district": "Send the complaint to a district first."})
+        raise ValidationError({"district": _("Send the complaint to a district first.")})
     if initial_risk not in RiskLevel.values:
-        raise ValidationError({"initial_risk": "Give the risk level: high, medium or low."})
+        raise ValidationError({"initial_risk": _("Give the risk level: high, medium or low.")})
     if (child is None) == (register is None):
         raise ValidationError(
-            {"child": "Choose a child from the registry or register a new one (not both)."}
+            {"child": _("Choose a child from the registry or register a new one (not both).")}
         )
     about = _complaint_child(complaint, complaint_child_id)
     if child is None:
@@ -610,7 +647,7 @@ def complaint_attach(
     )
     if not access.cases_workable_by(actor).filter(pk=case.pk).exists():
         raise PermissionDenied(
-            "You cannot work on that case; ask its officer or your supervisor to attach it."
+            _("You cannot work on that case; ask its officer or your supervisor to attach it.")
         )
     about = _complaint_child(complaint, complaint_child_id)
     case_services.complaint_attach_to(
@@ -639,11 +676,11 @@ def complaint_attach(
 def _check_follow_up(follow_up_on: date | None) -> date:
     today = timezone.localdate()
     if follow_up_on is None:
-        raise ValidationError({"follow_up_on": "Give the date to check what the body did."})
+        raise ValidationError({"follow_up_on": _("Give the date to check what the body did.")})
     if follow_up_on < today:
-        raise ValidationError({"follow_up_on": "The follow-up date has passed already."})
+        raise ValidationError({"follow_up_on": _("The follow-up date has passed already.")})
     if follow_up_on > today + FOLLOW_UP_HORIZON:
-        raise ValidationError({"follow_up_on": "Follow up within a year."})
+        raise ValidationError({"follow_up_on": _("Follow up within a year.")})
     return follow_up_on
 
 
@@ -661,9 +698,9 @@ def complaint_refer(
     date on which the CPU checks what became of it. Another district: ``complaint_route``."""
     complaint = _begin(actor, complaint, version, action="refer")
     if body not in ReferralBody.values:
-        raise ValidationError({"body": "Choose the body the complaint is referred to."})
+        raise ValidationError({"body": _("Choose the body the complaint is referred to.")})
     if body in (ReferralBody.OTHER, ReferralBody.NGO) and not note.strip():
-        raise ValidationError({"note": "Name the body in the note."})
+        raise ValidationError({"note": _("Name the body in the note.")})
     complaint.referred_to = body
     complaint.referral_follow_up_on = _check_follow_up(follow_up_on)
     fields_changed = _triaged(actor, complaint, Status.REFERRED)
@@ -689,7 +726,7 @@ def referral_follow_up(
     """Record what became of a referral: check again on a later date, or close it."""
     complaint = _begin(actor, complaint, version, statuses=(Status.REFERRED,), action="follow up")
     if not note.strip():
-        raise ValidationError({"note": "Say what the body did."})
+        raise ValidationError({"note": _("Say what the body did.")})
     details: dict[str, Any] = {}
     fields = ["referral_follow_up_on"]
     if next_follow_up_on is not None:
@@ -717,9 +754,9 @@ def complaint_close(
 ) -> Complaint:
     complaint = _begin(actor, complaint, version, action="close")
     if reason not in ClosureReason.values or reason == ClosureReason.REFERRAL_COMPLETED:
-        raise ValidationError({"reason": "Choose why the complaint is closed."})
+        raise ValidationError({"reason": _("Choose why the complaint is closed.")})
     if reason == ClosureReason.OTHER and not note.strip():
-        raise ValidationError({"note": "Explain the reason in the note."})
+        raise ValidationError({"note": _("Explain the reason in the note.")})
     complaint.closure_reason = reason
     fields_changed = _triaged(actor, complaint, Status.CLOSED)
     return _done(
@@ -736,18 +773,18 @@ def complaint_close(
 def triage_time_set(*, actor: Actor, jurisdiction: Jurisdiction | None, hours: int) -> TriageTime:
     """Set how many hours a jurisdiction's CPUs have to triage a complaint (None: default)."""
     if not access.has_capability(actor, "settings.edit"):
-        raise PermissionDenied("Only an administrator changes this setting.")
+        raise PermissionDenied(_("Only an administrator changes this setting."))
     if jurisdiction is not None and not access.can_manage_scope(
         actor, jurisdiction_id=jurisdiction.pk
     ):
-        raise PermissionDenied("This jurisdiction is outside your scope.")
+        raise PermissionDenied(_("This jurisdiction is outside your scope."))
     if jurisdiction is None and not access.can_manage_scope(actor):
-        raise PermissionDenied("Only a national administrator changes the default.")
+        raise PermissionDenied(_("Only a national administrator changes the default."))
     if not 1 <= hours <= 24 * 30:
-        raise ValidationError({"hours": "Between 1 hour and 30 days (720 hours)."})
-    setting, _ = TriageTime.objects.update_or_create(
+        raise ValidationError({"hours": _("Between 1 hour and 30 days (720 hours).")})
+    setting = TriageTime.objects.update_or_create(
         jurisdiction=jurisdiction, defaults={"hours": hours}
-    )
+    )[0]
     cache.delete(TRIAGE_TIMES_CACHE)  # now, and again once committed (a reader in between
     transaction.on_commit(lambda: cache.delete(TRIAGE_TIMES_CACHE))  # may have cached the old)
     audit_record(

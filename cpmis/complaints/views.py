@@ -19,6 +19,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
@@ -97,14 +98,16 @@ class PublicComplaintForm(serializers.Serializer):
                 iso_code=attrs["jurisdiction"]
             ).first()
             if attrs["jurisdiction"] is None:
-                raise serializers.ValidationError({"jurisdiction": "Unknown province."})
+                raise serializers.ValidationError({"jurisdiction": gettext("Unknown province.")})
         else:
             district = district_by_pcode(attrs["district"])  # shape checked by the regex
             if district is None:
-                raise serializers.ValidationError({"district": "Choose a district from the list."})
+                raise serializers.ValidationError(
+                    {"district": gettext("Choose a district from the list.")}
+                )
             if district.jurisdiction.iso_code != attrs["jurisdiction"]:
                 raise serializers.ValidationError(
-                    {"district": "This district is not in the province you chose."}
+                    {"district": gettext("This district is not in the province you chose.")}
                 )
             attrs["district"], attrs["jurisdiction"] = district, district.jurisdiction
         if attrs["reporter_kind"] == ReporterKind.ANONYMOUS:
@@ -290,7 +293,7 @@ def find_by_code(request: HttpRequest) -> HttpResponse:
     found = selectors.complaint_by_code(user=request.user, code=code) if code else None
     if found is not None:
         return redirect("complaints:complaint", uuid=found.uuid)
-    messages.error(request, "No complaint you can see has this tracking code.")
+    messages.error(request, gettext("No complaint you can see has this tracking code."))
     return redirect("complaints:queue")
 
 
@@ -338,8 +341,11 @@ def register(request: HttpRequest) -> HttpResponse:
                 request.session["complaint_channel"] = registered.complaint.channel
                 messages.success(
                     request,
-                    f"Complaint registered. Give the caller the tracking code "
-                    f"{registered.display_code} (it is shown only now).",
+                    gettext(
+                        "Complaint registered. Give the caller the tracking code %(code)s "
+                        "(it is shown only now)."
+                    )
+                    % {"code": registered.display_code},
                 )
                 return redirect("complaints:complaint", uuid=registered.complaint.uuid)
     return render(
@@ -420,7 +426,15 @@ def box_batch(request: HttpRequest) -> HttpResponse:
                 slips=form.slips_input(),
             )
             if registered is not None:
-                messages.success(request, f"{len(registered)} complaint-box slips registered.")
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)s complaint-box slip registered.",
+                        "%(count)s complaint-box slips registered.",
+                        len(registered),
+                    )
+                    % {"count": len(registered)},
+                )
                 return redirect("complaints:queue")
     return render(
         request,
@@ -513,7 +527,7 @@ def _history(complaint: Complaint) -> list[tuple[ComplaintEvent, str]]:
         if d.get("reason"):
             words.append(f"({reasons.get(d['reason'], d['reason'])})")
         if d.get("next_follow_up_on"):
-            words.append(f"(check again on {d['next_follow_up_on']})")
+            words.append(gettext("(check again on %(date)s)") % {"date": d["next_follow_up_on"]})
         history.append((e, " ".join(words)))
     return history
 
@@ -554,13 +568,14 @@ def complaint_action(request: HttpRequest, uuid: str, action: str) -> HttpRespon
     except ValidationError as exc:
         errors = getattr(exc, "message_dict", {"__all__": exc.messages})
     except PermissionDenied as exc:
-        errors = {"__all__": [str(exc) or "You cannot do this."]}
+        errors = {"__all__": [str(exc) or gettext("You cannot do this.")]}
     except Conflict as exc:
-        errors = {"__all__": [str(exc) + " Reload the page and try again."]}
+        reload = gettext("Reload the page and try again.")
+        errors = {"__all__": [f"{exc} {reload}"]}
     if errors:
         request.session["complaint_errors"] = {"action": action, "fields": errors}
         return redirect("complaints:complaint", uuid=complaint.uuid)
-    messages.success(request, "Done.")
+    messages.success(request, gettext("Done."))
     if action == "open-case" and result is not None:
         return redirect("cases:case", uuid=result.uuid)
     if (

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Window
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination, serializers
 from rest_framework.metadata import SimpleMetadata
 from rest_framework.negotiation import BaseContentNegotiation
@@ -49,7 +50,7 @@ class Pagination(pagination.PageNumberPagination):
         except ValueError:
             number = 0
         if not 1 <= number <= self.max_page_number:
-            raise exceptions.NotFound("Invalid page.")
+            raise exceptions.NotFound(_("Invalid page."))
         offset = (number - 1) * size
         if queryset.query.distinct or queryset.query.group_by is not None:
             total = queryset.count()
@@ -58,7 +59,7 @@ class Pagination(pagination.PageNumberPagination):
             rows = list(queryset.annotate(_page_total=Window(Count("*")))[offset : offset + size])
             total = rows[0]._page_total if rows else 0
         if not rows and number > 1:
-            raise exceptions.NotFound("Invalid page.")
+            raise exceptions.NotFound(_("Invalid page."))
         self.total, self.number, self.size = total, number, size
         return rows
 

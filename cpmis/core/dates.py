@@ -15,11 +15,14 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-DATE_PLACEHOLDER = "dd/mm/yyyy"
+DATE_PLACEHOLDER = _("dd/mm/yyyy")
 # Casework dates lie in a child's lifetime or soon after: a year outside is a typing mistake.
 FIRST_YEAR, LAST_YEAR = 1900, 2200
-DATETIME_PLACEHOLDER = "dd/mm/yyyy hh:mm"
+DATETIME_PLACEHOLDER = _("dd/mm/yyyy hh:mm")
+TIME_MESSAGE = _("Give the time as hh:mm, for example 14:30.")
 
 _MONTHS = {
     name: number
@@ -41,11 +44,31 @@ _MONTHS = {
         start=1,
     )
     for name in names
+} | {
+    # Urdu month names, as an Urdu page writes them (5 دسمبر 2026)
+    name: number
+    for number, name in enumerate(
+        (
+            "جنوری",
+            "فروری",
+            "مارچ",
+            "اپریل",
+            "مئی",
+            "جون",
+            "جولائی",
+            "اگست",
+            "ستمبر",
+            "اکتوبر",
+            "نومبر",
+            "دسمبر",
+        ),
+        start=1,
+    )
 }
 _NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _DIGITS = re.compile(r"^(\d{2})(\d{2})(\d{4})$")  # 05122026: a phone's number pad has no "/"
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_WORDS = re.compile(r"^(\d{1,2})[\s\-]+([a-z]+)\.?,?[\s\-]+(\d{4})$")
+_WORDS = re.compile(r"^(\d{1,2})[\s\-]+([^\W\d_]+)\.?[,،]?[\s\-]+(\d{4})$")
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})(?:\s*([ap])\.?m\.?)?$")
 
 
@@ -56,7 +79,7 @@ class DateInputError(ValueError):
 def parse_date(text: str) -> date:
     value = " ".join((text or "").strip().lower().split())
     if not value:
-        raise DateInputError(f"Give the date as {DATE_PLACEHOLDER}.")
+        raise DateInputError(gettext("Give the date as %(format)s.") % {"format": DATE_PLACEHOLDER})
     day = month = year = 0
     if (m := _NUMERIC.match(value)) or (m := _DIGITS.match(value)):
         day, month, year = int(m[1]), int(m[2]), int(m[3])
@@ -66,35 +89,44 @@ def parse_date(text: str) -> date:
         day, month, year = int(m[1]), _MONTHS[m[2]], int(m[3])
     else:
         raise DateInputError(
-            f"“{text.strip()[:40]}” is not a date: write it as {DATE_PLACEHOLDER}."
+            gettext("“%(typed)s” is not a date: write it as %(format)s.")
+            % {"typed": text.strip()[:40], "format": DATE_PLACEHOLDER}
         )
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise DateInputError(f"Give a year between {FIRST_YEAR} and {LAST_YEAR}.")
+        raise DateInputError(
+            gettext("Give a year between %(first)s and %(last)s.")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR}
+        )
     try:
         return date(year, month, day)
     except ValueError as exc:
-        raise DateInputError(f"There is no such day: {day}/{month}/{year}.") from exc
+        raise DateInputError(
+            gettext("There is no such day: %(day)s/%(month)s/%(year)s.")
+            % {"day": day, "month": month, "year": year}
+        ) from exc
 
 
 def _parse_time(text: str) -> time:
     m = _TIME.match(text.strip().lower())
     if m is None:
-        raise DateInputError("Give the time as hh:mm, for example 14:30.")
+        raise DateInputError(str(TIME_MESSAGE))
     hour, minute = int(m[1]), int(m[2])
     if m[3]:  # 2:30 pm
         if not 1 <= hour <= 12:
-            raise DateInputError("Give the time as hh:mm, for example 14:30.")
+            raise DateInputError(str(TIME_MESSAGE))
         hour = hour % 12 + (12 if m[3] == "p" else 0)
     if hour > 23 or minute > 59:
-        raise DateInputError("Give the time as hh:mm, for example 14:30.")
+        raise DateInputError(str(TIME_MESSAGE))
     return time(hour, minute)
 
 
 def parse_datetime(text: str) -> datetime:
     """A date with an optional time (Pakistan time), as an aware datetime."""
-    value = " ".join((text or "").replace(",", " ").split())
+    value = " ".join((text or "").replace(",", " ").replace("،", " ").split())
     if not value:
-        raise DateInputError(f"Give the date and time as {DATETIME_PLACEHOLDER}.")
+        raise DateInputError(
+            gettext("Give the date and time as %(format)s.") % {"format": DATETIME_PLACEHOLDER}
+        )
     parts = value.rsplit(" ", 1)
     moment = time(0, 0)
     day_text = value
@@ -103,7 +135,9 @@ def parse_datetime(text: str) -> datetime:
     elif len(parts) == 2 and parts[1].lower().rstrip(".") in {"am", "pm", "a.m", "p.m"}:
         head = parts[0].rsplit(" ", 1)
         if len(head) != 2:
-            raise DateInputError(f"Give the date and time as {DATETIME_PLACEHOLDER}.")
+            raise DateInputError(
+                gettext("Give the date and time as %(format)s.") % {"format": DATETIME_PLACEHOLDER}
+            )
         day_text, moment = head[0], _parse_time(f"{head[1]} {parts[1]}".replace(" ", ""))
     day = parse_date(day_text)
     return timezone.make_aware(datetime.combine(day, moment), timezone.get_current_timezone())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -77,3 +78,29 @@ class DomainErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
         if isinstance(exception, NotFound):
             raise Http404 from exception
+
+
+# Unicode's explicit direction controls: embeddings and overrides (U+202A–U+202E) and
+# isolates (U+2066–U+2069), as UTF-8. cpmis's own pages never use them (they mark direction
+# with dir= and <bdi>), so any on a page came from what someone typed.
+BIDI_CONTROLS = re.compile(rb"\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
+
+
+class BidiControlsMiddleware:
+    """Neutralise direction controls in what people typed, on every page: a name holding a
+    right-to-left override (U+202E) would otherwise reverse the text after it, and could make
+    a case number, a date or a link read as something else. They are kept as typed in the
+    database and the exports; a page shows the text without them, in its logical order."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            not response.streaming
+            and response.get("Content-Type", "").startswith("text/html")
+            and BIDI_CONTROLS.search(response.content)
+        ):
+            response.content = BIDI_CONTROLS.sub(b"", response.content)
+        return response

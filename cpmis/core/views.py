@@ -8,6 +8,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -67,16 +68,16 @@ def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpR
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 400, "Bad request", "The request could not be understood.")
+    return _error(request, 400, _("Bad request"), _("The request could not be understood."))
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 403, "Not allowed", "You do not have access to this page.")
+    return _error(request, 403, _("Not allowed"), _("You do not have access to this page."))
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 404, "Not found", "There is nothing here, or you cannot see it.")
+    return _error(request, 404, _("Not found"), _("There is nothing here, or you cannot see it."))
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _error(request, 500, "Something went wrong", "The error has been logged.")
+    return _error(request, 500, _("Something went wrong"), _("The error has been logged."))

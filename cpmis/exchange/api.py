@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -239,7 +240,7 @@ class SubmissionListCreate(GenericAPIView):
             key = v.get("idempotency_key") or request.headers.get("Idempotency-Key", "")
             if key and not IDEMPOTENCY_KEY.fullmatch(key):
                 raise serializers.ValidationError(
-                    {"idempotency_key": "8 to 100 letters, digits or . _ : -"}
+                    {"idempotency_key": _("8 to 100 letters, digits or . _ : -")}
                 )
             batch = services.Batch(
                 record_type=v["record_type"],

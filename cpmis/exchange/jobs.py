@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from cpmis.actors import Actor
 from cpmis.jobs.kinds import Kind, Prepared, Result, active_owner, register
@@ -25,7 +26,7 @@ KIND = "exchange.submission"
 def _prepare(actor: Actor, raw: dict[str, Any]) -> Prepared:
     batch = raw.get("batch")
     if not isinstance(batch, services.Batch):
-        raise ValidationError({"batch": ["Send a file or records."]})
+        raise ValidationError({"batch": [gettext("Send a file or records.")]})
     # Refused at once, before anything is queued: another department's type, no such type.
     services.submission_check(actor=actor, batch=batch)
     meta = {k: v for k, v in asdict(batch).items() if k not in ("content", "records")}
@@ -38,7 +39,7 @@ def _prepare(actor: Actor, raw: dict[str, Any]) -> Prepared:
 
 
 def _run(job: Any, progress: Any) -> Result:
-    owner = active_owner(job, "The account that sent this batch is no longer active.")
+    owner = active_owner(job, gettext("The account that sent this batch is no longer active."))
     data = bytes(job.payload or b"")
     params = dict(job.params)
     if params.get("source") == "json":
@@ -52,7 +53,7 @@ def _run(job: Any, progress: Any) -> Result:
         raise ValidationError(str(conflict)) from conflict
     submission = outcome.submission
     progress.update(
-        "linking the new records",
+        gettext_noop("linking the new records"),  # stages are stored: shown translated
         submission=str(submission.uuid),
         repeated=outcome.repeated,
         written=submission.rows_created + submission.rows_updated,
@@ -65,7 +66,7 @@ def _run(job: Any, progress: Any) -> Result:
             sender=None, actor=owner, submission=submission, whole=True
         )
         linked = sum(getattr(run, "linked", 0) for _, run in answers if run is not None)
-        progress.update("linked", linked=linked)
+        progress.update(gettext_noop("linked"), linked=linked)
     return Result(link=reverse("exchange:submission", kwargs={"uuid": submission.uuid}))
 
 
@@ -89,7 +90,7 @@ def register_kinds() -> None:
     register(
         Kind(
             name=KIND,
-            label="A department's batch",
+            label=gettext_lazy("A department's batch"),
             prepare=_prepare,
             run=_run,
             # Sending the same batch again changes nothing: safe to run again.

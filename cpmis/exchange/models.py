@@ -12,6 +12,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from cpmis.core.models import DataClassification
 from cpmis.reference.models import Department, District, Jurisdiction
@@ -19,14 +20,14 @@ from cpmis.reference.models import Department, District, Jurisdiction
 
 class Submission(DataClassification, models.Model):
     class Source(models.TextChoices):
-        CSV = "csv", "CSV file"
-        XLSX = "xlsx", "XLSX file"
-        JSON = "json", "JSON (API)"
+        CSV = "csv", _("CSV file")
+        XLSX = "xlsx", _("XLSX file")
+        JSON = "json", _("JSON (API)")
 
     class Status(models.TextChoices):
-        ACCEPTED = "accepted", "All rows accepted"
-        PARTIAL = "partial", "Some rows rejected"
-        REJECTED = "rejected", "Rejected"
+        ACCEPTED = "accepted", _("All rows accepted")
+        PARTIAL = "partial", _("Some rows rejected")
+        REJECTED = "rejected", _("Rejected")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")

@@ -22,11 +22,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
+from . import reasons
+from .reasons import say
+
 ENCODINGS = {
-    "auto": "UTF-8 or UTF-16 (with its byte-order mark)",
+    "auto": _("UTF-8 or UTF-16 (with its byte-order mark)"),
     "utf-8": "UTF-8",
     "utf-16": "UTF-16",
-    "windows-1256": "Windows-1256 (Urdu ANSI, as older Excel saves CSV)",
+    "windows-1256": _("Windows-1256 (Urdu ANSI, as older Excel saves CSV)"),
 }
 DELIMITERS = (",", ";", "\t", "|")
 MAX_ROWS = 1_000_000  # per batch; reading stops beyond it
@@ -47,7 +52,7 @@ class Table:
 
 
 def _too_many() -> FileProblem:
-    return FileProblem(f"More than {MAX_ROWS:,} rows: split the batch.")
+    return FileProblem(say(reasons.TOO_MANY_ROWS, count=f"{MAX_ROWS:,}"))
 
 
 def _decode(content: bytes, encoding: str) -> tuple[str, str]:
@@ -57,37 +62,31 @@ def _decode(content: bytes, encoding: str) -> tuple[str, str]:
         if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return content.decode("utf-16"), "utf-16"
     except UnicodeDecodeError as exc:
-        raise FileProblem(
-            f"The file starts as Unicode text but a byte at position {exc.start} is not: "
-            "it is damaged, or was saved in two encodings."
-        ) from exc
+        raise FileProblem(say(reasons.DAMAGED_UNICODE, position=exc.start)) from exc
     if encoding in ("auto", "utf-8"):
         try:
             return content.decode("utf-8"), "utf-8"
         except UnicodeDecodeError as exc:
-            raise FileProblem(
-                "The file is not UTF-8 (a byte at position "
-                f"{exc.start} is not valid UTF-8). If Excel saved it as 'CSV' on Windows in "
-                "Urdu, submit it again with the encoding Windows-1256; or save it as "
-                "'CSV UTF-8' or as XLSX."
-            ) from exc
+            raise FileProblem(say(reasons.NOT_UTF8, position=exc.start)) from exc
     if encoding == "utf-16":
         try:
             return content.decode("utf-16-le"), "utf-16"
         except UnicodeDecodeError as exc:
-            raise FileProblem("The file is not UTF-16.") from exc
+            raise FileProblem(reasons.NOT_UTF16) from exc
     if encoding == "windows-1256":
         try:
             if not content.isascii():
                 content.decode("utf-8")  # valid UTF-8 with Urdu in it is not Windows-1256
-                raise FileProblem("This file is UTF-8, not Windows-1256: submit it again as UTF-8.")
+                raise FileProblem(reasons.UTF8_NOT_1256)
         except UnicodeDecodeError:
             pass
         try:
             return content.decode("cp1256"), "windows-1256"
         except UnicodeDecodeError as exc:
-            raise FileProblem("The file is not Windows-1256.") from exc
-    raise FileProblem(f"Unknown encoding {encoding!r}; use one of {', '.join(ENCODINGS)}.")
+            raise FileProblem(reasons.NOT_1256) from exc
+    raise FileProblem(
+        say(reasons.UNKNOWN_ENCODING, encoding=repr(encoding), encodings=", ".join(ENCODINGS))
+    )
 
 
 def _delimiter(first_line: str, expected: Iterable[str]) -> str:
@@ -104,11 +103,9 @@ def _delimiter(first_line: str, expected: Iterable[str]) -> str:
 def read_csv(content: bytes, *, encoding: str, expected: Iterable[str]) -> Table:
     text, used = _decode(content, encoding)
     if "\x00" in text:
-        raise FileProblem(
-            "The file contains NUL characters: it is not a text file in this encoding."
-        )
+        raise FileProblem(reasons.NUL_CHARACTERS)
     if not text.strip():
-        raise FileProblem("The file is empty.")
+        raise FileProblem(reasons.EMPTY_FILE)
     first_line = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line, expected))
     rows: list[list[Any]] = []
@@ -126,27 +123,30 @@ def read_csv(content: bytes, *, encoding: str, expected: Iterable[str]) -> Table
                 rows.append(row)
                 numbers.append(reader.line_num)
     except csv.Error as exc:
-        raise FileProblem(f"The CSV is malformed: {exc}.") from exc
+        raise FileProblem(say(reasons.MALFORMED_CSV, error=exc)) from exc
     return Table(header, rows, numbers, used)
 
 
 def _check_zip(content: bytes) -> None:
     if not zipfile.is_zipfile(io.BytesIO(content)):
-        raise FileProblem("This is not an XLSX file (not a zip archive), or it is damaged.")
+        raise FileProblem(reasons.NOT_A_ZIP)
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             members = archive.infolist()
     except zipfile.BadZipFile as exc:
-        raise FileProblem("The XLSX file is damaged.") from exc
+        raise FileProblem(reasons.XLSX_DAMAGED) from exc
     total = sum(m.file_size for m in members)
     if total > XLSX_MAX_UNCOMPRESSED:
         raise FileProblem(
-            f"The XLSX file unpacks to {total // 1_000_000} MB, over the limit of "
-            f"{XLSX_MAX_UNCOMPRESSED // 1_000_000} MB: split it into smaller batches."
+            say(
+                reasons.XLSX_TOO_BIG,
+                size=total // 1_000_000,
+                limit=XLSX_MAX_UNCOMPRESSED // 1_000_000,
+            )
         )
     for m in members:
         if m.compress_size and m.file_size / m.compress_size > XLSX_MAX_RATIO:
-            raise FileProblem("The XLSX file is compressed suspiciously well; it was not opened.")
+            raise FileProblem(reasons.XLSX_RATIO)
 
 
 def _cell(value: Any) -> Any:
@@ -169,15 +169,15 @@ def read_xlsx(content: bytes) -> Table:
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise FileProblem("The XLSX file is damaged or not a workbook Excel wrote.") from exc
+        raise FileProblem(reasons.XLSX_NOT_A_WORKBOOK) from exc
     except Exception as exc:  # defusedxml refusals and XML errors: not a file we read
-        raise FileProblem("The XLSX file could not be read safely.") from exc
+        raise FileProblem(reasons.XLSX_UNSAFE) from exc
     try:
         sheet = book["records"] if "records" in book.sheetnames else book.worksheets[0]
         rows_iter = sheet.iter_rows(values_only=True)
         header_row = next(rows_iter, None)
         if header_row is None:
-            raise FileProblem("The workbook's first sheet is empty.")
+            raise FileProblem(reasons.XLSX_EMPTY)
         header = [str(h).strip() if h is not None else "" for h in header_row]
         while header and header[-1] == "":
             header.pop()
@@ -195,7 +195,7 @@ def read_xlsx(content: bytes) -> Table:
     except FileProblem:
         raise
     except Exception as exc:
-        raise FileProblem("The XLSX file is damaged.") from exc
+        raise FileProblem(reasons.XLSX_DAMAGED) from exc
     finally:
         book.close()
     return Table(header, rows, numbers, "")

@@ -21,6 +21,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from cpmis import access
 from cpmis.actors import Actor, person
@@ -28,8 +30,9 @@ from cpmis.audit.services import audit_record
 from cpmis.core.errors import Conflict
 from cpmis.reference.models import Department
 
-from . import reading, standard, writing
+from . import reading, reasons, standard, writing
 from .models import Submission
+from .reasons import say
 from .validation import COMMON_COLUMNS, References, RowError, RowValidator
 
 MAX_ROWS = reading.MAX_ROWS
@@ -61,7 +64,7 @@ class Outcome:
 class IdempotencyConflict(Conflict):
     def __init__(self, submission: Submission) -> None:
         super().__init__(
-            "This idempotency key was used for a different batch; use a new key for new data."
+            _("This idempotency key was used for a different batch; use a new key for new data.")
         )
         self.submission = submission
 
@@ -83,7 +86,7 @@ def _scope(actor: Actor, rt: standard.RecordType) -> Scope:
 
     department = Department.objects.filter(code=rt.department).first()
     if department is None:  # pragma: no cover - the reference data names every department
-        raise ValidationError({"record_type": "This record type's department is unknown."})
+        raise ValidationError({"record_type": _("This record type's department is unknown.")})
     scopes = [
         s
         for s in access.department_scopes(actor, "exchange.submit")
@@ -91,7 +94,8 @@ def _scope(actor: Actor, rt: standard.RecordType) -> Scope:
     ]
     if not scopes:
         raise PermissionDenied(
-            f"Only a focal point of the {department.name_en} submits {rt.title.lower()} records."
+            _("Only a focal point of the %(department)s submits %(record_type)s records.")
+            % {"department": department.name_en, "record_type": _(rt.title).lower()}
         )
     if any(s.level == ScopeLevel.NATIONAL for s in scopes):
         return Scope(department, None, None)
@@ -110,20 +114,33 @@ def _scope(actor: Actor, rt: standard.RecordType) -> Scope:
 def _schema(batch: Batch) -> standard.RecordType:
     if batch.record_type not in standard.SUPPORTED:
         raise ValidationError(
-            {"record_type": f"Unknown record type; use one of {', '.join(standard.SUPPORTED)}."}
+            {
+                "record_type": _("Unknown record type; use one of %(record_types)s.")
+                % {"record_types": ", ".join(standard.SUPPORTED)}
+            }
         )
     if batch.date_format not in standard.DATE_FORMATS:
         raise ValidationError(
-            {"date_format": f"Use one of {', '.join(standard.DATE_FORMATS)} for dates."}
+            {
+                "date_format": _("Use one of %(date_formats)s for dates.")
+                % {"date_formats": ", ".join(standard.DATE_FORMATS)}
+            }
         )
     rt = standard.schema(batch.record_type, batch.schema_major)
     if rt is None:
         current = standard.SUPPORTED[batch.record_type][-1]
         raise ValidationError(
             {
-                "schema_version": f"Version {batch.schema_major} of {batch.record_type} is "
-                f"not accepted any more; use version {current} (its template is at "
-                f"/exchange/standard/{batch.record_type}/v{current}.csv)."
+                "schema_version": _(
+                    "Version %(version)s of %(record_type)s is not accepted any more; use "
+                    "version %(current)s (its template is at %(template)s)."
+                )
+                % {
+                    "version": batch.schema_major,
+                    "record_type": batch.record_type,
+                    "current": current,
+                    "template": f"/exchange/standard/{batch.record_type}/v{current}.csv",
+                }
             }
         )
     return rt
@@ -149,24 +166,18 @@ def _header_problems(rt: standard.RecordType, header: list[str]) -> list[str]:
     duplicated = sorted({c for c in header if header.count(c) > 1})
     problems = []
     if not set(header) & COMMON_COLUMNS:
-        problems.append(
-            "The first row is not the template's header (no known column found): is the "
-            "file separated by commas, semicolons or tabs, and is the header on the first row?"
-        )
+        problems.append(reasons.NOT_THE_HEADER)
         return problems
     for major in standard.SUPPORTED[rt.name]:
         other = standard.schema(rt.name, major)
         if other is not None and major != rt.major and set(header) == set(other.field_names):
-            problems.append(
-                f"The columns are those of version {major} of {rt.name}: declare that "
-                "version for this file, or use the current template."
-            )
+            problems.append(say(reasons.OTHER_VERSION, version=major, record_type=rt.name))
     if missing:
-        problems.append(f"Missing columns: {', '.join(missing)}.")
+        problems.append(say(reasons.MISSING_COLUMNS, columns=", ".join(missing)))
     if extra:
-        problems.append(f"Columns not in the standard: {', '.join(extra)}.")
+        problems.append(say(reasons.EXTRA_COLUMNS, columns=", ".join(extra)))
     if duplicated:
-        problems.append(f"Columns given twice: {', '.join(duplicated)}.")
+        problems.append(say(reasons.DUPLICATED_COLUMNS, columns=", ".join(duplicated)))
     return problems
 
 
@@ -174,23 +185,23 @@ def _rows(rt: standard.RecordType, batch: Batch) -> tuple[list[tuple[int, dict[s
     """The batch's rows as (row number in the file, {column: value}), and the encoding."""
     if batch.source == Submission.Source.JSON:
         if len(batch.records) > MAX_ROWS:
-            raise reading.FileProblem(f"More than {MAX_ROWS:,} records: split the batch.")
+            raise reading.FileProblem(say(reasons.TOO_MANY_RECORDS, count=f"{MAX_ROWS:,}"))
         rows = []
         for i, record in enumerate(batch.records, start=1):
             if not isinstance(record, dict):
-                raise reading.FileProblem(f"Record {i} is not an object.")
+                raise reading.FileProblem(say(reasons.RECORD_NOT_OBJECT, number=i))
             rows.append((i, {k: ("" if v is None else v) for k, v in record.items()}))
         keys = {k for _, r in rows for k in r}
         extra = sorted(keys - set(rt.field_names))
         if extra:
-            raise reading.FileProblem(f"Fields not in the standard: {', '.join(extra)}.")
+            raise reading.FileProblem(say(reasons.FIELDS_NOT_IN_STANDARD, fields=", ".join(extra)))
         return rows, ""
     if batch.source == Submission.Source.XLSX:
         table = reading.read_xlsx(batch.content)
     else:
         table = reading.read_csv(batch.content, encoding=batch.encoding, expected=rt.field_names)
     if len(table.rows) > MAX_ROWS:  # pragma: no cover - the readers stop first
-        raise reading.FileProblem(f"More than {MAX_ROWS:,} rows: split the batch.")
+        raise reading.FileProblem(say(reasons.TOO_MANY_ROWS, count=f"{MAX_ROWS:,}"))
     problems = _header_problems(rt, table.header)
     if problems:
         raise reading.FileProblem(" ".join(problems))
@@ -239,7 +250,7 @@ def submission_receive(
     earlier = _earlier(actor, scope, batch, digest)
     if earlier is not None:
         return Outcome(earlier, repeated=True)
-    tell("reading the file")
+    tell(gettext_noop("reading the file"))  # stages are stored: shown translated
 
     file_errors: list[str] = []
     encoding = ""
@@ -247,7 +258,7 @@ def submission_receive(
     try:
         rows, encoding = _rows(rt, batch)
         if not rows:
-            raise reading.FileProblem("The batch has no rows.")
+            raise reading.FileProblem(reasons.NO_ROWS)
     except reading.FileProblem as exc:
         file_errors.append(str(exc))
         rows = []
@@ -267,13 +278,23 @@ def submission_receive(
     )
     if writing.streams():
         tell(
-            "validating and writing the rows", read=len(rows), validated=0, done=0, total=len(rows)
+            gettext_noop("validating and writing the rows"),
+            read=len(rows),
+            validated=0,
+            done=0,
+            total=len(rows),
         )
     else:  # every row validated before the write transaction opens: one writer at a time
-        tell("validating the rows", read=len(rows), validated=0, done=0, total=len(rows))
+        tell(
+            gettext_noop("validating the rows"),
+            read=len(rows),
+            validated=0,
+            done=0,
+            total=len(rows),
+        )
         accepted = list(accepted)
         tell(
-            "writing the accepted rows",
+            gettext_noop("writing the accepted rows"),
             validated=len(rows),
             done=len(rows),
             accepted=tally.accepted,
@@ -319,7 +340,7 @@ def _validated(
         if index % PROGRESS_EVERY == 0 and index:
             report()
         if row.pop("__extra__", False):
-            tally.errors.append(RowError(number, "", "", "more cells than the header has columns"))
+            tally.errors.append(RowError(number, "", "", reasons.EXTRA_CELLS))
             tally.rejected.append({k: _in_batch_format(v, batch) for k, v in row.items()})
             continue
         clean, problems = validator.validate(number, row)
@@ -330,7 +351,7 @@ def _validated(
                     number,
                     "department_record_id",
                     record_id,
-                    f"the same record ID as row {first_row_of[record_id]} of this batch",
+                    say(reasons.SAME_RECORD_ID, row=first_row_of[record_id]),
                 )
             ]
             clean = None
@@ -451,7 +472,7 @@ def _write(
     )
     submission.rows_rejected = len({e.row for e in errors})
     submission.file_errors = [_storable(e) for e in file_errors] + (
-        [f"Only the first {MAX_REPORTED:,} problems are listed."]
+        [say(reasons.FIRST_PROBLEMS, count=f"{MAX_REPORTED:,}")]
         if len(errors) > MAX_REPORTED
         else []
     )

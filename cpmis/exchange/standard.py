@@ -16,6 +16,10 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext, pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -38,6 +42,15 @@ DATE_FORMATS = {
     "iso": ("YYYY-MM-DD", "%Y-%m-%d"),
     "dmy": ("DD/MM/YYYY", "%d/%m/%Y"),
     "dmy_short": ("DD-MM-YY", "%d-%m-%y"),
+}
+
+
+# A field's type as the rules in words name it (the schema keeps Frictionless's names).
+TYPE_NAMES = {
+    "string": pgettext_lazy("data type", "string"),
+    "date": pgettext_lazy("data type", "date"),
+    "integer": pgettext_lazy("data type", "integer"),
+    "boolean": pgettext_lazy("data type", "boolean"),
 }
 
 
@@ -98,19 +111,41 @@ def record_types() -> list[RecordType]:
     return [rt for rt in (schema(name) for name in SUPPORTED) if rt is not None]
 
 
-def field_constraints(field: dict[str, Any]) -> str:
-    """The field's rules in words (for the documentation page and the XLSX template)."""
+def field_constraints(field: dict[str, Any], *, html: bool = False) -> str:
+    """The field's rules in words, in the reader's language (for the documentation page and
+    the XLSX template); codes, enum values and patterns as the schema writes them (``html``:
+    each in a ``<code>``, so that it reads left to right inside Urdu text)."""
+
+    def code(value: str) -> str:
+        return format_html("<code>{}</code>", value) if html else value
+
     c = field.get("constraints", {})
-    parts = ["required" if c.get("required") else "optional", field["type"]]
+    parts = [
+        pgettext("a field", "required") if c.get("required") else pgettext("a field", "optional"),
+        str(TYPE_NAMES.get(field["type"], field["type"])),
+    ]
     if "enum" in c:
-        parts.append("one of: " + ", ".join(c["enum"]))
+        choices = ", ".join(code(str(v)) for v in c["enum"])
+        parts.append(_("one of: %(choices)s") % {"choices": choices})
     if "minimum" in c or "maximum" in c:
         parts.append(f"{c.get('minimum', '')}–{c.get('maximum', '')}")
     if "maxLength" in c:
-        parts.append(f"at most {c['maxLength']} characters")
+        parts.append(
+            ngettext("at most %(count)s character", "at most %(count)s characters", c["maxLength"])
+            % {"count": c["maxLength"]}
+        )
     if "pattern" in c:
-        parts.append(f"pattern {c['pattern']}")
-    return "; ".join(parts)
+        parts.append(_("pattern %(pattern)s") % {"pattern": code(c["pattern"])})
+    if not html:
+        return pgettext("between the rules of a field", "; ").join(parts)
+    # Every part comes from the shipped schema (codes escaped by format_html) and the catalog.
+    return mark_safe(pgettext("between the rules of a field", "; ").join(parts))  # noqa: S308
+
+
+def text(value: str) -> str:
+    """A title or description of the standard in the reader's language (``schema_text``
+    lists them for translation; the schema files stay in English)."""
+    return _(value) if value else value
 
 
 def template_csv(rt: RecordType) -> bytes:
@@ -142,20 +177,34 @@ def template_xlsx(rt: RecordType) -> bytes:
             data.add_data_validation(rule)
     data.freeze_panes = "A2"
     about = book.create_sheet("fields")
-    about.append(["field", "title", "rules", "description"])
+    about.append(
+        [
+            pgettext("template sheet heading", "field"),
+            pgettext("template sheet heading", "title"),
+            pgettext("template sheet heading", "rules"),
+            pgettext("template sheet heading", "description"),
+        ]
+    )
     for cell in about[1]:
         cell.font = Font(bold=True)
     for field in rt.fields:
         about.append(
             [
                 safe(field["name"]),
-                safe(field["title"]),
+                safe(text(field["title"])),
                 safe(field_constraints(field)),
-                safe(field["description"]),
+                safe(text(field["description"])),
             ]
         )
     about.append([])
-    about.append([safe(f"{rt.title}, version {rt.version} ({rt.name}.v{rt.major})")])
+    about.append(
+        [
+            safe(
+                _("%(title)s, version %(version)s (%(file)s)")
+                % {"title": text(rt.title), "version": rt.version, "file": f"{rt.name}.v{rt.major}"}
+            )
+        ]
+    )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -24,6 +24,8 @@ from cpmis.people.identifiers import normalize_nadra_number
 from cpmis.people.services import age_on
 from cpmis.reference.models import District
 
+from . import reasons
+from .reasons import say
 from .standard import DATE_FORMATS, RecordType
 
 COMMON_COLUMNS = {
@@ -116,13 +118,13 @@ def _text_check(spec: dict[str, Any]) -> Check:
     def check(value: Any) -> Any:
         text = str(value).strip()
         if _CONTROL.search(text):
-            raise ValueError("contains control characters")
+            raise ValueError(reasons.CONTROL_CHARACTERS)
         if max_length is not None and len(text) > max_length:
-            raise ValueError(f"longer than {max_length} characters")
+            raise ValueError(say(reasons.LONGER_THAN, max_length=max_length))
         if enum is not None and text not in enum:
-            raise ValueError(f"not one of: {', '.join(enum)}")
+            raise ValueError(say(reasons.NOT_ONE_OF, choices=", ".join(enum)))
         if pattern is not None and not pattern.match(text):
-            raise ValueError("not in the expected form")
+            raise ValueError(reasons.NOT_IN_FORM)
         return text
 
     return check
@@ -138,10 +140,16 @@ def _integer_check(spec: dict[str, Any]) -> Check:
     def check(value: Any) -> Any:
         text = str(value).strip()
         if not _WHOLE_NUMBER.fullmatch(text):
-            raise ValueError("not a whole number")
+            raise ValueError(reasons.NOT_WHOLE_NUMBER)
         number = int(text)
         if (low is not None and number < low) or (high is not None and number > high):
-            raise ValueError(f"outside {low if low is not None else ''}–{high if high else ''}")
+            raise ValueError(
+                say(
+                    reasons.OUTSIDE_RANGE,
+                    minimum=low if low is not None else "",
+                    maximum=high if high else "",
+                )
+            )
         return number
 
     return check
@@ -154,7 +162,7 @@ def _boolean_check(spec: dict[str, Any]) -> Check:
             return True
         if text in ("false", "no", "0"):
             return False
-        raise ValueError("not true or false")
+        raise ValueError(reasons.NOT_TRUE_OR_FALSE)
 
     return check
 
@@ -170,18 +178,18 @@ def _date_check(date_format: str, today: date) -> Check:
         else:
             match = regex.fullmatch(str(value).strip())
             if match is None:
-                raise ValueError(f"not a date written {label}")
+                raise ValueError(say(reasons.NOT_A_DATE, date_format=label))
             year = int(match.group(y))
             if year < 100:  # DD-MM-YY: this century, or the last one if that is the future
                 year += century if century + year <= today.year else century - 100
             try:
                 day = date(year, int(match.group(m)), int(match.group(d)))
             except ValueError:
-                raise ValueError(f"not a date written {label}") from None
+                raise ValueError(say(reasons.NOT_A_DATE, date_format=label)) from None
         if day > today:
-            raise ValueError("in the future")
+            raise ValueError(reasons.IN_THE_FUTURE)
         if day.year < 1990:
-            raise ValueError("before 1990")
+            raise ValueError(reasons.BEFORE_1990)
         return day
 
     return check
@@ -221,7 +229,7 @@ class RowValidator:
             value = row.get(name, "")
             if value == "" or value is None:
                 if name in self.required:
-                    fail(name, "required")
+                    fail(name, reasons.REQUIRED)
                 clean[name] = None
                 continue
             try:
@@ -232,11 +240,11 @@ class RowValidator:
             return None, errors
         district = self.refs.districts.get(clean["district"])
         if district is None:
-            fail("district", "no district has this p-code")
+            fail("district", reasons.NO_SUCH_DISTRICT)
         elif self.refs.allowed_districts is not None and district[0] not in (
             self.refs.allowed_districts
         ):
-            fail("district", "outside the province, territory or district you submit for")
+            fail("district", reasons.OUTSIDE_SCOPE)
         else:
             clean["district_id"], clean["jurisdiction_id"] = district
         if clean.get("offence_sections") is not None:
@@ -244,21 +252,21 @@ class RowValidator:
             if unknown:
                 fail(
                     "offence_sections",
-                    f"not in the legal catalogue: {'; '.join(unknown)} (see /legal/)",
+                    say(reasons.NOT_IN_CATALOGUE, sections="; ".join(unknown)),
                 )
             else:
                 clean["offence_sections"] = citations
         dob, record_date = clean.get("date_of_birth"), clean["record_date"]
         if dob is not None:
             if dob > record_date:
-                fail("date_of_birth", "after the record date")
+                fail("date_of_birth", reasons.AFTER_RECORD_DATE)
             elif age_on(dob, record_date) >= 18:
-                fail("date_of_birth", "18 or older on the record date: not a child")
+                fail("date_of_birth", reasons.NOT_A_CHILD)
         if clean.get("b_form_number"):
             try:
                 clean["b_form_number"] = normalize_nadra_number(clean["b_form_number"])
             except ValidationError as exc:
                 fail("b_form_number", " ".join(exc.messages))
         if clean.get("release_date") is not None and clean["release_date"] < record_date:
-            fail("release_date", "before the admission")
+            fail("release_date", reasons.BEFORE_ADMISSION)
         return (None, errors) if errors else (clean, [])

@@ -14,6 +14,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from cpmis import access
 from cpmis.audit.services import audit_record
@@ -22,7 +24,7 @@ from cpmis.jobs import services as job_services
 from cpmis.legal.exports import safe
 from cpmis.permissions import capability_required
 
-from . import jobs, reading, selectors, services, standard
+from . import jobs, reading, reasons, selectors, services, standard
 from .api import FileBatchInput
 
 
@@ -38,14 +40,26 @@ def standard_index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "exchange/standard.html",
-        {"record_types": standard.record_types(), "date_formats": standard.DATE_FORMATS},
+        {
+            "record_types": standard.record_types(),
+            "date_formats": standard.DATE_FORMATS,
+            "date_format_labels": ", ".join(f[0] for f in standard.DATE_FORMATS.values()),
+        },
     )
 
 
 @login_required
 def record_type_page(request: HttpRequest, name: str) -> HttpResponse:
     rt = _record_type(name)
-    fields = [dict(f, rules=standard.field_constraints(f)) for f in rt.fields]
+    fields = [
+        dict(
+            f,
+            rules=standard.field_constraints(f, html=True),
+            title=standard.text(f["title"]),
+            description=standard.text(f["description"]),
+        )
+        for f in rt.fields
+    ]
     return render(
         request,
         "exchange/record_type.html",
@@ -122,7 +136,7 @@ def submit(request: HttpRequest) -> HttpResponse:
             )
             target = ""
             if earlier is not None:
-                messages.info(request, "This batch was received before: nothing changed.")
+                messages.info(request, _("This batch was received before: nothing changed."))
                 target = reverse("exchange:submission", kwargs={"uuid": earlier.uuid})
             elif not errors:
                 job, errors = run_service(
@@ -134,7 +148,9 @@ def submit(request: HttpRequest) -> HttpResponse:
                 received = jobs.submission_of(job) if job is not None else None
                 if received is not None:
                     if received.repeated:
-                        messages.info(request, "This batch was received before: nothing changed.")
+                        messages.info(
+                            request, _("This batch was received before: nothing changed.")
+                        )
                     uuid = received.submission.uuid
                     target = reverse("exchange:submission", kwargs={"uuid": uuid})
                 elif job is not None:  # the job's page follows it, then links to the report
@@ -177,10 +193,18 @@ def submission_list(request: HttpRequest) -> HttpResponse:
 @capability_required("exchange.view")
 def submission_page(request: HttpRequest, uuid: str) -> HttpResponse:
     submission = selectors.submission_get(user=request.user, submission_uuid=uuid)
+    localized = reasons.localizer()
     return render(
         request,
         "exchange/submission.html",
-        {"s": submission, "row_errors": submission.row_errors[:500]},
+        {
+            "s": submission,
+            # the report is stored in English: each reason in the reader's language
+            "row_errors": [
+                dict(e, reason=localized(e["reason"])) for e in submission.row_errors[:500]
+            ],
+            "file_errors": [reasons.localize(str(e), joined=True) for e in submission.file_errors],
+        },
     )
 
 
@@ -194,11 +218,27 @@ def error_report(request: HttpRequest, uuid: str, kind: str) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     if kind == "errors":
-        writer.writerow(["row", "column", "value", "reason"])
+        # a person reads it: headings and reasons in their language (columns are field names)
+        writer.writerow(
+            [
+                pgettext("error report heading", "row"),
+                pgettext("error report heading", "column"),
+                pgettext("error report heading", "value"),
+                pgettext("error report heading", "reason"),
+            ]
+        )
         for e in submission.file_errors:
-            writer.writerow(["", "", "", safe(str(e))])
+            writer.writerow(["", "", "", safe(reasons.localize(str(e), joined=True))])
+        localized = reasons.localizer()
         for e in submission.row_errors:
-            writer.writerow([e["row"], safe(e["column"]), safe(e["value"]), safe(e["reason"])])
+            writer.writerow(
+                [
+                    e["row"],
+                    safe(e["column"]),
+                    safe(e["value"]),
+                    safe(localized(e["reason"])),
+                ]
+            )
     elif kind == "rows":
         rt = standard.schema(submission.record_type, submission.schema_major)
         if rt is None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -140,7 +141,7 @@ class IndicatorExport(GenericAPIView):
     def get(self, request: Request) -> HttpResponse:
         fmt = request.query_params.get("format", "xlsx")
         if fmt not in {"csv", "xlsx"}:
-            raise serializers.ValidationError({"format": "Use csv or xlsx."})
+            raise serializers.ValidationError({"format": _("Use csv or xlsx.")})
         selection = selectors.selection_parse(request.user, request.query_params)
         table = selectors.indicator_table(request.user, selection)
         services.export_audit(
@@ -170,7 +171,7 @@ class Annex(GenericAPIView):
     def get(self, request: Request) -> Response:
         period = tabulate.period_parse(request.query_params.get("year", ""))
         if period.quarter or period.month:
-            raise serializers.ValidationError({"year": "The annex covers a whole year."})
+            raise serializers.ValidationError({"year": _("The annex covers a whole year.")})
         tables = annex.report_tables(user=request.user, year=period.year)
         services.export_audit(
             actor=request.user, what="annex", fmt="json", detail={"year": period.year}

@@ -9,21 +9,46 @@ category, and on-time shares as bars against 100 %.
 from __future__ import annotations
 
 import io
+import re
 import threading
+from pathlib import Path
 from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")  # no display: files only
 
+from django.utils.translation import gettext
+from matplotlib import font_manager
 from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
 
+from .catalogue import unit_label
 from .tables import TOTAL, PublishedTable
 
 _LOCK = threading.Lock()  # matplotlib's font cache and state are not thread-safe
 COLOUR = "#1f5f8b"
 LATE = "#c8553d"
+# Urdu labels are drawn in the fonts cpmis ships (matplotlib's DejaVu Sans lacks letters
+# Urdu needs, such as ہ): Noto Sans for Latin letters and digits, Noto Nastaliq Urdu for the
+# rest. Matplotlib shapes and orders right-to-left text itself (libraqm).
+FONTS = Path(__file__).resolve().parent.parent / "static" / "cpmis" / "fonts"
+URDU_FAMILY = ["Noto Sans", "Noto Nastaliq Urdu"]
+_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+_fonts_added = False
+
+
+def _font(*texts: str) -> dict[str, Any]:
+    """The font of a label: the Urdu fonts when any of ``texts`` is in Arabic script."""
+    global _fonts_added
+    if not any(_ARABIC.search(t) for t in texts):
+        return {}
+    if not _fonts_added:
+        for name in ("NotoSans-Regular.ttf", "NotoNastaliqUrdu-Regular.ttf"):
+            if (FONTS / name).exists():
+                font_manager.fontManager.addfont(str(FONTS / name))
+        _fonts_added = True
+    return {"family": URDU_FAMILY}
 
 
 def _rows(table: PublishedTable) -> list[Any]:
@@ -74,12 +99,12 @@ def _figure(table: PublishedTable) -> Figure | None:
         for x, p, text in zip(xs, points, texts, strict=True):
             if p is None:
                 axes.annotate(text, (x, 0), ha="center", va="bottom", color=LATE, fontsize=7)
-        axes.set_xticks(xs, labels)
+        axes.set_xticks(xs, labels, **_font(*labels))
         axes.set_ylim(bottom=0, top=100 if share else None)
     else:
         ys = list(range(len(series)))[::-1]
         bars = axes.barh(ys, [v * scale for v in values], color=COLOUR)
-        axes.set_yticks(ys, labels, fontsize=8)
+        axes.set_yticks(ys, labels, fontsize=8, **_font(*labels))
         for bar, (_, v), printed in zip(bars, series, texts, strict=True):
             text = printed if v is None else (f"{round(v * 100)} %" if share else f"{int(v):,}")
             axes.annotate(
@@ -94,7 +119,12 @@ def _figure(table: PublishedTable) -> Figure | None:
         if share:
             axes.set_xlim(0, 110)
             axes.axvline(100, color="#999999", linewidth=0.8)
-    axes.set_xlabel("% on time" if share else table.unit.capitalize(), fontsize=8)
+    axis = (
+        gettext("%(percent)s on time") % {"percent": "%"}
+        if share
+        else unit_label(table.unit).capitalize()
+    )
+    axes.set_xlabel(axis, fontsize=8, **_font(axis))
     axes.spines[["top", "right"]].set_visible(False)
     axes.tick_params(labelsize=8)
     figure.tight_layout()

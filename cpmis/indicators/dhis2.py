@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+from django.utils.translation import gettext
 
 from .catalogue import FIXED_CATEGORIES, catalogue
 from .tables import TOTAL, PublishedTable
@@ -110,7 +111,7 @@ def mapping_problems(config: Any) -> list[str]:
     try:
         jsonschema.validate(config, MAPPING_SCHEMA)
     except jsonschema.ValidationError as exc:
-        where = "/".join(str(p) for p in exc.absolute_path) or "the mapping"
+        where = "/".join(str(p) for p in exc.absolute_path) or gettext("the mapping")
         return [f"{where}: {exc.message}"]
     from cpmis.reference.models import Jurisdiction
 
@@ -120,28 +121,40 @@ def mapping_problems(config: Any) -> list[str]:
 
     def check(uid: str, kind: str, where: str) -> None:
         if not UID.match(uid):
-            problems.append(f"{where}: {uid!r} is not a DHIS2 identifier (11 letters or digits).")
+            problems.append(
+                gettext("%(where)s: %(uid)r is not a DHIS2 identifier (11 letters or digits).")
+                % {"where": where, "uid": uid}
+            )
         elif uid not in known.get(kind, set()):
-            problems.append(f"{where}: {uid!r} is not among the DHIS2 {kind} of the metadata.")
+            problems.append(
+                gettext("%(where)s: %(uid)r is not among the DHIS2 %(kind)s of the metadata.")
+                % {"where": where, "uid": uid, "kind": kind}
+            )
 
     check(
         config["defaultCategoryOptionCombo"], "categoryOptionCombos", "defaultCategoryOptionCombo"
     )
     if config.get("dataSet") and not UID.match(config["dataSet"]):
-        problems.append(f"dataSet: {config['dataSet']!r} is not a DHIS2 identifier.")
+        problems.append(
+            gettext("dataSet: %(uid)r is not a DHIS2 identifier.") % {"uid": config["dataSet"]}
+        )
     units = config["orgUnits"]
     if "national" not in units:
-        problems.append("orgUnits: no organisation unit for the country ('national').")
+        problems.append(gettext("orgUnits: no organisation unit for the country ('national')."))
     for code in Jurisdiction.objects.values_list("iso_code", flat=True):
         if code not in units:
-            problems.append(f"orgUnits: no organisation unit for {code}.")
+            problems.append(
+                gettext("orgUnits: no organisation unit for %(code)s.") % {"code": code}
+            )
     for code, uid in units.items():
         check(uid, "organisationUnits", f"orgUnits/{code}")
     indicators = catalogue()
     for code, entry in config["dataElements"].items():
         indicator = indicators.get(code)
         if indicator is None:
-            problems.append(f"dataElements/{code}: no indicator has this code.")
+            problems.append(
+                gettext("dataElements/%(code)s: no indicator has this code.") % {"code": code}
+            )
             continue
         check(entry["dataElement"], "dataElements", f"dataElements/{code}")
         disaggregation = entry["disaggregation"]
@@ -151,15 +164,19 @@ def mapping_problems(config: Any) -> list[str]:
             indicator.all_disaggregations
         ):
             problems.append(
-                f"dataElements/{code}: {indicator.code} cannot be sent by {disaggregation!r}."
+                gettext("dataElements/%(code)s: %(indicator)s cannot be sent by %(breakdown)r.")
+                % {"code": code, "indicator": indicator.code, "breakdown": disaggregation}
             )
             continue
         combos = entry.get("categoryOptionCombos", {})
         for category, _ in FIXED_CATEGORIES[disaggregation]:
             if category not in combos:
                 problems.append(
-                    f"dataElements/{code}: no categoryOptionCombo for {disaggregation} "
-                    f"{category!r} (its figures would be lost)."
+                    gettext(
+                        "dataElements/%(code)s: no categoryOptionCombo for %(breakdown)s "
+                        "%(category)r (its figures would be lost)."
+                    )
+                    % {"code": code, "breakdown": disaggregation, "category": category}
                 )
         for category, uid in combos.items():
             check(uid, "categoryOptionCombos", f"dataElements/{code}/{category}")

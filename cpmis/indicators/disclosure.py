@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from django.utils.translation import gettext as _
 from scipy.linalg import null_space
 from scipy.optimize import linprog
 
@@ -67,22 +68,23 @@ class _Unaudited(Exception):
 
 
 def method_note(threshold: int, sensitive: bool = True, *, share: bool = False) -> str:
+    """The disclosure-control note printed with every table, in the reader's language."""
     if sensitive and share:
-        return (
-            f"Disclosure control: a share of fewer than {threshold} children or cases is "
-            f"suppressed (x); where fewer than {threshold} were on time or late, the share is "
+        return _(
+            "Disclosure control: a share of fewer than %(threshold)s children or cases is "
+            "suppressed (x); where fewer than %(threshold)s were on time or late, the share is "
             "shown as a bound (< or >), and the counts behind the shares are not published."
-        )
+        ) % {"threshold": threshold}
     if not sensitive:
-        return (
+        return _(
             "Disclosure control: not applied — these figures count activities or professionals, "
             "not children."
         )
-    return (
-        f"Disclosure control: counts from 1 to {threshold - 1} are suppressed (x), and further "
+    return _(
+        "Disclosure control: counts from 1 to %(highest)s are suppressed (x), and further "
         "cells are suppressed so that no suppressed figure can be worked out from the row, "
-        f"column and total figures (threshold {threshold}; a zero is a true zero)."
-    )
+        "column and total figures (threshold %(threshold)s; a zero is a true zero)."
+    ) % {"highest": threshold - 1, "threshold": threshold}
 
 
 def primary(values: dict[CellKey, int], threshold: int) -> set[CellKey]:

@@ -8,6 +8,8 @@ import csv
 import io
 from collections.abc import Sequence
 
+from django.utils.translation import get_language_bidi
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -46,7 +48,9 @@ def table_xlsx(tables: Sequence[PublishedTable]) -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = "Indicators"
+    sheet.title = _("Indicators")
+    if get_language_bidi():  # Urdu: the sheet reads from the right, as the pages do
+        sheet.sheet_view.rightToLeft = True
     bold = Font(bold=True)
     line = 1
     widest = [12]

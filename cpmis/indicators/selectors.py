@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 
 from cpmis import access
 from cpmis.actors import Actor
 
 from . import tabulate
-from .catalogue import Indicator, catalogue, dimension_label
+from .catalogue import Indicator, catalogue, dimension_label, joined
 from .tables import PublishedTable
 
 CAPABILITY = "aggregates.view"
@@ -25,7 +26,7 @@ CAPABILITY = "aggregates.view"
 
 def _require(user: Actor) -> None:
     if not access.has_capability(user, CAPABILITY):
-        raise PermissionDenied("Indicators are open to analysts.")
+        raise PermissionDenied(_("Indicators are open to analysts."))
 
 
 def indicator_list(user: Actor) -> list[Indicator]:
@@ -37,7 +38,9 @@ def indicator_get(user: Actor, code: str) -> Indicator:
     _require(user)
     found = catalogue().get((code or "").strip().upper())
     if found is None:
-        raise ValidationError({"indicator": f"No indicator has the code {code!r}."})
+        raise ValidationError(
+            {"indicator": _("No indicator has the code %(code)r.") % {"code": code}}
+        )
     return found
 
 
@@ -66,8 +69,15 @@ def selection_parse(user: Actor, params: Any) -> Selection:
     if breakdown not in allowed:
         raise ValidationError(
             {
-                "breakdown": f"{indicator.code} cannot be broken down by {breakdown!r}; "
-                f"choose one of {', '.join(allowed)}."
+                "breakdown": _(
+                    "%(indicator)s cannot be broken down by %(breakdown)r; choose one of "
+                    "%(choices)s."
+                )
+                % {
+                    "indicator": indicator.code,
+                    "breakdown": breakdown,
+                    "choices": ", ".join(allowed),
+                }
             }
         )
     filters: dict[str, Any] = {}
@@ -83,21 +93,29 @@ def selection_parse(user: Actor, params: Any) -> Selection:
         ids = access.jurisdictions_where(user, CAPABILITY)
         if found is None or (ids is not None and found.pk not in ids):
             raise ValidationError(
-                {"jurisdiction": f"{jurisdiction!r} is not a province or territory you see."}
+                {
+                    "jurisdiction": _("%(code)r is not a province or territory you see.")
+                    % {"code": jurisdiction}
+                }
             )
         filters["jurisdiction"] = found.pk
-        labels.append(found.name_en)
+        labels.append(tabulate.place_name(found))
     if district:
         _needs(indicator, "district")
         place = access.districts_where(user, CAPABILITY).filter(pcode=district.upper()).first()
         if place is None:
-            raise ValidationError({"district": f"{district!r} is not a district you see."})
+            raise ValidationError(
+                {"district": _("%(code)r is not a district you see.") % {"code": district}}
+            )
         if "jurisdiction" in filters and place.jurisdiction_id != filters["jurisdiction"]:
             raise ValidationError(
-                {"district": f"{place.name_en} is not in the chosen province or territory."}
+                {
+                    "district": _("%(district)s is not in the chosen province or territory.")
+                    % {"district": tabulate.place_name(place)}
+                }
             )
         filters["district"] = place.pk
-        labels.append(place.name_en)
+        labels.append(tabulate.place_name(place))
     if category:
         _needs(indicator, "opsc_category")
         from .catalogue import FIXED_CATEGORIES
@@ -105,24 +123,33 @@ def selection_parse(user: Actor, params: Any) -> Selection:
         known = dict(FIXED_CATEGORIES["opsc_category"])
         if category not in known:
             raise ValidationError(
-                {"category": f"Unknown category {category!r}; use one of {', '.join(known)}."}
+                {
+                    "category": _("Unknown category %(category)r; use one of %(choices)s.")
+                    % {"category": category, "choices": ", ".join(known)}
+                }
             )
         wanted = indicator.filter.get("opsc_category")
         if isinstance(wanted, list) and category not in wanted:
             raise ValidationError(
-                {"category": f"{indicator.code} does not count {known[category].lower()}."}
+                {
+                    "category": _("%(indicator)s does not count %(category)s.")
+                    % {"indicator": indicator.code, "category": str(known[category]).lower()}
+                }
             )
         filters["opsc_category"] = category
-        labels.append(known[category])
+        labels.append(str(known[category]))
     if breakdown in filters:
         raise ValidationError(
-            {"breakdown": f"The selection already fixes the {dimension_label(breakdown).lower()}."}
+            {
+                "breakdown": _("The selection already fixes the %(breakdown)s.")
+                % {"breakdown": dimension_label(breakdown).lower()}
+            }
         )
     by_jurisdiction = "jurisdiction" not in filters and "district" not in filters
     if by_jurisdiction:
         ids = access.jurisdictions_where(user, CAPABILITY)
         by_jurisdiction = ids is None or len(ids) > 1
-    return Selection(indicator, period, breakdown, filters, ", ".join(labels), by_jurisdiction)
+    return Selection(indicator, period, breakdown, filters, joined(labels), by_jurisdiction)
 
 
 _CODE = re.compile(r"^[A-Za-z0-9_-]{0,20}\Z", re.ASCII)
@@ -131,7 +158,9 @@ _CODE = re.compile(r"^[A-Za-z0-9_-]{0,20}\Z", re.ASCII)
 def _code(params: Any, name: str) -> str:
     value = (params.get(name) or "").strip()
     if not _CODE.match(value):
-        raise ValidationError({name: f"{value[:20]!r} is not a code cpmis knows."})
+        raise ValidationError(
+            {name: _("%(code)r is not a code cpmis knows.") % {"code": value[:20]}}
+        )
     return value
 
 
@@ -140,7 +169,8 @@ def _needs(indicator: Indicator, dimension: str) -> None:
         raise ValidationError(
             {
                 dimension if dimension != "opsc_category" else "category": (
-                    f"{indicator.code} has no {dimension_label(dimension).lower()} to filter on."
+                    _("%(indicator)s has no %(dimension)s to filter on.")
+                    % {"indicator": indicator.code, "dimension": dimension_label(dimension).lower()}
                 )
             }
         )

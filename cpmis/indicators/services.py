@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cpmis import access
 from cpmis.actors import Actor, person
@@ -21,7 +22,7 @@ from .models import Dhis2Mapping
 @transaction.atomic
 def dhis2_mapping_set(*, actor: Actor, config: Any, note: str = "") -> Dhis2Mapping:
     if not access.has_capability(actor, "indicators.configure"):
-        raise PermissionDenied("Only an administrator changes the DHIS2 mapping.")
+        raise PermissionDenied(_("Only an administrator changes the DHIS2 mapping."))
     problems = dhis2.mapping_problems(config)
     if problems:
         raise ValidationError({"config": problems})

@@ -7,7 +7,6 @@ their province or territory (subtotals); or one column when the figures cover on
 
 from __future__ import annotations
 
-import calendar
 import math
 import re
 from dataclasses import dataclass
@@ -17,6 +16,9 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.dates import MONTHS
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from cpmis import access
 from cpmis.actors import Actor
@@ -49,32 +51,66 @@ class Period:
         return str(self.year)
 
 
+# Months on the axis of a trend and in the rows of a table by month.
+MONTHS_SHORT = {
+    1: pgettext_lazy("abbreviated month", "Jan"),
+    2: pgettext_lazy("abbreviated month", "Feb"),
+    3: pgettext_lazy("abbreviated month", "Mar"),
+    4: pgettext_lazy("abbreviated month", "Apr"),
+    5: pgettext_lazy("abbreviated month", "May"),
+    6: pgettext_lazy("abbreviated month", "Jun"),
+    7: pgettext_lazy("abbreviated month", "Jul"),
+    8: pgettext_lazy("abbreviated month", "Aug"),
+    9: pgettext_lazy("abbreviated month", "Sep"),
+    10: pgettext_lazy("abbreviated month", "Oct"),
+    11: pgettext_lazy("abbreviated month", "Nov"),
+    12: pgettext_lazy("abbreviated month", "Dec"),
+}
+
+
 def period_parse(code: str) -> Period:
+    """A period from its code; its label is in the reader's language."""
     match = _PERIOD.match((code or "").strip())
     if not match:
         raise ValidationError(
-            {"period": "Give a year (2025), a quarter (2025-Q1) or a month (2025-03)."}
+            {"period": _("Give a year (2025), a quarter (2025-Q1) or a month (2025-03).")}
         )
     year = int(match.group(1))
     quarter = int(match.group(2)) if match.group(2) else None
     month = int(match.group(3)) if match.group(3) else None
     if year < 2000:
-        raise ValidationError({"period": "cpmis holds no records before 2000."})
+        raise ValidationError({"period": _("cpmis holds no records before 2000.")})
     if year > timezone.localdate().year:
-        raise ValidationError({"period": f"{year} has not begun: choose a period up to today."})
+        raise ValidationError(
+            {
+                "period": _("%(period)s has not begun: choose a period up to today.")
+                % {"period": year}
+            }
+        )
     if month:
         start = date(year, month, 1)
         end = date(year + month // 12, month % 12 + 1, 1)
-        label = f"{calendar.month_name[month]} {year}"
+        label = f"{MONTHS[month]} {year}"
     elif quarter:
         start = date(year, 3 * quarter - 2, 1)
         end = date(year + quarter // 4, (3 * quarter) % 12 + 1, 1)
-        label = f"{year} Q{quarter}"
+        label = _("%(year)s Q%(quarter)s") % {"year": year, "quarter": quarter}
     else:
         start, end, label = date(year, 1, 1), date(year + 1, 1, 1), str(year)
     if start > timezone.localdate():
-        raise ValidationError({"period": f"{label} has not begun: choose a period up to today."})
+        raise ValidationError(
+            {
+                "period": _("%(period)s has not begun: choose a period up to today.")
+                % {"period": label}
+            }
+        )
     return Period(code.strip(), label, Window(start, end), year, quarter, month)
+
+
+def place_name(place: Any) -> str:
+    """A province's or district's name as the reader's pages show it (``reference.Named``:
+    the Urdu name on an Urdu page where one is recorded), else its English name."""
+    return str(getattr(place, "name", None) or place.name_en)
 
 
 def threshold() -> int:
@@ -91,7 +127,7 @@ def categories(dimension: str, user: Actor, period: Period, indicator: Indicator
         quarters = [period.quarter] if period.quarter else range(1, 5)
         if period.month:
             quarters = [(period.month - 1) // 3 + 1]
-        return [Category(str(q), f"Q{q}") for q in quarters]
+        return [Category(str(q), _("Q%(quarter)s") % {"quarter": q}) for q in quarters]
     if dimension == "month":
         if period.month:
             months: Any = [period.month]
@@ -99,24 +135,24 @@ def categories(dimension: str, user: Actor, period: Period, indicator: Indicator
             months = range(3 * period.quarter - 2, 3 * period.quarter + 1)
         else:
             months = range(1, 13)
-        return [Category(str(m), calendar.month_abbr[m]) for m in months]
+        return [Category(str(m), str(MONTHS_SHORT[m])) for m in months]
     if dimension == "jurisdiction":
         ids = access.jurisdictions_where(user, "aggregates.view")
         qs = Jurisdiction.objects.order_by("name_en")
         if ids is not None:
             qs = qs.filter(pk__in=ids)
-        found = [Category(str(j.pk), j.name_en) for j in qs]
+        found = [Category(str(j.pk), place_name(j)) for j in qs]
         if _registers(indicator):
-            found.append(Category(NONE_KEY, "Federal / national"))
+            found.append(Category(NONE_KEY, _("Federal / national")))
         return found
     if dimension == "district":
         districts = access.districts_where(user, "aggregates.view").select_related("jurisdiction")
         return [
-            Category(str(d.pk), d.name_en)
+            Category(str(d.pk), place_name(d))
             for d in districts.order_by("jurisdiction__name_en", "name_en")
         ]
     if dimension in FIXED_CATEGORIES:
-        return [Category(k, label) for k, label in FIXED_CATEGORIES[dimension]]
+        return [Category(k, str(label)) for k, label in FIXED_CATEGORIES[dimension]]
     return [Category(k, str(label)) for k, label in _model_choices(dimension)]
 
 
@@ -141,7 +177,9 @@ def _model_choices(dimension: str) -> list[tuple[str, Any]]:
         from .justice import offence_categories
 
         return list(offence_categories())
-    raise ValidationError({"breakdown": f"Unknown disaggregation {dimension!r}."})
+    raise ValidationError(
+        {"breakdown": _("Unknown disaggregation %(breakdown)r.") % {"breakdown": dimension}}
+    )
 
 
 def district_jurisdictions(user: Actor) -> dict[str, str]:
@@ -235,7 +273,7 @@ def _layout(
     rows: list[Category] = []
     row_lines: list[tuple[str, list[str]]] = []  # (total row, member rows)
     if shape.rows == "total":
-        rows = [Category(TOTAL, "Total")]
+        rows = [Category(TOTAL, _("Total"))]
         row_values[TOTAL] = {}
     elif shape.rows == "district":
         parent = district_jurisdictions(user)
@@ -246,16 +284,16 @@ def _layout(
         for j in jurisdictions:
             members = [d for d in districts if parent.get(d.key) == j.key]
             if j.key in unplaced:  # e.g. complaints not yet sent to a district
-                members.append(Category(NONE_KEY, "District not recorded"))
+                members.append(Category(NONE_KEY, _("District not recorded")))
             if not members:
                 continue
             for d in members:
                 rows.append(Category(f"d{d.key}.{j.key}", d.label))
                 row_values[f"d{d.key}.{j.key}"] = {"district": d.key, "jurisdiction": j.key}
-            rows.append(Category(f"j{j.key}", f"{j.label} — all districts"))
+            rows.append(Category(f"j{j.key}", _("%(place)s — all districts") % {"place": j.label}))
             row_values[f"j{j.key}"] = {"jurisdiction": j.key}
             row_lines.append((f"j{j.key}", [f"d{d.key}.{j.key}" for d in members]))
-        rows.append(Category(TOTAL, "Total"))
+        rows.append(Category(TOTAL, _("Total")))
         row_values[TOTAL] = {}
         row_lines.append((TOTAL, [f"j{j.key}" for j in jurisdictions if f"j{j.key}" in row_values]))
     else:
@@ -263,14 +301,11 @@ def _layout(
             rows.append(c)
             row_values[c.key] = {shape.rows: c.key}
         _add_unlisted(rows, row_values, result, shape.rows)
-        rows.append(Category(TOTAL, "Total"))
+        rows.append(Category(TOTAL, _("Total")))
         row_values[TOTAL] = {}
         row_lines.append((TOTAL, [r.key for r in rows if r.key != TOTAL]))
-    columns = (
-        [*jurisdictions, Category(TOTAL, "Total")]
-        if shape.by_jurisdiction
-        else [Category(TOTAL, "Total")]
-    )
+    total = Category(TOTAL, _("Total"))
+    columns = [*jurisdictions, total] if shape.by_jurisdiction else [total]
     cells: dict[tuple[str, str], Coord] = {}
     for r in rows:
         for c in columns:
@@ -360,11 +395,14 @@ def _table(
     unaudited: str = "",
 ) -> PublishedTable:
     shape = layout.shape
-    title = indicator.name.split(", by ")[0]
+    title = indicator.base_name_text
     if shape.rows != "total":
-        title += f", by {_lower_first(dimension_label(shape.rows))}"
+        title = _("%(title)s, by %(breakdown)s") % {
+            "title": title,
+            "breakdown": _lower_first(dimension_label(shape.rows)),
+        }
     if shape.by_jurisdiction:
-        title += ", by province or territory"
+        title = _("%(title)s, by province or territory") % {"title": title}
     title += f" — {period.label}"
     if filters_label:
         title += f" ({filters_label})"
@@ -372,13 +410,13 @@ def _table(
         threshold(), indicator.sensitive, share=indicator.measure == "share"
     )
     if unaudited:
-        note += (
-            " The check that no suppressed figure can be worked out could not be completed, so"
+        note += " " + _(
+            "The check that no suppressed figure can be worked out could not be completed, so"
             " every figure but the zeros is suppressed."
         )
     return PublishedTable(
         indicator_code=indicator.code,
-        indicator_name=indicator.name,
+        indicator_name=indicator.name_text,
         unit=indicator.unit,
         measure=indicator.measure,
         title=title,
@@ -393,7 +431,7 @@ def _table(
         articles=indicator.articles,
         report_section=indicator.report_section,
         source=indicator.source,
-        definition=indicator.definition,
+        definition=indicator.definition_text,
     )
 
 
@@ -414,7 +452,7 @@ def _add_unlisted(
             i = grouping.index(dimension)
             seen |= {cell[i] for cell in cells}
     for value in sorted(seen - listed):
-        label = "Not recorded" if value == NONE_KEY else value
+        label = _("Not recorded") if value == NONE_KEY else value
         rows.append(Category(value, label))
         row_key_of[value] = {dimension: value}
 

@@ -13,6 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from cpmis import access
@@ -23,15 +25,29 @@ from cpmis.legal.report_structure import BY_CODE
 from cpmis.permissions import capability_required
 
 from . import charts, dhis2, exports, selectors, services, tabulate
-from .catalogue import FIXED_CATEGORIES, catalogue, dimension_label
+from .catalogue import FIXED_CATEGORIES, catalogue, dimension_label, joined
 from .tables import PublishedTable
 
 CAP = selectors.CAPABILITY
 
 
+# The fields a selection names, as its errors print them.
+FIELDS = {
+    "indicator": pgettext_lazy("a field of the selection of figures", "indicator"),
+    "period": pgettext_lazy("a field of the selection of figures", "period"),
+    "breakdown": pgettext_lazy("a field of the selection of figures", "breakdown"),
+    "jurisdiction": pgettext_lazy("a field of the selection of figures", "jurisdiction"),
+    "district": pgettext_lazy("a field of the selection of figures", "district"),
+    "category": pgettext_lazy("a field of the selection of figures", "category"),
+    "year": pgettext_lazy("a field of the selection of figures", "year"),
+}
+
+
 def _errors(exc: ValidationError) -> list[str]:
     if hasattr(exc, "error_dict"):
-        return [f"{field}: {m}" for field, ms in exc.message_dict.items() for m in ms]
+        return [
+            f"{FIELDS.get(field, field)}: {m}" for field, ms in exc.message_dict.items() for m in ms
+        ]
     return list(exc.messages)
 
 
@@ -55,8 +71,8 @@ def browser(request: HttpRequest) -> HttpResponse:
         items.append(
             {
                 "indicator": indicator,
-                "section": BY_CODE[indicator.report_section].heading,
-                "breakdowns": [dimension_label(d) for d in indicator.all_disaggregations],
+                "section": BY_CODE[indicator.report_section].label,
+                "breakdowns": joined(dimension_label(d) for d in indicator.all_disaggregations),
                 "basis": basis,
             }
         )
@@ -113,7 +129,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context.update(
         errors=errors,
         indicators=catalogue().values(),
-        breakdowns=[("total", "No breakdown")]
+        breakdowns=[("total", _("No breakdown"))]
         + [(d, dimension_label(d)) for d in (indicator.all_disaggregations if indicator else ())],
         jurisdictions=_jurisdictions(request.user),
         districts=access.districts_where(request.user, CAP).order_by("name_en"),
@@ -207,7 +223,10 @@ def dhis2_mapping(request: HttpRequest) -> HttpResponse:
         try:
             parsed = json.loads(text)
         except json.JSONDecodeError as exc:
-            errors = [f"The mapping is not valid JSON: {exc.msg} (line {exc.lineno})."]
+            errors = [
+                _("The mapping is not valid JSON: %(error)s (line %(line)s).")
+                % {"error": exc.msg, "line": exc.lineno}
+            ]
         else:
             try:
                 services.dhis2_mapping_set(

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -50,7 +51,7 @@ class JobSerializer(serializers.ModelSerializer):
 
     def get_kind_label(self, job: Job) -> str:
         kind = kinds.get(job.kind)
-        return kind.label if kind else job.kind
+        return str(kind.label) if kind else job.kind
 
     def get_url(self, job: Job) -> str:
         return reverse("jobs-api:detail", args=[job.pk])
@@ -72,7 +73,7 @@ class JobInput(serializers.Serializer):
 
     def validate_params(self, value: dict[str, Any]) -> dict[str, Any]:
         if len(value) > 20:
-            raise serializers.ValidationError("Too many parameters.")
+            raise serializers.ValidationError(gettext("Too many parameters."))
         return value
 
 

@@ -9,9 +9,13 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from .kinds import Kind, register, system_or
 from .progress import Progress
+
+# The names of the counts the job's page shows (translated there, as its stages are).
+COUNTED = (gettext_noop("tokens"), gettext_noop("results"), gettext_noop("tasks"))
 
 
 def _run(job: Any, progress: Progress) -> None:
@@ -23,7 +27,7 @@ def _run(job: Any, progress: Progress) -> None:
     now = timezone.now()
     engine = import_module(settings.SESSION_ENGINE)
     engine.SessionStore.clear_expired()
-    progress.update("sessions cleared")
+    progress.update(gettext_noop("sessions cleared"))
     tokens, _ = AuthToken.objects.filter(expiry__lt=now).delete()
     results = supervision.prune(now=now)
     old = now - timedelta(days=settings.CPMIS_JOB_RESULT_DAYS)
@@ -35,7 +39,7 @@ def register_kinds() -> None:
     register(
         Kind(
             name="jobs.housekeeping",
-            label="Clean-up of expired sessions, tokens and results",
+            label=gettext_lazy("Clean-up of expired sessions, tokens and results"),
             prepare=system_or("settings.edit"),
             run=_run,
             retry=True,  # each step deletes what has expired: running it twice is harmless

@@ -19,6 +19,8 @@ from cpmis import access
 from cpmis.actors import SystemActor
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from cpmis.actors import Actor
 
     from .models import Job
@@ -50,7 +52,7 @@ class Prepared:
 @dataclass(frozen=True)
 class Kind:
     name: str
-    label: str
+    label: StrOrPromise  # what a person reads (``gettext_lazy``: in the reader's language)
     # (actor, raw input) → Prepared; raises PermissionDenied, NotFound or ValidationError.
     prepare: Callable[[Actor, dict[str, Any]], Prepared]
     # (job, progress) → its file, or None; runs in a worker, as the job's owner.

@@ -9,19 +9,23 @@ run it. ``WorkerBeat`` is each running worker's heartbeat, so that a job whose w
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from cpmis.core.models import DataClassification
 
 
 class Job(DataClassification, models.Model):
     class State(models.TextChoices):
-        WAITING = "waiting", "Waiting"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
+        WAITING = "waiting", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     FINISHED = (State.DONE, State.FAILED, State.CANCELLED)
 
@@ -98,6 +102,32 @@ class Job(DataClassification, models.Model):
     @property
     def finished(self) -> bool:
         return self.state in self.FINISHED
+
+    @property
+    def shown_message(self) -> str:
+        """``message`` in the reader's language (see ``shown_message``)."""
+        return shown_message(self.message)
+
+
+# A job's ``message`` is written by a worker, which has no reader: it is stored in English
+# (each text marked with ``gettext_noop``) and translated when a page shows it. The one
+# message with a number in it is recognised by its pattern.
+UNEXPECTED_ERROR = gettext_noop(
+    "It stopped on an unexpected error (job %(job)s); nothing was kept. "
+    "Ask for it again, or tell an administrator if it fails again."
+)
+_UNEXPECTED = re.compile(re.escape(UNEXPECTED_ERROR).replace(re.escape("%(job)s"), r"(?P<job>\d+)"))
+
+
+def shown_message(message: str) -> str:
+    """A job's stored (English) message in the language of the page that shows it; a message
+    cpmis does not know (a service's own words, several joined) is shown as it was written."""
+    if not message:
+        return ""
+    found = _UNEXPECTED.fullmatch(message)
+    if found is not None:
+        return gettext(UNEXPECTED_ERROR) % {"job": found["job"]}
+    return gettext(message)
 
 
 class WorkerBeat(DataClassification, models.Model):

@@ -13,15 +13,24 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from django_tasks import TaskContext, task
 
 from cpmis.core.errors import NotFound
 
 from . import kinds
-from .models import Job, WorkerBeat
+from .models import UNEXPECTED_ERROR, Job, WorkerBeat
 from .progress import Cancelled, Progress
 
 log = logging.getLogger(__name__)
+
+
+# A job's message and the stages of its progress are written in English (a worker has no
+# reader) and translated when a page shows them (``models.shown_message``, the job's page).
+STARTED = gettext_noop("started")
+STOPPED = gettext_noop("stopped")
+DONE = gettext_noop("done")
+WAITING = gettext_noop("waiting")
 
 
 def _message(error: Exception) -> str:
@@ -35,9 +44,11 @@ def _message(error: Exception) -> str:
             )
         return "; ".join(error.messages)
     if isinstance(error, PermissionDenied):
-        return str(error) or "You are no longer allowed to do this."
+        return str(error) or gettext_noop("You are no longer allowed to do this.")
     if isinstance(error, NotFound):
-        return str(error) or "What this job was about no longer exists, or you cannot see it."
+        return str(error) or gettext_noop(
+            "What this job was about no longer exists, or you cannot see it."
+        )
     return str(error)
 
 
@@ -76,10 +87,12 @@ def execute(job_id: int, *, worker: str) -> str:
 def _run(job: Job, worker: str) -> str:
     kind = kinds.get(job.kind)
     if kind is None:
-        _finish(job, worker, state=Job.State.FAILED, message="This kind of job is unknown.")
+        message = gettext_noop("This kind of job is unknown.")
+        _finish(job, worker, state=Job.State.FAILED, message=message)
         return Job.State.FAILED
     if job.cancel_requested:
-        _finish(job, worker, state=Job.State.CANCELLED, message="Cancelled before it started.")
+        message = gettext_noop("Cancelled before it started.")
+        _finish(job, worker, state=Job.State.CANCELLED, message=message)
         return Job.State.CANCELLED
     progress = Progress(job.pk)
     # Run inside a request's transaction (the immediate backend of tests and one-off calls),
@@ -90,13 +103,14 @@ def _run(job: Job, worker: str) -> str:
         progress.start()  # a thread of its own writes the progress (see ``progress``)
     try:
         try:
-            progress.update("started")
+            progress.update(STARTED)
             with savepoint:
                 result = kind.run(job, progress)
         finally:
             progress.stop()  # before the job's end is written: nothing writes after it
     except Cancelled:
-        _finish(job, worker, state=Job.State.CANCELLED, message="Cancelled; nothing was kept.")
+        message = gettext_noop("Cancelled; nothing was kept.")
+        _finish(job, worker, state=Job.State.CANCELLED, message=message)
         return Job.State.CANCELLED
     except (ValidationError, PermissionDenied, NotFound) as error:
         # What it had got to stays on the page (its writes were undone).
@@ -105,25 +119,25 @@ def _run(job: Job, worker: str) -> str:
             worker,
             state=Job.State.FAILED,
             message=_message(error),
-            progress={**progress.state, "stage": "stopped"},
+            progress={**progress.state, "stage": STOPPED},
         )
         return Job.State.FAILED
     except Exception:
         # The log names the job, never its input (which may name a child).
         log.exception("job %s (%s) failed", job.pk, job.kind)
         if kind.retry and job.attempts < kind.max_attempts:
-            requeue(job, worker, "It stopped on an unexpected error and will be tried again.")
+            again = gettext_noop("It stopped on an unexpected error and will be tried again.")
+            requeue(job, worker, again)
             return Job.State.WAITING
         _finish(
             job,
             worker,
             state=Job.State.FAILED,
-            message=f"It stopped on an unexpected error (job {job.pk}); nothing was kept. "
-            "Ask for it again, or tell an administrator if it fails again.",
+            message=UNEXPECTED_ERROR % {"job": job.pk},
         )
         return Job.State.FAILED
     fields: dict[str, object] = {"state": Job.State.DONE, "message": "", "payload": None}
-    fields["progress"] = {**progress.state, "stage": "done"}
+    fields["progress"] = {**progress.state, "stage": DONE}
     if result is not None and result.link:
         fields["result_link"] = result.link
     if result is not None and result.name:
@@ -145,7 +159,7 @@ def requeue(job: Job, worker: str, message: str, *, backoff: bool = True) -> boo
     delay (``backoff``) when it failed and may be retried."""
     with transaction.atomic():
         moved = Job.objects.filter(pk=job.pk, state=Job.State.RUNNING, worker=worker).update(
-            state=Job.State.WAITING, worker="", message=message, progress={"stage": "waiting"}
+            state=Job.State.WAITING, worker="", message=message, progress={"stage": WAITING}
         )
         if moved:
             # Later attempts wait a little longer: 10 s, 20 s, 40 s…

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from cpmis.actors import system
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 PAKISTAN = ZoneInfo("Asia/Karachi")
 
@@ -24,7 +29,7 @@ PAKISTAN = ZoneInfo("Asia/Karachi")
 @dataclass(frozen=True)
 class Schedule:
     name: str
-    label: str
+    label: StrOrPromise
     kind: str
     every: timedelta | None = None  # every so often, from the last planned time
     at: time | None = None  # or each day at this time (Pakistan)
@@ -42,35 +47,38 @@ class Schedule:
 
     @property
     def when(self) -> str:
+        """When it runs, in the reader's language."""
         if self.at is not None:
-            return f"every day at {self.at:%H:%M} (Pakistan time)"
+            return gettext("every day at %(time)s (Pakistan time)") % {"time": f"{self.at:%H:%M}"}
         assert self.every is not None
         minutes = int(self.every.total_seconds() // 60)
         if minutes % 60:
-            return f"every {minutes} minutes"
-        return "every hour" if minutes == 60 else f"every {minutes // 60} hours"
+            return gettext("every %(minutes)s minutes") % {"minutes": minutes}
+        if minutes == 60:
+            return gettext("every hour")
+        return gettext("every %(hours)s hours") % {"hours": minutes // 60}
 
 
 SCHEDULES: tuple[Schedule, ...] = (
     Schedule(
         "task-digest",
-        "E-mail each officer and supervisor their open tasks",
+        _("E-mail each officer and supervisor their open tasks"),
         "cases.digest",
         at=time(7, 0),
     ),
     Schedule(
         "linkage",
-        "Link department records waiting to be linked",
+        _("Link department records waiting to be linked"),
         "linkage.run",
         every=timedelta(minutes=30),
     ),
     Schedule(
         "housekeeping",
-        "Delete expired sessions, sign-in tokens and job results",
+        _("Delete expired sessions, sign-in tokens and job results"),
         "jobs.housekeeping",
         every=timedelta(hours=1),
     ),
-    Schedule("backup", "Back up the database", "backups.backup", at=time(1, 30)),
+    Schedule("backup", _("Back up the database"), "backups.backup", at=time(1, 30)),
 )
 
 # The system actor a schedule's job runs as: it may ask for its own kind, nothing else.

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from cpmis import access
 from cpmis.actors import Actor, SystemActor, person
@@ -18,7 +19,7 @@ from cpmis.core.errors import NotFound
 from . import kinds
 from .kinds import Result
 from .models import Job
-from .runner import run_job
+from .runner import DONE, WAITING, run_job
 
 
 def _requester(actor: Actor) -> str:
@@ -46,7 +47,8 @@ def job_submit(
     found = kinds.get(kind)
     if found is None or (direct and found.internal):
         public = ", ".join(kinds.names(public=True))
-        raise ValidationError({"kind": [f"Unknown kind of job; kinds: {public}."]})
+        message = gettext("Unknown kind of job; kinds: %(kinds)s.") % {"kinds": public}
+        raise ValidationError({"kind": [message]})
     requester = _requester(actor)
     prepared = found.prepare(actor, params)
     now = timezone.now()
@@ -83,7 +85,7 @@ def job_submit(
                     created_at=now,
                     started_at=now,
                     finished_at=now,
-                    progress={"stage": "done", "kept_from": kept.pk},
+                    progress={"stage": DONE, "kept_from": kept.pk},
                     source=kept,
                     result_name=kept.result_name,
                     result_type=kept.result_type,
@@ -105,7 +107,7 @@ def job_submit(
             params=prepared.params,
             result_key=prepared.result_key,
             created_at=now,
-            progress={"stage": "waiting", "label": prepared.label} if prepared.label else {},
+            progress={"stage": WAITING, "label": prepared.label} if prepared.label else {},
         )
         if prepared.payload is not None:
             _payload_write(job.pk, prepared.payload)
@@ -153,16 +155,17 @@ def job_cancel(*, actor: Actor, job_id: int) -> Job:
         if job is None:
             raise NotFound("No such job.")
         if job.finished:
-            raise ValidationError(
-                {"state": [f"The job has already ended ({job.get_state_display().lower()})."]}
-            )
+            ended = gettext("The job has already ended (%(state)s).") % {
+                "state": job.get_state_display().lower()
+            }
+            raise ValidationError({"state": [ended]})
         if job.state == Job.State.WAITING:
             Job.objects.filter(pk=job.pk, state=Job.State.WAITING).update(
                 state=Job.State.CANCELLED,
                 payload=None,
                 cancel_requested=True,
                 finished_at=timezone.now(),
-                message="Cancelled before it started.",
+                message=gettext_noop("Cancelled before it started."),
             )
         else:
             Job.objects.filter(pk=job.pk).update(cancel_requested=True)
@@ -183,14 +186,17 @@ def job_result(*, actor: Actor, job_id: int) -> tuple[Job, Result]:
     if job is None:
         raise NotFound("No such job.")
     if job.state != Job.State.DONE or not job.result_name:
-        raise ValidationError({"state": ["This job has no file to download."]})
+        raise ValidationError({"state": [gettext("This job has no file to download.")]})
     holder = job.source_id or job.pk
     data = Job.objects.filter(pk=holder).values_list("result", flat=True).first()
     if data is None or (job.expires_at is not None and job.expires_at < timezone.now()):
         raise ValidationError(
             {
                 "state": [
-                    "The file is no longer kept (results are kept for a limited time). Ask again."
+                    gettext(
+                        "The file is no longer kept (results are kept for a limited time). "
+                        "Ask again."
+                    )
                 ]
             }
         )

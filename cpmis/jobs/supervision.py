@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -86,9 +87,8 @@ def reap(*, now: datetime | None = None) -> dict[str, int]:
         gone = job.worker
         with transaction.atomic():
             if kind is not None and kind.retry and job.attempts < kind.max_attempts:
-                done = requeue(
-                    job, gone, "Its worker stopped; it was put back in the queue.", backoff=False
-                )
+                again = gettext_noop("Its worker stopped; it was put back in the queue.")
+                done = requeue(job, gone, again, backoff=False)
                 outcome = "requeued"
             else:
                 done = bool(
@@ -96,8 +96,10 @@ def reap(*, now: datetime | None = None) -> dict[str, int]:
                         state=Job.State.FAILED,
                         finished_at=now,
                         payload=None,
-                        message="The worker running it stopped before it finished; nothing it "
-                        "was writing was kept. Ask for it again.",
+                        message=gettext_noop(
+                            "The worker running it stopped before it finished; nothing it "
+                            "was writing was kept. Ask for it again."
+                        ),
                     )
                 )
                 outcome = "failed"

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from . import kinds, schedules, selectors, services
@@ -18,7 +19,7 @@ from .models import Job
 
 def _label(job: Job) -> str:
     kind = kinds.get(job.kind)
-    return kind.label if kind else job.kind
+    return str(kind.label) if kind else job.kind
 
 
 def file_or_follow(request: HttpRequest, job: Job) -> HttpResponse:
@@ -53,8 +54,11 @@ def job_page(request: HttpRequest, job_id: int) -> HttpResponse:
     percent = None
     if isinstance(done, int) and isinstance(total, int) and total > 0:
         percent = min(100, round(100 * done / total))
+    # The stage and the names of the counts are written in English by the worker (its kind
+    # marks them for translation): shown in the reader's language.
+    stage = progress.get("stage")
     counts = [
-        (name.replace("_", " "), value)
+        (gettext(name.replace("_", " ")), value)
         for name, value in progress.items()
         if name not in {"stage", "done", "total", "label", "kept_from"} and isinstance(value, int)
     ]
@@ -65,7 +69,7 @@ def job_page(request: HttpRequest, job_id: int) -> HttpResponse:
             "job": job,
             "label": _label(job),
             "about": progress.get("label", ""),
-            "stage": progress.get("stage", ""),
+            "stage": gettext(stage) if stage and isinstance(stage, str) else "",
             "done": done,
             "total": total,
             "percent": percent,
@@ -98,9 +102,9 @@ def job_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            "The job was cancelled."
+            gettext("The job was cancelled.")
             if job.state == Job.State.CANCELLED
-            else "The job will stop at its next step; nothing it was making will be kept.",
+            else gettext("The job will stop at its next step; nothing it was making will be kept."),
         )
     return redirect(reverse("jobs:job", args=[job_id]))
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -518,7 +519,10 @@ class ComplianceMatrix(GenericAPIView):
             and where != "federal"
             and not Jurisdiction.objects.filter(iso_code=where).exists()
         ):
-            return Response({"jurisdiction": [f"Unknown jurisdiction {where!r}."]}, status=400)
+            return Response(
+                {"jurisdiction": [_("Unknown jurisdiction %(code)s.") % {"code": repr(where)}]},
+                status=400,
+            )
         matrix = selectors.compliance_matrix(jurisdiction=where)
         if params.get("export"):
             return matrix_file(matrix, params["export"])
@@ -558,7 +562,10 @@ class RuleList(GenericAPIView):
         if code:
             jurisdiction = Jurisdiction.objects.filter(iso_code=code).first()
             if jurisdiction is None:
-                return Response({"jurisdiction": [f"Unknown jurisdiction {code!r}."]}, status=400)
+                return Response(
+                    {"jurisdiction": [_("Unknown jurisdiction %(code)s.") % {"code": repr(code)}]},
+                    status=400,
+                )
         return Response(
             [
                 {

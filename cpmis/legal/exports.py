@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.shared import Pt
@@ -15,8 +17,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from .selectors import Matrix, MatrixCell
 
-GAP = "GAP — no provision cited"
-TITLE = "OPSC compliance matrix (Articles 1–12 × jurisdiction)"
+GAP = _("GAP — no provision cited")
+TITLE = _("OPSC compliance matrix (Articles 1–12 × jurisdiction)")
 
 
 def safe(text: str) -> str:
@@ -26,7 +28,7 @@ def safe(text: str) -> str:
 
 def cell_text(cell: MatrixCell) -> str:
     if cell.gap:
-        return GAP
+        return str(GAP)
     lines = []
     for link in cell.links:
         what = link.provision.citation if link.provision else link.statute.short_title
@@ -36,20 +38,23 @@ def cell_text(cell: MatrixCell) -> str:
 
 
 def _caption(matrix: Matrix) -> str:
-    return (
-        f"{TITLE}. Source: Pakistan's initial report under the OPSC; each entry cites its "
-        f"paragraph. Generated {timezone.localtime():%Y-%m-%d %H:%M} (Asia/Karachi). "
-        f"{matrix.gaps()} empty cells are gaps."
-    )
+    gaps = matrix.gaps()
+    return ngettext(
+        "%(title)s. Source: Pakistan's initial report under the OPSC; each entry cites its "
+        "paragraph. Generated %(when)s (Asia/Karachi). %(gaps)s empty cell is a gap.",
+        "%(title)s. Source: Pakistan's initial report under the OPSC; each entry cites its "
+        "paragraph. Generated %(when)s (Asia/Karachi). %(gaps)s empty cells are gaps.",
+        gaps,
+    ) % {"title": TITLE, "when": f"{timezone.localtime():%Y-%m-%d %H:%M}", "gaps": gaps}
 
 
 def matrix_xlsx(matrix: Matrix) -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = "Compliance matrix"
+    sheet.title = gettext("Compliance matrix")
     sheet.append([safe(_caption(matrix))])
-    sheet.append(["Article", "Title", *matrix.column_labels])
+    sheet.append([gettext("Article"), gettext("Title"), *matrix.column_labels])
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     gap_fill = PatternFill("solid", fgColor="FDE2E1")
@@ -75,12 +80,14 @@ def matrix_docx(matrix: Matrix) -> bytes:
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = section.page_height, section.page_width
-    document.add_heading(TITLE, level=1)
+    document.add_heading(str(TITLE), level=1)
     document.add_paragraph(_caption(matrix))
     table = document.add_table(rows=1, cols=2 + len(matrix.columns))
     table.style = "Table Grid"
     for cell, label in zip(
-        table.rows[0].cells, ["Article", "Title", *matrix.column_labels], strict=True
+        table.rows[0].cells,
+        [gettext("Article"), gettext("Title"), *matrix.column_labels],
+        strict=True,
     ):
         cell.text = label
         for run in cell.paragraphs[0].runs:

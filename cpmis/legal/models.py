@@ -10,6 +10,8 @@ Every row cites the paragraphs of Pakistan's initial OPSC report it comes from
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cpmis.core.models import DataClassification
@@ -17,20 +19,20 @@ from cpmis.reference.models import Jurisdiction
 
 
 class OpscCategory(models.TextChoices):
-    SALE = "sale", "Sale of children / trafficking (Art. 2(a))"
-    PROSTITUTION = "prostitution", "Child prostitution (Art. 2(b))"
-    PORNOGRAPHY = "pornography", "Child pornography (Art. 2(c))"
-    RELATED = "related", "Related offence"
+    SALE = "sale", _("Sale of children / trafficking (Art. 2(a))")
+    PROSTITUTION = "prostitution", _("Child prostitution (Art. 2(b))")
+    PORNOGRAPHY = "pornography", _("Child pornography (Art. 2(c))")
+    RELATED = "related", _("Related offence")
 
 
 class Statute(DataClassification, models.Model):
     class Kind(models.TextChoices):
-        CONSTITUTION = "constitution", "Constitution"
-        CODE = "code", "Code"
-        ACT = "act", "Act"
-        ORDINANCE = "ordinance", "Ordinance"
-        RULES = "rules", "Rules"
-        POLICY = "policy", "Policy"
+        CONSTITUTION = "constitution", _("Constitution")
+        CODE = "code", pgettext_lazy("a kind of statute", "Code")
+        ACT = "act", _("Act")
+        ORDINANCE = "ordinance", _("Ordinance")
+        RULES = "rules", _("Rules")
+        POLICY = "policy", _("Policy")
 
     code = models.SlugField(max_length=60, unique=True)
     title = models.CharField(max_length=300)
@@ -72,13 +74,13 @@ class Provision(DataClassification, models.Model):
     """One version of a section of a statute; an amendment is a new version."""
 
     class Kind(models.TextChoices):
-        DEFINITION = "definition", "Definition"
-        OFFENCE = "offence", "Offence"
-        PENALTY = "penalty", "Penalty"
-        PROCEDURE = "procedure", "Procedure"
-        PROTECTION = "protection", "Protection"
-        JURISDICTION = "jurisdiction", "Jurisdiction"
-        INSTITUTION = "institution", "Institution"
+        DEFINITION = "definition", _("Definition")
+        OFFENCE = "offence", _("Offence")
+        PENALTY = "penalty", _("Penalty")
+        PROCEDURE = "procedure", _("Procedure")
+        PROTECTION = "protection", _("Protection")
+        JURISDICTION = "jurisdiction", _("Jurisdiction")
+        INSTITUTION = "institution", _("Institution")
 
     statute = models.ForeignKey(Statute, on_delete=models.PROTECT, related_name="provisions")
     section = models.CharField(max_length=40, help_text='As written: "369-A", "3(e)", "4(5)"')
@@ -134,12 +136,12 @@ class Provision(DataClassification, models.Model):
 
 class Penalty(DataClassification, models.Model):
     class Combination(models.TextChoices):
-        OR = "or", "imprisonment or fine"
-        AND = "and", "imprisonment and fine"
-        OR_BOTH = "or_both", "imprisonment, or fine, or both"
-        AND_LIABLE_TO_FINE = "and_liable_to_fine", "imprisonment, and liable to fine"
-        PRISON_ONLY = "prison_only", "imprisonment only"
-        FINE_ONLY = "fine_only", "fine only"
+        OR = "or", _("imprisonment or fine")
+        AND = "and", _("imprisonment and fine")
+        OR_BOTH = "or_both", _("imprisonment, or fine, or both")
+        AND_LIABLE_TO_FINE = "and_liable_to_fine", _("imprisonment, and liable to fine")
+        PRISON_ONLY = "prison_only", _("imprisonment only")
+        FINE_ONLY = "fine_only", _("fine only")
 
     provision = models.OneToOneField(Provision, on_delete=models.CASCADE, related_name="penalty")
     # The kinds of sentence the law allows are flags; only a term has a range in months. Life
@@ -180,17 +182,23 @@ class Penalty(DataClassification, models.Model):
     @property
     def custodial_kinds(self) -> str:
         """The sentences other than a fine that the law allows, in words ("imprisonment for
-        life", "death or imprisonment for life", "a term of imprisonment")."""
+        life", "death or imprisonment for life", "a term of imprisonment"), in the reader's
+        language."""
         kinds = [
             kind
             for kind, allowed in (
-                ("death", self.death),
-                ("imprisonment for life", self.prison_life),
-                ("a term of imprisonment", self.prison_term),
+                (gettext("death"), self.death),
+                (gettext("imprisonment for life"), self.prison_life),
+                (gettext("a term of imprisonment"), self.prison_term),
             )
             if allowed
         ]
-        return " or ".join(kinds)
+        if not kinds:
+            return ""
+        words = kinds[0]
+        for kind in kinds[1:]:
+            words = gettext("%(first)s or %(second)s") % {"first": words, "second": kind}
+        return words
 
 
 class OpscArticle(DataClassification, models.Model):
@@ -213,9 +221,9 @@ class OpscDate(DataClassification, models.Model):
     as the report states it."""
 
     class Event(models.TextChoices):
-        SIGNED = "signed", "Signed by Pakistan"
-        RATIFIED = "ratified", "Ratified by Pakistan"
-        IN_FORCE = "in_force", "Entered into force for Pakistan"
+        SIGNED = "signed", _("Signed by Pakistan")
+        RATIFIED = "ratified", _("Ratified by Pakistan")
+        IN_FORCE = "in_force", _("Entered into force for Pakistan")
 
     event = models.CharField(max_length=16, choices=Event.choices, unique=True)
     date = models.DateField()
@@ -236,8 +244,12 @@ class OpscDate(DataClassification, models.Model):
         return f"{self.date.day} {self.date:%B %Y}"  # "5 July 2011", as the report writes it
 
     @property
+    def paragraphs_label(self) -> str:
+        return ", ".join(f"¶{p}" for p in self.report_paragraphs)  # "¶1, ¶2"
+
+    @property
     def citation(self) -> str:
-        return "initial report " + ", ".join(f"¶{p}" for p in self.report_paragraphs)
+        return gettext("initial report %(paragraphs)s") % {"paragraphs": self.paragraphs_label}
 
 
 class ComplianceLink(DataClassification, models.Model):
@@ -280,13 +292,13 @@ class ProceduralRule(DataClassification, models.Model):
     default applied where the law of a jurisdiction is silent."""
 
     class Scope(models.TextChoices):
-        FEDERAL = "federal", "Federal law"
-        JURISDICTION = "jurisdiction", "Law of a province or territory"
-        DEFAULT = "default", "Policy default"
+        FEDERAL = "federal", _("Federal law")
+        JURISDICTION = "jurisdiction", _("Law of a province or territory")
+        DEFAULT = "default", _("Policy default")
 
     class Basis(models.TextChoices):
-        LAW = "law", "Law"
-        POLICY = "policy", "Policy"
+        LAW = "law", _("Law")
+        POLICY = "policy", _("Policy")
 
     code = models.SlugField(max_length=60)
     scope = models.CharField(max_length=16, choices=Scope.choices)
@@ -344,7 +356,13 @@ class ProceduralRule(DataClassification, models.Model):
     def citation(self) -> str:
         paragraphs = ", ".join(f"¶{p}" for p in self.report_paragraphs)
         if self.basis == self.Basis.POLICY:
-            return f"policy default; report {paragraphs}"
+            return gettext("policy default; report %(paragraphs)s") % {"paragraphs": paragraphs}
         assert self.statute is not None
-        section = f" s.{self.section}" if self.section else " (section not cited in the report)"
-        return f"{self.statute.short_title}{section}; report {paragraphs}"
+        if not self.section:
+            return gettext(
+                "%(statute)s (section not cited in the report); report %(paragraphs)s"
+            ) % {"statute": self.statute.short_title, "paragraphs": paragraphs}
+        return gettext("%(citation)s; report %(paragraphs)s") % {
+            "citation": f"{self.statute.short_title} s.{self.section}",
+            "paragraphs": paragraphs,
+        }

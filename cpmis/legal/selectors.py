@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from cpmis.reference.models import Jurisdiction
 
@@ -97,7 +98,7 @@ class Matrix:
 
     @property
     def column_labels(self) -> list[str]:
-        return ["Federal" if c is None else c.short_name for c in self.columns]
+        return [gettext("Federal") if c is None else c.short_name for c in self.columns]
 
     @property
     def column_codes(self) -> list[str]:

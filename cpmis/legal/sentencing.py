@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from .models import Penalty
 
 
@@ -25,58 +28,95 @@ class Verdict:
 
 def sentence_within_range(penalty: Penalty | None, sentence: Sentence) -> Verdict:
     if penalty is None:
-        return Verdict(None, ["The catalogue holds no penalty for this provision."])
+        return Verdict(None, [_("The catalogue holds no penalty for this provision.")])
     reasons: list[str] = []
     has_prison = sentence.prison_months is not None or sentence.life or sentence.death
     has_fine = sentence.fine_rs is not None
     if not (has_prison or has_fine):
-        return Verdict(False, ["The sentence has neither imprisonment nor a fine."])
+        return Verdict(False, [_("The sentence has neither imprisonment nor a fine.")])
     if sentence.death and not penalty.death:
-        reasons.append("Death is not a sentence this provision allows.")
+        reasons.append(_("Death is not a sentence this provision allows."))
     if sentence.life and not penalty.prison_life:
-        reasons.append("Imprisonment for life is not a sentence this provision allows.")
+        reasons.append(_("Imprisonment for life is not a sentence this provision allows."))
     if sentence.prison_months is not None:
         if penalty.combination == Penalty.Combination.FINE_ONLY:
-            reasons.append("The provision allows a fine only.")
+            reasons.append(_("The provision allows a fine only."))
         elif not penalty.prison_term:
+            paragraphs = penalty.provision.report_paragraphs
             reasons.append(
-                f"A term of {sentence.prison_months} months is outside the law: "
-                f"{penalty.provision.citation} allows {penalty.custodial_kinds} only"
-                f"{_evidence(penalty.provision.report_paragraphs)}."
+                (
+                    ngettext(
+                        "A term of %(months)s month is outside the law: %(citation)s allows "
+                        "%(kinds)s only (report %(paragraphs)s).",
+                        "A term of %(months)s months is outside the law: %(citation)s allows "
+                        "%(kinds)s only (report %(paragraphs)s).",
+                        sentence.prison_months,
+                    )
+                    if paragraphs
+                    else ngettext(
+                        "A term of %(months)s month is outside the law: %(citation)s allows "
+                        "%(kinds)s only.",
+                        "A term of %(months)s months is outside the law: %(citation)s allows "
+                        "%(kinds)s only.",
+                        sentence.prison_months,
+                    )
+                )
+                % {
+                    "months": sentence.prison_months,
+                    "citation": penalty.provision.citation,
+                    "kinds": penalty.custodial_kinds,
+                    "paragraphs": ", ".join(f"¶{n}" for n in paragraphs),
+                }
             )
         if (
             penalty.prison_min_months is not None
             and sentence.prison_months < penalty.prison_min_months
         ):
-            reasons.append(f"Below the minimum of {penalty.prison_min_months} months.")
+            reasons.append(
+                ngettext(
+                    "Below the minimum of %(months)s month.",
+                    "Below the minimum of %(months)s months.",
+                    penalty.prison_min_months,
+                )
+                % {"months": penalty.prison_min_months}
+            )
         # the range bounds the term alone: where life (or death) may also be imposed, a term
         # above the range is still not a sentence the law allows
         if (
             penalty.prison_max_months is not None
             and sentence.prison_months > penalty.prison_max_months
         ):
-            reasons.append(f"Above the maximum of {penalty.prison_max_months} months.")
+            reasons.append(
+                ngettext(
+                    "Above the maximum of %(months)s month.",
+                    "Above the maximum of %(months)s months.",
+                    penalty.prison_max_months,
+                )
+                % {"months": penalty.prison_max_months}
+            )
     if has_fine:
         assert sentence.fine_rs is not None
         if penalty.combination == Penalty.Combination.PRISON_ONLY:
-            reasons.append("The provision allows no fine.")
+            reasons.append(_("The provision allows no fine."))
         if penalty.fine_min_rs is not None and sentence.fine_rs < penalty.fine_min_rs:
-            reasons.append(f"Fine below the minimum of Rs {penalty.fine_min_rs:,}.")
+            reasons.append(
+                _("Fine below the minimum of Rs %(amount)s.")
+                % {"amount": f"{penalty.fine_min_rs:,}"}
+            )
         if penalty.fine_max_rs is not None and sentence.fine_rs > penalty.fine_max_rs:
-            reasons.append(f"Fine above the maximum of Rs {penalty.fine_max_rs:,}.")
+            reasons.append(
+                _("Fine above the maximum of Rs %(amount)s.")
+                % {"amount": f"{penalty.fine_max_rs:,}"}
+            )
     combination = penalty.combination
     if combination == Penalty.Combination.AND and not (has_prison and has_fine):
-        reasons.append("The provision requires both imprisonment and a fine.")
+        reasons.append(_("The provision requires both imprisonment and a fine."))
     if combination == Penalty.Combination.OR and has_prison and has_fine:
-        reasons.append("The provision allows imprisonment or a fine, not both.")
+        reasons.append(_("The provision allows imprisonment or a fine, not both."))
     if combination == Penalty.Combination.AND_LIABLE_TO_FINE and not has_prison:
-        reasons.append("The provision requires imprisonment (a fine may be added).")
+        reasons.append(_("The provision requires imprisonment (a fine may be added)."))
     if combination == Penalty.Combination.PRISON_ONLY and not has_prison:
-        reasons.append("The provision requires imprisonment.")
+        reasons.append(_("The provision requires imprisonment."))
     if combination == Penalty.Combination.FINE_ONLY and not has_fine:
-        reasons.append("The provision requires a fine.")
+        reasons.append(_("The provision requires a fine."))
     return Verdict(not reasons, reasons)
-
-
-def _evidence(paragraphs: list[int]) -> str:
-    return f" (report {', '.join(f'¶{n}' for n in paragraphs)})" if paragraphs else ""

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from cpmis import access
 from cpmis.actors import Actor
@@ -33,7 +34,7 @@ PENALTY_FIELDS = (
 
 def _require_editor(actor: Actor) -> None:
     if not access.has_capability(actor, "legal.edit"):
-        raise PermissionDenied("Only an administrator of the legal catalogue can change it.")
+        raise PermissionDenied(_("Only an administrator of the legal catalogue can change it."))
 
 
 def _store(obj: Any, actor: Actor) -> None:
@@ -56,7 +57,7 @@ def provision_create(*, actor: Actor, statute: Statute, section: str, **fields: 
     provision = Provision(statute=statute, section=section, **fields)
     _index(provision)
     if not provision.section_key:
-        raise ValidationError({"section": "A section number is required."})
+        raise ValidationError({"section": _("A section number is required.")})
     validation.no_overlap(provision)
     _store(provision, actor)
     audit_record(
@@ -74,7 +75,9 @@ def provision_correct(*, actor: Actor, provision: Provision, **changes: Any) -> 
     _require_editor(actor)
     unknown = set(changes) - set(CORRECTABLE)
     if unknown:
-        raise ValidationError({f: "Not correctable; amend the provision instead." for f in unknown})
+        raise ValidationError(
+            {f: _("Not correctable; amend the provision instead.") for f in unknown}
+        )
     if "report_paragraphs" in changes:
         changes["report_paragraphs"] = validation.paragraphs(changes["report_paragraphs"])
     locked = Provision.objects.select_for_update().select_related("statute").get(pk=provision.pk)
@@ -109,16 +112,21 @@ def provision_amend(
     _require_editor(actor)
     current = Provision.objects.select_for_update().select_related("statute").get(pk=provision.pk)
     if current.valid_to is not None:
-        raise ValidationError({"valid_from": "Only the version in force can be amended."})
+        raise ValidationError({"valid_from": _("Only the version in force can be amended.")})
     if current.valid_from is not None and valid_from <= current.valid_from:
-        raise ValidationError({"valid_from": "An amendment starts after the version it replaces."})
+        raise ValidationError(
+            {"valid_from": _("An amendment starts after the version it replaces.")}
+        )
     if amended_by.year is not None and valid_from.year < amended_by.year:
         raise ValidationError(
-            {"valid_from": f"{amended_by.short_title} cannot take effect before {amended_by.year}."}
+            {
+                "valid_from": _("%(statute)s cannot take effect before %(year)s.")
+                % {"statute": amended_by.short_title, "year": amended_by.year}
+            }
         )
     unknown = set(changes) - {"title", "kind", "report_paragraphs", "opsc_category", "notes"}
     if unknown:
-        raise ValidationError({f: "Not a field of a provision." for f in unknown})
+        raise ValidationError({f: _("Not a field of a provision.") for f in unknown})
     current.valid_to = valid_from
     _store(current, actor)
     new = Provision(
@@ -159,7 +167,7 @@ def provision_amend(
 def _penalty_write(actor: Actor, provision: Provision, values: dict[str, Any]) -> Penalty:
     unknown = set(values) - set(PENALTY_FIELDS)
     if unknown:
-        raise ValidationError({f: "Not a field of a penalty." for f in unknown})
+        raise ValidationError({f: _("Not a field of a penalty.") for f in unknown})
     penalty = Penalty.objects.filter(provision=provision).first() or Penalty(provision=provision)
     for f, v in values.items():
         setattr(penalty, f, v)
@@ -175,7 +183,9 @@ def _penalty_write(actor: Actor, provision: Provision, values: dict[str, Any]) -
 def penalty_set(*, actor: Actor, provision: Provision, **values: Any) -> Penalty:
     _require_editor(actor)
     if provision.kind not in {Provision.Kind.OFFENCE, Provision.Kind.PENALTY}:
-        raise ValidationError({"provision": "Only an offence or penalty provision has a penalty."})
+        raise ValidationError(
+            {"provision": _("Only an offence or penalty provision has a penalty.")}
+        )
     penalty = _penalty_write(actor, provision, values)
     audit_record(
         actor=actor,
@@ -199,9 +209,9 @@ def compliance_link_add(
 ) -> ComplianceLink:
     _require_editor(actor)
     if provision is not None and provision.statute_id != statute.pk:
-        raise ValidationError({"provision": "The provision is not a section of that statute."})
+        raise ValidationError({"provision": _("The provision is not a section of that statute.")})
     if article.number > 12:
-        raise ValidationError({"article": "The matrix covers Articles 1 to 12."})
+        raise ValidationError({"article": _("The matrix covers Articles 1 to 12.")})
     link = ComplianceLink(
         article=article,
         jurisdiction=statute.jurisdiction,

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from . import report
 from .models import Penalty, Provision
@@ -18,21 +19,26 @@ def paragraphs(value: Any, *, field: str = "report_paragraphs", required: bool =
     elif isinstance(value, list):
         items = value
     else:
-        raise ValidationError({field: "Give the report paragraphs as a list of numbers."})
+        raise ValidationError({field: _("Give the report paragraphs as a list of numbers.")})
     numbers = []
     for item in items:
         try:
             number = int(item)
         except (TypeError, ValueError):
-            raise ValidationError({field: f"{item!r} is not a paragraph number."}) from None
+            raise ValidationError(
+                {field: _("%(item)s is not a paragraph number.") % {"item": repr(item)}}
+            ) from None
         if number not in report.paragraphs():
             last = max(report.paragraphs())
             raise ValidationError(
-                {field: f"¶{number} does not exist: the report has ¶1 to ¶{last}."}
+                {
+                    field: _("¶%(number)s does not exist: the report has ¶1 to ¶%(last)s.")
+                    % {"number": number, "last": last}
+                }
             )
         numbers.append(number)
     if required and not numbers:
-        raise ValidationError({field: "Cite at least one paragraph of the report."})
+        raise ValidationError({field: _("Cite at least one paragraph of the report.")})
     return sorted(set(numbers))
 
 
@@ -40,27 +46,27 @@ def penalty(p: Penalty) -> None:
     errors: dict[str, str] = {}
     low, high = p.prison_min_months, p.prison_max_months
     if low is not None and high is not None and low > high:
-        errors["prison_min_months"] = "The minimum imprisonment is above the maximum."
+        errors["prison_min_months"] = _("The minimum imprisonment is above the maximum.")
     if p.fine_min_rs is not None and p.fine_max_rs is not None and p.fine_min_rs > p.fine_max_rs:
-        errors["fine_min_rs"] = "The minimum fine is above the maximum."
+        errors["fine_min_rs"] = _("The minimum fine is above the maximum.")
     months = low is not None or high is not None
     has_prison = months or p.prison_term or p.prison_life or p.death
     has_fine = p.fine_min_rs is not None or p.fine_max_rs is not None
     if months and not p.prison_term:
-        errors["prison_term"] = (
+        errors["prison_term"] = _(
             "A range in months is a term of imprisonment: imprisonment for life is recorded as "
             "life, not as a number of months."
         )
     if p.combination == Penalty.Combination.FINE_ONLY and has_prison:
-        errors["combination"] = "A fine-only penalty has no imprisonment."
+        errors["combination"] = _("A fine-only penalty has no imprisonment.")
     elif p.combination and p.combination != Penalty.Combination.FINE_ONLY and not has_prison:
-        errors["prison_term"] = (
+        errors["prison_term"] = _(
             "The penalty includes imprisonment: allow a term, imprisonment for life or death."
         )
     if p.combination == Penalty.Combination.PRISON_ONLY and has_fine:
-        errors["combination"] = "An imprisonment-only penalty has no fine."
+        errors["combination"] = _("An imprisonment-only penalty has no fine.")
     if not (p.penalty_text or "").strip():
-        errors["penalty_text"] = "Give the words of the law (or of the report) for the penalty."
+        errors["penalty_text"] = _("Give the words of the law (or of the report) for the penalty.")
     if errors:
         raise ValidationError(errors)
 
@@ -78,5 +84,8 @@ def no_overlap(p: Provision) -> None:
         overlapping = overlapping.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=p.valid_from))
     if overlapping.exists():
         raise ValidationError(
-            {"valid_from": f"Another version of s.{p.section} is in force in this period."}
+            {
+                "valid_from": _("Another version of %(section)s is in force in this period.")
+                % {"section": f"s.{p.section}"}
+            }
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from cpmis import access
 from cpmis.actors import LINKAGE, Actor
@@ -14,9 +15,19 @@ from cpmis.jobs.kinds import Kind, Prepared, register, system_or
 
 from . import services
 
+# A job's stages, the names of its counts and its messages are stored in English and shown
+# in the reader's language by the job's page (cpmis/jobs/views.py): marked here.
+COUNTED = (
+    gettext_noop("records"),
+    gettext_noop("linked"),
+    gettext_noop("new children"),
+    gettext_noop("review"),
+    gettext_noop("waiting"),
+)
+
 
 def _run(job: Any, progress: Any) -> None:
-    progress.update("linking waiting records")
+    progress.update(gettext_noop("linking waiting records"))
     run = services.records_link(actor=LINKAGE)
     progress.update(
         "done",
@@ -48,8 +59,10 @@ def _prepare_relink(actor: Actor, raw: dict[str, Any]) -> Prepared:
 def _run_relink(job: Any, progress: Any) -> None:
     owner = job.owner
     if owner is None or not access.has_capability(owner, "linkage.review"):
-        raise ValidationError("The reviewer who decided can no longer decide linkage.")
-    progress.update("linking again")
+        raise ValidationError(
+            gettext_noop("The reviewer who decided can no longer decide linkage.")
+        )
+    progress.update(gettext_noop("linking again"))
     run = services.records_link(actor=owner, records=job.params["records"])
     progress.update("done", linked=run.linked, new_children=run.new_children, review=run.review)
 
@@ -58,7 +71,7 @@ def register_kinds() -> None:
     register(
         Kind(
             name="linkage.relink",
-            label="Linking again after a decision",
+            label=gettext_lazy("Linking again after a decision"),
             prepare=_prepare_relink,
             run=_run_relink,
             # Asked for by a decision's service (which checked the decision), never directly.
@@ -69,7 +82,7 @@ def register_kinds() -> None:
     register(
         Kind(
             name="linkage.run",
-            label="Linkage of waiting department records",
+            label=gettext_lazy("Linkage of waiting department records"),
             prepare=system_or("linkage.manage"),
             run=_run,
             retry=False,  # the next scheduled run picks up whatever is still waiting

@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from cpmis.core.models import DataClassification
 from cpmis.exchange.models import DepartmentRecord
@@ -79,10 +80,10 @@ class RecordFeatures(DataClassification, models.Model):
 
 class RecordLink(DataClassification, models.Model):
     class Method(models.TextChoices):
-        AUTOMATIC = "automatic", "Linked automatically"
-        NEW_CHILD = "new_child", "New child registered"
-        REVIEW = "review", "Decided in review"
-        MANUAL = "manual", "Linked by hand"
+        AUTOMATIC = "automatic", _("Linked automatically")
+        NEW_CHILD = "new_child", _("New child registered")
+        REVIEW = "review", _("Decided in review")
+        MANUAL = "manual", _("Linked by hand")
 
     record = models.ForeignKey(DepartmentRecord, on_delete=models.PROTECT, related_name="+")
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
@@ -129,10 +130,10 @@ class RecordLink(DataClassification, models.Model):
 
 class ReviewItem(DataClassification, models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "Waiting for a decision"
-        SAME = "same", "Same child"
-        DIFFERENT = "different", "Different child"
-        WITHDRAWN = "withdrawn", "Withdrawn (the record was linked otherwise)"
+        OPEN = "open", _("Waiting for a decision")
+        SAME = "same", _("Same child")
+        DIFFERENT = "different", _("Different child")
+        WITHDRAWN = "withdrawn", _("Withdrawn (the record was linked otherwise)")
 
     record = models.ForeignKey(DepartmentRecord, on_delete=models.PROTECT, related_name="+")
     candidate = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")

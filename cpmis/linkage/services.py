@@ -36,6 +36,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from cpmis import access
 from cpmis.actors import LINKAGE, Actor, person
@@ -84,7 +85,7 @@ class DecisionConflict(Conflict):
 class StaleDecision(DecisionConflict, versioning.VersionConflict):
     """The review item has a newer version than the person read (``audit.versioning``)."""
 
-    message = "Someone decided this item since you opened it; look again."
+    message = gettext_lazy("Someone decided this item since you opened it; look again.")
 
 
 REVIEW_ITEM_TYPE = "linkage.review_item"  # the audit object type of a review item's versions
@@ -490,7 +491,9 @@ def _lock(*, wait: bool = True, timeout: int | None = None) -> bool:
                     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
             except OperationalError as exc:
                 raise DecisionConflict(
-                    "Linkage is busy (a large batch is being linked); try again in a minute."
+                    gettext(
+                        "Linkage is busy (a large batch is being linked); try again in a minute."
+                    )
                 ) from exc
             finally:
                 cursor.execute("SELECT set_config('lock_timeout', '0', true)")
@@ -1028,9 +1031,9 @@ def review_decide(*, actor: Actor, item_id: int, same: bool, version: int) -> Jo
     )
     mine = {m.pk for m in group}
     if not group or item.pk not in mine:
-        raise DecisionConflict("This review item has already been decided.")
+        raise DecisionConflict(gettext("This review item has already been decided."))
     if visible.filter(pk__in=mine).count() != len(mine):
-        raise PermissionDenied("Part of this group is outside your districts.")
+        raise PermissionDenied(gettext("Part of this group is outside your districts."))
     current = next(m for m in group if m.pk == item.pk)
     versioning.check(current, version, object_type=REVIEW_ITEM_TYPE, conflict=StaleDecision)
     now = timezone.now()
@@ -1092,9 +1095,9 @@ def link_undo(
     from this record alone cannot be "not" it: that link is not undone."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Say why the link is wrong."})
+        raise ValidationError({"reason": gettext("Say why the link is wrong.")})
     if len(reason) > 300:
-        raise ValidationError({"reason": "At most 300 characters."})
+        raise ValidationError({"reason": gettext("At most %(max)s characters.") % {"max": 300}})
     if access.links_undoable_by(actor).filter(pk=link_id).first() is None:
         raise NotFound
     if child is not None and not access.children_visible_to(actor).filter(pk=child.pk).exists():
@@ -1102,13 +1105,15 @@ def link_undo(
     _lock(timeout=DECISION_LOCK_TIMEOUT)
     link = RecordLink.objects.select_for_update(of=("self",)).get(pk=link_id)
     if link.undone_at is not None:
-        raise DecisionConflict("This link has already been undone.")
+        raise DecisionConflict(gettext("This link has already been undone."))
     others = RecordLink.objects.filter(child_id=link.child_id, undone_at=None).exclude(pk=link.pk)
     if link.method == RecordLink.Method.NEW_CHILD and not others.exists():
         raise ValidationError(
             {
-                "reason": "This child was registered from this record alone, so the record "
-                "cannot be someone else's. If two registry children are one, propose merging them."
+                "reason": gettext(
+                    "This child was registered from this record alone, so the record cannot be "
+                    "someone else's. If two registry children are one, propose merging them."
+                )
             }
         )
 
@@ -1181,15 +1186,21 @@ def link_manual(*, actor: Actor, record_id: int, child: Child) -> RecordLink:
     _lock(timeout=DECISION_LOCK_TIMEOUT)
     if Child.objects.filter(pk=child.pk).exclude(merged_into=None).exists():
         raise ValidationError(
-            {"child": "This child was merged into another one: link the record to that child."}
+            {
+                "child": gettext(
+                    "This child was merged into another one: link the record to that child."
+                )
+            }
         )
     if RecordLink.objects.filter(record=record, undone_at=None).exists():
-        raise DecisionConflict("This record is already linked; undo that link first.")
+        raise DecisionConflict(gettext("This record is already linked; undo that link first."))
     decided = ReviewItem.objects.filter(
         record=record, candidate=child, status=ReviewItem.Status.DIFFERENT
     )
     if decided.exists():
-        raise ValidationError({"child": "It was decided that this record is not this child."})
+        raise ValidationError(
+            {"child": gettext("It was decided that this record is not this child.")}
+        )
     now = timezone.now()
     withdrawn = list(
         ReviewItem.objects.filter(record=record, status=ReviewItem.Status.OPEN).values_list(

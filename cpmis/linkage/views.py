@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from cpmis import access
@@ -50,7 +51,7 @@ def review_decide(request: HttpRequest, item_id: int) -> HttpResponse:
     form = DecisionInput(data=request.POST)
     errors: Errors = {}
     if not form.is_valid():
-        errors = {"__all__": ["Choose same or different, from the page as it was shown."]}
+        errors = {"__all__": [gettext("Choose same or different, from the page as it was shown.")]}
     else:
         try:
             _, errors = run_service(
@@ -61,11 +62,11 @@ def review_decide(request: HttpRequest, item_id: int) -> HttpResponse:
                 version=form.validated_data["version"],
             )
         except Conflict as exc:
-            errors = {"__all__": [f"{exc} Reload the page."]}
+            errors = {"__all__": [f"{exc} " + gettext("Reload the page.")]}
     if errors:
         request.session["linkage_errors"] = [m for ms in errors.values() for m in ms]
         return redirect("linkage:review", item_id=item_id)
-    messages.success(request, "Decided.")
+    messages.success(request, gettext("Decided."))
     nxt = selectors.review_queue(user=request.user).first()
     return redirect("linkage:review", item_id=nxt.pk) if nxt else redirect("linkage:queue")
 
@@ -89,11 +90,13 @@ def link_undo(request: HttpRequest, link_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(
             request,
-            "Say why the link is wrong (at most 300 characters); the right child's identifier, "
-            "if given, is the one on the child's page.",
+            gettext(
+                "Say why the link is wrong (at most 300 characters); the right child's "
+                "identifier, if given, is the one on the child's page."
+            ),
         )
     elif form.validated_data.get("child") and right is None:
-        messages.error(request, "No child with that identifier is in your reach.")
+        messages.error(request, gettext("No child with that identifier is in your reach."))
     else:
         try:
             result, errors = run_service(
@@ -110,13 +113,16 @@ def link_undo(request: HttpRequest, link_id: int) -> HttpResponse:
                 for m in ms:
                     messages.error(request, m)
         elif right is not None:
-            messages.success(request, "The link was undone and the record linked to the child.")
+            messages.success(
+                request, gettext("The link was undone and the record linked to the child.")
+            )
             return redirect("people:child-detail", uuid=right.uuid)
         elif getattr(result, "state", "") == "done":
-            messages.success(request, "The link was undone; the record was linked again.")
+            messages.success(request, gettext("The link was undone; the record was linked again."))
         else:
             messages.success(
-                request, "The link was undone; the record is being linked again in the background."
+                request,
+                gettext("The link was undone; the record is being linked again in the background."),
             )
     if access.children_visible_to(request.user).filter(pk=child.pk).exists():
         return redirect("people:child-detail", uuid=child.uuid)
@@ -129,13 +135,15 @@ def link_undo(request: HttpRequest, link_id: int) -> HttpResponse:
 def link_by_hand(request: HttpRequest, record_id: int) -> HttpResponse:
     form = ManualLinkInput(data=request.POST)
     if not form.is_valid():
-        messages.error(request, "Give the child's identifier, as shown on the child's page.")
+        messages.error(
+            request, gettext("Give the child's identifier, as shown on the child's page.")
+        )
         return redirect("linkage:queue")
     child = (
         access.children_visible_to(request.user).filter(uuid=form.validated_data["child"]).first()
     )
     if child is None:
-        messages.error(request, "No child with that identifier is in your reach.")
+        messages.error(request, gettext("No child with that identifier is in your reach."))
         return redirect("linkage:queue")
     try:
         _, errors = run_service(
@@ -148,5 +156,5 @@ def link_by_hand(request: HttpRequest, record_id: int) -> HttpResponse:
             for m in ms:
                 messages.error(request, m)
         return redirect("linkage:queue")
-    messages.success(request, "Linked.")
+    messages.success(request, gettext("Linked."))
     return redirect("people:child-detail", uuid=child.uuid)

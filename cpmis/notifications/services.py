@@ -13,15 +13,30 @@ from django.utils import timezone
 from cpmis.actors import Actor
 from cpmis.audit.services import audit_record
 
-from .models import Notification
+from .models import MESSAGES, Notification
 
 
-def notify(*, users: Iterable[Any], kind: str, message: str, link: str = "") -> int:
-    """One notification per distinct user; returns how many were written."""
+def notify(
+    *,
+    users: Iterable[Any],
+    kind: str,
+    params: dict[str, Any],
+    link: str = "",
+) -> int:
+    """One notification per distinct user; returns how many were written. The message is
+    the kind's (``models.MESSAGES``) with ``params``: kept in English, shown in the reader's
+    language."""
+    template = MESSAGES[kind]
+    message = template % {k: v["en"] if isinstance(v, dict) else v for k, v in params.items()}
     now = timezone.now()
     rows = {
         u.pk: Notification(
-            user_id=u.pk, kind=kind, message=message[:300], link=link[:200], created_at=now
+            user_id=u.pk,
+            kind=kind,
+            message=message[:300],
+            params=params,
+            link=link[:200],
+            created_at=now,
         )
         for u in users
         if u is not None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
@@ -69,7 +70,7 @@ class Text(serializers.CharField):
     def to_internal_value(self, data: Any) -> str:
         value = super().to_internal_value(data)
         if any(_control(ch) for ch in value):
-            raise serializers.ValidationError("Text may not contain control characters.")
+            raise serializers.ValidationError(gettext("Text may not contain control characters."))
         return value
 
 
@@ -263,7 +264,9 @@ class RecommendationQuery(serializers.Serializer):
 
     def validate_section(self, value: str) -> str:
         if value not in SECTION_CODES:
-            raise serializers.ValidationError(f"{value!r} is not a section of the report.")
+            raise serializers.ValidationError(
+                gettext("%(section)s is not a section of the report.") % {"section": repr(value)}
+            )
         return value
 
 
@@ -341,7 +344,7 @@ class ActivityDetail(GenericAPIView):
 def _version(changes: dict[str, Any]) -> int:
     version = changes.pop("version", None)
     if version is None:
-        raise serializers.ValidationError({"version": ["Give the version you read."]})
+        raise serializers.ValidationError({"version": [gettext("Give the version you read.")]})
     return int(version)
 
 
@@ -488,7 +491,9 @@ class AssignmentReport(GenericAPIView):
     def post(self, request: Request, pk: int) -> Response:
         assignment = selectors.assignment_get(user=request.user, assignment_id=pk)
         if not selectors.can_report(request.user, assignment):
-            raise PermissionDenied("Only the institution given this recommendation can report.")
+            raise PermissionDenied(
+                gettext("Only the institution given this recommendation can report.")
+            )
         data = ReportInput(data=request.data)
         data.is_valid(raise_exception=True)
         update = services.assignment_report(

@@ -3,6 +3,9 @@ an extradition or mutual legal assistance request without a dependency."""
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 ISO_3166_ALPHA2: frozenset[str] = frozenset(
     """
     AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ
@@ -34,26 +37,28 @@ ISO_3166_ALPHA2: frozenset[str] = frozenset(
 )
 
 # Names of the countries Pakistan most often exchanges requests with (display only).
-NAMES: dict[str, str] = {
-    "AE": "United Arab Emirates",
-    "AF": "Afghanistan",
-    "BD": "Bangladesh",
-    "CA": "Canada",
-    "CN": "China",
-    "DE": "Germany",
-    "GB": "United Kingdom",
-    "IN": "India",
-    "IR": "Iran",
-    "IT": "Italy",
-    "KW": "Kuwait",
-    "MY": "Malaysia",
-    "OM": "Oman",
-    "QA": "Qatar",
-    "SA": "Saudi Arabia",
-    "TR": "Türkiye",
-    "US": "United States",
+NAMES: dict[str, Promise] = {
+    "AE": _("United Arab Emirates"),
+    "AF": _("Afghanistan"),
+    "BD": _("Bangladesh"),
+    "CA": _("Canada"),
+    "CN": _("China"),
+    "DE": _("Germany"),
+    "GB": _("United Kingdom"),
+    "IN": _("India"),
+    "IR": _("Iran"),
+    "IT": _("Italy"),
+    "KW": _("Kuwait"),
+    "MY": _("Malaysia"),
+    "OM": _("Oman"),
+    "QA": _("Qatar"),
+    "SA": _("Saudi Arabia"),
+    "TR": _("Türkiye"),
+    "US": _("United States"),
 }
 
 
 def country_name(code: str) -> str:
-    return NAMES.get(code, code)
+    """The country's name in the reader's language (its code when it has no name here)."""
+    name = NAMES.get(code)
+    return code if name is None else str(name)

@@ -25,6 +25,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from cpmis.core.models import DataClassification
 from cpmis.legal.models import OpscCategory
@@ -38,7 +40,7 @@ OPSC_ARTICLES = range(1, 18)  # the Optional Protocol has 17 articles
 
 def _not_future(value: Any, field: str, errors: dict[str, str]) -> None:
     if value is not None and value > timezone.localdate():
-        errors[field] = "The date cannot be in the future."
+        errors[field] = gettext("The date cannot be in the future.")
 
 
 def paragraphs_validate(value: Any) -> list[int]:
@@ -51,12 +53,17 @@ def paragraphs_validate(value: Any) -> list[int]:
 def sections_validate(value: Any, field: str = "report_sections") -> list[str]:
     """Codes of the report's sections (``cpmis.legal.report_structure.SECTION_CODES``)."""
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValidationError({field: "Give the report sections as a list of section codes."})
+        raise ValidationError(
+            {field: gettext("Give the report sections as a list of section codes.")}
+        )
     unknown = [v for v in value if v not in SECTION_CODES]
     if unknown:
         known = ", ".join(s.code for s in SECTIONS)
         raise ValidationError(
-            {field: f"Unknown section code {unknown[0]!r}; the sections are: {known}."}
+            {
+                field: gettext("Unknown section code %(code)s; the sections are: %(known)s.")
+                % {"code": repr(unknown[0]), "known": known}
+            }
         )
     order = {s.code: i for i, s in enumerate(SECTIONS)}
     return sorted(set(value), key=order.__getitem__)
@@ -66,49 +73,54 @@ def articles_validate(value: Any, field: str = "articles") -> list[int]:
     if not isinstance(value, list) or not all(
         isinstance(v, int) and not isinstance(v, bool) for v in value
     ):
-        raise ValidationError({field: "Give the OPSC articles as a list of numbers."})
+        raise ValidationError({field: gettext("Give the OPSC articles as a list of numbers.")})
     wrong = [v for v in value if v not in OPSC_ARTICLES]
     if wrong:
-        raise ValidationError({field: f"Article {wrong[0]} does not exist: the OPSC has 1 to 17."})
+        raise ValidationError(
+            {
+                field: gettext("Article %(article)s does not exist: the OPSC has 1 to 17.")
+                % {"article": wrong[0]}
+            }
+        )
     return sorted(set(value))
 
 
 class ActivityKind(models.TextChoices):
-    TRAINING = "training", "Training"
-    AWARENESS_EVENT = "awareness_event", "Awareness event"
-    MATERIAL = "material", "Materials produced or distributed"
+    TRAINING = "training", _("Training")
+    AWARENESS_EVENT = "awareness_event", _("Awareness event")
+    MATERIAL = "material", _("Materials produced or distributed")
 
 
 class Topic(models.TextChoices):
-    OPSC_GENERAL = "opsc_general", "The Optional Protocol in general"
-    TRAFFICKING = "trafficking", "Sale and trafficking of children"
-    SEXUAL_EXPLOITATION = "sexual_exploitation", "Sexual exploitation and prostitution"
-    ONLINE_ABUSE = "online_abuse", "Online abuse and child sexual abuse material"
-    CHILD_PROTECTION_LAW = "child_protection_law", "Child protection law and procedure"
-    VICTIM_SUPPORT = "victim_support", "Support, recovery and reintegration of victims"
-    OTHER = "other", "Other"
+    OPSC_GENERAL = "opsc_general", _("The Optional Protocol in general")
+    TRAFFICKING = "trafficking", _("Sale and trafficking of children")
+    SEXUAL_EXPLOITATION = "sexual_exploitation", _("Sexual exploitation and prostitution")
+    ONLINE_ABUSE = "online_abuse", _("Online abuse and child sexual abuse material")
+    CHILD_PROTECTION_LAW = "child_protection_law", _("Child protection law and procedure")
+    VICTIM_SUPPORT = "victim_support", _("Support, recovery and reintegration of victims")
+    OTHER = "other", _("Other")
 
 
 class Profession(models.TextChoices):
-    JUDICIARY = "judiciary", "Judges and magistrates"
-    PROSECUTION = "prosecution", "Prosecutors"
-    POLICE = "police", "Police"
-    FIA = "fia", "FIA officers"
-    SOCIAL_WELFARE = "social_welfare", "Social welfare and child protection officers"
-    HEALTH = "health", "Health workers"
-    EDUCATION = "education", "Teachers and education staff"
-    LAWYERS = "lawyers", "Lawyers"
-    CIVIL_SOCIETY = "civil_society", "Civil society and NGOs"
-    MEDIA = "media", "Media"
-    COMMUNITY = "community", "Community members and parents"
-    CHILDREN = "children", "Children"
-    OTHER = "other", "Other"
+    JUDICIARY = "judiciary", _("Judges and magistrates")
+    PROSECUTION = "prosecution", _("Prosecutors")
+    POLICE = "police", _("Police")
+    FIA = "fia", _("FIA officers")
+    SOCIAL_WELFARE = "social_welfare", _("Social welfare and child protection officers")
+    HEALTH = "health", _("Health workers")
+    EDUCATION = "education", _("Teachers and education staff")
+    LAWYERS = "lawyers", _("Lawyers")
+    CIVIL_SOCIETY = "civil_society", _("Civil society and NGOs")
+    MEDIA = "media", _("Media")
+    COMMUNITY = "community", _("Community members and parents")
+    CHILDREN = "children", _("Children")
+    OTHER = "other", _("Other")
 
 
 class ParticipantSex(models.TextChoices):
-    FEMALE = "female", "Female"
-    MALE = "male", "Male"
-    TRANSGENDER = "transgender", "Transgender"
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    TRANSGENDER = "transgender", _("Transgender")
 
 
 class PreventionActivity(DataClassification, models.Model):
@@ -175,13 +187,17 @@ class PreventionActivity(DataClassification, models.Model):
         errors: dict[str, str] = {}
         _not_future(self.held_on, "held_on", errors)
         if self.held_on and self.ended_on and self.ended_on < self.held_on:
-            errors["ended_on"] = "The last day cannot be before the first."
+            errors["ended_on"] = gettext("The last day cannot be before the first.")
         district = self.district if self.district_id is not None else None
         if district is not None:
             if self.jurisdiction_id is None:
-                errors["district"] = "Give the province or territory of the district as well."
+                errors["district"] = gettext(
+                    "Give the province or territory of the district as well."
+                )
             elif district.jurisdiction_id != self.jurisdiction_id:
-                errors["district"] = "The district is not in the province or territory given."
+                errors["district"] = gettext(
+                    "The district is not in the province or territory given."
+                )
         if errors:
             raise ValidationError(errors)
         try:
@@ -219,18 +235,18 @@ class ActivityParticipants(DataClassification, models.Model):
 
 class LegalAssistanceRequest(DataClassification, models.Model):
     class Kind(models.TextChoices):
-        EXTRADITION = "extradition", "Extradition"
-        MLA = "mla", "Mutual legal assistance"
+        EXTRADITION = "extradition", _("Extradition")
+        MLA = "mla", _("Mutual legal assistance")
 
     class Direction(models.TextChoices):
-        INCOMING = "incoming", "Received by Pakistan"
-        OUTGOING = "outgoing", "Made by Pakistan"
+        INCOMING = "incoming", _("Received by Pakistan")
+        OUTGOING = "outgoing", _("Made by Pakistan")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        GRANTED = "granted", "Granted"
-        REFUSED = "refused", "Refused"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        PENDING = "pending", _("Pending")
+        GRANTED = "granted", _("Granted")
+        REFUSED = "refused", _("Refused")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     DECIDED = frozenset({Status.GRANTED, Status.REFUSED, Status.WITHDRAWN})
 
@@ -287,29 +303,35 @@ class LegalAssistanceRequest(DataClassification, models.Model):
         errors: dict[str, str] = {}
         code = self.country or ""
         if not re.fullmatch(r"[A-Z]{2}", code):
-            errors["country"] = "Give the country as two capital letters (ISO 3166-1), e.g. AE."
+            errors["country"] = gettext(
+                "Give the country as two capital letters (ISO 3166-1), e.g. AE."
+            )
         elif code == "PK":
-            errors["country"] = "The other State cannot be Pakistan."
+            errors["country"] = gettext("The other State cannot be Pakistan.")
         elif code not in ISO_3166_ALPHA2:
-            errors["country"] = f"{code} is not an ISO 3166-1 country code."
+            errors["country"] = gettext("%(code)s is not an ISO 3166-1 country code.") % {
+                "code": code
+            }
         _not_future(self.dated_on, "dated_on", errors)
         _not_future(self.decided_on, "decided_on", errors)
         if self.status in self.DECIDED and self.decided_on is None:
-            errors["decided_on"] = "Give the date of the decision (granted, refused or withdrawn)."
+            errors["decided_on"] = gettext(
+                "Give the date of the decision (granted, refused or withdrawn)."
+            )
         if self.status == self.Status.PENDING and self.decided_on is not None:
-            errors["decided_on"] = "A pending request has no decision date."
+            errors["decided_on"] = gettext("A pending request has no decision date.")
         if self.decided_on and self.dated_on and self.decided_on < self.dated_on:
-            errors["decided_on"] = "The decision cannot be before the request."
+            errors["decided_on"] = gettext("The decision cannot be before the request.")
         if errors:
             raise ValidationError(errors)
 
 
 class ImplementationStatus(models.TextChoices):
-    NOT_STARTED = "not_started", "Not started"
-    IN_PROGRESS = "in_progress", "In progress"
-    PARTIALLY_IMPLEMENTED = "partially_implemented", "Partially implemented"
-    IMPLEMENTED = "implemented", "Implemented"
-    NOT_IMPLEMENTED = "not_implemented", "Not implemented"
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    PARTIALLY_IMPLEMENTED = "partially_implemented", _("Partially implemented")
+    IMPLEMENTED = "implemented", _("Implemented")
+    NOT_IMPLEMENTED = "not_implemented", _("Not implemented")
 
 
 def overall_status(statuses: Iterable[str]) -> str:
@@ -386,7 +408,9 @@ class Recommendation(DataClassification, models.Model):
         self.document = (self.document or "").strip()
         self.paragraph = (self.paragraph or "").strip()
         if self.paragraph and not re.fullmatch(r"\d{1,3}(\s*\([a-z]{1,4}\))*", self.paragraph):
-            errors["paragraph"] = "Give the paragraph as in the document, e.g. 17 or 17(b)."
+            errors["paragraph"] = gettext(
+                "Give the paragraph as in the document, e.g. 17 or 17(b)."
+            )
         _not_future(self.issued_on, "issued_on", errors)
         checks = (("report_sections", sections_validate), ("articles", articles_validate))
         for field, check in checks:

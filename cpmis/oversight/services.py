@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from cpmis.actors import Actor, person
 from cpmis.audit import versioning
@@ -87,8 +88,11 @@ class VersionConflict(versioning.VersionConflict):
             read,
             changes,
             message
-            or f"This record was changed by someone else since you opened it (you read version "
-            f"{read}, it is now at version {record.version}).",
+            or gettext(
+                "This record was changed by someone else since you opened it (you read version "
+                "%(read)s, it is now at version %(current)s)."
+            )
+            % {"read": read, "current": record.version},
         )
 
 
@@ -104,7 +108,9 @@ def _object_type(record: Any) -> str:
 
 def _require_edit(actor: Actor) -> None:
     if not selectors.can_edit(actor):
-        raise PermissionDenied("Only a Commission analyst can change the oversight registers.")
+        raise PermissionDenied(
+            gettext("Only a Commission analyst can change the oversight registers.")
+        )
 
 
 def _check_version(record: Any, version: int | None) -> None:
@@ -114,7 +120,8 @@ def _check_version(record: Any, version: int | None) -> None:
 def _unknown(changes: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
     unknown = sorted(set(changes) - set(allowed))
     if unknown:
-        raise ValidationError({f: "Not a field that can be changed here." for f in unknown})
+        message = gettext("Not a field that can be changed here.")
+        raise ValidationError({f: message for f in unknown})
 
 
 def _lock_and_apply(
@@ -161,17 +168,33 @@ def participants_clean(rows: Iterable[Mapping[str, Any]]) -> list[tuple[str, str
     for row in rows:
         profession, sex, count = row.get("profession"), row.get("sex"), row.get("count")
         if profession not in Profession.values:
-            raise ValidationError({"participants": f"Unknown profession {profession!r}."})
+            raise ValidationError(
+                {
+                    "participants": gettext("Unknown profession %(profession)s.")
+                    % {"profession": repr(profession)}
+                }
+            )
         if sex not in ParticipantSex.values:
-            raise ValidationError({"participants": f"Unknown sex {sex!r}."})
+            raise ValidationError(
+                {"participants": gettext("Unknown sex %(sex)s.") % {"sex": repr(sex)}}
+            )
         if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= MAX_COUNT:
             raise ValidationError(
-                {"participants": f"A count is a whole number from 0 to {MAX_COUNT:,}."}
+                {
+                    "participants": gettext("A count is a whole number from 0 to %(max)s.")
+                    % {"max": f"{MAX_COUNT:,}"}
+                }
             )
         key = (str(profession), str(sex))
         if key in out:
             raise ValidationError(
-                {"participants": f"{Profession(profession).label}, {sex}: given twice."}
+                {
+                    "participants": gettext("%(profession)s, %(sex)s: given twice.")
+                    % {
+                        "profession": Profession(profession).label,
+                        "sex": ParticipantSex(sex).label.lower(),  # as its value ("female")
+                    }
+                }
             )
         if count:
             out[key] = count
@@ -431,12 +454,16 @@ def assignment_report(
         .get(pk=assignment.pk)
     )
     if not selectors.can_report(actor, locked):
-        raise PermissionDenied("Only the institution given this recommendation can report on it.")
+        raise PermissionDenied(
+            gettext("Only the institution given this recommendation can report on it.")
+        )
     _check_version(locked, version)
     if status not in ImplementationStatus.values:
-        raise ValidationError({"status": f"Unknown status {status!r}."})
+        raise ValidationError(
+            {"status": gettext("Unknown status %(status)s.") % {"status": repr(status)}}
+        )
     if not (note or "").strip():
-        raise ValidationError({"note": "Say what was done (or why not)."})
+        raise ValidationError({"note": gettext("Say what was done (or why not).")})
     changed = _apply(locked, {"status": status, **({"action": action} if action else {})})
     locked.updated_by = person(actor)
     _save_new_version(

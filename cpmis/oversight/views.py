@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 from rest_framework import serializers
 
@@ -99,7 +100,10 @@ def _save(service: Callable[..., Any], **kwargs: Any) -> tuple[Any, Errors]:
     try:
         return run_service(service, **kwargs)
     except Conflict as exc:
-        return None, {"__all__": [f"{exc} Reload the page and make your change again."]}
+        message = gettext("%(problem)s Reload the page and make your change again.") % {
+            "problem": exc
+        }
+        return None, {"__all__": [message]}
 
 
 def _grid_rows(post: QueryDict) -> tuple[list[dict[str, Any]], Errors]:
@@ -116,7 +120,8 @@ def _grid_rows(post: QueryDict) -> tuple[list[dict[str, Any]], Errors]:
     if wrong:
         return rows, {
             "participants": [
-                f"Give whole numbers from 0 to {services.MAX_COUNT:,}: {', '.join(wrong)}."
+                gettext("Give whole numbers from 0 to %(max)s: %(groups)s.")
+                % {"max": f"{services.MAX_COUNT:,}", "groups": ", ".join(wrong)}
             ]
         }
     return rows, {}
@@ -133,8 +138,13 @@ def _grid(activity: PreventionActivity | None, post: QueryDict | None) -> list[d
         for sex in ParticipantSex:
             name = f"p-{profession.value}-{sex.value}"
             value = post.get(name, "") if post is not None else counts.get((profession, sex), "")
-            cells.append({"name": name, "value": value, "label": f"{profession.label}, {sex}"})
-        out.append({"label": profession.label, "cells": cells})
+            # The sex in lower case, as its value is ("Police, female").
+            label = gettext("%(profession)s, %(sex)s") % {
+                "profession": profession.label,
+                "sex": sex.label.lower(),
+            }
+            cells.append({"name": name, "value": value, "label": label})
+        out.append({"label": str(profession.label), "cells": cells})
     return out
 
 
@@ -277,7 +287,7 @@ def activity_new(request: HttpRequest) -> HttpResponse:
     if not errors:
         activity, errors = _save(services.activity_create, actor=request.user, **data)
         if not errors:
-            messages.success(request, "The activity was recorded.")
+            messages.success(request, gettext("The activity was recorded."))
             return redirect("oversight:activity", pk=activity.pk)
     return _activity_form(request, None, errors, status=400)
 
@@ -301,7 +311,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             **data,
         )
         if not errors:
-            messages.success(request, "The activity was saved.")
+            messages.success(request, gettext("The activity was saved."))
             return redirect("oversight:activity", pk=activity.pk)
     return _activity_form(request, activity, errors, status=400)
 
@@ -386,7 +396,7 @@ def legal_request_new(request: HttpRequest) -> HttpResponse:
     if not errors:
         created, errors = _save(services.legal_request_create, actor=request.user, **data)
         if not errors:
-            messages.success(request, "The request was recorded.")
+            messages.success(request, gettext("The request was recorded."))
             return redirect("oversight:legal-request", pk=created.pk)
     return _legal_form(request, None, errors, status=400)
 
@@ -410,7 +420,7 @@ def legal_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             **data,
         )
         if not errors:
-            messages.success(request, "The request was saved.")
+            messages.success(request, gettext("The request was saved."))
             return redirect("oversight:legal-request", pk=found.pk)
     return _legal_form(request, found, errors, status=400)
 
@@ -490,7 +500,7 @@ def recommendation_new(request: HttpRequest) -> HttpResponse:
     if not errors:
         created, errors = _save(services.recommendation_create, actor=request.user, **data)
         if not errors:
-            messages.success(request, "The recommendation was recorded.")
+            messages.success(request, gettext("The recommendation was recorded."))
             return redirect("oversight:recommendation", pk=created.pk)
     return _recommendation_form(request, None, errors, status=400)
 
@@ -512,7 +522,7 @@ def recommendation_edit(request: HttpRequest, pk: int) -> HttpResponse:
             **data,
         )
         if not errors:
-            messages.success(request, "The recommendation was saved.")
+            messages.success(request, gettext("The recommendation was saved."))
             return redirect("oversight:recommendation", pk=found.pk)
     return _recommendation_form(request, found, errors, status=400)
 
@@ -569,7 +579,7 @@ def assignment_set(request: HttpRequest, pk: int) -> HttpResponse:
         )
     if errors:
         return _recommendation_page(request, pk, errors, form_of=request.POST.get("form", "add"))
-    messages.success(request, "The assignment was saved.")
+    messages.success(request, gettext("The assignment was saved."))
     return redirect("oversight:recommendation", pk=pk)
 
 
@@ -593,5 +603,5 @@ def assignment_report(request: HttpRequest, pk: int) -> HttpResponse:
     back = assignment.recommendation_id
     if errors:
         return _recommendation_page(request, back, errors, form_of=f"report-{assignment.pk}")
-    messages.success(request, "Your report was recorded.")
+    messages.success(request, gettext("Your report was recorded."))
     return redirect("oversight:recommendation", pk=back)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -108,36 +109,60 @@ class ChildInputSerializer(serializers.Serializer):
     """Input of a registration or change; the service applies the rules of the domain."""
 
     name_latin = serializers.CharField(
-        label="Name (Latin script)", max_length=150, required=False, allow_blank=True
+        label=_("Name (Latin script)"), max_length=150, required=False, allow_blank=True
     )
     name_urdu = serializers.CharField(
-        label="Name (Urdu script)", max_length=150, required=False, allow_blank=True
+        label=_("Name (Urdu script)"), max_length=150, required=False, allow_blank=True
     )
-    guardian_relation = serializers.ChoiceField(GuardianRelation.choices, required=False)
-    guardian_name_latin = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    guardian_name_urdu = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    sex = serializers.ChoiceField(Sex.choices)
-    date_of_birth = serializers.DateField(required=False)
-    estimated_age_years = serializers.IntegerField(required=False, min_value=0, max_value=17)
+    guardian_relation = serializers.ChoiceField(
+        GuardianRelation.choices, label=_("Guardian relation"), required=False
+    )
+    guardian_name_latin = serializers.CharField(
+        label=_("Guardian name latin"), max_length=150, required=False, allow_blank=True
+    )
+    guardian_name_urdu = serializers.CharField(
+        label=_("Guardian name urdu"), max_length=150, required=False, allow_blank=True
+    )
+    sex = serializers.ChoiceField(Sex.choices, label=_("Sex"))
+    date_of_birth = serializers.DateField(label=_("Date of birth"), required=False)
+    estimated_age_years = serializers.IntegerField(
+        label=_("Estimated age years"), required=False, min_value=0, max_value=17
+    )
     b_form_number = serializers.CharField(
-        label="B-form / CRC number", max_length=20, required=False, allow_blank=True
+        label=_("B-form / CRC number"), max_length=20, required=False, allow_blank=True
     )
-    cnic = serializers.CharField(label="CNIC", max_length=20, required=False, allow_blank=True)
-    nationality = serializers.RegexField(r"^[A-Za-z]{2}$", required=False)
-    has_disability = serializers.BooleanField(required=False, allow_null=True)
+    cnic = serializers.CharField(label=_("CNIC"), max_length=20, required=False, allow_blank=True)
+    nationality = serializers.RegexField(r"^[A-Za-z]{2}$", label=_("Nationality"), required=False)
+    has_disability = serializers.BooleanField(
+        label=_("Has disability"), required=False, allow_null=True
+    )
     disabilities = serializers.ListField(
-        child=serializers.ChoiceField(Disability.choices), required=False, max_length=6
+        child=serializers.ChoiceField(Disability.choices),
+        label=_("Disabilities"),
+        required=False,
+        max_length=6,
     )
-    address = serializers.CharField(max_length=1000, required=False, allow_blank=True)
-    locality = serializers.ChoiceField(Locality.choices, required=False)
-    district = CodeRelatedField(slug_field="pcode", queryset=District.objects.all())
-    contact_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    address = serializers.CharField(
+        label=_("Address"), max_length=1000, required=False, allow_blank=True
+    )
+    locality = serializers.ChoiceField(Locality.choices, label=_("Locality"), required=False)
+    district = CodeRelatedField(
+        slug_field="pcode", queryset=District.objects.all(), label=_("District")
+    )
+    contact_name = serializers.CharField(
+        label=_("Contact name"), max_length=150, required=False, allow_blank=True
+    )
     contact_phone = serializers.RegexField(
-        r"^\+?[0-9 -]{7,20}$", max_length=20, required=False, allow_blank=True
+        r"^\+?[0-9 -]{7,20}$",
+        label=_("Contact phone"),
+        max_length=20,
+        required=False,
+        allow_blank=True,
     )
     owner = CodeRelatedField(
         slug_field="username",
         queryset=User.objects.filter(is_active=True),
+        label=_("Owner"),
         required=False,
         allow_null=True,
     )
@@ -153,7 +178,7 @@ class ChildInputSerializer(serializers.Serializer):
 
     def validate_date_of_birth(self, value: date) -> date:
         if value > timezone.localdate():
-            raise serializers.ValidationError("The date of birth is in the future.")
+            raise serializers.ValidationError(_("The date of birth is in the future."))
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -161,11 +186,11 @@ class ChildInputSerializer(serializers.Serializer):
             return attrs
         if not (attrs.get("name_latin", "").strip() or attrs.get("name_urdu", "").strip()):
             raise serializers.ValidationError(
-                {"name_latin": "Give the child's name in Latin or Urdu script."}
+                {"name_latin": _("Give the child's name in Latin or Urdu script.")}
             )
         if "date_of_birth" not in attrs and "estimated_age_years" not in attrs:
             raise serializers.ValidationError(
-                {"date_of_birth": "Give a date of birth or an estimated age."}
+                {"date_of_birth": _("Give a date of birth or an estimated age.")}
             )
         return attrs
 
@@ -180,7 +205,7 @@ class ChildQuerySerializer(serializers.Serializer):
     def validate_q(self, value: str) -> str:
         value = value.strip()
         if value and len(value) < 2:
-            raise serializers.ValidationError("Type at least 2 characters of the name.")
+            raise serializers.ValidationError(_("Type at least 2 characters of the name."))
         return value
 
 
@@ -245,7 +270,7 @@ class ChildDetail(GenericAPIView):
 
 def _no_control_characters(value: str) -> str:
     if any(ord(ch) < 32 or 0xD800 <= ord(ch) <= 0xDFFF for ch in value):
-        raise serializers.ValidationError("Text may not contain control characters.")
+        raise serializers.ValidationError(_("Text may not contain control characters."))
     return value
 
 
@@ -334,7 +359,9 @@ class MergeDecisionInput(serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["decision"] == "merge" and not attrs.get("keep"):
-            raise serializers.ValidationError({"keep": "Choose which of the two children is kept."})
+            raise serializers.ValidationError(
+                {"keep": _("Choose which of the two children is kept.")}
+            )
         return attrs
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 _DIGITS = re.compile(r"^[0-9]{13}$")
 # Urdu keyboards type Extended Arabic-Indic digits (۳۵۲...); Arabic ones type ٣٥٢...
@@ -26,10 +27,12 @@ def normalize_nadra_number(value: str) -> str:
     dashed_ok = re.fullmatch(r"[0-9]{5}-[0-9]{7}-[0-9]", raw) is not None
     if not _DIGITS.match(digits) or ("-" in raw and not dashed_ok):
         raise ValidationError(
-            "Enter 13 digits in the form 12345-1234567-1.", code="invalid_nadra_number"
+            _("Enter 13 digits in the form 12345-1234567-1."), code="invalid_nadra_number"
         )
     if digits == "0" * 13:
-        raise ValidationError("This number is not a real identifier.", code="invalid_nadra_number")
+        raise ValidationError(
+            _("This number is not a real identifier."), code="invalid_nadra_number"
+        )
     return f"{digits[:5]}-{digits[5:12]}-{digits[12]}"
 
 

@@ -18,6 +18,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cpmis import access
 from cpmis.actors import Actor, person
@@ -44,7 +46,7 @@ class MergeConflict(Conflict):
 class StaleMerge(versioning.VersionConflict):
     """The proposal changed since the person read it: the 409 lists each version since."""
 
-    message = "Someone acted on this proposal since you opened it; look again."
+    message = gettext_lazy("Someone acted on this proposal since you opened it; look again.")
 
 
 @dataclass(frozen=True)
@@ -131,14 +133,18 @@ def _refusals(a: Child, b: Child) -> list[str]:
     errors = []
     if a.merged_into_id is not None or b.merged_into_id is not None:
         errors.append(
-            "One of these children has already been merged into another child; "
-            "use the child it was merged into."
+            _(
+                "One of these children has already been merged into another child; "
+                "use the child it was merged into."
+            )
         )
     if Sex.UNKNOWN not in (a.sex, b.sex) and a.sex != b.sex:
         errors.append(
-            f"One child is recorded as {a.get_sex_display().lower()}, the other as "
-            f"{b.get_sex_display().lower()}: they cannot be one child. Correct the record "
-            "that is wrong first."
+            _(
+                "One child is recorded as %(one)s, the other as %(other)s: they cannot be one "
+                "child. Correct the record that is wrong first."
+            )
+            % {"one": a.get_sex_display().lower(), "other": b.get_sex_display().lower()}
         )
     if (
         not a.date_of_birth_estimated
@@ -146,8 +152,10 @@ def _refusals(a: Child, b: Child) -> list[str]:
         and abs((a.date_of_birth - b.date_of_birth).days) > DOB_TOLERANCE_DAYS
     ):
         errors.append(
-            "Their dates of birth (neither estimated) are more than a year apart: they cannot "
-            "be one child. Correct the record that is wrong first."
+            _(
+                "Their dates of birth (neither estimated) are more than a year apart: they "
+                "cannot be one child. Correct the record that is wrong first."
+            )
         )
     return errors
 
@@ -155,9 +163,9 @@ def _refusals(a: Child, b: Child) -> list[str]:
 def _reason(reason: str, field: str = "reason") -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({field: "Say why."})
+        raise ValidationError({field: _("Say why.")})
     if len(reason) > REASON_MAX:
-        raise ValidationError({field: f"At most {REASON_MAX} characters."})
+        raise ValidationError({field: _("At most %(max)s characters.") % {"max": REASON_MAX}})
     check_text(reason, field=field)
     return reason
 
@@ -210,19 +218,19 @@ def merge_propose(
     by_system = person(actor) is None
     if by_system:
         if not access.has_capability(actor, "linkage.manage"):
-            raise PermissionDenied("You cannot propose merging children.")
+            raise PermissionDenied(_("You cannot propose merging children."))
         if not source:
             raise ValidationError({"source": "A proposal by the system names its source."})
     else:
         if not access.has_capability(actor, "child.merge"):
-            raise PermissionDenied("You cannot propose merging children.")
+            raise PermissionDenied(_("You cannot propose merging children."))
         seen = access.children_visible_to(actor).filter(pk__in=[child_a.pk, child_b.pk])
         if seen.count() != len({child_a.pk, child_b.pk}):
             raise NotFound
     if len(source) > 200:
         raise ValidationError({"source": "At most 200 characters."})
     if child_a.pk == child_b.pk:
-        raise ValidationError({"__all__": ["A child cannot be merged with itself."]})
+        raise ValidationError({"__all__": [_("A child cannot be merged with itself.")]})
     if probability is not None and not (
         isinstance(probability, int | float) and 0.0 <= probability <= 1.0
     ):
@@ -235,7 +243,9 @@ def merge_propose(
         raise ValidationError({"__all__": refusals})
     pair = ChildMerge.objects.filter(child_a=a, child_b=b)
     if pair.filter(status=ChildMerge.Status.PROPOSED).exists():
-        raise ValidationError({"__all__": ["These two children are already proposed for a merge."]})
+        raise ValidationError(
+            {"__all__": [_("These two children are already proposed for a merge.")]}
+        )
     decided_apart = (ChildMerge.Status.REJECTED, ChildMerge.Status.UNMERGED)
     if by_system and pair.filter(status__in=decided_apart).exists():
         raise ValidationError(
@@ -258,7 +268,7 @@ def merge_propose(
             )
     except IntegrityError as exc:  # a proposal of the same pair committed meanwhile
         raise ValidationError(
-            {"__all__": ["These two children are already proposed for a merge."]}
+            {"__all__": [_("These two children are already proposed for a merge.")]}
         ) from exc
     audit_record(
         actor=actor,
@@ -291,7 +301,7 @@ def _child_key(merge: ChildMerge, keep: Any) -> Child:
                 return child
         except ValueError:
             continue
-    raise ValidationError({"keep": "Choose which of the two children is kept."})
+    raise ValidationError({"keep": _("Choose which of the two children is kept.")})
 
 
 def _locked_merge(actor: Actor, merge_id: int, version: int) -> ChildMerge:
@@ -323,7 +333,7 @@ def merge_decide(
     reason = _reason(reason)
     proposal = _locked_merge(actor, merge_id, version)
     if proposal.status != ChildMerge.Status.PROPOSED:
-        raise MergeConflict("This proposal has already been decided.")
+        raise MergeConflict(_("This proposal has already been decided."))
     now = timezone.now()
     if not merge:
         proposal.status = ChildMerge.Status.REJECTED
@@ -412,7 +422,7 @@ def merge_undo(*, actor: Actor, merge_id: int, reason: str, version: int) -> Chi
     reason = _reason(reason)
     proposal = _locked_merge(actor, merge_id, version)
     if proposal.status != ChildMerge.Status.MERGED:
-        raise MergeConflict("This merge has already been undone.")
+        raise MergeConflict(_("This merge has already been undone."))
     assert proposal.kept_id is not None and proposal.merged_id is not None
     _linkage_lock()
     locked = _lock_children(proposal.kept_id, proposal.merged_id)
@@ -421,8 +431,10 @@ def merge_undo(*, actor: Actor, merge_id: int, reason: str, version: int) -> Chi
         raise ValidationError(
             {
                 "__all__": [
-                    "The kept child has since been merged into another child: undo that merge "
-                    "first."
+                    _(
+                        "The kept child has since been merged into another child: undo that "
+                        "merge first."
+                    )
                 ]
             }
         )

@@ -6,6 +6,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from cpmis.core.models import DataClassification
 from cpmis.reference.models import District
@@ -14,35 +16,36 @@ from .identifiers import validate_nadra_number
 
 
 class Sex(models.TextChoices):
-    FEMALE = "female", "Female"
-    MALE = "male", "Male"
-    TRANSGENDER = "transgender", "Transgender / intersex"
-    UNKNOWN = "unknown", "Unknown"
+    # A child's sex: in Urdu a girl or a boy, not the adult "female" / "male".
+    FEMALE = "female", pgettext_lazy("sex of a child", "Female")
+    MALE = "male", pgettext_lazy("sex of a child", "Male")
+    TRANSGENDER = "transgender", pgettext_lazy("sex of a child", "Transgender / intersex")
+    UNKNOWN = "unknown", pgettext_lazy("sex of a child", "Unknown")
 
 
 class GuardianRelation(models.TextChoices):
     # Records in Pakistan name a child as son/daughter of (s/o, d/o) a father or guardian.
-    FATHER = "father", "Father (s/o, d/o)"
-    MOTHER = "mother", "Mother"
-    GUARDIAN = "guardian", "Guardian"
-    UNKNOWN = "unknown", "Unknown"
+    FATHER = "father", _("Father (s/o, d/o)")
+    MOTHER = "mother", _("Mother")
+    GUARDIAN = "guardian", _("Guardian")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 class Locality(models.TextChoices):
     # Where the child lives, as the census and the Committee's disaggregation class it.
-    URBAN = "urban", "Urban"
-    RURAL = "rural", "Rural"
-    UNKNOWN = "unknown", "Unknown"
+    URBAN = "urban", _("Urban")
+    RURAL = "rural", _("Rural")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 class Disability(models.TextChoices):
     # Washington Group Short Set domains, as used for SDG and UN reporting.
-    SEEING = "seeing", "Seeing"
-    HEARING = "hearing", "Hearing"
-    MOBILITY = "mobility", "Walking or climbing"
-    COGNITION = "cognition", "Remembering or concentrating"
-    SELF_CARE = "self_care", "Self-care"
-    COMMUNICATION = "communication", "Communicating"
+    SEEING = "seeing", _("Seeing")
+    HEARING = "hearing", _("Hearing")
+    MOBILITY = "mobility", _("Walking or climbing")
+    COGNITION = "cognition", _("Remembering or concentrating")
+    SELF_CARE = "self_care", _("Self-care")
+    COMMUNICATION = "communication", _("Communicating")
 
 
 class Child(DataClassification, models.Model):
@@ -142,17 +145,17 @@ class Child(DataClassification, models.Model):
 
     @property
     def display_name(self) -> str:
-        return self.name_latin or self.name_urdu or "(no name recorded)"
+        return self.name_latin or self.name_urdu or gettext("(no name recorded)")
 
 
 class MergeFeature(models.TextChoices):
     # What a proposal's evidence may say agrees or disagrees; never the values themselves.
-    NAME = "name", "Name"
-    GUARDIAN_NAME = "guardian_name", "Father's / guardian's name"
-    DATE_OF_BIRTH = "date_of_birth", "Date of birth"
-    B_FORM = "b_form", "B-form"
-    DISTRICT = "district", "District"
-    SEX = "sex", "Sex"
+    NAME = "name", _("Name")
+    GUARDIAN_NAME = "guardian_name", _("Father's / guardian's name")
+    DATE_OF_BIRTH = "date_of_birth", _("Date of birth")
+    B_FORM = "b_form", _("B-form")
+    DISTRICT = "district", _("District")
+    SEX = "sex", _("Sex")
 
 
 class ChildMerge(DataClassification, models.Model):
@@ -165,11 +168,11 @@ class ChildMerge(DataClassification, models.Model):
     """
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", "Waiting for a decision"
-        MERGED = "merged", "Merged: the same child"
-        REJECTED = "rejected", "Different children"
-        UNMERGED = "unmerged", "Merge undone"
-        WITHDRAWN = "withdrawn", "Withdrawn (one of the children was merged otherwise)"
+        PROPOSED = "proposed", _("Waiting for a decision")
+        MERGED = "merged", _("Merged: the same child")
+        REJECTED = "rejected", _("Different children")
+        UNMERGED = "unmerged", _("Merge undone")
+        WITHDRAWN = "withdrawn", _("Withdrawn (one of the children was merged otherwise)")
 
     child_a = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
     child_b = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")

@@ -10,6 +10,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from cpmis import access
 from cpmis.actors import Actor, person
@@ -24,7 +26,7 @@ from .search import search_key
 MAX_CHILD_AGE = 17
 # A child is a person under 18: Punjab Destitute and Neglected Children Act 2004 s.3(e);
 # report ¶23. The same age bound runs through every provincial child-protection act.
-CHILD_AGE_RULE = "A child is under 18 (Punjab DNCA 2004 s.3(e); OPSC report ¶23)."
+CHILD_AGE_RULE = gettext_lazy("A child is under 18 (Punjab DNCA 2004 s.3(e); OPSC report ¶23).")
 
 EDITABLE_FIELDS = (
     "name_latin",
@@ -51,7 +53,8 @@ EDITABLE_FIELDS = (
 
 # Each name has a field per script; officers type in whichever the family gave them.
 NAME_FIELDS = (("name_latin", "name_urdu"), ("guardian_name_latin", "guardian_name_urdu"))
-URDU_IN_LATIN_FIELD = "This name is written in Urdu: put it in the Urdu-script field."
+# A plain string (tests look for it in a page); translated where it is used.
+URDU_IN_LATIN_FIELD = gettext_noop("This name is written in Urdu: put it in the Urdu-script field.")
 
 # Set by child_register from its own arguments, not from **fields.
 _REGISTER_ARGUMENTS = {"district", "sex", "date_of_birth", "date_of_birth_estimated", "owner"}
@@ -86,16 +89,17 @@ def _validate(
     errors: dict[str, list[str]] = {}
     if not (child.name_latin.strip() or child.name_urdu.strip()):
         errors.setdefault("name_latin", []).append(
-            "Give the child's name in Latin or Urdu script (or how the child is known)."
+            _("Give the child's name in Latin or Urdu script (or how the child is known).")
         )
     if child.date_of_birth > today:
-        errors.setdefault("date_of_birth", []).append("The date of birth is in the future.")
+        errors.setdefault("date_of_birth", []).append(_("The date of birth is in the future."))
     elif age_on(child.date_of_birth, registered_on) > MAX_CHILD_AGE:
         age = age_on(child.date_of_birth, registered_on)
-        when = "is" if registered_on == today else "was, when registered,"
-        errors.setdefault("date_of_birth", []).append(
-            f"This person {when} {age} years old. {CHILD_AGE_RULE}"
-        )
+        if registered_on == today:
+            too_old = _("This person is %(age)s years old.") % {"age": age}
+        else:
+            too_old = _("This person was, when registered, %(age)s years old.") % {"age": age}
+        errors.setdefault("date_of_birth", []).append(f"{too_old} {CHILD_AGE_RULE}")
     for field in ("b_form_number", "cnic"):
         value = getattr(child, field)
         if value:
@@ -110,11 +114,11 @@ def _validate(
         )
     elif child.disabilities and child.has_disability is False:
         errors.setdefault("has_disability", []).append(
-            "Disabilities are listed, so this cannot be 'no'."
+            _("Disabilities are listed, so this cannot be 'no'.")
         )
     child.nationality = (child.nationality or "").upper()
     if len(child.nationality) != 2 or not child.nationality.isalpha():
-        errors.setdefault("nationality", []).append("Use a two-letter ISO 3166-1 code, e.g. PK.")
+        errors.setdefault("nationality", []).append(_("Use a two-letter ISO 3166-1 code, e.g. PK."))
     if errors:
         raise ValidationError(errors)
     exclude = (
@@ -147,7 +151,7 @@ def _names_in_their_scripts(values: dict[str, Any], current: Child | None = None
             continue
         urdu_now = values.get(urdu_field, getattr(current, urdu_field, "") if current else "")
         if (urdu_now or "").strip():
-            errors[latin_field] = URDU_IN_LATIN_FIELD
+            errors[latin_field] = _(URDU_IN_LATIN_FIELD)
             continue
         values[latin_field], values[urdu_field] = split_by_script(typed)
     if errors:
@@ -158,7 +162,9 @@ def _check_owner(owner: Any, district: District) -> None:
     if owner is None:
         return
     if not access.is_district_cpo(owner, district.pk):
-        raise ValidationError({"owner": "The responsible officer must be a CPO of this district."})
+        raise ValidationError(
+            {"owner": _("The responsible officer must be a CPO of this district.")}
+        )
 
 
 def _resolve_age(
@@ -166,15 +172,19 @@ def _resolve_age(
 ) -> Age:
     if date_of_birth is not None and estimated_age_years is not None:
         raise ValidationError(
-            {"estimated_age_years": "Give either a date of birth or an estimated age, not both."}
+            {"estimated_age_years": _("Give either a date of birth or an estimated age, not both.")}
         )
     if date_of_birth is not None:
         return Age(date_of_birth, estimated=False)
     if estimated_age_years is None:
-        raise ValidationError({"date_of_birth": "Give a date of birth or an estimated age."})
+        raise ValidationError({"date_of_birth": _("Give a date of birth or an estimated age.")})
     if not 0 <= estimated_age_years <= MAX_CHILD_AGE:
         raise ValidationError(
-            {"estimated_age_years": f"An estimated age is 0 to {MAX_CHILD_AGE}. {CHILD_AGE_RULE}"}
+            {
+                "estimated_age_years": _("An estimated age is 0 to %(max)s.")
+                % {"max": MAX_CHILD_AGE}
+                + f" {CHILD_AGE_RULE}"
+            }
         )
     return Age(estimated_dob(estimated_age_years, today), estimated=True)
 
@@ -192,7 +202,7 @@ def child_register(
 ) -> Child:
     """Register a child in ``district``. A CPO becomes the child's responsible officer."""
     if not access.can_register_child_in(actor, district):
-        raise PermissionDenied("You cannot register children in this district.")
+        raise PermissionDenied(_("You cannot register children in this district."))
     unknown = set(fields) - set(EDITABLE_FIELDS) | (set(fields) & _REGISTER_ARGUMENTS)
     if unknown:
         raise ValidationError({f: "Not a field of a child record." for f in sorted(unknown)})
@@ -205,7 +215,7 @@ def child_register(
     if owner is None and not may_assign:
         owner = person(actor)
     if owner is not None and owner != actor and not may_assign:
-        raise PermissionDenied("Only a supervisor can register a child for another officer.")
+        raise PermissionDenied(_("Only a supervisor can register a child for another officer."))
     _check_owner(owner, district)
     now = timezone.now()
     child = Child(
@@ -233,10 +243,10 @@ def child_update(*, actor: Actor, child: Child, **changes: Any) -> Child:
     """Change fields of a child record the actor may change; audits the field names."""
     locked = access.children_changeable_by(actor).select_for_update().filter(pk=child.pk).first()
     if locked is None:
-        raise PermissionDenied("You cannot change this child's record.")
+        raise PermissionDenied(_("You cannot change this child's record."))
     unknown = set(changes) - set(EDITABLE_FIELDS) - {"estimated_age_years"}
     if unknown:
-        raise ValidationError({f: "This field cannot be changed." for f in sorted(unknown)})
+        raise ValidationError({f: _("This field cannot be changed.") for f in sorted(unknown)})
     _names_in_their_scripts(changes, current=locked)
     today = timezone.localdate()
     if "estimated_age_years" in changes:
@@ -249,11 +259,11 @@ def child_update(*, actor: Actor, child: Child, **changes: Any) -> Child:
     elif "date_of_birth" in changes:
         changes.setdefault("date_of_birth_estimated", False)
     if "district" in changes and not access.can_register_child_in(actor, changes["district"]):
-        raise PermissionDenied("You cannot move a child to a district outside your scope.")
+        raise PermissionDenied(_("You cannot move a child to a district outside your scope."))
     district = changes.get("district", locked.district)
     if "owner" in changes and changes["owner"] != locked.owner:
         if not access.can_assign_owner_in(actor, district):
-            raise PermissionDenied("Only a supervisor can change the responsible officer.")
+            raise PermissionDenied(_("Only a supervisor can change the responsible officer."))
         _check_owner(changes["owner"], district)
     elif "district" in changes:
         _check_owner(locked.owner, district)  # the officer must work where the child now is

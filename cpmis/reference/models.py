@@ -7,15 +7,31 @@ by ``services.reference_data_load``. Codes are stable; rows are matched on them.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from cpmis.core.models import DataClassification
 
 
-class Jurisdiction(DataClassification, models.Model):
+class Named:
+    """A place's or a body's name in the page's language: the Urdu name on an Urdu page
+    where one is recorded, else the English one."""
+
+    name_en: str
+    name_ur: str
+
+    @property
+    def name(self) -> str:
+        if self.name_ur and (get_language() or "").startswith("ur"):
+            return self.name_ur
+        return self.name_en
+
+
+class Jurisdiction(Named, DataClassification, models.Model):
     class Kind(models.TextChoices):
-        PROVINCE = "province", "Province"
-        FEDERAL_TERRITORY = "federal_territory", "Federal territory"
-        TERRITORY = "territory", "Territory"
+        PROVINCE = "province", _("Province")
+        FEDERAL_TERRITORY = "federal_territory", _("Federal territory")
+        TERRITORY = "territory", _("Territory")
 
     iso_code = models.CharField(max_length=6, unique=True, help_text="ISO 3166-2:PK, e.g. PK-PB")
     pcode = models.CharField(max_length=4, unique=True, help_text="Administrative p-code, e.g. PK6")
@@ -30,10 +46,10 @@ class Jurisdiction(DataClassification, models.Model):
         ordering = ["name_en"]
 
     def __str__(self) -> str:
-        return self.name_en
+        return self.name
 
 
-class District(DataClassification, models.Model):
+class District(Named, DataClassification, models.Model):
     pcode = models.CharField(max_length=8, unique=True, help_text="p-code, e.g. PK601")
     name_en = models.CharField(max_length=100)
     name_ur = models.CharField(max_length=100, blank=True)
@@ -47,13 +63,13 @@ class District(DataClassification, models.Model):
         ordering = ["name_en"]
 
     def __str__(self) -> str:
-        return f"{self.name_en} ({self.pcode})"
+        return f"{self.name} ({self.pcode})"
 
 
-class Department(DataClassification, models.Model):
+class Department(Named, DataClassification, models.Model):
     class Level(models.TextChoices):
-        FEDERAL = "federal", "Federal"
-        PROVINCIAL = "provincial", "Provincial"
+        FEDERAL = "federal", _("Federal")
+        PROVINCIAL = "provincial", _("Provincial")
 
     code = models.SlugField(max_length=40, unique=True)
     name_en = models.CharField(max_length=150)
@@ -76,16 +92,16 @@ class Department(DataClassification, models.Model):
         ordering = ["name_en"]
 
     def __str__(self) -> str:
-        return self.name_en
+        return self.name
 
 
-class InstitutionType(DataClassification, models.Model):
+class InstitutionType(Named, DataClassification, models.Model):
     class Category(models.TextChoices):
-        OFFICE = "office", "Office"
-        RESIDENTIAL = "residential", "Residential care"
-        NON_RESIDENTIAL = "non_residential", "Non-residential service"
-        CUSTODIAL = "custodial", "Custodial (juvenile justice)"
-        SERVICE = "service", "Service provider"
+        OFFICE = "office", _("Office")
+        RESIDENTIAL = "residential", _("Residential care")
+        NON_RESIDENTIAL = "non_residential", _("Non-residential service")
+        CUSTODIAL = "custodial", _("Custodial (juvenile justice)")
+        SERVICE = "service", _("Service provider")
 
     code = models.SlugField(max_length=40, unique=True)
     name_en = models.CharField(max_length=150)
@@ -108,4 +124,4 @@ class InstitutionType(DataClassification, models.Model):
         ordering = ["name_en"]
 
     def __str__(self) -> str:
-        return self.name_en
+        return self.name

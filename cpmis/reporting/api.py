@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -38,7 +39,9 @@ class EditionInput(serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["period_from"] > attrs["period_to"]:
-            raise serializers.ValidationError({"period_to": "The period must end after it starts."})
+            raise serializers.ValidationError(
+                {"period_to": gettext("The period must end after it starts.")}
+            )
         return attrs
 
 
@@ -184,7 +187,9 @@ class EditionDetailSerializer(serializers.Serializer):
 def _section(code: str) -> str:
     """A section code from the URL, or 400 (a typo in a section is bad input, not absence)."""
     if code not in SECTION_CODES:
-        raise ApiValidationError({"section": [f"Unknown report section {code[:40]!r}."]})
+        raise ApiValidationError(
+            {"section": [gettext("Unknown report section %(section)r.") % {"section": code[:40]}]}
+        )
     return code
 
 
@@ -394,14 +399,14 @@ def comment_targets(
             edition=edition, section=code, number=data["on_version"]
         ).first()
         if found is None:
-            raise ApiValidationError({"on_version": ["No such version of this section."]})
+            raise ApiValidationError({"on_version": [gettext("No such version of this section.")]})
         out["on_version"] = found
     if data.get("reply_to"):
         parent = ReviewComment.objects.filter(
             edition=edition, section=code, pk=data["reply_to"]
         ).first()
         if parent is None:
-            raise ApiValidationError({"reply_to": ["No such comment on this section."]})
+            raise ApiValidationError({"reply_to": [gettext("No such comment on this section.")]})
         out["reply_to"] = parent
     return out
 

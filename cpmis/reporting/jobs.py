@@ -8,6 +8,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Max
+from django.utils import translation
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from cpmis import access
 from cpmis.actors import Actor
@@ -17,6 +20,9 @@ from . import document, selectors, services
 from .models import NarrativeVersion, ReportEdition
 
 FORMATS = {"docx": ("DOCX", document.DOCX_MIME), "pdf": ("PDF", document.PDF_MIME)}
+# Stages are stored in English and shown translated on the job's page.
+RENDERING = {"docx": gettext_noop("Rendering the DOCX"), "pdf": gettext_noop("Rendering the PDF")}
+COUNTS = (gettext_noop("sections"),)  # the count shown beside the stage
 
 
 def result_key(actor: Actor, edition: ReportEdition, fmt: str) -> str:
@@ -37,9 +43,9 @@ def _prepare(fmt: str) -> Any:
         if not access.has_capability(actor, "report.view"):
             from django.core.exceptions import PermissionDenied
 
-            raise PermissionDenied("You cannot read the report.")
+            raise PermissionDenied(gettext("You cannot read the report."))
         if "edition" not in raw:
-            raise ValidationError({"edition": ["Which edition: give its id."]})
+            raise ValidationError({"edition": [gettext("Which edition: give its id.")]})
         edition = selectors.edition_get(user=actor, edition_id=raw["edition"])
         return Prepared(
             {"edition": edition.pk},
@@ -52,13 +58,18 @@ def _prepare(fmt: str) -> Any:
 
 def _run(fmt: str) -> Any:
     def run(job: Any, progress: Any) -> Result:
-        owner = active_owner(job, "The account that asked for this report is no longer active.")
+        owner = active_owner(
+            job, gettext("The account that asked for this report is no longer active.")
+        )
         # As the owner, now: a reader who lost the right meanwhile gets no report.
         edition = selectors.edition_get(user=owner, edition_id=job.params.get("edition"))
-        progress.update("Counting the figures and assembling the sections")
-        content = document.report_content(user=owner, edition=edition)
-        progress.update(f"Rendering the {FORMATS[fmt][0]}", sections=len(content.contents))
-        data = document.render_docx(content) if fmt == "docx" else document.render_pdf(content)
+        progress.update(gettext_noop("Counting the figures and assembling the sections"))
+        # The report to the Committee is written in English, whoever asks for it and in
+        # whichever language they read cpmis: its tables' titles, labels and notes too.
+        with translation.override("en"):
+            content = document.report_content(user=owner, edition=edition)
+            progress.update(RENDERING[fmt], sections=len(content.contents))
+            data = document.render_docx(content) if fmt == "docx" else document.render_pdf(content)
         # The export is audited when the file is downloaded (``_downloaded``), not here.
         return Result(data, document.filename(edition, fmt), FORMATS[fmt][1])
 
@@ -77,7 +88,9 @@ def register_kinds() -> None:
         register(
             Kind(
                 name=f"report.{fmt}",
-                label=f"The report to the Committee ({label})",
+                label=format_lazy(
+                    gettext_lazy("The report to the Committee ({format})"), format=label
+                ),
                 prepare=_prepare(fmt),
                 run=_run(fmt),
                 # Reading and rendering write nothing but the result: safe to run again.

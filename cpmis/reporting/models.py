@@ -13,6 +13,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from cpmis.core.models import DataClassification
 from cpmis.legal.report_structure import BY_CODE, SECTION_CODES
@@ -22,15 +24,15 @@ SECTION_CHOICES = [(code, section.heading) for code, section in BY_CODE.items()]
 
 def validate_section(value: str) -> None:
     if value not in SECTION_CODES:
-        raise ValidationError(f"Unknown report section {value!r}.")
+        raise ValidationError(gettext("Unknown report section %(section)r.") % {"section": value})
 
 
 class ReportEdition(DataClassification, models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        ZERO_DRAFT = "zero_draft", "Zero draft"
-        CONSULTATION = "consultation", "In consultation"
-        FINAL = "final", "Final"
+        DRAFT = "draft", _("Draft")
+        ZERO_DRAFT = "zero_draft", _("Zero draft")
+        CONSULTATION = "consultation", _("In consultation")
+        FINAL = "final", _("Final")
 
     title = models.CharField(max_length=300)
     reporting_year = models.PositiveSmallIntegerField(

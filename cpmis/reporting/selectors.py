@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Max, Q, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from cpmis import access
 from cpmis.actors import Actor
@@ -25,7 +26,7 @@ MAX_ID = 2**31 - 1
 
 def _require_view(user: Actor) -> None:
     if not access.has_capability(user, "report.view"):
-        raise PermissionDenied("You cannot read the report.")
+        raise PermissionDenied(gettext("You cannot read the report."))
 
 
 def edition_list(*, user: Actor) -> QuerySet[ReportEdition]:

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cpmis import access
 from cpmis.actors import Actor, person
@@ -60,28 +61,30 @@ def _clean_text(value: str, *, field: str, limit: int, required: bool = True) ->
     (``core.text``: PostgreSQL refuses NUL; the others break DOCX)."""
     text = (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if required and not text:
-        raise ValidationError({field: ["Write some text."]})
+        raise ValidationError({field: [_("Write some text.")]})
     if len(text) > limit:
-        raise ValidationError({field: [f"At most {limit} characters."]})
+        raise ValidationError({field: [_("At most %(limit)s characters.") % {"limit": limit}]})
     check_text(text, field=field)
     return text
 
 
 def _check_section(section: str) -> None:
     if section not in SECTION_CODES:
-        raise ValidationError({"section": [f"Unknown report section {section!r}."]})
+        raise ValidationError(
+            {"section": [_("Unknown report section %(section)r.") % {"section": section}]}
+        )
 
 
 @transaction.atomic
 def edition_create(
     *, actor: Actor, title: str, reporting_year: int, period_from: date, period_to: date
 ) -> ReportEdition:
-    _require(actor, "report.edit", "You cannot create report editions.")
+    _require(actor, "report.edit", _("You cannot create report editions."))
     title = _clean_text(title, field="title", limit=300).replace("\n", " ")
     if period_from > period_to:
-        raise ValidationError({"period_to": ["The period must end after it starts."]})
+        raise ValidationError({"period_to": [_("The period must end after it starts.")]})
     if not 1990 <= reporting_year <= 2100:
-        raise ValidationError({"reporting_year": ["Give a year between 1990 and 2100."]})
+        raise ValidationError({"reporting_year": [_("Give a year between 1990 and 2100.")]})
     edition = ReportEdition(
         title=title,
         reporting_year=reporting_year,
@@ -108,9 +111,9 @@ def edition_status_set(
 ) -> ReportEdition:
     """Move an edition to another status. A final edition stays final (it is what was sent
     to the Committee): a correction is a new edition."""
-    _require(actor, "report.edit", "You cannot change the status of report editions.")
+    _require(actor, "report.edit", _("You cannot change the status of report editions."))
     if status not in ReportEdition.Status.values:
-        raise ValidationError({"status": [f"Unknown status {status!r}."]})
+        raise ValidationError({"status": [_("Unknown status %(status)r.") % {"status": status}]})
     locked = versioning.lock(ReportEdition.objects.all(), edition.pk)
     if locked is None:  # deleted since the caller read it
         raise NotFound
@@ -118,10 +121,10 @@ def edition_status_set(
         locked,
         version,
         object_type="reporting.edition",
-        message="Someone changed this edition since you opened it; look again.",
+        message=_("Someone changed this edition since you opened it; look again."),
     )
     if locked.is_final:
-        raise ValidationError({"status": ["The edition is final and can no longer change."]})
+        raise ValidationError({"status": [_("The edition is final and can no longer change.")]})
     before = locked.status
     if before == status:
         return locked
@@ -151,7 +154,7 @@ def narrative_save(
     """Save a section's text as version ``base_number + 1``. ``base_number`` is the version
     the writer started from (0 for a section never written); if another version was saved
     since, ``NarrativeConflict`` carries it. Saving the current text again changes nothing."""
-    _require(actor, "report.edit", "You cannot write the report.")
+    _require(actor, "report.edit", _("You cannot write the report."))
     _check_section(section)
     text = _clean_text(text, field="text", limit=MAX_TEXT)
     summary = _clean_text(summary, field="summary", limit=200, required=False).replace("\n", " ")
@@ -159,7 +162,7 @@ def narrative_save(
     # the last guard where the database has no row locks (SQLite).
     locked = ReportEdition.objects.select_for_update().get(pk=edition.pk)
     if locked.is_final:
-        raise ValidationError({"text": ["The edition is final: its text can no longer change."]})
+        raise ValidationError({"text": [_("The edition is final: its text can no longer change.")]})
     current = (
         NarrativeVersion.objects.filter(edition=locked, section=section)
         .select_related("author")
@@ -169,11 +172,16 @@ def narrative_save(
     current_number = current.number if current else 0
     if base_number != current_number:
         if current is None:
-            raise ValidationError({"base_number": ["This section has no such version."]})
+            raise ValidationError({"base_number": [_("This section has no such version.")]})
         raise NarrativeConflict(
-            f"Version {current.number} was saved by "
-            f"{current.author.get_username() if current.author else 'the system'} "
-            "after you opened the section. Your text was not saved.",
+            _(
+                "Version %(number)s was saved by %(author)s after you opened the section. "
+                "Your text was not saved."
+            )
+            % {
+                "number": current.number,
+                "author": current.author.get_username() if current.author else _("the system"),
+            },
             current,
         )
     if current is not None and current.text == text:
@@ -193,7 +201,9 @@ def narrative_save(
         newer = NarrativeVersion.objects.filter(edition=locked, section=section).order_by(
             "-number"
         )[0]
-        raise NarrativeConflict("Someone saved this section at the same moment.", newer) from None
+        raise NarrativeConflict(
+            _("Someone saved this section at the same moment."), newer
+        ) from None
     audit_record(
         actor=actor,
         action="report.narrative_save",
@@ -214,16 +224,16 @@ def comment_add(
     on_version: NarrativeVersion | None = None,
     reply_to: ReviewComment | None = None,
 ) -> ReviewComment:
-    _require(actor, "report.comment", "You cannot comment on the report.")
+    _require(actor, "report.comment", _("You cannot comment on the report."))
     _check_section(section)
     text = _clean_text(text, field="text", limit=MAX_COMMENT)
     if on_version is not None and (
         on_version.edition_id != edition.pk or on_version.section != section
     ):
-        raise ValidationError({"on_version": ["That version is not of this section."]})
+        raise ValidationError({"on_version": [_("That version is not of this section.")]})
     if reply_to is not None:
         if reply_to.edition_id != edition.pk or reply_to.section != section:
-            raise ValidationError({"reply_to": ["That comment is not of this section."]})
+            raise ValidationError({"reply_to": [_("That comment is not of this section.")]})
         reply_to = reply_to.reply_to or reply_to  # threads are one level deep
     comment = ReviewComment.objects.create(
         edition=edition,
@@ -253,11 +263,11 @@ def comment_resolve(*, actor: Actor, comment: ReviewComment) -> ReviewComment:
         or (author and access.has_capability(actor, "report.comment"))
     ):
         raise PermissionDenied(
-            "Only an editor of the report or the comment's author can resolve it."
+            _("Only an editor of the report or the comment's author can resolve it.")
         )
     locked = ReviewComment.objects.select_for_update().get(pk=comment.pk)
     if locked.resolved_at is not None:
-        raise Conflict("This comment is already resolved.")
+        raise Conflict(_("This comment is already resolved."))
     now = timezone.now()
     thread = ReviewComment.objects.filter(pk=locked.pk) | ReviewComment.objects.filter(
         reply_to_id=locked.pk, resolved_at=None
@@ -278,7 +288,7 @@ def comment_resolve(*, actor: Actor, comment: ReviewComment) -> ReviewComment:
 def report_export_audit(*, actor: Actor, edition: ReportEdition, fmt: str, size: int) -> None:
     """A generated report leaves cpmis: who, which edition, which format."""
     if fmt not in EXPORT_FORMATS:
-        raise ValidationError({"format": [f"Unknown format {fmt!r}."]})
+        raise ValidationError({"format": [_("Unknown format %(format)r.") % {"format": fmt}]})
     audit_record(
         actor=actor,
         action="report.export",

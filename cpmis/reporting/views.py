@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from cpmis import access
@@ -30,10 +31,30 @@ def _edition(request: HttpRequest, edition_id: int) -> ReportEdition:
     return selectors.edition_get(user=request.user, edition_id=edition_id)
 
 
+# The fields of the forms whose errors come back as messages, as the messages name them.
+FIELDS = {
+    "status": pgettext_lazy("a field of a form about the report", "status"),
+    "version": pgettext_lazy("a field of a form about the report", "version"),
+    "text": pgettext_lazy("a field of a form about the report", "text"),
+    "on_version": pgettext_lazy("a field of a form about the report", "on version"),
+    "reply_to": pgettext_lazy("a field of a form about the report", "reply to"),
+    "section": pgettext_lazy("a field of a form about the report", "section"),
+    "summary": pgettext_lazy("a field of a form about the report", "summary"),
+    "base_number": pgettext_lazy("a field of a form about the report", "base_number"),
+}
+
+
+def _labelled(errors: Errors) -> Errors:
+    """The errors with each field as the page names it (the form's own errors keep theirs)."""
+    whole = ("__all__", "non_field_errors")
+    return {(k if k in whole else str(FIELDS.get(k, k))): ms for k, ms in errors.items()}
+
+
 def _flash(request: HttpRequest, errors: Errors) -> None:
     for field, ms in errors.items():
         for m in ms:
-            messages.error(request, m if field == "__all__" else f"{field.replace('_', ' ')}: {m}")
+            name = FIELDS.get(field, field.replace("_", " "))
+            messages.error(request, m if field == "__all__" else f"{name}: {m}")
 
 
 @login_required
@@ -58,7 +79,7 @@ def edition_list(request: HttpRequest) -> HttpResponse:
                 services.edition_create, actor=request.user, **form.validated_data
             )
             if edition is not None:
-                messages.success(request, "The edition was created.")
+                messages.success(request, gettext("The edition was created."))
                 return redirect("reporting:edition", edition_id=edition.pk)
     return render(
         request,
@@ -112,7 +133,11 @@ def edition_status(request: HttpRequest, edition_id: int) -> HttpResponse:
         if errors:
             _flash(request, errors)
         else:
-            messages.success(request, f"The edition is now: {edition.get_status_display()}.")
+            messages.success(
+                request,
+                gettext("The edition is now: %(status)s.")
+                % {"status": edition.get_status_display()},
+            )
     return redirect("reporting:edition", edition_id=edition.pk)
 
 
@@ -140,7 +165,7 @@ def section_edit(request: HttpRequest, edition_id: int, section: str) -> HttpRes
     context["text"] = request.POST.get("text", "")[: services.MAX_TEXT]
     context["summary"] = request.POST.get("summary", "")[:200]
     if not form.is_valid():
-        context["errors"] = serializer_errors(form)
+        context["errors"] = _labelled(serializer_errors(form))
         return render(request, "reporting/section_edit.html", context, status=400)
     try:
         saved, errors = run_service(
@@ -155,10 +180,10 @@ def section_edit(request: HttpRequest, edition_id: int, section: str) -> HttpRes
         context.update(conflict=exc.current, base_number=exc.current.number)
         return render(request, "reporting/section_edit.html", context, status=409)
     if errors:
-        context["errors"] = errors
+        context["errors"] = _labelled(errors)
         return render(request, "reporting/section_edit.html", context, status=400)
     assert saved is not None
-    messages.success(request, f"Saved as version {saved.number}.")
+    messages.success(request, gettext("Saved as version %(number)s.") % {"number": saved.number})
     return redirect(reverse("reporting:edition", args=[edition.pk]) + f"#{s.code}")
 
 
@@ -240,7 +265,7 @@ def comment_add(request: HttpRequest, edition_id: int, section: str) -> HttpResp
     if errors:
         _flash(request, errors)
     else:
-        messages.success(request, "Your comment was added.")
+        messages.success(request, gettext("Your comment was added."))
     return redirect(back)
 
 
@@ -257,7 +282,7 @@ def comment_resolve(request: HttpRequest, edition_id: int, comment_id: int) -> H
     if errors:
         _flash(request, errors)
     else:
-        messages.success(request, "The comment was resolved.")
+        messages.success(request, gettext("The comment was resolved."))
     return redirect(reverse("reporting:edition", args=[edition.pk]) + f"#{comment.section}")
 
 
@@ -297,6 +322,6 @@ def report_prepare(request: HttpRequest, edition_id: int) -> HttpResponse:
     """Render the report again with today's figures (a kept file is not reused)."""
     fmt = request.POST.get("format", "")
     if fmt not in ("docx", "pdf"):
-        messages.error(request, "Choose DOCX or PDF.")
+        messages.error(request, gettext("Choose DOCX or PDF."))
         return redirect("reporting:edition", edition_id=edition_id)
     return _report(request, edition_id, fmt, fresh=True)

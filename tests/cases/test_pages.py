@@ -255,11 +255,17 @@ def test_the_daily_digest_names_no_child(
     for user in (personas.cpo, personas.supervisor, personas.analyst):
         user.email = f"{user.username}@example.org"
         user.save(update_fields=["email"])
+    personas.supervisor.language = "ur"  # each digest in its reader's own language
+    personas.supervisor.save(update_fields=["language"])
     call_command("send_task_digest", "--base-url", "https://cpmis.example")
-    assert sorted(m.to[0] for m in mailoutbox) == ["cpo@example.org", "supervisor@example.org"]
-    body = mailoutbox[0].body
+    sent = {m.to[0]: m for m in mailoutbox}
+    assert sorted(sent) == ["cpo@example.org", "supervisor@example.org"]
+    body = sent["cpo@example.org"].body
     assert "OVERDUE Assess the child" in body and "https://cpmis.example/cases/" in body
     assert records.cpo_child.name_latin not in body and "Ayesha" not in mailoutbox[0].subject
+    urdu = sent["supervisor@example.org"]
+    assert "https://cpmis.example/cases/" in urdu.body and "OVERDUE" not in urdu.body
+    assert re.search("[\u0600-\u06ff]", urdu.subject) and "Ayesha" not in urdu.body
 
 
 def test_transfer_and_correction_through_the_pages(

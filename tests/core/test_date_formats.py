@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import pytest
 from django.utils import formats, timezone, translation
 
-from cpmis.core.dates import typed_dates_to_iso
+from cpmis.core.dates import DateInputError, parse_date, parse_datetime, typed_dates_to_iso
 
 
 def test_typed_dates_become_iso_and_a_wrong_one_says_what_to_type() -> None:
@@ -33,10 +34,12 @@ def test_typed_moments_are_pakistan_time() -> None:
 
 def test_pages_show_day_month_year_in_english_and_urdu() -> None:
     moment = timezone.make_aware(datetime(2026, 12, 5, 9, 5))
-    for language, december in (("en", "Dec"), ("ur", "دسمبر")):
+    for language, december, comma in (("en", "Dec", ","), ("ur", "دسمبر", "،")):
         with translation.override(language):
             assert formats.date_format(date(2026, 12, 5)) == f"5 {december} 2026"
-            assert formats.date_format(moment, "DATETIME_FORMAT") == f"5 {december} 2026, 09:05"
+            assert (
+                formats.date_format(moment, "DATETIME_FORMAT") == f"5 {december} 2026{comma} 09:05"
+            )
             assert formats.date_format(date(2026, 12, 5), "SHORT_DATE_FORMAT") == "05/12/2026"
             assert "%d/%m/%Y" in formats.get_format("DATE_INPUT_FORMATS")
             assert formats.get_format("FIRST_DAY_OF_WEEK") == 1
@@ -58,3 +61,14 @@ def test_what_officers_type_is_read_day_first() -> None:
             assert "dd/mm/yyyy" in str(exc) or "no such day" in str(exc) or "hh:mm" in str(exc)
         else:
             raise AssertionError(f"{wrong!r} was read as a date")
+
+
+def test_dates_typed_in_urdu_are_read() -> None:
+    """An Urdu page writes 5 دسمبر 2026, and an Urdu keyboard types Urdu digits."""
+    assert parse_date("5 دسمبر 2026") == date(2026, 12, 5)
+    assert parse_date("۰۵/۱۲/۲۰۲۶") == date(2026, 12, 5)
+    assert parse_datetime("۵ دسمبر ۲۰۲۶، ۱۴:۳۰") == timezone.make_aware(
+        datetime(2026, 12, 5, 14, 30)
+    )
+    with translation.override("ur"), pytest.raises(DateInputError, match="دن/مہینہ/سال"):
+        parse_date("کل")

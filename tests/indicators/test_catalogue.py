@@ -64,3 +64,14 @@ def test_the_catalogue_file_is_valid_json_with_unique_codes():
     with open("cpmis/legal/data/rules.csv", encoding="utf-8") as f:
         rule_codes = {row["code"] for row in csv.DictReader(f)}
     assert {i.rule for i in catalogue().values() if i.rule} <= rule_codes
+
+
+def test_every_text_of_the_catalogue_is_listed_for_translation():
+    from cpmis.indicators.catalogue import CATALOGUE_TEXTS, UNIT_LABELS
+
+    listed = set(CATALOGUE_TEXTS)
+    for indicator in catalogue().values():
+        assert indicator.name in listed, indicator.code
+        assert indicator.name.split(", by ")[0] in listed, indicator.code
+        assert indicator.definition in listed, indicator.code
+        assert indicator.unit in UNIT_LABELS, indicator.code

@@ -9,6 +9,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cpmis import access
 from cpmis.accounts.models import User
@@ -38,7 +40,7 @@ class CaseConflict(versioning.VersionConflict):
     """The case changed since the caller read it: one change per version, each named by the
     kind of event (``assessed``) or of action (``perpetrator_added``) it recorded."""
 
-    message = "The case was changed by someone else since you opened it."
+    message = gettext_lazy("The case was changed by someone else since you opened it.")
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -71,7 +73,7 @@ def _is_girl(child: Child) -> bool:
 def _check_officer(case: Case, officer: User | None) -> None:
     if officer is not None and _is_girl(case.child) and officer.sex == User.Sex.MALE:
         raise _refuse(
-            "A girl child is never taken into or kept in the care of a male officer",
+            _("A girl child is never taken into or kept in the care of a male officer"),
             "girl_child_female_carer",
             case,
             "officer",
@@ -82,9 +84,9 @@ def _when(case: Case, occurred_at: datetime | None) -> datetime:
     now = timezone.now()
     moment = occurred_at or now
     if moment > now + CLOCK_SKEW:
-        raise ValidationError({"occurred_at": "This date is in the future."})
+        raise ValidationError({"occurred_at": _("This date is in the future.")})
     if moment < case.opened_at - CLOCK_SKEW:
-        raise ValidationError({"occurred_at": "This date is before the case was opened."})
+        raise ValidationError({"occurred_at": _("This date is before the case was opened.")})
     return moment
 
 
@@ -93,9 +95,9 @@ def _locked(actor: Actor, case: Case, *, supervise: bool = False) -> Case:
     locked = versioning.lock(scope.select_related("child", "jurisdiction"), case.pk)
     if locked is None:
         raise PermissionDenied(
-            "Only a supervisor of this case's district can do this."
+            _("Only a supervisor of this case's district can do this.")
             if supervise
-            else "You cannot work on this case."
+            else _("You cannot work on this case.")
         )
     return locked
 
@@ -193,7 +195,10 @@ def _record(
 def _require_stage(case: Case, allowed: Iterable[str], action: str) -> None:
     if case.stage not in set(allowed):
         raise ValidationError(
-            {"stage": f"You cannot {action} a case at the stage “{case.get_stage_display()}”."}
+            {
+                "stage": _("You cannot %(action)s a case at the stage “%(stage)s”.")
+                % {"action": action, "stage": case.get_stage_display()}
+            }
         )
 
 
@@ -207,7 +212,7 @@ def _tell_officer(case: Case, officer: User) -> None:
     notify(
         users=[officer],
         kind=Notification.Kind.CASE_ASSIGNED,
-        message=f"Case {case.number} is assigned to you.",
+        params={"number": case.number},
         link=_case_link(case),
     )
 
@@ -219,8 +224,11 @@ def _check_chosen_officer(case: Case, officer: User) -> None:
         if officer.sex == User.Sex.MALE:
             _check_officer(case, officer)
         raise _refuse(
-            f"A girl's case is given only to a woman officer, and {officer}'s sex is not "
-            "recorded: an administrator records it in the account first",
+            _(
+                "A girl's case is given only to a woman officer, and %(officer)s's sex is not "
+                "recorded: an administrator records it in the account first"
+            )
+            % {"officer": officer},
             "girl_child_female_carer",
             case,
             "officer",
@@ -230,5 +238,5 @@ def _check_chosen_officer(case: Case, officer: User) -> None:
 def _check_officer_works_here(officer: User, case: Case) -> None:
     if not access.is_district_cpo(officer, case.district_id):
         raise ValidationError(
-            {"officer": "Choose a Child Protection Officer of the case's district."}
+            {"officer": _("Choose a Child Protection Officer of the case's district.")}
         )

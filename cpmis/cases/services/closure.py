@@ -7,6 +7,8 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from cpmis.actors import Actor
 
@@ -21,13 +23,13 @@ from ._common import OPEN_STAGES, _begin, _events, _new_version, _recompute, _re
 from .transfer import _pending_transfer
 
 CLOSURE_LABELS = {
-    "reintegrated": "Reintegrated with the family or community",
-    "transferred": "Transferred to another service",
-    "reached_18": "The child turned 18",
-    "no_longer_at_risk": "No longer at risk",
-    "died": "The child died",
-    "lost_contact": "Contact lost",
-    "duplicate": "Opened twice (duplicate)",
+    "reintegrated": gettext_lazy("Reintegrated with the family or community"),
+    "transferred": gettext_lazy("Transferred to another service"),
+    "reached_18": gettext_lazy("The child turned 18"),
+    "no_longer_at_risk": gettext_lazy("No longer at risk"),
+    "died": gettext_lazy("The child died"),
+    "lost_contact": gettext_lazy("Contact lost"),
+    "duplicate": gettext_lazy("Opened twice (duplicate)"),
 }
 CLOSURE_REASONS = tuple(CLOSURE_LABELS)
 # Closures that do not wait for an approved plan: the plan's work did not happen.
@@ -39,28 +41,32 @@ def closure_request(
     *, actor: Actor, case: Case, reason: str, note: str = "", version: int | None = None
 ) -> Case:
     case = _begin(
-        actor, case, version, stages=stages_of("request-closure"), action="request closure of"
+        actor,
+        case,
+        version,
+        stages=stages_of("request-closure"),
+        action=pgettext("case action", "request closure of"),
     )
     if reason not in CLOSURE_REASONS:
-        raise ValidationError({"reason": "Choose the reason for closure from the list."})
+        raise ValidationError({"reason": _("Choose the reason for closure from the list.")})
     if case.in_protection:
-        raise ValidationError({"reason": "The child is still in protection: release first."})
+        raise ValidationError({"reason": _("The child is still in protection: release first.")})
     events = _events(case)
     if case.offences.exists() and not any(e.kind == EventKind.LEGAL_AID_OFFERED for e in events):
         raise _refuse(
-            "A child victim of an offence is offered legal assistance before closure",
+            _("A child victim of an offence is offered legal assistance before closure"),
             "legal_aid",
             case,
             "reason",
         )
     if _pending_transfer(case) is not None:
         raise ValidationError(
-            {"reason": "A transfer of this case is waiting for an answer: withdraw it first."}
+            {"reason": _("A transfer of this case is waiting for an answer: withdraw it first.")}
         )
     plan, approved = plan_status(events)
     if plan is not None and not approved and reason not in NO_PLAN_NEEDED:
         raise ValidationError(
-            {"reason": "The supervisor approves the case plan before the case can close."}
+            {"reason": _("The supervisor approves the case plan before the case can close.")}
         )
     _record(
         actor,
@@ -83,7 +89,7 @@ def closure_decide(
         case,
         version,
         stages=stages_of("decide-closure"),
-        action="decide the closure of",
+        action=pgettext("case action", "decide the closure of"),
         supervise=True,
     )
     request = case.events.filter(kind=EventKind.CLOSURE_REQUESTED).order_by("-occurred_at").first()
@@ -107,9 +113,16 @@ def closure_decide(
 
 @transaction.atomic
 def case_reopen(*, actor: Actor, case: Case, note: str, version: int | None = None) -> Case:
-    case = _begin(actor, case, version, stages=stages_of("reopen"), action="reopen", supervise=True)
+    case = _begin(
+        actor,
+        case,
+        version,
+        stages=stages_of("reopen"),
+        action=pgettext("case action", "reopen"),
+        supervise=True,
+    )
     if not note.strip():
-        raise ValidationError({"note": "Say why the case is reopened."})
+        raise ValidationError({"note": _("Say why the case is reopened.")})
     case.closed_at = None
     case.save(update_fields=["closed_at"])
     stage = Stage.ASSESSED if case.risk_level else Stage.REGISTERED
@@ -134,15 +147,17 @@ def event_correct(
         event.case,
         version,
         stages=OPEN_STAGES,
-        action="correct an event of",
+        action=pgettext("case action", "correct an event of"),
     )
     if not reason.strip():
-        raise ValidationError({"reason": "Say why the time is corrected."})
+        raise ValidationError({"reason": _("Say why the time is corrected.")})
     if event.kind not in CORRECTABLE:
         raise ValidationError(
             {
-                "occurred_at": f"The time of “{EventKind(event.kind).label}” is the time it was "
-                "recorded: it cannot be corrected."
+                "occurred_at": _(
+                    "The time of “%(event)s” is the time it was recorded: it cannot be corrected."
+                )
+                % {"event": EventKind(event.kind).label}
             }
         )
     when = _when(case, occurred_at)
@@ -154,7 +169,9 @@ def event_correct(
         (EventKind.PRODUCED_BEFORE_COURT, EventKind.ORDER),
     ):
         if before in order and after in order and order.index(after) < order.index(before):
-            raise ValidationError({"occurred_at": "The corrected time puts events out of order."})
+            raise ValidationError(
+                {"occurred_at": _("The corrected time puts events out of order.")}
+            )
     previous = event.occurred_at
     event.details = {**event.details, "corrected_from": previous.isoformat()}
     event.occurred_at = when

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from cpmis.actors import Actor
 
@@ -35,7 +37,11 @@ def perpetrator_add(
     version: int | None = None,
 ) -> Perpetrator:
     case = _begin(
-        actor, case, version, stages=stages_of("perpetrator"), action="add a perpetrator to"
+        actor,
+        case,
+        version,
+        stages=stages_of("perpetrator"),
+        action=pgettext("case action", "add a perpetrator to"),
     )
     perpetrator = Perpetrator(
         case=case, relationship=relationship, sex=sex, age_band=age_band, number=number
@@ -57,11 +63,17 @@ def reference_add(
     version: int | None = None,
 ) -> CaseReference:
     """The police FIR, FIA or court number of the same matter (links to department data)."""
-    case = _begin(actor, case, version, stages=stages_of("reference"), action="add a number to")
+    case = _begin(
+        actor,
+        case,
+        version,
+        stages=stages_of("reference"),
+        action=pgettext("case action", "add a number to"),
+    )
     reference = CaseReference(case=case, kind=kind, number=number.strip(), authority=authority)
     reference.full_clean()
     if CaseReference.objects.filter(case=case, kind=kind, number=reference.number).exists():
-        raise ValidationError({"number": "This reference is already recorded."})
+        raise ValidationError({"number": _("This reference is already recorded.")})
     reference.save()
     _touch(actor, case, "case.reference_added", {"reference": reference.pk})
     return reference

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from cpmis import access
 from cpmis.actors import Actor
@@ -21,16 +22,16 @@ def institution_create(*, actor: Actor, **fields: Any) -> Institution:
     """Add a place to the directory (an administrator's reference data), in a district of
     the administrator's own scope."""
     if not access.has_capability(actor, "institution.manage"):
-        raise PermissionDenied("Only an administrator keeps the directory.")
+        raise PermissionDenied(_("Only an administrator keeps the directory."))
     institution = Institution(**fields)
     district_id = institution.district_id
     if (
         district_id is not None
         and not access.districts_where(actor, "institution.manage").filter(pk=district_id).exists()
     ):
-        raise PermissionDenied("You keep the directory of your own province or district only.")
+        raise PermissionDenied(_("You keep the directory of your own province or district only."))
     if institution.age_min > institution.age_max:
-        raise ValidationError({"age_min": "The youngest age accepted is above the oldest."})
+        raise ValidationError({"age_min": _("The youngest age accepted is above the oldest.")})
     institution.full_clean()
     institution.save()
     audit_record(

@@ -8,6 +8,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from cpmis import access
 from cpmis.accounts.models import User
@@ -50,23 +52,23 @@ def case_open(
     note: str = "",
 ) -> Case:
     if not access.children_visible_to(actor).filter(pk=child.pk).exists():
-        raise PermissionDenied("You cannot open a case for this child.")
+        raise PermissionDenied(_("You cannot open a case for this child."))
     if not access.districts_where(actor, "case.work").filter(pk=child.district_id).exists():
-        raise PermissionDenied("You cannot open cases in this child's district.")
+        raise PermissionDenied(_("You cannot open cases in this child's district."))
     if initial_risk not in RiskLevel.values:
-        raise ValidationError({"initial_risk": "Give the risk level: high, medium or low."})
+        raise ValidationError({"initial_risk": _("Give the risk level: high, medium or low.")})
     unknown = [c for c in concerns if c not in Concern.values]
     if unknown or not concerns:
-        raise ValidationError({"concerns": "Give at least one known protection concern."})
+        raise ValidationError({"concerns": _("Give at least one known protection concern.")})
     now = timezone.now()
     opened = opened_at or now
     if opened > now + CLOCK_SKEW:
-        raise ValidationError({"opened_at": "This date is in the future."})
+        raise ValidationError({"opened_at": _("This date is in the future.")})
     is_cpo = access.is_cpo(actor)
     if assigned_to is not None and assigned_to != actor:
         supervises = access.districts_where(actor, "case.supervise")
         if not supervises.filter(pk=child.district_id).exists():
-            raise PermissionDenied("Only a supervisor assigns a case to another officer.")
+            raise PermissionDenied(_("Only a supervisor assigns a case to another officer."))
     officer = assigned_to or (person(actor) if is_cpo else None)
     case = Case(
         number=numbering.next_number(child.district, opened),
@@ -95,12 +97,21 @@ def case_open(
 
 @transaction.atomic
 def case_assign(*, actor: Actor, case: Case, officer: User, version: int | None = None) -> Case:
-    case = _begin(actor, case, version, stages=stages_of("assign"), action="assign", supervise=True)
+    case = _begin(
+        actor,
+        case,
+        version,
+        stages=stages_of("assign"),
+        action=pgettext("case action", "assign"),
+        supervise=True,
+    )
     _check_officer_works_here(officer, case)
     _check_officer(case, officer)
     _check_chosen_officer(case, officer)
     if case.assigned_to_id == officer.pk:
-        raise ValidationError({"officer": f"The case is already assigned to {officer}."})
+        raise ValidationError(
+            {"officer": _("The case is already assigned to %(officer)s.") % {"officer": officer}}
+        )
     now = timezone.now()
     case.assigned_to = officer
     case.assigned_at = now
@@ -137,9 +148,11 @@ def case_assess(
     note: str = "",
     version: int | None = None,
 ) -> Case:
-    case = _begin(actor, case, version, stages=stages_of("assess"), action="assess")
+    case = _begin(
+        actor, case, version, stages=stages_of("assess"), action=pgettext("case action", "assess")
+    )
     if risk_level not in RiskLevel.values:
-        raise ValidationError({"risk_level": "Give the risk level: high, medium or low."})
+        raise ValidationError({"risk_level": _("Give the risk level: high, medium or low.")})
     when = _when(case, occurred_at)
     case.risk_level = risk_level
     case.save(update_fields=["risk_level"])
@@ -166,10 +179,20 @@ def case_plan(
     version: int | None = None,
 ) -> Case:
     """The intervention plan: goals with the services, the person responsible and dates."""
-    case = _begin(actor, case, version, stages=stages_of("plan"), action="set the plan of")
+    case = _begin(
+        actor,
+        case,
+        version,
+        stages=stages_of("plan"),
+        action=pgettext("case action", "set the plan of"),
+    )
     if not goals or not all(isinstance(g, dict) and g.get("goal") for g in goals):
         raise ValidationError(
-            {"goals": "Give at least one goal, with its services, who is responsible and by when."}
+            {
+                "goals": _(
+                    "Give at least one goal, with its services, who is responsible and by when."
+                )
+            }
         )
     when = _when(case, occurred_at)
     stage = Stage.PLANNED if case.stage == Stage.ASSESSED else None
@@ -186,14 +209,14 @@ def case_plan_approve(*, actor: Actor, case: Case, version: int | None = None) -
         case,
         version,
         stages=stages_of("approve-plan"),
-        action="approve the plan of",
+        action=pgettext("case action", "approve the plan of"),
         supervise=True,
     )
     latest, approved = plan_status(_events(case))
     if latest is None:
-        raise ValidationError({"stage": "No case plan is set yet: the officer sets it first."})
+        raise ValidationError({"stage": _("No case plan is set yet: the officer sets it first.")})
     if approved:
-        raise ValidationError({"stage": "The latest case plan is already approved."})
+        raise ValidationError({"stage": _("The latest case plan is already approved.")})
     _record(
         actor,
         case,
@@ -209,16 +232,29 @@ def case_plan_approve(*, actor: Actor, case: Case, version: int | None = None) -
 def offence_allege(
     *, actor: Actor, case: Case, provision: Provision, version: int | None = None
 ) -> Case:
-    case = _begin(actor, case, version, stages=stages_of("offence"), action="add an offence to")
+    case = _begin(
+        actor,
+        case,
+        version,
+        stages=stages_of("offence"),
+        action=pgettext("case action", "add an offence to"),
+    )
     if provision.kind not in {Provision.Kind.OFFENCE, Provision.Kind.PENALTY}:
-        raise ValidationError({"provision": f"{provision.citation} is not an offence."})
+        raise ValidationError(
+            {"provision": _("%(citation)s is not an offence.") % {"citation": provision.citation}}
+        )
     statute_jurisdiction = provision.statute.jurisdiction_id
     if statute_jurisdiction is not None and statute_jurisdiction != case.jurisdiction_id:
         raise ValidationError(
-            {"provision": f"{provision.citation} is not law in {case.jurisdiction.name_en}."}
+            {
+                "provision": _("%(citation)s is not law in %(jurisdiction)s.")
+                % {"citation": provision.citation, "jurisdiction": case.jurisdiction.name_en}
+            }
         )
     if CaseOffence.objects.filter(case=case, provision=provision).exists():
-        raise ValidationError({"provision": f"{provision.citation} is already recorded."})
+        raise ValidationError(
+            {"provision": _("%(citation)s is already recorded.") % {"citation": provision.citation}}
+        )
     CaseOffence.objects.get_or_create(case=case, provision=provision)
     _record(
         actor,

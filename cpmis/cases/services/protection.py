@@ -10,6 +10,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from cpmis.actors import Actor, person
 from cpmis.legal.selectors import rule_for
@@ -36,9 +38,15 @@ def protection_take(
     version: int | None = None,
 ) -> Case:
     """Taking the child into protection starts the clocks of the case's jurisdiction."""
-    case = _begin(actor, case, version, stages=stages_of("protect"), action="take into protection")
+    case = _begin(
+        actor,
+        case,
+        version,
+        stages=stages_of("protect"),
+        action=pgettext("case action", "take into protection"),
+    )
     if case.in_protection:
-        raise ValidationError({"stage": "The child is already in protection."})
+        raise ValidationError({"stage": _("The child is already in protection.")})
     _check_officer(case, person(actor))
     _check_officer(case, case.assigned_to)
     when = _when(case, occurred_at)
@@ -62,31 +70,41 @@ def court_produce(
     version: int | None = None,
 ) -> Case:
     case = _begin(
-        actor, case, version, stages=stages_of("produce"), action="record a production in"
+        actor,
+        case,
+        version,
+        stages=stages_of("produce"),
+        action=pgettext("case action", "record a production in"),
     )
     events = _events(case)
     taken = [e for e in events if e.kind == EventKind.TAKEN_INTO_PROTECTION]
     if not case.in_protection or not taken:
         raise ValidationError(
-            {"stage": "The child is produced before the Court after being taken into protection."}
+            {
+                "stage": _(
+                    "The child is produced before the Court after being taken into protection."
+                )
+            }
         )
     when = _when(case, occurred_at)
     if when < taken[-1].occurred_at:
-        raise ValidationError({"occurred_at": "Production cannot precede taking into protection."})
+        raise ValidationError(
+            {"occurred_at": _("Production cannot precede taking into protection.")}
+        )
     if not court.strip():
-        raise ValidationError({"court": "Name the Court."})
+        raise ValidationError({"court": _("Name the Court.")})
     _record(actor, case, EventKind.PRODUCED_BEFORE_COURT, when, details={"court": court[:200]})
     return case
 
 
 ORDER_LABELS = {
-    "custody": "Custody",
-    "placement": "Placement",
-    "medical_examination": "Medical examination",
-    "age_determination": "Age determination",
-    "legal_aid": "Legal aid",
-    "release": "Release",
-    "final_decision": "Final decision",
+    "custody": gettext_lazy("Custody"),
+    "placement": gettext_lazy("Placement"),
+    "medical_examination": gettext_lazy("Medical examination"),
+    "age_determination": gettext_lazy("Age determination"),
+    "legal_aid": gettext_lazy("Legal aid"),
+    "release": gettext_lazy("Release"),
+    "final_decision": gettext_lazy("Final decision"),
 }
 ORDER_KINDS = tuple(ORDER_LABELS)
 
@@ -106,20 +124,28 @@ def order_record(
     note: str = "",
     version: int | None = None,
 ) -> Case:
-    case = _begin(actor, case, version, stages=stages_of("order"), action="record an order in")
+    case = _begin(
+        actor,
+        case,
+        version,
+        stages=stages_of("order"),
+        action=pgettext("case action", "record an order in"),
+    )
     if kind not in ORDER_KINDS:
-        raise ValidationError({"kind": "Choose the kind of order from the list."})
+        raise ValidationError({"kind": _("Choose the kind of order from the list.")})
     if not any(e.kind == EventKind.PRODUCED_BEFORE_COURT for e in _events(case)):
         raise ValidationError(
-            {"kind": "A Court order follows the child's production before the Court."}
+            {"kind": _("A Court order follows the child's production before the Court.")}
         )
     when = _when(case, occurred_at)
     details: dict[str, Any] = {"kind": kind, "final": final or kind == "final_decision"}
     if kind in {"custody", "placement"}:
         if not (child_views.strip() or not_heard_reason.strip()):
             raise _refuse(
-                "A custody or placement order needs the child's views, or the reason the child "
-                "could not be heard",
+                _(
+                    "A custody or placement order needs the child's views, or the reason the "
+                    "child could not be heard"
+                ),
                 "child_heard_before_custody_order",
                 case,
                 "child_views",
@@ -128,8 +154,10 @@ def order_record(
     if kind == "age_determination":
         if not medical_report.strip() or determined_age is None:
             raise _refuse(
-                "A disputed age is decided by the Court on a medical report: record the report "
-                "and the age determined",
+                _(
+                    "A disputed age is decided by the Court on a medical report: record the "
+                    "report and the age determined"
+                ),
                 "age_dispute_medical_report",
                 case,
                 "medical_report",
@@ -163,10 +191,10 @@ def _leave_institution(case: Case) -> None:
 
 
 PLACEMENT_LABELS = {
-    "parental": "With the parents",
-    "extended_family": "With the extended family",
-    "non_kinship": "Non-kinship care (foster family)",
-    "institution": "In an institution",
+    "parental": gettext_lazy("With the parents"),
+    "extended_family": gettext_lazy("With the extended family"),
+    "non_kinship": gettext_lazy("Non-kinship care (foster family)"),
+    "institution": gettext_lazy("In an institution"),
 }
 PLACEMENT_OPTIONS = tuple(PLACEMENT_LABELS)
 
@@ -177,8 +205,10 @@ def _check_institution_near(case: Case, institution: Institution) -> None:
     if institution.district.jurisdiction_id != case.jurisdiction_id:
         raise ValidationError(
             {
-                "institution": f"{institution.name} is outside {case.jurisdiction.name_en}: "
-                "choose a place in the case's province."
+                "institution": _(
+                    "%(place)s is outside %(jurisdiction)s: choose a place in the case's province."
+                )
+                % {"place": institution.name, "jurisdiction": case.jurisdiction.name_en}
             }
         )
 
@@ -187,18 +217,28 @@ def _check_institution(case: Case, institution: Institution, when: datetime) -> 
     child = case.child
     _check_institution_near(case, institution)
     if institution.occupancy >= institution.capacity:
-        raise ValidationError({"institution": f"{institution.name} is full."})
+        raise ValidationError(
+            {"institution": _("%(place)s is full.") % {"place": institution.name}}
+        )
     girl = _is_girl(child)
     if (girl and institution.accepts == Institution.Accepts.BOYS) or (
         not girl and child.sex == Sex.MALE and institution.accepts == Institution.Accepts.GIRLS
     ):
         raise ValidationError(
-            {"institution": f"{institution.name} does not accept this child's sex."}
+            {
+                "institution": _("%(place)s does not accept this child's sex.")
+                % {"place": institution.name}
+            }
         )
     age = age_on(child.date_of_birth, timezone.localtime(when).date())
     if not institution.age_min <= age <= institution.age_max:
         ages = f"{institution.age_min}–{institution.age_max}"
-        raise ValidationError({"institution": f"{institution.name} accepts ages {ages}."})
+        raise ValidationError(
+            {
+                "institution": _("%(place)s accepts ages %(ages)s.")
+                % {"place": institution.name, "ages": ages}
+            }
+        )
 
 
 @transaction.atomic
@@ -213,10 +253,16 @@ def placement_make(
     lower_option_reason: str = "",
     version: int | None = None,
 ) -> Case:
-    case = _begin(actor, case, version, stages=stages_of("place"), action="place the child of")
+    case = _begin(
+        actor,
+        case,
+        version,
+        stages=stages_of("place"),
+        action=pgettext("case action", "place the child of"),
+    )
     order = rule_for("placement_preference", case.jurisdiction).rule.value.split(";")
     if option not in PLACEMENT_OPTIONS:
-        raise ValidationError({"option": "Choose where the child is placed from the list."})
+        raise ValidationError({"option": _("Choose where the child is placed from the list.")})
     when = _when(case, occurred_at)
     orders = [
         e
@@ -227,16 +273,20 @@ def placement_make(
     ]
     if option != "parental" and not orders:
         raise _refuse(
-            "Removing a child from the family needs a Court order (custody or placement)",
+            _("Removing a child from the family needs a Court order (custody or placement)"),
             "child_heard_before_custody_order",
             case,
             "option",
         )
     if option in order and order.index(option) > 0 and not lower_option_reason.strip():
-        preferred = ", then ".join(PLACEMENT_LABELS.get(o, o).lower() for o in order)
+        then = pgettext("list separator", ", then ")
+        preferred = then.join(str(PLACEMENT_LABELS.get(o, o)).lower() for o in order)
         raise _refuse(
-            f"The law prefers placement {preferred}: say why the preferred options were not "
-            "possible",
+            _(
+                "The law prefers placement %(preferred)s: say why the preferred options were "
+                "not possible"
+            )
+            % {"preferred": preferred},
             "placement_preference",
             case,
             "lower_option_reason",
@@ -245,7 +295,7 @@ def placement_make(
     _leave_institution(case)  # a new placement ends the current one
     if option == "institution":
         if institution is None:
-            raise ValidationError({"institution": "Choose the institution."})
+            raise ValidationError({"institution": _("Choose the institution.")})
         locked = (
             Institution.objects.select_for_update(of=("self",))
             .select_related("district")
@@ -258,11 +308,11 @@ def placement_make(
     else:
         if caregiver_sex not in {"female", "male"}:
             raise ValidationError(
-                {"caregiver_sex": "Record the caregiver's sex (a safeguard for girl children)."}
+                {"caregiver_sex": _("Record the caregiver's sex (a safeguard for girl children).")}
             )
         if _is_girl(case.child) and caregiver_sex == "male":
             raise _refuse(
-                "A girl child is never placed in the care of a male caregiver",
+                _("A girl child is never placed in the care of a male caregiver"),
                 "girl_child_female_carer",
                 case,
                 "caregiver_sex",
@@ -294,7 +344,13 @@ def legal_aid_offer(
     occurred_at: datetime | None = None,
     version: int | None = None,
 ) -> Case:
-    case = _begin(actor, case, version, stages=stages_of("legal-aid"), action="offer legal aid in")
+    case = _begin(
+        actor,
+        case,
+        version,
+        stages=stages_of("legal-aid"),
+        action=pgettext("case action", "offer legal aid in"),
+    )
     _record(
         actor,
         case,
@@ -323,20 +379,21 @@ def simple_event(
         EventKind.FOLLOW_UP_VISIT: stages_of("follow-up"),
     }
     if kind not in allowed:
-        raise ValidationError({"kind": "Not an event that can be recorded this way."})
+        raise ValidationError({"kind": _("Not an event that can be recorded this way.")})
     case = _begin(
         actor,
         case,
         version,
         stages=allowed[kind],
-        action=f"record a {EventKind(kind).label.lower()} for",
+        action=pgettext("case action", "record a %(event)s for")
+        % {"event": EventKind(kind).label.lower()},
     )
     if (
         kind == EventKind.HEARING
         and not case.events.filter(kind=EventKind.PRODUCED_BEFORE_COURT).exists()
     ):
         raise ValidationError(
-            {"kind": "A hearing follows the child's production before the Court."}
+            {"kind": _("A hearing follows the child's production before the Court.")}
         )
     _record(actor, case, kind, _when(case, occurred_at), note=note)
     return case
@@ -348,7 +405,9 @@ def complaint_attach_to(
 ) -> Case:
     """A new complaint about a child whose case is open: it joins the case's timeline so the
     officer working the case sees it (the complaints service links the complaint itself)."""
-    case = _begin(actor, case, version, stages=OPEN_STAGES, action="attach to")
+    case = _begin(
+        actor, case, version, stages=OPEN_STAGES, action=pgettext("case action", "attach to")
+    )
     _record(
         actor,
         case,
@@ -370,9 +429,15 @@ def release(
     version: int | None = None,
 ) -> Case:
     """Release from protection (an institution or jail): six months of follow-up begin."""
-    case = _begin(actor, case, version, stages=stages_of("release"), action="release the child of")
+    case = _begin(
+        actor,
+        case,
+        version,
+        stages=stages_of("release"),
+        action=pgettext("case action", "release the child of"),
+    )
     if not case.in_protection:
-        raise ValidationError({"stage": "The child is not in protection."})
+        raise ValidationError({"stage": _("The child is not in protection.")})
     when = _when(case, occurred_at)
     events = _events(case)
     if not any(
@@ -380,7 +445,7 @@ def release(
         for e in events
     ):
         raise ValidationError(
-            {"stage": "A release follows a Court order of release or a final decision."}
+            {"stage": _("A release follows a Court order of release or a final decision.")}
         )
     _leave_institution(case)
     case.in_protection = False

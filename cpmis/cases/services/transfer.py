@@ -9,11 +9,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from cpmis import access
 from cpmis.accounts.models import User
 from cpmis.actors import Actor, person
-from cpmis.notifications.models import Notification
+from cpmis.notifications.models import Notification, place
 from cpmis.notifications.services import notify
 from cpmis.reference.models import District
 
@@ -47,19 +49,28 @@ def transfer_request(
 ) -> Transfer:
     """Ask the CPU of another district (or jurisdiction) to take the case over. The case stays
     with the sending district until the receiving supervisor accepts."""
-    case = _begin(actor, case, version, stages=stages_of("transfer"), action="transfer")
+    case = _begin(
+        actor,
+        case,
+        version,
+        stages=stages_of("transfer"),
+        action=pgettext("case action", "transfer"),
+    )
     if to_district.pk == case.district_id:
-        raise ValidationError({"to_district": "The case is already in this district."})
+        raise ValidationError({"to_district": _("The case is already in this district.")})
     if _pending_transfer(case) is not None:
-        raise ValidationError({"to_district": "A transfer of this case is already waiting."})
+        raise ValidationError({"to_district": _("A transfer of this case is already waiting.")})
     if not reason.strip():
-        raise ValidationError({"reason": "Say why the case moves."})
+        raise ValidationError({"reason": _("Say why the case moves.")})
     receivers = list(access.supervisors_of(to_district))
     if not receivers:
         raise ValidationError(
             {
-                "to_district": f"{to_district.name_en} has no CPU supervisor in cpmis to accept "
-                "the case: ask an administrator, or choose another district."
+                "to_district": _(
+                    "%(district)s has no CPU supervisor in cpmis to accept the case: ask an "
+                    "administrator, or choose another district."
+                )
+                % {"district": to_district.name_en}
             }
         )
     now = timezone.now()
@@ -82,7 +93,7 @@ def transfer_request(
     notify(
         users=receivers,
         kind=Notification.Kind.TRANSFER_REQUESTED,
-        message=f"Case {case.number} from {case.district.name_en} waits for your answer.",
+        params={"number": case.number, "district": place(case.district)},
         link=_transfers_link(),
     )
     return transfer
@@ -94,7 +105,13 @@ def transfer_withdraw(
 ) -> Transfer:
     """The sending side takes back a request nobody has answered (the family did not move
     after all, or nobody in the receiving district can answer)."""
-    case = _begin(actor, case, version, stages=stages_of("withdraw-transfer"), action="withdraw")
+    case = _begin(
+        actor,
+        case,
+        version,
+        stages=stages_of("withdraw-transfer"),
+        action=pgettext("case action", "withdraw"),
+    )
     transfer = (
         case.transfers.select_for_update(of=("self",))
         .filter(status=Transfer.Status.PENDING)
@@ -103,7 +120,7 @@ def transfer_withdraw(
     )
     if transfer is None:
         raise ValidationError(
-            {"__all__": "No transfer of this case is waiting: nothing to withdraw."}
+            {"__all__": _("No transfer of this case is waiting: nothing to withdraw.")}
         )
     _transfer_closed(
         actor, case, transfer, Transfer.Status.WITHDRAWN, EventKind.TRANSFER_WITHDRAWN, note
@@ -111,7 +128,7 @@ def transfer_withdraw(
     notify(
         users=access.supervisors_of(transfer.to_district),
         kind=Notification.Kind.TRANSFER_WITHDRAWN,
-        message=f"{case.district.name_en} withdrew the transfer of case {case.number}.",
+        params={"number": case.number, "district": place(case.district)},
     )
     return transfer
 
@@ -166,9 +183,9 @@ def transfer_decide(
         done = Transfer.objects.filter(pk=transfer.pk).exclude(status=Transfer.Status.PENDING)
         if done.exists():
             raise ValidationError(
-                {"accept": "This transfer was already answered: nothing was changed."}
+                {"accept": _("This transfer was already answered: nothing was changed.")}
             )
-        raise PermissionDenied("Only a supervisor of the receiving district can answer.")
+        raise PermissionDenied(_("Only a supervisor of the receiving district can answer."))
     transfer = locked
     case = (
         Case.objects.select_for_update(of=("self",))
@@ -178,22 +195,28 @@ def transfer_decide(
     if case.stage not in stages_of("transfer"):
         raise ValidationError(
             {
-                "accept": f"The case is now at the stage “{case.get_stage_display()}”: it can "
-                "no longer be transferred. Ask the sending district to withdraw the request."
+                "accept": _(
+                    "The case is now at the stage “%(stage)s”: it can no longer be transferred. "
+                    "Ask the sending district to withdraw the request."
+                )
+                % {"stage": case.get_stage_display()}
             }
         )
     sending_side = [transfer.requested_by, case.assigned_to, *access.supervisors_of(case.district)]
     if not accept:
         if not note.strip():
-            raise ValidationError({"note": "Say why the transfer is declined."})
+            raise ValidationError({"note": _("Say why the transfer is declined.")})
         _transfer_closed(
             actor, case, transfer, Transfer.Status.DECLINED, EventKind.TRANSFER_REFUSED, note
         )
         notify(
             users=sending_side,
             kind=Notification.Kind.TRANSFER_DECLINED,
-            message=f"{transfer.to_district.name_en} declined the transfer of case "
-            f"{case.number}; the case stays with {case.district.name_en}.",
+            params={
+                "number": case.number,
+                "district": place(case.district),
+                "to_district": place(transfer.to_district),
+            },
             link=_case_link(case),
         )
         return transfer
@@ -240,8 +263,7 @@ def transfer_decide(
     notify(
         users=sending_side,
         kind=Notification.Kind.TRANSFER_ACCEPTED,
-        message=f"{target.name_en} accepted case {case.number}; it is no longer in your "
-        "district's caseload.",
+        params={"number": case.number, "to_district": place(target)},
     )
     if officer is not None:
         _tell_officer(case, officer)
@@ -260,9 +282,11 @@ def referral_make(
     version: int | None = None,
 ) -> Case:
     """Refer the child to a service (health, education, legal aid, shelter, psychosocial…)."""
-    case = _begin(actor, case, version, stages=stages_of("refer"), action="refer")
+    case = _begin(
+        actor, case, version, stages=stages_of("refer"), action=pgettext("case action", "refer")
+    )
     if not service.strip():
-        raise ValidationError({"service": "Name the service."})
+        raise ValidationError({"service": _("Name the service.")})
     details: dict[str, Any] = {"service": service[:100]}
     if institution is not None:
         _check_institution_near(case, institution)
@@ -274,7 +298,7 @@ def referral_make(
             <= timezone.now() + timedelta(days=2 * 366)
         ):
             raise ValidationError(
-                {"follow_up_on": "Plan the follow-up between today and two years from now."}
+                {"follow_up_on": _("Plan the follow-up between today and two years from now.")}
             )
         details["follow_up_on"] = follow_up_on.isoformat()
     _record(actor, case, EventKind.REFERRED, timezone.now(), details=details, note=note)

@@ -10,6 +10,8 @@ from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from cpmis.accounts.models import User
 from cpmis.cases import services
@@ -25,12 +27,14 @@ def _span(delta: timedelta) -> str:
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
     if days >= 2:
-        return f"{days} days"
+        return ngettext("%(days)s day", "%(days)s days", days) % {"days": days}
     if days == 1:
-        return f"1 day {hours} h" if hours else "1 day"
+        return _("1 day %(hours)s h") % {"hours": hours} if hours else _("1 day")
     if hours:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    return f"{minutes} min"
+        if minutes:
+            return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}
+        return _("%(hours)s h") % {"hours": hours}
+    return _("%(minutes)s min") % {"minutes": minutes}
 
 
 @register.simple_tag
@@ -41,27 +45,32 @@ def countdown(due_at: datetime, now: datetime | None = None) -> str:
     left = due_at - now
     if left < timedelta(0):
         return format_html(
-            '<strong class="badge overdue" title="Due {}">Overdue by {}</strong>', when, _span(left)
+            '<strong class="badge overdue" title="{}">{}</strong>',
+            _("Due %(when)s") % {"when": when},
+            _("Overdue by %(span)s") % {"span": _span(left)},
         )
     css = "due-soon" if left < SOON else "ok"
     return format_html(
-        '<span class="badge {}" title="Due {}">Due in {}</span>', css, when, _span(left)
+        '<span class="badge {}" title="{}">{}</span>',
+        css,
+        _("Due %(when)s") % {"when": when},
+        _("Due in %(span)s") % {"span": _span(left)},
     )
 
 
 @register.filter
 def concern_labels(values: list[str] | None) -> str:
     labels = dict(Concern.choices)
-    return ", ".join(str(labels.get(v, v)) for v in values or [])
+    return pgettext("list separator", ", ").join(str(labels.get(v, v)) for v in values or [])
 
 
 @register.filter
 def risk_label(value: str) -> str:
-    return str(dict(RiskLevel.choices).get(value, value or "not assessed"))
+    return str(dict(RiskLevel.choices).get(value, value or _("not assessed")))
 
 
 def _officer(pk: Any, users: dict[int, User]) -> str:
-    return person(users.get(pk), "an officer")
+    return person(users.get(pk), _("an officer"))
 
 
 @register.simple_tag
@@ -71,72 +80,89 @@ def describe(event: Any, names: dict[str, Any]) -> str:
     kind = event.kind
     users, districts, places = names["users"], names["districts"], names["institutions"]
     if kind == EventKind.REGISTERED:
-        return "Case opened"
+        return _("Case opened")
     if kind == EventKind.ASSIGNED:
-        return f"Assigned to {_officer(d.get('officer'), users)}"
+        return _("Assigned to %(officer)s") % {"officer": _officer(d.get("officer"), users)}
     if kind == EventKind.ASSESSED:
-        return f"Assessed: risk {risk_label(d.get('risk_level', '')).lower()}"
+        return _("Assessed: risk %(risk)s") % {"risk": risk_label(d.get("risk_level", "")).lower()}
     if kind == EventKind.PLAN_SET:
-        goals = "; ".join(g.get("goal", "") for g in d.get("goals", []) if isinstance(g, dict))
-        return f"Case plan set: {goals}" if goals else "Case plan set"
+        goals = pgettext("list of clauses", "; ").join(
+            g.get("goal", "") for g in d.get("goals", []) if isinstance(g, dict)
+        )
+        return _("Case plan set: %(goals)s") % {"goals": goals} if goals else _("Case plan set")
     if kind == EventKind.PLAN_APPROVED:
-        return "Case plan approved"
+        return _("Case plan approved")
     if kind == EventKind.OFFENCE_ALLEGED:
-        return f"Offence alleged: {d.get('citation', '')}"
+        return _("Offence alleged: %(citation)s") % {"citation": d.get("citation", "")}
     if kind == EventKind.TAKEN_INTO_PROTECTION:
         place = places.get(d.get("temporary_institution"))
         return (
-            f"Taken into protection (temporary custody at {place})"
+            _("Taken into protection (temporary custody at %(place)s)") % {"place": place}
             if place
-            else ("Taken into protection")
+            else _("Taken into protection")
         )
     if kind == EventKind.PRODUCED_BEFORE_COURT:
-        return f"Produced before the Court — {d.get('court', '')}"
+        return _("Produced before the Court — %(court)s") % {"court": d.get("court", "")}
     if kind == EventKind.ORDER:
-        label = services.ORDER_LABELS.get(d.get("kind", ""), "Court order")
-        text = f"Court order: {label.lower()}"
+        label = str(services.ORDER_LABELS.get(d.get("kind", ""), _("Court order")))
+        text = _("Court order: %(kind)s") % {"kind": label.lower()}
         if d.get("final") and d.get("kind") != "final_decision":
-            text += " (final)"
+            text += " " + _("(final)")
+        clauses = [text]
         if "child_heard" in d:
-            text += "; the child was heard" if d["child_heard"] else "; the child was not heard"
+            clauses.append(
+                _("the child was heard") if d["child_heard"] else _("the child was not heard")
+            )
         if d.get("determined_age") is not None:
-            text += f"; age determined: {d['determined_age']}"
-        return text
+            clauses.append(_("age determined: %(age)s") % {"age": d["determined_age"]})
+        return pgettext("list of clauses", "; ").join(clauses)
     if kind == EventKind.PLACEMENT:
         place = places.get(d.get("institution"))
-        option = services.PLACEMENT_LABELS.get(d.get("option", ""), "Placed")
+        option = str(services.PLACEMENT_LABELS.get(d.get("option", ""), _("Placed")))
         if place:
-            return f"Placed in an institution — {place}"
-        carer = {"female": " (a woman caregiver)", "male": " (a man caregiver)"}.get(
+            return _("Placed in an institution — %(place)s") % {"place": place}
+        carer = {"female": _("(a woman caregiver)"), "male": _("(a man caregiver)")}.get(
             d.get("caregiver_sex", ""), ""
         )
-        return f"Placed {option[0].lower()}{option[1:]}{carer}"
+        return _("Placed %(option)s%(carer)s") % {
+            "option": f"{option[0].lower()}{option[1:]}",
+            "carer": f" {carer}" if carer else "",
+        }
     if kind == EventKind.LEGAL_AID_OFFERED:
-        return "Legal assistance offered — " + ("accepted" if d.get("accepted") else "declined")
+        if d.get("accepted"):
+            return _("Legal assistance offered — accepted")
+        return _("Legal assistance offered — declined")
     if kind == EventKind.CLOSURE_REQUESTED:
-        return f"Closure requested: {services.CLOSURE_LABELS.get(d.get('reason', ''), '')}"
+        return _("Closure requested: %(reason)s") % {
+            "reason": services.CLOSURE_LABELS.get(d.get("reason", ""), "")
+        }
     if kind in {
         EventKind.TRANSFER_REQUESTED,
         EventKind.TRANSFER_REFUSED,
         EventKind.TRANSFER_WITHDRAWN,
     }:
-        target = districts.get(d.get("to_district"), "another district")
-        verb = {
-            EventKind.TRANSFER_REQUESTED: "requested",
-            EventKind.TRANSFER_REFUSED: "declined",
-            EventKind.TRANSFER_WITHDRAWN: "withdrawn",
+        target = districts.get(d.get("to_district"), _("another district"))
+        sentence = {
+            EventKind.TRANSFER_REQUESTED: _("Transfer to %(district)s requested"),
+            EventKind.TRANSFER_REFUSED: _("Transfer to %(district)s declined"),
+            EventKind.TRANSFER_WITHDRAWN: _("Transfer to %(district)s withdrawn"),
         }[kind]
-        return f"Transfer to {target} {verb}"
+        return sentence % {"district": target}
     if kind == EventKind.TRANSFER_ACCEPTED:
-        return (
-            f"Transferred from {districts.get(d.get('from_district'), 'another district')} "
-            f"to {districts.get(d.get('to_district'), 'another district')}"
-        )
+        return _("Transferred from %(from)s to %(to)s") % {
+            "from": districts.get(d.get("from_district"), _("another district")),
+            "to": districts.get(d.get("to_district"), _("another district")),
+        }
     if kind == EventKind.REFERRED:
         place = places.get(d.get("institution"))
-        return f"Referred: {d.get('service', '')}" + (f" — {place}" if place else "")
+        if place:
+            return _("Referred: %(service)s — %(place)s") % {
+                "service": d.get("service", ""),
+                "place": place,
+            }
+        return _("Referred: %(service)s") % {"service": d.get("service", "")}
     if kind == EventKind.COMPLAINT_RECEIVED:
-        return "A complaint about the child was attached"
+        return _("A complaint about the child was attached")
     return str(EventKind(kind).label) if kind in EventKind.values else kind
 
 
@@ -148,10 +174,12 @@ def reference_kind(value: str) -> str:
 @register.simple_tag
 def perpetrator_text(p: Perpetrator) -> str:
     who = f"{p.number} × " if p.number > 1 else ""
-    return (
-        f"{who}{p.get_relationship_display()}, {p.get_sex_display().lower()}, "
-        f"{p.get_age_band_display().lower()}"
-    )
+    parts = [
+        p.get_relationship_display(),
+        p.get_sex_display().lower(),
+        p.get_age_band_display().lower(),
+    ]
+    return who + pgettext("list separator", ", ").join(str(x) for x in parts)
 
 
 @register.filter
@@ -175,15 +203,17 @@ def child_age(child: Any) -> str:
     from cpmis.people.services import age_on
 
     if child is None or child.date_of_birth is None:
-        return "age not known"
+        return _("age not known")
     age = age_on(child.date_of_birth, timezone.localdate())
-    about = "about " if getattr(child, "date_of_birth_estimated", False) else ""
-    return f"{about}{age} year{'s' if age != 1 else ''} old"
+    if getattr(child, "date_of_birth_estimated", False):
+        return ngettext("about %(age)s year old", "about %(age)s years old", age) % {"age": age}
+    return ngettext("%(age)s year old", "%(age)s years old", age) % {"age": age}
 
 
 @register.filter
-def person(user: User | None, missing: str = "Not assigned") -> str:
-    """An account as people read it: the full name, else the username, else ``missing``."""
+def person(user: User | None, missing: str | None = None) -> str:
+    """An account as people read it: the full name, else the username, else ``missing``
+    ("Not assigned" unless the template names another)."""
     if user is None:
-        return missing
+        return missing if missing is not None else _("Not assigned")
     return user.get_full_name().strip() or user.username

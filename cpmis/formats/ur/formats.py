@@ -1,9 +1,8 @@
-"""Urdu pages write dates the same way as English ones (day month year), with the same inputs."""
+"""Urdu dates: day month year as on English pages (5 دسمبر 2026; the month's Urdu name
+comes from Django's Urdu catalog), with the Urdu comma before the time; the same inputs."""
 
 from cpmis.formats.en.formats import (  # noqa: F401 - Django reads these names from this module
-    DATE_FORMAT,
     DATE_INPUT_FORMATS,
-    DATETIME_FORMAT,
     DATETIME_INPUT_FORMATS,
     DECIMAL_SEPARATOR,
     FIRST_DAY_OF_WEEK,
@@ -15,3 +14,6 @@ from cpmis.formats.en.formats import (  # noqa: F401 - Django reads these names 
     TIME_FORMAT,
     YEAR_MONTH_FORMAT,
 )
+
+DATE_FORMAT = "j F Y"  # 5 دسمبر 2026 (Urdu writes the month in full)
+DATETIME_FORMAT = "j F Y، H:i"  # 5 دسمبر 2026، 14:30

@@ -9,24 +9,29 @@ name typed in one free-text field (a complaint's, a department record's) in its 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
 from cpmis.people.phonetic import split_by_script
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 register = template.Library()
 
-NO_NAME = "(no name recorded)"
+NO_NAME = _("(no name recorded)")
 
 
 def _urdu(text: str) -> SafeString:
     return format_html('<span lang="ur" dir="rtl">{}</span>', text)
 
 
-def _both(latin: str, urdu: str, *, fallback: str = NO_NAME) -> SafeString:
+def _both(latin: str, urdu: str, *, fallback: StrOrPromise = NO_NAME) -> SafeString:
     latin, urdu = (latin or "").strip(), (urdu or "").strip()
     if latin and urdu:
         return format_html("{} · {}", latin, _urdu(urdu))
@@ -40,7 +45,7 @@ def _both(latin: str, urdu: str, *, fallback: str = NO_NAME) -> SafeString:
 
 
 @register.simple_tag
-def child_name(child: Any, fallback: str = NO_NAME) -> SafeString:
+def child_name(child: Any, fallback: StrOrPromise = NO_NAME) -> SafeString:
     """Both scripts of a child's name (either one alone when only one is known)."""
     if child is None:
         return _both("", "", fallback=fallback)
@@ -54,10 +59,14 @@ def guardian_prefix(child: Any) -> str:
     sex = getattr(child, "sex", "")
     if relation == "father":
         # son of, daughter of; neither is right for a child recorded as neither
-        return {"female": "d/o", "male": "s/o"}.get(sex, "child of")
+        if sex == "female":
+            return gettext("d/o")
+        if sex == "male":
+            return gettext("s/o")
+        return pgettext("before the name of the father of a child of unknown sex", "child of")
     if relation == "mother":
-        return "child of"
-    return "ward of"
+        return pgettext("before the name of the mother", "child of")
+    return gettext("ward of")
 
 
 @register.simple_tag
@@ -81,7 +90,7 @@ def guardian_line(child: Any) -> SafeString:
 
 
 @register.simple_tag
-def typed_name(text: str, fallback: str = NO_NAME) -> SafeString:
+def typed_name(text: str, fallback: StrOrPromise = NO_NAME) -> SafeString:
     """A name typed in one field, whichever script it is in: the Urdu words marked as Urdu."""
     latin, urdu = split_by_script(text or "")
     return _both(latin, urdu, fallback=fallback)
