@@ -29,6 +29,7 @@ from cpmis.audit import versioning
 from cpmis.audit.services import audit_record
 from cpmis.cases import services as case_services
 from cpmis.cases.models import Case, Concern, RiskLevel
+from cpmis.core.text import western_digits
 from cpmis.people import services as people_services
 from cpmis.people.models import Child, Sex
 from cpmis.people.search import normalize_name
@@ -109,6 +110,8 @@ def triage_hours(jurisdiction: Jurisdiction) -> int:
 
 
 def _validate(data: ComplaintInput, *, now: datetime) -> dict[str, list[str]]:
+    # A phone number typed with Urdu digits is kept with Western ones (what a dialler reads).
+    data.reporter_phone = western_digits(data.reporter_phone)
     errors: dict[str, list[str]] = {}
 
     def add(name: str, message: str) -> None:

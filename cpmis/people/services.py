@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from cpmis import access
 from cpmis.actors import Actor, person
 from cpmis.audit.services import audit_record
+from cpmis.core.text import urdu_letters
 from cpmis.reference.models import District
 
 from .identifiers import normalize_nadra_number
@@ -143,8 +144,12 @@ def _names_in_their_scripts(values: dict[str, Any], current: Child | None = None
     """Urdu letters typed into a Latin-script name field go to the Urdu-script field when that
     is empty (the Latin words, if both spellings were typed, stay); when the Urdu field holds a
     name already, the change is refused rather than one name overwriting the other. A name in
-    the wrong field is neither shown in its script nor found by a search in it."""
+    the wrong field is neither shown in its script nor found by a search in it. Urdu names
+    typed on an Arabic keyboard are written with Urdu's letters (``core.text.urdu_letters``)."""
     errors: dict[str, str] = {}
+    for _latin, urdu_field in NAME_FIELDS:
+        if isinstance(values.get(urdu_field), str):
+            values[urdu_field] = urdu_letters(values[urdu_field])
     for latin_field, urdu_field in NAME_FIELDS:
         typed = values.get(latin_field)
         if not isinstance(typed, str) or not is_urdu(typed):
@@ -153,7 +158,8 @@ def _names_in_their_scripts(values: dict[str, Any], current: Child | None = None
         if (urdu_now or "").strip():
             errors[latin_field] = _(URDU_IN_LATIN_FIELD)
             continue
-        values[latin_field], values[urdu_field] = split_by_script(typed)
+        latin, urdu = split_by_script(typed)
+        values[latin_field], values[urdu_field] = latin, urdu_letters(urdu)
     if errors:
         raise ValidationError(errors)
 

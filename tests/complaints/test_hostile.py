@@ -122,3 +122,17 @@ def test_every_public_phrase_has_an_urdu_translation() -> None:
     with translation.override("ur"):
         untranslated = [str(p) for p in phrases if str(p).isascii()]
     assert untranslated == []
+
+
+def test_a_phone_number_typed_with_urdu_digits_is_kept_with_western_ones(
+    personas: Personas,
+) -> None:
+    from cpmis.complaints import services
+
+    registered = services.complaint_register(
+        actor=personas.complaint_officer,
+        data=complaint_input(
+            reporter_kind="parent", reporter_name="Ali", reporter_phone="۰۳۰۰-۱۲۳۴۵۶۷"
+        ),
+    )
+    assert registered.complaint.reporter_phone == "0300-1234567"

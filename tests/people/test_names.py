@@ -198,3 +198,17 @@ def test_the_list_shows_names_without_a_query_per_child(client: Any, personas: P
     with CaptureQueriesContext(connection) as six:
         client.get("/children/")
     assert len(six) == len(one)
+
+
+def test_an_urdu_name_typed_on_an_arabic_keyboard_is_written_with_urdu_letters(
+    personas: Personas,
+) -> None:
+    # ي (Arabic yeh) and ك (Arabic kaf) for Urdu's ی and ک; ى (alef maksura) for ی.
+    child = register(personas, name_urdu="زينب", guardian_name_urdu="كاشف علىى")
+    assert child.name_urdu == ZAINAB
+    assert child.guardian_name_urdu == "کاشف علیی"
+    moved = register(personas, name_latin="Zainab زينب")
+    assert (moved.name_latin, moved.name_urdu) == ("Zainab", ZAINAB)
+    child_update(actor=personas.cpo, child=child, name_urdu="زينب بيبى")
+    child.refresh_from_db()
+    assert child.name_urdu == "زینب بیبی"
