@@ -202,6 +202,11 @@ TABLE_ROUTES: tuple[Route, ...] = (
     ),
     page("public:form", GET(PUBLIC), POST(PUBLIC)),
     page(
+        "public:acknowledgement",
+        POST(PUBLIC, {"code": "ABCD-1234-XYZ", "format": "pdf"}),
+        note="anyone with a code; an unknown one is answered as the status page answers it",
+    ),
+    page(
         "public:status",
         GET(PUBLIC),
         POST(PUBLIC, targets=("code_public",)),
@@ -1110,6 +1115,7 @@ SAME_IN_BOTH = frozenset(
         "Ctrl",
         "Tab",
         "Enter",
+        "Word",
     ]
 )
 _LATIN_WORD = re.compile(r"(?<![A-Za-z0-9_/.@-])[A-Za-z][a-z]+(?:['’][a-z]+)?(?![A-Za-z0-9_/.@-])")

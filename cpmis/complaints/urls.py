@@ -17,6 +17,7 @@ urlpatterns = [
 public_urlpatterns = [
     path("", views.complaint_form, name="form"),
     path("status/", views.complaint_status, name="status"),
+    path("acknowledgement/", views.complaint_acknowledgement, name="acknowledgement"),
 ]
 api_urlpatterns = [
     path("", api.ComplaintListCreate.as_view(), name="complaints"),

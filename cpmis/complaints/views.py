@@ -37,7 +37,7 @@ from cpmis.permissions import capability_required
 from cpmis.reference.models import District, Jurisdiction
 from cpmis.reference.selectors import district_by_pcode
 
-from . import public, selectors, services
+from . import acknowledgement, public, selectors, services, tracking
 from .api import SAFE_TEXT_ERROR, BoxBatchInput, ComplaintInput, TextField, run_action
 from .models import (
     Channel,
@@ -243,7 +243,43 @@ def complaint_status(request: HttpRequest) -> HttpResponse:
             code = request.POST.get("code", "")[:40]
             context["asked"] = True
             context["status"] = selectors.public_status(code)
+            canonical = tracking.canonical(code)
+            if context["status"] is not None and canonical is not None:
+                context["code"] = tracking.display(canonical)  # for the acknowledgement
         return render(request, "complaints/public_status.html", context)
+
+
+@never_cache
+@require_POST
+def complaint_acknowledgement(request: HttpRequest) -> HttpResponse:
+    """The acknowledgement behind a tracking code as PDF or Word, in the person's language
+    (asked by POST, as the status is; the same limit on checks). An unknown code gets the
+    status page's answer."""
+    lang = _language(request)
+    with translation.override(lang):
+        context: dict[str, Any] = {"lang": lang, "asked": True}
+        if _limited(request, "complaint-status", settings.CPMIS_STATUS_RATE_LIMIT):
+            context["errors"] = {
+                "__all__": [
+                    gettext(
+                        "Too many checks from this connection just now. "
+                        "Wait a few minutes and try again."
+                    )
+                ]
+            }
+            return render(request, "complaints/public_status.html", context, status=429)
+        code = request.POST.get("code", "")[:40]
+        fmt = request.POST.get("format", "pdf")
+        status = selectors.public_status(code)
+        canonical = tracking.canonical(code)
+        if status is None or canonical is None or fmt not in acknowledgement.FORMATS:
+            context["status"] = None
+            return render(request, "complaints/public_status.html", context, status=404)
+        ack = acknowledgement.acknowledgement(status, tracking.display(canonical))
+        data = acknowledgement.as_pdf(ack) if fmt == "pdf" else acknowledgement.as_docx(ack)
+    response = HttpResponse(data, content_type=acknowledgement.FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="complaint-acknowledgement.{fmt}"'
+    return response
 
 
 # --- staff pages ------------------------------------------------------------------------------

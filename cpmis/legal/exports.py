@@ -7,13 +7,15 @@ from __future__ import annotations
 import io
 
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.shared import Pt
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+
+from cpmis.core.mixed_text import right_to_left_table, write_docx_text
 
 from .selectors import Matrix, MatrixCell
 
@@ -80,27 +82,27 @@ def matrix_docx(matrix: Matrix) -> bytes:
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = section.page_height, section.page_width
-    document.add_heading(str(TITLE), level=1)
-    document.add_paragraph(_caption(matrix))
+    # Urdu runs right to left in the Nastaliq face; in Urdu, the table reads from the right.
+    write_docx_text(document.add_heading(level=1), str(TITLE))
+    write_docx_text(document.add_paragraph(), _caption(matrix))
     table = document.add_table(rows=1, cols=2 + len(matrix.columns))
     table.style = "Table Grid"
+    if (get_language() or "").startswith("ur"):
+        right_to_left_table(table)
     for cell, label in zip(
         table.rows[0].cells,
         [gettext("Article"), gettext("Title"), *matrix.column_labels],
         strict=True,
     ):
-        cell.text = label
-        for run in cell.paragraphs[0].runs:
-            run.font.bold = True
+        write_docx_text(cell.paragraphs[0], str(label), bold=True)
     for row in matrix.rows:
         cells = table.add_row().cells
-        cells[0].text = str(row.article.number)
-        cells[1].text = row.article.title
+        write_docx_text(cells[0].paragraphs[0], str(row.article.number))
+        write_docx_text(cells[1].paragraphs[0], row.article.title)
         for target, c in zip(cells[2:], row.cells, strict=True):
-            target.text = cell_text(c)
-            for paragraph in target.paragraphs:
-                for run in paragraph.runs:
-                    run.font.size = Pt(8)
+            write_docx_text(target.paragraphs[0], cell_text(c))
+            for run in target.paragraphs[0].runs:
+                run.font.size = Pt(8)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

@@ -17,71 +17,32 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from cpmis import access
 from cpmis.actors import Actor
+from cpmis.core import pdf
+from cpmis.core.mixed_text import is_rtl, rich, write_docx_text
 from cpmis.indicators import annex, charts, tabulate
 from cpmis.legal import exports as legal_exports
 from cpmis.legal import selectors as legal_selectors
 from cpmis.legal.models import OpscDate
 from cpmis.legal.report_structure import SECTIONS, Section
 from cpmis.oversight import selectors as oversight_selectors
-from cpmis.people.phonetic import is_urdu
 
 from . import selectors, services
 from .models import ReportEdition
 
 logger = logging.getLogger(__name__)
 
-FONTS_DIR = Path(__file__).resolve().parent.parent / "static" / "cpmis" / "fonts"
-URDU_FONT = "Noto Nastaliq Urdu"
 LATIN_FONT = "Noto Sans"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_MIME = "application/pdf"
-
-_ARABIC = "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff"
-# An Urdu stretch: Arabic-script letters with the spaces, digits and punctuation between them.
-_URDU_SPAN = re.compile(f"[{_ARABIC}](?:[{_ARABIC}\\s\\d.,:;!?()«»'\"\\-–—]*[{_ARABIC}])?")
-_STRONG = re.compile(f"[A-Za-z{_ARABIC}]")
-
-
-def runs(text: str) -> list[tuple[str, bool]]:
-    """The text cut into runs: (piece, is Urdu)."""
-    out: list[tuple[str, bool]] = []
-    at = 0
-    for match in _URDU_SPAN.finditer(text):
-        if match.start() > at:
-            out.append((text[at : match.start()], False))
-        out.append((match.group(0), True))
-        at = match.end()
-    if at < len(text):
-        out.append((text[at:], False))
-    return out
-
-
-def rich(text: str) -> SafeString:
-    """Text as HTML: escaped, each Urdu run in a right-to-left span."""
-    out = []
-    for piece, urdu in runs(text):
-        body = escape(piece)
-        out.append(f'<span lang="ur" dir="rtl">{body}</span>' if urdu else body)
-    return mark_safe("".join(out))  # noqa: S308 - every piece is escaped
-
-
-def is_rtl(text: str) -> bool:
-    """Whether a paragraph reads right to left: its first letter is Arabic script (what
-    ``dir="auto"`` decides in HTML)."""
-    first = _STRONG.search(text)
-    return bool(first and is_urdu(first.group(0)))
-
 
 # --- the content model -----------------------------------------------------------------------
 
@@ -299,51 +260,6 @@ def report_content(*, user: Actor, edition: ReportEdition) -> ReportContent:
 
 # --- DOCX ------------------------------------------------------------------------------------
 
-# What may follow w:bidi in a paragraph's properties (ECMA-376 CT_PPrBase, then CT_PPr).
-_AFTER_BIDI = (
-    "w:adjustRightInd",
-    "w:snapToGrid",
-    "w:spacing",
-    "w:ind",
-    "w:contextualSpacing",
-    "w:mirrorIndents",
-    "w:suppressOverlap",
-    "w:jc",
-    "w:textDirection",
-    "w:textAlignment",
-    "w:textboxTightWrap",
-    "w:outlineLvl",
-    "w:divId",
-    "w:cnfStyle",
-    "w:rPr",
-    "w:sectPr",
-    "w:pPrChange",
-)
-
-
-def _docx_text(paragraph: Any, text: str, *, bold: bool = False, italic: bool = False) -> None:
-    from docx.oxml.ns import qn
-    from docx.oxml.parser import OxmlElement
-
-    for piece, urdu in runs(text):
-        run = paragraph.add_run(piece)
-        run.bold = bold or None
-        run.italic = italic or None
-        if urdu:
-            rpr = run._r.get_or_add_rPr()
-            fonts = rpr.get_or_add_rFonts()
-            fonts.set(qn("w:cs"), URDU_FONT)
-            rpr.get_or_add_rtl()
-            lang = rpr.find(qn("w:lang"))
-            if lang is None:
-                lang = OxmlElement("w:lang")
-                rpr.append(lang)  # w:lang is the last child an rPr may have
-            lang.set(qn("w:bidi"), "ur-PK")
-    if is_rtl(text):
-        ppr = paragraph._p.get_or_add_pPr()
-        if ppr.find(qn("w:bidi")) is None:
-            ppr.insert_element_before(OxmlElement("w:bidi"), *_AFTER_BIDI)
-
 
 def _docx_table(document: Any, table: Table) -> None:
     from docx.oxml.ns import qn
@@ -352,9 +268,9 @@ def _docx_table(document: Any, table: Table) -> None:
 
     caption = document.add_paragraph(style="Caption") if _has_style(document, "Caption") else None
     caption = caption or document.add_paragraph()
-    _docx_text(caption, table.title, bold=True)
+    write_docx_text(caption, table.title, bold=True)
     if table.period:
-        _docx_text(caption, f" ({table.period})")
+        write_docx_text(caption, f" ({table.period})")
     if table.grid:
         width = max(len(row) for row in table.grid)
         grid = document.add_table(rows=0, cols=width)
@@ -363,7 +279,7 @@ def _docx_table(document: Any, table: Table) -> None:
             cells = grid.add_row().cells
             for cell, value in zip(cells, row, strict=False):
                 cell.text = ""
-                _docx_text(cell.paragraphs[0], value, bold=index == 0)
+                write_docx_text(cell.paragraphs[0], value, bold=index == 0)
                 for run in cell.paragraphs[0].runs:
                     run.font.size = Pt(9)
         header = grid.rows[0]._tr.get_or_add_trPr()
@@ -373,9 +289,9 @@ def _docx_table(document: Any, table: Table) -> None:
     if table.chart:
         document.add_picture(io.BytesIO(table.chart), width=Cm(15))
     note = document.add_paragraph()
-    _docx_text(note, f"Note: {table.note}", italic=True)
+    write_docx_text(note, f"Note: {table.note}", italic=True)
     if table.source:
-        _docx_text(document.add_paragraph(), f"Source: {table.source}", italic=True)
+        write_docx_text(document.add_paragraph(), f"Source: {table.source}", italic=True)
 
 
 def _has_style(document: Any, name: str) -> bool:
@@ -400,13 +316,13 @@ def _docx_contents(document: Any, headings: list[Heading]) -> None:
         return run
 
     title = document.add_paragraph()
-    _docx_text(title, "Contents", bold=True)
+    write_docx_text(title, "Contents", bold=True)
     paragraphs = []
     for h in headings:
         p = document.add_paragraph()
         if h.level > 1:
             p.paragraph_format.left_indent = 228600  # a quarter inch, in EMU
-        _docx_text(p, h.text)
+        write_docx_text(p, h.text)
         paragraphs.append(p)
     if paragraphs:
         first, last = paragraphs[0]._p, paragraphs[-1]._p
@@ -471,7 +387,7 @@ def render_docx(content: ReportContent) -> bytes:
         f"Status: {content.status}",
         f"Generated {content.generated}",
     ):
-        _docx_text(document.add_paragraph(), line)
+        write_docx_text(document.add_paragraph(), line)
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     _docx_contents(document, content.contents)
     for block in content.blocks:
@@ -479,15 +395,15 @@ def render_docx(content: ReportContent) -> bytes:
             if block.level == 1:
                 document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
             heading = document.add_heading(level=block.level)
-            _docx_text(heading, block.text)
+            write_docx_text(heading, block.text)
         elif isinstance(block, Table):
             _docx_table(document, block)
         elif block.kind == "bullet":
-            _docx_text(document.add_paragraph(style="List Bullet"), block.text)
+            write_docx_text(document.add_paragraph(style="List Bullet"), block.text)
         elif block.kind == "label":
-            _docx_text(document.add_paragraph(), block.text, bold=True)
+            write_docx_text(document.add_paragraph(), block.text, bold=True)
         else:
-            _docx_text(document.add_paragraph(), block.text, italic=block.kind == "missing")
+            write_docx_text(document.add_paragraph(), block.text, italic=block.kind == "missing")
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
@@ -496,47 +412,15 @@ def render_docx(content: ReportContent) -> bytes:
 # --- PDF -------------------------------------------------------------------------------------
 
 
-def _fonts() -> dict[str, str]:
-    """The shipped fonts as file:// URLs (absolute: WeasyPrint reads them from the package)."""
-    files = {
-        "sans": "NotoSans-Regular",
-        "sans_bold": "NotoSans-Bold",
-        "urdu": "NotoNastaliqUrdu-Regular",
-        "urdu_bold": "NotoNastaliqUrdu-Bold",
-    }
-    return {key: (FONTS_DIR / f"{name}.ttf").as_uri() for key, name in files.items()}
-
-
-def _local_fetcher() -> Any:
-    """WeasyPrint's fetcher, refusing everything but the shipped fonts and inline images."""
-    from weasyprint.urls import URLFetcher
-
-    fonts = FONTS_DIR.as_uri() + "/"
-
-    class LocalOnly(URLFetcher):  # type: ignore[misc]
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            if url.startswith("data:") or (url.startswith(fonts) and ".." not in url):
-                return super().fetch(url, headers)
-            raise ValueError(f"cpmis does not fetch {url[:80]!r} while making a report")
-
-    return LocalOnly(allowed_protocols={"file", "data"})
-
-
 def render_html(content: ReportContent) -> str:
     return render_to_string(
         "reporting/report_pdf.html",
-        {"content": content, "fonts": _fonts()},
+        {"content": content, "fonts": pdf.font_urls()},
     )
 
 
 def render_pdf(content: ReportContent) -> bytes:
-    from weasyprint import HTML
-
-    html = HTML(
-        string=render_html(content), base_url=FONTS_DIR.as_uri() + "/", url_fetcher=_local_fetcher()
-    )
-    pdf: bytes = html.write_pdf()
-    return pdf
+    return pdf.from_html(render_html(content))
 
 
 # --- the entry points ------------------------------------------------------------------------

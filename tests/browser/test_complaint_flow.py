@@ -3,9 +3,11 @@ CPO of the district triages it into a case; the public status then changes, in n
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+from docx import Document
 from playwright.sync_api import expect
 
 from cpmis.accounts.roles import Role, ScopeLevel
@@ -51,6 +53,11 @@ def test_public_complaint_status_and_triage_into_a_case(
     assert response.status == 200
     code = page.locator("[data-tracking-code]").get_attribute("data-tracking-code")
     assert code and len(code) == 13
+    # An acknowledgement to keep, in Urdu, as PDF: the code and the status, no name.
+    with page.expect_download() as download:
+        page.get_by_role("button", name="رسید (PDF)").click()
+    assert download.value.suggested_filename == "complaint-acknowledgement.pdf"
+    assert Path(download.value.path()).read_bytes()[:5] == b"%PDF-"
 
     # Its status, asked with the code typed in lower case without dashes.
     page.goto(f"{live_server.url}/complaint/status/?lang=en")
@@ -58,6 +65,10 @@ def test_public_complaint_status_and_triage_into_a_case(
     submit(page, page.get_by_role("button", name="Check"))
     expect(page.locator("[data-status]")).to_have_attribute("data-status", "received")
     expect(page.locator("main")).not_to_contain_text("عائشہ")
+    with page.expect_download() as download:  # and as Word, from the status page
+        page.get_by_role("button", name="Acknowledgement (Word)").click()
+    word = Document(download.value.path())
+    assert code in "\n".join(p.text for p in word.paragraphs)
 
     # A CPO of Lahore finds it at the top of the queue and opens a case from it.
     sign_in(page, cpo.username)

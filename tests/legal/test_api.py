@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from docx import Document
+from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
 from cpmis.audit.models import AuditEvent
@@ -77,6 +78,26 @@ def test_the_matrix_exports_to_xlsx_and_docx(personas: Personas, catalogue: Any)
     table = Document(io.BytesIO(docx.content)).tables[0]
     assert [c.text for c in table.rows[0].cells] == ["Article", "Title", "Federal", "Punjab"]
     assert len(table.rows) == 13
+
+
+def test_the_matrix_in_urdu_prints_right_to_left_in_nastaliq(
+    personas: Personas, catalogue: Any
+) -> None:
+    client = api_as(personas.analyst)
+    docx = client.get(
+        "/api/legal/compliance-matrix/",
+        {"export": "docx", "jurisdiction": "PK-PB"},
+        HTTP_ACCEPT_LANGUAGE="ur",
+    )
+    document = Document(io.BytesIO(docx.content))
+    table = document.tables[0]
+    assert table._tbl.tblPr.find(qn("w:bidiVisual")) is not None  # columns from the right
+    header = table.rows[0].cells[0].paragraphs[0]
+    assert header.text == "آرٹیکل" and header._p.pPr.find(qn("w:bidi")) is not None
+    fonts = header.runs[0]._r.rPr.rFonts
+    assert fonts.get(qn("w:cs")) == "Noto Nastaliq Urdu"
+    title = document.paragraphs[0]
+    assert re.search("[\u0600-\u06ff]", title.text) and title._p.pPr.find(qn("w:bidi")) is not None
 
 
 def test_the_pages(client: Any, personas: Personas, catalogue: Any) -> None:

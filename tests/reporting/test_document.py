@@ -44,8 +44,10 @@ def written(personas: Personas, edition: ReportEdition) -> ReportEdition:
 
 
 def test_runs_split_urdu_from_english() -> None:
-    assert document.runs(f"Slogan: {URDU}.") == [("Slogan: ", False), (URDU, True), (".", False)]
-    assert document.is_rtl(f"«{URDU}»") and not document.is_rtl(f"Slogan {URDU}")
+    from cpmis.core.mixed_text import is_rtl, runs
+
+    assert runs(f"Slogan: {URDU}.") == [("Slogan: ", False), (URDU, True), (".", False)]
+    assert is_rtl(f"«{URDU}»") and not is_rtl(f"Slogan {URDU}")
 
 
 def test_the_docx_has_the_structure_narratives_tables_and_notes(
@@ -125,7 +127,9 @@ def test_the_pdf_embeds_the_urdu_font_and_generation_is_audited(
 
 
 def test_the_pdf_fetches_nothing_but_the_shipped_fonts() -> None:
-    fetcher = document._local_fetcher()
+    from cpmis.core import pdf
+
+    fetcher = pdf._local_fetcher()
     for url in ("http://example.org/x.css", "https://cdn.example/f.ttf", "file:///etc/passwd"):
         with pytest.raises(ValueError):
             fetcher.fetch(url)
