@@ -8,13 +8,17 @@ time setting. Recomputing after any change of events keeps the tasks true to the
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
+
 from cpmis.legal.selectors import AppliedRule, rule_for
 
-from .models import Case, CaseEvent, EventKind, ResponseTime, TaskKind
+from .models import Case, CaseEvent, EventKind, ResponseTime, RiskLevel, TaskKind
 
 # Policy cadences the law does not set: labelled as policy in each task's basis.
 FOLLOW_UP_EVERY_MONTHS = 1
@@ -39,8 +43,56 @@ def add_months(moment: datetime, months: int) -> datetime:
 
 
 def _basis(rule: AppliedRule) -> str:
-    # "Law: KP CPWA 2010 s.20; report ¶52" or "Policy default; report ¶52"
-    return f"Law: {rule.citation}" if rule.is_law else rule.citation.capitalize()
+    # "Law: KP CPWA 2010 s.20; report ¶52" or "Policy default; report ¶52". Stored in English,
+    # whatever the language of the request that derived it; shown by ``shown_basis``.
+    with translation.override("en"):
+        citation = rule.citation
+    return f"Law: {citation}" if rule.is_law else citation.capitalize()
+
+
+_CITED = re.compile(
+    r"^(?P<law>Law: )?(?P<body>.+?); report (?P<paragraphs>¶[^;]*?)"
+    r"(?P<rest>; monthly visits are policy)?$"
+)
+_RESPONSE = re.compile(r"^(?P<basis>.+) \((?P<risk>high|medium|low) risk\)$")
+_NOT_CITED = " (section not cited in the report)"
+
+
+def shown_basis(text: str) -> str:
+    """A task's stored basis (written in English by this module) in the reader's language;
+    a basis this version does not write is shown as stored."""
+    if found := _RESPONSE.match(text):
+        risk = dict(RiskLevel.choices).get(found["risk"], found["risk"])
+        return gettext("%(basis)s (%(risk)s risk)") % {
+            "basis": gettext(found["basis"]),
+            "risk": str(risk).lower(),
+        }
+    found = _CITED.match(text)
+    if found is None:
+        return text
+    body, paragraphs = found["body"], found["paragraphs"]
+    if body.lower() == "policy default":
+        cited = gettext("policy default; report %(paragraphs)s") % {"paragraphs": paragraphs}
+    elif body.endswith(_NOT_CITED):
+        cited = gettext("%(statute)s (section not cited in the report); report %(paragraphs)s") % {
+            "statute": body.removesuffix(_NOT_CITED),
+            "paragraphs": paragraphs,
+        }
+    else:
+        cited = gettext("%(citation)s; report %(paragraphs)s") % {
+            "citation": body,
+            "paragraphs": paragraphs,
+        }
+    shown = gettext("Law: %(citation)s") % {"citation": cited} if found["law"] else cited
+    shown = shown[:1].upper() + shown[1:]
+    if found["rest"]:
+        shown += gettext("; monthly visits are policy")
+    return shown
+
+
+# The bases written below, for the catalog (shown_basis translates them when shown).
+gettext_noop("Setting of the jurisdiction")
+gettext_noop("Policy: default response time by risk level")
 
 
 def response_hours(case: Case, jurisdiction: Any) -> tuple[int, str]:

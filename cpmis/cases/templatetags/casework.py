@@ -15,6 +15,7 @@ from django.utils.translation import ngettext, pgettext
 
 from cpmis.accounts.models import User
 from cpmis.cases import services
+from cpmis.cases.deadlines import shown_basis
 from cpmis.cases.models import CaseReference, Concern, EventKind, Perpetrator, RiskLevel
 
 register = template.Library()
@@ -217,3 +218,9 @@ def person(user: User | None, missing: str | None = None) -> str:
     if user is None:
         return missing if missing is not None else _("Not assigned")
     return user.get_full_name().strip() or user.username
+
+
+@register.filter
+def basis(text: str) -> str:
+    """A task's stored basis in the reader's language (``deadlines.shown_basis``)."""
+    return shown_basis(text or "")
