@@ -61,3 +61,19 @@ def test_tasks_derived_during_an_urdu_request_store_their_basis_in_english(
     bases = list(Task.objects.filter(case=case).values_list("basis", flat=True))
     assert bases and all(b.isascii() or "¶" in b for b in bases), bases
     assert not any("\u0600" <= ch <= "\u06ff" for b in bases for ch in b)
+
+
+@pytest.mark.django_db
+def test_the_labels_cpmis_wrote_in_a_note_are_shown_in_the_readers_language() -> None:
+    from cpmis.cases.templatetags.casework import event_note
+
+    note = (
+        "Child's views: wants to go home\nMedical report: fine\n"
+        "Opened from complaint K7Q2 (helpline)."
+    )
+    with translation.override("en"):
+        assert event_note(note) == note
+    with translation.override("ur"):
+        shown = event_note(note)
+    assert "wants to go home" in shown and "fine" in shown and "K7Q2" in shown
+    assert "Child's views" not in shown and "Opened from" not in shown and "helpline" not in shown

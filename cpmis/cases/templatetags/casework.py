@@ -3,15 +3,17 @@ as their labels."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
 from django import template
+from django.apps import apps
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import get_language, gettext_noop, ngettext, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
 
 from cpmis.accounts.models import User
 from cpmis.cases import services
@@ -224,3 +226,40 @@ def person(user: User | None, missing: str | None = None) -> str:
 def basis(text: str) -> str:
     """A task's stored basis in the reader's language (``deadlines.shown_basis``)."""
     return shown_basis(text or "")
+
+
+# The labels services write before what a person typed into an event's note (in English, as
+# stored), and the complaint a case was opened from: shown in the reader's language.
+_NOTE_LABELS = {
+    "Child's views": gettext_noop("Child's views"),
+    "Not heard because": gettext_noop("Not heard because"),
+    "Medical report": gettext_noop("Medical report"),
+    "Why not a preferred option": gettext_noop("Why not a preferred option"),
+    "Time corrected": gettext_noop("Time corrected"),
+}
+_NOTE_LINE = re.compile(r"^(?P<label>" + "|".join(map(re.escape, _NOTE_LABELS)) + r"): ")
+_FROM_COMPLAINT = re.compile(r"^Opened from complaint (?P<ref>\S+) \((?P<channel>[a-z_]+)\)\.$")
+gettext_noop("Opened from complaint %(ref)s (%(channel)s).")
+
+
+@register.filter
+def event_note(text: str) -> str:
+    """An event's note with the labels cpmis wrote in it in the reader's language; what the
+    person typed stays as typed. Notes are stored in English: an English page shows them so."""
+    if (get_language() or "en").startswith("en"):
+        return text
+    lines = []
+    for line in (text or "").split("\n"):
+        if found := _FROM_COMPLAINT.match(line):
+            # the complaints app sits above cases: its channels are read from the registry
+            field = apps.get_model("complaints", "Complaint")._meta.get_field("channel")
+            channel = dict(field.choices or ()).get(found["channel"], found["channel"])
+            line = _("Opened from complaint %(ref)s (%(channel)s).") % {
+                "ref": found["ref"],
+                "channel": channel,
+            }
+        elif found := _NOTE_LINE.match(line):
+            label = _(_NOTE_LABELS[found["label"]])
+            line = f"{label}: {line[found.end() :]}"
+        lines.append(line)
+    return "\n".join(lines)
