@@ -131,6 +131,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "cpmis.core.language.LanguageMiddleware",  # reads the user's own language setting
+    "cpmis.core.digits.UrduDigitsMiddleware",  # a person's choice of Urdu digits
     "django_otp.middleware.OTPMiddleware",
     "cpmis.accounts.middleware.SessionTimeoutMiddleware",
     "cpmis.accounts.middleware.RequireTwoFactorMiddleware",

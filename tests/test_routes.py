@@ -191,6 +191,12 @@ TABLE_ROUTES: tuple[Route, ...] = (
     ),
     page("accounts:login", GET(PUBLIC), POST(PUBLIC)),
     page(
+        "accounts:settings",
+        GET(AUTH),
+        POST(AUTH, {"language": "ur", "digits": "urdu"}),
+        note="a person's own settings: each account changes only its own",
+    ),
+    page(
         "accounts:language",
         POST(PUBLIC, {"language": "ur", "next": "/"}),
         note="anyone may switch; a signed-in person's own setting changes, no one else's",

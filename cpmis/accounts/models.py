@@ -25,10 +25,19 @@ class User(DataClassification, AbstractUser):
     # The language of every page this person sees; empty: the browser's (cpmis/core/language.py).
     language = models.CharField(max_length=8, choices=settings.LANGUAGES, blank=True, default="")
 
+    class Digits(models.TextChoices):
+        WESTERN = "western", _("Western (0 1 2 3)")
+        URDU = "urdu", _("Urdu (۰ ۱ ۲ ۳)")
+
+    # Numbers on Urdu pages: Western digits (as official correspondence writes them) or
+    # Urdu ones (cpmis/core/digits.py). Codes, case numbers and CNICs keep Western digits.
+    digits = models.CharField(max_length=8, choices=Digits.choices, default=Digits.WESTERN)
+
     PERSONAL_DATA = ("username", "first_name", "last_name", "email", "last_login", "sex")
     NOT_PERSONAL_DATA = (
         "id",
         "language",
+        "digits",
         "password",
         "is_superuser",
         "is_staff",

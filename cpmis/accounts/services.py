@@ -211,3 +211,28 @@ def language_set(*, actor: User, language: str) -> User:
         )
     actor.language = language
     return user
+
+
+@transaction.atomic
+def digits_set(*, actor: User, digits: str) -> User:
+    """``actor``'s own choice of digits on Urdu pages (``User.Digits``)."""
+    if not actor.is_authenticated or not actor.is_active:
+        raise PermissionDenied(_("Sign in to keep a setting."))
+    if digits not in User.Digits.values:
+        raise ValidationError(
+            {"digits": [_("Choose Western or Urdu digits.")]}, code="invalid_choice"
+        )
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    before = user.digits
+    if digits != before:
+        user.digits = digits
+        user.save(update_fields=["digits"])
+        audit_record(
+            actor=actor,
+            action="user.digits",
+            object_type="accounts.user",
+            object_id=user.pk,
+            detail={"from": before, "to": digits},
+        )
+    actor.digits = digits
+    return user

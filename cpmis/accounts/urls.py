@@ -7,6 +7,7 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("language/", views.language_view, name="language"),
+    path("settings/", views.settings_view, name="settings"),
     path("2fa/setup/", views.twofactor_setup, name="2fa-setup"),
     path("users/", user_views.user_list, name="user-list"),
     path("users/new/", user_views.user_create, name="user-create"),

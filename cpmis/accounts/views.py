@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -21,12 +22,14 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from cpmis.core.forms import run_service
 from cpmis.core.language import remember, supported
 
 from . import services
 from .authentication import LOCKED_OUT, sign_in
 from .forms import LoginForm, TotpConfirmForm
 from .middleware import LAST_SEEN, LOGIN_AT
+from .models import User
 
 
 @sensitive_post_parameters("password", "otp_code")
@@ -144,3 +147,33 @@ def language_view(request: HttpRequest) -> HttpResponse:
     response = redirect(back)
     remember(response, language)
     return response
+
+
+@login_required
+@never_cache
+def settings_view(request: HttpRequest) -> HttpResponse:
+    """A person's own settings: the language of their pages and the digits of Urdu pages."""
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        language = request.POST.get("language", "")
+        chosen = supported(language) if language else ""
+        if chosen is None:
+            errors["language"] = [_("That language is not available: choose English or Urdu.")]
+        else:
+            _saved, errors = run_service(
+                services.digits_set, actor=request.user, digits=request.POST.get("digits", "")
+            )
+            if not errors:
+                services.language_set(actor=request.user, language=chosen)  # type: ignore[arg-type]
+                translation.activate(chosen or translation.get_language())
+                messages.success(request, _("Your settings are saved."))
+                response = redirect("accounts:settings")
+                if chosen:
+                    remember(response, chosen)
+                return response
+    return render(
+        request,
+        "accounts/settings.html",
+        {"errors": errors, "digit_choices": User.Digits.choices},
+        status=400 if errors else 200,
+    )

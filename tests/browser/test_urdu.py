@@ -159,3 +159,26 @@ def test_every_menu_page_in_urdu_as_each_role(browser: Any, live_server: Any, wo
         finally:
             context.close()
     assert seen >= 40
+
+
+def test_a_cpo_keeps_urdu_and_urdu_digits_on_the_settings_page(
+    page: Any,
+    live_server: Any,
+    office: dict[str, Any],  # noqa: F811 - the fixture imported above
+    sign_in: Any,
+    submit: Any,
+) -> None:
+    base, case = live_server.url, office["case"]
+    s.case_assign(actor=office["lhr_sup"], case=case, officer=office["lhr_cpo"])
+    sign_in(page, "lhr.cpo")
+    submit(page, page.locator("a.who"))
+    page.get_by_label("اردو").check()
+    page.get_by_label("Urdu (۰ ۱ ۲ ۳)").check()
+    submit(page, page.get_by_role("button", name="Save"))
+    expect(page.locator("html")).to_have_attribute("lang", "ur")
+    expect(page.locator(".messages")).to_contain_text("محفوظ")
+    officer = User.objects.get(username="lhr.cpo")
+    assert (officer.language, officer.digits) == ("ur", "urdu")
+    page.goto(f"{base}/cases/{case.uuid}/")
+    facts = page.locator(".case-head").inner_text()
+    assert case.number in facts and "۲۰۲۶" in facts
