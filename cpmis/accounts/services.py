@@ -194,7 +194,7 @@ def language_set(*, actor: User, language: str) -> User:
     """``actor``'s own page language: one of ``settings.LANGUAGES``' codes, or "" for the
     browser's. A person sets only their own."""
     if not actor.is_authenticated or not actor.is_active:
-        raise PermissionDenied("Sign in to keep a language.")
+        raise PermissionDenied(_("Sign in to keep a language."))
     if language not in ["", *dict(settings.LANGUAGES)]:
         raise ValidationError({"language": [_("Choose English or Urdu.")]}, code="invalid_choice")
     user = User.objects.select_for_update().get(pk=actor.pk)
