@@ -122,7 +122,6 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "cpmis.core.middleware.RequestSizeLimitMiddleware",
     "cpmis.core.middleware.SecurityHeadersMiddleware",
-    "cpmis.core.middleware.BidiControlsMiddleware",
     "cpmis.audit.context.AuditContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -132,6 +131,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "cpmis.core.language.LanguageMiddleware",  # reads the user's own language setting
     "cpmis.core.digits.UrduDigitsMiddleware",  # a person's choice of Urdu digits
+    # Inside CommonMiddleware, which sets Content-Length from what these two leave.
+    "cpmis.core.middleware.BidiControlsMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "cpmis.accounts.middleware.SessionTimeoutMiddleware",
     "cpmis.accounts.middleware.RequireTwoFactorMiddleware",

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
@@ -170,6 +171,8 @@ def settings_view(request: HttpRequest) -> HttpResponse:
                 response = redirect("accounts:settings")
                 if chosen:
                     remember(response, chosen)
+                else:  # the browser's language: forget what the switch kept
+                    response.delete_cookie(settings.LANGUAGE_COOKIE_NAME, samesite="Lax")
                 return response
     return render(
         request,

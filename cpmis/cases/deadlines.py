@@ -56,11 +56,14 @@ _CITED = re.compile(
 )
 _RESPONSE = re.compile(r"^(?P<basis>.+) \((?P<risk>high|medium|low) risk\)$")
 _NOT_CITED = " (section not cited in the report)"
+_CLOSURE = re.compile(r"^Policy: closure decided within (?P<days>\d+) days$")
 
 
 def shown_basis(text: str) -> str:
     """A task's stored basis (written in English by this module) in the reader's language;
     a basis this version does not write is shown as stored."""
+    if found := _CLOSURE.match(text):
+        return gettext("Policy: closure decided within %(days)s days") % {"days": found["days"]}
     if found := _RESPONSE.match(text):
         risk = dict(RiskLevel.choices).get(found["risk"], found["risk"])
         return gettext("%(basis)s (%(risk)s risk)") % {

@@ -389,14 +389,17 @@ _GONE = {
 }
 
 
+def _gone(problem: str) -> bool:
+    """A related record that is not there (DRF's codes, whatever the page's language)."""
+    return getattr(problem, "code", None) in {"does_not_exist", "incorrect_type"}
+
+
 def readable(errors: dict[str, list[str]]) -> dict[str, list[str]]:
     """Serializer messages that name objects the way code does ("Object with username=… does
     not exist", "Invalid pk") replaced by what the person should do."""
     out = {}
     for name, problems in errors.items():
-        if name in _GONE and any(
-            "does not exist" in p or "Invalid pk" in p or "Incorrect type" in p for p in problems
-        ):
+        if name in _GONE and any(_gone(p) for p in problems):
             out[name] = [str(_GONE[name])]
         elif name == "version":
             out[name] = [_("Reload the page: the form is missing what it read.")]

@@ -637,6 +637,6 @@ def export_csv(request: HttpRequest) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
         return redirect("complaints:queue")
     if job.state == job.State.FAILED:
-        messages.error(request, job.message)
+        messages.error(request, job.shown_message)
         return redirect("complaints:queue")
     return file_or_follow(request, job)

@@ -78,4 +78,6 @@ class UrduDigitsMiddleware:
         ):
             body = urdu_digits(response.content.decode("utf-8"))
             response.content = body.encode("utf-8")
+            if response.has_header("Content-Length"):
+                response["Content-Length"] = str(len(response.content))
         return response

@@ -14,7 +14,12 @@ Errors = dict[str, list[str]]
 
 
 def serializer_errors(data: serializers.Serializer) -> Errors:
-    return {field: [str(m) for m in messages] for field, messages in data.errors.items()}
+    """Each field's messages. DRF's own stay ``ErrorDetail``s (strings that keep their
+    ``code``), so that a caller can tell a kind of error apart in any language."""
+    return {
+        field: [m if isinstance(m, str) else str(m) for m in messages]
+        for field, messages in data.errors.items()
+    }
 
 
 def run_service(

@@ -103,4 +103,6 @@ class BidiControlsMiddleware:
             and BIDI_CONTROLS.search(response.content)
         ):
             response.content = BIDI_CONTROLS.sub(b"", response.content)
+            if response.has_header("Content-Length"):  # set by a middleware outside this one
+                response["Content-Length"] = str(len(response.content))
         return response

@@ -109,11 +109,14 @@ def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple(patterns)
 
 
+JOINED_LIMIT = 2_000  # characters of a file's problems that are put in the reader's language
+
+
 def parse(text: str, *, joined: bool = False) -> list[tuple[str, dict[str, str]]] | None:
     """The template (and its values) ``text`` was made from, or None if none. ``joined``:
     the text may be several made from templates, joined by spaces (a file's problems)."""
-    if not text:
-        return None
+    if not text or (joined and len(text) > JOINED_LIMIT):
+        return None  # shown as stored: the search below grows with the square of the length
     if not joined:
         for template, pattern in _patterns():
             match = pattern.fullmatch(text)

@@ -190,7 +190,7 @@ def _in_background(request: HttpRequest, kind: str, params: dict[str, Any]) -> H
     except ValidationError as exc:
         return _bad(request, _errors(exc))
     if job.state == job.State.FAILED:
-        return _bad(request, [job.message])
+        return _bad(request, [job.shown_message])
     return file_or_follow(request, job)
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 
 from cpmis import access
@@ -427,15 +427,18 @@ def render_pdf(content: ReportContent) -> bytes:
 
 
 def report_docx(*, user: Actor, edition: ReportEdition) -> bytes:
-    """The report as DOCX; generating it is audited as an export."""
-    data = render_docx(report_content(user=user, edition=edition))
+    """The report as DOCX (in English, as the Committee receives it, whatever the language of
+    who asks); generating it is audited as an export."""
+    with translation.override("en"):
+        data = render_docx(report_content(user=user, edition=edition))
     services.report_export_audit(actor=user, edition=edition, fmt="docx", size=len(data))
     return data
 
 
 def report_pdf(*, user: Actor, edition: ReportEdition) -> bytes:
-    """The report as PDF; generating it is audited as an export."""
-    data = render_pdf(report_content(user=user, edition=edition))
+    """The report as PDF (in English, as the DOCX); generating it is audited as an export."""
+    with translation.override("en"):
+        data = render_pdf(report_content(user=user, edition=edition))
     services.report_export_audit(actor=user, edition=edition, fmt="pdf", size=len(data))
     return data
 

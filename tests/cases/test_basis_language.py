@@ -16,6 +16,7 @@ STORED = [
     "Policy: default response time by risk level (medium risk)",
     "Setting of the jurisdiction (high risk)",
     "Law: KP CPWA 2010 s.15; report ¶50; monthly visits are policy",
+    "Policy: closure decided within 7 days",
 ]
 
 

@@ -155,6 +155,12 @@ def test_the_officer_picker_offers_only_who_may_hold_the_case(
     assert gone.status_code == 400
     assert "This officer can no longer take cases" in gone.content.decode()
     assert "does not exist" not in gone.content.decode()
+    gone_ur = client.post(  # in any language: told by DRF's code, not its English words
+        f"/cases/{girl.uuid}/act/assign/",
+        {"version": girl.version, "officer": "nobody"},
+        HTTP_ACCEPT_LANGUAGE="ur",
+    ).content.decode()
+    assert "username" not in gone_ur and "nobody" not in gone_ur.split("<main", 1)[-1]
     outside = client.post(
         f"/cases/{girl.uuid}/act/assign/", {"version": girl.version, "officer": "other_cpo"}
     )

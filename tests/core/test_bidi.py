@@ -23,6 +23,8 @@ def test_a_typed_right_to_left_override_is_removed_from_the_page(
     assert "Ali" in html  # the search box shows what was typed…
     for control in (RLO, LRE, PDF, RLI, PDI):
         assert control not in html  # …without its direction controls
+    # The length the browser is told is the length it gets (or it waits for the rest).
+    assert int(response["Content-Length"]) == len(response.content)
 
 
 @pytest.mark.django_db

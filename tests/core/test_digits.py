@@ -72,3 +72,14 @@ def test_the_settings_page_refuses_what_it_does_not_offer(client: Any, personas:
     assert (cpo.language, cpo.digits) == ("", "western")
     client.logout()
     assert client.get("/accounts/settings/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_choosing_the_browsers_language_forgets_the_switch(client: Any, personas: Personas) -> None:
+    web_as(client, personas.cpo)
+    client.post("/accounts/language/", {"language": "ur", "next": "/"})
+    assert client.get("/", HTTP_ACCEPT_LANGUAGE="en")["Content-Language"] == "ur"
+    client.post("/accounts/settings/", {"language": "", "digits": "western"})
+    assert User.objects.get(pk=personas.cpo.pk).language == ""
+    assert client.get("/", HTTP_ACCEPT_LANGUAGE="en")["Content-Language"] == "en"
+    assert client.get("/", HTTP_ACCEPT_LANGUAGE="ur")["Content-Language"] == "ur"
