@@ -44,6 +44,18 @@ class BenchDatabase:
         return f"{self.name} on {host}:{port}"
 
 
+def own_database(db: BenchDatabase, suffix: str) -> BenchDatabase:
+    """A benchmark's database of its own on the same server (``<name>_<suffix>``), so that its
+    data does not trip over another benchmark's."""
+    if db.name.endswith(f"_{suffix}"):
+        return db
+    name = f"{db.name}_{suffix}"
+    parts = urlsplit(db.url)
+    return BenchDatabase(
+        url=urlunsplit(parts._replace(path="/" + name)), name=name, conninfo=db.conninfo
+    )
+
+
 def database_resolve(cli_url: str | None) -> BenchDatabase:
     """The dedicated PostgreSQL database to use; BenchError (exit 2) for anything else."""
     import dj_database_url

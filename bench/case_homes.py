@@ -27,16 +27,16 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import partial
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 from ._support import (
-    BenchDatabase,
     database_resolve,
     open_database,
+    own_database,
     percentile,
     run_main,
     step,
@@ -128,16 +128,6 @@ def _route() -> None:
 
 
 # --- data ------------------------------------------------------------------------------------
-
-
-def _own_database(db: BenchDatabase) -> BenchDatabase:
-    """A database of its own (``<name>_homes``): case_dashboards remakes its cases whenever
-    their number differs and would trip over the transfers and notifications made here."""
-    if db.name.endswith("_homes"):
-        return db
-    name = f"{db.name}_homes"
-    parts = urlsplit(db.url)
-    return replace(db, name=name, url=urlunsplit(parts._replace(path="/" + name)))
 
 
 def _fingerprint(args: argparse.Namespace) -> str:
@@ -535,7 +525,9 @@ def main(argv: Sequence[str]) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    db = _own_database(database_resolve(args.database_url))
+    # Its own database: case_dashboards remakes its cases whenever their number differs and
+    # would trip over the transfers and notifications made here.
+    db = own_database(database_resolve(args.database_url), "homes")
     print(f"case_homes: {args.cases:,} cases, {args.requests} requests each, {db.describe()}")
     open_database(db)
     _prepare(args)

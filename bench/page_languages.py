@@ -32,10 +32,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._support import (
-    BenchDatabase,
     BenchError,
     database_resolve,
     open_database,
+    own_database,
     percentile,
     run_main,
     step,
@@ -72,11 +72,6 @@ class Visit:
     @property
     def total(self) -> int:
         return sum(self.by_kind.values())
-
-
-def _own_database(db: BenchDatabase) -> BenchDatabase:
-    name = f"{db.name}_languages"
-    return BenchDatabase(url=db.url.rsplit("/", 1)[0] + "/" + name, name=name, conninfo=db.conninfo)
 
 
 def _cases() -> tuple[Any, Any]:
@@ -236,7 +231,7 @@ def run(args: argparse.Namespace) -> int:
         raise BenchError("Chromium is needed (apt-get install chromium, or --chromium PATH).")
     os.environ["CPMIS_REQUIRE_2FA"] = "0"  # the pages, not the sign-in, are measured
     os.environ["CPMIS_SECURE_COOKIES"] = "0"  # plain HTTP on this machine
-    db = _own_database(database_resolve(args.database_url))
+    db = own_database(database_resolve(args.database_url), "languages")
     print(f"page_languages: {db.describe()}")
     open_database(db)
     with step("two children and their cases"):

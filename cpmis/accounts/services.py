@@ -190,49 +190,33 @@ def sign_in_recorded(*, user: User | None, action: str, username: str = "", **de
 
 
 @transaction.atomic
-def language_set(*, actor: User, language: str) -> User:
-    """``actor``'s own page language: one of ``settings.LANGUAGES``' codes, or "" for the
-    browser's. A person sets only their own."""
-    if not actor.is_authenticated or not actor.is_active:
-        raise PermissionDenied(_("Sign in to keep a language."))
-    if language not in ["", *dict(settings.LANGUAGES)]:
-        raise ValidationError({"language": [_("Choose English or Urdu.")]}, code="invalid_choice")
-    user = User.objects.select_for_update().get(pk=actor.pk)
-    before = user.language
-    user.language = language
-    if language != before:
-        user.save(update_fields=["language"])
-        audit_record(
-            actor=actor,
-            action="user.language",
-            object_type="accounts.user",
-            object_id=user.pk,
-            detail={"from": before, "to": language},
-        )
-    actor.language = language
-    return user
-
-
-@transaction.atomic
-def digits_set(*, actor: User, digits: str) -> User:
-    """``actor``'s own choice of digits on Urdu pages (``User.Digits``)."""
+def preferences_set(*, actor: User, language: str | None = None, digits: str | None = None) -> User:
+    """``actor``'s own settings, in one transaction: the language of their pages (one of
+    ``settings.LANGUAGES``' codes, or "" for the browser's) and the digits of Urdu pages
+    (``User.Digits``); None leaves a setting as it is. A person sets only their own; each
+    change is audited (``user.language``, ``user.digits``)."""
     if not actor.is_authenticated or not actor.is_active:
         raise PermissionDenied(_("Sign in to keep a setting."))
-    if digits not in User.Digits.values:
-        raise ValidationError(
-            {"digits": [_("Choose Western or Urdu digits.")]}, code="invalid_choice"
-        )
+    errors: dict[str, list[str]] = {}
+    if language is not None and language not in ["", *dict(settings.LANGUAGES)]:
+        errors["language"] = [_("Choose English or Urdu.")]
+    if digits is not None and digits not in User.Digits.values:
+        errors["digits"] = [_("Choose Western or Urdu digits.")]
+    if errors:
+        raise ValidationError(errors, code="invalid_choice")
     user = User.objects.select_for_update().get(pk=actor.pk)
-    before = user.digits
-    if digits != before:
-        user.digits = digits
-        user.save(update_fields=["digits"])
+    for field, value in (("language", language), ("digits", digits)):
+        before = getattr(user, field)
+        if value is None or value == before:
+            continue
+        setattr(user, field, value)
+        user.save(update_fields=[field])
         audit_record(
             actor=actor,
-            action="user.digits",
+            action=f"user.{field}",
             object_type="accounts.user",
             object_id=user.pk,
-            detail={"from": before, "to": digits},
+            detail={"from": before, "to": value},
         )
-    actor.digits = digits
+        setattr(actor, field, value)
     return user

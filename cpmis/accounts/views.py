@@ -144,7 +144,7 @@ def language_view(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("That language is not available: choose English or Urdu."))
         return redirect(back)
     if request.user.is_authenticated:
-        services.language_set(actor=request.user, language=language)  # type: ignore[arg-type]
+        services.preferences_set(actor=request.user, language=language)  # type: ignore[arg-type]
     response = redirect(back)
     remember(response, language)
     return response
@@ -162,10 +162,12 @@ def settings_view(request: HttpRequest) -> HttpResponse:
             errors["language"] = [_("That language is not available: choose English or Urdu.")]
         else:
             _saved, errors = run_service(
-                services.digits_set, actor=request.user, digits=request.POST.get("digits", "")
+                services.preferences_set,
+                actor=request.user,
+                language=chosen,
+                digits=request.POST.get("digits", ""),
             )
             if not errors:
-                services.language_set(actor=request.user, language=chosen)  # type: ignore[arg-type]
                 translation.activate(chosen or translation.get_language())
                 messages.success(request, _("Your settings are saved."))
                 response = redirect("accounts:settings")
