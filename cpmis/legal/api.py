@@ -34,6 +34,7 @@ from .models import (
     ProceduralRule,
     Provision,
     Statute,
+    StatuteExtent,
 )
 from .sentencing import Sentence, sentence_within_range
 
@@ -432,9 +433,37 @@ class MatrixLinkSerializer(serializers.Serializer):
     report_paragraphs = serializers.ListField(child=serializers.IntegerField())
 
 
+class ExtentSerializer(serializers.Serializer):
+    applies = serializers.BooleanField()
+    reason = serializers.ChoiceField(StatuteExtent.Reason.choices)
+    reason_label = serializers.CharField()
+    report_paragraphs = serializers.ListField(child=serializers.IntegerField())
+    notes = serializers.CharField()
+
+
+class FederalLinkSerializer(MatrixLinkSerializer):
+    extent = ExtentSerializer(
+        allow_null=True,
+        help_text="The recorded extent of the statute here; null: the default (federal law "
+        "applies in every province and territory).",
+    )
+
+
 class MatrixCellSerializer(serializers.Serializer):
-    gap = serializers.BooleanField()
-    provisions = MatrixLinkSerializer(many=True)
+    gap = serializers.BooleanField(help_text="No law applicable in the jurisdiction covers it.")
+    provisions = MatrixLinkSerializer(
+        many=True, help_text="The column's own law (in the federal column: federal law)."
+    )
+    federal = FederalLinkSerializer(
+        many=True, help_text="Federal law that applies in the column's jurisdiction."
+    )
+    excluded = FederalLinkSerializer(
+        many=True, help_text="Federal law that an exception keeps out of the jurisdiction."
+    )
+    covered_by_federal_law = serializers.BooleanField(
+        help_text="Covered only by federal law (no own provision cited)."
+    )
+    text = serializers.CharField(help_text="The cell in words, as the exports print it.")
 
 
 class MatrixRowSerializer(serializers.Serializer):
@@ -445,56 +474,108 @@ class MatrixRowSerializer(serializers.Serializer):
     )
 
 
+class GapSerializer(serializers.Serializer):
+    article = serializers.IntegerField()
+    title = serializers.CharField()
+    jurisdiction = serializers.CharField(help_text="federal, or an ISO code.")
+    jurisdiction_label = serializers.CharField()
+    missing = serializers.CharField()
+    why = serializers.CharField()
+
+
 class MatrixSerializer(serializers.Serializer):
     columns = serializers.ListField(child=serializers.CharField())
-    gaps = serializers.IntegerField(help_text="How many cells have no provision.")
+    column_labels = serializers.ListField(child=serializers.CharField())
+    gaps = serializers.IntegerField(help_text="How many cells no applicable law covers.")
+    covered_by_federal_law = serializers.IntegerField(
+        help_text="How many province or territory cells only federal law covers."
+    )
     rows = MatrixRowSerializer(many=True)
+    gap_table = GapSerializer(many=True, help_text="The gaps: article, jurisdiction, why.")
 
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _link(link: ComplianceLink) -> dict[str, Any]:
+    return {
+        "statute": link.statute.code,
+        "section": link.provision.section if link.provision else None,
+        "citation": link.provision.citation if link.provision else link.statute.short_title,
+        "report_paragraphs": link.report_paragraphs,
+    }
+
+
+def _federal_link(link: ComplianceLink, cell: selectors.MatrixCell) -> dict[str, Any]:
+    extent = cell.extent(link)
+    return {
+        **_link(link),
+        "extent": None
+        if extent is None
+        else {
+            "applies": extent.applies,
+            "reason": extent.reason,
+            "reason_label": extent.get_reason_display(),
+            "report_paragraphs": extent.report_paragraphs,
+            "notes": extent.notes,
+        },
+    }
+
+
+def _cell(cell: selectors.MatrixCell) -> dict[str, Any]:
+    return {
+        "gap": cell.gap,
+        "provisions": [_link(link) for link in cell.own],
+        "federal": [_federal_link(link, cell) for link in cell.federal],
+        "excluded": [_federal_link(link, cell) for link in cell.excluded],
+        "covered_by_federal_law": cell.covered_by_federal_law,
+        "text": exports.cell_text(cell),
+    }
+
+
 def matrix_payload(matrix: selectors.Matrix) -> dict[str, Any]:
     return {
         "columns": matrix.column_codes,
+        "column_labels": matrix.column_labels,
         "gaps": matrix.gaps(),
+        "covered_by_federal_law": matrix.covered_by_federal_law(),
         "rows": [
             {
                 "article": row.article.number,
                 "title": row.article.title,
                 "cells": {
-                    code: {
-                        "gap": cell.gap,
-                        "provisions": [
-                            {
-                                "statute": link.statute.code,
-                                "section": link.provision.section if link.provision else None,
-                                "citation": link.provision.citation
-                                if link.provision
-                                else link.statute.short_title,
-                                "report_paragraphs": link.report_paragraphs,
-                            }
-                            for link in cell.links
-                        ],
-                    }
+                    code: _cell(cell)
                     for code, cell in zip(matrix.column_codes, row.cells, strict=True)
                 },
             }
             for row in matrix.rows
         ],
+        "gap_table": [
+            {
+                "article": gap.article.number,
+                "title": gap.article.title,
+                "jurisdiction": gap.jurisdiction_code,
+                "jurisdiction_label": gap.jurisdiction_label,
+                "missing": gap.missing,
+                "why": gap.why,
+            }
+            for gap in selectors.coverage_gaps(matrix)
+        ],
     }
 
 
-def matrix_file(matrix: selectors.Matrix, kind: str) -> HttpResponse:
+def matrix_file(matrix: selectors.Matrix, kind: str, *, gaps: bool = False) -> HttpResponse:
+    """The matrix (with its gaps) or, with ``gaps``, the table of gaps alone, as a file."""
     if kind == "xlsx":
-        content = exports.matrix_xlsx(matrix)
+        content = (exports.gaps_xlsx if gaps else exports.matrix_xlsx)(matrix)
         mime = XLSX
     else:
-        content = exports.matrix_docx(matrix)
+        content = (exports.gaps_docx if gaps else exports.matrix_docx)(matrix)
         mime = DOCX
+    name = "opsc-compliance-gaps" if gaps else "opsc-compliance-matrix"
     response = HttpResponse(content, content_type=mime)
-    response["Content-Disposition"] = f'attachment; filename="opsc-compliance-matrix.{kind}"'
+    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
     return response
 
 

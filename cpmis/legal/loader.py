@@ -31,6 +31,7 @@ from .models import (
     ProceduralRule,
     Provision,
     Statute,
+    StatuteExtent,
 )
 from .text import search_document, section_key
 
@@ -41,6 +42,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 class LoadReport:
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
+    removed: dict[str, int] = field(default_factory=dict)
 
     def count(self, label: str, created: bool, changed: bool) -> None:
         self.created.setdefault(label, 0)
@@ -255,6 +257,8 @@ def legal_data_load(*, actor: Actor = DATA_LOAD, directory: Path = DATA_DIR) -> 
         except ValidationError as exc:
             raise _where("compliance.csv", line, exc) from exc
 
+    _extent(directory, statutes, jurisdictions, report)
+
     for line, row in enumerate(_rows(directory, "rules.csv"), start=2):
         try:
             _rule(row, statute_of, jurisdictions, report)
@@ -265,7 +269,7 @@ def legal_data_load(*, actor: Actor = DATA_LOAD, directory: Path = DATA_DIR) -> 
         actor=actor,
         action="legal.load",
         object_type="legal",
-        detail={"created": report.created, "updated": report.updated},
+        detail={"created": report.created, "updated": report.updated, "removed": report.removed},
     )
     return report
 
@@ -306,6 +310,55 @@ def _opsc_dates(directory: Path, report: LoadReport) -> None:
             )
         except ValidationError as exc:
             raise _where("opsc_dates.csv", line, exc) from exc
+
+
+def _extent(
+    directory: Path,
+    statutes: dict[str, Statute],
+    jurisdictions: dict[str, Jurisdiction],
+    report: LoadReport,
+) -> None:
+    """Where federal statutes apply (``extent.csv``). The file is the whole record: a row taken
+    out of it is removed (with its history), so that an exception a lawyer deletes no longer
+    takes coverage away."""
+    existing = {(e.statute_id, e.jurisdiction_id): e for e in StatuteExtent.objects.all()}
+    kept: set[int] = set()
+    seen: set[tuple[int | None, int]] = set()
+    for line, row in enumerate(_rows(directory, "extent.csv"), start=2):
+        try:
+            code = row.get("statute", "")
+            if not code:
+                raise ValidationError({"statute": "Give a statute code, or * for every one."})
+            statute = None
+            if code != "*":
+                if code not in statutes:
+                    raise ValidationError({"statute": f"Unknown statute {code!r}."})
+                statute = statutes[code]
+            where = row.get("jurisdiction", "")
+            if where in {"federal", ""}:
+                raise ValidationError(
+                    {"jurisdiction": "Name a province or territory (an ISO code such as PK-PB)."}
+                )
+            jurisdiction = _jurisdiction(where, jurisdictions)
+            assert jurisdiction is not None
+            key = (statute.pk if statute else None, jurisdiction.pk)
+            if key in seen:
+                raise ValidationError({"statute": f"{code} in {where} is given twice."})
+            seen.add(key)
+            values = {
+                "applies": _yes_no(row.get("applies", ""), "applies"),
+                "reason": _choice(row.get("reason", ""), StatuteExtent.Reason, "reason"),
+                "report_paragraphs": validation.paragraphs(row.get("report_paragraphs", "")),
+                "notes": row.get("notes", ""),
+            }
+            validation.extent(StatuteExtent(statute=statute, jurisdiction=jurisdiction, **values))
+            extent = existing.get(key) or StatuteExtent(statute=statute, jurisdiction=jurisdiction)
+            kept.add(_save(extent, values, report, "extent").pk)
+        except ValidationError as exc:
+            raise _where("extent.csv", line, exc) from exc
+    for stale in (e for e in existing.values() if e.pk not in kept):
+        stale.delete()
+        report.removed["extent"] = report.removed.get("extent", 0) + 1
 
 
 def _penalty(provision: Provision, row: dict[str, str], report: LoadReport) -> None:

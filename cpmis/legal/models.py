@@ -1,10 +1,11 @@
 """The law as reviewable data: statutes, provisions (versioned), penalties, OPSC articles, the dates
-of Pakistan's signature, ratification and entry into force of the OPSC, the compliance matrix and
-procedural rules per jurisdiction.
+of Pakistan's signature, ratification and entry into force of the OPSC, the compliance matrix,
+where each federal statute applies (``StatuteExtent``) and procedural rules per jurisdiction.
 
 Every row cites the paragraphs of Pakistan's initial OPSC report it comes from
-(``report_paragraphs``). A jurisdiction of None means federal law. Changes keep their history
-(django-simple-history) and are audited by the services.
+(``report_paragraphs``). A jurisdiction of None means federal law, which applies in every
+province and territory unless a ``StatuteExtent`` row says otherwise. Changes keep their
+history (django-simple-history) and are audited by the services.
 """
 
 from __future__ import annotations
@@ -250,6 +251,81 @@ class OpscDate(DataClassification, models.Model):
     @property
     def citation(self) -> str:
         return gettext("initial report %(paragraphs)s") % {"paragraphs": self.paragraphs_label}
+
+
+class StatuteExtent(DataClassification, models.Model):
+    """Whether a federal statute applies in one province or territory, as the report supports.
+
+    Federal law applies everywhere unless a row says otherwise (``applies`` False). A row with
+    no statute speaks for every federal statute in that jurisdiction; a row for the statute
+    itself takes precedence over it. Where the report is silent, the row keeps the default
+    (``applies`` True) with the reason ``not_stated``, and its notes say what the report does
+    and does not say: nothing is guessed.
+    """
+
+    class Reason(models.TextChoices):
+        NATIONAL = "national", _("Federal law in force in the whole country")
+        FEDERAL_TERRITORY = "federal_territory", _("Parliament legislates for the territory")
+        NOT_STATED = "not_stated", _("The report does not say; presumed to apply until reviewed")
+        DEVOLVED = "devolved", _("Subject devolved to the provinces (18th Amendment)")
+        PROVINCIAL_LAW = "provincial_law", _("Replaced by the province's own law")
+        NOT_EXTENDED = "not_extended", _("Not extended to the territory")
+
+    # which reasons say the law applies, and which that it does not
+    APPLYING = frozenset({Reason.NATIONAL, Reason.FEDERAL_TERRITORY, Reason.NOT_STATED})
+
+    statute = models.ForeignKey(
+        Statute,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="extent",
+        help_text="Empty: every federal statute (a row for the statute itself comes first).",
+    )
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="+")
+    applies = models.BooleanField()
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    report_paragraphs = models.JSONField(default=list)
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    NOT_PERSONAL_DATA = (
+        "id",
+        "statute",
+        "jurisdiction",
+        "applies",
+        "reason",
+        "report_paragraphs",
+        "notes",
+    )
+
+    class Meta:
+        ordering = ["jurisdiction__name_en", "statute__short_title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statute", "jurisdiction"],
+                name="extent_once_per_statute_and_jurisdiction",
+                condition=models.Q(statute__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["jurisdiction"],
+                name="extent_once_for_all_statutes_of_a_jurisdiction",
+                condition=models.Q(statute__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        what = self.statute.short_title if self.statute else "federal law"
+        return f"{what} in {self.jurisdiction.short_name}: {'applies' if self.applies else 'no'}"
+
+    @property
+    def paragraphs_label(self) -> str:
+        return ", ".join(f"¶{p}" for p in self.report_paragraphs)
+
+    @property
+    def unconfirmed(self) -> bool:
+        """Shown as applying only because the report records no exception."""
+        return self.reason == self.Reason.NOT_STATED
 
 
 class ComplianceLink(DataClassification, models.Model):

@@ -1,4 +1,24 @@
-"""Reads of the legal catalogue. The law is public: every signed-in user may read it."""
+"""Reads of the legal catalogue. The law is public: every signed-in user may read it.
+
+The compliance matrix knows where each law applies: federal law applies in every province and
+territory unless ``StatuteExtent`` (data/extent.csv) records an exception. What the report
+(cpmis/reporting) and the exports read:
+
+* ``compliance_matrix(jurisdiction="") -> Matrix``: ``Matrix.rows`` (one ``MatrixRow`` per
+  Article 1–12: ``.article``, ``.cells``), ``Matrix.columns`` (None for federal law, then
+  each jurisdiction), ``.column_labels``, ``.column_codes``, ``.gaps()`` (the number of real
+  gaps), ``.covered_by_federal_law()``.
+* ``MatrixCell``: ``.own`` (the column's own law: in the federal column, federal law),
+  ``.federal`` (the federal links that apply in the column's jurisdiction; empty in the
+  federal column), ``.excluded`` (federal links an exception keeps out), ``.links`` (own, then
+  federal), ``.gap`` (no applicable law covers the article), ``.covered_by_federal_law``,
+  ``.unconfirmed`` / ``.unconfirmed_extents`` (federal links shown as applying although the
+  report does not say the law extends there), ``.exclusions``, ``.extent(link)``.
+* ``coverage_gaps(matrix) -> list[CoverageGap]``: the drafting team's table of gaps, each with
+  ``.article``, ``.jurisdiction`` (None: federal), ``.jurisdiction_label``, ``.missing`` and
+  ``.why`` (in the active language).
+* ``statute_extent(statute) -> list[Reach]``: where one statute applies, and on what record.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +32,15 @@ from django.utils.translation import gettext
 
 from cpmis.reference.models import Jurisdiction
 
-from .models import ComplianceLink, OpscArticle, OpscDate, ProceduralRule, Provision, Statute
+from .models import (
+    ComplianceLink,
+    OpscArticle,
+    OpscDate,
+    ProceduralRule,
+    Provision,
+    Statute,
+    StatuteExtent,
+)
 from .text import query_terms
 
 
@@ -78,11 +106,66 @@ def opsc_dates() -> list[OpscDate]:
 
 @dataclass
 class MatrixCell:
-    links: list[ComplianceLink] = field(default_factory=list)
+    """One article in one column: the column's own law, and in a province's or territory's
+    column, the federal law that applies there. A cell is a gap only when no law applicable in
+    its jurisdiction covers the article."""
+
+    jurisdiction: Jurisdiction | None = None  # None: the federal column
+    own: list[ComplianceLink] = field(default_factory=list)
+    federal: list[ComplianceLink] = field(default_factory=list)
+    excluded: list[ComplianceLink] = field(default_factory=list)
+    # the recorded extent row that decided each federal statute here (absent: the default)
+    extents: dict[int, StatuteExtent] = field(default_factory=dict)
+
+    @property
+    def links(self) -> list[ComplianceLink]:
+        """Every link that covers the article here: own law first, then federal law."""
+        return [*self.own, *self.federal]
 
     @property
     def gap(self) -> bool:
-        return not self.links
+        return not self.own and not self.federal
+
+    @property
+    def covered_by_federal_law(self) -> bool:
+        """Covered, but only by federal law (the jurisdiction's own law cites nothing)."""
+        return not self.own and bool(self.federal)
+
+    def extent(self, link: ComplianceLink) -> StatuteExtent | None:
+        return self.extents.get(link.statute_id)
+
+    def _unconfirmed(self, link: ComplianceLink) -> bool:
+        extent = self.extent(link)
+        return extent is not None and extent.unconfirmed
+
+    @property
+    def confirmed(self) -> list[ComplianceLink]:
+        """Federal links that apply here on the report's word or by the default rule."""
+        return [link for link in self.federal if not self._unconfirmed(link)]
+
+    @property
+    def unconfirmed(self) -> list[ComplianceLink]:
+        """Federal links shown as applying here although the report does not say whether the
+        law extends to this jurisdiction (extent reason ``not_stated``): to be reviewed."""
+        return [link for link in self.federal if self._unconfirmed(link)]
+
+    @property
+    def unconfirmed_extents(self) -> list[StatuteExtent]:
+        """The distinct extent rows behind ``unconfirmed`` (their notes say what is missing)."""
+        found: dict[int, StatuteExtent] = {}
+        for link in self.unconfirmed:
+            e = self.extents[link.statute_id]
+            found.setdefault(e.pk, e)
+        return list(found.values())
+
+    @property
+    def exclusions(self) -> list[StatuteExtent]:
+        """The distinct extent rows that keep federal law out of this cell."""
+        found: dict[int, StatuteExtent] = {}
+        for link in self.excluded:
+            e = self.extents[link.statute_id]
+            found.setdefault(e.pk, e)
+        return list(found.values())
 
 
 @dataclass
@@ -105,11 +188,41 @@ class Matrix:
         return ["federal" if c is None else c.iso_code for c in self.columns]
 
     def gaps(self) -> int:
+        """How many cells no applicable law covers."""
         return sum(cell.gap for row in self.rows for cell in row.cells)
+
+    def covered_by_federal_law(self) -> int:
+        """How many province or territory cells only federal law covers."""
+        return sum(cell.covered_by_federal_law for row in self.rows for cell in row.cells)
+
+
+class ExtentIndex:
+    """Where federal statutes apply: the row for the statute in the jurisdiction, else the row
+    for every federal statute there, else the default (it applies)."""
+
+    def __init__(self, rows: list[StatuteExtent]) -> None:
+        self._rows = {(r.statute_id, r.jurisdiction_id): r for r in rows}
+
+    @classmethod
+    def load(cls) -> ExtentIndex:
+        return cls(list(StatuteExtent.objects.select_related("statute", "jurisdiction")))
+
+    def row(self, statute_id: int, jurisdiction_id: int) -> StatuteExtent | None:
+        return self._rows.get((statute_id, jurisdiction_id)) or self._rows.get(
+            (None, jurisdiction_id)
+        )
+
+    def applies(self, statute_id: int, jurisdiction_id: int) -> bool:
+        row = self.row(statute_id, jurisdiction_id)
+        return row is None or row.applies
 
 
 def compliance_matrix(*, jurisdiction: str = "") -> Matrix:
-    """Articles 1–12 × (federal + each jurisdiction, or + the one asked for); two queries."""
+    """Articles 1–12 × (federal + each jurisdiction, or + the one asked for); four queries.
+
+    A province's or territory's cell holds its own links and the federal links whose statute
+    applies there (``StatuteExtent``); federal links kept out by an exception are listed as
+    ``excluded``, and do not cover the article."""
     jurisdictions = list(Jurisdiction.objects.order_by("name_en"))
     if jurisdiction and jurisdiction != "federal":
         jurisdictions = [j for j in jurisdictions if j.iso_code == jurisdiction]
@@ -117,6 +230,7 @@ def compliance_matrix(*, jurisdiction: str = "") -> Matrix:
     if jurisdiction == "federal":
         columns = [None]
     index = {(None if c is None else c.pk): i for i, c in enumerate(columns)}
+    extents = ExtentIndex.load()
     links = ComplianceLink.objects.select_related(
         "statute", "provision__statute", "jurisdiction"
     ).order_by("statute__short_title", "provision__section_key")
@@ -125,13 +239,140 @@ def compliance_matrix(*, jurisdiction: str = "") -> Matrix:
     )
     rows = []
     for article in articles:
-        cells = [MatrixCell() for _ in columns]
+        cells = [MatrixCell(jurisdiction=c) for c in columns]
         for link in article.all_links:  # type: ignore[attr-defined]
             position = index.get(link.jurisdiction_id)
             if position is not None:
-                cells[position].links.append(link)
+                cells[position].own.append(link)
+            if link.jurisdiction_id is not None:
+                continue
+            for cell in cells:  # federal law, as it reaches each province and territory
+                if cell.jurisdiction is None:
+                    continue
+                row = extents.row(link.statute_id, cell.jurisdiction.pk)
+                if row is not None:
+                    cell.extents[link.statute_id] = row
+                (cell.federal if row is None or row.applies else cell.excluded).append(link)
         rows.append(MatrixRow(article=article, cells=cells))
     return Matrix(columns=columns, rows=rows)
+
+
+def _citation(link: ComplianceLink) -> str:
+    return link.provision.citation if link.provision else link.statute.short_title
+
+
+def _distinct(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+@dataclass(frozen=True)
+class CoverageGap:
+    """An article that no law applicable in a jurisdiction covers: a row of the drafting
+    team's table of gaps."""
+
+    article: OpscArticle
+    jurisdiction: Jurisdiction | None  # None: federal law
+    excluded: list[ComplianceLink]
+    exclusions: list[StatuteExtent]
+
+    @property
+    def jurisdiction_label(self) -> str:
+        return gettext("Federal law") if self.jurisdiction is None else self.jurisdiction.name
+
+    @property
+    def jurisdiction_code(self) -> str:
+        return "federal" if self.jurisdiction is None else self.jurisdiction.iso_code
+
+    @property
+    def missing_law(self) -> str:
+        return gettext("A law implementing Article %(number)s (%(title)s).") % {
+            "number": self.article.number,
+            "title": self.article.title,
+        }
+
+    @property
+    def missing(self) -> str:
+        """What is missing: a law implementing the article, and the article's obligation (in
+        the words of the data, English)."""
+        return f"{self.missing_law} {self.article.obligation}".strip()
+
+    @property
+    def why(self) -> str:
+        if self.jurisdiction is None:
+            return gettext("No federal law cited in the report covers this article.")
+        where = self.jurisdiction.name
+        if not self.excluded:
+            return gettext(
+                "Neither federal law nor a law of %(jurisdiction)s cited in the report covers "
+                "this article."
+            ) % {"jurisdiction": where}
+        reasons = "; ".join(
+            gettext("%(reason)s (report %(paragraphs)s)")
+            % {"reason": e.get_reason_display(), "paragraphs": e.paragraphs_label}
+            for e in self.exclusions
+        )
+        return gettext(
+            "The federal law that covers it (%(laws)s) does not apply in %(jurisdiction)s: "
+            "%(reasons)s; no law of %(jurisdiction)s cited in the report covers it."
+        ) % {
+            "laws": ", ".join(_distinct([_citation(link) for link in self.excluded])),
+            "jurisdiction": where,
+            "reasons": reasons,
+        }
+
+
+def coverage_gaps(matrix: Matrix) -> list[CoverageGap]:
+    """The gaps of ``matrix``, article by article in the matrix's column order: for each, the
+    article, the jurisdiction, what is missing and why (``CoverageGap.missing``, ``.why``)."""
+    return [
+        CoverageGap(
+            article=row.article,
+            jurisdiction=cell.jurisdiction,
+            excluded=list(cell.excluded),
+            exclusions=cell.exclusions,
+        )
+        for row in matrix.rows
+        for cell in row.cells
+        if cell.gap
+    ]
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Whether a statute applies in one jurisdiction, and on what record."""
+
+    jurisdiction: Jurisdiction
+    applies: bool
+    extent: StatuteExtent | None  # None: the default rule (federal law applies everywhere)
+
+    @property
+    def reason(self) -> str:
+        if self.extent is not None:
+            return self.extent.get_reason_display()
+        return gettext(
+            "Federal law applies in every province and territory (no exception recorded)"
+        )
+
+
+def statute_extent(statute: Statute) -> list[Reach]:
+    """Where ``statute`` applies, jurisdiction by jurisdiction: a federal statute everywhere
+    but where an extent row excludes it; a province's law in that province only."""
+    jurisdictions = list(Jurisdiction.objects.order_by("name_en"))
+    if statute.jurisdiction_id is not None:
+        return [
+            Reach(jurisdiction=j, applies=j.pk == statute.jurisdiction_id, extent=None)
+            for j in jurisdictions
+            if j.pk == statute.jurisdiction_id
+        ]
+    extents = ExtentIndex.load()
+    return [
+        Reach(
+            jurisdiction=j,
+            applies=extents.applies(statute.pk, j.pk),
+            extent=extents.row(statute.pk, j.pk),
+        )
+        for j in jurisdictions
+    ]
 
 
 # --- procedural rules ------------------------------------------------------------------------

@@ -9,6 +9,8 @@ urlpatterns = [
     path("provisions/<int:pk>/", views.provision_detail, name="provision"),
     path("matrix/", views.matrix, name="matrix"),
     path("matrix.<str:export>", views.matrix, name="matrix-export"),
+    path("matrix/gaps/", views.matrix_gaps, name="matrix-gaps"),
+    path("matrix/gaps.<str:export>", views.matrix_gaps, name="matrix-gaps-export"),
     path("rules/", views.rules, name="rules"),
 ]
 api_urlpatterns = [

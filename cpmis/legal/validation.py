@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from . import report
-from .models import Penalty, Provision
+from .models import Penalty, Provision, StatuteExtent
 
 
 def paragraphs(value: Any, *, field: str = "report_paragraphs", required: bool = True) -> list[int]:
@@ -89,3 +89,33 @@ def no_overlap(p: Provision) -> None:
                 % {"section": f"s.{p.section}"}
             }
         )
+
+
+def extent(e: StatuteExtent) -> None:
+    """Where a federal statute applies: only federal law has an extent (a province's law is its
+    own), ``applies`` agrees with the reason, and a row that keeps the default for want of
+    evidence says in its notes what the report does not say."""
+    errors: dict[str, str] = {}
+    if e.statute is not None and e.statute.jurisdiction_id is not None:
+        errors["statute"] = _(
+            "%(statute)s is the law of one province or territory: only federal law has an "
+            "extent to record."
+        ) % {"statute": e.statute.short_title}
+    if e.reason in StatuteExtent.Reason.values:
+        if e.applies and e.reason not in StatuteExtent.APPLYING:
+            errors["applies"] = _("The reason says the law does not apply: say no.")
+        elif not e.applies and e.reason in StatuteExtent.APPLYING:
+            errors["applies"] = _("The reason says the law applies: say yes.")
+    if (
+        e.reason == StatuteExtent.Reason.FEDERAL_TERRITORY
+        and e.jurisdiction.kind != e.jurisdiction.Kind.FEDERAL_TERRITORY
+    ):
+        errors["reason"] = _("%(jurisdiction)s is not a federal territory.") % {
+            "jurisdiction": e.jurisdiction.name_en
+        }
+    if e.reason == StatuteExtent.Reason.NOT_STATED and not (e.notes or "").strip():
+        errors["notes"] = _(
+            "Say what the report does and does not say about this law in this jurisdiction."
+        )
+    if errors:
+        raise ValidationError(errors)

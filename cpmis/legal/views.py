@@ -51,7 +51,15 @@ def statute_detail(request: HttpRequest, code: str) -> HttpResponse:
     provisions = statute.provisions.select_related("penalty", "amended_by").order_by(
         "section_key", "valid_from"
     )
-    return render(request, "legal/statute.html", {"statute": statute, "provisions": provisions})
+    return render(
+        request,
+        "legal/statute.html",
+        {
+            "statute": statute,
+            "provisions": provisions,
+            "extent": selectors.statute_extent(statute),
+        },
+    )
 
 
 @login_required
@@ -127,11 +135,15 @@ def _form_data(post: Any, fields: tuple[str, ...]) -> dict[str, Any]:
     return data
 
 
-@login_required
-def matrix(request: HttpRequest, export: str = "") -> HttpResponse:
+def _matrix_for(request: HttpRequest) -> tuple[selectors.Matrix, str]:
     query = MatrixQuerySerializer(data={k: v for k, v in request.GET.items() if v})
     where = query.validated_data.get("jurisdiction", "") if query.is_valid() else ""
-    result = selectors.compliance_matrix(jurisdiction=where)
+    return selectors.compliance_matrix(jurisdiction=where), where
+
+
+@login_required
+def matrix(request: HttpRequest, export: str = "") -> HttpResponse:
+    result, where = _matrix_for(request)
     if export:
         if export not in {"xlsx", "docx"}:
             raise Http404
@@ -144,6 +156,27 @@ def matrix(request: HttpRequest, export: str = "") -> HttpResponse:
             "jurisdictions": Jurisdiction.objects.all(),
             "selected": where,
             "opsc_dates": selectors.opsc_dates(),
+        },
+    )
+
+
+@login_required
+def matrix_gaps(request: HttpRequest, export: str = "") -> HttpResponse:
+    """The drafting team's table of gaps: articles that no law applicable in a jurisdiction
+    covers, with why; as a page, an XLSX or a DOCX."""
+    result, where = _matrix_for(request)
+    if export:
+        if export not in {"xlsx", "docx"}:
+            raise Http404
+        return matrix_file(result, export, gaps=True)
+    return render(
+        request,
+        "legal/gaps.html",
+        {
+            "matrix": result,
+            "gaps": selectors.coverage_gaps(result),
+            "jurisdictions": Jurisdiction.objects.all(),
+            "selected": where,
         },
     )
 

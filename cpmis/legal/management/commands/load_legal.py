@@ -15,4 +15,8 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         for label, count in report.created.items():
-            self.stdout.write(f"{label}: {count} created, {report.updated.get(label, 0)} updated")
+            removed = report.removed.get(label, 0)
+            self.stdout.write(
+                f"{label}: {count} created, {report.updated.get(label, 0)} updated"
+                + (f", {removed} removed" if removed else "")
+            )
