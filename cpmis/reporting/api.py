@@ -23,7 +23,7 @@ from cpmis.jobs.api import JobSerializer, accepted, file_response
 from cpmis.legal.report_structure import SECTION_CODES
 from cpmis.permissions import HasCapability
 
-from . import document, selectors, services
+from . import annex_workbook, document, selectors, services
 from .models import NarrativeVersion, ReportEdition, ReviewComment
 
 MAX_INT = 2**31 - 1
@@ -36,6 +36,12 @@ class EditionInput(serializers.Serializer):
     )
     period_from = serializers.DateField()
     period_to = serializers.DateField()
+    symbol = serializers.CharField(
+        max_length=60,
+        required=False,
+        allow_blank=True,
+        help_text="The document symbol, e.g. CRC/C/OPSC/PAK/2 (may be left empty).",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["period_from"] > attrs["period_to"]:
@@ -103,6 +109,7 @@ class EditionSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "title",
+            "symbol",
             "reporting_year",
             "period_from",
             "period_to",
@@ -483,3 +490,22 @@ class ReportPdf(GenericAPIView):
     )
     def get(self, request: Request, edition_id: int) -> HttpResponse:
         return _report(request, edition_id, "pdf")
+
+
+class ReportAnnex(GenericAPIView):
+    """The report's annex of tables as an XLSX workbook, numbered as the report numbers it:
+    the kept file of this edition version (200), or a job preparing it (202). Downloads are
+    audited as exports."""
+
+    permission_classes = [HasCapability.of("report.view")]
+    content_negotiation_class = FileNegotiation
+
+    @extend_schema(
+        responses={
+            (200, annex_workbook.XLSX_MIME): OpenApiTypes.BINARY,
+            202: PREPARING,
+            **errors(403, 404),
+        }
+    )
+    def get(self, request: Request, edition_id: int) -> HttpResponse:
+        return _report(request, edition_id, "xlsx")

@@ -16,12 +16,20 @@ from cpmis import access
 from cpmis.actors import Actor
 from cpmis.jobs.kinds import Kind, Prepared, Result, active_owner, register
 
-from . import document, selectors, services
+from . import annex_workbook, document, selectors, services
 from .models import NarrativeVersion, ReportEdition
 
-FORMATS = {"docx": ("DOCX", document.DOCX_MIME), "pdf": ("PDF", document.PDF_MIME)}
+FORMATS = {
+    "docx": ("DOCX", document.DOCX_MIME),
+    "pdf": ("PDF", document.PDF_MIME),
+    "xlsx": ("XLSX", annex_workbook.XLSX_MIME),
+}
 # Stages are stored in English and shown translated on the job's page.
-RENDERING = {"docx": gettext_noop("Rendering the DOCX"), "pdf": gettext_noop("Rendering the PDF")}
+RENDERING = {
+    "docx": gettext_noop("Rendering the DOCX"),
+    "pdf": gettext_noop("Rendering the PDF"),
+    "xlsx": gettext_noop("Writing the annex workbook"),
+}
 COUNTS = (gettext_noop("sections"),)  # the count shown beside the stage
 
 
@@ -30,11 +38,7 @@ def result_key(actor: Actor, edition: ReportEdition, fmt: str) -> str:
     the same sections' versions, the same format, and the same figures (where the reader
     sees them: ``access.scope_key``)."""
     latest = NarrativeVersion.objects.filter(edition=edition).aggregate(top=Max("pk"))["top"]
-    figures = (
-        access.scope_key(actor, "aggregates.view")
-        if access.has_capability(actor, "aggregates.view")
-        else "none"
-    )
+    figures = selectors.figures_view(actor)
     return f"report:{edition.pk}:v{edition.version}:n{latest or 0}:{fmt}:{figures}"
 
 
@@ -67,9 +71,21 @@ def _run(fmt: str) -> Any:
         # The report to the Committee is written in English, whoever asks for it and in
         # whichever language they read cpmis: its tables' titles, labels and notes too.
         with translation.override("en"):
-            content = document.report_content(user=owner, edition=edition)
-            progress.update(RENDERING[fmt], sections=len(content.contents))
-            data = document.render_docx(content) if fmt == "docx" else document.render_pdf(content)
+            if fmt == "xlsx":
+                progress.update(RENDERING[fmt])
+                data = annex_workbook.annex_xlsx(user=owner, edition=edition)
+            else:
+                content = document.report_content(user=owner, edition=edition)
+                progress.update(RENDERING[fmt], sections=len(content.contents))
+                render = document.render_docx if fmt == "docx" else document.render_pdf
+                data = render(content)
+                # kept as a version of the report, to compare with others
+                services.snapshot_record(
+                    actor=owner,
+                    edition=edition,
+                    content=content,
+                    scope=selectors.figures_view(owner),
+                )
         # The export is audited when the file is downloaded (``_downloaded``), not here.
         return Result(data, document.filename(edition, fmt), FORMATS[fmt][1])
 
@@ -79,7 +95,7 @@ def _run(fmt: str) -> Any:
 def _downloaded(actor: Actor, job: Any) -> None:
     edition = ReportEdition.objects.filter(pk=job.params.get("edition")).first()
     if edition is not None:
-        fmt = "docx" if job.kind == "report.docx" else "pdf"
+        fmt = job.kind.removeprefix("report.")
         services.report_export_audit(actor=actor, edition=edition, fmt=fmt, size=job.result_size)
 
 

@@ -35,6 +35,11 @@ class ReportEdition(DataClassification, models.Model):
         FINAL = "final", _("Final")
 
     title = models.CharField(max_length=300)
+    symbol = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="The document symbol, e.g. CRC/C/OPSC/PAK/2 (empty until it is known).",
+    )
     reporting_year = models.PositiveSmallIntegerField(
         help_text="The year whose statistics the report uses."
     )
@@ -50,6 +55,7 @@ class ReportEdition(DataClassification, models.Model):
     NOT_PERSONAL_DATA = (
         "id",
         "title",
+        "symbol",
         "reporting_year",
         "period_from",
         "period_to",
@@ -152,3 +158,59 @@ class ReviewComment(DataClassification, models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+
+class ReportSnapshot(DataClassification, models.Model):
+    """What one generated report said: its numbered paragraphs and its published figures
+    (after disclosure control, as the reader who asked for it saw them). Kept so that two
+    versions, or two editions, can be compared: what changed in the text, which paragraphs
+    were renumbered, which figures moved."""
+
+    edition = models.ForeignKey(ReportEdition, on_delete=models.CASCADE, related_name="snapshots")
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # whose view of the figures (``access.scope_key``, "none" without figures): a snapshot is
+    # shown only to readers with the same view
+    scope = models.CharField(max_length=200)
+    digest = models.CharField(max_length=64)  # of paragraphs and figures: equal means unchanged
+    status = models.CharField(max_length=16)
+    # [[number, section, text], …] in order
+    paragraphs = models.JSONField(default=list)
+    # {"<indicator>:<breakdown>": {"number": "A.3", "title": …, "cells": {"row\tcolumn": "12"}}}
+    figures = models.JSONField(default=dict)
+
+    # The report's own text and figures that passed disclosure control: published matter.
+    NOT_PERSONAL_DATA = (
+        "id",
+        "edition",
+        "number",
+        "created_at",
+        "created_by",
+        "scope",
+        "digest",
+        "status",
+        "paragraphs",
+        "figures",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "number"], name="one_snapshot_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.edition} v{self.number}"
+
+    @property
+    def label(self) -> str:
+        return gettext("%(title)s, version %(number)s (%(status)s)") % {
+            "title": self.edition.title,
+            "number": self.number,
+            "status": ReportEdition.Status(self.status).label
+            if self.status in ReportEdition.Status.values
+            else self.status,
+        }

@@ -6,10 +6,11 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
@@ -19,7 +20,7 @@ from cpmis.actors import Actor
 from cpmis.core.errors import NotFound
 from cpmis.legal.report_structure import SECTIONS, Section, section
 
-from .models import NarrativeVersion, ReportEdition, ReviewComment
+from .models import NarrativeVersion, ReportEdition, ReportSnapshot, ReviewComment
 
 MAX_ID = 2**31 - 1
 
@@ -212,21 +213,25 @@ class Diff:
 
     @property
     def html(self) -> SafeString:
-        """The new text with deletions and insertions marked; every piece of text escaped."""
-        parts = []
-        for op, text in self.segments:
-            body = escape(text).replace("\n", "<br>")
-            if op == "insert":
-                parts.append(f"<ins>{body}</ins>")
-            elif op == "delete":
-                parts.append(f"<del>{body}</del>")
-            else:
-                parts.append(body)
-        return mark_safe("".join(parts))  # noqa: S308 - built from escaped text only
+        return segments_html(self.segments)
 
     @property
     def changed(self) -> bool:
         return any(op != "equal" for op, _ in self.segments)
+
+
+def segments_html(segments: list[tuple[str, str]]) -> SafeString:
+    """The new text with deletions and insertions marked; every piece of text escaped."""
+    parts = []
+    for op, text in segments:
+        body = escape(text).replace("\n", "<br>")
+        if op == "insert":
+            parts.append(f"<ins>{body}</ins>")
+        elif op == "delete":
+            parts.append(f"<del>{body}</del>")
+        else:
+            parts.append(body)
+    return mark_safe("".join(parts))  # noqa: S308 - built from escaped text only
 
 
 def text_diff(old: str, new: str) -> list[tuple[str, str]]:
@@ -249,3 +254,189 @@ def version_diff(*, user: Actor, edition: ReportEdition, code: str, old: Any, ne
     a = version_get(user=user, edition=edition, code=code, number=old)
     b = version_get(user=user, edition=edition, code=code, number=new)
     return Diff(old=a, new=b, segments=text_diff(a.text, b.text))
+
+
+@dataclass(frozen=True)
+class Process:
+    """How an edition was prepared, from its own records: when it reached each status (the
+    first time), the versions written and the reviewers' comments."""
+
+    reached: dict[str, datetime]  # status -> when the edition first reached it
+    versions: int
+    writers: int
+    comments: int
+    reviewers: int
+    resolved: int
+    sections_commented: int
+
+
+def edition_process(edition: ReportEdition) -> Process:
+    """Four queries: status changes (from the audit trail), versions, comments."""
+    from cpmis.audit.models import AuditEvent
+
+    reached: dict[str, datetime] = {}
+    changes = AuditEvent.objects.filter(
+        action="report.edition_status",
+        object_type="reporting.edition",
+        object_id=str(edition.pk),
+    ).order_by("occurred_at", "id")
+    for when, detail in changes.values_list("occurred_at", "detail"):
+        status = (detail or {}).get("to")
+        if isinstance(status, str):
+            reached.setdefault(status, when)
+    versions = NarrativeVersion.objects.filter(edition=edition).aggregate(
+        n=Count("pk"), writers=Count("author", distinct=True)
+    )
+    comments = ReviewComment.objects.filter(edition=edition).aggregate(
+        n=Count("pk"),
+        reviewers=Count("author", distinct=True),
+        resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
+        sections=Count("section", distinct=True),
+    )
+    return Process(
+        reached=reached,
+        versions=versions["n"],
+        writers=versions["writers"],
+        comments=comments["n"],
+        reviewers=comments["reviewers"],
+        resolved=comments["resolved"],
+        sections_commented=comments["sections"],
+    )
+
+
+# --- versions of the generated report, and comparing two -------------------------------------
+
+
+def figures_view(user: Actor) -> str:
+    """Whose view of the figures a report generated for ``user`` holds: two readers with the
+    same key see the same figures (``access.scope_key``); "none" without figures."""
+    if not access.has_capability(user, "aggregates.view"):
+        return "none"
+    return access.scope_key(user, "aggregates.view")
+
+
+def snapshot_list(*, user: Actor) -> QuerySet[ReportSnapshot]:
+    """The versions of the report ``user`` may compare: those generated with the same view of
+    the figures as theirs (figures of another scope are never shown)."""
+    _require_view(user)
+    return ReportSnapshot.objects.filter(scope=figures_view(user)).select_related("edition")
+
+
+def snapshot_get(*, user: Actor, snapshot_id: Any) -> ReportSnapshot:
+    try:
+        pk = int(snapshot_id)
+    except (TypeError, ValueError):
+        raise NotFound from None
+    found = snapshot_list(user=user).filter(pk=pk).first() if 0 < pk <= MAX_ID else None
+    if found is None:
+        raise NotFound
+    return found
+
+
+@dataclass(frozen=True)
+class ParagraphChange:
+    kind: str  # "changed" | "added" | "removed"
+    old_number: int | None
+    new_number: int | None
+    section: str
+    segments: list[tuple[str, str]]
+
+    @property
+    def html(self) -> SafeString:
+        return segments_html(self.segments)
+
+
+@dataclass(frozen=True)
+class FigureChange:
+    table: str  # the new version's number, or the old one's for a removed table
+    title: str
+    row: str
+    column: str
+    old: str
+    new: str
+
+
+@dataclass
+class Comparison:
+    old: ReportSnapshot
+    new: ReportSnapshot
+    paragraphs: list[ParagraphChange] = field(default_factory=list)
+    # (old first, old last, new first): paragraphs whose text did not change but whose number
+    # did, as runs ("old 12–40 are now 13–41")
+    renumbered: list[tuple[int, int, int]] = field(default_factory=list)
+    figures: list[FigureChange] = field(default_factory=list)
+    tables_added: list[str] = field(default_factory=list)
+    tables_removed: list[str] = field(default_factory=list)
+
+    @property
+    def unchanged(self) -> bool:
+        return not (
+            self.paragraphs
+            or self.renumbered
+            or self.figures
+            or self.tables_added
+            or self.tables_removed
+        )
+
+
+def _renumbered(pairs: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    runs: list[tuple[int, int, int]] = []
+    for old, new in pairs:
+        if old == new:
+            continue
+        if runs:
+            first, last, start = runs[-1]
+            if old == last + 1 and new == start + (old - first):
+                runs[-1] = (first, old, start)
+                continue
+        runs.append((old, old, new))
+    return runs
+
+
+def compare(*, old: ReportSnapshot, new: ReportSnapshot) -> Comparison:
+    """What changed between two versions of the report (of one edition or of two): the text
+    paragraph by paragraph (changed, added, removed, with word-level differences), the
+    paragraphs that only moved to another number, and every figure of the annex that
+    differs."""
+    result = Comparison(old=old, new=new)
+    a = [(int(n), str(s), str(t)) for n, s, t in old.paragraphs]
+    b = [(int(n), str(s), str(t)) for n, s, t in new.paragraphs]
+    matcher = difflib.SequenceMatcher(a=[t for *_, t in a], b=[t for *_, t in b], autojunk=False)
+    moved: list[tuple[int, int]] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            moved.extend(
+                (a[i][0], b[j][0]) for i, j in zip(range(i1, i2), range(j1, j2), strict=True)
+            )
+            continue
+        olds, news = a[i1:i2], b[j1:j2]
+        paired = min(len(olds), len(news)) if op == "replace" else 0
+        for x, y in zip(olds[:paired], news[:paired], strict=True):
+            result.paragraphs.append(
+                ParagraphChange("changed", x[0], y[0], y[1], text_diff(x[2], y[2]))
+            )
+        for x in olds[paired:]:
+            result.paragraphs.append(
+                ParagraphChange("removed", x[0], None, x[1], [("delete", x[2])])
+            )
+        for y in news[paired:]:
+            result.paragraphs.append(ParagraphChange("added", None, y[0], y[1], [("insert", y[2])]))
+    result.renumbered = _renumbered(moved)
+    before, after = old.figures or {}, new.figures or {}
+    for key, table in after.items():
+        if key not in before:
+            result.tables_added.append(f"{table['number']}. {table['title']}")
+            continue
+        was = before[key].get("cells", {})
+        for cell, text in table.get("cells", {}).items():
+            if was.get(cell, "") != text:
+                row, _, column = cell.partition("\t")
+                result.figures.append(
+                    FigureChange(
+                        table["number"], table["title"], row, column, was.get(cell, ""), text
+                    )
+                )
+    result.tables_removed = [
+        f"{t['number']}. {t['title']}" for key, t in before.items() if key not in after
+    ]
+    return result

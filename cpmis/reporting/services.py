@@ -8,6 +8,9 @@ from, and a save on top of someone else's newer version is refused with the othe
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 from datetime import date
 from typing import Any
 
@@ -25,11 +28,11 @@ from cpmis.core.errors import Conflict, NotFound
 from cpmis.core.text import check_text
 from cpmis.legal.report_structure import SECTION_CODES
 
-from .models import NarrativeVersion, ReportEdition, ReviewComment
+from .models import NarrativeVersion, ReportEdition, ReportSnapshot, ReviewComment
 
 MAX_TEXT = 200_000  # characters of one section; the longest section of the initial report is 9k
 MAX_COMMENT = 5_000
-EXPORT_FORMATS = frozenset({"docx", "pdf"})
+EXPORT_FORMATS = frozenset({"docx", "pdf", "xlsx"})
 
 
 class NarrativeConflict(Conflict):
@@ -75,18 +78,40 @@ def _check_section(section: str) -> None:
         )
 
 
+SYMBOL = re.compile(r"^[A-Z]{1,10}(?:/[A-Za-z0-9.()-]{1,20}){1,8}\Z", re.ASCII)
+
+
 @transaction.atomic
 def edition_create(
-    *, actor: Actor, title: str, reporting_year: int, period_from: date, period_to: date
+    *,
+    actor: Actor,
+    title: str,
+    reporting_year: int,
+    period_from: date,
+    period_to: date,
+    symbol: str = "",
 ) -> ReportEdition:
     _require(actor, "report.edit", _("You cannot create report editions."))
     title = _clean_text(title, field="title", limit=300).replace("\n", " ")
+    symbol = (symbol or "").strip()
+    if symbol and not SYMBOL.match(symbol):
+        raise ValidationError(
+            {
+                "symbol": [
+                    _(
+                        "A document symbol is written like CRC/C/OPSC/PAK/2: capital letters, "
+                        "then parts separated by slashes."
+                    )
+                ]
+            }
+        )
     if period_from > period_to:
         raise ValidationError({"period_to": [_("The period must end after it starts.")]})
     if not 1990 <= reporting_year <= 2100:
         raise ValidationError({"reporting_year": [_("Give a year between 1990 and 2100.")]})
     edition = ReportEdition(
         title=title,
+        symbol=symbol,
         reporting_year=reporting_year,
         period_from=period_from,
         period_to=period_to,
@@ -303,3 +328,44 @@ def current_number(edition: ReportEdition, section: str) -> int:
         m=Max("number")
     )["m"]
     return int(found or 0)
+
+
+def snapshot_record(
+    *, actor: Actor, edition: ReportEdition, content: Any, scope: str
+) -> ReportSnapshot:
+    """Keep what a generated report says (its numbered paragraphs and its figures), as a new
+    version of the edition's report unless the last one for the same view of the figures
+    said exactly the same. Called when a report file is rendered."""
+    _require(actor, "report.view", _("You cannot read the report."))
+    paragraphs = [list(p) for p in content.numbered()]
+    figures = content.figures
+    digest = hashlib.sha256(
+        json.dumps([paragraphs, figures], sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+    with transaction.atomic():
+        locked = versioning.lock(ReportEdition.objects.all(), edition.pk)
+        if locked is None:
+            raise NotFound
+        last = ReportSnapshot.objects.filter(edition=edition, scope=scope).first()
+        if last is not None and last.digest == digest and last.status == locked.status:
+            return last
+        top = ReportSnapshot.objects.filter(edition=edition).aggregate(n=Max("number"))["n"]
+        snapshot = ReportSnapshot.objects.create(
+            edition=edition,
+            number=(top or 0) + 1,
+            created_at=timezone.now(),
+            created_by=person(actor),
+            scope=scope,
+            digest=digest,
+            status=locked.status,
+            paragraphs=paragraphs,
+            figures=figures,
+        )
+        audit_record(
+            actor=actor,
+            action="report.snapshot",
+            object_type="reporting.edition",
+            object_id=edition.pk,
+            detail={"snapshot": snapshot.number, "paragraphs": len(paragraphs)},
+        )
+    return snapshot

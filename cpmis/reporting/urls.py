@@ -5,6 +5,7 @@ from . import api, views
 app_name = "reporting"
 urlpatterns: list[URLPattern] = [
     path("", views.edition_list, name="list"),
+    path("compare/", views.compare, name="compare"),
     path("<int:edition_id>/", views.edition_page, name="edition"),
     path("<int:edition_id>/status", views.edition_status, name="status"),
     path("<int:edition_id>/sections/<str:section>/edit", views.section_edit, name="edit"),
@@ -17,6 +18,7 @@ urlpatterns: list[URLPattern] = [
     ),
     path("<int:edition_id>/report.docx", views.report_docx, name="docx"),
     path("<int:edition_id>/report.pdf", views.report_pdf, name="pdf"),
+    path("<int:edition_id>/annex.xlsx", views.report_annex, name="annex"),
     path("<int:edition_id>/prepare", views.report_prepare, name="prepare"),
 ]
 api_urlpatterns: list[URLPattern] = [
@@ -41,4 +43,5 @@ api_urlpatterns: list[URLPattern] = [
     ),
     path("<int:edition_id>/report.docx", api.ReportDocx.as_view(), name="docx"),
     path("<int:edition_id>/report.pdf", api.ReportPdf.as_view(), name="pdf"),
+    path("<int:edition_id>/annex.xlsx", api.ReportAnnex.as_view(), name="annex"),
 ]

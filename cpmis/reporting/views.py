@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cpmis import access
 from cpmis.core.dates import typed_dates_to_iso
-from cpmis.core.errors import Conflict
+from cpmis.core.errors import Conflict, NotFound
 from cpmis.core.forms import Errors, run_service, serializer_errors
 from cpmis.jobs import services as job_services
 from cpmis.jobs.views import file_or_follow
@@ -67,7 +67,7 @@ def edition_list(request: HttpRequest) -> HttpResponse:
             raise Http404
         values = {
             k: request.POST.get(k, "")
-            for k in ("title", "reporting_year", "period_from", "period_to")
+            for k in ("title", "symbol", "reporting_year", "period_from", "period_to")
         }
         data = dict(values)  # the page shows the dates as they were typed
         date_errors = typed_dates_to_iso(data, ("period_from", "period_to"))
@@ -108,7 +108,46 @@ def edition_page(request: HttpRequest, edition_id: int) -> HttpResponse:
             "can_edit": access.has_capability(request.user, "report.edit"),
             "can_comment": access.has_capability(request.user, "report.comment"),
             "statuses": ReportEdition.Status.choices,
+            "snapshots": _with_previous(
+                list(selectors.snapshot_list(user=request.user).filter(edition=edition)[:51])
+            ),
         },
+    )
+
+
+def _with_previous(newest_first: list[Any]) -> list[tuple[Any, Any]]:
+    """(version, the version before it) pairs, newest first; at most 50."""
+    return [
+        (v, newest_first[i + 1] if i + 1 < len(newest_first) else None)
+        for i, v in enumerate(newest_first[:50])
+    ]
+
+
+@login_required
+@capability_required("report.view")
+@require_GET
+def compare(request: HttpRequest) -> HttpResponse:
+    """Two versions of the generated report (of one edition or of two) side by side: what
+    changed in the text, which paragraphs were renumbered, which figures differ."""
+    choices = list(selectors.snapshot_list(user=request.user)[:200])
+    comparison = None
+    errors: list[str] = []
+    old, new = request.GET.get("old", ""), request.GET.get("new", "")
+    if old or new:
+        try:
+            comparison = selectors.compare(
+                old=selectors.snapshot_get(user=request.user, snapshot_id=old),
+                new=selectors.snapshot_get(user=request.user, snapshot_id=new),
+            )
+        except NotFound:
+            errors.append(
+                gettext("Choose two versions of the report from the lists: one was not found.")
+            )
+    return render(
+        request,
+        "reporting/compare.html",
+        {"choices": choices, "comparison": comparison, "errors": errors, "old": old, "new": new},
+        status=400 if errors else 200,
     )
 
 
@@ -317,11 +356,18 @@ def report_pdf(request: HttpRequest, edition_id: int) -> HttpResponse:
 
 @login_required
 @capability_required("report.view")
+@require_GET
+def report_annex(request: HttpRequest, edition_id: int) -> HttpResponse:
+    return _report(request, edition_id, "xlsx")
+
+
+@login_required
+@capability_required("report.view")
 @require_POST
 def report_prepare(request: HttpRequest, edition_id: int) -> HttpResponse:
     """Render the report again with today's figures (a kept file is not reused)."""
     fmt = request.POST.get("format", "")
-    if fmt not in ("docx", "pdf"):
-        messages.error(request, gettext("Choose DOCX or PDF."))
+    if fmt not in ("docx", "pdf", "xlsx"):
+        messages.error(request, gettext("Choose DOCX, PDF or the annex workbook (XLSX)."))
         return redirect("reporting:edition", edition_id=edition_id)
     return _report(request, edition_id, fmt, fresh=True)

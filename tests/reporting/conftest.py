@@ -20,7 +20,7 @@ from tests.conftest import Personas
 NOTE = "Counts below 5 are suppressed (primary and secondary suppression, threshold 5)."
 
 
-def published(title: str, section: str = "article-3") -> PublishedTable:
+def published(title: str, section: str = "article-3", code: str = "OPSC-3-01") -> PublishedTable:
     rows = [Category("female", "Girls"), Category("male", "Boys"), Category("*", "Total")]
     cols = [Category("PK-PB", "Punjab"), Category("PK-SD", "Sindh"), Category("*", "Pakistan")]
     values = {
@@ -39,7 +39,7 @@ def published(title: str, section: str = "article-3") -> PublishedTable:
         for key, v in values.items()
     }
     return PublishedTable(
-        indicator_code="OPSC-3-01",
+        indicator_code=code,
         indicator_name="Child victims of sale",
         unit="children",
         measure="count",
@@ -93,8 +93,12 @@ def tables(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     def report_tables(*, user: Any, year: int) -> list[PublishedTable]:
         calls["report"].append((user, year))
         return [
-            published("Child victims of sale by sex, 2025"),
-            published("Cases of child pornography by province, 2025", "article-2"),
+            published("Child victims of sale, by sex — 2025"),
+            published(
+                "Cases of child pornography, by province or territory — 2025",
+                "article-2",
+                "OPSC-2-01",
+            ),
         ]
 
     def chart_png(table: PublishedTable) -> bytes | None:
