@@ -20,6 +20,7 @@ BENCHMARKS: dict[str, str] = {
     "linkage_cost": "bench.linkage_cost",
     "linkage_spark": "bench.linkage_spark",
     "indicators_annex": "bench.indicators_annex",
+    "indicator_pages": "bench.indicator_pages",
     "page_languages": "bench.page_languages",
 }
 

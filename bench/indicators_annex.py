@@ -486,6 +486,9 @@ def run(args: argparse.Namespace) -> int:
             captured[request.indicator.code] = result
         return results
 
+    from cpmis.indicators.models import Aggregate
+
+    Aggregate.objects.all().delete()  # counting is what is measured: nothing kept from before
     engine.compute = recording  # type: ignore[assignment]
     engine.compute_together = recording_together  # type: ignore[assignment]
     try:
@@ -495,6 +498,13 @@ def run(args: argparse.Namespace) -> int:
     finally:
         engine.compute = compute  # type: ignore[assignment]
         engine.compute_together = together  # type: ignore[assignment]
+    # once more, as the next reader gets it: the counts kept (PostgreSQL's write statistics
+    # say the tables have not changed), so only the tables and disclosure control are made
+    started = time.perf_counter()
+    again = annex.report_tables(user=analyst, year=args.year)
+    kept_total = time.perf_counter() - started
+    if [t.cells for t in again] != [t.cells for t in tables]:
+        raise BenchError("the annex from kept counts differs from the one counted")
 
     rows = []
     all_agree = True
@@ -528,6 +538,7 @@ def run(args: argparse.Namespace) -> int:
                     f"{annex_total:.2f}",
                 ],
                 ["ratio", f"{ratio:.2f}"],
+                ["cpmis: the annex again, its counts kept", f"{kept_total:.2f}"],
             ],
         )
     )

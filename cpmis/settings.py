@@ -388,6 +388,9 @@ CPMIS_SMALL_CELL_THRESHOLD = max(2, env_int("CPMIS_SMALL_CELL_THRESHOLD", 10))
 CPMIS_ANALYTICS_WORKERS = max(1, env_int("CPMIS_ANALYTICS_WORKERS", os.cpu_count() or 1))
 # PostgreSQL work_mem for the indicators' grouping-sets queries (set per transaction).
 CPMIS_ANALYTICS_WORK_MEM = os.environ.get("CPMIS_ANALYTICS_WORK_MEM", "256MB")
+# Keep each count made on PostgreSQL and read it back while its tables are unchanged
+# (cpmis.indicators.materialised); 0 counts afresh every time (to measure counting itself).
+CPMIS_ANALYTICS_KEEP = env_bool("CPMIS_ANALYTICS_KEEP", default=True)
 if not re.fullmatch(r"[0-9]{1,6}(kB|MB|GB)", CPMIS_ANALYTICS_WORK_MEM):
     raise ImproperlyConfigured("CPMIS_ANALYTICS_WORK_MEM: a size such as 64MB.")
 

@@ -68,6 +68,8 @@ class TableSerializer(serializers.Serializer):
     measure = serializers.CharField()
     row_dimension = serializers.CharField()
     row_heading = serializers.CharField()
+    column_dimension = serializers.CharField(help_text="A pivot's columns; empty otherwise.")
+    column_heading = serializers.CharField()
     rows = CategorySerializer(many=True)
     columns = CategorySerializer(many=True)
     cells = serializers.SerializerMethodField(help_text="One list per row, one cell per column.")
@@ -88,13 +90,37 @@ class TableSerializer(serializers.Serializer):
         ]
 
 
-SELECTION = [
+PLACE_AND_PERIOD = [
     OpenApiParameter("indicator", str, required=True, description="An indicator code, e.g. CAS01"),
-    OpenApiParameter("period", str, required=True, description="2025, 2025-Q1 or 2025-03"),
-    OpenApiParameter("breakdown", str, description="A disaggregation of the indicator"),
-    OpenApiParameter("jurisdiction", str, description="ISO 3166-2 code, e.g. PK-PB"),
-    OpenApiParameter("district", str, description="District p-code, e.g. PK617"),
+    OpenApiParameter(
+        "period",
+        str,
+        required=True,
+        description="A year (2025), a quarter (2025-Q1), a month (2025-03), months "
+        "(2025-06..2026-05), a relative period resolved today in Pakistan's time "
+        "(LAST_12_MONTHS, THIS_YEAR, LAST_YEAR, THIS_QUARTER, LAST_QUARTER, THIS_MONTH, "
+        "LAST_MONTH) or a report edition's period (EDITION-<id>)",
+    ),
+    OpenApiParameter(
+        "ou",
+        str,
+        description="The org unit: national, a province's ISO 3166-2 code (PK-PB) or a "
+        "district's p-code (PK617); in the caller's scope",
+    ),
+    OpenApiParameter("jurisdiction", str, description="Older form of ou: ISO code, e.g. PK-PB"),
+    OpenApiParameter("district", str, description="Older form of ou: p-code, e.g. PK617"),
     OpenApiParameter("category", str, description="An OPSC category, e.g. sale"),
+]
+SELECTION = [
+    *PLACE_AND_PERIOD[:2],
+    OpenApiParameter("breakdown", str, description="A disaggregation of the indicator"),
+    *PLACE_AND_PERIOD[2:],
+]
+PIVOT = [
+    *PLACE_AND_PERIOD,
+    OpenApiParameter("rows", str, description="A disaggregation of the indicator, or total"),
+    OpenApiParameter("columns", str, description="A disaggregation of the indicator, or total"),
+    OpenApiParameter("sort", str, enum=["natural", "label", "total"], default="natural"),
 ]
 
 
@@ -155,6 +181,58 @@ class IndicatorExport(GenericAPIView):
         else:
             response = HttpResponse(exports.table_xlsx([table]), content_type=XLSX)
         name = f"cpmis-{selection.indicator.code}-{selection.period.code}.{fmt}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+class PivotTable(GenericAPIView):
+    """An indicator's disaggregations on rows and columns, with totals; the cells pass the
+    disclosure control of every table of the same selection. At most
+    ``selectors.PIVOT_LIMIT`` cells."""
+
+    permission_classes = [HasCapability.of(CAP)]
+    serializer_class = TableSerializer
+
+    @extend_schema(parameters=PIVOT, responses={200: TableSerializer, **errors(400, 403)})
+    def get(self, request: Request) -> Response:
+        pivot = selectors.pivot_parse(request.user, request.query_params)
+        table = selectors.pivot_table(request.user, pivot)
+        return Response(TableSerializer(table).data)
+
+
+class PivotExport(GenericAPIView):
+    permission_classes = [HasCapability.of(CAP)]
+    serializer_class = TableSerializer
+    content_negotiation_class = FileNegotiation
+    renderer_classes = [JSONRenderer]
+
+    @extend_schema(
+        parameters=[*PIVOT, OpenApiParameter("format", str, enum=["csv", "xlsx"], default="xlsx")],
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="format=csv"),
+            (200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="format=xlsx"),
+            **errors(400, 403),
+        },
+    )
+    def get(self, request: Request) -> HttpResponse:
+        fmt = request.query_params.get("format", "xlsx")
+        if fmt not in {"csv", "xlsx"}:
+            raise serializers.ValidationError({"format": _("Use csv or xlsx.")})
+        pivot = selectors.pivot_parse(request.user, request.query_params)
+        table = selectors.pivot_table(request.user, pivot)
+        selection = pivot.selection
+        detail = {"period": selection.period.code, "rows": pivot.rows, "columns": pivot.columns}
+        if selection.orgunit is not None and selection.orgunit.code != "national":
+            detail["ou"] = selection.orgunit.code
+        services.export_audit(
+            actor=request.user, what=selection.indicator.code, fmt=fmt, detail=detail
+        )
+        if fmt == "csv":
+            response = HttpResponse(exports.table_csv([table]), content_type="text/csv")
+        else:
+            response = HttpResponse(exports.table_xlsx([table]), content_type=XLSX)
+        period = selection.period.code.replace("..", "_")
+        name = f"cpmis-{selection.indicator.code}-{period}-{pivot.rows}-{pivot.columns}.{fmt}"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 

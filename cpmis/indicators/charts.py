@@ -1,6 +1,7 @@
 """Charts of published tables, drawn on the server with matplotlib: SVG for the pages, PNG for
-the report. They show only what the table publishes: a suppressed figure is drawn as a gap
-marked "x", never as a bar.
+the report. They show only what the table publishes: a suppressed figure is never drawn as a
+bar nor as a zero, but as the range a reader of the table can work out (``bounds``), hatched
+and labelled "x (1–9)"; a share given as a bound likewise.
 
 Three kinds, each readable at a glance: a line over time (months or quarters), bars by
 category, and on-time shares as bars against 100 %.
@@ -8,7 +9,9 @@ category, and on-time shares as bars against 100 %.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import re
 import threading
 from pathlib import Path
@@ -18,10 +21,13 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display: files only
 
+from django.core.cache import cache
+from django.utils import translation
 from django.utils.translation import gettext
 from matplotlib import font_manager
 from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from .catalogue import unit_label
 from .tables import TOTAL, PublishedTable
@@ -72,44 +78,154 @@ def _texts(table: PublishedTable) -> list[str]:
     return [table.cell(row.key, TOTAL).text for row in _rows(table)]
 
 
+_BOUND = re.compile(r"^([<>])\s*([0-9]+)\s*%$")
+MAX_BARS = 40  # more places than this make no chart (the table lists them)
+
+
+def bounds(table: PublishedTable) -> dict[str, tuple[float, float | None]]:
+    """What a reader of the table can say of each figure it does not give exactly (in the
+    total column): a suppressed count is at least 1 (a zero is shown) and at most what its
+    total leaves once the figures shown beside it are taken away (less 1 for each other
+    suppressed figure there); where one child may count in two rows, at most the total. A
+    share given as a bound ("> 96 %") lies between it and 100 %. ``None``: no upper bound
+    can be read (the total is suppressed too). Nothing here is more than the table says."""
+    found: dict[str, tuple[float, float | None]] = {}
+    if table.measure == "share":
+        for row in _rows(table):
+            cell = table.cell(row.key, TOTAL)
+            match = _BOUND.match(cell.text)
+            if cell.suppressed:
+                found[row.key] = (0.0, 1.0)
+            elif match and cell.value is None:
+                edge = int(match.group(2)) / 100
+                found[row.key] = (0.0, edge) if match.group(1) == "<" else (edge, 1.0)
+        return found
+    groups: list[tuple[str, list[str]]] = []  # (total row, member rows)
+    members: list[str] = []
+    for row in table.rows:
+        if row.key == TOTAL or (table.row_dimension == "district" and row.key.startswith("j")):
+            groups.append((row.key, members))
+            members = []
+        else:
+            members.append(row.key)
+    if table.row_dimension == "district" and len(groups) > 1:
+        groups = groups[:-1]  # the grand total adds up the subtotals, not the districts
+    for total_key, keys in groups:
+        hidden = [k for k in keys if table.cell(k, TOTAL).suppressed]
+        if not hidden:
+            continue
+        total = table.cell(total_key, TOTAL)
+        high: float | None = None
+        if not total.suppressed and total.value is not None:
+            shown = sum(float(table.cell(k, TOTAL).value or 0) for k in keys if k not in hidden)
+            if table.additive:
+                high = float(total.value) - shown - (len(hidden) - 1)
+            else:
+                high = float(total.value)
+            high = max(high, 1.0)
+        for k in hidden:
+            found[k] = (1.0, high)
+    return found
+
+
+def _range_text(low: float, high: float | None, share: bool) -> str:
+    if share:
+        return f"x ({round(low * 100)}–{round((high or 1) * 100)} %)"
+    if high is None:
+        return f"x (≥ {int(low)})"
+    if high <= low:
+        return f"x ({int(low)})"
+    return f"x ({int(low)}–{int(high):,})"
+
+
 def _figure(table: PublishedTable) -> Figure | None:
-    if table.row_dimension in {"total", "district"}:
+    if table.row_dimension == "total":
+        return None
+    if table.row_dimension == "district" and len(_rows(table)) > MAX_BARS:
         return None
     series = _series(table)
-    texts = _texts(table)
-    if not series or all(v in (None, 0) for _, v in series):
+    ranges = bounds(table)
+    rows = _rows(table)
+    if not series or (all(v in (None, 0) for _, v in series) and not ranges):
         return None
     labels = [label for label, _ in series]
-    values = [0.0 if v is None else float(v) for _, v in series]
+    share = table.measure == "share"
+    scale = 100.0 if share else 1.0
     trend = table.row_dimension in {"month", "quarter"}
     height = 2.8 if trend else max(2.2, 0.32 * len(series) + 0.9)
     figure = Figure(figsize=(7.2, height), dpi=110)
     axes = figure.subplots()
-    share = table.measure == "share"
-    scale = 100.0 if share else 1.0
+    known = [v * scale for _, v in series if v is not None]
+    top = max([*known, *((h or 0) * scale for _, h in ranges.values()), 1.0])
+    printed = [_range_text(*ranges[row.key], share) if row.key in ranges else None for row in rows]
+    hatch: dict[str, Any] = {
+        "hatch": "////",
+        "facecolor": "white",
+        "edgecolor": LATE,
+        "linewidth": 0.8,
+    }
     if trend:
         points = [None if v is None else v * scale for _, v in series]
         xs = list(range(len(points)))
-        axes.plot(
-            [x for x, p in zip(xs, points, strict=True) if p is not None],
-            [p for p in points if p is not None],
-            marker="o",
-            color=COLOUR,
-        )
-        for x, p, text in zip(xs, points, texts, strict=True):
-            if p is None:
-                axes.annotate(text, (x, 0), ha="center", va="bottom", color=LATE, fontsize=7)
+        # a suppressed month breaks the line: no slope is drawn through a figure not given
+        axes.plot(xs, [float("nan") if p is None else p for p in points], marker="o", color=COLOUR)
+        for x, row, text in zip(xs, rows, printed, strict=True):
+            if row.key not in ranges:
+                continue
+            low, high = ranges[row.key]
+            low, span = low * scale, ((high if high is not None else low) - low) * scale
+            if high is None:  # no upper bound: an arrow up from the lower bound
+                axes.annotate(
+                    "",
+                    (x, low + 0.12 * top),
+                    (x, low),
+                    arrowprops={"arrowstyle": "->", "color": LATE},
+                )
+            else:
+                axes.bar([x], [max(span, 0.02 * top)], bottom=low, width=0.45, **hatch)
+            axes.annotate(
+                text or "x",
+                (x, low + max(span, 0.12 * top if high is None else span)),
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                color=LATE,
+                fontsize=7,
+            )
         axes.set_xticks(xs, labels, **_font(*labels))
+        if len(xs) > 12:
+            axes.tick_params(axis="x", labelrotation=90)
         axes.set_ylim(bottom=0, top=100 if share else None)
     else:
         ys = list(range(len(series)))[::-1]
-        bars = axes.barh(ys, [v * scale for v in values], color=COLOUR)
+        values = [0.0 if v is None else float(v) * scale for _, v in series]
+        bars = axes.barh(ys, values, color=COLOUR)
         axes.set_yticks(ys, labels, fontsize=8, **_font(*labels))
-        for bar, (_, v), printed in zip(bars, series, texts, strict=True):
-            text = printed if v is None else (f"{round(v * 100)} %" if share else f"{int(v):,}")
+        for y, row, bar, (_, v), text, shown in zip(
+            ys, rows, bars, series, printed, _texts(table), strict=True
+        ):
+            end = bar.get_width()
+            if row.key in ranges:
+                low, high = ranges[row.key]
+                if high is None:  # no upper bound: an arrow on from the lower bound
+                    axes.annotate(
+                        "",
+                        (low * scale + 0.12 * top, y),
+                        (low * scale, y),
+                        arrowprops={"arrowstyle": "->", "color": LATE},
+                    )
+                    end = low * scale + 0.12 * top
+                else:
+                    width = max((high - low) * scale, 0.01 * top)
+                    axes.barh([y], [width], left=low * scale, height=0.8, **hatch)
+                    end = low * scale + width
+            label = text or (
+                shown if v is None else (f"{round(v * 100)} %" if share else f"{int(v):,}")
+            )
             axes.annotate(
-                text,
-                (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+                label,
+                (end, bar.get_y() + bar.get_height() / 2),
                 xytext=(3, 0),
                 textcoords="offset points",
                 va="center",
@@ -119,19 +235,69 @@ def _figure(table: PublishedTable) -> Figure | None:
         if share:
             axes.set_xlim(0, 110)
             axes.axvline(100, color="#999999", linewidth=0.8)
+        else:
+            axes.set_xlim(0, top * 1.25)
     axis = (
         gettext("%(percent)s on time") % {"percent": "%"}
         if share
         else unit_label(table.unit).capitalize()
     )
-    axes.set_xlabel(axis, fontsize=8, **_font(axis))
+    axes.set_xlabel("" if trend else axis, fontsize=8, **_font(axis))
+    if trend:
+        axes.set_ylabel(axis, fontsize=8, **_font(axis))
+    if ranges:
+        legend = gettext("x: suppressed; the figure lies in the hatched range")
+        axes.legend(
+            handles=[Patch(label=legend, **hatch)],
+            loc="lower left",
+            bbox_to_anchor=(0.0, 1.0),
+            frameon=False,
+            prop={**_font(legend), "size": 7},
+        )
     axes.spines[["top", "right"]].set_visible(False)
     axes.tick_params(labelsize=8)
     figure.tight_layout()
     return figure
 
 
+_CODE: list[str] = []
+
+
+def _digest(table: PublishedTable, fmt: str) -> str:
+    """What a chart depends on: the published table as printed (never a hidden figure), the
+    language of its labels, the format and this module's code."""
+    if not _CODE:
+        _CODE.append(hashlib.sha256(Path(__file__).read_bytes()).hexdigest())
+    text = json.dumps(
+        [
+            _CODE[0],
+            fmt,
+            translation.get_language(),
+            table.title,
+            table.measure,
+            table.row_dimension,
+            [(r.key, r.label) for r in table.rows],
+            [(c.key, c.label) for c in table.columns],
+            sorted((list(k), c.text, c.suppressed) for k, c in table.cells.items()),
+        ],
+        default=str,
+    )
+    return "cpmis-chart:" + hashlib.sha256(text.encode()).hexdigest()
+
+
 def _render(table: PublishedTable, fmt: str) -> bytes | None:
+    """The chart, drawn once per published table and kept (Django's cache): drawing takes
+    a tenth of a second, the dashboard draws three, and the same figures draw the same."""
+    key = _digest(table, fmt)
+    kept = cache.get(key)
+    if kept is not None:
+        return kept or None  # b"": a table with no chart
+    data = _draw(table, fmt)
+    cache.set(key, data or b"", timeout=7 * 24 * 3600)
+    return data
+
+
+def _draw(table: PublishedTable, fmt: str) -> bytes | None:
     with _LOCK:
         figure = _figure(table)
         if figure is None:

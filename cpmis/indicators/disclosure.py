@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +62,10 @@ class Bounds:
 class Suppression:
     hidden: set[CellKey] = field(default_factory=set)
     unaudited: str = ""  # why the audit could not be completed (all non-zero cells hidden)
+
+
+# ``Suppression.unaudited`` when no pattern protects a table around figures others publish
+NO_PATTERN = "no pattern protects these cells around the figures published elsewhere"
 
 
 class _Unaudited(Exception):
@@ -112,10 +117,14 @@ def suppress(
     *,
     also_primary: set[CellKey] | None = None,
     audit_values: Sequence[tuple[dict[CellKey, int], int]] = (),
+    keep: set[CellKey] | None = None,
 ) -> Suppression:
     """The cells to suppress. ``audit_values`` adds further value sets (with the lower bound a
     reader knows for their hidden cells) that the same pattern must protect, e.g. the
-    numerators of a share."""
+    numerators of a share. ``keep``: cells already published elsewhere (a reader knows them),
+    never chosen as complements: a further table (a pivot) is protected around a pattern
+    that other pages show, with ``also_primary`` the cells those pages hide."""
+    keep = keep or set()
     hidden = primary(values, threshold) | (also_primary or set())
     if not hidden:
         return Suppression(hidden)
@@ -124,11 +133,11 @@ def suppress(
     exposed: list[CellKey] = []
     try:
         for _ in range(4 * len(values) + 8):
-            _close_lines(values, lines, hidden)
+            _close_lines(values, lines, hidden, keep)
             exposed = [k for vals, low in checks for k in _exposed(vals, lines, hidden, low)]
             if not exposed:
                 return Suppression(hidden)
-            if not any([_widen(values, lines, hidden, k) for k in exposed]):
+            if not any([_widen(values, lines, hidden, k, keep) for k in exposed]):
                 break
     except _Unaudited as failed:
         # fail closed: a pattern the solver could not check is not published
@@ -137,11 +146,29 @@ def suppress(
     # no complement left to choose, or no audit: hide every non-zero cell of the lines involved
     if not unaudited:
         logger.warning("disclosure: no complement left to protect %s, every cell hidden", exposed)
-    hidden |= {k for line in lines for k in (line.total, *line.members) if values.get(k, 0) > 0}
+    hidden |= {
+        k
+        for line in lines
+        for k in (line.total, *line.members)
+        if values.get(k, 0) > 0 and k not in keep
+    }
+    if keep and not unaudited:
+        # what others publish stays known: check that hiding the rest is enough
+        try:
+            still = [k for vals, low in checks for k in _exposed(vals, lines, hidden, low)]
+        except _Unaudited as failed:
+            still, unaudited = [], f"a linear program of the audit failed ({failed})"
+        if still:
+            unaudited = NO_PATTERN
     return Suppression(hidden, unaudited)
 
 
-def _close_lines(values: dict[CellKey, int], lines: Sequence[Line], hidden: set[CellKey]) -> None:
+def _close_lines(
+    values: dict[CellKey, int],
+    lines: Sequence[Line],
+    hidden: set[CellKey],
+    keep: AbstractSet[CellKey] = frozenset(),
+) -> None:
     changed = True
     while changed:
         changed = False
@@ -149,30 +176,43 @@ def _close_lines(values: dict[CellKey, int], lines: Sequence[Line], hidden: set[
             cells = (line.total, *line.members)
             if sum(1 for c in cells if c in hidden) != 1:
                 continue
-            complement = _complement(values, line, hidden)
+            complement = _complement(values, line, hidden, keep)
             if complement is not None:
                 hidden.add(complement)
                 changed = True
 
 
-def _complement(values: dict[CellKey, int], line: Line, hidden: set[CellKey]) -> CellKey | None:
-    candidates = [m for m in line.members if m not in hidden and values.get(m, 0) > 0]
+def _complement(
+    values: dict[CellKey, int],
+    line: Line,
+    hidden: set[CellKey],
+    keep: AbstractSet[CellKey] = frozenset(),
+) -> CellKey | None:
+    candidates = [
+        m for m in line.members if m not in hidden and m not in keep and values.get(m, 0) > 0
+    ]
     if candidates:
         return min(candidates, key=lambda m: values[m])
-    if line.total not in hidden and values.get(line.total, 0) > 0:
+    if line.total not in hidden and line.total not in keep and values.get(line.total, 0) > 0:
         return line.total
     return None
 
 
 def _widen(
-    values: dict[CellKey, int], lines: Sequence[Line], hidden: set[CellKey], cell: CellKey
+    values: dict[CellKey, int],
+    lines: Sequence[Line],
+    hidden: set[CellKey],
+    cell: CellKey,
+    keep: AbstractSet[CellKey] = frozenset(),
 ) -> bool:
     """Hide one more cell in a line through ``cell``: the smallest one available."""
     options: list[CellKey] = []
     for line in lines:
         cells = (line.total, *line.members)
         if cell in cells:
-            options.extend(c for c in cells if c not in hidden and values.get(c, 0) > 0)
+            options.extend(
+                c for c in cells if c not in hidden and c not in keep and values.get(c, 0) > 0
+            )
     if not options:
         return False
     hidden.add(min(options, key=lambda c: values[c]))

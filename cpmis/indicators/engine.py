@@ -12,6 +12,7 @@ measure per combination of category keys. Keys are strings; a missing value is "
 from __future__ import annotations
 
 import re
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from django.db import connection, transaction
 
 from cpmis.actors import Actor
 
+from . import materialised
 from .catalogue import Indicator
 from .facts import Source, Window, queryset, source
 
@@ -81,7 +83,23 @@ def compute_together(user: Actor, requests: list[Request]) -> list[Result]:
     """Indicators of the same records (e.g. cases opened, and child victims among them) in
     one statement on PostgreSQL: one read of the rows, each indicator's own filter as a
     FILTER clause of its aggregates. Elsewhere, or when they differ in more than their
-    filters, one after the other."""
+    filters, one after the other. Counts kept (``materialised``) are read, not made again,
+    while their tables have not changed."""
+    for r in requests:
+        _check_request(r)
+    found = [materialised.lookup(user, r, _sql_for(user, r)) for r in requests]
+    if all(f is not None and f.result is not None for f in found):
+        return [f.result for f in found if f is not None and f.result is not None]
+    started = time.perf_counter()
+    results = _together_live(user, requests)
+    seconds = (time.perf_counter() - started) / len(requests)
+    for request, lookup, result in zip(requests, found, results, strict=True):
+        if lookup is not None:
+            materialised.keep(user, request, lookup, result, seconds)
+    return results
+
+
+def _together_live(user: Actor, requests: list[Request]) -> list[Result]:
     first = requests[0]
     src = source(first.indicator.source)
     same = all(
@@ -89,7 +107,7 @@ def compute_together(user: Actor, requests: list[Request]) -> list[Result]:
         for r in requests
     )
     if len(requests) == 1 or not same or connection.vendor != "postgresql" or src.sql:
-        return [compute(user, r) for r in requests]
+        return [_compute_live(user, r) for r in requests]
     sets = tuple(dict.fromkeys(s for r in requests for s in r.sets))
     filter_dims = sorted({d for r in requests for d in r.indicator.filter})
     dims = sorted({d for s in sets for d in s})
@@ -129,6 +147,84 @@ def compute_together(user: Actor, requests: list[Request]) -> list[Result]:
 
 
 def compute(user: Actor, request: Request) -> Result:
+    """The counts of ``request``: kept ones while their tables have not changed
+    (``materialised``), else counted now."""
+    _check_request(request)
+    found = materialised.lookup(user, request, _sql_for(user, request))
+    if found is not None and found.result is not None:
+        return found.result
+    started = time.perf_counter()
+    result = _compute_live(user, request)
+    if found is not None:
+        materialised.keep(user, request, found, result, time.perf_counter() - started)
+    return result
+
+
+def _check_request(request: Request) -> None:
+    src = source(request.indicator.source)
+    filters = {**request.indicator.filter, **dict(request.filters)}
+    _check_columns(src, [*{d for s in request.sets for d in s}, *filters])
+
+
+def _sql_for(user: Actor, request: Request) -> str:
+    """The SQL whose rows ``request`` counts, on PostgreSQL ("" elsewhere, or when it reads
+    nothing): its tables are the kept count's fingerprint."""
+    if not materialised.enabled():
+        return ""
+    src = source(request.indicator.source)
+    filters = {**request.indicator.filter, **dict(request.filters)}
+    if src.sql is not None:
+        found = src.sql(user, request.window)
+        return "" if found is None else _filtered_sql(*found, filters)[0]
+    dims = sorted({d for s in request.sets for d in s})
+    qs = queryset(user, src, request.window, filters, dims)
+    if qs.query.is_empty():
+        return ""
+    return str(qs.query.sql_with_params()[0])
+
+
+def refresh_kept(*, progress: Any = None) -> dict[str, int]:
+    """Count again every kept count read in the last week whose tables have changed, as the
+    person it was first counted for (a count is a view of the records: if that person no
+    longer has that view, or the catalogue changed the indicator, it is dropped). Returns
+    how many were refreshed, dropped and found current."""
+    from .catalogue import catalogue
+
+    done = {"refreshed": 0, "dropped": 0, "current": 0}
+    if not materialised.enabled():
+        return done
+    for kept in materialised.recent().iterator(chunk_size=200):
+        indicator = catalogue().get(kept.indicator)
+        if indicator is None or not materialised.still_theirs(kept):
+            kept.delete()
+            done["dropped"] += 1
+            continue
+        user = kept.computed_for
+        request = Request(
+            indicator,
+            Window(kept.period_start, kept.period_end),
+            tuple(tuple(s) for s in kept.request.get("sets", [])),
+            tuple((k, v) for k, v in kept.request.get("filters", [])),
+        )
+        found = materialised.lookup(user, request, _sql_for(user, request))
+        if found is None or found.key != kept.key:  # the indicator changed: count when asked
+            kept.delete()
+            done["dropped"] += 1
+            continue
+        if found.result is not None:
+            done["current"] += 1
+            continue
+        started = time.perf_counter()
+        materialised.keep(
+            user, request, found, _compute_live(user, request), time.perf_counter() - started
+        )
+        done["refreshed"] += 1
+        if progress is not None:
+            progress.update("refreshing", refreshed=done["refreshed"])
+    return done
+
+
+def _compute_live(user: Actor, request: Request) -> Result:
     indicator = request.indicator
     src = source(indicator.source)
     filters = {**indicator.filter, **dict(request.filters)}

@@ -34,6 +34,8 @@ def table_csv(tables: Sequence[PublishedTable]) -> bytes:
             writer.writerow([])
         writer.writerow([safe(table.title)])
         writer.writerow([safe(f"{table.indicator_code}: {table.definition}")])
+        if table.column_heading:  # a pivot: what the columns are, above them
+            writer.writerow(["", safe(table.column_heading)])
         writer.writerow([safe(table.row_heading or "")] + [safe(c.label) for c in table.columns])
         for row in table.rows:
             writer.writerow(
@@ -61,6 +63,9 @@ def table_xlsx(tables: Sequence[PublishedTable]) -> bytes:
             line, 1, safe(f"{table.indicator_code}: {table.definition}")
         ).alignment = Alignment(wrap_text=False)
         line += 1
+        if table.column_heading:  # a pivot: what the columns are, above them
+            sheet.cell(line, 2, safe(table.column_heading)).font = bold
+            line += 1
         header = [table.row_heading or "", *(c.label for c in table.columns)]
         for col, text in enumerate(header, start=1):
             sheet.cell(line, col, safe(text)).font = bold

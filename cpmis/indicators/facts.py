@@ -217,6 +217,21 @@ def _period_dimensions(path: str) -> dict[str, Callable[[], Any]]:
     return {"quarter": lambda: ExtractQuarter(path), "month": lambda: ExtractMonth(path)}
 
 
+def spans_years(window: Window) -> bool:
+    """Whether ``window`` covers days of more than one calendar year (the last 12 months, a
+    reporting period of several years): then a month or a quarter of the year names more than
+    one stretch of time, and the period dimensions carry the year (``year_qualified``)."""
+    return window.start.year != (window.end - timedelta(days=1)).year
+
+
+def year_qualified(name: str, path: str) -> Any:
+    """The month as 202503 and the quarter as 20251 (year and quarter), for windows that span
+    years: March 2025 and March 2026 are two categories, never one."""
+    if name == "month":
+        return ExtractYear(path) * 100 + ExtractMonth(path)
+    return ExtractYear(path) * 10 + ExtractQuarter(path)
+
+
 # --- the sources -----------------------------------------------------------------------------
 
 
@@ -494,8 +509,12 @@ def queryset(
     qs = src.base(user, window).filter(_period_q(src, window))
     hidden: dict[str, Any] = dict(src.extra.get("annotate", {}))
     shown: dict[str, Any] = {"u": F(src.unit)}
+    qualified = spans_years(window)
     for name in {*dims, *filters}:
-        shown[f"d_{name}"] = src.dimensions[name]()
+        if qualified and name in {"month", "quarter"}:
+            shown[f"d_{name}"] = year_qualified(name, src.date_field)
+        else:
+            shown[f"d_{name}"] = src.dimensions[name]()
     if src.flag is not None:
         shown["ok"] = src.flag()
     if src.amount:

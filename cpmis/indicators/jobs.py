@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from cpmis import access
 from cpmis.actors import Actor
-from cpmis.jobs.kinds import Kind, Prepared, Result, active_owner, register
+from cpmis.jobs.kinds import Kind, Prepared, Result, active_owner, register, system_or
 
 from . import annex, dhis2, exports, services, tabulate
 from .selectors import CAPABILITY
@@ -97,7 +97,33 @@ def _downloaded(what: str, fmt: str, key: str) -> Any:
     return audit
 
 
+# The refresh job's stage and counts, stored in English and shown translated on its page.
+REFRESH_WORDS = (
+    gettext_noop("refreshing"),
+    gettext_noop("refreshed"),
+    gettext_noop("dropped"),
+    gettext_noop("current"),
+    gettext_noop("forgotten"),
+)
+
+
+def _run_refresh(job: Any, progress: Any) -> None:
+    from . import engine, materialised
+
+    done = engine.refresh_kept(progress=progress)
+    progress.update("done", **done, forgotten=materialised.forget_unread())
+
+
 def register_kinds() -> None:
+    register(
+        Kind(
+            name="indicators.refresh",
+            label=gettext_lazy("Count again the kept figures whose records changed"),
+            prepare=system_or("settings.edit"),
+            run=_run_refresh,
+            retry=True,  # counting again is harmless
+        )
+    )
     register(
         Kind(
             name="indicators.annex",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import F, Q
@@ -120,6 +121,7 @@ def rows(user: Actor, window: Window, *, per_offence: bool) -> Iterator[dict[str
         )
         .iterator(chunk_size=5000)
     )
+    qualified = window.start.year != (window.end - timedelta(days=1)).year  # facts.spans_years
     for pk, record_type, jurisdiction, district, sex, dob, age, day, data in records:
         stage = RECORD_STAGE.get(record_type) or data.get("stage") or "investigated"
         listed = data.get("offence_sections")
@@ -127,8 +129,8 @@ def rows(user: Actor, window: Window, *, per_offence: bool) -> Iterator[dict[str
         cited.sort(key=lambda o: SERIOUSNESS.get(o.category, 9))
         row = {
             "u": pk,
-            "d_quarter": (day.month - 1) // 3 + 1,
-            "d_month": day.month,
+            "d_quarter": (day.month - 1) // 3 + 1 + (day.year * 10 if qualified else 0),
+            "d_month": day.month + (day.year * 100 if qualified else 0),
             "d_jurisdiction": jurisdiction,
             "d_district": district,
             "d_sex": sex if sex in {"female", "male", "transgender"} else "unknown",
@@ -214,11 +216,15 @@ def rows_sql(user: Actor, window: Window, *, per_offence: bool) -> tuple[str, li
             f" CROSS JOIN LATERAL (SELECT DISTINCT pr.citation FROM {_CITED} "  # noqa: S608
             "JOIN provisions pr ON pr.citation = o.cit) AS x(d_offence)"
         )
+    quarter, month = "EXTRACT(QUARTER FROM r.record_date)", "EXTRACT(MONTH FROM r.record_date)"
+    if window.start.year != (window.end - timedelta(days=1)).year:  # facts.spans_years
+        year = "EXTRACT(YEAR FROM r.record_date)"
+        quarter, month = f"({year} * 10 + {quarter})", f"({year} * 100 + {month})"
     sql = f"""
 WITH provisions AS ({_PROVISIONS})
 SELECT r.id AS u,
-  EXTRACT(QUARTER FROM r.record_date) AS d_quarter,
-  EXTRACT(MONTH FROM r.record_date) AS d_month,
+  {quarter} AS d_quarter,
+  {month} AS d_month,
   d.jurisdiction_id AS d_jurisdiction,
   r.district_id AS d_district,
   CASE WHEN r.sex IN ('female', 'male', 'transgender') THEN r.sex ELSE 'unknown' END AS d_sex,

@@ -1,7 +1,8 @@
 """A published table: what leaves cpmis after disclosure control, in one shape that every
 output (pages, CSV, XLSX, DHIS2, the report's DOCX and PDF) renders.
 
-Rows are the categories of one disaggregation; columns are the jurisdictions (or one column).
+Rows are the categories of one disaggregation; columns are the jurisdictions (or one column),
+or, in a pivot, the categories of a second disaggregation.
 The key ``TOTAL`` ("*") names the total row and the total column. A suppressed cell has no
 value and prints as ``SUPPRESSED``; which suppressed cells were small and which were withheld
 to protect them is never shown.
@@ -47,6 +48,12 @@ class PublishedTable:
     source: str = ""
     definition: str = ""
     denominators: dict[tuple[str, str], Cell] = field(default_factory=dict)  # shares only
+    # a pivot: the disaggregation across the columns, and its heading
+    column_dimension: str = ""
+    column_heading: str = ""
+    # whether the rows add up to their total (False: distinct children, who may count in two
+    # rows); a chart bounds a suppressed figure from it
+    additive: bool = True
 
     def cell(self, row: str, column: str) -> Cell:
         return self.cells.get((row, column), EMPTY)

@@ -78,6 +78,12 @@ SCHEDULES: tuple[Schedule, ...] = (
         "jobs.housekeeping",
         every=timedelta(hours=1),
     ),
+    Schedule(
+        "indicators-refresh",
+        _("Count again the kept figures of the indicators whose records changed"),
+        "indicators.refresh",
+        every=timedelta(minutes=10),
+    ),
     Schedule("backup", _("Back up the database"), "backups.backup", at=time(1, 30)),
 )
 

@@ -133,7 +133,7 @@ def test_an_analyst_of_one_province_sees_only_its_figures(personas, year):
     )
     assert table.cell(TOTAL, TOTAL).value == expected.count()
     assert [c.label for c in table.columns] == ["Total"]
-    with pytest.raises(Exception, match="not a province or territory you see"):
+    with pytest.raises(Exception, match="Punjab is outside the places you see"):
         select(kp, indicator="CAS01", period=str(year), jurisdiction="PK-PB")
 
 

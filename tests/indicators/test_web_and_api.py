@@ -251,3 +251,70 @@ def test_administrators_change_the_mapping_and_analysts_cannot(client, personas)
     web_as(client, personas.administrator)
     page = client.post("/indicators/dhis2/mapping/", {"config": "not json"})
     assert page.status_code == 400 and "not valid JSON" in page.content.decode()
+
+
+@pytest.mark.clock
+def test_choosing_a_province_pages_and_files_list_its_districts_only(client, personas, year):
+    from cpmis.reference.models import District
+
+    web_as(client, personas.analyst)
+    punjab = list(District.objects.filter(jurisdiction__iso_code="PK-PB"))
+    others = District.objects.exclude(jurisdiction__iso_code="PK-PB")
+    page = client.get(f"/indicators/dashboard/?indicator=CAS01&period={year}&ou=PK-PB")
+    assert page.status_code == 200
+    html = page.content.decode()
+    tables = html.split("<table")
+    places = next(t for t in tables if "by district" in t.split("</caption>")[0])
+    assert places.count("<tr") == len(punjab) + 2  # heading, districts, total
+    assert all(
+        d.name_en not in places for d in others if d.name_en not in {p.name_en for p in punjab}
+    )
+    assert 'value="PK-PB" selected' in html  # the picker shows the chosen place
+    text = client.get(
+        f"/indicators/export.csv?indicator=CAS01&period={year}&ou=PK-PB&breakdown=sex"
+    ).content.decode("utf-8-sig")
+    assert "Cases opened, by district" in text
+    assert sum(1 for line in text.splitlines() if any(d.name_en in line for d in punjab)) >= len(
+        punjab
+    )
+    assert not any(
+        d.name_en in text for d in others[:20] if d.name_en not in {p.name_en for p in punjab}
+    )
+    legacy = client.get(f"/indicators/dashboard/?indicator=CAS01&period={year}&jurisdiction=PK-PB")
+    assert 'value="PK-PB" selected' in legacy.content.decode()
+
+
+@pytest.mark.clock
+def test_a_relative_period_is_shown_with_its_window(client, personas, year):
+    web_as(client, personas.analyst)
+    page = client.get("/indicators/dashboard/?indicator=CAS01&period=LAST_12_MONTHS")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Last 12 months (Jun 2025 – May 2026)" in html
+    assert 'value="LAST_12_MONTHS" selected' in html
+    assert "DHIS2 dataValueSets" not in html  # DHIS2 takes a year, a quarter or a month
+    response = client.get("/indicators/export.csv?indicator=CAS01&period=LAST_12_MONTHS")
+    assert response["Content-Disposition"] == (
+        'attachment; filename="cpmis-CAS01-2025-06_2026-05-total.csv"'
+    )
+    assert "Jun 2025" in response.content.decode("utf-8-sig")
+
+
+def test_a_district_outside_the_scope_is_refused_on_the_page(client, db):
+    from cpmis.accounts.roles import Role, ScopeLevel
+    from tests.conftest import make_user
+
+    kp = make_user(
+        "kp.analyst",
+        {"role": Role.ANALYST, "scope_level": ScopeLevel.JURISDICTION, "jurisdiction": "PK-KP"},
+    )
+    web_as(client, kp)
+    page = client.get("/indicators/dashboard/?indicator=CAS01&period=2025&ou=PK617")
+    assert page.status_code == 400
+    assert "is outside the places you see" in page.content.decode()
+    assert (
+        client.get("/indicators/export.xlsx?indicator=CAS01&period=2025&ou=PK617").status_code
+        == 400
+    )
+    response = api_as(kp).get("/api/indicators/table/?indicator=CAS01&period=2025&ou=PK617")
+    assert response.status_code == 400 and "ou" in response.json()
