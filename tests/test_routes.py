@@ -570,6 +570,12 @@ TABLE_ROUTES: tuple[Route, ...] = (
         GET(AUTH),
         variants=({"export": "xlsx"}, {"export": "docx"}),
     ),
+    page("legal:matrix-gaps", GET(AUTH)),
+    page(
+        "legal:matrix-gaps-export",
+        GET(AUTH),
+        variants=({"export": "xlsx"}, {"export": "docx"}),
+    ),
     page("legal:rules", GET(AUTH)),
     api("legal-api:statutes", GET(AUTH)),
     api("legal-api:provisions", GET(AUTH), POST("legal.edit")),
@@ -590,12 +596,29 @@ TABLE_ROUTES: tuple[Route, ...] = (
         GET("aggregates.view", INDICATOR),
         variants=({"fmt": "csv"}, {"fmt": "xlsx"}),
     ),
+    page(
+        "indicators:pivot",
+        GET("aggregates.view", {**INDICATOR, "rows": "sex", "columns": "age_band", "ou": "PK-PB"}),
+    ),
+    page(
+        "indicators:pivot-export",
+        GET("aggregates.view", {**INDICATOR, "rows": "sex", "columns": "age_band"}),
+        variants=({"fmt": "csv"}, {"fmt": "xlsx"}),
+    ),
     page("indicators:annex", GET("aggregates.view", {"year": LAST_YEAR})),
     page("indicators:dhis2", GET("aggregates.view", {"period": LAST_YEAR})),
     page("indicators:dhis2-mapping", GET("indicators.configure"), POST("indicators.configure")),
     api("indicators-api:list", GET("aggregates.view")),
     api("indicators-api:table", GET("aggregates.view", INDICATOR)),
     api("indicators-api:export", GET("aggregates.view", {**INDICATOR, "format": "csv"})),
+    api(
+        "indicators-api:pivot",
+        GET("aggregates.view", {**INDICATOR, "rows": "opsc_category", "columns": "sex"}),
+    ),
+    api(
+        "indicators-api:pivot-export",
+        GET("aggregates.view", {**INDICATOR, "rows": "sex", "columns": "total", "format": "csv"}),
+    ),
     api("indicators-api:annex", GET("aggregates.view", {"year": LAST_YEAR})),
     api("indicators-api:dhis2", GET("aggregates.view", {"period": LAST_YEAR})),
     api(
@@ -670,6 +693,7 @@ TABLE_ROUTES: tuple[Route, ...] = (
         note="A reader who may not edit is refused a new edition as 404 (the form is not theirs).",
     ),
     page("reporting:edition", GET("report.view"), targets=("edition",)),
+    page("reporting:compare", GET("report.view")),
     page("reporting:status", POST("report.edit"), targets=("edition",)),
     page("reporting:edit", GET("report.edit"), POST("report.edit"), targets=("section",)),
     page("reporting:history", GET("report.view"), targets=("section",)),
@@ -683,6 +707,7 @@ TABLE_ROUTES: tuple[Route, ...] = (
     ),
     page("reporting:docx", GET("report.view"), targets=("edition",)),
     page("reporting:pdf", GET("report.view"), targets=("edition",)),
+    page("reporting:annex", GET("report.view"), targets=("edition",)),
     page("reporting:prepare", POST("report.view", {"format": "docx"}), targets=("edition",)),
     api("reporting-api:editions", GET("report.view"), POST("report.edit")),
     api("reporting-api:edition", GET("report.view"), targets=("edition",)),
@@ -708,6 +733,7 @@ TABLE_ROUTES: tuple[Route, ...] = (
     ),
     api("reporting-api:docx", GET("report.view"), targets=("edition",)),
     api("reporting-api:pdf", GET("report.view"), targets=("edition",)),
+    api("reporting-api:annex", GET("report.view"), targets=("edition",)),
 )
 TABLE: dict[str, Route] = {r.name: r for r in TABLE_ROUTES}
 
