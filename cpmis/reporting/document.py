@@ -159,8 +159,12 @@ class ReportContent:
 
     @property
     def header(self) -> str:
-        """What every page but the cover carries at its top."""
-        return self.symbol or f"{self.state_party}: {self.title}"
+        """What every page but the cover carries at its top: the symbol (the title until one
+        is assigned), the State party, the date and the original language."""
+        return (
+            f"{self.symbol or self.title} — {self.state_party}, {self.date} "
+            f"(original: {self.language})"
+        )
 
     @property
     def header_css(self) -> SafeString:

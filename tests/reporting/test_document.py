@@ -117,7 +117,10 @@ def test_the_docx_is_a4_with_the_symbol_in_the_header_and_page_numbers(
     section = doc.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     assert section.different_first_page_header_footer  # the cover has neither
-    assert section.header.paragraphs[0].text == "CRC/C/OPSC/PAK/2"
+    today = document._day(timezone.localtime())
+    assert section.header.paragraphs[0].text == (
+        f"CRC/C/OPSC/PAK/2 — Pakistan, {today} (original: English)"
+    )
     footer = section.footer.paragraphs[0]._p.xml
     assert "PAGE" in footer and 'w:fldCharType="begin"' in footer
     cover = [p.text for p in doc.paragraphs[:8]]
@@ -376,3 +379,18 @@ def test_the_process_is_told_from_the_editions_records(
     assert not any(
         isinstance(b, document.Heading) and b.text.startswith("Appendix") for b in content.blocks
     )
+
+
+def test_the_pdf_header_cannot_end_its_css_string() -> None:
+    content = document.ReportContent(
+        title='Report"; } body { display: none } </style><script>x</script>',
+        period="",
+        status="Draft",
+        generated="",
+        reporting_year=2025,
+    )
+    css = str(content.header_css)
+    assert not set(css) & set("\"'<>;{}\\\n") - {"\\"}
+    assert "\\00003c" in css and "\\000022" in css  # escaped, still printed
+    html = document.render_html(content)
+    assert "<script>" not in html
