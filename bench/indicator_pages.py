@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from ._support import (
@@ -169,11 +170,7 @@ def run(args: argparse.Namespace) -> int:
     Aggregate.objects.all().delete()
     for label, path, code, sets, where in pages:
         with step(f"{label}: the hand-written SQL, {args.baseline_runs} times"):
-            sql_ms = timed(
-                lambda code=code, sets=sets, where=where: _baseline(code, sets, year, where),
-                args.baseline_runs,
-                1,
-            )
+            sql_ms = timed(partial(_baseline, code, sets, year, where), args.baseline_runs, 1)
         wanted = _baseline(code, sets, year, where)
         captured.clear()
         engine.compute = recording  # type: ignore[assignment]
