@@ -206,7 +206,7 @@ def refresh_kept(*, progress: Any = None) -> dict[str, int]:
             tuple(tuple(s) for s in kept.request.get("sets", [])),
             tuple((k, v) for k, v in kept.request.get("filters", [])),
         )
-        found = materialised.lookup(user, request, _sql_for(user, request))
+        found = materialised.lookup(user, request, _sql_for(user, request), reader=False)
         if found is None or found.key != kept.key:  # the indicator changed: count when asked
             kept.delete()
             done["dropped"] += 1
@@ -215,9 +215,9 @@ def refresh_kept(*, progress: Any = None) -> dict[str, int]:
             done["current"] += 1
             continue
         started = time.perf_counter()
-        materialised.keep(
-            user, request, found, _compute_live(user, request), time.perf_counter() - started
-        )
+        result = _compute_live(user, request)
+        seconds = time.perf_counter() - started
+        materialised.keep(user, request, found, result, seconds, reader=False)
         done["refreshed"] += 1
         if progress is not None:
             progress.update("refreshing", refreshed=done["refreshed"])

@@ -155,7 +155,7 @@ class Lookup:
     result: Result | None
 
 
-def lookup(user: Actor, request: Request, sql: str) -> Lookup | None:
+def lookup(user: Actor, request: Request, sql: str, *, reader: bool = True) -> Lookup | None:
     """The kept count of ``request``, whose rows ``sql`` reads, if its tables have not
     changed since it was counted; None where counts are not kept (SQLite, or a request that
     reads nothing)."""
@@ -168,18 +168,28 @@ def lookup(user: Actor, request: Request, sql: str) -> Lookup | None:
     found = Lookup(key, scope, asked, state, None)
     kept = Aggregate.objects.filter(key=key).only("fingerprint", "result").first()
     if kept is not None and kept.fingerprint == state:
-        now = timezone.now()
-        Aggregate.objects.filter(pk=kept.pk, read_at__lt=now - timedelta(minutes=5)).update(
-            read_at=now
-        )
+        if reader:  # a person read it (the refresh job does not count: it would keep it alive)
+            now = timezone.now()
+            Aggregate.objects.filter(pk=kept.pk, read_at__lt=now - timedelta(minutes=5)).update(
+                read_at=now
+            )
         found.result = _decode(kept.result)
     return found
 
 
-def keep(user: Actor, request: Request, found: Lookup, result: Result, seconds: float) -> None:
+def keep(
+    user: Actor,
+    request: Request,
+    found: Lookup,
+    result: Result,
+    seconds: float,
+    *,
+    reader: bool = True,
+) -> None:
     """Keep ``result``, counted for ``request`` with its tables in the state ``found`` saw
-    before counting (a write during the count leaves it out of date, as it should)."""
-    _keep(user, request, found.key, found.scope, found.asked, found.state, result, seconds)
+    before counting (a write during the count leaves it out of date, as it should). Counted
+    again by the refresh job (``reader`` False), it keeps the time a person last read it."""
+    _keep(user, request, found.key, found.scope, found.asked, found.state, result, seconds, reader)
 
 
 def _keep(
@@ -191,6 +201,7 @@ def _keep(
     state: str,
     result: Result,
     seconds: float,
+    reader: bool = True,
 ) -> None:
     from django.contrib.auth import get_user_model
 
@@ -198,23 +209,26 @@ def _keep(
 
     now = timezone.now()
     who = user if isinstance(user, get_user_model()) else None
+    values = {
+        "indicator": request.indicator.code,
+        "period_start": request.window.start,
+        "period_end": request.window.end,
+        "scope": scope,
+        "request": asked,
+        "result": _encode(result),
+        "fingerprint": state,
+        "computed_for": who,
+        "computed_at": now,
+        "seconds": round(seconds, 3),
+    }
     try:
         with transaction.atomic():
             Aggregate.objects.update_or_create(
                 key=key,
-                defaults={
-                    "indicator": request.indicator.code,
-                    "period_start": request.window.start,
-                    "period_end": request.window.end,
-                    "scope": scope,
-                    "request": asked,
-                    "result": _encode(result),
-                    "fingerprint": state,
-                    "computed_for": who,
-                    "computed_at": now,
-                    "seconds": round(seconds, 3),
-                    "read_at": now,
-                },
+                # the time a person last read it: now when a person asked for the count, kept
+                # as it was when the refresh job counted it again
+                defaults={**values, "read_at": now} if reader else values,
+                create_defaults={**values, "read_at": now},
             )
     except Exception:  # keeping is an optimisation: the reader has the count anyway
         logger.exception("could not keep the count of %s", request.indicator.code)

@@ -110,6 +110,22 @@ def test_the_refresh_job_counts_again_what_changed_and_drops_what_is_no_longer_a
     assert counted == ["CAS01", "CAS01"]
     engine.compute(personas.analyst, request)  # read back: the job counted it
     assert counted == ["CAS01", "CAS01"]
+    # the job's own reading and counting do not keep a count alive: a week unread, it goes
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    days_ago = timezone.now() - timedelta(days=6)
+    Aggregate.objects.update(read_at=days_ago)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE cases_case SET concerns = concerns")
+    assert engine.refresh_kept()["refreshed"] == 1
+    assert engine.refresh_kept()["current"] == 1
+    assert Aggregate.objects.get().read_at == days_ago
+    Aggregate.objects.update(read_at=timezone.now() - timedelta(days=8))
+    assert engine.refresh_kept() == {"refreshed": 0, "dropped": 0, "current": 0}
+    assert not Aggregate.objects.exists()
+    engine.compute(personas.analyst, request)
     User.objects.filter(pk=personas.analyst.pk).update(is_active=False)
     assert engine.refresh_kept()["dropped"] == 1
     assert not Aggregate.objects.exists()
