@@ -486,9 +486,11 @@ def run(args: argparse.Namespace) -> int:
             captured[request.indicator.code] = result
         return results
 
-    from cpmis.indicators.models import Aggregate
+    from cpmis.indicators.models import Aggregate, Protection
 
-    Aggregate.objects.all().delete()  # counting is what is measured: nothing kept from before
+    # counting and protecting are what is measured: no count or pattern kept from before
+    Aggregate.objects.all().delete()
+    Protection.objects.all().delete()
     engine.compute = recording  # type: ignore[assignment]
     engine.compute_together = recording_together  # type: ignore[assignment]
     try:
