@@ -51,7 +51,7 @@ def render(tables: list[Any], has_records: Any, *, title: str, year: int) -> byt
     numbers = document.annex_numbers(tables)
     for i, table in enumerate(tables):
         number = numbers[i]
-        reason = document._empty_reason(table, has_records)
+        reason = document.empty_reason(table, has_records)
         if table.row_dimension == "district":
             shown = "In this workbook only (by district)"
         elif reason:
@@ -65,7 +65,7 @@ def render(tables: list[Any], has_records: Any, *, title: str, year: int) -> byt
         row = [
             document.reader_title(table),
             table.period_label,
-            document._unit_text(table),
+            document.unit_text(table),
             sources.description(table.source) if table.source in sources.DESCRIPTIONS else "",
             shown,
         ]
@@ -84,7 +84,7 @@ def _table_sheet(book: Workbook, number: str, table: Any) -> None:
     sheet.cell(1, 1, safe(f"Table {number}. {document.reader_title(table)}")).font = Font(
         bold=True, size=12
     )
-    sheet.cell(2, 1, safe(f"Period: {table.period_label}. {document._unit_text(table)}"))
+    sheet.cell(2, 1, safe(f"Period: {table.period_label}. {document.unit_text(table)}"))
     if table.source in sources.DESCRIPTIONS:
         sheet.cell(3, 1, safe(f"Source: {sources.description(table.source)}."))
     line = 5
@@ -109,7 +109,7 @@ def annex_xlsx(*, user: Actor, edition: ReportEdition) -> bytes:
     saying so)."""
     tables: list[Any] = []
     has_records: Any = lambda name: True  # noqa: E731
-    if document._countable(user, edition.reporting_year):
+    if document.countable(user, edition.reporting_year):
         tables = annex.report_tables(user=user, year=edition.reporting_year)
-        has_records = document._records_checker(user, edition.reporting_year)
+        has_records = document.records_checker(user, edition.reporting_year)
     return render(tables, has_records, title=edition.title, year=edition.reporting_year)

@@ -203,7 +203,7 @@ def reader_title(published: Any) -> str:
     return f"{title}, {period}"
 
 
-def _unit_text(published: Any) -> str:
+def unit_text(published: Any) -> str:
     unit = str(published.unit)
     if published.measure == "share":
         return f"Share of {unit} (per cent); the number it is a share of is given beside it."
@@ -212,7 +212,7 @@ def _unit_text(published: Any) -> str:
     return f"Number of {unit}."
 
 
-def _empty_reason(published: Any, has_records: Callable[[str], bool]) -> str:
+def empty_reason(published: Any, has_records: Callable[[str], bool]) -> str:
     """Why the table has nothing to print, or "" when it has figures to show."""
     cells = list(published.cells.values())
     if published.measure == "share":
@@ -247,7 +247,7 @@ def _table(
     has_records: Callable[[str], bool],
 ) -> Table | Para:
     title = reader_title(published)
-    reason = _empty_reason(published, has_records)
+    reason = empty_reason(published, has_records)
     if reason:
         return Para(f"Table {number}. {title}: {reason}.", "summary")
     png: bytes | None = None
@@ -263,7 +263,7 @@ def _table(
         note=published.note,
         period=str(published.period_label),
         source=sources.description(source) if source in sources.DESCRIPTIONS else source,
-        unit=_unit_text(published),
+        unit=unit_text(published),
         number=number,
         chart=png or None,
     )
@@ -497,7 +497,7 @@ def _recommendation_blocks(code: str) -> list[Block]:
     return blocks
 
 
-def _countable(user: Actor, year: int) -> bool:
+def countable(user: Actor, year: int) -> bool:
     """Whether the reader sees figures and the edition's year can be counted (it has begun,
     and cpmis holds records for it)."""
     if not access.has_capability(user, "aggregates.view"):
@@ -522,7 +522,7 @@ def annex_numbers(tables: list[Any]) -> dict[int, str]:
     return {i: f"A.{i + 1}" for i in range(len(tables))}
 
 
-def _records_checker(user: Actor, year: int) -> Callable[[str], bool]:
+def records_checker(user: Actor, year: int) -> Callable[[str], bool]:
     window = tabulate.period_parse(str(year)).window
     known: dict[str, bool] = {}
 
@@ -557,9 +557,9 @@ def report_content(*, user: Actor, edition: ReportEdition) -> ReportContent:
     chart = charts.chart_png
     annexed: list[Any] = []
     has_records: Callable[[str], bool] = lambda name: True  # noqa: E731
-    if _countable(user, edition.reporting_year):  # else: no figures for this reader or year
+    if countable(user, edition.reporting_year):  # else: no figures for this reader or year
         annexed = annex.report_tables(user=user, year=edition.reporting_year)
-        has_records = _records_checker(user, edition.reporting_year)
+        has_records = records_checker(user, edition.reporting_year)
     numbers = annex_numbers(annexed)
     annex_number = {id(t): numbers[i] for i, t in enumerate(annexed)}
     body_tables = 0
