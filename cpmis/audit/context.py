@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextvars
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
@@ -24,6 +26,27 @@ _current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar
 
 def current() -> RequestContext | None:
     return _current.get()
+
+
+# What every audit event written inside ``through(...)`` adds to its detail: how the change came
+# (a phone's queued action: its device, idempotency key and times). Ids and times only.
+_through: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+    "cpmis_audit_through", default=None
+)
+
+
+def through_detail() -> dict[str, Any] | None:
+    return _through.get()
+
+
+@contextmanager
+def through(**detail: Any) -> Iterator[None]:
+    """Audit events written inside carry ``detail`` under the key "through"."""
+    token = _through.set(detail)
+    try:
+        yield
+    finally:
+        _through.reset(token)
 
 
 class AuditContextMiddleware:

@@ -49,8 +49,15 @@ def _event(
         object_id="" if object_id is None else str(object_id),
         ip_address=ctx.ip_address if ctx and record_address else None,
         request_id=ctx.request_id if ctx else "",
-        detail=detail or {},
+        detail=_with_through(detail),
     )
+
+
+def _with_through(detail: dict[str, Any] | None) -> dict[str, Any]:
+    through = context.through_detail()
+    if through is None:
+        return detail or {}
+    return {**(detail or {}), "through": through}
 
 
 def audit_record(

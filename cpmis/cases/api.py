@@ -414,6 +414,7 @@ ACTIONS: dict[str, Action] = {
     "hearing": _event(EventKind.HEARING),
     "delay-report": _event(EventKind.DELAY_REPORT),
     "follow-up": _event(EventKind.FOLLOW_UP_VISIT),
+    "visit": _event(EventKind.VISIT),
     "release": Action(DatedInput, services.release, {}),
     "request-closure": Action(ClosureRequestInput, services.closure_request, {}),
     "decide-closure": Action(ClosureDecideInput, services.closure_decide, {}),

@@ -42,7 +42,7 @@ def add_months(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month, day=day)
 
 
-def _basis(rule: AppliedRule) -> str:
+def rule_basis(rule: AppliedRule) -> str:
     # "Law: KP CPWA 2010 s.20; report ¶52" or "Policy default; report ¶52". Stored in English,
     # whatever the language of the request that derived it; shown by ``shown_basis``.
     with translation.override("en"):
@@ -167,7 +167,7 @@ def compute(case: Case, events: list[CaseEvent]) -> list[TaskSpec]:
                 TaskKind.PRODUCTION,
                 taken.occurred_at + timedelta(hours=production_rule.hours or 0),
                 produced.occurred_at if produced else None,
-                _basis(production_rule),
+                rule_basis(production_rule),
             )
         )
         if produced is not None:
@@ -187,7 +187,7 @@ def compute(case: Case, events: list[CaseEvent]) -> list[TaskSpec]:
                     TaskKind.DECISION,
                     add_months(produced.occurred_at, decision_rule.months or 0),
                     decided.occurred_at if decided else None,
-                    _basis(decision_rule),
+                    rule_basis(decision_rule),
                 )
             )
             delay_rule = rule_for("delay_report", law_at(produced.occurred_at))
@@ -199,7 +199,7 @@ def compute(case: Case, events: list[CaseEvent]) -> list[TaskSpec]:
                         TaskKind.DELAY_REPORT,
                         delay_due,
                         sent.occurred_at if sent else (decided.occurred_at if decided else None),
-                        _basis(delay_rule),
+                        rule_basis(delay_rule),
                     )
                 )
 
@@ -212,7 +212,7 @@ def compute(case: Case, events: list[CaseEvent]) -> list[TaskSpec]:
                 TaskKind.PLAN_REVIEW,
                 add_months(plan.occurred_at, review_rule.months or 3),
                 None,
-                _basis(review_rule),
+                rule_basis(review_rule),
             )
         )
 
@@ -232,7 +232,7 @@ def compute(case: Case, events: list[CaseEvent]) -> list[TaskSpec]:
                     TaskKind.FOLLOW_UP_VISIT,
                     due,
                     None,
-                    f"{_basis(follow_rule)}; monthly visits are policy",
+                    f"{rule_basis(follow_rule)}; monthly visits are policy",
                 )
             )
 

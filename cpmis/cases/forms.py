@@ -235,6 +235,8 @@ def fields_for(step: str, case: Case, *, pickers: Pickers | None = None) -> list
         ]
     if step in {"review", "hearing", "delay-report", "follow-up", "release"}:
         return [_when(), _note()]
+    if step == "visit":
+        return [_when(), _note(_("What you found"), required=True)]
     if step == "request-closure":
         plan, approved = plan_status(pickers.events)
         return [

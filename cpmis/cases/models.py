@@ -263,6 +263,8 @@ class EventKind(models.TextChoices):
     REVIEW = "review", _("Plan reviewed")
     RELEASED = "released", _("Released")
     FOLLOW_UP_VISIT = "follow_up_visit", _("Follow-up visit")
+    # A home, field or institution visit at any open stage, with what the officer saw.
+    VISIT = "visit", _("Visit")
     CLOSURE_REQUESTED = "closure_requested", _("Closure requested")
     CLOSURE_APPROVED = "closure_approved", _("Closure approved")
     CLOSURE_REJECTED = "closure_rejected", _("Closure refused")

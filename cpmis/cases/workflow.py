@@ -43,6 +43,7 @@ CORRECTABLE = frozenset(
         EventKind.REVIEW,
         EventKind.RELEASED,
         EventKind.FOLLOW_UP_VISIT,
+        EventKind.VISIT,
         EventKind.REFERRED,
     }
 )
@@ -212,6 +213,7 @@ STEPS: tuple[Step, ...] = (
         primary=True,
         explain=True,
     ),
+    Step("visit", gettext_lazy("Record a visit"), ACTIVE),
     Step("legal-aid", gettext_lazy("Offer legal assistance"), ACTIVE),
     Step("refer", gettext_lazy("Refer to a service"), ACTIVE),
     Step("offence", gettext_lazy("Record an alleged offence"), ACTIVE),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -204,9 +205,11 @@ def child_register(
     date_of_birth: date | None = None,
     estimated_age_years: int | None = None,
     owner: Any = None,
+    uuid: UUID | None = None,
     **fields: Any,
 ) -> Child:
-    """Register a child in ``district``. A CPO becomes the child's responsible officer."""
+    """Register a child in ``district``. A CPO becomes the child's responsible officer.
+    ``uuid``: the id a phone gave a child it registered offline (a new one when absent)."""
     if not access.can_register_child_in(actor, district):
         raise PermissionDenied(_("You cannot register children in this district."))
     unknown = set(fields) - set(EDITABLE_FIELDS) | (set(fields) & _REGISTER_ARGUMENTS)
@@ -223,8 +226,11 @@ def child_register(
     if owner is not None and owner != actor and not may_assign:
         raise PermissionDenied(_("Only a supervisor can register a child for another officer."))
     _check_owner(owner, district)
+    if uuid is not None and Child.objects.filter(uuid=uuid).exists():
+        raise ValidationError({"uuid": _("A child with this id exists already.")})
     now = timezone.now()
     child = Child(
+        **({"uuid": uuid} if uuid is not None else {}),
         district=district,
         sex=sex,
         date_of_birth=age.date_of_birth,

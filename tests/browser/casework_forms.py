@@ -35,6 +35,7 @@ COVERED = frozenset(
                 "review",
                 "release",
                 "follow-up",
+                "visit",
                 "request-closure",
                 "legal-aid",
                 "refer",

@@ -466,6 +466,13 @@ def test_every_casework_form_as_the_role_that_uses_it(
     step(
         page,
         submit,
+        "Record a visit",
+        lambda f: f.get_by_label("What you found").fill("Settled at the centre, attends classes."),
+    )
+    expect(timeline).to_contain_text("Settled at the centre, attends classes.")
+    step(
+        page,
+        submit,
         "Refer to a service",
         lambda f: (
             f.get_by_label("Service", exact=False).fill("Psychosocial counselling"),

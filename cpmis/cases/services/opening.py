@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -50,7 +51,10 @@ def case_open(
     opened_at: datetime | None = None,
     assigned_to: User | None = None,
     note: str = "",
+    uuid: UUID | None = None,
 ) -> Case:
+    """Open a case for ``child``. ``uuid``: the id a phone gave the case it registered offline
+    (the actions recorded after it name the case by it); a new one when absent."""
     if not access.children_visible_to(actor).filter(pk=child.pk).exists():
         raise PermissionDenied(_("You cannot open a case for this child."))
     if not access.districts_where(actor, "case.work").filter(pk=child.district_id).exists():
@@ -70,7 +74,10 @@ def case_open(
         if not supervises.filter(pk=child.district_id).exists():
             raise PermissionDenied(_("Only a supervisor assigns a case to another officer."))
     officer = assigned_to or (person(actor) if is_cpo else None)
+    if uuid is not None and Case.objects.filter(uuid=uuid).exists():
+        raise ValidationError({"uuid": _("A case with this id exists already.")})
     case = Case(
+        **({"uuid": uuid} if uuid is not None else {}),
         number=numbering.next_number(child.district, opened),
         child=child,
         district=child.district,

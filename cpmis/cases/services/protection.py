@@ -371,12 +371,14 @@ def simple_event(
     note: str = "",
     version: int | None = None,
 ) -> Case:
-    """Hearings, reviews, delay reports and follow-up visits: events with a date and a note."""
+    """Hearings, reviews, delay reports, visits and follow-up visits: events with a date and a
+    note (a visit's note says what the officer found, so it is required)."""
     allowed: dict[str, Iterable[str]] = {
         EventKind.REVIEW: stages_of("review"),
         EventKind.HEARING: stages_of("hearing"),
         EventKind.DELAY_REPORT: stages_of("delay-report"),
         EventKind.FOLLOW_UP_VISIT: stages_of("follow-up"),
+        EventKind.VISIT: stages_of("visit"),
     }
     if kind not in allowed:
         raise ValidationError({"kind": _("Not an event that can be recorded this way.")})
@@ -395,6 +397,8 @@ def simple_event(
         raise ValidationError(
             {"kind": _("A hearing follows the child's production before the Court.")}
         )
+    if kind == EventKind.VISIT and not note.strip():
+        raise ValidationError({"note": _("Say what you found on the visit.")})
     _record(actor, case, kind, _when(case, occurred_at), note=note)
     return case
 
