@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from cpmis.cases.models import Case, Task, Transfer
     from cpmis.complaints.models import Complaint
     from cpmis.exchange.models import DepartmentRecord, Submission
+    from cpmis.field.models import Device
     from cpmis.jobs.models import Job
     from cpmis.linkage.models import RecordLink, ReviewItem
     from cpmis.people.models import Child, ChildMerge
@@ -469,6 +470,28 @@ def districts_where(user: Actor, capability: str) -> QuerySet[District]:
     if q is None:
         return District.objects.none()
     return District.objects.filter(q)
+
+
+def devices_supervised_by(user: Actor) -> QuerySet[Device]:
+    """Field devices enrolled by the Child Protection Officers of the districts the user
+    supervises (enabled or not: a disabled officer's devices still show whether they wiped)."""
+    from cpmis.field.models import Device
+
+    districts = districts_where(user, "case.supervise")
+    return Device.objects.filter(
+        user__role_assignments__role=Role.CPO,
+        user__role_assignments__scope_level=ScopeLevel.DISTRICT,
+        user__role_assignments__district__in=districts,
+    ).distinct()
+
+
+def devices_of(user: Actor) -> QuerySet[Device]:
+    """The user's own field devices (none for the system or a visitor)."""
+    from cpmis.field.models import Device
+
+    if not getattr(user, "is_authenticated", False) or user.pk is None:
+        return Device.objects.none()
+    return Device.objects.filter(user_id=user.pk)
 
 
 def can_register_child_in(user: Actor, district: District) -> bool:

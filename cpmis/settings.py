@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "cpmis.indicators",
     "cpmis.oversight",
     "cpmis.reporting",
+    "cpmis.field",
     "cpmis.backups",
     "cpmis.demo",
 ]
@@ -231,6 +232,11 @@ AXES_SENSITIVE_PARAMETERS = ["password", "otp_code"]
 # Sessions: idle timeout (default 15 minutes) and an absolute lifetime (default 10 hours).
 CPMIS_SESSION_IDLE_SECONDS = env_int("CPMIS_SESSION_IDLE_SECONDS", 15 * 60)
 CPMIS_SESSION_MAX_SECONDS = env_int("CPMIS_SESSION_MAX_SECONDS", 10 * 60 * 60)
+# Offline casework on phones (cpmis.field, ADR 0020): the phone locks its store after this
+# long without a touch, wipes it after this many wrong PINs, and sends this many actions a request.
+CPMIS_FIELD_IDLE_LOCK_SECONDS = env_int("CPMIS_FIELD_IDLE_LOCK_SECONDS", 5 * 60)
+CPMIS_FIELD_MAX_WRONG_PINS = env_int("CPMIS_FIELD_MAX_WRONG_PINS", 5)
+CPMIS_FIELD_SYNC_BATCH = env_int("CPMIS_FIELD_SYNC_BATCH", 50)
 SESSION_COOKIE_AGE = CPMIS_SESSION_MAX_SECONDS
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -312,7 +318,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "cpmis.core.api.Pagination",
     "PAGE_SIZE": 25,
     "EXCEPTION_HANDLER": "cpmis.core.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"token": "10/minute"},
+    "DEFAULT_THROTTLE_RATES": {"token": "10/minute", "field_status": "60/minute"},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

@@ -7,6 +7,7 @@ from cpmis.cases import urls as cases_urls
 from cpmis.complaints import urls as complaints_urls
 from cpmis.core import views as core_views
 from cpmis.exchange import urls as exchange_urls
+from cpmis.field import urls as field_urls
 from cpmis.indicators import urls as indicators_urls
 from cpmis.jobs import urls as jobs_urls
 from cpmis.legal import urls as legal_urls
@@ -36,6 +37,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("oversight/", include((oversight_urls.api_urlpatterns, "oversight-api"))),
     path("reports/", include((reporting_urls.api_urlpatterns, "reporting-api"))),
     path("jobs/", include((jobs_urls.api_urlpatterns, "jobs-api"))),
+    path("field/", include((field_urls.api_urlpatterns, "field-api"))),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file, so the page needs no inline script.
     # No OPTIONS on the page: DRF's metadata would render it with the page's template (a 500).
@@ -65,6 +67,7 @@ urlpatterns = [
     path("reports/", include("cpmis.reporting.urls")),
     path("notifications/", include("cpmis.notifications.urls")),
     path("jobs/", include("cpmis.jobs.urls")),
+    path("field/", include("cpmis.field.urls")),
     path("api/", include(api_patterns)),
     path("", include("cpmis.core.urls")),
 ]

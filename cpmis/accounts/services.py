@@ -19,6 +19,7 @@ from cpmis.reference.models import Department, District, Jurisdiction
 
 from .models import RoleAssignment, User
 from .roles import CAPABILITIES, Role, ScopeLevel
+from .signals import user_deactivated
 
 
 def _require_user_manager(actor: Actor) -> None:
@@ -132,6 +133,9 @@ def user_deactivate(*, actor: Actor, user: User) -> User:
     audit_record(
         actor=actor, action="user.deactivate", object_type="accounts.user", object_id=user.pk
     )
+    # The apps above accounts act in this transaction (the field app ends the account's
+    # phones); a signal, since accounts imports none of them (tests/test_architecture.py).
+    user_deactivated.send(sender=User, actor=actor, user=user)
     return user
 
 

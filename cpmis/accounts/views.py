@@ -66,7 +66,17 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/login.html",
-        {"form": form, "error": error, "next": next_url, "expired": "expired" in request.GET},
+        {
+            "form": form,
+            "error": error,
+            "next": next_url,
+            "expired": "expired" in request.GET,
+            # Only the page the sign-out leads to deletes the offline store, never a retried
+            # sign-in, and never after an expired session (its queued work must survive).
+            "signed_out": request.method == "GET"
+            and "signed_out" in request.GET
+            and "expired" not in request.GET,
+        },
         status=status,
     )
 
@@ -76,7 +86,9 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         services.sign_in_recorded(user=request.user, action="auth.logout")  # type: ignore[arg-type]
     logout(request)
-    return redirect("accounts:login")
+    # An explicit sign-out: the login page deletes what the browser keeps for offline work
+    # (an expired session, ``?expired``, keeps it: queued actions must survive it).
+    return redirect(f"{reverse('accounts:login')}?signed_out=1")
 
 
 @login_required

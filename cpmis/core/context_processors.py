@@ -11,4 +11,6 @@ def cpmis(request: HttpRequest) -> dict[str, Any]:
     return {
         "DEMO_MODE": settings.DEMO_MODE,
         "capabilities": access.capabilities(user) if user is not None else set(),
+        # offline casework on a phone is a Child Protection Officer's (cpmis.field)
+        "is_cpo": access.is_cpo(user) if user is not None else False,
     }

@@ -60,7 +60,7 @@ def test_supervisor_enrols_a_second_factor_and_then_needs_a_code_to_sign_in(
     expect(page.get_by_role("heading", name="Children")).to_be_visible()
 
     submit(page, page.get_by_role("button", name="Sign out"))
-    assert page.url == f"{base}/accounts/login/"
+    assert page.url == f"{base}/accounts/login/?signed_out=1"
     page.goto(f"{base}/children/")
     assert page.url.startswith(f"{base}/accounts/login/"), "still signed in after signing out"
 
@@ -79,7 +79,7 @@ def test_supervisor_enrols_a_second_factor_and_then_needs_a_code_to_sign_in(
     assert page.url == f"{base}/children/"
 
     submit(page, page.get_by_role("button", name="Sign out"))
-    assert page.url == f"{base}/accounts/login/"
+    assert page.url == f"{base}/accounts/login/?signed_out=1"
 
     # Any code that none of the steps around now would accept.
     valid = {TOTP(key, drift=d).token() for d in range(-2, 3)}
