@@ -22,6 +22,7 @@ BENCHMARKS: dict[str, str] = {
     "indicators_annex": "bench.indicators_annex",
     "indicator_pages": "bench.indicator_pages",
     "page_languages": "bench.page_languages",
+    "field_offline": "bench.field_offline",
 }
 
 
