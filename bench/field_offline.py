@@ -915,7 +915,7 @@ class SyncRun:
     applied: int  # of which applied
     events_added: int
     stored_queued: int  # storedBytes() with the actions queued
-    answers_plain: int = 0  # the sync answers' bodies (sent uncompressed)
+    answers_plain: int = 0  # the sync answers' bodies, as JSON
     answers_gzip: int = 0  # the same gzipped as the pack is (level 6): an estimate
 
     @property
@@ -1221,7 +1221,13 @@ def report(
     slow = on.throttled
     each = ", ".join(f"{e.endpoint} {e.seconds:.1f}" for e in slow.exchanges)
     print(f"Slow 3G, each request in the order sent (s): {each}.")
-    if slow.answers_plain:
+    wire = sum(e.down for e in slow.exchanges if e.endpoint == "sync")
+    if slow.answers_plain and wire < slow.answers_plain:
+        print(
+            f"The sync answers were compressed on the way: {slow.answers_plain:,} B of JSON "
+            f"received as {wire:,} B (headers included)."
+        )
+    elif slow.answers_plain:
         saved = (slow.answers_plain - slow.answers_gzip) / SLOW_3G["downloadThroughput"]
         print(
             f"The sync answers were sent uncompressed: {slow.answers_plain:,} B of JSON; gzipped "
