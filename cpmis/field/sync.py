@@ -367,7 +367,8 @@ def _case_action(
             case_id,
             _(
                 "This case is no longer in your caseload (it was transferred, closed or given "
-                "to another officer): this was not recorded on it. What you recorded is kept; "
+                "to another officer): this was not recorded on it. What you recorded stays on "
+                "this phone's Sync page until you set it aside: copy what the case needs and "
                 "tell your supervisor."
             ),
         )

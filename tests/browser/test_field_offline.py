@@ -136,6 +136,15 @@ def action(page: Any, label: str) -> Any:
     return box.locator("form")
 
 
+def record_visit(page: Any, case: Case, note: str) -> None:
+    """From the caseload: open the case, record a visit with ``note``; it waits on the phone."""
+    page.get_by_role("link", name=case.number).click()
+    form = action(page, "Record a visit")
+    form.get_by_label("What you found").fill(note)
+    form.get_by_role("button", name="Record a visit").click()
+    expect(status(page)).to_have_attribute("data-queued", "1")
+
+
 def local(moment: datetime) -> str:
     """A datetime-local input's value for ``moment`` in the browser's time zone."""
     return moment.astimezone(KARACHI).strftime("%Y-%m-%dT%H:%M")
@@ -308,11 +317,7 @@ def test_it_locks_when_idle_and_sends_nothing_while_the_phones_clock_is_off(
     expect(page.locator("table.list")).to_have_count(0)  # nothing of the cases left on screen
     assert page.evaluate("() => window.cpmisField.state()")["locked"] is True
     unlock(page)
-    page.get_by_role("link", name=case.number).click()
-    form = action(page, "Record a visit")
-    form.get_by_label("What you found").fill("At the shelter.")
-    form.get_by_role("button", name="Record a visit").click()
-    expect(status(page)).to_have_attribute("data-queued", "1")
+    record_visit(page, case, "At the shelter.")
 
     # The phone's clock is now ten minutes ahead of the server's: nothing is sent.
     sync_page(page)
@@ -342,11 +347,7 @@ def test_actions_stay_on_the_phone_when_the_session_is_gone(
     sign_in(page, "lhr.cpo")
     enrol(page, live_server, case)
     page.context.set_offline(True)
-    page.get_by_role("link", name=case.number).click()
-    form = action(page, "Record a visit")
-    form.get_by_label("What you found").fill("Nobody at home.")
-    form.get_by_role("button", name="Record a visit").click()
-    expect(status(page)).to_have_attribute("data-queued", "1")
+    record_visit(page, case, "Nobody at home.")
     Session.objects.all().delete()  # the session ended while the officer was in the field
 
     page.context.set_offline(False)  # the app tries to sync by itself
@@ -365,11 +366,7 @@ def test_the_store_is_unreadable_without_the_pin_and_wiped_after_wrong_pins(
     case = field["case"]
     sign_in(page, "lhr.cpo")
     enrol(page, live_server, case)
-    page.get_by_role("link", name=case.number).click()
-    form = action(page, "Record a visit")
-    form.get_by_label("What you found").fill("Quietlyqx spoke with the neighbours.")
-    form.get_by_role("button", name="Record a visit").click()
-    expect(status(page)).to_have_attribute("data-queued", "1")
+    record_visit(page, case, "Quietlyqx spoke with the neighbours.")
 
     # Everything IndexedDB holds, as text: no name, number or note in it.
     dump = page.evaluate(
@@ -427,11 +424,7 @@ def test_a_record_altered_on_the_phone_is_not_sent(
     sign_in(page, "lhr.cpo")
     enrol(page, live_server, case)
     page.context.set_offline(True)
-    page.get_by_role("link", name=case.number).click()
-    form = action(page, "Record a visit")
-    form.get_by_label("What you found").fill("Seen at school.")
-    form.get_by_role("button", name="Record a visit").click()
-    expect(status(page)).to_have_attribute("data-queued", "1")
+    record_visit(page, case, "Seen at school.")
     # Someone with the phone changes one byte of the queued action; the app is locked and opened
     # again (what it reads is what the store holds).
     page.evaluate(
@@ -526,11 +519,7 @@ def test_signing_out_on_the_phone_ends_it_and_deletes_the_store(
         lambda route: route.fulfill(status=503, json={"detail": "Down for maintenance."}),
     )
     page.context.set_offline(True)
-    page.get_by_role("link", name=case.number).click()
-    form = action(page, "Record a visit")
-    form.get_by_label("What you found").fill("Not at home.")
-    form.get_by_role("button", name="Record a visit").click()
-    expect(status(page)).to_have_attribute("data-queued", "1")
+    record_visit(page, case, "Not at home.")
 
     # Offline the phone cannot sign out; online it warns of what would be lost.
     sign_out = page.locator(".field-nav").get_by_role("button", name="Sign out of this phone")
@@ -562,11 +551,7 @@ def test_signing_out_on_any_page_deletes_the_store(
     sign_in(page, "lhr.cpo")
     enrol(page, live_server, field["case"])
     case = field["case"]
-    page.get_by_role("link", name=case.number).click()
-    form = action(page, "Record a visit")
-    form.get_by_label("What you found").fill("Asleep; mother present.")
-    form.get_by_role("button", name="Record a visit").click()
-    expect(status(page)).to_have_attribute("data-queued", "1")
+    record_visit(page, case, "Asleep; mother present.")
     page.goto(f"{live_server.url}/cases/")
     assert database_exists(page)
     # An action waits: the sign-out on the casework pages asks first, and a "no" keeps it.

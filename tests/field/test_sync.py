@@ -517,3 +517,22 @@ def test_the_pack_and_the_sync_answers_are_compressed_for_slow_lines(
     )
     assert synced["Content-Encoding"] == "gzip"
     assert json.loads(gzip.decompress(synced.content))["results"][0]["status"] == "applied"
+
+
+def test_the_case_page_shows_when_a_field_action_was_received(
+    client: Any, personas: Personas, case: Case, enrolled: tuple[Device, str]
+) -> None:
+    device, _ = enrolled
+    now = timezone.now()
+    visit = action(
+        case,
+        "visit",
+        {"note": "Seen at the shelter."},
+        field_time=(now - timedelta(hours=3)).isoformat(),
+        queued_at=(now - timedelta(hours=3)).isoformat(),
+    )
+    assert send(phone(personas.cpo, device), visit).json()["results"][0]["status"] == "applied"
+    client.force_login(personas.cpo)
+    page = client.get(f"/cases/{case.uuid}/").content.decode()
+    seen = page[page.index("Seen at the shelter.") - 600 : page.index("Seen at the shelter.")]
+    assert "recorded by cpo on" in seen  # the field time is the event's; the received one too

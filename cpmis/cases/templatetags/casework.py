@@ -222,6 +222,16 @@ def person(user: User | None, missing: str | None = None) -> str:
     return user.get_full_name().strip() or user.username
 
 
+# An event recorded this long after it happened shows when it was recorded too (a visit noted
+# on a phone offline and received at its sync, a custody recorded the next morning).
+LATE_ENTRY = timedelta(hours=1)
+
+
+@register.filter
+def entered_late(event: Any) -> bool:
+    return bool(event.recorded_at - event.occurred_at > LATE_ENTRY)
+
+
 @register.filter
 def basis(text: str) -> str:
     """A task's stored basis in the reader's language (``deadlines.shown_basis``)."""
