@@ -205,7 +205,7 @@ def _one(actor: User, device: Device, action: Action, device_now: datetime) -> R
     with transaction.atomic():
         receipt, new = _receipt(actor, device, action, digest)
         if not new:
-            answer = _answer_known(actor, device, receipt, digest)
+            answer = _answer_known(actor, device, receipt, action, digest)
             if answer is not None:
                 return answer
         result = _decide(actor, device, receipt, action, device_now)
@@ -240,19 +240,21 @@ def _receipt(actor: User, device: Device, action: Action, digest: str) -> tuple[
         return FieldAction.objects.select_for_update().get(key=action.key), False
 
 
-def _answer_known(actor: User, device: Device, receipt: FieldAction, digest: str) -> Result | None:
+def _answer_known(
+    actor: User, device: Device, receipt: FieldAction, action: Action, digest: str
+) -> Result | None:
     """What a key seen before answers, or None when it is to be decided again (a conflict or
     an action held, sent again after the officer's decision)."""
     key = str(receipt.key)
     if receipt.user_id != actor.pk or receipt.device_id != device.pk or receipt.digest != digest:
-        return Result(
+        return Result(  # nothing of the receipt is told: it may be another phone's
             key,
             FieldAction.Status.REFUSED,
             _(
                 "This action was changed after it was first sent, or its id was used for "
                 "another: it was not recorded. Record it again."
             ),
-            case=str(receipt.case_uuid),
+            case=str(action.case),
         )
     if receipt.status == FieldAction.Status.APPLIED:
         return Result(

@@ -536,3 +536,23 @@ def test_the_case_page_shows_when_a_field_action_was_received(
     page = client.get(f"/cases/{case.uuid}/").content.decode()
     seen = page[page.index("Seen at the shelter.") - 600 : page.index("Seen at the shelter.")]
     assert "recorded by cpo on" in seen  # the field time is the event's; the received one too
+
+
+def test_a_key_of_another_officer_s_phone_tells_nothing_of_it(
+    personas: Personas, records: Records, case: Case, enrolled: tuple[Device, str]
+) -> None:
+    device, _ = enrolled
+    visit = action(case, "visit", {"note": "Seen"})
+    assert send(phone(personas.cpo, device), visit).json()["results"][0]["status"] == "applied"
+    theirs = field_services.device_enrol(actor=personas.other_cpo, label="x").device
+    elsewhere = case_services.case_open(
+        actor=personas.other_cpo,
+        child=records.peshawar_child,
+        initial_risk="low",
+        concerns=["begging"],
+    )
+    reused = {**action(elsewhere, "visit", {"note": "x"}), "key": visit["key"]}
+    result = send(phone(personas.other_cpo, theirs), reused).json()["results"][0]
+    assert result["status"] == "refused" and result["case"] == str(elsewhere.uuid)
+    assert str(case.uuid) not in str(result)
+    assert FieldAction.objects.get(key=visit["key"]).device == device
