@@ -23,7 +23,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from cpmis import access
 from cpmis.accounts.models import User
-from cpmis.core.openapi import ErrorSerializer, errors
+from cpmis.core.openapi import ErrorSerializer, ValidationErrorSerializer, errors
 from cpmis.permissions import HasCapability
 
 from . import pack, services, sync
@@ -149,7 +149,7 @@ class DeviceStatus(GenericAPIView):
     @extend_schema(
         responses={
             200: DeviceStatusSerializer,
-            400: OpenApiResponse(ErrorSerializer, description="The input is invalid."),
+            400: OpenApiResponse(ValidationErrorSerializer, description="The input is invalid."),
             429: OpenApiResponse(ErrorSerializer, description="Too many requests."),
         }
     )
