@@ -210,14 +210,19 @@ def test_actions_recorded_offline_reach_the_server_with_their_field_times(
     )
     form.get_by_role("button", name="Take into protection").click()
 
+    form = action(page, "Record a placement")
+    form.get_by_label("With the parents").check()
+    form.get_by_label("A woman").check()  # a girl's caregiver (ICT CPA 2018 s.20)
+    form.get_by_role("button", name="Record a placement").click()
+
     pending = page.locator("ol.timeline li.field-pending-event")
-    expect(pending).to_have_count(2)
+    expect(pending).to_have_count(3)
     expect(pending.first).to_contain_text("waiting to sync")
     expect(pending.first).to_contain_text("Met the girl at her aunt's house.")
     provisional = page.locator("ul.clocks li.field-provisional")
     expect(provisional).to_contain_text("Produce before the Court by")
-    expect(status(page)).to_have_attribute("data-queued", "2")
-    expect(status(page)).to_contain_text("2 waiting to sync")
+    expect(status(page)).to_have_attribute("data-queued", "3")
+    expect(status(page)).to_contain_text("3 waiting to sync")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     axe_check(page)
     assert not CaseEvent.objects.filter(case=case, kind=EventKind.VISIT).exists()
@@ -233,12 +238,14 @@ def test_actions_recorded_offline_reach_the_server_with_their_field_times(
 
     visit = CaseEvent.objects.get(case=case, kind=EventKind.VISIT)
     assert visit.occurred_at == minute(an_hour_ago)
+    placed = CaseEvent.objects.get(case=case, kind=EventKind.PLACEMENT)
+    assert placed.details["option"] == "parental"
     assert visit.recorded_at >= reconnected
     protected = CaseEvent.objects.get(case=case, kind=EventKind.TAKEN_INTO_PROTECTION)
     assert protected.occurred_at == minute(taken)
     assert protected.recorded_at >= reconnected
     receipts = FieldAction.objects.order_by("seq")
-    assert [r.status for r in receipts] == ["applied", "applied"]
+    assert [r.status for r in receipts] == ["applied", "applied", "applied"]
     assert receipts[0].field_time == minute(an_hour_ago)
     case.refresh_from_db()
     assert case.in_protection
@@ -569,3 +576,31 @@ def test_signing_out_on_any_page_deletes_the_store(
     page.wait_for_function(
         "async () => !(await indexedDB.databases()).some(d => d.name === 'cpmis-field')"
     )
+
+
+def test_a_follow_up_visit_is_recorded_offline(
+    page: Any, live_server: Any, sign_in: Any, field: dict[str, Any]
+) -> None:
+    """A case in follow-up after the child's release: the follow-up visit its clock asks for."""
+    sup, cpo, case = field["sup"], field["cpo"], field["case"]
+    case = s.protection_take(actor=cpo, case=case, occurred_at=timezone.now() - timedelta(days=2))
+    case = s.court_produce(actor=cpo, case=case, court="Child Protection Court Lahore")
+    case = s.order_record(actor=cpo, case=case, kind="release", final=True)
+    case = s.release(actor=cpo, case=case)
+    case.refresh_from_db()
+    assert case.stage == "follow_up"
+    del sup
+    sign_in(page, "lhr.cpo")
+    enrol(page, live_server, case)
+    page.context.set_offline(True)
+    page.get_by_role("link", name=case.number).click()
+    form = action(page, "Record a follow-up visit")
+    form.get_by_label("Note").fill("Back at school; the family is coping.")
+    form.get_by_role("button", name="Record a follow-up visit").click()
+    expect(status(page)).to_have_attribute("data-queued", "1")
+    page.context.set_offline(False)
+    sync_page(page)
+    page.get_by_role("button", name="Sync now").click()
+    expect(status(page)).to_have_attribute("data-queued", "0")
+    visit = CaseEvent.objects.get(case=case, kind=EventKind.FOLLOW_UP_VISIT)
+    assert visit.note == "Back at school; the family is coping."
