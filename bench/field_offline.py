@@ -392,6 +392,19 @@ def caseload_create(n: int, seed: int) -> Caseload:
             """``day`` days after the opening, or a ``share`` of the way to now."""
             return start + timedelta(days=day) + span * share
 
+        def visits(
+            case: Any, *schedule: tuple[float, str], at: Any = at, first: str = first
+        ) -> None:
+            """Visits and reviews, each a ``share`` of the way from the opening to now."""
+            for share, kind in schedule:
+                s.simple_event(
+                    actor=officer,
+                    case=case,
+                    kind=kind,
+                    occurred_at=at(share=share),
+                    note=note(rng, first),
+                )
+
         case = s.case_open(
             actor=supervisor,
             child=child,
@@ -415,20 +428,14 @@ def caseload_create(n: int, seed: int) -> Caseload:
                 occurred_at=at(3),
             )
             s.case_plan_approve(actor=supervisor, case=case)
-            for share, kind in (
+            visits(
+                case,
                 (0.2, EventKind.VISIT),
                 (0.4, EventKind.REVIEW),
                 (0.5, EventKind.VISIT),
                 (0.75, EventKind.REVIEW),
                 (0.85, EventKind.VISIT),
-            ):
-                s.simple_event(
-                    actor=officer,
-                    case=case,
-                    kind=kind,
-                    occurred_at=at(share=share),
-                    note=note(rng, first),
-                )
+            )
             s.case_assess(
                 actor=officer,
                 case=case,
@@ -499,18 +506,7 @@ def caseload_create(n: int, seed: int) -> Caseload:
             note=note(rng, first),
         )
         if scenario == "placed":
-            for share, kind in (
-                (0.45, EventKind.VISIT),
-                (0.7, EventKind.REVIEW),
-                (0.9, EventKind.VISIT),
-            ):
-                s.simple_event(
-                    actor=officer,
-                    case=case,
-                    kind=kind,
-                    occurred_at=at(share=share),
-                    note=note(rng, first),
-                )
+            visits(case, (0.45, EventKind.VISIT), (0.7, EventKind.REVIEW), (0.9, EventKind.VISIT))
             made.append(case)
             continue
         s.order_record(
